@@ -1,0 +1,51 @@
+# 示范县政府门户：两条命令 —— `make run` 启动整个门户，`make test` 运行全部测试。
+# Everything installs into .venv from pyproject.toml; nothing else is assumed but Python 3.11.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run build check preview serve test lint clean help
+
+help:
+	@echo "make run      建立环境、生成演示门户并在 http://$(HOST):$(PORT) 启动（门户 + 互动交流服务）"
+	@echo "make test     建立测试环境并运行全部测试"
+	@echo "make check    检查 content/ 中的内容"
+	@echo "make preview  编辑时预览：内容变化后自动重新生成"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Stamps re-run pip only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[prod]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test,prod]'
+	touch $@ $(VENV)/.installed
+
+build: $(VENV)/.installed
+	$(VENV)/bin/pelican content -s pelicanconf.py -o output
+
+check: $(VENV)/.installed
+	$(PY) scripts/check content
+
+run: build
+	$(PY) scripts/serve --host $(HOST) --port $(PORT)
+
+preview: $(VENV)/.installed
+	$(VENV)/bin/pelican content -s pelicanconf.py -o output --autoreload --listen --bind $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+
+test: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+clean:
+	rm -rf output instance/*.sqlite3* .pytest_cache

@@ -1,0 +1,141 @@
+"""Site settings: the one place for the portal's name, codes, footer and menus.
+
+Pelican reads this file to build the portal; ``formsvc`` imports it so its pages carry the same
+header, footer and meta tags. Real codes (网站标识码, ICP, 公安备案号) are issued by the authorities;
+the values below belong to the fictional 示范县.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+# Plugins import the shared content model from the repository root.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+AUTHOR = "示范县人民政府办公室"
+SITENAME = "示范县人民政府"
+SITE_SHORT_NAME = "示范县政府网"
+# Empty for local builds so links are root-relative; publishconf.py sets the real origin.
+SITEURL = ""
+SITE_DOMAIN = "www.shifan.gov.cn"
+# 网站标识码: 10 characters, issued when the site is registered with the State Council's platform.
+SITE_ID_CODE = "1234560001"
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh-CN"
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+LOCALE = ("C.UTF-8", "C")
+
+FOOTER = {
+    "sponsor": "示范县人民政府",  # 主办单位
+    "organizer": "示范县人民政府办公室",  # 承办单位
+    "address": "示范省示范市示范县人民路1号",
+    "postcode": "123400",
+    "phone": "0123-6612345",
+    "icp": "示ICP备12345678号",
+    "psb": "示公网安备12345602000001号",
+    "psb_url": "",  # the 公安备案 lookup link once a real number is issued
+    # the 党政机关标识 badge image, issued by 中央编办; None leaves the slot empty
+    "dzjg_badge": None,
+    "error_report_url": "/hdjl/jc/",  # 我为政府网站找错
+}
+
+# Main navigation: (label, site-relative URL, section code). Section codes are the pinyin
+# initials real portals use; keep them stable, they are in every URL.
+SECTIONS = (
+    ("首页", "", "home"),
+    ("政务动态", "zwdt/", "zwdt"),
+    ("信息公开", "xxgk/", "xxgk"),
+    ("办事服务", "bsfw/", "bsfw"),
+    ("招商引资", "zsyz/", "zsyz"),
+    ("互动交流", "hdjl/", "hdjl"),
+    ("机构设置", "jg/", "jg"),
+)
+# Meta-tag text per section (ColumnName / ColumnDescription / ColumnKeywords / ColumnType).
+COLUMN_META = {
+    "home": ("首页", "示范县人民政府门户网站首页", "示范县,政府,门户", "首页"),
+    "zwdt": ("政务动态", "示范县要闻、部门和乡镇动态、通知公告、领导讲话", "政务动态,要闻,通知公告", "政务动态"),
+    "xxgk": ("信息公开", "示范县政府信息公开指南、制度、目录和年度报告", "政府信息公开,目录,年报", "信息公开"),
+    "bsfw": ("办事服务", "示范县政务服务事项办事指南", "办事指南,政务服务", "办事服务"),
+    "zsyz": ("招商引资", "示范县投资环境、优惠政策和招商项目", "招商引资,招商项目,优惠政策", "招商引资"),
+    "hdjl": ("互动交流", "咨询、投诉、建议、投资咨询和依申请公开", "互动交流,咨询,投诉,建议", "互动交流"),
+    "jg": ("机构设置", "示范县政府组成部门、直属机构和乡镇的职责与联系方式", "机构,职责,领导", "机构设置"),
+}
+
+# Inspection thresholds (国办秘函〔2019〕19号): the build and scripts/check warn before a column
+# goes stale. Days are calendar days.
+FRESHNESS = {
+    "home_days": 14,
+    "news_days": 14,  # 动态要闻类
+    "notice_days": 183,  # 通知公告、政策文件类
+}
+
+# --- Pelican ---------------------------------------------------------------------------
+PATH = "content"
+THEME = "theme"
+THEME_STATIC_DIR = "theme"
+OUTPUT_PATH = "output"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["yamlmeta", "catalogs", "exports"]
+
+# Every document is a Pelican article whose type comes from its folder (see portal/schema.py);
+# fixed pages live in content/pages and mirror their path.
+ARTICLE_PATHS = ["xxgk", "bsfw", "zsyz", "zwdt", "pages"]
+PAGE_PATHS: list[str] = []
+STATIC_PATHS = ["files"]
+ARTICLE_EXCLUDES: list[str] = []
+IGNORE_FILES = [".#*", "*~", "README.md"]
+READERS = {"html": None, "rst": None}  # Markdown only; the yamlmeta plugin reads it
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.sane_lists": {},
+        "markdown.extensions.toc": {"permalink": False},
+    },
+    "output_format": "html5",
+}
+
+# We render our own lists and catalogs (plugins/catalogs); switch off Pelican's generic ones.
+DIRECT_TEMPLATES: list[str] = []
+CATEGORY_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+TAG_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+PAGE_SAVE_AS = ""
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+DEFAULT_PAGINATION = 20
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/index_{number}.html", "{base_name}/index_{number}.html"),
+)
+
+# Feeds are written per section by plugins/exports (Pelican's own would be per category).
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = False
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+TYPOGRIFY = False
+
+# Autoescape like formsvc does (the same base.html and components render in both); document
+# HTML is sanitised by the yamlmeta reader and marked safe in templates with ``|safe``.
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "autoescape": True,
+    "extensions": [],
+}

@@ -1,0 +1,3 @@
+from .exports import register
+
+__all__ = ["register"]

@@ -1,0 +1,234 @@
+"""Pelican plugin ``exports``: what machines read — sitemap.xml, Atom feeds, open-data JSON, robots.txt.
+
+Feeds and JSON are written by a generator after the articles are read; the sitemap is written at
+the very end from every HTML file the build wrote, so catalog pages from other plugins are in it.
+The JSON formats are documented in ``docs/open-data.md``; change both together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from pelican import signals
+
+from portal import vocab
+
+log = logging.getLogger(__name__)
+PREFIX = "exports:"
+FEED_ITEMS = 50
+OPEN_DATA_VERSION = 1
+
+# Paths answered by formsvc, never worth crawling (tracking needs a secret code anyway).
+ROBOTS_DISALLOW = ("/hdjl/track", "/api/", "/search")
+
+
+def public_url(settings: dict[str, Any]) -> str:
+    """Absolute origin for sitemap and feeds: SITEURL when set, else the site's domain."""
+    url = settings.get("SITEURL") or f"https://{settings.get('SITE_DOMAIN', 'localhost')}"
+    return url.rstrip("/")
+
+
+def _iso(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value) if value not in (None, "") else None
+
+
+def _dept(article: Any) -> dict[str, str] | None:
+    d = getattr(article, "dept", None)
+    return {"code": d.code, "name": d.name} if d else None
+
+
+def _files(records: Any, base: str) -> list[dict[str, str]]:
+    return [
+        {"title": str(r.get("title", "")), "url": f"{base}/{r.get('file', '')}"}
+        for r in records or ()
+        if isinstance(r, dict)
+    ]
+
+
+def disclosure_record(a: Any, base: str) -> dict[str, Any]:
+    return {
+        "index_no": a.index_no,
+        "title": a.title,
+        "topic": a.topic,
+        "genre": a.genre,
+        "publisher": _dept(a),
+        "written": _iso(getattr(a, "written", None)),
+        "published": _iso(a.date),
+        "doc_no": getattr(a, "doc_no", None),
+        "validity": a.validity,
+        "replaced_by": getattr(a, "replaced_by", None),
+        "invalid_from": _iso(getattr(a, "invalid_from", None)),
+        "keywords": list(getattr(a, "keywords", None) or []),
+        "summary": getattr(a, "summary", ""),
+        "attachments": _files(getattr(a, "attachments", None), base),
+        "url": f"{base}/{a.url}",
+    }
+
+
+GUIDE_KEYS = (
+    "title", "base_code", "impl_code", "item_type", "basis", "audience", "life_events",
+    "conditions", "materials", "steps", "legal_limit", "promised_limit", "case_type", "fees",
+    "place", "hours", "visits", "online_url", "phone", "complaint_phone", "result", "faq",
+)
+
+
+def guide_record(a: Any, base: str) -> dict[str, Any]:
+    rec = {k: getattr(a, k, None) for k in GUIDE_KEYS}
+    rec["department"] = _dept(a)
+    rec["forms"] = _files(getattr(a, "forms", None), base)
+    for m in rec.get("materials") or []:
+        for key in ("blank_form", "sample"):
+            if isinstance(m, dict) and m.get(key):
+                m[key] = f"{base}/{m[key]}"
+    rec["updated"] = _iso(a.date)
+    rec["url"] = f"{base}/{a.url}"
+    return rec
+
+
+PROJECT_KEYS = ("title", "industry", "amount", "cooperation", "location", "land", "contact", "summary")
+
+
+def project_record(a: Any, base: str) -> dict[str, Any]:
+    rec = {k: getattr(a, k, None) for k in PROJECT_KEYS}
+    rec["status"] = getattr(a, "project_status", None)
+    rec["department"] = _dept(a)
+    rec["published"] = _iso(a.date)
+    rec["url"] = f"{base}/{a.url}"
+    rec["inquiry_url"] = f"{base}/hdjl/tz/new?project={a.slug}"
+    return rec
+
+
+class ExportsGenerator:
+    """Feeds and open-data JSON from the articles read by Pelican."""
+
+    def __init__(self, context, settings, path, theme, output_path, *args, **kwargs) -> None:
+        self.context = context
+        self.settings = settings
+        self.output_path = Path(output_path)
+
+    def generate_context(self) -> None:
+        pass
+
+    def _by_type(self, name: str) -> list[Any]:
+        return [a for a in self.context.get("articles", []) if getattr(a, "doctype", "") == name]
+
+    def generate_output(self, writer) -> None:
+        base = public_url(self.settings)
+        self.write_feeds(writer, base)
+        generated = _iso(dt.datetime.now(dt.UTC))
+        exports = {
+            "xxgk.json": ("disclosure", disclosure_record, "政府信息公开目录"),
+            "bsfw.json": ("guide", guide_record, "办事指南"),
+            "zsyz.json": ("project", project_record, "招商项目"),
+        }
+        for filename, (doctype, to_record, title) in exports.items():
+            items = sorted(self._by_type(doctype), key=lambda a: a.date, reverse=True)
+            self.write_json(filename, {
+                "version": OPEN_DATA_VERSION,
+                "title": f"{self.settings.get('SITENAME', '')}{title}",
+                "generated": generated,
+                "count": len(items),
+                "items": [to_record(a, base) for a in items],
+            })
+        registry = self.context.get("departments") or []
+        self.write_json("departments.json", {
+            "version": OPEN_DATA_VERSION,
+            "title": f"{self.settings.get('SITENAME', '')}机构名录",
+            "generated": generated,
+            "count": len(registry),
+            "items": [
+                {
+                    "code": d.code, "name": d.name, "org_code": d.org_code, "kind": d.kind,
+                    "parent": d.parent or None, "address": d.address, "hours": d.hours,
+                    "phone": d.phone, "url": f"{base}/{d.url}",
+                }
+                for d in registry
+            ],
+        })
+
+    def write_json(self, filename: str, data: dict[str, Any]) -> None:
+        path = self.output_path / "data" / filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        log.debug("%s wrote %s", PREFIX, path)
+
+    def write_feeds(self, writer, base: str) -> None:
+        ctx = dict(self.context, SITEURL=base, FEED_DOMAIN=base)
+        site = self.settings.get("SITENAME", "")
+        articles = sorted(self.context.get("articles", []), key=lambda a: a.date, reverse=True)
+        feeds: dict[str, tuple[str, list[Any]]] = {
+            "zwdt": ("政务动态", [a for a in articles if a.doctype == "news"]),
+            "xxgk": ("政府信息公开", [a for a in articles if a.doctype == "disclosure"]),
+            "bsfw": ("办事指南", [a for a in articles if a.doctype == "guide"]),
+            "zsyz": ("招商引资", [a for a in articles if a.doctype in ("project", "investment")]),
+        }
+        for code, label in vocab.NEWS_COLUMNS.items():
+            feeds[f"zwdt-{code}"] = (label, [a for a in feeds["zwdt"][1] if a.column == code])
+        for name, (label, items) in feeds.items():
+            path = f"feeds/{name}.atom.xml"
+            writer.write_feed(items[:FEED_ITEMS], ctx, path, path, feed_type="atom",
+                              feed_title=f"{site} - {label}")
+
+
+class Sitemap:
+    """Collects every HTML page written during the build."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, str | None] = {}
+
+    def reset(self, pelican) -> None:
+        self.pages = {}
+
+    def add(self, path: str, context: dict[str, Any]) -> None:
+        if not path.endswith(".html"):
+            return
+        article = context.get("article")
+        self.pages[path] = _iso(article.date.date()) if article is not None else None
+
+    def write(self, pelican) -> None:
+        output = Path(pelican.settings["OUTPUT_PATH"]).resolve()
+        base = public_url(pelican.settings)
+        urls = []
+        for path, lastmod in sorted(self.pages.items()):
+            rel = Path(path).resolve().relative_to(output).as_posix()
+            if rel == "404.html":
+                continue
+            if rel == "index.html" or rel.endswith("/index.html"):
+                rel = rel[: -len("index.html")]
+            entry = f"<url><loc>{escape(f'{base}/{rel}')}</loc>"
+            if lastmod:
+                entry += f"<lastmod>{lastmod}</lastmod>"
+            urls.append(entry + "</url>")
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + "\n".join(urls) + "\n</urlset>\n"
+        )
+        (output / "sitemap.xml").write_text(xml, encoding="utf-8")
+        robots = ["User-agent: *"] + [f"Disallow: {p}" for p in ROBOTS_DISALLOW]
+        robots += ["", f"Sitemap: {base}/sitemap.xml", ""]
+        (output / "robots.txt").write_text("\n".join(robots), encoding="utf-8")
+        log.info("%s sitemap.xml with %d pages", PREFIX, len(urls))
+
+
+SITEMAP = Sitemap()
+
+
+def get_generators(pelican) -> type:
+    return ExportsGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
+    signals.initialized.connect(SITEMAP.reset)
+    signals.content_written.connect(SITEMAP.add)
+    signals.finalized.connect(SITEMAP.write)

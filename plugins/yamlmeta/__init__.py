@@ -1,0 +1,3 @@
+from .yamlmeta import register
+
+__all__ = ["register"]

@@ -1,0 +1,239 @@
+"""Pelican plugin ``yamlmeta``: read our Markdown with YAML front matter into typed documents.
+
+Each file's type comes from its folder (``portal.schema``). The reader keeps structured fields
+(lists, mappings) as YAML gave them, sets the URL and template of the type, resolves department
+codes, sanitises the HTML, and validates every document with ``portal.check`` while reading it, so
+the build fails with the same ``path:line: message`` lines as ``scripts/check``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+from pelican import signals
+from pelican.readers import BaseReader
+from pelican.utils import SafeDatetime
+
+from portal import departments, frontmatter, schema, vocab
+
+log = logging.getLogger(__name__)
+PREFIX = "yamlmeta:"
+
+# Front-matter keys that mean something else to Pelican: ``status`` would make a project a draft
+# and ``author`` must be an Author object in feeds. Templates read the renamed attributes.
+ATTRIBUTE_RENAMES = {"status": "project_status", "author": "byline"}
+
+_H1 = re.compile(r"<(/?)h1([ >])")
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption", "caption", "colgroup", "col"}
+_ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    **{f"h{n}": {"id"} for n in range(2, 7)},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
+    "ol": {"start"},
+}
+_ALLOWED_ATTRIBUTES["a"] = _ALLOWED_ATTRIBUTES.get("a", set()) | {"href", "title", "id"}
+_ALLOWED_ATTRIBUTES["img"] = _ALLOWED_ATTRIBUTES.get("img", set()) | {"src", "alt", "title", "width", "height"}
+
+
+class BuildState:
+    """What the plugin learns during one build (reset on every ``initialized``)."""
+
+    def __init__(self) -> None:
+        self.content_dir: Path | None = None
+        self.root: Path | None = None
+        self.registry: departments.Registry = departments.Registry([])
+        self.site: Any = None  # portal.check.Site when the checker is available
+        self.documents: list[tuple[str, frontmatter.Document]] = []
+        self.problems: list[Any] = []
+
+
+STATE = BuildState()
+
+
+def _checker():
+    try:
+        from portal import check
+    except ImportError:  # the checker is optional for the reader to work
+        return None
+    return check
+
+
+def sanitize(html: str) -> str:
+    """Strip anything from editors' HTML that could run script; demote stray <h1>."""
+    html = _H1.sub(r"<\1h2\2", html)
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        link_rel=None,
+        # Pelican resolves {filename}/{static} links after reading; keep them intact.
+        url_schemes={"http", "https", "mailto", "tel"},
+    )
+
+
+def to_datetime(value: Any) -> SafeDatetime | None:
+    """YAML dates, datetimes and 'YYYY-MM-DD HH:MM' strings; None when unreadable."""
+    if isinstance(value, dt.datetime):
+        return SafeDatetime(value.year, value.month, value.day, value.hour, value.minute)
+    if isinstance(value, dt.date):
+        return SafeDatetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+            try:
+                return SafeDatetime.strptime(value.strip(), fmt)
+            except ValueError:
+                continue
+    return None
+
+
+class YamlMarkdownReader(BaseReader):
+    """Markdown with YAML front matter, typed by folder."""
+
+    enabled = True
+    file_extensions = ["md", "markdown"]
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        super().__init__(settings)
+        md_settings = settings.get("MARKDOWN", {})
+        self._md = markdown.Markdown(
+            extensions=list(md_settings.get("extension_configs", {}).keys()),
+            extension_configs=md_settings.get("extension_configs", {}),
+            output_format=md_settings.get("output_format", "html5"),
+        )
+        self._content_dir = Path(settings["PATH"]).resolve()
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        path = Path(source_path).resolve()
+        relpath = path.relative_to(self._content_dir).as_posix()
+        doc_type = schema.doc_type_for(relpath)
+        try:
+            doc = frontmatter.parse(path)
+        except frontmatter.FrontMatterError as exc:
+            _record_problem(relpath, exc.line, exc.message)
+            # Pelican skips content whose status is "skip"; the build fails at the end anyway.
+            return "", {"status": "skip", "title": relpath}
+        if doc_type is None:
+            _record_problem(relpath, 1, "文件不在任何内容类型的目录下，无法确定类型")
+            return "", {"status": "skip", "title": relpath}
+
+        check = _checker()
+        if check is not None and STATE.site is not None:
+            STATE.problems.extend(check.check_document(doc, relpath, STATE.site))
+        STATE.documents.append((relpath, doc))
+
+        self._md.reset()
+        content = sanitize(self._md.convert(doc.body))
+        return content, self.metadata_for(doc_type, relpath, doc.meta)
+
+    def metadata_for(
+        self, doc_type: schema.DocType, relpath: str, meta: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Pelican metadata of one document: its fields plus what the theme needs."""
+        out: dict[str, Any] = {}
+        for key, value in meta.items():
+            out[ATTRIBUTE_RENAMES.get(key, key)] = value
+        out["doctype"] = doc_type.name
+        out["doctype_label"] = doc_type.label
+        out["template"] = doc_type.template
+        out["relpath"] = relpath
+        out["slug"] = schema.slug_for(doc_type, relpath)
+        url = schema.url_for(doc_type, relpath, meta)
+        out["url"] = url
+        out["save_as"] = url
+        out["category"] = self.process_metadata("category", doc_type.section or "pages")
+        date = to_datetime(meta.get(doc_type.date_field))
+        if date is None and doc_type is schema.PAGE:
+            # fixed pages may omit a date; the file's own time is the honest fallback
+            mtime = (self._content_dir / relpath).stat().st_mtime
+            date = SafeDatetime.fromtimestamp(mtime).replace(second=0, microsecond=0)
+        if date is not None:
+            out["date"] = date
+        dept_code = meta.get("publisher") or meta.get("department")
+        out["dept"] = STATE.registry.get(str(dept_code)) if dept_code else None
+        if doc_type is schema.NEWS:
+            out["column_label"] = vocab.NEWS_COLUMNS.get(str(meta.get("column")), "")
+        if "summary" in meta and meta["summary"] is not None:
+            out["summary"] = str(meta["summary"]).strip()
+        return out
+
+
+def _record_problem(relpath: str, line: int, message: str) -> None:
+    check = _checker()
+    path = f"content/{relpath}"
+    if check is not None:
+        STATE.problems.append(check.Problem(path, line, message))
+    else:
+        STATE.problems.append(f"{path}:{line}: {message}")
+
+
+def initialized(pelican) -> None:
+    """Load the registry once per build and reset the plugin's state."""
+    global STATE
+    STATE = BuildState()
+    content_dir = Path(pelican.settings["PATH"]).resolve()
+    STATE.content_dir = content_dir
+    STATE.root = content_dir.parent
+    try:
+        STATE.registry = departments.load(content_dir)
+    except frontmatter.FrontMatterError as exc:
+        STATE.problems.append(f"content/{schema.DEPARTMENTS_FILE}:{exc.line}: {exc.message}")
+    check = _checker()
+    if check is not None:
+        STATE.site = check.Site(content_dir, STATE.registry, root=content_dir.parent)
+        STATE.problems.extend(check.check_registry(content_dir))
+
+
+def add_readers(readers) -> None:
+    for ext in YamlMarkdownReader.file_extensions:
+        readers.reader_classes[ext] = YamlMarkdownReader
+
+
+def add_context(generator) -> None:
+    """Give every template the registry and the fixed lists."""
+    generator.context["departments"] = STATE.registry
+    generator.context["vocab"] = vocab
+    generator.context["doc_types"] = schema.DOC_TYPES_BY_NAME
+
+
+class ContentError(Exception):
+    """The content tree has errors; raised so the build exits non-zero."""
+
+    exitcode = 1
+
+
+def articles_read(generator) -> None:
+    """After every file is read: cross-document checks, link replacements, then fail or go on."""
+    check = _checker()
+    if check is not None and STATE.site is not None:
+        STATE.problems.extend(check.check_site(STATE.documents, STATE.site))
+    by_index_no = {
+        a.index_no: a for a in generator.articles if getattr(a, "doctype", "") == "disclosure"
+    }
+    for article in generator.articles:
+        ref = getattr(article, "replaced_by", None)
+        article.replaced_by_doc = by_index_no.get(ref) if ref else None
+
+    errors = [p for p in STATE.problems if getattr(p, "severity", "error") == "error"]
+    warnings = [p for p in STATE.problems if getattr(p, "severity", "error") == "warning"]
+    for problem in sorted(warnings, key=str):
+        log.warning("%s %s", PREFIX, problem)
+    for problem in sorted(errors, key=str):
+        log.error("%s %s", PREFIX, problem)
+    # Documents are only needed for the cross-document checks; free their YAML trees.
+    STATE.documents = []
+    if errors:
+        raise ContentError(f"内容有 {len(errors)} 处错误，未生成网站；请按上面的提示修改，或运行 scripts/check")
+
+
+def register() -> None:
+    signals.initialized.connect(initialized)
+    signals.readers_init.connect(add_readers)
+    signals.generator_init.connect(add_context)
+    signals.article_generator_finalized.connect(articles_read)

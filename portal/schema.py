@@ -1,0 +1,266 @@
+"""The content model: every document type, where it lives and what its front matter holds.
+
+This module is declarative. ``portal.check`` validates against it, ``scripts/new`` scaffolds from
+it, the reader plugin uses it to pick a type and a template, and ``docs/content-model.md`` describes
+it. Field keys are English identifiers; labels are what editors and citizens read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from portal import vocab
+
+# Field kinds understood by portal.check:
+#   str        one line of text            text       several lines of text
+#   int        whole number >= 0           bool       true / false
+#   date       YYYY-MM-DD                  datetime   YYYY-MM-DD or YYYY-MM-DD HH:MM
+#   choice     one of ``choices``          choices    a list of values from ``choices``
+#   list       a list of one-line strings  url        http(s) URL or a site path starting with /
+#   dept       a department code from content/departments.yml
+#   file       a path under content/ (e.g. files/xxgk/2024/foo.pdf) that must exist
+#   index_no   索引号 ``组织机构代码/YYYY-NNNNN``
+#   doc_no     文号 such as 示政办〔2024〕12号
+#   ref        the 索引号 of another disclosure document
+#   records    a list of mappings whose keys are ``item_fields``
+#   record     one mapping whose keys are ``item_fields``
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: str = "str"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    item_fields: tuple[Field, ...] = ()
+    help: str = ""
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class DocType:
+    name: str  # identifier used in code and templates
+    label: str  # what editors read
+    directory: str  # under content/, posix
+    section: str  # URL prefix of the section (pinyin initials)
+    template: str  # theme template rendering one document
+    fields: tuple[Field, ...]
+    slug_pattern: str = "{section}/{slug}.html"
+    # the field that gives the document its date for lists, feeds and staleness checks
+    date_field: str = "date"
+    fields_by_key: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields_by_key", {f.key: f for f in self.fields})
+
+    def url_for(self, slug: str, sub: str = "") -> str:
+        """Site-relative URL (no leading slash) of a document of this type."""
+        return self.slug_pattern.format(section=self.section, slug=slug, sub=sub)
+
+
+TITLE = Field("title", "标题", "str", required=True, max_length=120)
+DATE = Field("date", "发布日期", "datetime", required=True, help="YYYY-MM-DD 或 YYYY-MM-DD HH:MM")
+SUMMARY = Field("summary", "内容概述", "text", max_length=500)
+
+ATTACHMENT_FIELDS = (
+    Field("title", "附件名称", "str", required=True),
+    Field("file", "文件", "file", required=True, help="content/ 下的相对路径，如 files/xxgk/2024/a.pdf"),
+)
+
+DISCLOSURE = DocType(
+    name="disclosure",
+    label="信息公开文件",
+    directory="xxgk/wj",
+    section="xxgk",
+    template="disclosure",
+    slug_pattern="{section}/wj/{slug}.html",
+    fields=(
+        TITLE,
+        Field("index_no", "索引号", "index_no", required=True,
+              help="组织机构代码/YYYY-NNNNN，一经赋予永不改变、不得重复使用"),
+        Field("topic", "主题分类", "choice", required=True, choices=vocab.TOPICS),
+        Field("genre", "体裁分类", "choice", required=True, choices=vocab.GENRES),
+        Field("publisher", "发布机构", "dept", required=True),
+        Field("written", "成文日期", "date", required=True),
+        DATE,
+        Field("doc_no", "文号", "doc_no", help="如 示政办〔2024〕12号；无文号可省略"),
+        Field("validity", "有效性", "choice", required=True, choices=vocab.VALIDITY),
+        Field("replaced_by", "替代或修改文件", "ref", help="新文件的索引号；有效性为“已修改”时必填"),
+        Field("invalid_from", "失效日期", "date", help="有效性不是“有效”时填写"),
+        Field("keywords", "主题词", "list", required=True),
+        Field("summary", "内容概述", "text", required=True, max_length=500),
+        Field("attachments", "附件", "records", item_fields=ATTACHMENT_FIELDS),
+    ),
+)
+
+MATERIAL_FIELDS = (
+    Field("name", "材料名称", "str", required=True),
+    Field("form", "材料形式", "choice", required=True, choices=vocab.MATERIAL_FORMS),
+    Field("copies", "份数", "int", required=True),
+    Field("required", "是否必需", "bool", required=True),
+    Field("source", "来源渠道", "str", help="如 申请人自备、政府部门核发"),
+    Field("blank_form", "空白表格", "file"),
+    Field("sample", "示例样表", "file"),
+    Field("note", "备注", "str"),
+)
+STEP_FIELDS = (
+    Field("name", "环节", "str", required=True),
+    Field("description", "办理说明", "text", required=True),
+)
+FEE_FIELDS = (
+    Field("charged", "是否收费", "bool", required=True),
+    Field("standard", "收费标准", "str"),
+    Field("basis", "收费依据", "str"),
+)
+FAQ_FIELDS = (
+    Field("q", "问题", "str", required=True),
+    Field("a", "解答", "text", required=True),
+)
+
+GUIDE = DocType(
+    name="guide",
+    label="办事指南",
+    directory="bsfw",
+    section="bsfw",
+    template="guide",
+    slug_pattern="{section}/zn/{slug}.html",
+    fields=(
+        Field("title", "事项名称", "str", required=True, max_length=80),
+        Field("base_code", "基本编码", "str", required=True),
+        Field("impl_code", "实施编码", "str", required=True),
+        Field("item_type", "事项类型", "choice", required=True, choices=vocab.ITEM_TYPES),
+        Field("basis", "设定依据", "list", required=True),
+        Field("department", "实施主体", "dept", required=True),
+        Field("audience", "服务对象", "choices", required=True, choices=vocab.AUDIENCES),
+        Field("life_events", "主题分类（人生事件）", "choices", choices=vocab.ALL_LIFE_EVENTS),
+        Field("conditions", "受理条件", "list", required=True),
+        Field("materials", "申请材料", "records", required=True, item_fields=MATERIAL_FIELDS),
+        Field("steps", "办理流程", "records", required=True, item_fields=STEP_FIELDS),
+        Field("legal_limit", "法定办结时限", "str", required=True, help="如 20个工作日"),
+        Field("promised_limit", "承诺办结时限", "str", required=True, help="如 5个工作日；即办件写“即办”"),
+        Field("case_type", "办件类型", "choice", required=True, choices=vocab.CASE_TYPES),
+        Field("fees", "收费", "record", required=True, item_fields=FEE_FIELDS),
+        Field("place", "办理地点", "str", required=True),
+        Field("hours", "办理时间", "str", required=True),
+        Field("visits", "到办事现场次数", "int", required=True),
+        Field("online_url", "网上办理地址", "url"),
+        Field("phone", "咨询电话", "str", required=True),
+        Field("complaint_phone", "监督投诉电话", "str", required=True),
+        Field("result", "审批结果", "str", required=True),
+        Field("faq", "常见问题", "records", item_fields=FAQ_FIELDS),
+        Field("forms", "表格下载", "records", item_fields=ATTACHMENT_FIELDS),
+        Field("date", "更新日期", "datetime", required=True),
+    ),
+)
+
+PROJECT = DocType(
+    name="project",
+    label="招商项目",
+    directory="zsyz/xm",
+    section="zsyz",
+    template="project",
+    slug_pattern="{section}/xm/{slug}.html",
+    fields=(
+        TITLE,
+        Field("industry", "所属产业", "choice", required=True, choices=vocab.INDUSTRIES),
+        Field("amount", "总投资（万元）", "int", required=True),
+        Field("cooperation", "合作方式", "choice", required=True, choices=vocab.COOPERATION_MODES),
+        Field("location", "项目地点", "str", required=True),
+        Field("land", "用地情况", "str", required=True, help="面积、性质、供地方式"),
+        Field("status", "项目状态", "choice", required=True, choices=vocab.PROJECT_STATUSES),
+        Field("department", "责任单位", "dept", required=True),
+        Field("contact", "联系方式", "record", required=True, item_fields=(
+            Field("name", "联系人", "str", required=True),
+            Field("phone", "电话", "str", required=True),
+            Field("email", "电子邮箱", "str"),
+        )),
+        Field("summary", "项目简介", "text", required=True, max_length=300),
+        DATE,
+    ),
+)
+
+INVESTMENT_PAGE = DocType(
+    name="investment",
+    label="投资环境与优惠政策",
+    directory="zsyz/tz",
+    section="zsyz",
+    template="investment",
+    slug_pattern="{section}/tz/{slug}.html",
+    fields=(
+        TITLE,
+        Field("kind", "栏目", "choice", required=True, choices=vocab.INVESTMENT_PAGE_KINDS),
+        Field("department", "发布单位", "dept", required=True),
+        SUMMARY,
+        DATE,
+    ),
+)
+
+NEWS = DocType(
+    name="news",
+    label="政务动态",
+    directory="zwdt",
+    section="zwdt",
+    template="news",
+    slug_pattern="{section}/{sub}/{slug}.html",
+    fields=(
+        TITLE,
+        Field("column", "栏目", "choice", required=True, choices=tuple(vocab.NEWS_COLUMNS)),
+        Field("department", "来源单位", "dept"),
+        Field("source", "来源", "str", help="不填则显示来源单位名称"),
+        Field("author", "作者", "str"),
+        SUMMARY,
+        DATE,
+    ),
+)
+
+PAGE = DocType(
+    name="page",
+    label="固定页面",
+    directory="pages",
+    section="",
+    template="page",
+    # pages mirror their path: content/pages/xxgk/zn.md → /xxgk/zn.html
+    slug_pattern="{slug}.html",
+    fields=(
+        TITLE,
+        Field("column", "所属栏目", "str", help="用于面包屑和 ColumnName，如 信息公开"),
+        SUMMARY,
+        Field("date", "更新日期", "datetime"),
+    ),
+)
+
+DOC_TYPES: tuple[DocType, ...] = (DISCLOSURE, GUIDE, PROJECT, INVESTMENT_PAGE, NEWS, PAGE)
+DOC_TYPES_BY_NAME: dict[str, DocType] = {t.name: t for t in DOC_TYPES}
+
+# Files in content/ that are not documents.
+DEPARTMENTS_FILE = "departments.yml"
+FILES_DIR = "files"  # attachments, blank forms, images: copied to output/files/
+
+
+def doc_type_for(relpath: str | PurePosixPath) -> DocType | None:
+    """The type of a content file from its path relative to content/ (longest directory wins)."""
+    parts = PurePosixPath(relpath).parts
+    best: DocType | None = None
+    for t in DOC_TYPES:
+        dparts = PurePosixPath(t.directory).parts
+        if parts[: len(dparts)] == dparts and len(parts) > len(dparts):
+            if best is None or len(dparts) > len(PurePosixPath(best.directory).parts):
+                best = t
+    return best
+
+
+def slug_for(doc_type: DocType, relpath: str | PurePosixPath) -> str:
+    """The slug of a document: its file name without extension; pages keep their sub-path."""
+    p = PurePosixPath(relpath)
+    if doc_type is PAGE:
+        inner = p.relative_to(PAGE.directory)
+        return str(inner.with_suffix(""))
+    return p.stem
+
+
+def url_for(doc_type: DocType, relpath: str | PurePosixPath, meta: dict[str, Any]) -> str:
+    """Site-relative URL (no leading slash) where a document is published."""
+    return doc_type.url_for(slug_for(doc_type, relpath), sub=str(meta.get("column", "")))
