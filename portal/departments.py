@@ -13,6 +13,7 @@ from typing import Any
 from portal.frontmatter import FrontMatterError
 from portal.frontmatter import _Loader as _YamlLoader
 from portal.schema import DEPARTMENTS_FILE, Field
+from portal.vocab import DEPARTMENT_KINDS
 
 # Fields of one registry entry, in the order the department page shows them.
 DEPARTMENT_FIELDS: tuple[Field, ...] = (
@@ -20,7 +21,7 @@ DEPARTMENT_FIELDS: tuple[Field, ...] = (
     Field("name", "名称", "str", required=True),
     Field("short_name", "简称", "str"),
     Field("org_code", "组织机构代码", "str", required=True, help="9 位，如 01234567-8；索引号以此开头"),
-    Field("kind", "机构类别", "str", required=True),
+    Field("kind", "机构类别", "choice", required=True, choices=DEPARTMENT_KINDS),
     Field("parent", "上级机构", "str"),
     Field("duties", "主要职责", "list", required=True),
     Field("leaders", "领导信息", "records", item_fields=(
@@ -130,6 +131,10 @@ def _entry_lines(node: Any) -> list[int]:
     return []
 
 
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(x) for x in value) if isinstance(value, list) else ()
+
+
 def load(content_dir: Path | str) -> Registry:
     """Load the registry, leniently: validation is ``portal.check``'s job."""
     path = Path(content_dir) / DEPARTMENTS_FILE
@@ -137,7 +142,7 @@ def load(content_dir: Path | str) -> Registry:
     lines = _entry_lines(node)
     departments = []
     for i, e in enumerate(entries):
-        if not isinstance(e, dict) or not e.get("code"):
+        if not isinstance(e, dict) or not isinstance(e.get("code"), str):
             continue
         departments.append(
             Department(
@@ -145,7 +150,7 @@ def load(content_dir: Path | str) -> Registry:
                 name=str(e.get("name", "")),
                 org_code=str(e.get("org_code", "")),
                 kind=str(e.get("kind", "")),
-                duties=tuple(str(x) for x in e.get("duties") or ()),
+                duties=_strings(e.get("duties")),
                 address=str(e.get("address", "")),
                 hours=str(e.get("hours", "")),
                 phone=str(e.get("phone", "")),
@@ -154,7 +159,8 @@ def load(content_dir: Path | str) -> Registry:
                 leaders=tuple(
                     Leader(str(x.get("name", "")), str(x.get("title", "")),
                            str(x.get("portfolio") or ""))
-                    for x in e.get("leaders") or () if isinstance(x, dict)
+                    for x in (e.get("leaders") if isinstance(e.get("leaders"), list) else ())
+                    if isinstance(x, dict)
                 ),
                 fax=str(e.get("fax") or ""),
                 email=str(e.get("email") or ""),

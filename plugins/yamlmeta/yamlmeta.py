@@ -113,19 +113,22 @@ class YamlMarkdownReader(BaseReader):
         path = Path(source_path).resolve()
         relpath = path.relative_to(self._content_dir).as_posix()
         doc_type = schema.doc_type_for(relpath)
-        try:
-            doc = frontmatter.parse(path)
-        except frontmatter.FrontMatterError as exc:
-            _record_problem(relpath, exc.line, exc.message)
-            # Pelican skips content whose status is "skip"; the build fails at the end anyway.
-            return "", {"status": "skip", "title": relpath}
-        if doc_type is None:
-            _record_problem(relpath, 1, "文件不在任何内容类型的目录下，无法确定类型")
-            return "", {"status": "skip", "title": relpath}
-
         check = _checker()
         if check is not None and STATE.site is not None:
-            STATE.problems.extend(check.check_document(doc, relpath, STATE.site))
+            # the same reading and rules as scripts/check, so the two never disagree
+            doc, problems = check.check_file(path, STATE.site, relpath)
+            STATE.problems.extend(problems)
+        else:
+            try:
+                doc = frontmatter.parse(path)
+            except (frontmatter.FrontMatterError, ValueError) as exc:
+                _record_problem(relpath, getattr(exc, "line", 1), str(exc))
+                doc = None
+            if doc_type is None:
+                _record_problem(relpath, 1, "文件不在任何内容类型的目录下，无法确定类型")
+        if doc is None or doc_type is None:
+            # Pelican drops content whose status is "skip"; the build fails at the end anyway.
+            return "", {"status": "skip", "title": relpath}
         STATE.documents.append((relpath, doc))
 
         self._md.reset()
@@ -183,11 +186,11 @@ def initialized(pelican) -> None:
     try:
         STATE.registry = departments.load(content_dir)
     except frontmatter.FrontMatterError as exc:
-        STATE.problems.append(f"content/{schema.DEPARTMENTS_FILE}:{exc.line}: {exc.message}")
+        _record_problem(schema.DEPARTMENTS_FILE, exc.line, exc.message)
     check = _checker()
     if check is not None:
         STATE.site = check.Site(content_dir, STATE.registry, root=content_dir.parent)
-        STATE.problems.extend(check.check_registry(content_dir))
+        STATE.problems.extend(check.check_registry(content_dir, root=content_dir.parent))
 
 
 def add_readers(readers) -> None:

@@ -1,0 +1,984 @@
+"""Check content/ against the content model and the inspection rules.
+
+``scripts/check`` runs :func:`check_tree`; the build plugin calls :func:`check_document` on every
+file it reads and :func:`check_site` once at the end, so the rules live here and nowhere else.
+Every problem names a file and a line, and says in Chinese what is wrong and what is allowed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import posixpath
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+
+from portal import schema, vocab
+from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
+from portal.departments import load as load_registry
+from portal.frontmatter import Document, FrontMatterError, parse_text, split
+from portal.frontmatter import _Loader as _YamlLoader
+from portal.schema import DocType, Field
+
+try:  # the repository root is on sys.path when scripts and Pelican run
+    from pelicanconf import FRESHNESS
+except ImportError:  # e.g. portal imported from an installed package: same defaults as pelicanconf
+    FRESHNESS = {"home_days": 14, "news_days": 14, "notice_days": 183}
+
+ERROR = "error"
+WARNING = "warning"
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Asia/Shanghai has had no daylight saving since 1991, so a fixed offset is exact and needs no tzdata.
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+INDEX_NO_RE = re.compile(r"^([0-9A-Z]{8}-[0-9A-Z])/(\d{4})-(\d{5})$")
+ORG_CODE_RE = re.compile(r"^[0-9A-Z]{8}-[0-9A-Z]$")
+DEPT_CODE_RE = re.compile(r"^[a-z][a-z0-9]*$")
+DOC_NO_RE = re.compile(r"^\S+〔(\d{4})〕\d+号$")
+# what editors type instead of 〔〕: [2024] (2024) （2024） 【2024】 ［2024］ 〈2024〉 <2024>
+DOC_NO_WRONG_BRACKETS_RE = re.compile(r"[\[(（【［〈<]\s*\d{4}\s*[\])）】］〉>]")
+DATE_STR_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+DATETIME_STR_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(:\d{2})?$")
+# 受理条件 such as “法律法规规定的其他条件” or “法律、行政法规规定的其他情形”
+CATCH_ALL_CONDITION_RE = re.compile(r"法律.{0,6}规定的其他")
+HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+MD_LINK_RE = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)")
+MD_REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)")
+HTML_LINK_RE = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""")
+FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+YEAR_RE = re.compile(r"^\d{4}$")
+QUERY_RE = re.compile(r"[?#]")
+NON_DIGIT_RE = re.compile(r"\D")
+INDEX_LINE_RE = re.compile(r"^index_no:\s*[\"']?([0-9A-Z]{8}-[0-9A-Z]/\d{4}-\d{5})", re.M)
+
+# Paths served by formsvc under the same origin: not part of the static site, never checked.
+SERVICE_PREFIXES = ("/hdjl/", "/hdjl", "/search", "/api/", "/theme/")
+# Site-level files the catalogs and exports plugins write (not documents of content/).
+GENERATED_PATHS = frozenset({"sitemap.html", "sitemap.xml", "contact.html", "accessibility.html",
+                             "404.html", "robots.txt"})
+GENERATED_PREFIXES = ("feeds/", "data/")
+# First path segments of listing pages the catalogs plugin writes (/xxgk/, /zwdt/yw/, …).
+SECTION_CODES = frozenset({t.section for t in schema.DOC_TYPES if t.section} | {"jg", "hdjl"})
+# (directory + "/", type), deepest first: schema.doc_type_for as string prefixes, because building
+# PurePosixPath objects for every type made it the slowest step of a 10,000-document check.
+_TYPE_PREFIXES: tuple[tuple[str, DocType], ...] = tuple(sorted(
+    ((t.directory.rstrip("/") + "/", t) for t in schema.DOC_TYPES),
+    key=lambda pair: -pair[0].count("/")))
+
+
+def doc_type_of(relpath: str) -> DocType | None:
+    """schema.doc_type_for for a normalised posix path relative to content/, fast."""
+    for prefix, t in _TYPE_PREFIXES:
+        if relpath.startswith(prefix) and len(relpath) > len(prefix):
+            return t
+    return None
+
+
+# Files in content/ that Pelican does not read as documents.
+IGNORED_NAMES = frozenset({"README.md"})
+
+KIND_NAMES = {
+    "str": "一行文字",
+    "text": "文字",
+    "int": "不小于 0 的整数",
+    "bool": "true 或 false",
+    "date": "日期 YYYY-MM-DD",
+    "datetime": "日期 YYYY-MM-DD 或 YYYY-MM-DD HH:MM",
+    "choice": "固定值之一",
+    "choices": "固定值组成的列表",
+    "list": "列表（每项一行，以 - 开头）",
+    "url": "网址",
+    "dept": "机构代码",
+    "file": "content/ 下的文件路径",
+    "index_no": "索引号",
+    "doc_no": "文号",
+    "ref": "索引号",
+    "records": "列表，每项是若干“键: 值”",
+    "record": "若干“键: 值”",
+}
+UNITS = {"disclosure": "篇", "guide": "项", "project": "个", "investment": "篇", "news": "篇",
+         "page": "个"}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding: where it is and what is wrong, in Chinese."""
+
+    path: str  # relative to the repo root when possible, e.g. content/xxgk/wj/2024/a.md
+    line: int  # 1-based; 0 for findings about a whole directory or the whole site
+    message: str
+    severity: str = ERROR  # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line > 0 else self.path
+        prefix = "警告：" if self.severity == WARNING else ""
+        return f"{where}: {prefix}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+def today_in_china() -> date:
+    """Today's date in Asia/Shanghai, whatever the machine's time zone."""
+    return datetime.now(CHINA_TZ).date()
+
+
+def as_date(value: Any) -> date | None:
+    """The calendar date of a date/datetime value, or of a string in one of the accepted formats."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        parsed = parse_datetime_str(value)
+        return parsed.date() if parsed else None
+    return None
+
+
+def parse_datetime_str(text: str) -> datetime | None:
+    """Parse ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM[:SS]`` (YAML leaves the latter as a string)."""
+    text = text.strip()
+    if not (DATE_STR_RE.match(text) or DATETIME_STR_RE.match(text)):
+        return None
+    day, _, clock = text.replace("T", " ").partition(" ")
+    try:
+        y, m, d = (int(x) for x in day.split("-"))
+        hh, mm, ss = ([int(x) for x in clock.split(":")] + [0, 0, 0])[:3] if clock else (0, 0, 0)
+        return datetime(y, m, d, hh, mm, ss)
+    except ValueError:
+        return None
+
+
+def _close(word: str, options: Iterable[str], n: int = 3) -> list[str]:
+    return difflib.get_close_matches(word, list(options), n=n, cutoff=0.5)
+
+
+def _quote_list(values: Sequence[str], limit: int = 8) -> str:
+    """“a”、“b”… ; long lists show the first few and say how many there are."""
+    shown = "、".join(f"“{v}”" for v in values[:limit])
+    return shown if len(values) <= limit else f"{shown} 等 {len(values)} 项"
+
+
+# --- the set of files and URLs a document may refer to --------------------------------------------
+
+
+def _display_prefix(content_dir: Path, root: Path | None) -> str:
+    resolved = content_dir.resolve()
+    for base in ([root] if root is not None else [REPO_ROOT, Path.cwd()]):
+        try:
+            rel = resolved.relative_to(Path(base).resolve()).as_posix()
+        except ValueError:
+            continue
+        return "" if rel == "." else rel + "/"
+    return resolved.as_posix() + "/"
+
+
+class Site:
+    """What a document check needs to know about the rest of the tree, computed once."""
+
+    def __init__(self, content_dir: Path, registry: Registry, root: Path | None = None, *,
+                 today: date | None = None) -> None:
+        self.content_dir = Path(content_dir)
+        self.registry = registry
+        self.today = today or today_in_china()
+        self.prefix = _display_prefix(self.content_dir, root)
+        # One walk of content/ for the whole run: file fields and links are set look-ups after this.
+        self.files: frozenset[str] = frozenset(self._walk())
+        self.department_urls = frozenset(f"jg/{d.code}.html" for d in registry)
+        urls: set[str] = set()
+        news_slugs: set[str] = set()
+        for rel in self.files:
+            if not rel.endswith(".md"):
+                continue
+            t = doc_type_of(rel)
+            if t is schema.NEWS:
+                news_slugs.add(schema.slug_for(t, rel))
+            elif t is not None:
+                urls.add(schema.url_for(t, rel, {}))
+        self.document_urls = frozenset(urls)
+        # A news URL holds its column, known only after parsing; accept any column for the slug.
+        self.news_slugs = frozenset(news_slugs)
+        # 索引号 of disclosure files whose front matter could not be read (see check_file)
+        self.unreadable_index_nos: set[str] = set()
+
+    def _walk(self) -> Iterable[str]:
+        base = str(self.content_dir)
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel_dir = os.path.relpath(dirpath, base).replace(os.sep, "/")
+            for name in filenames:
+                yield name if rel_dir == "." else f"{rel_dir}/{name}"
+
+    def display(self, relpath: str) -> str:
+        """The path editors see: relative to the repository root when content/ is inside it."""
+        return self.prefix + relpath
+
+    def exists(self, relpath: str) -> bool:
+        return relpath in self.files
+
+    def documents(self) -> list[str]:
+        """Every .md file under content/ that Pelican would read, sorted."""
+        return sorted(
+            rel for rel in self.files
+            if rel.endswith(".md") and PurePosixPath(rel).name not in IGNORED_NAMES
+            and not rel.startswith(schema.FILES_DIR + "/")
+        )
+
+    def resolves(self, path: str) -> bool:
+        """Whether a site-absolute path (``/xxgk/zn.html``) is served by the static site."""
+        p = path.lstrip("/")
+        if p in ("", "index.html") or p in self.document_urls or p in self.department_urls:
+            return True
+        if p.startswith(schema.FILES_DIR + "/"):
+            return p in self.files
+        if p in GENERATED_PATHS or p.startswith(GENERATED_PREFIXES):
+            return True
+        # a guide's printable materials checklist sits beside it: bsfw/zn/<slug>-qd.html
+        if p.endswith("-qd.html") and p[: -len("-qd.html")] + ".html" in self.document_urls:
+            return True
+        parts = p.split("/")
+        if len(parts) == 3 and parts[0] == schema.NEWS.section and parts[1] in vocab.NEWS_COLUMNS \
+                and parts[2].endswith(".html") and parts[2][:-5] in self.news_slugs:
+            return True
+        # listing pages of a section (/xxgk/, /zwdt/yw/, /bsfw/…/index.html) belong to the catalogs
+        # plugin, whose exact set is not part of the content model
+        return parts[0] in SECTION_CODES and (p.endswith("/") or parts[-1].startswith("index"))
+
+
+# --- per-document checks --------------------------------------------------------------------------
+
+
+def _node_at(node: Any, keys: Sequence[str | int]) -> tuple[Any, Any, int]:
+    """(key node, value node, depth reached) for a key path in a YAML node tree."""
+    key_node = value_node = None
+    depth = 0
+    for key in keys:
+        found = None
+        if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+            for k, v in node.value:
+                if getattr(k, "value", None) == key:
+                    found = (k, v)
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) \
+                and 0 <= key < len(node.value):
+            found = (node.value[key], node.value[key])
+        if found is None:
+            break
+        key_node, value_node = found
+        node = value_node
+        depth += 1
+    return key_node, value_node, depth
+
+
+class _Ctx:
+    """State of one check: where problems go and how to find the line of a key path."""
+
+    __slots__ = ("path", "node", "offset", "start_line", "problems", "site")
+
+    def __init__(self, path: str, node: Any, offset: int, start_line: int, site: Site | None):
+        self.path = path
+        self.node = node
+        self.offset = offset  # 2 inside front matter (1-based + the fence line), 1 in a plain file
+        self.start_line = start_line
+        self.problems: list[Problem] = []
+        self.site = site
+
+    def line(self, *keys: str | int) -> int:
+        key_node, _, _ = _node_at(self.node, keys)
+        return key_node.start_mark.line + self.offset if key_node is not None else self.start_line
+
+    def raw(self, *keys: str | int) -> str | None:
+        """The scalar as written, to tell 0123 (YAML: the octal 83) from 123."""
+        _, value_node, depth = _node_at(self.node, keys)
+        if depth == len(keys) and isinstance(value_node, yaml.ScalarNode):
+            return value_node.value
+        return None
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, ERROR))
+
+    def warn(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, WARNING))
+
+
+def _name(prefix: str, f: Field) -> str:
+    return f"{prefix}{f.key}（{f.label}）"
+
+
+def _yaml_oddity(value: Any) -> str:
+    """Why a value that should be text is not, in editor terms."""
+    if isinstance(value, bool):
+        return "被 YAML 读成了布尔值 true/false，请给值加引号"
+    if isinstance(value, (date, datetime)):
+        return "被 YAML 读成了日期，请给值加引号"
+    if isinstance(value, (int, float)):
+        return f"被 YAML 读成了数字 {value}，请给值加引号"
+    if isinstance(value, list):
+        return "应为一个值，不是列表"
+    if isinstance(value, dict):
+        return "应为一个值，不是“键: 值”；如值里有冒号，请给值加引号"
+    return f"类型不对（{type(value).__name__}）"
+
+
+def _check_text(f: Field, value: Any, keys: tuple, name: str, ctx: _Ctx, one_line: bool) -> str | None:
+    """The value as text, or None after reporting why it is not text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # numbers are fine as text (20 → “20”) unless YAML changed them (0123 → 83, 1:30 → 90)
+        raw = ctx.raw(*keys)
+        if raw is not None and raw != str(value):
+            ctx.error(ctx.line(*keys), f"{name} 的值 {raw} {_yaml_oddity(value)}")
+            return None
+        return str(value)
+    if not isinstance(value, str):
+        ctx.error(ctx.line(*keys), f"{name} 应为{KIND_NAMES[f.kind]}，{_yaml_oddity(value)}")
+        return None
+    if one_line and "\n" in value.strip():
+        ctx.error(ctx.line(*keys), f"{name} 应为一行文字，不能换行")
+    if not value.strip():
+        if f.required:
+            ctx.error(ctx.line(*keys), f"必填字段 {name} 不能为空")
+        return None
+    if f.max_length is not None and len(value.strip()) > f.max_length:
+        ctx.error(ctx.line(*keys),
+                  f"{name} 长 {len(value.strip())} 字，超过上限 {f.max_length} 字")
+    return value
+
+
+def _check_value(f: Field, value: Any, keys: tuple, prefix: str, ctx: _Ctx) -> None:
+    """Check one present, non-empty value against its field's kind."""
+    name = _name(prefix, f)
+    kind = f.kind
+    if kind in ("str", "text", "url", "dept", "file", "index_no", "doc_no", "ref", "choice"):
+        text = _check_text(f, value, keys, name, ctx, one_line=kind != "text")
+        if text is None or kind in ("str", "text"):
+            return
+        text = text.strip()
+        _check_string_kind(f, text, keys, name, ctx)
+    elif kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            shown = f"“{value}”" if isinstance(value, str) else str(value)
+            ctx.error(ctx.line(*keys), f"{name} 应为不小于 0 的整数（阿拉伯数字，如 3），现为 {shown}")
+        elif value < 0:
+            ctx.error(ctx.line(*keys), f"{name} 不能为负数")
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            ctx.error(ctx.line(*keys), f"{name} 应为 true 或 false，现为 “{value}”")
+    elif kind in ("date", "datetime"):
+        _check_date(f, value, keys, name, ctx)
+    elif kind in ("list", "choices"):
+        _check_list(f, value, keys, name, ctx)
+    elif kind == "records":
+        if not isinstance(value, list):
+            ctx.error(ctx.line(*keys), f"{name} 应为列表，每项以 - 开头")
+            return
+        if f.required and not value:
+            ctx.error(ctx.line(*keys), f"必填字段 {name} 至少要有一项")
+        for i, item in enumerate(value):
+            item_prefix = f"{name}第 {i + 1} 项的 "
+            if not isinstance(item, dict):
+                ctx.error(ctx.line(*keys, i), f"{name}第 {i + 1} 项应为若干“键: 值”")
+                continue
+            _check_mapping(f.item_fields, item, (*keys, i), item_prefix, ctx)
+    elif kind == "record":
+        if not isinstance(value, dict):
+            ctx.error(ctx.line(*keys), f"{name} 应为若干“键: 值”（下一行缩进书写）")
+            return
+        _check_mapping(f.item_fields, value, keys, f"{name}的 ", ctx)
+
+
+def _check_string_kind(f: Field, text: str, keys: tuple, name: str, ctx: _Ctx) -> None:
+    kind = f.kind
+    if kind == "choice":
+        if text not in f.choices:
+            hint = _close(text, f.choices, 1)
+            guess = f"，是否为 “{hint[0]}”？" if hint else ""
+            ctx.error(ctx.line(*keys),
+                      f"{name} 的值 “{text}” 不在允许范围内{guess}可选：{_quote_list(f.choices)}")
+    elif kind == "url":
+        if not (text.startswith(("http://", "https://")) or text.startswith("/")):
+            ctx.error(ctx.line(*keys), f"{name} 应以 http://、https:// 或 / 开头，现为 “{text}”")
+    elif kind == "dept":
+        site = ctx.site
+        if site is not None and text not in site.registry:
+            ctx.error(ctx.line(*keys), f"{name} 的机构代码 “{text}” 不在机构名录 departments.yml 中"
+                                       f"{_dept_hint(text, site.registry)}")
+    elif kind == "file":
+        site = ctx.site
+        if text.startswith("/"):
+            ctx.error(ctx.line(*keys), f"{name} 应写 content/ 下的相对路径，不以 / 开头，如 "
+                                       f"{text.lstrip('/')}")
+        elif site is not None and not site.exists(posixpath.normpath(text)):
+            ctx.error(ctx.line(*keys), f"{name} 指向的文件 content/{text} 不存在")
+    elif kind in ("index_no", "ref"):
+        if not INDEX_NO_RE.match(text):
+            ctx.error(ctx.line(*keys), f"{name} “{text}” 格式不对，应为 组织机构代码/年份-5位序号，"
+                                       "如 01150001-1/2024-00012")
+    elif kind == "doc_no" and not DOC_NO_RE.match(text):
+        if DOC_NO_WRONG_BRACKETS_RE.search(text):
+            fixed = DOC_NO_WRONG_BRACKETS_RE.sub(
+                lambda m: "〔" + NON_DIGIT_RE.sub("", m.group(0)) + "〕", text)
+            ctx.error(ctx.line(*keys), f"{name} “{text}” 的年份应使用六角括号〔〕，如 {fixed}")
+        else:
+            ctx.error(ctx.line(*keys), f"{name} “{text}” 格式不对，应如 示政办〔2024〕12号")
+
+
+def _dept_hint(code: str, registry: Registry) -> str:
+    by_name = [d.code for d in registry if code in (d.name, d.short_name)]
+    close = by_name or _close(code, registry.by_code, 3)
+    if close:
+        return "，是否为 " + "、".join(f"{c}（{registry.by_code[c].name}）" for c in close) + "？"
+    return "；请使用名录中的代码，如 " + "、".join(list(registry.by_code)[:5])
+
+
+def _check_date(f: Field, value: Any, keys: tuple, name: str, ctx: _Ctx) -> None:
+    if isinstance(value, datetime):
+        if f.kind == "date":
+            ctx.error(ctx.line(*keys), f"{name} 只填日期 YYYY-MM-DD，不带时间")
+        return
+    if isinstance(value, date):
+        return
+    expected = KIND_NAMES[f.kind]
+    if isinstance(value, str):
+        text = value.strip()
+        ok = DATE_STR_RE.match(text) or (f.kind == "datetime" and DATETIME_STR_RE.match(text))
+        if ok and parse_datetime_str(text) is not None:
+            return
+        if ok:
+            ctx.error(ctx.line(*keys), f"{name} 的日期 “{text}” 不存在")
+            return
+    ctx.error(ctx.line(*keys), f"{name} 应为{expected}，如 2024-03-15，现为 “{value}”")
+
+
+def _check_list(f: Field, value: Any, keys: tuple, name: str, ctx: _Ctx) -> None:
+    if not isinstance(value, list):
+        example = f.choices[0] if f.choices else "……"
+        ctx.error(ctx.line(*keys), f"{name} 应为列表，每项单独一行、以 “- ” 开头，如 “- {example}”")
+        return
+    if f.required and not value:
+        ctx.error(ctx.line(*keys), f"必填字段 {name} 至少要有一项")
+    for i, item in enumerate(value):
+        if isinstance(item, int) and not isinstance(item, bool) and not f.choices:
+            continue
+        if not isinstance(item, str) or not item.strip():
+            what = "不能为空" if item is None or item == "" else _yaml_oddity(item)
+            ctx.error(ctx.line(*keys, i), f"{name} 第 {i + 1} 项{what}")
+        elif f.choices and item.strip() not in f.choices:
+            hint = _close(item.strip(), f.choices, 1)
+            guess = f"，是否为 “{hint[0]}”？" if hint else ""
+            ctx.error(ctx.line(*keys, i), f"{name} 第 {i + 1} 项 “{item}” 不在允许范围内{guess}"
+                                          f"可选：{_quote_list(f.choices)}")
+
+
+def _check_mapping(fields: Sequence[Field], meta: dict, keys: tuple, prefix: str, ctx: _Ctx,
+                   by_key: dict[str, Field] | None = None) -> None:
+    """Unknown keys, missing required fields, then each value."""
+    by_key = by_key if by_key is not None else {f.key: f for f in fields}
+    for key in meta:
+        if key not in by_key:
+            _unknown_key(key, fields, by_key, keys, prefix, ctx)
+    for f in fields:
+        value = meta.get(f.key)
+        if value is None or (f.kind in ("list", "choices", "records") and value == []):
+            if f.required:
+                where = ctx.line(*keys, f.key) if f.key in meta else (
+                    ctx.line(*keys) if keys else ctx.start_line)
+                state = "未填写" if f.key in meta else "缺失"
+                ctx.error(where, f"必填字段 {_name(prefix, f)} {state}"
+                                 f"{'：' + f.help if f.help else ''}")
+            continue
+        _check_value(f, value, (*keys, f.key), prefix, ctx)
+
+
+def _unknown_key(key: Any, fields: Sequence[Field], by_key: dict[str, Field], keys: tuple,
+                 prefix: str, ctx: _Ctx) -> None:
+    text = str(key)
+    labels = {f.label: f.key for f in fields}
+    match = labels.get(text) or next(iter(_close(text, by_key, 1)), None)
+    if match is None:
+        by_label = _close(text, labels, 1)
+        match = labels[by_label[0]] if by_label else None
+    line = ctx.line(*keys, text) if isinstance(key, str) else ctx.line(*keys)
+    # "materials（申请材料）第 1 项的 " → "materials（申请材料）第 1 项："
+    where = prefix.rstrip().removesuffix("的").rstrip() + "：" if prefix else ""
+    if match:
+        ctx.error(line, f"{where}未知字段 {text}，是否为 {match}（{by_key[match].label}）？")
+    else:
+        ctx.error(line, f"{where}未知字段 {text}；允许的字段：{_quote_list(list(by_key), 12)}")
+
+
+def _check_path(t: DocType, relpath: str, meta: dict, ctx: _Ctx) -> None:
+    inner = relpath[len(t.directory) + 1:].split("/")
+    stem = inner[-1].rsplit(".", 1)[0]
+    for part in (inner[:-1] + [stem]) if t is schema.PAGE else [stem]:
+        if not SLUG_RE.match(part):
+            ctx.error(1, f"文件名 “{part}” 不符合要求：只能用小写英文字母、数字和连字符 -，"
+                         "且以字母或数字开头（文件名就是网址）")
+            break
+    if t is schema.DISCLOSURE:
+        if len(inner) != 2 or not YEAR_RE.match(inner[0]):
+            ctx.error(1, "信息公开文件应放在 xxgk/wj/<年份>/ 目录下，如 xxgk/wj/2024/xxx.md")
+        elif (published := as_date(meta.get("date"))) and int(inner[0]) != published.year:
+            ctx.warn(1, f"文件放在 {inner[0]} 年目录下，但发布日期是 {published.year} 年")
+    elif t is not schema.PAGE and len(inner) != 1:
+        ctx.error(1, f"{t.label}应直接放在 {t.directory}/ 目录下，不要建子目录")
+
+
+def _check_disclosure(doc: Document, ctx: _Ctx) -> None:
+    meta = doc.meta
+    site = ctx.site
+    published = as_date(meta.get("date"))
+    written = as_date(meta.get("written"))
+    index_no = meta.get("index_no")
+    m = INDEX_NO_RE.match(index_no.strip()) if isinstance(index_no, str) else None
+    if m:
+        publisher = meta.get("publisher")
+        dept = site.registry.get(publisher) if site and isinstance(publisher, str) else None
+        if dept is not None and m.group(1) != dept.org_code:
+            ctx.error(ctx.line("index_no"), f"index_no（索引号）{index_no} 的组织机构代码 {m.group(1)} "
+                                            f"与发布机构 {publisher}（{dept.name}）的 {dept.org_code} 不一致")
+        if published is not None and int(m.group(2)) != published.year:
+            ctx.error(ctx.line("index_no"), f"index_no（索引号）{index_no} 的年份 {m.group(2)} "
+                                            f"应与发布日期 date 的年份 {published.year} 一致")
+    if written and published and written > published:
+        ctx.error(ctx.line("written"), f"written（成文日期）{written} 晚于发布日期 {published}")
+    validity = meta.get("validity")
+    replaced_by = meta.get("replaced_by")
+    if validity in vocab.VALIDITY_NEEDS_REPLACEMENT and not replaced_by:
+        ctx.error(ctx.line("validity"), f"validity（有效性）为 “{validity}” 时必须填写 "
+                                        "replaced_by（替代或修改文件），即修改它的新文件的索引号")
+    if validity == vocab.VALID and replaced_by:
+        ctx.warn(ctx.line("replaced_by"), "有效性为 “有效” 的文件填写了 replaced_by（替代或修改文件）；"
+                                          "如文件已被修改或替代，请改有效性")
+    invalid_from = as_date(meta.get("invalid_from"))
+    if invalid_from is not None:
+        if written and invalid_from < written:
+            ctx.error(ctx.line("invalid_from"), f"invalid_from（失效日期）{invalid_from} "
+                                                f"早于成文日期 {written}")
+        if validity == vocab.VALID:
+            ctx.warn(ctx.line("invalid_from"), "有效性为 “有效” 的文件填写了 invalid_from（失效日期）；"
+                                               "到期失效的文件请把有效性改为 “失效”")
+
+
+def _check_guide(doc: Document, ctx: _Ctx) -> None:
+    meta = doc.meta
+    conditions = meta.get("conditions")
+    if isinstance(conditions, list):
+        for i, c in enumerate(conditions):
+            if isinstance(c, str) and CATCH_ALL_CONDITION_RE.search(c):
+                ctx.warn(ctx.line("conditions", i),
+                         f"conditions（受理条件）第 {i + 1} 项 “{c}” 是兜底条款，检查指标视为不规范；"
+                         "请写明具体条件")
+    audience = meta.get("audience")
+    events = meta.get("life_events")
+    if isinstance(audience, list) and isinstance(events, list):
+        # wrong kinds inside the lists were reported by the field rules already
+        audience = [a for a in audience if isinstance(a, str)]
+        for i, e in enumerate(events):
+            if not isinstance(e, str):
+                continue
+            owners = [a for a, evs in vocab.LIFE_EVENTS.items() if e in evs]
+            if owners and not any(a in audience for a in owners):
+                ctx.error(ctx.line("life_events", i),
+                          f"life_events（主题分类（人生事件））“{e}” 属于 “{owners[0]}” 类，"
+                          f"但 audience（服务对象）只有 {'、'.join(map(str, audience))}；"
+                          f"请在服务对象中加上 {owners[0]}，或改选 {_quote_list(_events_for(audience), 5)}")
+
+
+def _events_for(audiences: list) -> list[str]:
+    return [e for a in audiences for e in vocab.LIFE_EVENTS.get(a, ())]
+
+
+def _check_future(t: DocType, doc: Document, ctx: _Ctx) -> None:
+    limit = (ctx.site.today if ctx.site else today_in_china()) + timedelta(days=1)
+    for key in ("date", "written"):
+        f = t.fields_by_key.get(key)
+        d = as_date(doc.meta.get(key)) if f else None
+        if d is not None and d > limit:
+            ctx.error(ctx.line(key), f"{key}（{f.label}）{d} 是将来的日期；请填写实际日期")
+
+
+def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
+    body = doc.body
+    if "<!--" in body:  # links in comments are not published; keep line numbers by keeping newlines
+        body = HTML_COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    if t in (schema.NEWS, schema.DISCLOSURE) and not body.strip():
+        ctx.error(doc.body_line - 1, "正文为空：请在元数据块结束标记 --- 之后填写正文")
+        return
+    if ctx.site is None or ("/" not in body and "{" not in body):
+        return
+    in_fence = False
+    rel = ctx.path[len(ctx.site.prefix):] if ctx.path.startswith(ctx.site.prefix) else ctx.path
+    for n, text in enumerate(body.split("\n")):
+        if FENCE_RE.match(text):
+            in_fence = not in_fence
+            continue
+        if in_fence or ("](" not in text and "]:" not in text and "=" not in text):
+            continue
+        targets = MD_LINK_RE.findall(text) + HTML_LINK_RE.findall(text)
+        ref = MD_REF_DEF_RE.match(text)
+        if ref:
+            targets.append(ref.group(1))
+        for target in targets:
+            problem = _link_problem(target, rel, ctx.site)
+            if problem:
+                ctx.error(doc.body_line + n, problem)
+
+
+def _link_problem(target: str, relpath: str, site: Site) -> str | None:
+    """Why an internal link does not resolve, or None (external and relative links pass)."""
+    for marker in ("{filename}", "{static}", "{attach}"):
+        if target.startswith(marker):
+            path = unquote(QUERY_RE.split(target[len(marker):], maxsplit=1)[0])
+            base = "" if path.startswith("/") else posixpath.dirname(relpath)
+            resolved = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
+            if resolved not in site.files:
+                return f"链接 {target} 指向的文件 content/{resolved} 不存在"
+            return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    path = unquote(QUERY_RE.split(target, maxsplit=1)[0])
+    if path.startswith(SERVICE_PREFIXES) or site.resolves(path):
+        return None
+    if path.startswith("/" + schema.FILES_DIR + "/"):
+        return f"链接 {target} 指向的附件 content{path} 不存在"
+    return f"站内链接 {target} 找不到对应的页面；请检查网址，或改用 {{filename}}相对路径.md 的写法"
+
+
+def check_document(doc: Document, relpath: str, site: Site) -> list[Problem]:
+    """Check one parsed document (relpath relative to content/, posix) on its own."""
+    if not isinstance(relpath, str) or "\\" in relpath or relpath.startswith("./"):
+        relpath = PurePosixPath(str(relpath).replace("\\", "/")).as_posix()
+    path = site.display(relpath)
+    t = doc_type_of(relpath)
+    if t is None:
+        dirs = "、".join(f"{d.directory}/" for d in schema.DOC_TYPES)
+        return [Problem(path, 1, f"文件不在任何内容类型目录下，不会被发布；请移到 {dirs} 之一")]
+    ctx = _Ctx(path, doc.node, 2, 1, site)
+    _check_path(t, relpath, doc.meta, ctx)
+    _check_mapping(t.fields, doc.meta, (), "", ctx, t.fields_by_key)
+    if t is schema.DISCLOSURE:
+        _check_disclosure(doc, ctx)
+    elif t is schema.GUIDE:
+        _check_guide(doc, ctx)
+    _check_future(t, doc, ctx)
+    _check_body(t, doc, ctx)
+    return ctx.problems
+
+
+class _LenientLoader(_YamlLoader):  # type: ignore[misc, valid-type]
+    """The front matter loader, except that an impossible date such as 2024-13-01 stays text."""
+
+
+def _timestamp_or_text(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:  # the date rules then report it with its key and line
+        return loader.construct_scalar(node)
+
+
+_LenientLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def _parse_lenient(text: str, path: Path) -> Document:
+    """portal.frontmatter.parse_text with _LenientLoader: PyYAML raises a bare ValueError there."""
+    head, body, body_line = split(text)
+    loader = _LenientLoader(head)
+    try:
+        node = loader.get_single_node()
+        meta = loader.construct_document(node) if node is not None else {}
+    finally:
+        loader.dispose()
+    if not isinstance(meta, dict):
+        raise FrontMatterError("YAML 元数据应为“键: 值”的形式", 2)
+    return Document(path=path, meta=meta, body=body, body_line=body_line, node=node)
+
+
+def check_file(path: Path, site: Site, relpath: str | None = None) -> tuple[Document | None, list[Problem]]:
+    """Read and check one file under content/; the document is None when it cannot be read."""
+    path = Path(path)
+    if relpath is None:
+        try:
+            relpath = path.resolve().relative_to(site.content_dir.resolve()).as_posix()
+        except ValueError:
+            relpath = path.as_posix()
+    shown = site.display(relpath)
+    if doc_type_of(relpath) is None:
+        return None, check_document(Document(path, {}, "", 1), relpath, site)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [Problem(shown, 1, "文件不是 UTF-8 编码；请用 UTF-8 保存")]
+    try:
+        try:
+            doc = parse_text(text, path)
+        except FrontMatterError:
+            raise
+        except ValueError:
+            doc = _parse_lenient(text, path)
+    except FrontMatterError as exc:
+        # keep its 索引号 known, so documents that point to it do not get a second, false error
+        site.unreadable_index_nos.update(m.group(1) for m in INDEX_LINE_RE.finditer(text))
+        return None, [Problem(shown, exc.line, exc.message)]
+    return doc, check_document(doc, relpath, site)
+
+
+# --- cross-file checks and inspection warnings ----------------------------------------------------
+
+
+def check_site(docs: list[tuple[str, Document]], site: Site,
+               today: date | None = None) -> list[Problem]:
+    """Rules across files (duplicate 索引号, dangling references, URL clashes) and inspections."""
+    today = today or site.today
+    out: list[Problem] = []
+    by_index: dict[str, list[tuple[str, Document]]] = {}
+    by_url: dict[str, list[tuple[str, Document]]] = {}
+    typed: list[tuple[str, Document, DocType]] = []
+    for relpath, doc in docs:
+        t = doc_type_of(relpath)
+        if t is None:
+            continue
+        typed.append((relpath, doc, t))
+        idx = doc.meta.get("index_no")
+        if t is schema.DISCLOSURE and isinstance(idx, str) and idx.strip():
+            by_index.setdefault(idx.strip(), []).append((relpath, doc))
+        column = doc.meta.get("column")
+        if t is schema.NEWS and not (isinstance(column, str) and column in vocab.NEWS_COLUMNS):
+            continue  # its URL is unknown; the column error was reported already
+        by_url.setdefault(schema.url_for(t, relpath, doc.meta), []).append((relpath, doc))
+
+    for idx, holders in by_index.items():
+        if len(holders) < 2:
+            continue
+        for relpath, doc in holders:  # report every holder: either file may be the wrong one
+            others = "、".join(site.display(r) for r, _ in holders if r != relpath)
+            out.append(Problem(site.display(relpath), doc.line_of("index_no"),
+                               f"index_no（索引号）{idx} 与 {others} 重复；索引号一经赋予不得重复使用"))
+    for relpath, doc, t in typed:
+        ref = doc.meta.get("replaced_by")
+        if t is schema.DISCLOSURE and isinstance(ref, str) and INDEX_NO_RE.match(ref.strip()):
+            if ref.strip() not in by_index and ref.strip() not in site.unreadable_index_nos:
+                out.append(Problem(site.display(relpath), doc.line_of("replaced_by"),
+                                   f"replaced_by（替代或修改文件）{ref} 不是任何信息公开文件的索引号"))
+            elif ref.strip() == str(doc.meta.get("index_no", "")).strip():
+                out.append(Problem(site.display(relpath), doc.line_of("replaced_by"),
+                                   "replaced_by（替代或修改文件）不能是本文件自己的索引号"))
+    for url, holders in by_url.items():
+        if len(holders) > 1:
+            for relpath, _ in holders:
+                others = "、".join(site.display(r) for r, _ in holders if r != relpath)
+                out.append(Problem(site.display(relpath), 1,
+                                   f"网址 /{url} 与 {others} 相同；请改文件名"))
+    out.extend(_inspection_warnings(typed, site, today))
+    return out
+
+
+def _inspection_warnings(typed: list[tuple[str, Document, DocType]], site: Site,
+                         today: date) -> list[Problem]:
+    """Stale and empty columns as the 国办 inspection counts them (国办秘函〔2019〕19号)."""
+    out: list[Problem] = []
+    counts = {t.name: 0 for t in schema.DOC_TYPES}
+    newest_column: dict[str, date | None] = {c: None for c in vocab.NEWS_COLUMNS}
+    seen_column: dict[str, int] = {c: 0 for c in vocab.NEWS_COLUMNS}
+    newest_disclosure: date | None = None
+    newest_any: date | None = None
+    for _, doc, t in typed:
+        counts[t.name] += 1
+        # items without a publish date count as not updated, so they never refresh a column
+        d = as_date(doc.meta.get(t.date_field))
+        col = doc.meta.get("column")
+        if t is schema.NEWS and isinstance(col, str) and col in newest_column:
+            seen_column[col] += 1
+            if d and (newest_column[col] is None or d > newest_column[col]):
+                newest_column[col] = d
+        if t is schema.DISCLOSURE and d and (newest_disclosure is None or d > newest_disclosure):
+            newest_disclosure = d
+        if t is not schema.PAGE and d and (newest_any is None or d > newest_any):
+            newest_any = d
+    news_dir = site.display(schema.NEWS.directory)
+    for col, label in vocab.NEWS_COLUMNS.items():
+        limit = FRESHNESS["notice_days"] if col == "tzgg" else FRESHNESS["news_days"]
+        newest = newest_column[col]
+        if not seen_column[col]:
+            out.append(Problem(news_dir, 0, f"栏目 {label}（{col}）没有任何文章；检查指标把空白栏目计为不合格",
+                               WARNING))
+        elif newest is None:
+            out.append(Problem(news_dir, 0, f"栏目 {label}（{col}）的文章都没有发布日期，视为未更新",
+                               WARNING))
+        elif (today - newest).days > limit:
+            out.append(Problem(news_dir, 0, f"栏目 {label}（{col}）最近更新于 {newest}，已 "
+                                            f"{(today - newest).days} 天未更新，超过 {limit} 天", WARNING))
+    if newest_disclosure and (today - newest_disclosure).days > FRESHNESS["notice_days"]:
+        out.append(Problem(site.display(schema.DISCLOSURE.directory), 0,
+                           f"信息公开文件最近发布于 {newest_disclosure}，已 "
+                           f"{(today - newest_disclosure).days} 天未更新，超过 {FRESHNESS['notice_days']} 天",
+                           WARNING))
+    if newest_any is None or (today - newest_any).days > FRESHNESS["home_days"]:
+        since = f"最近更新于 {newest_any}，已 {(today - newest_any).days} 天未更新" if newest_any \
+            else "没有任何带日期的内容"
+        out.append(Problem(site.prefix.rstrip("/") or ".", 0,
+                           f"全站{since}，首页超过 {FRESHNESS['home_days']} 天未更新即为单项否决", WARNING))
+    for t in schema.DOC_TYPES:
+        if not counts[t.name]:
+            out.append(Problem(site.display(t.directory), 0,
+                               f"{t.label}目录 {t.directory}/ 下没有任何文件", WARNING))
+    return out
+
+
+# --- the departments registry ---------------------------------------------------------------------
+
+REGISTRY_FIELDS: tuple[Field, ...] = DEPARTMENT_FIELDS
+
+
+def check_registry(content_dir: Path, root: Path | None = None) -> list[Problem]:
+    """Rules of content/departments.yml: required fields, unique codes, known parents, org codes."""
+    content_dir = Path(content_dir)
+    shown = _display_prefix(content_dir, root) + schema.DEPARTMENTS_FILE
+    try:
+        entries, root = read_raw(content_dir / schema.DEPARTMENTS_FILE)
+    except FrontMatterError as exc:
+        return [Problem(shown, exc.line, exc.message)]
+    _, seq, _ = _node_at(root, ("departments",))
+    ctx = _Ctx(shown, seq, 1, 1, None)
+    by_key = {f.key: f for f in REGISTRY_FIELDS}
+    codes: dict[str, int] = {}
+    org_codes: dict[str, tuple[str, int]] = {}
+    for i, entry in enumerate(entries):
+        line = seq.value[i].start_mark.line + 1
+        if not isinstance(entry, dict):
+            ctx.error(line, f"第 {i + 1} 个机构应为若干“键: 值”")
+            continue
+        code = entry.get("code")
+        prefix = f"机构 {code} 的 " if isinstance(code, str) and code else f"第 {i + 1} 个机构的 "
+        _check_mapping(REGISTRY_FIELDS, entry, (i,), prefix, ctx, by_key)
+        if isinstance(code, str) and code:
+            if not DEPT_CODE_RE.match(code):
+                ctx.error(ctx.line(i, "code"), f"机构代码 “{code}” 只能用小写英文字母和数字，以字母开头")
+            if code in codes:
+                ctx.error(ctx.line(i, "code"), f"机构代码 {code} 重复（第 {codes[code]} 行已使用）")
+            else:
+                codes[code] = ctx.line(i, "code")
+        org = entry.get("org_code")
+        if isinstance(org, str) and org:
+            if not ORG_CODE_RE.match(org):
+                ctx.error(ctx.line(i, "org_code"),
+                          f"{prefix}org_code（组织机构代码）“{org}” 格式不对，应为 8 位数字或大写字母、"
+                          "连字符、1 位校验码，如 01150001-1")
+            elif org in org_codes:
+                other, other_line = org_codes[org]
+                ctx.error(ctx.line(i, "org_code"), f"{prefix}org_code（组织机构代码）{org} 与机构 "
+                                                   f"{other}（第 {other_line} 行）重复")
+            else:
+                org_codes[org] = (str(code), ctx.line(i, "org_code"))
+    all_codes = {str(e.get("code")) for e in entries if isinstance(e, dict) and e.get("code")}
+    for i, entry in enumerate(entries):
+        parent = entry.get("parent") if isinstance(entry, dict) else None
+        if parent and isinstance(parent, str) and parent not in all_codes:
+            close = _close(parent, all_codes, 3)
+            hint = f"，是否为 {'、'.join(close)}？" if close else ""
+            ctx.error(ctx.line(i, "parent"), f"机构 {entry.get('code')} 的 parent（上级机构）"
+                                             f"“{parent}” 不是名录中的机构代码{hint}")
+        elif parent and parent == entry.get("code"):
+            ctx.error(ctx.line(i, "parent"), f"机构 {parent} 的上级机构不能是它自己")
+    return ctx.problems
+
+
+# --- the whole tree ------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """What check_tree found, plus the counts scripts/check prints on success."""
+
+    problems: list[Problem]
+    counts: dict[str, int]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def run(content_dir: Path, today: date | None = None, root: Path | None = None) -> Report:
+    """Check everything under content_dir; see check_tree."""
+    content_dir = Path(content_dir)
+    problems = check_registry(content_dir, root)
+    try:
+        registry = load_registry(content_dir)
+    except Exception:  # departments.load trips on wrong kinds (duties: 1) that check_registry
+        # has just reported with their lines; check the documents without the registry
+        registry = Registry([])
+    site = Site(content_dir, registry, root, today=today)
+    docs: list[tuple[str, Document]] = []
+    counts = {t.name: 0 for t in schema.DOC_TYPES}
+    for relpath in site.documents():
+        doc, found = check_file(content_dir / relpath, site, relpath)
+        problems.extend(found)
+        if doc is not None:
+            docs.append((relpath, doc))
+            t = doc_type_of(relpath)
+            if t is not None:
+                counts[t.name] += 1
+    problems.extend(check_site(docs, site, today))
+    return Report(sorted(set(problems)), counts)
+
+
+def check_tree(content_dir: Path, today: date | None = None) -> list[Problem]:
+    """Everything: the registry, every document under content/, cross-file rules and inspections."""
+    return run(content_dir, today).problems
+
+
+def summary(report: Report) -> str:
+    """One line in Chinese: counts per type, then errors and warnings."""
+    parts = "、".join(f"{t.label} {report.counts[t.name]} {UNITS.get(t.name, '篇')}"
+                      for t in schema.DOC_TYPES)
+    if report.errors:
+        return f"检查未通过：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 条（{parts}）"
+    return f"检查通过：{parts}，警告 {len(report.warnings)} 条"
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """scripts/check: print problems as path:line: message; exit 1 on errors (or warnings, --strict)."""
+    parser = argparse.ArgumentParser(prog="scripts/check",
+                                     description="检查 content/ 下的内容是否符合内容模型和检查指标")
+    parser.add_argument("content_dir", nargs="?", type=Path, default=REPO_ROOT / "content",
+                        help="内容目录，默认为仓库的 content/")
+    parser.add_argument("--strict", action="store_true", help="有警告也以失败状态退出")
+    parser.add_argument("--today", type=_parse_day, help="按这一天检查时效（YYYY-MM-DD），默认今天")
+    args = parser.parse_args(argv)
+    if not args.content_dir.is_dir():
+        print(f"找不到内容目录 {args.content_dir}", file=sys.stderr)
+        return 2
+    report = run(args.content_dir, args.today)
+    for p in report.problems:
+        print(p)
+    print(summary(report))
+    failed = bool(report.errors) or (args.strict and bool(report.warnings))
+    return 1 if failed else 0
+
+
+__all__ = [
+    "Problem", "Report", "Site", "check_document", "check_file", "check_registry", "check_site",
+    "check_tree", "main", "run", "summary", "as_date", "parse_datetime_str", "today_in_china",
+]

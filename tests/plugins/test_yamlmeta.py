@@ -1,0 +1,88 @@
+"""The reader plugin: types, URLs, dates, sanitising, and a build that fails on bad content."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import build_site
+from yamlmeta import yamlmeta
+
+
+def test_sanitize_removes_script_and_event_handlers():
+    html = '<p onclick="x()">a</p><script>alert(1)</script><a href="javascript:alert(1)">b</a>'
+    clean = yamlmeta.sanitize(html)
+    assert "script" not in clean
+    assert "onclick" not in clean
+    assert "javascript:" not in clean
+    assert "<p>a</p>" in clean
+
+
+def test_sanitize_keeps_tables_heading_ids_and_pelican_links():
+    html = (
+        '<h2 id="yi">一、总则</h2><table><tr><th scope="col">项目</th><td colspan="2">1</td></tr></table>'
+        '<a href="{filename}../zwdt/a.md">链接</a>'
+    )
+    clean = yamlmeta.sanitize(html)
+    assert '<h2 id="yi">' in clean
+    assert 'colspan="2"' in clean
+    assert 'href="{filename}../zwdt/a.md"' in clean
+
+
+def test_sanitize_demotes_h1_so_the_page_keeps_one():
+    assert yamlmeta.sanitize("<h1>标题</h1>") == "<h2>标题</h2>"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-03-05 10:30", (2024, 3, 5, 10, 30)),
+        ("2024-03-05", (2024, 3, 5, 0, 0)),
+        (dt.date(2024, 3, 5), (2024, 3, 5, 0, 0)),
+        (dt.datetime(2024, 3, 5, 9, 1), (2024, 3, 5, 9, 1)),
+    ],
+)
+def test_to_datetime_reads_what_editors_write(value, expected):
+    got = yamlmeta.to_datetime(value)
+    assert (got.year, got.month, got.day, got.hour, got.minute) == expected
+
+
+def test_to_datetime_rejects_nonsense():
+    assert yamlmeta.to_datetime("2024-13-40") is None
+    assert yamlmeta.to_datetime("去年") is None
+
+
+def _articles_by_type(output: Path) -> dict[str, list[Path]]:
+    return {
+        "disclosure": sorted((output / "xxgk" / "wj").glob("*.html")),
+        "guide": sorted((output / "bsfw" / "zn").glob("*.html")),
+        "news": sorted((output / "zwdt").glob("*/*.html")),
+    }
+
+
+def test_every_type_lands_at_its_url(built_site):
+    found = _articles_by_type(built_site)
+    assert found["disclosure"], "disclosure documents are written under /xxgk/wj/"
+    assert found["guide"], "guides are written under /bsfw/zn/"
+    assert [p for p in found["news"] if p.name != "index.html" and "index_" not in p.name]
+
+
+def test_build_fails_with_file_and_line_on_bad_content(site_copy, tmp_path, caplog):
+    doc = next(p for p in sorted((site_copy / "xxgk" / "wj").rglob("*.md"))
+               if "validity: 有效" in p.read_text(encoding="utf-8"))
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(text.replace("validity: 有效", "validity: 大概有效", 1), encoding="utf-8")
+    with pytest.raises(yamlmeta.ContentError):
+        build_site(site_copy, tmp_path / "out")
+    rel = doc.relative_to(site_copy).as_posix()
+    assert any(f"content/{rel}:" in r.getMessage() and "有效性" in r.getMessage()
+               for r in caplog.records), [r.getMessage() for r in caplog.records]
+
+
+def test_build_fails_on_a_file_without_front_matter(site_copy, tmp_path, caplog):
+    (site_copy / "zwdt" / "broken.md").write_text("没有元数据的新闻\n", encoding="utf-8")
+    with pytest.raises(yamlmeta.ContentError):
+        build_site(site_copy, tmp_path / "out")
+    assert any("content/zwdt/broken.md:1:" in r.getMessage() for r in caplog.records)
