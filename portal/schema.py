@@ -246,9 +246,9 @@ def doc_type_for(relpath: str | PurePosixPath) -> DocType | None:
     best: DocType | None = None
     for t in DOC_TYPES:
         dparts = PurePosixPath(t.directory).parts
-        if parts[: len(dparts)] == dparts and len(parts) > len(dparts):
-            if best is None or len(dparts) > len(PurePosixPath(best.directory).parts):
-                best = t
+        inside = parts[: len(dparts)] == dparts and len(parts) > len(dparts)
+        if inside and (best is None or len(dparts) > len(PurePosixPath(best.directory).parts)):
+            best = t
     return best
 
 

@@ -163,7 +163,6 @@ class ExportsGenerator:
 
     def write_feeds(self, writer, base: str) -> None:
         ctx = dict(self.context, SITEURL=base, FEED_DOMAIN=base)
-        site = self.settings.get("SITENAME", "")
         articles = sorted(self.context.get("articles", []), key=lambda a: a.date, reverse=True)
         feeds: dict[str, tuple[str, list[Any]]] = {
             "zwdt": ("政务动态", [a for a in articles if a.doctype == "news"]),
@@ -176,7 +175,7 @@ class ExportsGenerator:
         for name, (label, items) in feeds.items():
             path = f"feeds/{name}.atom.xml"
             writer.write_feed(items[:FEED_ITEMS], ctx, path, path, feed_type="atom",
-                              feed_title=f"{site} - {label}")
+                              feed_title=label)
 
 
 class Sitemap:
