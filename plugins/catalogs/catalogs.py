@@ -1,0 +1,644 @@
+"""Pelican plugin ``catalogs``: every list page of the portal.
+
+A Generator that, after all documents are read, writes the home page, the 政务动态 column lists,
+the 信息公开 catalog and its facets (主题分类, 发布机构, 年度), the 办事服务 browse pages and
+printable materials checklists, the 招商引资 project lists by industry, the 机构设置 pages, the
+human sitemap and the 404 page. Articles are grouped once, in one pass over the newest-first list
+Pelican already sorted, so no page re-scans or re-sorts the corpus.
+
+Settings: ``CATALOGS`` (a dict, see DEFAULTS) in pelicanconf.py; everything else comes from the
+content model (portal.schema, portal.vocab) and the departments registry.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from pelican import signals
+from pelican.generators import Generator
+
+from portal import departments, vocab
+
+log = logging.getLogger(__name__)
+PREFIX = "catalogs:"
+
+DEFAULTS: dict[str, Any] = {
+    "news_per_page": 20,  # 政务动态 column lists
+    "catalog_per_page": 20,  # 信息公开目录 and its facet pages
+    "guides_per_page": 30,  # 办事服务 browse pages
+    "projects_per_page": 20,  # 招商项目
+    "home_items": 8,  # items per block on the home page
+    "department_items": 10,  # items per block on a department page
+    # slugs of guides shown first on the home and 办事服务 pages (高频事项); the newest fill the rest
+    "popular_guides": [],
+}
+
+# Stable ASCII keys for facet values, declared once; URLs use them, so never renumber.
+# 主题分类: position in vocab.TOPICS, 1-based and zero-padded ("01" 综合政务 … "21" 其他).
+TOPIC_KEYS: dict[str, str] = {t: f"{i:02d}" for i, t in enumerate(vocab.TOPICS, 1)}
+INDUSTRY_KEYS: dict[str, str] = {
+    "现代农业": "xdny",
+    "农产品加工": "ncpjg",
+    "装备制造": "zbzz",
+    "新材料": "xcl",
+    "新能源": "xny",
+    "文化旅游": "whly",
+    "现代物流": "xdwl",
+    "康养服务": "kyfw",
+    "电子信息": "dzxx",
+    "城市建设": "csjs",
+}
+ITEM_TYPE_KEYS: dict[str, str] = {
+    "行政许可": "xzxk",
+    "行政处罚": "xzcf",
+    "行政强制": "xzqz",
+    "行政征收": "xzzs",
+    "行政给付": "xzgf",
+    "行政检查": "xzjc",
+    "行政确认": "xzqr",
+    "行政奖励": "xzjl",
+    "行政裁决": "xzcj",
+    "其他行政权力": "qtxzql",
+    "公共服务": "ggfw",
+}
+AUDIENCE_KEYS: dict[str, str] = {"个人": "gr", "法人": "fr"}
+LIFE_EVENT_KEYS: dict[str, str] = {
+    "生育收养": "sysy",
+    "户籍办理": "hjbl",
+    "教育科研": "jyky",
+    "就业创业": "jycy",
+    "婚姻登记": "hydj",
+    "社会保障": "shbz",
+    "医疗卫生": "ylws",
+    "住房保障": "zfbz",
+    "交通出行": "jtcx",
+    "农业农村": "nync",
+    "退休养老": "txyl",
+    "死亡殡葬": "swbz",
+    "设立变更": "slbg",
+    "准营准办": "zyzb",
+    "投资立项": "tzlx",
+    "工程建设": "gcjs",
+    "税费缴纳": "sfjn",
+    "人力资源": "rlzy",
+    "农林牧渔": "nlmy",
+    "注销退出": "zxtc",
+}
+# audience a life event belongs to (its browse page lives under that audience's folder)
+LIFE_EVENT_AUDIENCE: dict[str, str] = {
+    e: aud for aud, events in vocab.LIFE_EVENTS.items() for e in events
+}
+
+
+def _keys_for(values: Iterable[str], declared: dict[str, str], prefix: str) -> dict[str, str]:
+    """Declared keys, plus a positional fallback for values added to vocab later."""
+    keys = dict(declared)
+    for i, value in enumerate(values, 1):
+        keys.setdefault(value, f"{prefix}{i:02d}")
+    return keys
+
+
+INDUSTRY_KEYS = _keys_for(vocab.INDUSTRIES, INDUSTRY_KEYS, "cy")
+ITEM_TYPE_KEYS = _keys_for(vocab.ITEM_TYPES, ITEM_TYPE_KEYS, "lx")
+LIFE_EVENT_KEYS = _keys_for(vocab.ALL_LIFE_EVENTS, LIFE_EVENT_KEYS, "sj")
+AUDIENCE_KEYS = _keys_for(vocab.AUDIENCES, AUDIENCE_KEYS, "dx")
+
+# The fixed pages of 信息公开 (content/pages/xxgk/…) in the order the section page lists them.
+XXGK_PAGES = (
+    ("xxgk/zn.html", "政府信息公开指南", "公开的范围、方式、途径和受理机构"),
+    ("xxgk/zd.html", "政府信息公开制度", "主动公开、依申请公开、保密审查等制度"),
+)
+XXGK_REPORTS_PREFIX = "xxgk/nb/"
+
+
+class CatalogUrls:
+    """Site-relative paths (leading slash, SITEURL in front) of every list page, for templates."""
+
+    def __init__(self, siteurl: str) -> None:
+        self.base = siteurl.rstrip("/")
+
+    def href(self, path: str) -> str:
+        """Link to a save_as-style path: "zwdt/yw/index.html" → "/zwdt/yw/"."""
+        if path.endswith("index.html"):
+            path = path[: -len("index.html")]
+        return f"{self.base}/{path}"
+
+    # folders (save_as without index.html)
+    def news_column(self, column: str) -> str:
+        return f"zwdt/{column}/"
+
+    def topic(self, topic: str) -> str:
+        return f"xxgk/ml/zt/{TOPIC_KEYS.get(topic, '00')}/"
+
+    def publisher(self, code: str) -> str:
+        return f"xxgk/ml/jg/{code}/"
+
+    def year(self, year: int | str) -> str:
+        return f"xxgk/ml/nd/{year}/"
+
+    def guide_department(self, code: str) -> str:
+        return f"bsfw/bm/{code}/"
+
+    def item_type(self, item_type: str) -> str:
+        return f"bsfw/lx/{ITEM_TYPE_KEYS.get(item_type, 'qt')}/"
+
+    def audience(self, audience: str) -> str:
+        return f"bsfw/{AUDIENCE_KEYS.get(audience, 'qt')}/"
+
+    def life_event(self, event: str) -> str:
+        aud = AUDIENCE_KEYS.get(LIFE_EVENT_AUDIENCE.get(event, ""), "qt")
+        return f"bsfw/{aud}/{LIFE_EVENT_KEYS.get(event, 'qt')}/"
+
+    def industry(self, industry: str) -> str:
+        return f"zsyz/xm/cy/{INDUSTRY_KEYS.get(industry, 'qt')}/"
+
+    def checklist(self, article: Any) -> str:
+        """The printable materials checklist of a guide: bsfw/zn/<slug>-qd.html."""
+        return article.url[: -len(".html")] + "-qd.html"
+
+    def department(self, code: str) -> str:
+        return f"jg/{code}.html"
+
+    # the same as links
+    def link(self, kind: str, value: Any) -> str:
+        return self.href(getattr(self, kind)(value))
+
+
+def _fmt_date(value: Any) -> str:
+    """YYYY-MM-DD; by hand because Pelican's SafeDatetime.strftime is slow at 10,000 documents."""
+    if not value:
+        return ""
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+class Index:
+    """Every grouping the list pages need, built in one pass over the newest-first articles."""
+
+    def __init__(self, articles: Sequence[Any]) -> None:
+        self.by_type: dict[str, list[Any]] = defaultdict(list)
+        self.news_by_column: dict[str, list[Any]] = defaultdict(list)
+        self.docs_by_topic: dict[str, list[Any]] = defaultdict(list)
+        self.docs_by_publisher: dict[str, list[Any]] = defaultdict(list)
+        self.docs_by_year: dict[int, list[Any]] = defaultdict(list)
+        self.guides_by_dept: dict[str, list[Any]] = defaultdict(list)
+        self.guides_by_item_type: dict[str, list[Any]] = defaultdict(list)
+        self.guides_by_audience: dict[str, list[Any]] = defaultdict(list)
+        self.guides_by_event: dict[str, list[Any]] = defaultdict(list)
+        self.projects_by_industry: dict[str, list[Any]] = defaultdict(list)
+        self.investment_by_kind: dict[str, list[Any]] = defaultdict(list)
+        # everything a department page lists, keyed by department code, then by doctype
+        self.by_dept: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        self.pages_by_url: dict[str, Any] = {}
+
+        for a in articles:
+            doctype = getattr(a, "doctype", "")
+            self.by_type[doctype].append(a)
+            dept = getattr(a, "dept", None)
+            if dept is not None and doctype != "page":
+                self.by_dept[dept.code][doctype].append(a)
+            if doctype == "disclosure":
+                self.docs_by_topic[a.topic].append(a)
+                if dept is not None:
+                    self.docs_by_publisher[dept.code].append(a)
+                self.docs_by_year[a.date.year].append(a)
+            elif doctype == "news":
+                self.news_by_column[a.column].append(a)
+            elif doctype == "guide":
+                if dept is not None:
+                    self.guides_by_dept[dept.code].append(a)
+                self.guides_by_item_type[a.item_type].append(a)
+                for aud in getattr(a, "audience", None) or ():
+                    self.guides_by_audience[aud].append(a)
+                for event in getattr(a, "life_events", None) or ():
+                    self.guides_by_event[event].append(a)
+            elif doctype == "project":
+                self.projects_by_industry[a.industry].append(a)
+            elif doctype == "investment":
+                self.investment_by_kind[a.kind].append(a)
+            elif doctype == "page":
+                self.pages_by_url[a.url] = a
+
+
+class CatalogGenerator(Generator):
+    """Writes the portal's list pages from context["articles"]."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = {**DEFAULTS, **(self.settings.get("CATALOGS") or {})}
+        self.urls = CatalogUrls(self.settings.get("SITEURL", ""))
+        # templates (of every generator: the context is shared) build list links with this
+        self.context["catalog"] = self.urls
+        self.context.setdefault("vocab", vocab)
+        self._entries: dict[int, dict[str, Any]] = {}
+        self._rows: dict[int, dict[str, Any]] = {}
+
+    def generate_context(self) -> None:
+        if "departments" not in self.context:  # the yamlmeta plugin normally provides it
+            self.context["departments"] = departments.load(Path(self.settings["PATH"]))
+
+    # ---- helpers -------------------------------------------------------------------------------
+
+    def entry(self, a: Any, tag: str = "") -> dict[str, Any]:
+        """What a doc_list item needs, computed once per article."""
+        key = id(a)
+        e = self._entries.get(key)
+        if e is None:
+            e = {"title": a.title, "href": f"{self.urls.base}/{a.url}", "date": _fmt_date(a.date)}
+            self._entries[key] = e
+        if tag:
+            return {**e, "tag": tag}
+        return e
+
+    def entries(self, articles: Iterable[Any]) -> list[dict[str, Any]]:
+        return [self.entry(a) for a in articles]
+
+    def catalog_row(self, a: Any) -> dict[str, Any]:
+        """One row of the 信息公开目录 table, computed once per document."""
+        key = id(a)
+        row = self._rows.get(key)
+        if row is None:
+            dept = getattr(a, "dept", None)
+            row = {
+                "index_no": a.index_no,
+                "title": a.title,
+                "href": f"{self.urls.base}/{a.url}",
+                "doc_no": getattr(a, "doc_no", None) or "",
+                "publisher": dept.name if dept is not None else getattr(a, "publisher", ""),
+                "written": _fmt_date(getattr(a, "written", None)),
+                "date": _fmt_date(a.date),
+                "validity": a.validity,
+            }
+            self._rows[key] = row
+        return row
+
+    def sidebar(self, facets: list[dict[str, Any]]) -> Markup:
+        """The facet sidebar, rendered once and shared by every page of one paginated list."""
+        return Markup(self.get_template("partials/_facets").render(facets=facets))
+
+    def write(self, writer: Any, save_as: str, template: str, **kwargs: Any) -> None:
+        writer.write_file(
+            save_as,
+            self.get_template(template),
+            self.context,
+            relative_urls=False,
+            paginated={},
+            template_name=template,
+            catalog_save_as=save_as,
+            **kwargs,
+        )
+
+    def write_paginated(
+        self, writer: Any, folder: str, template: str, items: Sequence[Any], per_page: int,
+        **kwargs: Any,
+    ) -> None:
+        """Write folder/index.html, folder/index_2.html … with ``page_items`` and ``pagination``."""
+        if "facets" in kwargs:
+            kwargs["sidebar"] = self.sidebar(kwargs["facets"])
+        total = len(items)
+        num_pages = max(1, -(-total // per_page))
+        hrefs = [self.urls.href(folder)] + [
+            f"{self.urls.base}/{folder}index_{n}.html" for n in range(2, num_pages + 1)
+        ]
+        for n in range(1, num_pages + 1):
+            start = (n - 1) * per_page
+            page_items = items[start : start + per_page]
+            save_as = f"{folder}index.html" if n == 1 else f"{folder}index_{n}.html"
+            pagination = {
+                "number": n,
+                "pages": hrefs,
+                "count": total,
+                "start": start + 1 if total else 0,
+                "end": start + len(page_items),
+            }
+            self.write(writer, save_as, template, page_items=page_items, pagination=pagination,
+                       page_number=n, **kwargs)
+
+    def facet(
+        self, title: str, groups: dict[Any, list[Any]], order: Iterable[Any], label: Any,
+        href: Any, current: Any = None, all_href: str | None = None, total: int | None = None,
+        keep_empty: bool = False, all_current: bool | None = None, **extra: Any,
+    ) -> dict[str, Any]:
+        """facet_list params: values in ``order`` with their counts (empty ones left out)."""
+        items = []
+        for value in order:
+            count = len(groups.get(value, ()))
+            if count or keep_empty:
+                items.append({"text": label(value), "href": href(value), "count": count,
+                              "current": value == current})
+        params: dict[str, Any] = {"title": title, "items": items, **extra}
+        if all_href is not None:
+            params["all"] = {"text": "全部", "href": all_href, "count": total,
+                             "current": current is None if all_current is None else all_current}
+        return params
+
+    # ---- output ----------------------------------------------------------------------------------
+
+    def generate_output(self, writer: Any) -> None:
+        articles = self.context.get("articles", [])
+        registry = self.context.get("departments")
+        index = Index(articles)
+        # fixed pages that exist, so list pages only link to what the build writes
+        self.context["site_pages"] = frozenset(index.pages_by_url)
+        self.write_news(writer, index)
+        self.write_disclosure(writer, index, registry)
+        self.write_services(writer, index, registry)
+        self.write_investment(writer, index)
+        self.write_departments(writer, index, registry)
+        self.write_home(writer, index)
+        self.write_misc(writer, index, registry)
+        log.info("%s list pages written for %d documents", PREFIX, len(articles))
+
+    def write_news(self, writer: Any, index: Index) -> None:
+        per_page = self.options["news_per_page"]
+        columns = []
+        for code, label in vocab.NEWS_COLUMNS.items():
+            items = index.news_by_column.get(code, [])
+            columns.append({
+                "code": code, "label": label, "href": self.urls.link("news_column", code),
+                "count": len(items), "items": self.entries(items[: self.options["home_items"]]),
+            })
+        for column in columns:
+            folder = self.urls.news_column(column["code"])
+            self.write_paginated(
+                writer, folder, "zwdt_column", self.entries(index.news_by_column.get(column["code"], [])),
+                per_page, section="zwdt", column=column, columns=columns,
+            )
+        self.write(writer, "zwdt/index.html", "zwdt_index", section="zwdt",
+                   is_section_index=True, columns=columns)
+
+    def write_disclosure(self, writer: Any, index: Index, registry: Any) -> None:
+        docs = index.by_type.get("disclosure", [])
+        per_page = self.options["catalog_per_page"]
+        u = self.urls
+        years = sorted(index.docs_by_year, reverse=True)
+        publishers = [d.code for d in registry] if registry is not None else []
+        names = {d.code: d.name for d in registry} if registry is not None else {}
+        ml = u.href("xxgk/ml/")
+
+        def facets(topic: Any = None, publisher: Any = None, year: Any = None) -> list[dict[str, Any]]:
+            everything = topic is None and publisher is None and year is None
+            return [
+                self.facet("按主题分类", index.docs_by_topic, vocab.TOPICS, str,
+                           lambda t: u.link("topic", t), topic, ml, len(docs),
+                           all_current=everything),
+                self.facet("按发布机构", index.docs_by_publisher, publishers,
+                           lambda c: names.get(c, c), lambda c: u.link("publisher", c),
+                           publisher, ml, len(docs), all_current=everything),
+                self.facet("按年度", index.docs_by_year, years, lambda y: f"{y}年",
+                           lambda y: u.link("year", y), year, ml, len(docs), inline=True,
+                           all_current=everything),
+            ]
+
+        common = {"section": "xxgk"}
+        rows = self.catalog_row
+        self.write_paginated(writer, "xxgk/ml/", "xxgk_catalog", [rows(a) for a in docs], per_page,
+                             facets=facets(), facet_title=None, **common)
+        for topic, items in index.docs_by_topic.items():
+            self.write_paginated(writer, u.topic(topic), "xxgk_catalog",
+                                 [rows(a) for a in items], per_page,
+                                 facets=facets(topic=topic), facet_kind="主题分类",
+                                 facet_title=topic, **common)
+        for code, items in index.docs_by_publisher.items():
+            self.write_paginated(writer, u.publisher(code), "xxgk_catalog",
+                                 [rows(a) for a in items], per_page,
+                                 facets=facets(publisher=code), facet_kind="发布机构",
+                                 facet_title=names.get(code, code), facet_dept=code, **common)
+        for year, items in index.docs_by_year.items():
+            self.write_paginated(writer, u.year(year), "xxgk_catalog",
+                                 [rows(a) for a in items], per_page,
+                                 facets=facets(year=year), facet_kind="年度",
+                                 facet_title=f"{year}年", **common)
+
+        reports = sorted(
+            (p for url, p in index.pages_by_url.items() if url.startswith(XXGK_REPORTS_PREFIX)),
+            key=lambda p: p.url, reverse=True,
+        )
+        fixed = [
+            {"title": index.pages_by_url[url].title, "href": f"{u.base}/{url}", "hint": hint}
+            for url, _title, hint in XXGK_PAGES
+            if url in index.pages_by_url
+        ]
+        known = {url for url, _t, _h in XXGK_PAGES}
+        fixed += [
+            {"title": p.title, "href": f"{u.base}/{p.url}", "hint": p.metadata.get("summary", "")}
+            for url, p in sorted(index.pages_by_url.items())
+            if url.startswith("xxgk/") and url not in known
+            and not url.startswith(XXGK_REPORTS_PREFIX)
+        ]
+        self.write(writer, "xxgk/index.html", "xxgk_index", section="xxgk", is_section_index=True,
+                   fixed_pages=fixed, reports=self.entries(reports),
+                   latest=docs[: self.options["home_items"]], total=len(docs),
+                   facets=facets())
+
+    def write_services(self, writer: Any, index: Index, registry: Any) -> None:
+        guides = index.by_type.get("guide", [])
+        per_page = self.options["guides_per_page"]
+        u = self.urls
+        depts = [d.code for d in registry] if registry is not None else []
+        names = {d.code: d.name for d in registry} if registry is not None else {}
+
+        def facets(dept: Any = None, item_type: Any = None, audience: Any = None,
+                   event: Any = None) -> list[dict[str, Any]]:
+            out = [
+                self.facet("按服务对象", index.guides_by_audience, vocab.AUDIENCES,
+                           lambda a: f"{a}办事", lambda a: u.link("audience", a), audience,
+                           inline=True),
+            ]
+            for aud, events in vocab.LIFE_EVENTS.items():
+                out.append(self.facet(f"{aud}主题服务", index.guides_by_event, events, str,
+                                      lambda e: u.link("life_event", e), event, inline=True))
+            out.append(self.facet("按事项类型", index.guides_by_item_type, vocab.ITEM_TYPES, str,
+                                  lambda t: u.link("item_type", t), item_type))
+            out.append(self.facet("按实施部门", index.guides_by_dept, depts,
+                                  lambda c: names.get(c, c), lambda c: u.link("guide_department", c),
+                                  dept))
+            return out
+
+        common = {"section": "bsfw"}
+        for code, items in index.guides_by_dept.items():
+            self.write_paginated(writer, u.guide_department(code), "bsfw_list", items, per_page,
+                                 facets=facets(dept=code), facet_kind="实施部门",
+                                 facet_title=names.get(code, code), facet_dept=code, **common)
+        for item_type, items in index.guides_by_item_type.items():
+            self.write_paginated(writer, u.item_type(item_type), "bsfw_list", items, per_page,
+                                 facets=facets(item_type=item_type), facet_kind="事项类型",
+                                 facet_title=item_type, **common)
+        for aud in vocab.AUDIENCES:
+            items = index.guides_by_audience.get(aud, [])
+            events = [
+                {"text": e, "href": u.link("life_event", e),
+                 "count": len(index.guides_by_event[e])}
+                for e in vocab.LIFE_EVENTS.get(aud, ())
+                if index.guides_by_event.get(e)
+            ]
+            self.write_paginated(writer, u.audience(aud), "bsfw_list", items, per_page,
+                                 facets=facets(audience=aud), facet_kind="服务对象",
+                                 facet_title=f"{aud}办事", life_events=events, **common)
+        for event, items in index.guides_by_event.items():
+            self.write_paginated(writer, u.life_event(event), "bsfw_list", items, per_page,
+                                 facets=facets(event=event), facet_kind="主题服务",
+                                 facet_title=event,
+                                 facet_parent=(f"{LIFE_EVENT_AUDIENCE.get(event, '')}办事",
+                                               u.link("audience", LIFE_EVENT_AUDIENCE.get(event, ""))),
+                                 **common)
+        for guide in guides:
+            self.write(writer, u.checklist(guide), "guide_checklist", article=guide,
+                       section="bsfw")
+        self.write(writer, "bsfw/index.html", "bsfw_index", section="bsfw", is_section_index=True,
+                   popular=self.popular_guides(index, 12), total=len(guides), facets=facets(),
+                   life_events={
+                       aud: [{"text": e, "href": u.link("life_event", e),
+                              "count": len(index.guides_by_event[e])}
+                             for e in events if index.guides_by_event.get(e)]
+                       for aud, events in vocab.LIFE_EVENTS.items()
+                   })
+
+    def popular_guides(self, index: Index, limit: int) -> list[Any]:
+        guides = index.by_type.get("guide", [])
+        wanted = list(self.options["popular_guides"] or [])
+        by_slug = {g.slug: g for g in guides} if wanted else {}
+        chosen = [by_slug[s] for s in wanted if s in by_slug][:limit]
+        seen = {id(g) for g in chosen}
+        for g in guides:
+            if len(chosen) >= limit:
+                break
+            if id(g) not in seen:
+                chosen.append(g)
+        return chosen
+
+    def write_investment(self, writer: Any, index: Index) -> None:
+        projects = index.by_type.get("project", [])
+        per_page = self.options["projects_per_page"]
+        u = self.urls
+        xm = u.href("zsyz/xm/")
+
+        def facet(industry: Any = None) -> dict[str, Any]:
+            return self.facet("按产业筛选", index.projects_by_industry, vocab.INDUSTRIES, str,
+                              lambda i: u.link("industry", i), industry, xm, len(projects),
+                              inline=True)
+
+        common = {"section": "zsyz"}
+        self.write_paginated(writer, "zsyz/xm/", "zsyz_projects", projects, per_page,
+                             industry_facet=facet(), industry=None, **common)
+        for industry, items in index.projects_by_industry.items():
+            self.write_paginated(writer, u.industry(industry), "zsyz_projects", items, per_page,
+                                 industry_facet=facet(industry), industry=industry, **common)
+        self.write(writer, "zsyz/index.html", "zsyz_index", section="zsyz", is_section_index=True,
+                   environment=self.entries(index.investment_by_kind.get("投资环境", [])),
+                   policies=self.entries(index.investment_by_kind.get("优惠政策", [])),
+                   investment_by_kind={k: self.entries(v) for k, v in index.investment_by_kind.items()},
+                   projects=projects[: self.options["home_items"]], total_projects=len(projects),
+                   industry_facet=facet())
+
+    def write_departments(self, writer: Any, index: Index, registry: Any) -> None:
+        if registry is None:
+            return
+        limit = self.options["department_items"]
+        depts = list(registry)
+        children: dict[str, list[Any]] = defaultdict(list)
+        for d in depts:
+            if d.parent and d.parent in registry:
+                children[d.parent].append(d)
+        roots = [d for d in depts if not d.parent or d.parent not in registry]
+        kind_order = {k: i for i, k in enumerate(vocab.DEPARTMENT_KINDS)}
+
+        def grouped(ds: list[Any]) -> list[tuple[str, list[Any]]]:
+            groups: dict[str, list[Any]] = defaultdict(list)
+            for d in ds:
+                groups[d.kind].append(d)
+            return sorted(groups.items(), key=lambda kv: kind_order.get(kv[0], len(kind_order)))
+
+        self.write(writer, "jg/index.html", "jg_index", section="jg", is_section_index=True,
+                   roots=roots, children=children, grouped=grouped, count=len(depts))
+        for d in depts:
+            own = index.by_dept.get(d.code, {})
+            blocks = []
+            for doctype, title, more in (
+                ("disclosure", "信息公开文件", self.urls.link("publisher", d.code)),
+                ("guide", "办事指南", self.urls.link("guide_department", d.code)),
+                ("project", "招商项目", None),
+                ("investment", "投资环境与优惠政策", None),
+                ("news", "政务动态", None),
+            ):
+                items = own.get(doctype, [])
+                blocks.append({"doctype": doctype, "title": title, "count": len(items),
+                               "items": self.entries(items[:limit]),
+                               "more": more if len(items) > limit else None})
+            self.write(writer, d.url, "jg_department", section="jg", dept=d,
+                       parent=registry.get(d.parent) if d.parent else None,
+                       sub_departments=children.get(d.code, []), blocks=blocks,
+                       article_meta={"title": d.name, "source": d.name})
+
+    def write_home(self, writer: Any, index: Index) -> None:
+        n = self.options["home_items"]
+        u = self.urls
+        news = index.news_by_column
+        self.write(
+            writer, "index.html", "home", section="home", is_section_index=True,
+            headlines=self.entries(news.get("yw", [])[:n]),
+            notices=self.entries(news.get("tzgg", [])[:n]),
+            dept_news=self.entries(
+                merge_newest(news.get("bmdt", [])[:n], news.get("xzdt", [])[:n])[:n]),
+            disclosure=self.entries(index.by_type.get("disclosure", [])[:n]),
+            popular=self.popular_guides(index, n),
+            life_events=[
+                {"text": e, "href": u.link("life_event", e),
+                 "count": len(index.guides_by_event.get(e, ()))}
+                for e in vocab.LIFE_EVENTS.get("个人", ())
+                if index.guides_by_event.get(e)
+            ],
+            business_events=[
+                {"text": e, "href": u.link("life_event", e),
+                 "count": len(index.guides_by_event.get(e, ()))}
+                for e in vocab.LIFE_EVENTS.get("法人", ())
+                if index.guides_by_event.get(e)
+            ],
+            projects=index.by_type.get("project", [])[:4],
+            investment=self.entries(index.by_type.get("investment", [])[:4]),
+        )
+
+    def write_misc(self, writer: Any, index: Index, registry: Any) -> None:
+        u = self.urls
+        pages = sorted(index.by_type.get("page", []), key=lambda p: p.url)
+        self.write(writer, "404.html", "404", section=None)
+        self.write(
+            writer, "sitemap.html", "sitemap", section=None,
+            news_columns=[(label, u.link("news_column", c)) for c, label in vocab.NEWS_COLUMNS.items()],
+            topics=[(t, u.link("topic", t)) for t in vocab.TOPICS if index.docs_by_topic.get(t)],
+            years=[(f"{y}年", u.link("year", y)) for y in sorted(index.docs_by_year, reverse=True)],
+            audiences=[(f"{a}办事", u.link("audience", a)) for a in vocab.AUDIENCES],
+            item_types=[(t, u.link("item_type", t)) for t in vocab.ITEM_TYPES
+                        if index.guides_by_item_type.get(t)],
+            industries=[(i, u.link("industry", i)) for i in vocab.INDUSTRIES
+                        if index.projects_by_industry.get(i)],
+            xxgk_links=[(p.title, f"{u.base}/{p.url}") for p in pages if p.url.startswith("xxgk/")]
+            + [("政府信息公开目录", u.href("xxgk/ml/")), ("依申请公开", f"{u.base}/hdjl/ysqgk/new")],
+            fixed_pages=[(p.title, f"{u.base}/{p.url}") for p in pages
+                         if not p.url.startswith("xxgk/")],
+            departments=list(registry or []),
+        )
+        # Fixed pages the footer links to; content/pages may provide its own (preferred).
+        for url, template in (("accessibility.html", "accessibility"), ("contact.html", "contact")):
+            if url not in index.pages_by_url:
+                contact = None
+                if registry is not None:
+                    contact = next((d for d in registry if d.accepts_disclosure_requests), None)
+                self.write(writer, url, template, section=None, office=contact)
+
+
+def merge_newest(a: list[Any], b: list[Any]) -> list[Any]:
+    """Two newest-first lists merged newest-first (both are short)."""
+    return sorted(a + b, key=lambda x: x.date, reverse=True)
+
+
+def get_generators(pelican: Any) -> type[Generator]:
+    return CatalogGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
