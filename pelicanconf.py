@@ -39,7 +39,8 @@ FOOTER = {
     "psb_url": "",  # the 公安备案 lookup link once a real number is issued
     # the 党政机关标识 badge image, issued by 中央编办; None leaves the slot empty
     "dzjg_badge": None,
-    "error_report_url": "/hdjl/jc/",  # 我为政府网站找错
+    # 我为政府网站找错: the national platform issues a per-site link; until then, a suggestion form
+    "error_report_url": "/hdjl/jy/new",
 }
 
 # Main navigation: (label, site-relative URL, section code). Section codes are the pinyin
