@@ -219,6 +219,11 @@ def articles_read(generator) -> None:
     by_index_no = {
         a.index_no: a for a in generator.articles if getattr(a, "doctype", "") == "disclosure"
     }
+    # Which fixed pages exist, so templates only link to pages the build writes; set here
+    # because article pages are written before any list page.
+    generator.context["site_pages"] = frozenset(
+        a.url for a in generator.articles if getattr(a, "doctype", "") == "page"
+    )
     for article in generator.articles:
         ref = getattr(article, "replaced_by", None)
         article.replaced_by_doc = by_index_no.get(ref) if ref else None

@@ -110,7 +110,7 @@ def test_frame_of_every_page_type(site, rel):
         assert value in text
     links = {a.get_text(strip=True): a["href"] for a in footer.find_all("a")}
     assert links["网站地图"] == "/sitemap.html" and links["联系我们"] == "/contact.html"
-    assert links["我为政府网站找错"] == "/hdjl/jc/" and links["无障碍 / 关怀版"] == "/accessibility.html"
+    assert links["我为政府网站找错"] == "/hdjl/jy/new" and links["无障碍 / 关怀版"] == "/accessibility.html"
     assert footer.select_one(".gp-footer__badge") is not None  # the 党政机关标识 slot
     # nothing from another host
     for tag in soup.find_all(["script", "link", "img"]):
