@@ -1,0 +1,75 @@
+"""Operator commands: ``flask --app formsvc <command>`` or ``python -m formsvc <command>``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from formsvc import db, migrate
+from formsvc.services import departments, drafts
+from formsvc.workdays import Calendar, HolidayFileError
+
+
+@click.command("db-upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply the database migrations (creates the schema on a new database)."""
+    engine = db.get_engine()
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    click.echo(f"数据库结构：{before or '（空）'} → {after}" if before != after
+               else f"数据库结构已是最新（{after}）")
+
+
+@click.command("sync-departments")
+@with_appcontext
+def sync_departments() -> None:
+    """Upsert departments from content/departments.yml; removed ones are deactivated, never deleted."""
+    session = db.new_session()
+    try:
+        result = departments.sync(session, current_app.config["CONTENT_DIR"])
+    finally:
+        session.close()
+    click.echo("机构同步完成：" + result.summary())
+    for label, codes in (("新增", result.added), ("更新", result.updated),
+                         ("停用", result.deactivated)):
+        if codes:
+            click.echo(f"  {label}：{', '.join(codes)}")
+
+
+@click.command("purge-drafts")
+@with_appcontext
+def purge_drafts() -> None:
+    """Remove 依申请公开 drafts abandoned for more than a day."""
+    n = drafts.purge(current_app.config["UPLOAD_DIR"])
+    click.echo(f"已清理 {n} 份过期草稿")
+
+
+@click.command("due-date")
+@with_appcontext
+@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("days", type=int)
+def due_date(start: object, days: int) -> None:
+    """Show how a due date is counted: START (YYYY-MM-DD) plus DAYS working days."""
+    try:
+        cal = Calendar.from_file(current_app.config["HOLIDAYS_FILE"])
+    except HolidayFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    start_date: date = start.date()  # type: ignore[attr-defined]
+    count = cal.add_working_days(start_date, days)
+    click.echo(count.explanation)
+    for d in count.skipped + count.makeup:
+        click.echo(f"  {d.date.isoformat()} {d.as_dict()['weekday']} {d.label}（{d.source}）")
+    for w in count.warnings:
+        click.echo("  注意：" + w)
+
+
+def register(app: Flask) -> None:
+    for command in (db_upgrade, sync_departments, purge_drafts, due_date):
+        app.cli.add_command(command)
+    # the name the issue and docs also use
+    app.cli.add_command(db_upgrade, "init-db")

@@ -1,0 +1,64 @@
+"""Default settings of formsvc: the first of three layers (defaults, instance file, environment).
+
+``create_app`` reads these, then ``instance/config.py`` if it exists, then ``FORMSVC_*``
+environment variables (values parsed as JSON when they parse, so ``FORMSVC_TIME_LIMITS='{"zx": 3}'``
+works) and ``DATABASE_URL``. ``instance/config.example.py`` documents every key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# The repository root: formsvc runs beside the content/ and theme/ it shares with the static site.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# None means "derive from the instance folder" (see formsvc.__init__._resolve_paths).
+SECRET_KEY: str | None = None
+DATABASE_URL: str | None = None  # default: sqlite:///<instance>/formsvc.sqlite3
+UPLOAD_DIR: str | None = None  # default: <instance>/uploads (outside the web root)
+HOLIDAYS_FILE: str | None = None  # default: <instance>/holidays.yml (optional)
+
+CONTENT_DIR = str(REPO_ROOT / "content")
+THEME_TEMPLATES = str(REPO_ROOT / "theme" / "templates")
+THEME_STATIC = str(REPO_ROOT / "theme" / "static")
+PELICANCONF = str(REPO_ROOT / "pelicanconf.py")
+OUTPUT_DIR = str(REPO_ROOT / "output")
+
+# Dates (receipt date, due date) are counted in the county's time zone, not the server's.
+TIMEZONE = "Asia/Shanghai"
+
+# Working-day limits per kind override formsvc.kinds, e.g. {"zx": 3, "ts": 15} (*local* rules).
+TIME_LIMITS: dict[str, int] = {}
+EXTENSION_LIMITS: dict[str, int] = {}
+
+# Attachments: count, size and accepted types (checked by content).
+MAX_ATTACHMENTS = 3
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# Whole request: three full attachments plus the form text; beyond it werkzeug answers 413.
+MAX_CONTENT_LENGTH = 3 * 5 * 1024 * 1024 + 512 * 1024
+
+# Text limits (characters).
+NAME_MAX = 50
+SUBJECT_MAX = 100
+CONTENT_MIN = 10
+CONTENT_MAX = 2000
+
+# Rate limits (Flask-Limiter syntax), per client address.
+RATELIMIT_STORAGE_URI = "memory://"  # redis://host:6379/0 with several workers
+RATELIMIT_HEADERS_ENABLED = True
+SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
+TRACK_RATE_LIMIT = "20 per minute;200 per day"
+
+# A second message with the same text from the same phone within this window is flagged.
+DUPLICATE_WINDOW_HOURS = 24
+
+# Notifications (outbox rows; a sender in a later issue delivers them).
+DISPATCHER_EMAIL = "12345@shifan.gov.cn"
+MAIL_FROM = "noreply@shifan.gov.cn"
+
+# Number of reverse proxies (nginx) in front of the app whose X-Forwarded-For we trust.
+PROXY_COUNT = 0
+
+WTF_CSRF_TIME_LIMIT = 4 * 3600  # a long disclosure request takes a while to write
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"

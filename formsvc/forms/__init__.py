@@ -1,0 +1,142 @@
+"""Forms for the five kinds, built from the kinds table; the API validates through the same forms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from wtforms import MultipleFileField, StringField
+
+from formsvc.forms import validators as v
+from formsvc.forms.base import StripWhitespaceForm
+from formsvc.forms.fields import DISCLOSURE_LABELS, FIELDS, choice_list
+from formsvc.kinds import Kind
+from formsvc.models import Department
+from formsvc.services.projects import Project
+from formsvc.services.submission import NewMessage
+
+UNSURE = ("", "不确定（由县政府办公室分办）")
+HONEYPOT = "website"
+
+
+class MessageForm(StripWhitespaceForm):
+    """Fields are added per kind by :func:`form_class`; this holds what every kind shares."""
+
+    kind: Kind
+    # Hidden from people (CSS and aria-hidden) but not from naive bots; filled means automated.
+    website = StringField("网址")
+    attachments = MultipleFileField("附件")
+
+    def honeypot_filled(self) -> bool:
+        return bool((self.website.data or "").strip())
+
+    def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.kind.code == "ysqgk":
+            ok = self._validate_disclosure() and ok
+        return ok
+
+    def _require(self, name: str, message: str) -> bool:
+        f = self[name]
+        if not (f.data or "").strip():
+            if message not in f.errors:
+                f.errors = [*f.errors, message] if isinstance(f.errors, list) else [message]
+            return False
+        return True
+
+    def _validate_disclosure(self) -> bool:
+        # Art. 29: who applies decides which identity fields are needed
+        ok = self._require("department", "请选择受理机关")
+        if self.applicant_type.data == "organization":
+            ok &= self._require("org_name", "请填写法人或其他组织名称")
+            if self._require("credit_code", "请填写统一社会信用代码"):
+                if not v.is_credit_code(self.credit_code.data):
+                    self.credit_code.errors = [*self.credit_code.errors, v.CREDIT_MESSAGE]
+                    ok = False
+            else:
+                ok = False
+            ok &= self._require("legal_rep", "请填写法定代表人或负责人")
+        elif self.applicant_type.data == "citizen":
+            ok &= self._require("id_type", "请选择身份证件类型")
+            ok &= self._require("id_number", "请填写证件号码")
+        if (self.id_type.data == "resident_id" and self.id_number.data
+                and not v.is_resident_id(self.id_number.data)):
+            self.id_number.errors = [*self.id_number.errors, v.ID_MESSAGE]
+            ok = False
+        if self.delivery.data == "post":
+            ok &= self._require("address", "选择邮寄时请填写通信地址")
+        if "email" in (self.delivery.data, self.medium.data) and not self.email.errors:
+            ok &= self._require("email", "选择电子邮件时请填写电子邮箱")
+        return bool(ok)
+
+
+_CLASSES: dict[tuple[str, tuple[tuple[str, Any], ...]], type[MessageForm]] = {}
+
+
+def form_class(kind: Kind, config: Mapping[str, Any]) -> type[MessageForm]:
+    """The form class of ``kind`` (cached per kind and length settings)."""
+    limits = tuple((k, config[k]) for k in ("NAME_MAX", "SUBJECT_MAX", "CONTENT_MIN",
+                                            "CONTENT_MAX"))
+    key = (kind.code, limits)
+    if key not in _CLASSES:
+        attrs: dict[str, Any] = {"kind": kind}
+        for name in kind.fields:
+            unbound = FIELDS[name](config)
+            if kind.code == "ysqgk" and name in DISCLOSURE_LABELS:
+                label, hint = DISCLOSURE_LABELS[name]
+                unbound.args = (label, *unbound.args[1:])
+                gp = dict(unbound.kwargs.get("render_kw", {}).get("gp", {}))
+                gp["hint"] = hint
+                unbound.kwargs["render_kw"] = {"gp": gp}
+            attrs[name] = unbound
+        _CLASSES[key] = type(f"{kind.code.capitalize()}Form", (MessageForm,), attrs)
+    return _CLASSES[key]
+
+
+def make_form(kind: Kind, config: Mapping[str, Any], departments: Sequence[Department],
+              projects: Mapping[str, Project], **kwargs: Any) -> MessageForm:
+    """A bound form with its data-driven choices filled in; kwargs go to FlaskForm."""
+    form = form_class(kind, config)(**kwargs)
+    if "department" in form:
+        if kind.code == "ysqgk":
+            offices = [d for d in departments if d.accepts_disclosure_requests]
+            form.department.choices = choice_list((d.code, d.name) for d in offices)
+            if not form.department.data and offices:
+                form.department.data = offices[0].code
+        else:
+            form.department.choices = choice_list([UNSURE, *((d.code, d.name) for d in departments)])
+    if "project" in form:
+        form.project.choices = choice_list([("", "不指定项目"),
+                                            *((p.slug, p.title) for p in projects.values())])
+    return form
+
+
+
+def to_new_message(form: MessageForm) -> NewMessage:
+    """The validated form as service input; kind-specific fields go to ``details``."""
+    data = {f.name: f.data for f in form if f.name not in ("csrf_token", HONEYPOT, "attachments")}
+    common = {k: data.pop(k, "") or "" for k in ("name", "phone", "email", "address", "subject",
+                                                 "content")}
+    common["phone"] = v.normalize_phone(common["phone"])
+    details = {k: val for k, val in data.items()
+               if k not in ("department", "consent_publish", "project") and val not in (None, "")}
+    if details.get("id_number"):
+        details["id_number"] = details["id_number"].upper()
+    if details.get("credit_code"):
+        details["credit_code"] = details["credit_code"].upper()
+    return NewMessage(kind=form.kind, department_code=data.get("department") or "",
+                      consent_publish=bool(data.get("consent_publish")),
+                      project_slug=data.get("project") or "", details=details, **common)
+
+
+def raw_data(form: MessageForm) -> dict[str, str]:
+    """The citizen's input as strings (for drafts and for re-filling a form)."""
+    out: dict[str, str] = {}
+    for f in form:
+        if f.name in ("csrf_token", "attachments"):
+            continue
+        if f.type == "BooleanField":
+            out[f.name] = "y" if f.data else ""
+        else:
+            out[f.name] = "" if f.data is None else str(f.data)
+    return out

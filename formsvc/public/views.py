@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from formsvc import kinds
+from formsvc.db import get_session
+from formsvc.errors import error_response
+from formsvc.extensions import client_address, draft_limited, submit_limited, track_limited
+from formsvc.forms import HONEYPOT, MessageForm, make_form, raw_data, to_new_message
+from formsvc.kinds import Kind
+from formsvc.public import bp
+from formsvc.runtime import calendar, projects
+from formsvc.services import departments, drafts, submission, tracking, uploads
+
+# pages that show the query code or personal data must not stay in shared caches or history
+NO_STORE = {"Cache-Control": "no-store"}
+HONEYPOT_MESSAGE = "提交未被受理：表单中隐藏的“网址”一项被填写，这通常是自动程序所为。如您是本人填写，请刷新页面后重新提交。"
+FAILED_MESSAGE = "系统暂时无法保存您的留言，留言没有被保存，请稍后重新提交。给您带来不便，敬请谅解。"
+# The receipt (with the query code) survives a reload for this long in the submitting browser, then
+# only tracking works; short, because a shared computer's next user could open it from history.
+RECEIPT_SECONDS = 10 * 60
+
+
+def _kind_or_404(code: str) -> Kind:
+    kind = kinds.get(code)
+    if kind is None:
+        abort(404)
+    return kind
+
+
+def _form(kind: Kind, **kwargs: Any) -> MessageForm:
+    return make_form(kind, current_app.config, departments.active(get_session()), projects(),
+                     **kwargs)
+
+
+def _checked_uploads(form: MessageForm) -> list[uploads.Upload] | None:
+    """Read and check the attachments; on error put the message on the field and return None."""
+    if not form.kind.attachments:
+        return []
+    files = [(f.filename or "", f.read()) for f in request.files.getlist("attachments")
+             if f and (f.filename or "")]
+    try:
+        return uploads.check(files, max_count=current_app.config["MAX_ATTACHMENTS"],
+                             max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"])
+    except uploads.UploadError as exc:
+        form.attachments.errors = [exc.message]
+        return None
+
+
+def _render_form(kind: Kind, form: MessageForm, status: int = 200, **extra: Any) -> Any:
+    return render_template("formsvc/form.html", kind=kind, form=form, errors=form.error_list(),
+                           time_limit=kinds.time_limit(kind, current_app.config),
+                           max_attachments=current_app.config["MAX_ATTACHMENTS"],
+                           honeypot=HONEYPOT, **extra), status
+
+
+def _store(kind: Kind, form: MessageForm, attachment_list: list[uploads.Upload]) -> Response | Any:
+    try:
+        receipt = submission.submit(
+            get_session(), current_app.config, to_new_message(form), attachment_list,
+            calendar=calendar(), client_ip=client_address())
+    except submission.SubmissionFailed:
+        return error_response(503, "submission_failed", FAILED_MESSAGE)
+    # only now, after the commit, does the citizen get the number and the code
+    session["receipt"] = {"number": receipt.tracking_number, "code": receipt.query_code,
+                          "at": int(time.time())}
+    return redirect(url_for(".receipt", number=receipt.tracking_number), code=303)
+
+
+@bp.get("/")
+def index() -> Any:
+    return render_template("formsvc/index.html", kinds=kinds.KINDS, config=current_app.config)
+
+
+@bp.route("/<kind_code>/new", methods=["GET", "POST"])
+@submit_limited
+def new_message(kind_code: str) -> Any:
+    kind = _kind_or_404(kind_code)
+    if kind.confirm_step:  # served by its own two-step route
+        return redirect(url_for(".new_disclosure_request"))
+    form = _form(kind)
+    if request.method == "GET":
+        slug = request.args.get("project", "")
+        if "project" in form and slug in projects():
+            form.project.data = slug
+        return _render_form(kind, form)
+    if form.honeypot_filled():
+        return error_response(400, "spam_suspected", HONEYPOT_MESSAGE)
+    valid = form.validate_on_submit()
+    attachment_list = _checked_uploads(form)
+    if not valid or attachment_list is None:
+        return _render_form(kind, form, 400)
+    return _store(kind, form, attachment_list)
+
+
+@bp.route("/ysqgk/new", methods=["GET", "POST"])
+@draft_limited
+def new_disclosure_request() -> Any:
+    """Step 1 of 依申请公开: fill in, check, then show the review page (nothing stored yet)."""
+    kind = _kind_or_404("ysqgk")
+    if request.method == "GET":
+        token = request.args.get("draft", "")
+        loaded = drafts.load(current_app.config["UPLOAD_DIR"], token) if token else None
+        # 返回修改: refill the form from the draft (files must be chosen again)
+        form = _form(kind, data=loaded[0]) if loaded else _form(kind)
+        return _render_form(kind, form, reupload=bool(loaded and loaded[1]))
+    form = _form(kind)
+    if form.honeypot_filled():
+        return error_response(400, "spam_suspected", HONEYPOT_MESSAGE)
+    valid = form.validate_on_submit()
+    attachment_list = _checked_uploads(form)
+    if not valid or attachment_list is None:
+        return _render_form(kind, form, 400)
+    token = drafts.save(current_app.config["UPLOAD_DIR"], raw_data(form), attachment_list)
+    session.setdefault("drafts", [])
+    session["drafts"] = [*session["drafts"][-4:], token]
+    return render_template("formsvc/review.html", kind=kind, form=form, token=token,
+                           attachments=attachment_list,
+                           time_limit=kinds.time_limit(kind, current_app.config))
+
+
+@bp.post("/ysqgk/confirm")
+@submit_limited
+def confirm_disclosure_request() -> Any:
+    """Step 2: 确认提交. The receipt date is today, the day both sides confirmed."""
+    kind = _kind_or_404("ysqgk")
+    token = request.form.get("draft", "")
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    # a draft belongs to the browser that wrote it
+    loaded = drafts.load(upload_dir, token) if token in session.get("drafts", []) else None
+    if loaded is None:
+        return error_response(400, "draft_expired",
+                              "申请内容已过期或不存在，请重新填写申请表（填写内容保留 24 小时）")
+    data, attachment_list = loaded
+    form = _form(kind, formdata=MultiDict(data), meta={"csrf": False})
+    if not form.validate():  # the registry may have changed since step 1
+        return _render_form(kind, form, 400)
+    result = _store(kind, form, attachment_list)
+    if isinstance(result, Response) and result.status_code == 303:
+        drafts.delete(upload_dir, token)
+        session["drafts"] = [t for t in session.get("drafts", []) if t != token]
+    return result
+
+
+@bp.get("/receipt/<number>")
+def receipt(number: str) -> Any:
+    saved = session.get("receipt") or {}
+    fresh = saved.get("number") == number and time.time() - saved.get("at", 0) < RECEIPT_SECONDS
+    if not fresh:
+        return render_template("formsvc/receipt_gone.html"), 404
+    try:
+        message = tracking.find(get_session(), number, saved["code"])
+    except tracking.NotFound:
+        return render_template("formsvc/receipt_gone.html"), 404
+    view = tracking.public_view(message, current_app.config, calendar())
+    return render_template("formsvc/receipt.html", view=view, code=saved["code"],
+                           kind=kinds.get(message.kind)), 200, NO_STORE
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@track_limited
+def track() -> Any:
+    number = (request.form.get("tracking_number") or request.args.get("number") or "").strip()
+    code = (request.form.get("query_code") or "").strip()
+    if request.method == "GET":
+        return render_template("formsvc/track.html", number=number, errors=[])
+    errors = []
+    if not number:
+        errors.append({"text": "请填写受理编号", "href": "#tracking_number"})
+    if not code:
+        errors.append({"text": "请填写查询码", "href": "#query_code"})
+    if errors:
+        return render_template("formsvc/track.html", number=number, errors=errors), 400
+    try:
+        message = tracking.find(get_session(), number, code)
+    except tracking.NotFound:
+        return render_template("formsvc/track.html", number=number, errors=[
+            {"text": tracking.NOT_FOUND_MESSAGE, "href": "#tracking_number"}]), 404
+    view = tracking.public_view(message, current_app.config, calendar())
+    return render_template("formsvc/status.html", view=view, code=code, rating_errors=[],
+                           ratings=tracking.RATINGS), 200, NO_STORE
+
+
+@bp.post("/track/rate")
+@track_limited
+def rate() -> Any:
+    number = (request.form.get("tracking_number") or "").strip()
+    code = (request.form.get("query_code") or "").strip()
+    rating = request.form.get("rating", "")
+    comment = (request.form.get("comment") or "").strip()
+    db = get_session()
+    try:
+        message = tracking.rate(db, number, code, rating, comment)
+    except tracking.NotFound:
+        return render_template("formsvc/track.html", number=number, errors=[
+            {"text": tracking.NOT_FOUND_MESSAGE, "href": "#tracking_number"}]), 404
+    except tracking.RatingError as exc:
+        message = tracking.find(db, number, code)
+        view = tracking.public_view(message, current_app.config, calendar())
+        return render_template("formsvc/status.html", view=view, code=code, ratings=tracking.RATINGS,
+                               rating_errors=[{"text": exc.message, "href": "#rating"}],
+                               comment=comment), 400
+    view = tracking.public_view(message, current_app.config, calendar())
+    return render_template("formsvc/status.html", view=view, code=code, ratings=tracking.RATINGS,
+                           rating_errors=[], rated=True), 200, NO_STORE

@@ -1,0 +1,52 @@
+"""``scripts/serve``: migrate, sync departments, then serve the portal and formsvc on one port."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.serving import run_simple
+
+from formsvc import create_app, db, migrate
+from formsvc.services import departments
+from formsvc.site import make_portal_app
+
+
+def prepare(app: Flask) -> None:
+    """Bring the database to the current schema and the departments up to date."""
+    with app.app_context():
+        engine = db.get_engine()
+        before = migrate.current_revision(engine)
+        migrate.upgrade(engine)
+        if before != migrate.current_revision(engine):
+            print(f"数据库已升级到 {migrate.current_revision(engine)}（{engine.url.render_as_string()}）")
+        session = db.new_session()
+        try:
+            result = departments.sync(session, app.config["CONTENT_DIR"])
+        finally:
+            session.close()
+        print("机构同步：" + result.summary())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/serve", description="启动示范县门户（静态站点 + 互动交流服务），单一端口")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--debug", action="store_true", help="代码变化时自动重启（开发用）")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = create_app()
+    prepare(app)
+    output = Path(app.config["OUTPUT_DIR"])
+    if not (output / "index.html").is_file():
+        print(f"注意：{output} 中没有生成的门户，请先运行 make build；互动交流服务照常可用。",
+              file=sys.stderr)
+    print(f"门户：http://{args.host}:{args.port}/    互动交流：http://{args.host}:{args.port}/hdjl/"
+          f"    API：http://{args.host}:{args.port}/api/v1/openapi.json")
+    run_simple(args.host, args.port, make_portal_app(app), threaded=True,
+               use_reloader=args.debug, use_debugger=False)
+    return 0

@@ -1,0 +1,1 @@
+"""Services: every write and every state change. Views call these; these own the transactions."""

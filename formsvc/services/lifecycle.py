@@ -1,0 +1,127 @@
+"""The message state machine: the one place that says which action moves a message where.
+
+Every transition appends an :class:`~formsvc.models.Event`; nothing else changes ``Message.status``.
+The whole table from DESIGN.md is declared here although only ``submit`` and ``rate`` are reachable
+from the citizen side; the staff workbench adds views over these actions, not new rules.
+
+    submitted ──dispatch──▶ assigned ──reply──▶ replied ──rate / timeout──▶ closed
+        │                     │  ▲                  │
+        │                     │  └──transfer────────┘ (unsatisfied rating may reopen once)
+        ├──reject (reason)    ├──return to dispatcher (reason)
+        │                     └──extension requested ─▶ approved / refused (moves the due date)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from formsvc.db import utcnow
+from formsvc.models import Event, Message
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    ASSIGNED = "assigned"
+    REPLIED = "replied"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+# What citizens read on the tracking page.
+STATUS_LABELS: dict[str, str] = {
+    Status.SUBMITTED: "已提交，待分办",
+    Status.ASSIGNED: "办理中",
+    Status.REPLIED: "已答复",
+    Status.CLOSED: "已办结",
+    Status.REJECTED: "不予受理",
+}
+# Statuses in which the clock runs (overdue is derived from due_date in these).
+OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.ASSIGNED})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str  # the timeline text citizens or staff read
+    sources: frozenset[str | None]  # None: the message does not exist yet
+    target: str | None  # None: the status does not change (transfer, extension steps)
+    roles: frozenset[str]  # who may do it: citizen, dispatcher, handler, reviewer, supervisor, system
+    public: bool = True  # shown on the citizen's timeline
+    needs_note: bool = False  # a reason is required
+
+
+def _t(action: str, label: str, sources: set[str | None], target: str | None, roles: set[str],
+       public: bool = True, needs_note: bool = False) -> Transition:
+    return Transition(action, label, frozenset(sources), target, frozenset(roles), public,
+                      needs_note)
+
+
+TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
+    _t("submit", "提交留言", {None}, Status.SUBMITTED, {"citizen", "system"}),
+    _t("dispatch", "已分办至承办单位", {Status.SUBMITTED}, Status.ASSIGNED,
+       {"dispatcher", "supervisor"}),
+    _t("reject", "不予受理", {Status.SUBMITTED}, Status.REJECTED, {"dispatcher", "supervisor"},
+       needs_note=True),
+    _t("transfer", "已转办至其他单位", {Status.ASSIGNED}, None,
+       {"dispatcher", "handler", "supervisor"}),
+    _t("return", "退回分办", {Status.ASSIGNED}, Status.SUBMITTED, {"handler"}, public=False,
+       needs_note=True),
+    _t("request_extension", "申请延期", {Status.ASSIGNED}, None, {"handler"}, public=False,
+       needs_note=True),
+    _t("approve_extension", "延长答复期限", {Status.ASSIGNED}, None, {"supervisor"},
+       needs_note=True),
+    _t("refuse_extension", "延期申请未获批准", {Status.ASSIGNED}, None, {"supervisor"},
+       public=False),
+    _t("reply", "已答复", {Status.ASSIGNED}, Status.REPLIED, {"handler", "reviewer"}),
+    _t("rate", "评价办理结果", {Status.REPLIED}, Status.CLOSED, {"citizen"}),
+    _t("timeout_close", "逾期未评价，自动办结", {Status.REPLIED}, Status.CLOSED, {"system"}),
+    _t("reopen", "不满意，重新办理", {Status.CLOSED}, Status.ASSIGNED,
+       {"supervisor", "dispatcher"}, needs_note=True),
+)}
+
+
+class TransitionError(ValueError):
+    """The action is not allowed from the message's status or for this actor."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def allowed(message: Message | None, action: str) -> bool:
+    t = TRANSITIONS.get(action)
+    current = message.status if message is not None else None
+    return t is not None and current in t.sources
+
+
+def apply(message: Message, action: str, *, actor: str, role: str, note: str = "",
+          now: datetime | None = None, public: bool | None = None) -> Event:
+    """Move ``message`` by ``action`` and append the event; the caller's transaction commits it.
+
+    For ``submit`` the message is new: its status is set here so that the first event and the
+    status always agree.
+    """
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise TransitionError("unknown_action", f"未知的操作：{action}")
+    source = None if action == "submit" else message.status
+    if source not in t.sources:
+        raise TransitionError("invalid_transition",
+                              f"当前状态（{STATUS_LABELS.get(source or '', source)}）不能执行“{t.label}”")
+    if role not in t.roles:
+        raise TransitionError("forbidden", f"无权执行“{t.label}”")
+    if t.needs_note and not note.strip():
+        raise TransitionError("note_required", f"“{t.label}”需要填写理由")
+    if action == "reopen" and any(e.action == "reopen" for e in message.events):
+        raise TransitionError("already_reopened", "每件留言只能重新办理一次")
+    target = t.target or message.status
+    event = Event(
+        actor=actor, action=action, from_status=source, to_status=target, note=note,
+        public=t.public if public is None else public, created_at=now or utcnow(),
+    )
+    message.status = target
+    message.events.append(event)
+    return event

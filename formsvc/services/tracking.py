@@ -1,0 +1,120 @@
+"""Tracking and rating: a tracking number plus its query code opens one message.
+
+An unknown number and a wrong code raise the same :class:`NotFound` after the same work, so the
+answer never tells which of the two was wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from formsvc import kinds
+from formsvc.db import utcnow
+from formsvc.models import Message
+from formsvc.services import codes, lifecycle
+from formsvc.workdays import Calendar
+
+NOT_FOUND_MESSAGE = "未找到对应的留言，请核对受理编号和查询码（查询码在提交成功页面显示）"
+
+# Rating values: API code → what citizens read.
+RATINGS: dict[str, str] = {"satisfied": "满意", "basically_satisfied": "基本满意",
+                           "unsatisfied": "不满意"}
+RATING_COMMENT_MAX = 500
+
+
+class NotFound(LookupError):
+    code = "not_found"
+    message = NOT_FOUND_MESSAGE
+
+
+class RatingError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def find(session: Session, number: str, code: str) -> Message:
+    """The message with this number if the code matches; NotFound otherwise (either way)."""
+    number = codes.normalize_number(number)
+    message = None
+    if codes.NUMBER_RE.match(number):
+        message = session.scalar(select(Message).where(Message.tracking_number == number))
+    # verify even when there is no message: the same effort for both failures
+    ok = codes.verify_code(message.query_code_hash if message else None, code)
+    if message is None or not ok:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return message
+
+
+def public_view(message: Message, config: Mapping[str, Any],
+                calendar: Calendar) -> dict[str, Any]:
+    """What the citizen may see: status, public timeline, reply, rating, and the due-date count."""
+    kind = kinds.get(message.kind)
+    count = calendar.add_working_days(message.received_on,
+                                      message.time_limit_days + message.extension_days)
+    replied = message.status in (lifecycle.Status.REPLIED, lifecycle.Status.CLOSED) and bool(
+        message.replied_at)
+    dept = message.department
+    return {
+        "tracking_number": message.tracking_number,
+        "kind": message.kind,
+        "kind_label": kind.label if kind else message.kind,
+        "subject": message.subject,
+        "status": message.status,
+        "status_label": lifecycle.STATUS_LABELS.get(message.status, message.status),
+        "department": dept.display_name if dept else "不确定（由县政府办公室分办）",
+        "submitted_at": message.submitted_at.isoformat(),
+        "received_on": message.received_on.isoformat(),
+        "due_date": message.due_date.isoformat(),
+        "due": count.as_dict(),
+        "duplicate": message.duplicate_of_id is not None,
+        "timeline": [
+            {"at": e.created_at.isoformat(), "action": e.action,
+             "label": lifecycle.TRANSITIONS[e.action].label if e.action in lifecycle.TRANSITIONS
+             else e.action,
+             "status": e.to_status,
+             "status_label": lifecycle.STATUS_LABELS.get(e.to_status, e.to_status),
+             "note": e.note}
+            for e in message.events if e.public
+        ],
+        "reply": ({"text": message.reply_text, "replied_at": message.replied_at.isoformat()}
+                  if replied and message.replied_at else None),
+        "rating": ({"value": message.rating, "label": RATINGS.get(message.rating, ""),
+                    "comment": message.rating_comment,
+                    "rated_at": message.rated_at.isoformat() if message.rated_at else None}
+                   if message.rating else None),
+        "can_rate": lifecycle.allowed(message, "rate") and not message.rating,
+    }
+
+
+def rate(session: Session, number: str, code: str, rating: str, comment: str = "",
+         now: datetime | None = None) -> Message:
+    """Record the citizen's rating of the reply; this closes the message."""
+    message = find(session, number, code)
+    if rating not in RATINGS:
+        raise RatingError("invalid_rating", "请选择满意、基本满意或不满意")
+    if len(comment) > RATING_COMMENT_MAX:
+        raise RatingError("comment_too_long", f"评价意见不能超过 {RATING_COMMENT_MAX} 个字")
+    if message.rating:
+        raise RatingError("already_rated", "该留言已评价，不能重复评价")
+    if not lifecycle.allowed(message, "rate"):
+        raise RatingError("not_replied", "留言答复后才能评价")
+    now = now or utcnow()
+    try:
+        message.rating = rating
+        message.rating_comment = comment
+        message.rated_at = now
+        message.closed_at = now
+        lifecycle.apply(message, "rate", actor="citizen", role="citizen", now=now,
+                        note=RATINGS[rating] + (f"：{comment}" if comment else ""))
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return message

@@ -1,0 +1,225 @@
+"""Working days: China's official holidays and make-up working days (调休), and how a due date was counted.
+
+Sources, in order: the override file (``HOLIDAYS_FILE``, default ``instance/holidays.yml``), then the
+``chinesecalendar`` package, then — for a year neither knows — plain weekends, with a warning,
+because the State Council publishes each year's schedule only in November of the year before.
+
+Override file format (YAML, keys are years)::
+
+    2027:
+      holidays:                      # days off (法定节假日及调休放假)
+        - {date: 2027-01-01, name: 元旦}
+        - {from: 2027-02-05, to: 2027-02-11, name: 春节}
+      workdays:                      # weekend days that are working days (调休上班)
+        - {date: 2027-02-14, name: 春节调休上班}
+
+A year listed in the file is taken as complete: its unlisted days follow the weekend rule and no
+warning is given. Single dates listed for a year the package knows correct the package.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import chinese_calendar
+import yaml
+
+log = logging.getLogger(__name__)
+
+# chinesecalendar names holidays in English; citizens read Chinese.
+HOLIDAY_NAMES_ZH = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+WEEKDAYS_ZH = "一二三四五六日"
+
+
+class HolidayFileError(ValueError):
+    """The override file cannot be read; the message names the file and the problem in Chinese."""
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    workday: bool
+    reason: str  # "weekday", "weekend", "holiday", "makeup"
+    name: str = ""  # holiday name, for holidays and make-up days
+    source: str = "weekend-rule"  # "override", "chinesecalendar", "weekend-rule"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "weekday": "周" + WEEKDAYS_ZH[self.date.weekday()],
+                "reason": self.reason, "name": self.name, "source": self.source,
+                "label": self.label}
+
+    @property
+    def label(self) -> str:
+        if self.reason == "holiday":
+            return f"{self.name or '节假日'}放假"
+        if self.reason == "makeup":
+            return f"{self.name}调休上班" if self.name else "调休上班"
+        if self.reason == "weekend":
+            return "周末"
+        return "工作日"
+
+
+@dataclass
+class Count:
+    """A due date and how it was counted, for the receipt page, the tracking page and the API."""
+
+    start: date  # the receipt date; counting starts the next day
+    working_days: int
+    due: date
+    skipped: list[Day] = field(default_factory=list)  # weekends and holidays not counted
+    makeup: list[Day] = field(default_factory=list)  # weekend days counted as working days
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "working_days": self.working_days,
+            "due_date": self.due.isoformat(),
+            "skipped": [d.as_dict() for d in self.skipped],
+            "makeup_workdays": [d.as_dict() for d in self.makeup],
+            "warnings": list(self.warnings),
+            "explanation": self.explanation,
+        }
+
+    @property
+    def explanation(self) -> str:
+        text = (f"自受理日 {self.start.isoformat()} 的次日起计算 {self.working_days} 个工作日，"
+                f"办理期限至 {self.due.isoformat()}")
+        holidays = [d for d in self.skipped if d.reason == "holiday"]
+        weekends = [d for d in self.skipped if d.reason == "weekend"]
+        parts = []
+        if weekends:
+            parts.append(f"跳过周末 {len(weekends)} 天")
+        if holidays:
+            names = "、".join(dict.fromkeys(d.name or "节假日" for d in holidays))
+            parts.append(f"跳过法定节假日 {len(holidays)} 天（{names}）")
+        if self.makeup:
+            parts.append("计入调休上班日 " + "、".join(d.date.isoformat() for d in self.makeup))
+        if parts:
+            text += "；" + "；".join(parts)
+        return text + "。"
+
+
+class Calendar:
+    """Answers "is this a working day, and why" from the override file, the package, or weekends."""
+
+    def __init__(self, overrides: dict[date, Day] | None = None,
+                 override_years: set[int] | None = None) -> None:
+        self.overrides = overrides or {}
+        self.override_years = override_years or set()
+
+    @classmethod
+    def from_file(cls, path: Path | str | None) -> Calendar:
+        """Read the override file; a missing file is an empty override."""
+        if not path or not Path(path).is_file():
+            return cls()
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2027-13-01
+            raise HolidayFileError(f"{path}：YAML 格式错误：{exc}") from None
+        return cls.from_data(data, str(path))
+
+    @classmethod
+    def from_data(cls, data: Any, where: str = "节假日文件") -> Calendar:
+        if not isinstance(data, dict):
+            raise HolidayFileError(f"{where}：应以年份为键，如 2027:")
+        overrides: dict[date, Day] = {}
+        years: set[int] = set()
+        for year, spec in data.items():
+            try:
+                years.add(int(year))
+            except (TypeError, ValueError):
+                raise HolidayFileError(f"{where}：{year!r} 不是年份") from None
+            spec = spec or {}
+            for key, workday, reason in (("holidays", False, "holiday"),
+                                         ("workdays", True, "makeup")):
+                for entry in spec.get(key) or ():
+                    for d in _dates(entry, where):
+                        overrides[d] = Day(d, workday, reason, str(entry.get("name", "")),
+                                           "override")
+        return cls(overrides, years)
+
+    def day(self, d: date) -> Day:
+        if d in self.overrides:
+            return self.overrides[d]
+        weekend = d.weekday() >= 5
+        if d.year not in self.override_years:
+            try:
+                on_holiday, name = chinese_calendar.get_holiday_detail(d)
+            except NotImplementedError:
+                pass
+            else:
+                zh = HOLIDAY_NAMES_ZH.get(name or "", name or "")
+                if on_holiday and name:
+                    return Day(d, False, "holiday", zh, "chinesecalendar")
+                if on_holiday:
+                    return Day(d, False, "weekend", "", "chinesecalendar")
+                if weekend:  # a weekend day that is not a holiday: 调休上班
+                    return Day(d, True, "makeup", zh, "chinesecalendar")
+                return Day(d, True, "weekday", "", "chinesecalendar")
+        source = "override" if d.year in self.override_years else "weekend-rule"
+        return Day(d, not weekend, "weekend" if weekend else "weekday", "", source)
+
+    def knows(self, year: int) -> bool:
+        if year in self.override_years:
+            return True
+        try:
+            chinese_calendar.is_workday(date(year, 6, 1))
+        except NotImplementedError:
+            return False
+        return True
+
+    def add_working_days(self, start: date, days: int) -> Count:
+        """The date ``days`` working days after ``start`` (the start day itself is not counted)."""
+        count = Count(start=start, working_days=days, due=start)
+        d, left = start, days
+        unknown: set[int] = set()
+        while left > 0:
+            d += timedelta(days=1)
+            info = self.day(d)
+            if info.source == "weekend-rule":
+                unknown.add(d.year)
+            if info.workday:
+                left -= 1
+                if info.reason == "makeup":
+                    count.makeup.append(info)
+            else:
+                count.skipped.append(info)
+        count.due = d
+        for year in sorted(unknown):
+            msg = (f"{year} 年的法定节假日安排尚未收录，期限暂按周末计算，"
+                   f"国务院公布安排后请更新节假日文件")
+            log.warning("formsvc.workdays: no holiday data for %s, counting weekends only", year)
+            count.warnings.append(msg)
+        return count
+
+
+def _dates(entry: Any, where: str) -> list[date]:
+    if not isinstance(entry, dict):
+        raise HolidayFileError(f"{where}：每一项应为 {{date: …, name: …}} 或 {{from: …, to: …, name: …}}")
+    try:
+        if "date" in entry:
+            return [_as_date(entry["date"])]
+        first, last = _as_date(entry["from"]), _as_date(entry["to"])
+    except (KeyError, ValueError, TypeError):
+        raise HolidayFileError(f"{where}：日期应写作 YYYY-MM-DD：{entry!r}") from None
+    if last < first:
+        raise HolidayFileError(f"{where}：结束日期早于开始日期：{entry!r}")
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -1,0 +1,72 @@
+# formsvc 配置示例 —— 复制为 instance/config.py 后按需修改（instance/config.py 不进入版本库）。
+#
+# 读取顺序（后者覆盖前者）：
+#   1. formsvc/config.py 中的默认值
+#   2. instance/config.py（本文件的副本，可选）
+#   3. 环境变量 FORMSVC_<键名>，值按 JSON 解析（如 FORMSVC_TIME_LIMITS='{"zx": 3}'）；
+#      以及 DATABASE_URL
+# 每一项都可省略；省略即用默认值。
+
+# --- 密钥 -------------------------------------------------------------------------------
+# 用于会话 Cookie 和表单 CSRF 令牌。不设置时自动生成并保存在 instance/secret_key（单机够用）；
+# 多台服务器共用一个数据库时，各台必须设置相同的值（FORMSVC_SECRET_KEY）。
+# SECRET_KEY = "请替换为 64 位随机字符串：python -c 'import secrets; print(secrets.token_hex(32))'"
+
+# --- 数据库 -----------------------------------------------------------------------------
+# 默认：instance/formsvc.sqlite3（WAL 模式，外键约束开启）。
+# PostgreSQL（生产环境推荐），也可用环境变量 DATABASE_URL：
+# DATABASE_URL = "postgresql+psycopg://formsvc:密码@127.0.0.1:5432/formsvc"
+
+# --- 文件位置 ---------------------------------------------------------------------------
+# 附件保存目录：在网站根目录之外，文件名随机，永不对公众提供下载。默认 instance/uploads
+# UPLOAD_DIR = "/var/lib/formsvc/uploads"
+# 节假日补充文件（国务院公布次年安排后、chinesecalendar 尚未收录时填写）。默认 instance/holidays.yml，
+# 格式见 instance/holidays.example.yml 和 docs/formsvc.md
+# HOLIDAYS_FILE = "/etc/formsvc/holidays.yml"
+# 与静态站点共用的内容、模板和站点设置（默认为仓库中的位置，一般不需要改）
+# CONTENT_DIR = "/srv/portal/content"
+# OUTPUT_DIR = "/srv/portal/output"
+
+# --- 答复时限（工作日）-------------------------------------------------------------------
+# 默认：咨询 zx 5、建议 jy 10、投诉 ts 10、投资咨询 tz 5、依申请公开 ysqgk 20（法定，勿改短）。
+# 各地规定不同，按本地制度覆盖：
+# TIME_LIMITS = {"zx": 3, "ts": 15}
+# 依申请公开可延长的工作日数（《政府信息公开条例》第三十三条：不超过 20）
+# EXTENSION_LIMITS = {"ysqgk": 20}
+
+# --- 附件 -------------------------------------------------------------------------------
+# MAX_ATTACHMENTS = 3
+# MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+# 整个请求的上限；超过时返回 413（中文提示）
+# MAX_CONTENT_LENGTH = 3 * 5 * 1024 * 1024 + 512 * 1024
+
+# --- 文字长度（字）-----------------------------------------------------------------------
+# NAME_MAX = 50
+# SUBJECT_MAX = 100
+# CONTENT_MIN = 10
+# CONTENT_MAX = 2000
+
+# --- 频率限制（按客户端地址）-------------------------------------------------------------
+# 单机默认保存在内存中；多个 gunicorn 进程时必须用 Redis，否则各进程各算各的：
+# RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
+# 提交留言（网页与 API 共用额度）
+# SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
+# 查询进度和评价（防止猜测查询码）
+# TRACK_RATE_LIMIT = "20 per minute;200 per day"
+# 位于 nginx 等反向代理之后时，填写代理层数，才能取得真实的客户端地址
+# PROXY_COUNT = 1
+
+# --- 重复提交 ---------------------------------------------------------------------------
+# 同一电话在此时间内提交相同内容：照常保存，标记为重复
+# DUPLICATE_WINDOW_HOURS = 24
+
+# --- 通知（写入 outbox 表，由发送程序投递）-------------------------------------------------
+# 未选择办理单位（“不确定”）或单位未登记邮箱时，新留言通知发给分办人员
+# DISPATCHER_EMAIL = "12345@shifan.gov.cn"
+# MAIL_FROM = "noreply@shifan.gov.cn"
+
+# --- 其他 -------------------------------------------------------------------------------
+# 计算受理日期和期限所用的时区
+# TIMEZONE = "Asia/Shanghai"
+# 生产环境通过 HTTPS 访问时开启
+# SESSION_COOKIE_SECURE = True
