@@ -79,7 +79,10 @@ THEME = "theme"
 THEME_STATIC_DIR = "theme"
 OUTPUT_PATH = "output"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["yamlmeta", "catalogs", "exports"]
+PLUGINS = ["yamlmeta", "catalogs", "exports", "searchindex"]
+# Whoosh index written with the site (output/_search, versioned with an atomic CURRENT pointer);
+# two processes for full rebuilds on a 2-core machine. See docs/search.md.
+SEARCHINDEX = {"procs": 2}
 
 # Every document is a Pelican article whose type comes from its folder (see portal/schema.py);
 # fixed pages live in content/pages and mirror their path.
@@ -131,6 +134,10 @@ DELETE_OUTPUT_DIRECTORY = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 TYPOGRIFY = False
+# One language: no translations to pair. Pelican's pairing compares every article with every
+# other (quadratic; about a second at 10,000 documents, docs/performance.md).
+ARTICLE_TRANSLATION_ID = None
+PAGE_TRANSLATION_ID = None
 
 # Autoescape like formsvc does (the same base.html and components render in both); document
 # HTML is sanitised by the yamlmeta reader and marked safe in templates with ``|safe``.

@@ -1,0 +1,3 @@
+from .searchindex import register
+
+__all__ = ["register"]

@@ -1,0 +1,237 @@
+"""Chinese text analysis for the site search: normalisation, character bigrams, 文号 and 索引号.
+
+Chosen on measured figures (``docs/search.md``): every run of Chinese characters is indexed as
+overlapping character bigrams, so a word is found wherever it occurs, also inside a longer compound
+(审批 in 行政审批). jieba's segmentation depends on context and missed documents; it is kept here
+only so ``scripts/bench-search --quality`` can repeat the comparison.
+
+The same functions run at index time and at query time; that is what makes matching exact.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh import fields
+from whoosh.analysis import Token, Tokenizer
+from whoosh.system import pack_uint
+
+# CJK Unified Ideographs, Extension A and the compatibility block: the characters editors write.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"([{_CJK}]+)|([0-9a-z]+)")
+_CJK_RUN = re.compile(rf"^[{_CJK}]+$")
+
+# Brackets people type around the year of a 文号 instead of the official 〔〕 (after NFKC, which
+# already turns full-width ［］（） into ASCII and ﹝﹞ into 〔〕).
+_OPEN = r"\[\(【〔{〈《「"
+_CLOSE = r"\]\)】〕}〉》」"
+# 发文机关代字 + 〔year〕 + serial + 号. The issuer is 1–12 Chinese characters; mentions in running
+# text also get the words before it, so ``code_terms`` indexes every 2–6 character suffix.
+_DOC_NO = re.compile(
+    rf"([{_CJK}]{{1,12}})\s*[{_OPEN}]\s*((?:19|20)\d\d)\s*[{_CLOSE}]\s*第?\s*0*(\d{{1,5}})\s*号"
+)
+# 索引号: 组织机构代码 (8 digits, '-', check character) / year - serial.
+_INDEX_NO = re.compile(r"(\d{8})\s*-\s*([0-9x])\s*/\s*((?:19|20)\d\d)\s*-\s*(\d{1,5})")
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−﹣"})
+
+
+class _FoldTable(dict):
+    """``str.translate`` table: a character to its NFKC lower-case form when that is one character.
+
+    Filled the first time a character is seen, so folding runs at C speed afterwards (whole-string
+    NFKC is ~2x slower on Chinese text, whose full-width punctuation defeats its quick check).
+    Keeping one character per character also keeps offsets, which snippets rely on.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", ch).lower().translate(_DASHES)
+        self[code] = value = folded if len(folded) == 1 else ch
+        return value
+
+
+_FOLD = _FoldTable()
+
+
+def normalize(text: str) -> str:
+    """Full-width digits, letters and brackets to ASCII, lower case; on documents and queries alike.
+
+    Offsets are kept: ``normalize(text)[i]`` is the folded ``text[i]``.
+    """
+    return text.translate(_FOLD)
+
+
+def index_tokens(text: str) -> list[str]:
+    """Tokens of a text for the index, in order (a token's index is its position).
+
+    A Chinese run gives its bigrams plus its last character alone, so that a one-character query
+    (a prefix query) finds the character also where it ends a run; letters and digits stay whole.
+    """
+    out: list[str] = []
+    for cjk, word in _RUNS.findall(normalize(text)):
+        if word:
+            out.append(word)
+        elif len(cjk) == 1:
+            out.append(cjk)
+        else:
+            out.extend([cjk[i : i + 2] for i in range(len(cjk) - 1)])
+            out.append(cjk[-1])
+    return out
+
+
+def query_tokens(word: str, *, phrase: bool = False) -> list[str]:
+    """Tokens a query word must match: bigrams of Chinese runs, whole ASCII words.
+
+    A one-character Chinese run is returned alone; ``portal.search.query`` turns it into a prefix
+    query. In a phrase, inner runs keep their last-character token so positions line up with
+    ``index_tokens``; the final run does not, because in the document the run may go on.
+    """
+    runs = _RUNS.findall(normalize(word))
+    out: list[str] = []
+    for i, (cjk, ascii_word) in enumerate(runs):
+        if ascii_word:
+            out.append(ascii_word)
+        elif len(cjk) == 1:
+            out.append(cjk)
+        else:
+            out.extend([cjk[j : j + 2] for j in range(len(cjk) - 1)])
+            if phrase and i < len(runs) - 1:
+                out.append(cjk[-1])
+    return out
+
+
+def is_single_char(token: str) -> bool:
+    """A one-character Chinese token: matched by prefix (see ``index_tokens``)."""
+    return len(token) == 1 and bool(_CJK_RUN.match(token))
+
+
+def normalize_doc_no(text: str) -> str | None:
+    """The canonical 文号 (示政办〔2024〕12号) of a string that is one, else None.
+
+    Accepts [2024], (2024), 【2024】, ［2024］, （2024）, full-width digits, spaces and leading zeros.
+    """
+    m = _DOC_NO.fullmatch(normalize(text).strip())
+    return f"{m[1]}〔{m[2]}〕{int(m[3])}号" if m else None
+
+
+def normalize_index_no(text: str) -> str | None:
+    """The canonical 索引号 (01150001-1/2024-00012) of a string that is one, else None."""
+    m = _INDEX_NO.fullmatch(normalize(text).strip())
+    return f"{m[1]}-{m[2]}/{m[3]}-{int(m[4]):05d}" if m else None
+
+
+def normalize_code(text: str) -> str | None:
+    """A 文号 or 索引号 in canonical form, else None: the one function used on both sides."""
+    return normalize_doc_no(text) or normalize_index_no(text)
+
+
+def code_terms(text: str) -> set[str]:
+    """Canonical 文号 and 索引号 mentioned anywhere in a text, for exact lookup.
+
+    A 文号 in running text has no clear start (根据示政办〔2024〕12号), so every 2–6 character
+    suffix of the issuer is indexed; a query for any of them then matches exactly.
+    """
+    norm = normalize(text)
+    out: set[str] = set()
+    for m in _DOC_NO.finditer(norm):
+        issuer, rest = m[1], f"〔{m[2]}〕{int(m[3])}号"
+        for n in range(2, min(6, len(issuer)) + 1):
+            out.add(issuer[-n:] + rest)
+        if len(issuer) < 2:
+            out.add(issuer + rest)
+    for m in _INDEX_NO.finditer(norm):
+        out.add(f"{m[1]}-{m[2]}/{m[3]}-{int(m[4]):05d}")
+    return out
+
+
+class BigramTokenizer(Tokenizer):
+    """Whoosh tokenizer over ``index_tokens`` (query parsing; indexing goes through BigramText)."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, text in enumerate(index_tokens(value), start_pos):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = pos
+            yield t
+
+
+class BigramText(fields.TEXT):
+    """A TEXT field of bigram frequencies whose ``index`` skips Whoosh's per-token objects.
+
+    No positions are stored: a quoted phrase is checked against the stored text instead
+    (``portal.search.query``), which halves the index and speeds up indexing.
+    ``Counter`` counts in C; the generic analyzer path builds a Token object per bigram.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(analyzer=BigramTokenizer(), phrase=False, **kwargs)
+
+    def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        boost = self.format.field_boost
+        for tok, freq in Counter(index_tokens(value)).items():
+            yield tok.encode("utf-8"), freq, freq * boost, _packed(freq)
+
+
+def _packed(freq: int, _cache: dict[int, bytes] = {}) -> bytes:  # noqa: B006 - a memo
+    """Whoosh's Frequency posting value (a packed uint), memoised: most frequencies are small."""
+    value = _cache.get(freq)
+    if value is None:
+        value = _cache[freq] = pack_uint(freq)
+    return value
+
+
+# --- jieba, for the measured comparison only ------------------------------------------------
+
+_JIEBA = None
+
+
+def jieba_module() -> Any:
+    """jieba, loaded once and quietly (its dictionary costs ~0.7 s; it logs to stderr)."""
+    global _JIEBA
+    if _JIEBA is None:
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _JIEBA = jieba
+    return _JIEBA
+
+
+def jieba_tokens(text: str) -> list[str]:
+    """jieba search-mode words, positions counted in words (not characters, unlike ChineseAnalyzer)."""
+    jb = jieba_module()
+    out: list[str] = []
+    for cjk, word in _RUNS.findall(normalize(text)):
+        if word:
+            out.append(word)
+        else:
+            out.extend(w for w in jb.cut_for_search(cjk) if w.strip())
+    return out
+
+
+def jieba_query_tokens(word: str, *, phrase: bool = False) -> list[str]:
+    """What a query word becomes under jieba: its search-mode words, all required."""
+    return jieba_tokens(word)
+
+
+class JiebaText(fields.TEXT):
+    """TEXT indexed with jieba search-mode words (the comparison in docs/search.md only)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(analyzer=BigramTokenizer(), phrase=False, **kwargs)
+
+    def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        for tok, freq in Counter(jieba_tokens(value)).items():
+            yield tok.encode("utf-8"), freq, float(freq), _packed(freq)

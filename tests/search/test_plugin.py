@@ -1,0 +1,86 @@
+"""The searchindex Pelican plugin on a real build of tests/data/site."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from portal.search import layout, query
+from tests.conftest import TEST_SITE, build_site
+
+
+def find(output, q, **filters):
+    return query.search(query.parse_params({"q": q, **filters}), output / "_search")
+
+
+def test_the_build_publishes_an_index(built_search_site):
+    assert layout.current_name(built_search_site / "_search") == "v000001"
+
+
+@pytest.mark.parametrize(("q", "url", "doctype"), [
+    ("政务公开工作要点", "/xxgk/wj/zfxxgk-gzyd.html", "disclosure"),
+    ("示政办[2024]5号", "/xxgk/wj/zfxxgk-gzyd.html", "disclosure"),
+    ("01150001-1/2024-00001", "/xxgk/wj/zfxxgk-gzyd.html", "disclosure"),
+    ("食品经营许可", "/bsfw/zn/spjy-xuke.html", "guide"),
+    ("冷链物流", "/zsyz/xm/nongchanpin-lenglian.html", "project"),
+    ("投资环境概况", "/zsyz/tz/touzi-huanjing.html", "investment"),
+    ("政务公开工作会议", "/zwdt/yw/2024-gzhy.html", "news"),
+    ("信息公开指南", "/xxgk/zn.html", "page"),
+])
+def test_every_document_type_is_searchable(built_search_site, q, url, doctype):
+    result = find(built_search_site, q)
+    hit = next((h for h in result.hits if h.url == url), None)
+    assert hit is not None, [h.url for h in result.hits]
+    assert hit.doctype == doctype
+    assert (built_search_site / url.lstrip("/")).exists()  # the URL is a page the build wrote
+
+
+def test_metadata_is_indexed_for_filters(built_search_site):
+    hit = find(built_search_site, "示政办[2024]5号").hits[0]
+    assert (hit.section, hit.dept, hit.topic) == ("xxgk", "xzfb", "综合政务")
+    assert hit.index_no == "01150001-1/2024-00001" and hit.date.year == 2024
+    assert hit.dept_name == "示范县人民政府办公室" and hit.section_label == "信息公开"
+    # structured front matter of a guide (申请材料) is searchable, not only its Markdown body
+    assert any(h.url == "/bsfw/zn/spjy-xuke.html" for h in find(built_search_site, "营业执照").hits)
+    # department pages come from the registry
+    assert any(h.url.startswith("/jg/") for h in find(built_search_site, "", section="jg").hits)
+
+
+def test_html_becomes_plain_text(built_search_site):
+    hit = find(built_search_site, "贯彻落实").hits[0]
+    assert "<p>" not in hit.snippet_text and "&lt;p&gt;" not in str(hit.snippet_html)
+
+
+def test_a_rebuild_reindexes_only_what_changed(tmp_path, caplog):
+    import shutil
+
+    import pelicanconf
+
+    content = tmp_path / "content"
+    shutil.copytree(TEST_SITE, content)
+    out = tmp_path / "output"
+    plugins = [*pelicanconf.PLUGINS, "searchindex"]
+    build_site(content, out, PLUGINS=plugins)
+    news = content / "zwdt" / "2024-gzhy.md"
+    news.write_text(news.read_text(encoding="utf-8") + "\n会议还部署了防汛抗旱工作。\n",
+                    encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="searchindex"):
+        build_site(content, out, PLUGINS=plugins)
+    line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("searchindex:"))
+    assert "incremental" in line and " 1 (re)indexed" in line
+    assert [h.url for h in find(out, "防汛抗旱").hits] == ["/zwdt/yw/2024-gzhy.html"]
+    query.close_all()
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="searchindex"):
+        build_site(content, out, PLUGINS=plugins, SEARCHINDEX={"full": True})
+    line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("searchindex:"))
+    assert "full build" in line
+
+
+def test_html_to_text_joins_soft_wraps_between_chinese_characters():
+    from searchindex.searchindex import html_to_text
+
+    text = html_to_text("<p>推进政务\n公开工作，see\nalso</p><ul><li>一</li><li>二 &amp; 三</li></ul>")
+    assert text == "推进政务公开工作，see also\n一\n二 & 三"
