@@ -120,9 +120,15 @@ def _init_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from formsvc.api import bp as api_bp
     from formsvc.extensions import csrf
+    from formsvc.letters import bp as letters_bp
     from formsvc.public import bp as public_bp
+    from formsvc.search import bp as search_bp
+    from formsvc.staff import bp as staff_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(letters_bp)  # /hdjl/letters, /hdjl/stats and their JSON
+    app.register_blueprint(staff_bp)  # /hdjl/staff/: the department workbench
+    app.register_blueprint(search_bp)  # /search and /api/v1/search
     # the JSON API is not cookie-authenticated, so CSRF does not apply to it
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

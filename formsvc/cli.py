@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from formsvc import db, migrate
+from formsvc import db, migrate, workbench_cli
 from formsvc.services import departments, drafts
 from formsvc.workdays import Calendar, HolidayFileError
 
@@ -73,3 +73,5 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
     # the name the issue and docs also use
     app.cli.add_command(db_upgrade, "init-db")
+    # create-staff, staff-password, remind, send-mail
+    workbench_cli.register(app)

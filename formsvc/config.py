@@ -52,9 +52,36 @@ TRACK_RATE_LIMIT = "20 per minute;200 per day"
 # A second message with the same text from the same phone within this window is flagged.
 DUPLICATE_WINDOW_HOURS = 24
 
-# Notifications (outbox rows; a sender in a later issue delivers them).
+# Notifications: outbox rows written with the change that causes them, delivered by `send-mail`.
 DISPATCHER_EMAIL = "12345@shifan.gov.cn"
+SUPERVISOR_EMAIL = ""  # besides the supervisor accounts' own addresses, e.g. the 督查室 mailbox
 MAIL_FROM = "noreply@shifan.gov.cn"
+# "smtp" when MAIL_SERVER is set, otherwise "file" (one .eml per mail in MAIL_FILE_DIR); "console"
+MAIL_BACKEND: str | None = None
+MAIL_SERVER: str | None = None
+MAIL_PORT = 25
+MAIL_USERNAME = ""
+MAIL_PASSWORD = ""
+MAIL_STARTTLS = False
+MAIL_FILE_DIR: str | None = None  # default: <instance>/mail
+# Retries: 1, 2, 4 … minutes after each failure (at most MAIL_BACKOFF_MAX_MINUTES), then "failed".
+MAIL_MAX_ATTEMPTS = 8
+MAIL_BACKOFF_MINUTES = 1
+MAIL_BACKOFF_MAX_MINUTES = 240
+
+# Workbench: "due soon" within this many working days (*local*); statistics rank a department's
+# rates only from this many messages in the period, so one quick answer does not top the table.
+DUE_SOON_DAYS = 2
+STATS_MIN_COUNT = 5
+# `remind` closes (办结) a reply the citizen has not rated within this many working days.
+RATING_WINDOW_DAYS = 10
+
+# Staff login: lockout after repeated failures, a rate limit per address, session lifetimes.
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCKOUT_MINUTES = 15
+LOGIN_RATE_LIMIT = "10 per minute;60 per hour"
+STAFF_SESSION_IDLE_MINUTES = 30
+STAFF_SESSION_MAX_HOURS = 10
 
 # Number of reverse proxies (nginx) in front of the app whose X-Forwarded-For we trust.
 PROXY_COUNT = 0

@@ -120,6 +120,12 @@ class Calendar:
                  override_years: set[int] | None = None) -> None:
         self.overrides = overrides or {}
         self.override_years = override_years or set()
+        # A calendar never changes once built (runtime.calendar() builds a new one when the
+        # file changes), so answers are kept: the statistics page asks about the same few
+        # thousand days for every message (docs/performance.md).
+        self._days: dict[date, Day] = {}
+        self._base: date | None = None  # _prefix[i]: working days in (_base, _base + i]
+        self._prefix: list[int] = []
 
     @classmethod
     def from_file(cls, path: Path | str | None) -> Calendar:
@@ -153,6 +159,23 @@ class Calendar:
         return cls(overrides, years)
 
     def day(self, d: date) -> Day:
+        known = self._days.get(d)
+        if known is None:
+            known = self._days[d] = self._day(d)
+        return known
+
+    def working_days_in(self, lo: date, hi: date) -> int:
+        """Working days in (lo, hi] for lo <= hi, from a running count over the days seen."""
+        if self._base is None or lo < self._base:
+            # start a year earlier than asked, so messages in random date order rarely restart it
+            self._base, self._prefix = lo - timedelta(days=366), [0]
+        need = (hi - self._base).days
+        while len(self._prefix) <= need:
+            d = self._base + timedelta(days=len(self._prefix))
+            self._prefix.append(self._prefix[-1] + (1 if self.day(d).workday else 0))
+        return self._prefix[need] - self._prefix[(lo - self._base).days]
+
+    def _day(self, d: date) -> Day:
         if d in self.overrides:
             return self.overrides[d]
         weekend = d.weekday() >= 5

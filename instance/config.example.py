@@ -60,10 +60,39 @@
 # 同一电话在此时间内提交相同内容：照常保存，标记为重复
 # DUPLICATE_WINDOW_HOURS = 24
 
-# --- 通知（写入 outbox 表，由发送程序投递）-------------------------------------------------
+# --- 通知（写入 outbox 表，由 send-mail 命令投递）-------------------------------------------------
 # 未选择办理单位（“不确定”）或单位未登记邮箱时，新留言通知发给分办人员
 # DISPATCHER_EMAIL = "12345@shifan.gov.cn"
+# 督办通知（超期汇总、群众不满意）除发给督办员账户的邮箱外，另发此信箱
+# SUPERVISOR_EMAIL = "duban@shifan.gov.cn"
 # MAIL_FROM = "noreply@shifan.gov.cn"
+# 配置 MAIL_SERVER 即用 SMTP 发送；不配置时 send-mail 把邮件写成 .eml 文件放在 instance/mail/
+# MAIL_SERVER = "smtp.shifan.gov.cn"
+# MAIL_PORT = 587
+# MAIL_STARTTLS = True
+# MAIL_USERNAME = "noreply@shifan.gov.cn"
+# MAIL_PASSWORD = "…"（最好用环境变量 FORMSVC_MAIL_PASSWORD）
+# MAIL_BACKEND = "console"   # 只写日志，不发送
+# MAIL_FILE_DIR = "/var/spool/formsvc-mail"
+# 发送失败后 1、2、4……分钟重试，最长间隔 MAIL_BACKOFF_MAX_MINUTES，失败 MAIL_MAX_ATTEMPTS 次后放弃
+# MAIL_MAX_ATTEMPTS = 8
+# MAIL_BACKOFF_MINUTES = 1
+# MAIL_BACKOFF_MAX_MINUTES = 240
+
+# --- 工作台 -----------------------------------------------------------------------------
+# 距答复期限不超过几个工作日算“即将到期”
+# DUE_SOON_DAYS = 2
+# 统计期间收件少于此数的单位不参与排名
+# STATS_MIN_COUNT = 5
+# 答复后多少个工作日未评价即自动办结（由 remind 命令执行）
+# RATING_WINDOW_DAYS = 10
+# 连续输错密码几次锁定账户，锁定多少分钟
+# LOGIN_MAX_FAILURES = 5
+# LOGIN_LOCKOUT_MINUTES = 15
+# LOGIN_RATE_LIMIT = "10 per minute;60 per hour"
+# 工作台会话：闲置多少分钟、登录后多少小时失效
+# STAFF_SESSION_IDLE_MINUTES = 30
+# STAFF_SESSION_MAX_HOURS = 10
 
 # --- 其他 -------------------------------------------------------------------------------
 # 计算受理日期和期限所用的时区

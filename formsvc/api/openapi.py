@@ -10,6 +10,8 @@ import copy
 from typing import Any
 
 from formsvc import kinds
+from formsvc.letters import openapi as letters_openapi
+from formsvc.search import openapi as search_openapi
 from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.services.tracking import RATINGS
 
@@ -142,12 +144,13 @@ def document() -> dict[str, Any]:
     post_json = lambda name: {  # noqa: E731
         "required": True, "content": {"application/json": {"schema": _ref(name)}}}
     limited = _error("请求过于频繁（按客户端地址限流）")
-    return {
+    doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "示范县人民政府 互动交流 API",
             "version": "1.0.0",
-            "description": "咨询、建议、投诉、投资咨询和依申请公开的提交与查询。错误均为 JSON："
+            "description": "咨询、建议、投诉、投资咨询和依申请公开的提交与查询，公开信件、办理统计和"
+                           "站内搜索。错误均为 JSON："
                            "{code, message, fields}，code 为稳定的英文标识，message 为中文说明。",
         },
         "servers": [{"url": "/api/v1"}],
@@ -186,3 +189,8 @@ def document() -> dict[str, Any]:
         },
         "components": {"schemas": copy.deepcopy(SCHEMAS)},
     }
+    # the letters, statistics and search blueprints keep their fragments beside their views
+    for fragment in (letters_openapi, search_openapi):
+        doc["paths"].update(copy.deepcopy(fragment.PATHS))
+        doc["components"]["schemas"].update(copy.deepcopy(fragment.SCHEMAS))
+    return doc

@@ -1,4 +1,5 @@
-"""The data model: departments, messages, their events, attachments and outbox notifications."""
+"""The data model: departments, messages, their events, attachments and outbox notifications;
+staff accounts and what the workbench keeps beside a message (drafts, extensions, letters …)."""
 
 from formsvc.db import Base
 from formsvc.models.attachment import Attachment
@@ -6,5 +7,14 @@ from formsvc.models.department import Department
 from formsvc.models.event import Event
 from formsvc.models.message import Message
 from formsvc.models.outbox import OutboxNotification
+from formsvc.models.staff import Staff
+from formsvc.models.workbench import (
+    ExtensionRequest,
+    Letter,
+    MailAttempt,
+    ReplyDraft,
+    ReplyTemplate,
+)
 
-__all__ = ["Attachment", "Base", "Department", "Event", "Message", "OutboxNotification"]
+__all__ = ["Attachment", "Base", "Department", "Event", "ExtensionRequest", "Letter", "MailAttempt",
+           "Message", "OutboxNotification", "ReplyDraft", "ReplyTemplate", "Staff"]

@@ -25,7 +25,11 @@ class Message(Base):
     """
 
     __tablename__ = "message"
-    __table_args__ = (Index("ix_message_phone_text", "phone", "text_hash", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_message_phone_text", "phone", "text_hash", "submitted_at"),
+        # the department inbox: its open messages by due date (migration 0003)
+        Index("ix_message_department_status_due", "department_id", "status", "due_date"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tracking_number: Mapped[str] = mapped_column(String(32), unique=True)

@@ -1,8 +1,9 @@
 """The message state machine: the one place that says which action moves a message where.
 
 Every transition appends an :class:`~formsvc.models.Event`; nothing else changes ``Message.status``.
-The whole table from DESIGN.md is declared here although only ``submit`` and ``rate`` are reachable
-from the citizen side; the staff workbench adds views over these actions, not new rules.
+The whole table from DESIGN.md is declared here; the citizen side reaches ``submit`` and ``rate``,
+the staff workbench (services/workbench.py) every other action, after checking the staff member's
+department scope.
 
     submitted ──dispatch──▶ assigned ──reply──▶ replied ──rate / timeout──▶ closed
         │                     │  ▲                  │
@@ -58,6 +59,10 @@ def _t(action: str, label: str, sources: set[str | None], target: str | None, ro
                       needs_note)
 
 
+_ANY = {Status.SUBMITTED, Status.ASSIGNED, Status.REPLIED, Status.CLOSED, Status.REJECTED}
+# staff roles; an administrator acts in whichever of them an action needs (services/workbench.py)
+_STAFF = {"dispatcher", "handler", "reviewer", "supervisor"}
+
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("submit", "提交留言", {None}, Status.SUBMITTED, {"citizen", "system"}),
     _t("dispatch", "已分办至承办单位", {Status.SUBMITTED}, Status.ASSIGNED,
@@ -65,11 +70,11 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("reject", "不予受理", {Status.SUBMITTED}, Status.REJECTED, {"dispatcher", "supervisor"},
        needs_note=True),
     _t("transfer", "已转办至其他单位", {Status.ASSIGNED}, None,
-       {"dispatcher", "handler", "supervisor"}),
-    _t("return", "退回分办", {Status.ASSIGNED}, Status.SUBMITTED, {"handler"}, public=False,
-       needs_note=True),
-    _t("request_extension", "申请延期", {Status.ASSIGNED}, None, {"handler"}, public=False,
-       needs_note=True),
+       {"dispatcher", "handler", "reviewer", "supervisor"}),
+    _t("return", "退回分办", {Status.ASSIGNED}, Status.SUBMITTED, {"handler", "reviewer"},
+       public=False, needs_note=True),
+    _t("request_extension", "申请延期", {Status.ASSIGNED}, None, {"handler", "reviewer"},
+       public=False, needs_note=True),
     _t("approve_extension", "延长答复期限", {Status.ASSIGNED}, None, {"supervisor"},
        needs_note=True),
     _t("refuse_extension", "延期申请未获批准", {Status.ASSIGNED}, None, {"supervisor"},
@@ -78,7 +83,28 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("rate", "评价办理结果", {Status.REPLIED}, Status.CLOSED, {"citizen"}),
     _t("timeout_close", "逾期未评价，自动办结", {Status.REPLIED}, Status.CLOSED, {"system"}),
     _t("reopen", "不满意，重新办理", {Status.CLOSED}, Status.ASSIGNED,
-       {"supervisor", "dispatcher"}, needs_note=True),
+       {"supervisor", "dispatcher"}, needs_note=True),    # workbench steps that leave the status alone; every one is still an event in the log
+    _t("note", "内部备注", _ANY, None, _STAFF, public=False, needs_note=True),
+    _t("supervise", "督办", _ANY, None, {"supervisor"}, public=False, needs_note=True),
+    _t("change_due", "调整答复期限", {Status.SUBMITTED, Status.ASSIGNED}, None, {"supervisor"},
+       needs_note=True),
+    _t("draft_reply", "保存答复草稿", {Status.ASSIGNED}, None, {"handler", "reviewer"},
+       public=False),
+    _t("submit_review", "提交审核", {Status.ASSIGNED}, None, {"handler", "reviewer"},
+       public=False),
+    _t("return_draft", "审核退回修改", {Status.ASSIGNED}, None, {"reviewer"}, public=False,
+       needs_note=True),
+    _t("approve_reply", "审核通过", {Status.ASSIGNED}, None, {"reviewer"}, public=False),
+    _t("publish_letter", "在公开信箱发布", {Status.REPLIED, Status.CLOSED}, None,
+       {"handler", "reviewer", "dispatcher", "supervisor"}, public=False),
+    _t("withdraw_letter", "撤回公开", {Status.REPLIED, Status.CLOSED}, None,
+       {"handler", "reviewer", "dispatcher", "supervisor"}, public=False, needs_note=True),
+    _t("remind", "期限提醒", {Status.SUBMITTED, Status.ASSIGNED}, None, {"system"},
+       public=False),
+    _t("flag_unsatisfied", "不满意评价提请督办", {Status.CLOSED}, None, {"system"},
+       public=False),
+    _t("flag_handled", "督办员已处理不满意评价", {Status.CLOSED}, None, {"supervisor"},
+       public=False, needs_note=True),
 )}
 
 

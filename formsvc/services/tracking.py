@@ -10,13 +10,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from formsvc import kinds
 from formsvc.db import utcnow
 from formsvc.models import Message
-from formsvc.services import codes, lifecycle
+from formsvc.services import codes, lifecycle, workbench
 from formsvc.workdays import Calendar
 
 NOT_FOUND_MESSAGE = "未找到对应的留言，请核对受理编号和查询码（查询码在提交成功页面显示）"
@@ -113,6 +114,9 @@ def rate(session: Session, number: str, code: str, rating: str, comment: str = "
         message.closed_at = now
         lifecycle.apply(message, "rate", actor="citizen", role="citizen", now=now,
                         note=RATINGS[rating] + (f"：{comment}" if comment else ""))
+        # 不满意 goes to the supervisors (event + outbox) in the same transaction
+        workbench.on_rated(session, current_app.config if has_app_context() else {}, message,
+                           now)
         session.commit()
     except Exception:
         session.rollback()

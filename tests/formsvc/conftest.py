@@ -30,7 +30,11 @@ from formsvc.services import departments, lifecycle
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ENGINES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
-TABLES = ("outbox", "attachment", "event", "message", "department")
+# children before parents: emptied in this order after each test
+TABLES = ("mail_attempt", "outbox", "letter", "reply_template", "extension_request", "reply_draft",
+          "attachment", "event", "message", "staff", "department")
+# tables of rows a test counts (everything a submission writes)
+COUNTED = ("outbox", "attachment", "event", "message")
 
 PROJECT_MD = """---
 title: 示范县新能源汽车零部件产业园项目
@@ -262,7 +266,7 @@ def count_rows(app: Flask) -> dict[str, int]:
         engine = db.get_engine(app)
         with engine.connect() as conn:
             return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
-                    for t in TABLES if t != "department"}
+                    for t in COUNTED}
 
 
 def upload_files(app: Flask) -> list[Path]:

@@ -1,0 +1,127 @@
+"""Staff accounts: argon2 password hashes, lockout after repeated failures, session freshness.
+
+Login failures all read the same ("用户名或密码错误") whether the name is unknown or the password
+wrong, and cost the same time, so the form cannot be used to find account names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from formsvc.db import utcnow
+from formsvc.models import Department
+from formsvc.models.staff import COUNTY_ROLES, DEPARTMENT_ROLES, ROLE_LABELS, Staff
+
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+_DUMMY_HASH = _hasher.hash("no-such-account")
+
+LOGIN_FAILED = "用户名或密码错误"
+PASSWORD_MIN = 10
+
+
+class AuthError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def create_staff(session: Session, *, username: str, password: str, role: str,
+                 display_name: str = "", department_code: str = "", email: str = "") -> Staff:
+    """Create an account (CLI); raises AuthError with a Chinese message on bad input."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise AuthError("invalid_username", "用户名不能为空，且不超过 64 个字符")
+    if role not in ROLE_LABELS:
+        raise AuthError("invalid_role", "角色应为：" + "、".join(
+            f"{k}（{v}）" for k, v in ROLE_LABELS.items()))
+    if len(password) < PASSWORD_MIN:
+        raise AuthError("weak_password", f"密码至少 {PASSWORD_MIN} 个字符")
+    if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
+        raise AuthError("username_taken", f"用户名 {username} 已存在")
+    department = None
+    if department_code:
+        department = session.scalar(select(Department).where(Department.code == department_code))
+        if department is None:
+            raise AuthError("unknown_department",
+                            f"机构代码 {department_code} 不存在（先运行 sync-departments）")
+    if role in DEPARTMENT_ROLES and department is None:
+        raise AuthError("department_required", f"{ROLE_LABELS[role]}必须属于一个机构（--department）")
+    staff = Staff(username=username, display_name=display_name or username, email=email,
+                  role=role, department=department, password_hash=hash_password(password),
+                  active=True, failed_logins=0, created_at=utcnow())
+    session.add(staff)
+    session.commit()
+    return staff
+
+
+def set_password(session: Session, staff: Staff, password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise AuthError("weak_password", f"密码至少 {PASSWORD_MIN} 个字符")
+    staff.password_hash = hash_password(password)
+    staff.failed_logins = 0
+    staff.locked_until = None
+    session.commit()
+
+
+def login(session: Session, config: Mapping[str, Any], username: str, password: str,
+          now: datetime | None = None) -> Staff:
+    """The account if the password is right and it is not locked; AuthError otherwise."""
+    now = now or utcnow()
+    staff = session.scalar(select(Staff).where(Staff.username == username.strip()))
+    try:
+        ok = _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if staff is None or not staff.active:
+        raise AuthError("login_failed", LOGIN_FAILED)
+    if staff.locked_until and staff.locked_until > now:
+        minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
+        raise AuthError("locked", f"登录失败次数过多，账户已暂时锁定，请 {minutes} 分钟后再试")
+    if not ok:
+        staff.failed_logins += 1
+        if staff.failed_logins >= int(config.get("LOGIN_MAX_FAILURES", 5)):
+            staff.locked_until = now + timedelta(minutes=int(config.get("LOGIN_LOCKOUT_MINUTES", 15)))
+            staff.failed_logins = 0
+        session.commit()
+        raise AuthError("login_failed", LOGIN_FAILED)
+    staff.failed_logins = 0
+    staff.locked_until = None
+    staff.last_login_at = now
+    if _hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = hash_password(password)
+    session.commit()
+    return staff
+
+
+def fingerprint(staff: Staff) -> str:
+    """Part of the hash kept in the session: a new password ends every older session."""
+    return staff.password_hash[-16:]
+
+
+def session_fresh(config: Mapping[str, Any], login_at: float, seen_at: float, now: float) -> bool:
+    """Idle and absolute limits of a staff session (seconds since the epoch)."""
+    idle = float(config.get("STAFF_SESSION_IDLE_MINUTES", 30)) * 60
+    absolute = float(config.get("STAFF_SESSION_MAX_HOURS", 10)) * 3600
+    return now - seen_at <= idle and now - login_at <= absolute
+
+
+def load_staff(session: Session, staff_id: int, fp: str) -> Staff | None:
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff.active or fingerprint(staff) != fp:
+        return None
+    return staff
+
+
+__all__ = ["COUNTY_ROLES", "AuthError", "create_staff", "login", "load_staff", "session_fresh"]

@@ -1,0 +1,74 @@
+"""The public letter box: published letters only, read from the ``letter`` table alone.
+
+Nothing here touches ``Message``: the letter row holds the reviewed, masked texts, so a public
+page cannot show a field of the message that was never meant to be public.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from formsvc import kinds
+from formsvc.models import Department
+from formsvc.models.workbench import Letter
+
+PER_PAGE = 20
+
+
+@dataclass
+class LetterPage:
+    letters: list[Letter]
+    total: int
+    page: int
+    pages: int
+
+
+def published(session: Session, kind: str = "", department: str = "", page: int = 1,
+              per_page: int = PER_PAGE) -> LetterPage:
+    q = select(Letter).where(Letter.published.is_(True))
+    if kind:
+        q = q.where(Letter.kind == kind)
+    if department:
+        q = q.join(Department, Letter.department_id == Department.id).where(
+            Department.code == department)
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = session.scalars(q.order_by(Letter.replied_on.desc(), Letter.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page))
+    return LetterPage(list(rows), total, page, pages)
+
+
+def get(session: Session, letter_id: int) -> Letter | None:
+    letter = session.get(Letter, letter_id)
+    return letter if letter is not None and letter.published else None
+
+
+def public_dict(letter: Letter) -> dict[str, Any]:
+    """The letter as the API returns it (and nothing else)."""
+    kind = kinds.get(letter.kind)
+    dept = letter.department
+    return {
+        "id": letter.id,
+        "kind": letter.kind,
+        "kind_label": kind.label if kind else letter.kind,
+        "subject": letter.subject,
+        "name": letter.masked_name,
+        "question": letter.question,
+        "reply": letter.reply,
+        "department": dept.name if dept else "",
+        "department_code": dept.code if dept else "",
+        "received_on": letter.received_on.isoformat(),
+        "replied_on": letter.replied_on.isoformat(),
+        "url": f"/hdjl/letters/{letter.id}",
+    }
+
+
+def departments_with_letters(session: Session) -> list[Department]:
+    ids = select(Letter.department_id).where(Letter.published.is_(True)).distinct()
+    return list(session.scalars(select(Department).where(Department.id.in_(ids))
+                                .order_by(Department.position)))

@@ -1,0 +1,411 @@
+"""Workbench pages. Views parse the form and call formsvc.services.workbench, which checks the
+staff member's scope and role; a message outside the scope is a 404 like an unknown one."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from formsvc import kinds
+from formsvc.db import get_session
+from formsvc.extensions import limiter
+from formsvc.forms import fields
+from formsvc.models.staff import ROLE_LABELS, Staff
+from formsvc.runtime import calendar
+from formsvc.services import auth, departments, lifecycle
+from formsvc.services import workbench as wb
+from formsvc.services.lifecycle import STATUS_LABELS
+from formsvc.staff import bp
+
+
+def login_limit() -> str:
+    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
+
+
+def _ctx() -> wb.Context:
+    return wb.Context(get_session(), current_app.config, calendar())
+
+
+def _staff() -> Staff:
+    staff: Staff | None = g.get("staff")
+    if staff is None:  # before_request has redirected already; this keeps type checkers calm
+        abort(403)
+    return staff
+
+
+@bp.app_template_filter("local_dt")
+def local_dt(value: datetime | str | None) -> str:
+    """A UTC instant as county time, "YYYY-MM-DD HH:MM"."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+@bp.before_request
+def load_staff() -> Response | None:
+    """Every workbench page needs a fresh session; the login page is the only exception."""
+    g.staff = None
+    data = session.get("staff")
+    now = time.time()
+    if data:
+        fresh = auth.session_fresh(current_app.config, data.get("login_at", 0),
+                                   data.get("seen_at", 0), now)
+        staff = auth.load_staff(get_session(), int(data.get("id", 0)), data.get("fp", "")) \
+            if fresh else None
+        if staff is None:
+            session.pop("staff", None)
+            if request.endpoint != "staff.login":
+                flash("登录已过期，请重新登录")
+        else:
+            g.staff = staff
+            data["seen_at"] = now
+            session["staff"] = data
+    if g.staff is None and request.endpoint not in ("staff.login", "staff.static"):
+        return redirect(url_for("staff.login", next=request.full_path.rstrip("?")), code=303)
+    return None
+
+
+@bp.after_request
+def private_headers(resp: Response) -> Response:
+    # staff pages hold personal data: never cached, never indexed (the stylesheet may be cached)
+    if request.endpoint != "staff.static":
+        resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return resp
+
+
+@bp.context_processor
+def staff_context() -> dict[str, Any]:
+    return {"staff": g.get("staff"), "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
+            "KINDS": kinds.KINDS, "kind_label": _kind_label, "OUTCOMES": wb.OUTCOMES}
+
+
+def _kind_label(code: str) -> str:
+    kind = kinds.get(code)
+    return kind.label if kind else code
+
+
+def _safe_next(target: str | None) -> str:
+    # only paths on this site: an open redirect would make the login page a phishing tool
+    if target and target.startswith("/hdjl/staff") and not urlsplit(target).netloc:
+        return target
+    return url_for("staff.home")
+
+
+# --- login -----------------------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login() -> Any:
+    if g.get("staff") is not None and request.method == "GET":
+        return redirect(url_for("staff.home"))
+    errors: list[dict[str, str]] = []
+    username = (request.form.get("username") or "").strip()
+    if request.method == "POST":
+        password = request.form.get("password") or ""
+        if not username:
+            errors.append({"text": "请填写用户名", "href": "#username"})
+        if not password:
+            errors.append({"text": "请填写密码", "href": "#password"})
+        if not errors:
+            try:
+                staff = auth.login(get_session(), current_app.config, username, password)
+            except auth.AuthError as exc:
+                errors.append({"text": exc.message, "href": "#username"})
+            else:
+                # a new session on login: nothing from before it (fixation) carries over
+                session.clear()
+                now = time.time()
+                session["staff"] = {"id": staff.id, "fp": auth.fingerprint(staff),
+                                    "login_at": now, "seen_at": now}
+                return redirect(_safe_next(request.args.get("next")), code=303)
+    status = 400 if errors else 200
+    return render_template("staff/login.html", errors=errors, username=username,
+                           next=request.args.get("next", "")), status
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    session.pop("staff", None)
+    flash("已退出登录")
+    return redirect(url_for("staff.login"), code=303)
+
+
+# --- lists -----------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home() -> Any:
+    staff = _staff()
+    target = {"dispatcher": "staff.queue", "supervisor": "staff.supervision",
+              "reviewer": "staff.review"}.get(staff.role, "staff.inbox")
+    return redirect(url_for(target))
+
+
+def _page_links(endpoint: str, pages: int, **args: Any) -> list[str]:
+    return [url_for(endpoint, **{**args, "page": n}) for n in range(1, pages + 1)]
+
+
+@bp.get("/queue")
+def queue() -> Any:
+    staff = _staff()
+    if not staff.county_wide:
+        abort(404)
+    page = wb.dispatch_queue(_ctx(), staff, request.args.get("page", 1, type=int) or 1)
+    return render_template("staff/queue.html", page=page,
+                           departments=departments.active(get_session()),
+                           pages=_page_links("staff.queue", page.pages))
+
+
+@bp.get("/inbox")
+def inbox() -> Any:
+    staff = _staff()
+    ctx = _ctx()
+    args = request.args
+    number = (args.get("number") or "").strip().upper()
+    f = wb.InboxFilter(kind=args.get("kind", "") if kinds.get(args.get("kind", "")) else "",
+                       status=args.get("status", "open"),
+                       date_from=wb.parse_date(args.get("from")),
+                       date_to=wb.parse_date(args.get("to")),
+                       deadline=args.get("deadline", "") if args.get("deadline") in (
+                           "overdue", "due_soon") else "",
+                       department=args.get("department", ""), number=number,
+                       page=args.get("page", 1, type=int) or 1)
+    if f.status not in ("", "open", *STATUS_LABELS):
+        f.status = "open"
+    if number:
+        # a whole tracking number opens the message straight away (when it is in scope)
+        try:
+            wb.get_message(ctx, staff, number)
+        except wb.NotFound:
+            pass
+        else:
+            return redirect(url_for("staff.message", number=number))
+    page = wb.inbox(ctx, staff, f)
+    query = {k: v for k, v in {"kind": f.kind, "status": f.status,
+                               "from": args.get("from", ""), "to": args.get("to", ""),
+                               "deadline": f.deadline, "department": f.department,
+                               "number": number}.items() if v}
+    return render_template(
+        "staff/inbox.html", page=page, f=f, args=args,
+        kind_items=[("", "全部类型"), *((k.code, k.label) for k in kinds.KINDS)],
+        status_items=[("open", "办理中（未答复）"), ("", "全部状态"), *STATUS_LABELS.items()],
+        department_items=[("", "全部单位"), *((d.code, d.name)
+                                              for d in departments.active(get_session()))],
+        pages=_page_links("staff.inbox", page.pages, **query))
+
+
+@bp.get("/review")
+def review() -> Any:
+    staff = _staff()
+    ctx = _ctx()
+    return render_template("staff/review.html", messages=wb.review_queue(ctx, staff), ctx=ctx)
+
+
+@bp.get("/supervision")
+def supervision() -> Any:
+    staff = _staff()
+    if staff.role not in ("supervisor", "admin"):
+        abort(404)
+    ctx = _ctx()
+    return render_template("staff/supervision.html", groups=wb.watch_list(ctx, staff),
+                           flagged=wb.flagged(ctx, staff),
+                           extensions=wb.pending_extensions(ctx, staff),
+                           can_reopen=wb.can_reopen)
+
+
+# --- one message -----------------------------------------------------------------------------------
+
+
+def _render_message(number: str, errors: list[dict[str, str]] | None = None,
+                    form: dict[str, str] | None = None, status: int = 200) -> Any:
+    staff = _staff()
+    ctx = _ctx()
+    try:
+        message = wb.get_message(ctx, staff, number)
+    except wb.NotFound:
+        abort(404)
+    db = ctx.session
+    letter = wb.letter_of(db, message)
+    context = {
+        "m": message, "ctx": ctx, "deadline": ctx.deadline(message),
+        "kind": kinds.get(message.kind), "draft": wb.draft_of(db, message),
+        "extensions": wb.extensions(db, message),
+        "pending_extension": wb.pending_extension(db, message),
+        "templates": wb.templates_for(db, staff, message.department_id),
+        "letter": letter,
+        "letter_texts": wb.letter_draft(ctx, message) if message.replied_at else {},
+        "names": wb.staff_names(db, message.events),
+        "labels": {a: t.label for a, t in lifecycle.TRANSITIONS.items()},
+        "department_items": [("", "请选择"), *((d.code, d.name) for d in departments.active(db))],
+        "detail_labels": DETAIL_LABELS, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
+        "can_reopen": wb.can_reopen(message), "errors": errors or [], "form": form or {},
+        "extension_limit": kinds.extension_limit(kinds.get(message.kind), current_app.config)
+        if kinds.get(message.kind) else 0,
+    }
+    return render_template("staff/message.html", **context), status
+
+
+@bp.get("/m/<number>")
+def message(number: str) -> Any:
+    return _render_message(number)
+
+
+# Labels of the kind-specific fields kept in Message.details, and of their coded values.
+DETAIL_LABELS = {
+    "applicant_type": "申请人类型", "org_name": "法人或其他组织名称", "credit_code": "统一社会信用代码",
+    "legal_rep": "法定代表人或负责人", "id_type": "身份证件类型", "id_number": "证件号码",
+    "doc_no": "文号", "purpose": "用途", "medium": "提供信息的形式", "delivery": "获取信息的方式",
+}
+DETAIL_VALUES = {"applicant_type": dict(fields.APPLICANT_TYPES), "id_type": dict(fields.ID_TYPES),
+                 "medium": dict(fields.MEDIA), "delivery": dict(fields.DELIVERIES)}
+
+
+def _detail_value(key: str, value: Any) -> str:
+    return DETAIL_VALUES.get(key, {}).get(str(value), str(value))
+
+
+@bp.get("/m/<number>/files/<int:attachment_id>")
+def attachment(number: str, attachment_id: int) -> Any:
+    """A citizen's attachment, for staff who may see the message (never served publicly)."""
+    try:
+        message = wb.get_message(_ctx(), _staff(), number)
+    except wb.NotFound:
+        abort(404)
+    found = next((a for a in message.attachments if a.id == attachment_id), None)
+    if found is None:
+        abort(404)
+    # stored names are ours (random hex + extension), never the citizen's file name
+    return send_from_directory(current_app.config["UPLOAD_DIR"], found.stored_name,
+                               mimetype=found.mime_type, as_attachment=True,
+                               download_name=found.original_name)
+
+
+def _bool(form: dict[str, str], key: str) -> bool:
+    return form.get(key) in ("y", "1", "true", "on")
+
+
+ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any], str]] = {
+    "dispatch": (lambda c, s, n, f: wb.dispatch(c, s, n, f.get("department", ""),
+                                                f.get("note", "")), "已分办"),
+    "reject": (lambda c, s, n, f: wb.reject(c, s, n, f.get("note", "")), "已不予受理"),
+    "transfer": (lambda c, s, n, f: wb.transfer(c, s, n, f.get("department", ""),
+                                                f.get("note", ""),
+                                                wb.parse_date(f.get("due_date"))), "已转办"),
+    "return": (lambda c, s, n, f: wb.return_to_dispatcher(c, s, n, f.get("note", "")),
+               "已退回分办"),
+    "note": (lambda c, s, n, f: wb.add_note(c, s, n, f.get("note", "")), "已添加内部备注"),
+    "request_extension": (lambda c, s, n, f: wb.request_extension(
+        c, s, n, f.get("days", ""), f.get("note", "")), "已提交延期申请"),
+    "approve_extension": (lambda c, s, n, f: wb.decide_extension(c, s, n, True,
+                                                                 f.get("note", "")), "已批准延期"),
+    "refuse_extension": (lambda c, s, n, f: wb.decide_extension(c, s, n, False,
+                                                                f.get("note", "")), "已不批准延期"),
+    "change_due": (lambda c, s, n, f: wb.change_due_date(c, s, n, wb.parse_date(f.get("due_date")),
+                                                         f.get("note", "")), "已调整答复期限"),
+    "draft_reply": (lambda c, s, n, f: wb.save_draft(c, s, n, f.get("text", ""),
+                                                     f.get("outcome", ""),
+                                                     f.get("outcome_note", "")), "答复草稿已保存"),
+    "submit_review": (lambda c, s, n, f: wb.submit_for_review(c, s, n), "已提交审核"),
+    "return_draft": (lambda c, s, n, f: wb.return_draft(c, s, n, f.get("note", "")),
+                     "已退回修改"),
+    "approve_reply": (lambda c, s, n, f: wb.approve_reply(c, s, n), "审核通过，答复已发送"),
+    "send_reply": (lambda c, s, n, f: wb.send_reply(c, s, n), "答复已发送"),
+    "supervise": (lambda c, s, n, f: wb.supervise(c, s, n, f.get("note", "")), "督办意见已发出"),
+    "reopen": (lambda c, s, n, f: wb.reopen(c, s, n, f.get("note", "")), "已重新交办"),
+    "flag_handled": (lambda c, s, n, f: wb.handle_flag(c, s, n, f.get("note", "")),
+                     "已记录处理意见"),
+    "publish_letter": (lambda c, s, n, f: wb.publish(c, s, n, f.get("subject", ""),
+                                                     f.get("question", ""), f.get("reply", ""),
+                                                     _bool(f, "reviewed")), "已在公开信箱发布"),
+    "withdraw_letter": (lambda c, s, n, f: wb.withdraw(c, s, n, f.get("note", "")), "已撤回公开"),
+}
+
+
+@bp.post("/m/<number>/<action>")
+def act(number: str, action: str) -> Any:
+    staff = _staff()
+    entry = ACTIONS.get(action)
+    if entry is None:
+        abort(404)
+    run, done = entry
+    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    try:
+        result = run(_ctx(), staff, number, form)
+    except wb.NotFound:
+        abort(404)
+    except wb.ActionError as exc:
+        href = f"#{action}-{exc.field}" if exc.field else f"#{action}"
+        return _render_message(number, [{"text": exc.message, "href": href}],
+                               {**form, "_action": action}, 400)
+    if action in ("publish_letter", "withdraw_letter"):
+        _sync_search(action, result)
+    flash(f"{number}：{done}")
+    try:
+        wb.get_message(_ctx(), staff, number)
+    except wb.NotFound:
+        # transferred or returned away from this department: back to the list, not to a 404
+        return redirect(url_for("staff.home"), code=303)
+    return redirect(url_for("staff.message", number=number), code=303)
+
+
+def _sync_search(action: str, letter: Any) -> None:
+    # the database is the record; the search index is a copy that may lag (reindex rebuilds it)
+    from formsvc import search
+
+    if action == "publish_letter":
+        search.publish_letter(wb.search_document(letter))
+    else:
+        search.unpublish_letter(letter.id)
+
+
+# --- reply templates -------------------------------------------------------------------------------
+
+
+@bp.route("/templates", methods=["GET", "POST"])
+def templates() -> Any:
+    staff = _staff()
+    if staff.department_id is None:
+        abort(404)
+    ctx = _ctx()
+    errors: list[dict[str, str]] = []
+    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    if request.method == "POST":
+        try:
+            if form.get("remove"):
+                wb.remove_template(ctx, staff, int(form["remove"]) if form["remove"].isdigit()
+                                   else 0)
+                flash("模板已删除")
+            else:
+                wb.add_template(ctx, staff, form.get("title", ""), form.get("body", ""))
+                flash("模板已保存")
+            return redirect(url_for("staff.templates"), code=303)
+        except wb.NotFound:
+            abort(404)
+        except wb.ActionError as exc:
+            errors.append({"text": exc.message, "href": f"#{exc.field or 'title'}"})
+    return render_template("staff/templates.html", errors=errors, form=form,
+                           items=wb.templates_for(ctx.session, staff, staff.department_id)), \
+        400 if errors else 200

@@ -1,0 +1,121 @@
+"""Helpers for the workbench tests: staff accounts, logging in, moving messages along."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from formsvc import db
+from formsvc.models import Message
+from formsvc.models.staff import Staff
+from formsvc.services import auth
+from formsvc.services import workbench as wb
+from formsvc.workdays import Calendar
+from tests.formsvc.conftest import api_submit, csrf_from, soup
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_staff(app: Flask, username: str, role: str, dept: str = "", email: str = "") -> int:
+    with app.app_context():
+        s = db.new_session()
+        try:
+            return auth.create_staff(s, username=username, password=PASSWORD, role=role,
+                                     department_code=dept, email=email or f"{username}@gov.test",
+                                     display_name=username).id
+        finally:
+            s.close()
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
+    token = csrf_from(soup(client.get("/hdjl/staff/login")))
+    return client.post("/hdjl/staff/login", data={"csrf_token": token, "username": username,
+                                                  "password": password})
+
+
+def post_action(client: FlaskClient, number: str, action: str, **data: Any) -> Any:
+    page = soup(client.get(f"/hdjl/staff/m/{number}"))
+    token = csrf_from(page) if page.find("input", attrs={"name": "csrf_token"}) else ""
+    return client.post(f"/hdjl/staff/m/{number}/{action}", data={"csrf_token": token, **data})
+
+
+def submit(client: FlaskClient, kind: str = "zx", **changes: Any) -> tuple[str, str]:
+    r = api_submit(client, kind, **changes)
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    return body["tracking_number"], body["query_code"]
+
+
+def run(app: Flask, username: str, fn: Any, *args: Any, now: datetime | None = None,
+        **kwargs: Any) -> Any:
+    """Call a workbench service as ``username`` (outside any request)."""
+    with app.app_context():
+        s = db.new_session()
+        try:
+            staff = s.scalar(select(Staff).where(Staff.username == username))
+            ctx = wb.Context(s, app.config, Calendar.from_file(app.config["HOLIDAYS_FILE"]),
+                             **({"now": now} if now else {}))
+            return fn(ctx, staff, *args, **kwargs)
+        finally:
+            s.close()
+
+
+def message_row(app: Flask, number: str) -> Message:
+    with app.app_context():
+        s = db.new_session()
+        try:
+            m = s.scalar(select(Message).where(Message.tracking_number == number))
+            assert m is not None
+            _ = list(m.events), m.department
+            return m
+        finally:
+            s.close()
+
+
+_serial = iter(range(1, 1_000_000))
+
+
+def insert_message(app: Flask, *, dept: str | None, status: str, received_on: Any,
+                   due_date: Any, kind: str = "zx", replied_at: datetime | None = None,
+                   rating: str = "", duplicate_of: int | None = None, **extra: Any) -> int:
+    """A message with exactly these dates, stored directly (fixtures for figures and deadlines)."""
+    from formsvc.models import Department, Event
+
+    with app.app_context():
+        s = db.new_session()
+        try:
+            department = s.scalar(select(Department).where(Department.code == dept)) if dept \
+                else None
+            n = next(_serial)
+            m = Message(
+                tracking_number=f"ZX{received_on:%Y%m%d}-{n:06d}".replace("0", "A"),
+                query_code_hash="x", kind=kind, status=status, department=department,
+                project_slug="", name="测试", phone="13800000000", email="", address="",
+                subject=f"测试留言{n}", content="测试内容", consent_publish=False, details={},
+                submitted_at=datetime(received_on.year, received_on.month, received_on.day, 1,
+                                      tzinfo=UTC),
+                received_on=received_on, due_date=due_date, time_limit_days=5,
+                extension_days=0, text_hash=f"h{n}", duplicate_of_id=duplicate_of,
+                reply_text="答复" if replied_at else "", replied_at=replied_at, rating=rating,
+                rating_comment="", client_ip="", **extra)
+            m.events.append(Event(actor="citizen", action="submit", from_status=None,
+                                  to_status=status, note="", public=True,
+                                  created_at=m.submitted_at))
+            s.add(m)
+            s.commit()
+            return m.id
+        finally:
+            s.close()
+
+
+def number_of(app: Flask, message_id: int) -> str:
+    with app.app_context():
+        s = db.new_session()
+        try:
+            return s.get(Message, message_id).tracking_number  # type: ignore[union-attr]
+        finally:
+            s.close()

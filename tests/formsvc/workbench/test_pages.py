@@ -1,0 +1,127 @@
+"""Workbench pages: reply templates per department, 督办 notes, pagination, every page's frame."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from formsvc import db
+from formsvc.models import OutboxNotification
+from formsvc.services import workbench as wb
+from tests.formsvc.conftest import check_page, csrf_from, soup
+from tests.formsvc.workbench.helpers import (
+    insert_message,
+    login,
+    make_staff,
+    message_row,
+    post_action,
+    run,
+    submit,
+)
+
+
+def test_reply_templates_are_per_department(wbapp: Flask, wbclient: FlaskClient) -> None:
+    make_staff(wbapp, "disp", "dispatcher")
+    make_staff(wbapp, "rsj_h", "handler", "rsj")
+    make_staff(wbapp, "jyj_h", "handler", "jyj")
+    rsj = wbapp.test_client()
+    login(rsj, "rsj_h")
+    page = soup(rsj.get("/hdjl/staff/templates"))
+    check_page(page)
+    r = rsj.post("/hdjl/staff/templates", data={"csrf_token": csrf_from(page), "title": "",
+                                                "body": "x"})
+    assert r.status_code == 400 and "请填写模板名称" in soup(r).get_text()
+    r = rsj.post("/hdjl/staff/templates", data={"csrf_token": csrf_from(page), "title": "社保卡补办",
+                                                "body": "请携带身份证到县政务服务中心社保窗口办理。"})
+    assert r.status_code == 303
+    listed = soup(rsj.get("/hdjl/staff/templates")).find(id="template-list")
+    assert "社保卡补办" in listed.get_text()
+    template_id = listed.find("input", attrs={"name": "remove"})["value"]
+
+    number, _ = submit(wbclient, "zx", department="")
+    run(wbapp, "disp", wb.dispatch, number, "rsj")
+    assert "社保窗口" in rsj.get(f"/hdjl/staff/m/{number}").get_data(as_text=True)
+
+    jyj = wbapp.test_client()
+    login(jyj, "jyj_h")
+    assert "社保卡补办" not in jyj.get("/hdjl/staff/templates").get_data(as_text=True)
+    token = csrf_from(soup(jyj.get("/hdjl/staff/templates")))
+    r = jyj.post("/hdjl/staff/templates", data={"csrf_token": token, "remove": template_id})
+    assert r.status_code == 404
+    token = csrf_from(soup(rsj.get("/hdjl/staff/templates")))
+    assert rsj.post("/hdjl/staff/templates",
+                    data={"csrf_token": token, "remove": template_id}).status_code == 303
+    assert "社保卡补办" not in rsj.get("/hdjl/staff/templates").get_data(as_text=True)
+
+
+def test_supervise_note_notifies_and_is_logged(wbapp: Flask, wbclient: FlaskClient) -> None:
+    make_staff(wbapp, "disp", "dispatcher")
+    make_staff(wbapp, "sup", "supervisor")
+    make_staff(wbapp, "h", "handler", "rsj", email="h@gov.test")
+    number, code = submit(wbclient, "zx", department="")
+    run(wbapp, "disp", wb.dispatch, number, "rsj")
+    client = wbapp.test_client()
+    login(client, "sup")
+    r = post_action(client, number, "supervise", note="请于周五前答复")
+    assert r.status_code == 303
+    ev = message_row(wbapp, number).events[-1]
+    assert (ev.action, ev.note, ev.public) == ("supervise", "请于周五前答复", False)
+    with wbapp.app_context():
+        s = db.new_session()
+        sent = {o.recipient for o in s.scalars(select(OutboxNotification).where(
+            OutboxNotification.template == "supervise"))}
+        s.close()
+    assert "h@gov.test" in sent
+    view = wbclient.post("/api/v1/track", json={"tracking_number": number,
+                                                "query_code": code}).get_json()
+    assert "周五" not in str(view)
+    # a handler cannot supervise
+    h = wbapp.test_client()
+    login(h, "h")
+    r = post_action(h, number, "supervise", note="自己督办自己")
+    assert r.status_code == 400 and "无权" in soup(r).select_one(".gp-error-summary").get_text()
+
+
+def test_inbox_pagination_and_every_page(wbapp: Flask) -> None:
+    make_staff(wbapp, "h", "handler", "rsj")
+    for i in range(23):
+        insert_message(wbapp, dept="rsj", status="assigned", received_on=date(2026, 1, 5),
+                       due_date=date(2026, 1, 12 + i % 5))
+    client = wbapp.test_client()
+    login(client, "h")
+    first = soup(client.get("/hdjl/staff/inbox"))
+    check_page(first)
+    assert len(first.select("tbody tr")) == 20
+    nav = first.select_one(".gp-pagination")
+    assert nav is not None and "共 23 条" in nav.get_text()
+    second = soup(client.get(nav.find("a", attrs={"rel": "next"})["href"]))
+    assert len(second.select("tbody tr")) == 3
+    dues = [td.find("time")["datetime"] for td in first.select("tbody tr td:last-child")]
+    assert dues == sorted(dues)
+    for path in ("/hdjl/staff/review", "/hdjl/staff/inbox?kind=zx&status=&from=2026-01-01"):
+        check_page(soup(client.get(path)))
+
+
+def test_attachments_for_staff_in_scope_only(wbapp: Flask) -> None:
+    from tests.formsvc.conftest import PNG, good_data, post_form, receipt_of
+
+    make_staff(wbapp, "disp", "dispatcher")
+    make_staff(wbapp, "h", "handler", "rsj")
+    make_staff(wbapp, "other", "handler", "jyj")
+    citizen = wbapp.test_client()
+    number, _ = receipt_of(post_form(citizen, "zx", good_data("zx"), files=[(PNG, "photo.png")],
+                                     follow=True))
+    run(wbapp, "disp", wb.dispatch, number, "rsj")
+    h = wbapp.test_client()
+    login(h, "h")
+    link = soup(h.get(f"/hdjl/staff/m/{number}")).find("a", string="photo.png")
+    r = h.get(link["href"])
+    assert r.status_code == 200 and r.data == PNG and r.mimetype == "image/png"
+    r.close()
+    other = wbapp.test_client()
+    login(other, "other")
+    assert other.get(link["href"]).status_code == 404
+    assert wbapp.test_client().get(link["href"]).status_code == 303  # not logged in
