@@ -35,7 +35,7 @@ check: $(VENV)/.installed
 	$(PY) scripts/check content
 
 run: build
-	$(PY) scripts/serve --host $(HOST) --port $(PORT)
+	$(PY) scripts/serve --demo-staff --host $(HOST) --port $(PORT)
 
 preview: $(VENV)/.installed
 	$(VENV)/bin/pelican content -s pelicanconf.py -o output --autoreload --listen --bind $(HOST) --port $(PORT)

@@ -10,12 +10,12 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import run_simple
 
-from formsvc import create_app, db, migrate
+from formsvc import create_app, db, demo, migrate
 from formsvc.services import departments
 from formsvc.site import make_portal_app
 
 
-def prepare(app: Flask) -> None:
+def prepare(app: Flask, demo_staff: bool = False) -> None:
     """Bring the database to the current schema and the departments up to date."""
     with app.app_context():
         engine = db.get_engine()
@@ -26,9 +26,14 @@ def prepare(app: Flask) -> None:
         session = db.new_session()
         try:
             result = departments.sync(session, app.config["CONTENT_DIR"])
+            print("机构同步：" + result.summary())
+            created = demo.ensure_demo_staff(session) if demo_staff else []
         finally:
             session.close()
-        print("机构同步：" + result.summary())
+        if created:
+            print(f"演示用工作台账户（密码均为 {demo.DEMO_PASSWORD}，仅供演示）：")
+            for username, _role, _dept, name in created:
+                print(f"  {username:10} {name}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,10 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--debug", action="store_true", help="代码变化时自动重启（开发用）")
+    parser.add_argument("--demo-staff", action="store_true",
+                        help="数据库中还没有工作人员账户时，创建演示账户（仅用于演示）")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_app()
-    prepare(app)
+    prepare(app, demo_staff=args.demo_staff)
     output = Path(app.config["OUTPUT_DIR"])
     if not (output / "index.html").is_file():
         print(f"注意：{output} 中没有生成的门户，请先运行 make build；互动交流服务照常可用。",
