@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run build check preview serve test lint clean help
+.PHONY: run build check preview bench stack-test test lint clean help
 
 help:
 	@echo "make run      建立环境、生成演示门户并在 http://$(HOST):$(PORT) 启动（门户 + 互动交流服务）"
@@ -37,8 +37,16 @@ check: $(VENV)/.installed
 run: build
 	$(PY) scripts/serve --demo-staff --host $(HOST) --port $(PORT)
 
+# Incremental: re-renders only the changed document and the lists it appears in (docs/performance.md).
 preview: $(VENV)/.installed
-	$(VENV)/bin/pelican content -s pelicanconf.py -o output --autoreload --listen --bind $(HOST) --port $(PORT)
+	$(PY) scripts/preview --host $(HOST) --port $(PORT)
+
+bench: $(VENV)/.installed-test
+	$(PY) scripts/bench --sizes 1000,10000 --json bench.json
+
+# nginx + gunicorn + PostgreSQL + Redis on loopback, a short load through nginx (docs/deploy.md).
+stack-test: $(VENV)/.installed-test
+	$(PY) scripts/stack-test
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
