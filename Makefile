@@ -53,6 +53,7 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
+	@test -x /usr/bin/chromium || echo "注意：未安装 chromium，浏览器测试（tests/e2e）将跳过；安装：apt-get install chromium fonts-noto-cjk"
 	$(PY) -m pytest
 
 clean:

@@ -14,6 +14,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # None means "derive from the instance folder" (see formsvc.__init__._resolve_paths).
 SECRET_KEY: str | None = None
+# Key of the query-code hash (HMAC-SHA256, formsvc.services.codes); None: SECRET_KEY. Changing it
+# invalidates every stored query code.
+QUERY_CODE_KEY: str | None = None
 DATABASE_URL: str | None = None  # default: sqlite:///<instance>/formsvc.sqlite3
 UPLOAD_DIR: str | None = None  # default: <instance>/uploads (outside the web root)
 HOLIDAYS_FILE: str | None = None  # default: <instance>/holidays.yml (optional)
