@@ -11,21 +11,10 @@ from typing import Any
 
 from formsvc import kinds
 from formsvc.letters import openapi as letters_openapi
+from formsvc.oas import error_response, json_response, obj, ref
 from formsvc.search import openapi as search_openapi
 from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.services.tracking import RATINGS
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _obj(props: dict[str, Any], required: list[str] | None = None,
-         additional: bool = False) -> dict[str, Any]:
-    return {"type": "object", "properties": props,
-            "required": list(props) if required is None else required,
-            "additionalProperties": additional}
-
 
 STR = {"type": "string"}
 DATE = {"type": "string", "format": "date"}
@@ -34,53 +23,43 @@ BOOL = {"type": "boolean"}
 NULLABLE_STR = {"type": ["string", "null"]}
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": _ref("Error")}}}
-
-
-def _json(schema_name: str, description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": _ref(schema_name)}}}
-
-
 SCHEMAS: dict[str, Any] = {
-    "Error": _obj({
+    "Error": obj({
         "code": {"type": "string", "pattern": "^[a-z_]+$",
                  "description": "stable machine-readable code, e.g. validation_failed"},
         "message": {"type": "string", "description": "说明（中文）"},
         "fields": {"type": "object", "additionalProperties": {
             "type": "array", "items": STR}, "description": "字段名 → 错误信息"},
     }, required=["code", "message"]),
-    "KindField": _obj({
+    "KindField": obj({
         "name": STR, "label": STR, "type": STR, "required": BOOL, "hint": STR,
         "max_length": {"type": "integer"},
-        "choices": {"type": "array", "items": _obj({"value": STR, "label": STR})},
+        "choices": {"type": "array", "items": obj({"value": STR, "label": STR})},
     }, required=["name", "label", "type", "required", "hint"]),
-    "Kind": _obj({
+    "Kind": obj({
         "code": {"type": "string", "enum": [k.code for k in kinds.KINDS]},
         "label": STR, "description": STR,
         "time_limit": {"type": "integer", "description": "答复时限（工作日）"},
         "extension_limit": {"type": "integer", "description": "可延长的工作日数（0 为不可延长）"},
         "requires_confirmation": BOOL,
-        "fields": {"type": "array", "items": _ref("KindField")},
+        "fields": {"type": "array", "items": ref("KindField")},
     }),
-    "Kinds": _obj({"kinds": {"type": "array", "items": _ref("Kind")}}),
-    "Department": _obj({"code": STR, "name": STR, "short_name": STR, "kind": STR,
+    "Kinds": obj({"kinds": {"type": "array", "items": ref("Kind")}}),
+    "Department": obj({"code": STR, "name": STR, "short_name": STR, "kind": STR,
                         "accepts_disclosure_requests": BOOL}),
-    "Departments": _obj({"departments": {"type": "array", "items": _ref("Department")}}),
-    "Day": _obj({
+    "Departments": obj({"departments": {"type": "array", "items": ref("Department")}}),
+    "Day": obj({
         "date": DATE, "weekday": STR,
         "reason": {"type": "string", "enum": ["weekday", "weekend", "holiday", "makeup"]},
         "name": STR, "label": STR,
         "source": {"type": "string", "enum": ["override", "chinesecalendar", "weekend-rule"]},
     }),
-    "DueCount": _obj({
+    "DueCount": obj({
         "start": {**DATE, "description": "受理日期（从次日起算）"},
         "working_days": {"type": "integer"},
         "due_date": DATE,
-        "skipped": {"type": "array", "items": _ref("Day"), "description": "未计入的周末和节假日"},
-        "makeup_workdays": {"type": "array", "items": _ref("Day"),
+        "skipped": {"type": "array", "items": ref("Day"), "description": "未计入的周末和节假日"},
+        "makeup_workdays": {"type": "array", "items": ref("Day"),
                             "description": "计入的调休上班日"},
         "warnings": {"type": "array", "items": STR},
         "explanation": STR,
@@ -107,31 +86,31 @@ SCHEMAS: dict[str, Any] = {
             "website": {"type": "string", "description": "防机器人字段，必须留空"},
         },
     },
-    "Receipt": _obj({
+    "Receipt": obj({
         "tracking_number": {"type": "string", "pattern": "^[A-Z]{2}\\d{8}-[2-9A-Z]{6}$"},
         "query_code": {"type": "string", "description": "只返回这一次，请妥善保存"},
         "kind": STR, "kind_label": STR,
         "status": {"type": "string", "enum": list(STATUS_LABELS)}, "status_label": STR,
         "submitted_at": DATETIME, "received_on": DATE, "due_date": DATE,
-        "due": _ref("DueCount"), "duplicate": BOOL, "department": STR,
+        "due": ref("DueCount"), "duplicate": BOOL, "department": STR,
     }),
-    "Credentials": _obj({"tracking_number": STR, "query_code": STR}),
-    "Rating": _obj({
+    "Credentials": obj({"tracking_number": STR, "query_code": STR}),
+    "Rating": obj({
         "tracking_number": STR, "query_code": STR,
         "rating": {"type": "string", "enum": list(RATINGS)},
         "comment": {"type": "string", "maxLength": 500},
     }, required=["tracking_number", "query_code", "rating"]),
-    "TimelineEntry": _obj({"at": DATETIME, "action": STR, "label": STR,
+    "TimelineEntry": obj({"at": DATETIME, "action": STR, "label": STR,
                            "status": {"type": "string", "enum": list(STATUS_LABELS)},
                            "status_label": STR, "note": STR}),
-    "MessageStatus": _obj({
+    "MessageStatus": obj({
         "tracking_number": STR, "kind": STR, "kind_label": STR, "subject": STR,
         "status": {"type": "string", "enum": list(STATUS_LABELS)}, "status_label": STR,
         "department": STR, "submitted_at": DATETIME, "received_on": DATE, "due_date": DATE,
-        "due": _ref("DueCount"), "duplicate": BOOL,
-        "timeline": {"type": "array", "items": _ref("TimelineEntry")},
-        "reply": {"oneOf": [{"type": "null"}, _obj({"text": STR, "replied_at": DATETIME})]},
-        "rating": {"oneOf": [{"type": "null"}, _obj({
+        "due": ref("DueCount"), "duplicate": BOOL,
+        "timeline": {"type": "array", "items": ref("TimelineEntry")},
+        "reply": {"oneOf": [{"type": "null"}, obj({"text": STR, "replied_at": DATETIME})]},
+        "rating": {"oneOf": [{"type": "null"}, obj({
             "value": {"type": "string", "enum": list(RATINGS)}, "label": STR, "comment": STR,
             "rated_at": {"type": ["string", "null"], "format": "date-time"}})]},
         "can_rate": BOOL,
@@ -142,8 +121,8 @@ SCHEMAS: dict[str, Any] = {
 def document() -> dict[str, Any]:
     """The OpenAPI document (a fresh dict: callers may modify it)."""
     post_json = lambda name: {  # noqa: E731
-        "required": True, "content": {"application/json": {"schema": _ref(name)}}}
-    limited = _error("请求过于频繁（按客户端地址限流）")
+        "required": True, "content": {"application/json": {"schema": ref(name)}}}
+    limited = error_response("请求过于频繁（按客户端地址限流）")
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
@@ -157,35 +136,35 @@ def document() -> dict[str, Any]:
         "paths": {
             "/kinds": {"get": {
                 "operationId": "listKinds", "summary": "留言类型、字段和答复时限",
-                "responses": {"200": _json("Kinds", "留言类型列表")}}},
+                "responses": {"200": json_response("Kinds", "留言类型列表")}}},
             "/departments": {"get": {
                 "operationId": "listDepartments", "summary": "可选择的办理单位",
-                "responses": {"200": _json("Departments", "机构列表")}}},
+                "responses": {"200": json_response("Departments", "机构列表")}}},
             "/messages": {"post": {
                 "operationId": "createMessage", "summary": "提交留言或依申请公开申请",
                 "requestBody": post_json("NewMessage"),
                 "responses": {
-                    "201": _json("Receipt", "已保存：受理编号、查询码（只显示一次）和办理期限"),
-                    "400": _error("输入有误（fields 列出各字段的错误）"),
-                    "413": _error("请求过大"), "415": _error("不是 JSON"),
-                    "429": limited, "503": _error("暂时无法保存，未保存任何内容")}}},
+                    "201": json_response("Receipt", "已保存：受理编号、查询码（只显示一次）和办理期限"),
+                    "400": error_response("输入有误（fields 列出各字段的错误）"),
+                    "413": error_response("请求过大"), "415": error_response("不是 JSON"),
+                    "429": limited, "503": error_response("暂时无法保存，未保存任何内容")}}},
             "/track": {"post": {
                 "operationId": "trackMessage", "summary": "凭受理编号和查询码查询办理进度",
                 "requestBody": post_json("Credentials"),
                 "responses": {
-                    "200": _json("MessageStatus", "办理状态、公开的办理过程、答复和评价"),
-                    "400": _error("缺少受理编号或查询码"),
-                    "404": _error("编号不存在或查询码错误（两种情况回答相同）"),
-                    "415": _error("不是 JSON"), "429": limited}}},
+                    "200": json_response("MessageStatus", "办理状态、公开的办理过程、答复和评价"),
+                    "400": error_response("缺少受理编号或查询码"),
+                    "404": error_response("编号不存在或查询码错误（两种情况回答相同）"),
+                    "415": error_response("不是 JSON"), "429": limited}}},
             "/rate": {"post": {
                 "operationId": "rateReply", "summary": "评价答复（满意、基本满意、不满意）",
                 "requestBody": post_json("Rating"),
                 "responses": {
-                    "200": _json("MessageStatus", "已评价，留言办结"),
-                    "400": _error("评价值或意见有误"),
-                    "404": _error("编号不存在或查询码错误"),
-                    "409": _error("尚未答复或已经评价"),
-                    "415": _error("不是 JSON"), "429": limited}}},
+                    "200": json_response("MessageStatus", "已评价，留言办结"),
+                    "400": error_response("评价值或意见有误"),
+                    "404": error_response("编号不存在或查询码错误"),
+                    "409": error_response("尚未答复或已经评价"),
+                    "415": error_response("不是 JSON"), "429": limited}}},
         },
         "components": {"schemas": copy.deepcopy(SCHEMAS)},
     }

@@ -9,35 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from formsvc import kinds
+from formsvc.oas import error_response, json_response, obj, query_param, ref
 
 _STR = {"type": "string"}
 _INT = {"type": "integer", "minimum": 0}
 _DATE = {"type": "string", "format": "date"}
 _RATE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": props,
-            "required": list(props) if required is None else required,
-            "additionalProperties": False}
-
-
-def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema}
-
-
-def _json(schema: str, description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": _ref(schema)}}}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return _json("Error", description)
 
 
 _STATS_ROW = {
@@ -52,7 +29,7 @@ _STATS_ROW = {
 }
 
 SCHEMAS: dict[str, Any] = {
-    "Letter": _obj({
+    "Letter": obj({
         "id": {"type": "integer"},
         "kind": {"type": "string", "enum": [k.code for k in kinds.KINDS]}, "kind_label": _STR,
         "subject": _STR,
@@ -64,28 +41,28 @@ SCHEMAS: dict[str, Any] = {
         "replied_on": {**_DATE, "description": "答复日期"},
         "url": _STR,
     }),
-    "Letters": _obj({"total": _INT, "page": {"type": "integer", "minimum": 1},
+    "Letters": obj({"total": _INT, "page": {"type": "integer", "minimum": 1},
                      "pages": {"type": "integer", "minimum": 1},
                      "per_page": {"type": "integer", "minimum": 1, "maximum": 50},
-                     "items": {"type": "array", "items": _ref("Letter")}}),
-    "DepartmentStats": _obj(_STATS_ROW),
-    "Stats": _obj({
-        "period": _obj({"from": {"type": ["string", "null"], "format": "date"},
+                     "items": {"type": "array", "items": ref("Letter")}}),
+    "DepartmentStats": obj(_STATS_ROW),
+    "Stats": obj({
+        "period": obj({"from": {"type": ["string", "null"], "format": "date"},
                         "to": {"type": ["string", "null"], "format": "date"}}),
         "as_of": _DATE,
         "min_count": {"type": "integer", "description": "参与排名的最低收件数"},
-        "departments": {"type": "array", "items": _ref("DepartmentStats"),
+        "departments": {"type": "array", "items": ref("DepartmentStats"),
                         "description": "参与排名的单位在前（按名次），其余按收件数"},
-        "total": _ref("DepartmentStats"),
+        "total": ref("DepartmentStats"),
         "undispatched": _INT, "rejected": _INT, "duplicates": _INT,
     }),
 }
 
 _LETTER_FILTERS = [
-    _query("kind", "留言类型代码", {"type": "string", "enum": [k.code for k in kinds.KINDS]}),
-    _query("department", "答复部门的机构代码", _STR),
-    _query("page", "页码", {"type": "integer", "minimum": 1, "default": 1}),
-    _query("per_page", "每页条数", {"type": "integer", "minimum": 1, "maximum": 50,
+    query_param("kind", "留言类型代码", {"type": "string", "enum": [k.code for k in kinds.KINDS]}),
+    query_param("department", "答复部门的机构代码", _STR),
+    query_param("page", "页码", {"type": "integer", "minimum": 1, "default": 1}),
+    query_param("per_page", "每页条数", {"type": "integer", "minimum": 1, "maximum": 50,
                                 "default": 20}),
 ]
 
@@ -93,17 +70,17 @@ PATHS: dict[str, Any] = {
     "/letters": {"get": {
         "operationId": "listLetters", "summary": "公开信件（经提交人同意并审核后公开）",
         "parameters": _LETTER_FILTERS,
-        "responses": {"200": _json("Letters", "公开信件，按答复日期由新到旧")}}},
+        "responses": {"200": json_response("Letters", "公开信件，按答复日期由新到旧")}}},
     "/letters/{letter_id}": {"get": {
         "operationId": "getLetter", "summary": "一件公开信件",
         "parameters": [{"name": "letter_id", "in": "path", "required": True,
                         "schema": {"type": "integer"}}],
-        "responses": {"200": _json("Letter", "公开信件"),
-                      "404": _error("不存在或已撤回")}}},
+        "responses": {"200": json_response("Letter", "公开信件"),
+                      "404": error_response("不存在或已撤回")}}},
     "/stats": {"get": {
         "operationId": "getStats", "summary": "各单位留言办理统计",
-        "parameters": [_query("from", "受理日期起（YYYY-MM-DD），默认本年 1 月 1 日", _DATE),
-                       _query("to", "受理日期止（YYYY-MM-DD），默认今天", _DATE)],
-        "responses": {"200": _json("Stats", "统计数据"),
-                      "400": _error("日期格式错误或起止颠倒")}}},
+        "parameters": [query_param("from", "受理日期起（YYYY-MM-DD），默认本年 1 月 1 日", _DATE),
+                       query_param("to", "受理日期止（YYYY-MM-DD），默认今天", _DATE)],
+        "responses": {"200": json_response("Stats", "统计数据"),
+                      "400": error_response("日期格式错误或起止颠倒")}}},
 }

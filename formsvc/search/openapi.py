@@ -10,35 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from formsvc.oas import error_response, obj, query_param, ref
 from portal.search.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, PER_PAGE, SORTS
 
 _STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": props,
-            "required": list(props) if required is None else required,
-            "additionalProperties": False}
-
-
-def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": _ref("Error")}}}
-
-
 SCHEMAS: dict[str, Any] = {
-    "SearchFacetValue": _obj({"value": _STR, "label": _STR, "count": {"type": "integer"}}),
-    "SearchHit": _obj({
+    "SearchFacetValue": obj({"value": _STR, "label": _STR, "count": {"type": "integer"}}),
+    "SearchHit": obj({
         "title": _STR,
         "url": {"type": "string", "description": "站内路径，如 /xxgk/wj/xxx.html"},
         "title_html": {"type": "string", "description": "转义后的标题，命中词包在 <mark> 中"},
@@ -50,22 +31,22 @@ SCHEMAS: dict[str, Any] = {
                  "description": "disclosure, guide, project, investment, news, page, "
                                 "department, letter"},
         "type_label": _NSTR,
-        "department": {"oneOf": [{"type": "null"}, _obj({"code": _STR, "name": _STR})]},
+        "department": {"oneOf": [{"type": "null"}, obj({"code": _STR, "name": _STR})]},
         "topic": {"type": ["string", "null"], "description": "主题分类"},
         "index_no": {"type": ["string", "null"], "description": "索引号"},
         "doc_no": {"type": ["string", "null"], "description": "文号"},
         "score": {"type": ["number", "null"], "description": "相关度（按日期排序时为 null）"},
     }),
-    "SearchResult": _obj({
-        "query": _obj({"q": _STR, "section": _NSTR, "dept": _NSTR, "year": _NSTR,
+    "SearchResult": obj({
+        "query": obj({"q": _STR, "section": _NSTR, "dept": _NSTR, "year": _NSTR,
                        "topic": _NSTR, "sort": {"type": "string", "enum": list(SORTS)}}),
         "total": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1},
         "pages": {"type": "integer", "minimum": 1},
-        "items": {"type": "array", "items": _ref("SearchHit")},
+        "items": {"type": "array", "items": ref("SearchHit")},
         "facets": {"type": "object", "description": "各筛选项的取值和结果数",
-                   "properties": {name: {"type": "array", "items": _ref("SearchFacetValue")}
+                   "properties": {name: {"type": "array", "items": ref("SearchFacetValue")}
                                   for name in ("section", "dept", "year", "topic")},
                    "additionalProperties": False},
     }),
@@ -79,23 +60,23 @@ PATHS: dict[str, Any] = {
                        "文号可写作 示政办〔2024〕12号 或 示政办[2024]12号，索引号如 "
                        "01150001-1/2024-00012。只给筛选条件不给 q 时按日期列出。",
         "parameters": [
-            _param("q", "搜索词", {"type": "string", "maxLength": MAX_QUERY}),
-            _param("section", "栏目代码（xxgk, bsfw, zsyz, zwdt, hdjl, jg）", _STR),
-            _param("dept", "部门代码，如 xzfb", _STR),
-            _param("year", "年度", {"type": "string", "pattern": "^(19|20)[0-9]{2}$"}),
-            _param("topic", "主题分类，如 综合政务", _STR),
-            _param("sort", "排序：relevance 相关度（默认）或 date 日期",
+            query_param("q", "搜索词", {"type": "string", "maxLength": MAX_QUERY}),
+            query_param("section", "栏目代码（xxgk, bsfw, zsyz, zwdt, hdjl, jg）", _STR),
+            query_param("dept", "部门代码，如 xzfb", _STR),
+            query_param("year", "年度", {"type": "string", "pattern": "^(19|20)[0-9]{2}$"}),
+            query_param("topic", "主题分类，如 综合政务", _STR),
+            query_param("sort", "排序：relevance 相关度（默认）或 date 日期",
                    {"type": "string", "enum": list(SORTS), "default": "relevance"}),
-            _param("page", "页码", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
+            query_param("page", "页码", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
                                    "default": 1}),
-            _param("per_page", "每页条数", {"type": "integer", "minimum": 1,
+            query_param("per_page", "每页条数", {"type": "integer", "minimum": 1,
                                         "maximum": MAX_PER_PAGE, "default": PER_PAGE}),
         ],
         "responses": {
             "200": {"description": "搜索结果、总数和筛选项计数",
-                    "content": {"application/json": {"schema": _ref("SearchResult")}}},
-            "400": _error("参数有误（code 如 bad_year、bad_sort、bad_page、query_too_long）"),
-            "503": _error("搜索索引缺失或损坏（code 为 search_unavailable）；其他功能不受影响"),
+                    "content": {"application/json": {"schema": ref("SearchResult")}}},
+            "400": error_response("参数有误（code 如 bad_year、bad_sort、bad_page、query_too_long）"),
+            "503": error_response("搜索索引缺失或损坏（code 为 search_unavailable）；其他功能不受影响"),
         },
     }},
 }
