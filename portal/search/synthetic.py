@@ -8,26 +8,32 @@ a department, a 主题分类, a 文号 and a 索引号 on disclosure documents, 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
-from portal import vocab
+from portal import departments, synth, vocab
 from portal.search.indexer import Document
 
-DEPTS = (
-    ("xzfb", "示范县人民政府办公室", "01150001-1", "示政办"),
-    ("fgw", "示范县发展和改革局", "01150002-2", "示发改"),
-    ("jyj", "示范县教育局", "01150003-3", "示教"),
-    ("mzj", "示范县民政局", "01150006-6", "示民"),
-    ("czj", "示范县财政局", "01150007-7", "示财"),
-    ("rsj", "示范县人力资源和社会保障局", "01150008-8", "示人社"),
-    ("zrzyj", "示范县自然资源局", "01150009-9", "示自然资源"),
-    ("zjj", "示范县住房和城乡建设局", "01150010-0", "示建"),
-    ("nyncj", "示范县农业农村局", "01150011-1", "示农"),
-    ("wsjkj", "示范县卫生健康局", "01150013-3", "示卫健"),
-    ("scjgj", "示范县市场监督管理局", "01150014-4", "示市监"),
-    ("xzspj", "示范县行政审批服务局", "01150015-5", "示审批"),
+# The departments the corpus is spread over. Names and organisation codes come from the registry,
+# 文号 prefixes from the build benchmark's generator, so the two synthetic corpora and the demo
+# content agree on every one of these facts.
+DEPT_CODES = (
+    "xzfb", "fgw", "jyj", "mzj", "czj", "rsj", "zrzyj", "zjj", "nyncj", "wsjkj", "scjgj", "xzspj",
 )
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+
+
+@functools.cache
+def depts() -> tuple[tuple[str, str, str, str], ...]:
+    """(code, name, 组织机构代码, 文号 prefix) of each corpus department, in a fixed order."""
+    registry = departments.load(CONTENT_DIR)
+    return tuple(
+        (code, registry.by_code[code].name, registry.by_code[code].org_code,
+         synth.DOC_NO_PREFIX[code])
+        for code in DEPT_CODES
+    )
 
 # Government terms: (term, share of documents containing it).
 TERMS = (
@@ -60,7 +66,7 @@ def documents(count: int, seed: int = 2024) -> Iterator[Document]:
     serials: dict[tuple[str, int], int] = {}
     start = dt.datetime(2020, 1, 1, 9, 0)
     for i in range(count):
-        code, name, org_code, prefix = rng.choice(DEPTS)
+        code, name, org_code, prefix = rng.choice(depts())
         date = start + dt.timedelta(days=rng.randrange(6 * 365), hours=rng.randrange(8))
         chosen = [t for t, share in TERMS if rng.random() < share] or [rng.choice(TERMS)[0]]
         main = chosen[0]
