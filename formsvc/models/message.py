@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, event, select
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from formsvc.db import Base, UTCDateTime, utcnow
 
@@ -29,6 +29,10 @@ class Message(Base):
         Index("ix_message_phone_text", "phone", "text_hash", "submitted_at"),
         # the department inbox: its open messages by due date (migration 0003)
         Index("ix_message_department_status_due", "department_id", "status", "due_date"),
+        # the county-wide inbox: one status at a time by due date (migration 0004)
+        Index("ix_message_status_due", "status", "due_date", "id"),
+        # refreshing one row of message_stats after a change (migration 0004)
+        Index("ix_message_received_department", "received_on", "department_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -63,6 +67,11 @@ class Message(Base):
 
     reply_text: Mapped[str] = mapped_column(Text, default="")
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Facts of the reply that need the county's time zone and working-day calendar, fixed when
+    # the reply is sent (services/stats.record_reply; migration 0004 for older replies) so that
+    # the statistics never read messages one by one. None while there is no reply.
+    replied_on: Mapped[date | None] = mapped_column(Date)
+    reply_working_days: Mapped[int | None] = mapped_column(Integer)
     rating: Mapped[str] = mapped_column(String(32), default="")
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -80,3 +89,57 @@ class Message(Base):
     @property
     def is_duplicate(self) -> bool:
         return self.duplicate_of_id is not None
+
+
+class MessageStats(Base):
+    """Statistics figures per (department, receipt date): a summary of ``message``, never edited.
+
+    Rows are recomputed from ``message`` whenever a message changes (services/stats.refresh, run
+    in the same flush), so the statistics page reads ~17 × days rows instead of every message.
+    ``department_id`` 0 holds messages without a department (not dispatched).
+    """
+
+    __tablename__ = "message_stats"
+
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    received_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    replied: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    working_days_total: Mapped[int] = mapped_column(Integer, default=0)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    undispatched: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- keeping message_stats in step with message (one hook for every write path) ---------------------
+
+_STATS_KEYS = "formsvc.message_stats_keys"
+
+
+@event.listens_for(Session, "before_flush")
+def _stats_keys_before(session: Session, _flush_context: Any, _instances: Any) -> None:
+    """Note the (department, receipt date) rows that changed messages leave: read from the
+    database, since a department set through the relationship is not in the attribute yet."""
+    ids = [m.id for m in session.deleted if isinstance(m, Message)]
+    ids += [m.id for m in session.dirty if isinstance(m, Message) and m.id is not None
+            and session.is_modified(m, include_collections=False)]
+    if ids:
+        t = Message.__table__
+        keys = session.info.setdefault(_STATS_KEYS, set())
+        keys.update((dept, day) for dept, day in session.connection().execute(
+            select(t.c.department_id, t.c.received_on).where(t.c.id.in_(ids))))
+
+
+@event.listens_for(Session, "after_flush")
+def _stats_keys_after(session: Session, _flush_context: Any) -> None:
+    keys = session.info.pop(_STATS_KEYS, set())
+    keys.update((m.department_id, m.received_on) for m in (*session.new, *session.dirty)
+                if isinstance(m, Message) and m.received_on is not None
+                and (m in session.new or session.is_modified(m, include_collections=False)))
+    if keys:
+        from formsvc.services import stats  # the counting rules live with the figures
+
+        stats.refresh(session.connection(), keys)

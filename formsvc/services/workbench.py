@@ -23,7 +23,7 @@ from formsvc.db import utcnow
 from formsvc.models import Department, Event, Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ExtensionRequest, Letter, ReplyDraft, ReplyTemplate
-from formsvc.services import lifecycle, masking, outbox
+from formsvc.services import lifecycle, masking, outbox, stats
 from formsvc.services.deadlines import Deadline, deadline, due_soon_days
 from formsvc.services.lifecycle import Status
 from formsvc.workdays import Calendar
@@ -489,6 +489,7 @@ def _send(ctx: Context, staff: Staff, message: Message, draft: ReplyDraft) -> No
     _apply(ctx, staff, message, "reply", note)
     message.reply_text = draft.text + (f"\n\n{note}" if note else "")
     message.replied_at = ctx.now
+    stats.record_reply(message, ctx.calendar, ZoneInfo(ctx.config.get("TIMEZONE", "Asia/Shanghai")))
     draft.status, draft.sent_at, draft.updated_at = "sent", ctx.now, ctx.now
     if message.email:
         outbox.notify(ctx.session, message.email, "reply",
@@ -522,6 +523,7 @@ def reopen(ctx: Context, staff: Staff, number: str, note: str) -> Message:
     # the citizen rates the new answer; the old rating stays in the event log
     message.rating, message.rating_comment, message.rated_at = "", "", None
     message.closed_at, message.replied_at = None, None
+    message.replied_on = message.reply_working_days = None  # stats.record_reply's facts
     draft = draft_of(ctx.session, message)
     if draft is not None:
         draft.status = "draft"
@@ -753,9 +755,31 @@ def inbox(ctx: Context, staff: Staff, f: InboxFilter) -> Page:
     total = ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, f.page), pages)
-    rows = ctx.session.scalars(q.order_by(Message.due_date, Message.id)
-                               .offset((page - 1) * PER_PAGE).limit(PER_PAGE))
+    offset = (page - 1) * PER_PAGE
+    if f.status == "open" or f.deadline:
+        rows = _open_page(ctx, q, offset)
+    else:
+        rows = list(ctx.session.scalars(q.order_by(Message.due_date, Message.id)
+                                        .offset(offset).limit(PER_PAGE)))
     return Page([Row(m, ctx.deadline(m)) for m in rows], total, page, pages)
+
+
+def _open_page(ctx: Context, q: Select[tuple[Message]], offset: int) -> list[Message]:
+    """One page of open messages by due date, one status at a time, merged.
+
+    ``status IN (…) ORDER BY due_date`` cannot be read in order from an index, so the databases
+    walk the due-date index through every closed message instead (2 s at 1,000,000 messages);
+    ``status = … ORDER BY due_date, id`` is a range of ``ix_message_status_due`` on both engines.
+    """
+    candidates: list[tuple[date, int]] = []
+    for status in sorted(lifecycle.OPEN_STATUSES):
+        candidates += [(due, mid) for due, mid in ctx.session.execute(
+            q.where(Message.status == status.value)
+            .with_only_columns(Message.due_date, Message.id)
+            .order_by(Message.due_date, Message.id).limit(offset + PER_PAGE))]
+    ids = [mid for _, mid in sorted(candidates)[offset:offset + PER_PAGE]]
+    found = {m.id: m for m in ctx.session.scalars(select(Message).where(Message.id.in_(ids)))}
+    return [found[i] for i in ids]
 
 
 def dispatch_queue(ctx: Context, staff: Staff, page: int = 1) -> Page:
