@@ -36,8 +36,16 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 _DUMMY_HASH = _hasher.hash("dummy-code")
 
 
+# Rejection sampling over random bytes: one os.urandom call per string instead of one
+# secrets.choice per character; bytes of 248 and above are dropped so every letter is equally likely.
+_LIMIT = 256 - 256 % len(ALPHABET)
+
+
 def random_string(length: int) -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+    out: list[str] = []
+    while len(out) < length:
+        out.extend(ALPHABET[b % len(ALPHABET)] for b in secrets.token_bytes(length + 4) if b < _LIMIT)
+    return "".join(out[:length])
 
 
 def tracking_number(prefix: str, day: date) -> str:

@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from formsvc import kinds as kinds_mod
-from formsvc.db import utcnow
+from formsvc.db import UTCDateTime, utcnow
 from formsvc.kinds import Kind
-from formsvc.models import Attachment, Department, Message, OutboxNotification
-from formsvc.services import codes, lifecycle, uploads
+from formsvc.models import Attachment, Department, Event, Message, OutboxNotification
+from formsvc.services import codes, departments, lifecycle, stats, uploads
 from formsvc.services.uploads import Upload
 from formsvc.workdays import Calendar, Count
 
@@ -94,7 +95,20 @@ def text_hash(text: str) -> str:
 def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
            attachments: list[Upload] | None = None, *, calendar: Calendar, client_ip: str = "",
            now: datetime | None = None) -> Receipt:
-    """Store the message durably and return its receipt, or raise SubmissionFailed."""
+    """Store the message durably and return its receipt, or raise SubmissionFailed.
+
+    Four statements and a COMMIT, no SELECT (this is the hot path: docs/performance.md):
+
+    * the message, whose tracking number the UNIQUE constraint checks (``ON CONFLICT DO NOTHING``
+      returns no row, and another random number is tried) and whose repeat check is a subquery
+      of the same INSERT on ``ix_message_phone_text``;
+    * its first event; its notifications (one statement for one or two rows); its row in the
+      statistics summary (an O(1) upsert); its attachments, if any.
+
+    Everything else (the department from the per-process registry, the hash of the query code,
+    the rows' values) is ready before the first INSERT, so SQLite's write lock is held only for
+    the INSERTs and the commit.
+    """
     now = now or utcnow()
     received_on = local_today(config, now)
     limit = kinds_mod.time_limit(data.kind, config)
@@ -102,78 +116,114 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
     upload_dir = Path(config["UPLOAD_DIR"])
     written: list[tuple[Upload, str]] = []
     code = codes.query_code()
+    department = _department(session, data)
+    thash = text_hash(data.content)
+    row = {
+        "query_code_hash": codes.hash_code(code), "kind": data.kind.code, "status": _SUBMIT_STATUS,
+        "department_id": department.id if department else None,
+        "project_slug": data.project_slug, "name": data.name, "phone": data.phone,
+        "email": data.email, "address": data.address, "subject": data.subject,
+        "content": data.content, "consent_publish": data.consent_publish,
+        "details": data.details, "submitted_at": now, "received_on": received_on,
+        "due_date": count.due, "time_limit_days": limit, "extension_days": 0,
+        "text_hash": thash, "reply_text": "", "rating": "", "rating_comment": "",
+        "client_ip": client_ip,
+        # the repeat check (same phone, same text, within the window) inside the INSERT
+        "dup_phone": data.phone, "dup_text_hash": thash,
+        "dup_since": now - timedelta(hours=config["DUPLICATE_WINDOW_HOURS"]),
+    }
     try:
-        department = _department(session, data)
-        number = _unused_number(session, data.kind, received_on)
-        thash = text_hash(data.content)
-        original = session.scalar(
-            select(Message.id).where(
-                Message.phone == data.phone, Message.text_hash == thash,
-                Message.submitted_at >= now - timedelta(hours=config["DUPLICATE_WINDOW_HOURS"]),
-            ).order_by(Message.id).limit(1))
-        message = Message(
-            tracking_number=number, query_code_hash=codes.hash_code(code), kind=data.kind.code,
-            department=department, project_slug=data.project_slug, name=data.name,
-            phone=data.phone, email=data.email, address=data.address, subject=data.subject,
-            content=data.content, consent_publish=data.consent_publish, details=data.details,
-            submitted_at=now, received_on=received_on, due_date=count.due,
-            time_limit_days=limit, extension_days=0, text_hash=thash, duplicate_of_id=original,
-            reply_text="", rating="", rating_comment="", client_ip=client_ip,
-        )
-        session.add(message)
-        note = "重复提交（24 小时内同一电话的相同内容）" if original else ""
-        lifecycle.apply(message, "submit", actor="citizen", role="citizen", now=now, note=note)
         written = uploads.write(upload_dir, attachments or [])
-        for up, stored in written:
-            message.attachments.append(Attachment(
-                stored_name=stored, original_name=up.filename, mime_type=up.mime_type,
-                size=up.size, sha256=up.sha256, created_at=now))
-        for row in _notifications(config, message, department, count):
-            session.add(row)
+        conn = session.connection()
+        insert_message = _insert_message(conn.dialect.name)
+        for _ in range(10):
+            # 31^6 ≈ 887 million per kind and day: a collision is rare; the constraint decides
+            number = codes.tracking_number(data.kind.prefix, received_on)
+            stored = conn.execute(insert_message, {**row, "tracking_number": number}).first()
+            if stored is not None:
+                break
+        else:
+            raise SubmissionFailed("no free tracking number after 10 tries")
+        message_id, original = stored
+        note = "重复提交（24 小时内同一电话的相同内容）" if original else ""
+        conn.execute(_EVENT_INSERT, {
+            "message_id": message_id, "created_at": now, "actor": "citizen", "action": "submit",
+            "from_status": None, "to_status": _SUBMIT_STATUS, "note": note,
+            "public": _SUBMIT.public})
+        conn.execute(_OUTBOX_INSERT, [
+            {"message_id": message_id, "created_at": now, "channel": "email",
+             "recipient": recipient, "template": template, "payload": payload,
+             "status": "pending", "attempts": 0, "last_error": ""}
+            for recipient, template, payload in _notifications(config, data, number, department,
+                                                               count)])
+        # the statistics summary (the ORM flush hook in models/message.py does not see Core)
+        stats.count_new_message(conn, message_id)
+        if written:
+            conn.execute(_ATTACHMENT_INSERT, [
+                {"message_id": message_id, "stored_name": stored_name,
+                 "original_name": up.filename, "mime_type": up.mime_type, "size": up.size,
+                 "sha256": up.sha256, "created_at": now} for up, stored_name in written])
         session.commit()
     except Exception as exc:
         session.rollback()
         uploads.remove(upload_dir, [s for _, s in written])
         log.exception("formsvc: submission failed, nothing stored")
+        if isinstance(exc, SubmissionFailed):
+            raise
         raise SubmissionFailed(str(exc)) from exc
     return Receipt(number, code, data.kind, now, received_on, count, original is not None,
                    department.display_name if department else "不确定（由县政府办公室分办）")
 
 
+# The first event follows the lifecycle's table (one source of truth for statuses).
+_SUBMIT = lifecycle.TRANSITIONS["submit"]
+_SUBMIT_STATUS = str(_SUBMIT.target)
+_EVENT_INSERT = insert(Event.__table__)
+_OUTBOX_INSERT = insert(OutboxNotification.__table__)
+_ATTACHMENT_INSERT = insert(Attachment.__table__)
+_DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_MESSAGE_INSERTS: dict[str, Any] = {}
+
+
+def _insert_message(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (tracking_number) DO NOTHING RETURNING id, duplicate_of_id."""
+    if dialect not in _MESSAGE_INSERTS:
+        m = Message.__table__
+        # min(): the first of the earlier copies, without a LIMIT (a post-compiled parameter)
+        earlier = (select(func.min(m.c.id))
+                   .where(m.c.phone == bindparam("dup_phone"),
+                          m.c.text_hash == bindparam("dup_text_hash"),
+                          m.c.submitted_at >= bindparam("dup_since", type_=UTCDateTime()))
+                   .scalar_subquery())
+        _MESSAGE_INSERTS[dialect] = (
+            _DIALECT_INSERTS[dialect](m).values(duplicate_of_id=earlier)
+            .on_conflict_do_nothing(index_elements=[m.c.tracking_number])
+            .returning(m.c.id, m.c.duplicate_of_id))
+    return _MESSAGE_INSERTS[dialect]
+
+
 def _department(session: Session, data: NewMessage) -> Department | None:
     if not data.department_code:
         return None
-    dept = session.scalar(select(Department).where(Department.code == data.department_code))
+    # the per-process copy of the registry (services/departments.py): no query per submission
+    dept = departments.by_code(session, data.department_code)
     if dept is None:  # the form validated it; the registry changed in between
         raise SubmissionFailed(f"unknown department {data.department_code}")
     return dept
 
 
-def _unused_number(session: Session, kind: Kind, day: date) -> str:
-    # 31^6 ≈ 887 million per kind and day: a collision is rare, but check rather than hope
-    for _ in range(10):
-        number = codes.tracking_number(kind.prefix, day)
-        if session.scalar(select(Message.id).where(Message.tracking_number == number)) is None:
-            return number
-    raise SubmissionFailed("no free tracking number after 10 tries")
-
-
-def _notifications(config: Mapping[str, Any], message: Message, department: Department | None,
-                   count: Count) -> list[OutboxNotification]:
+def _notifications(config: Mapping[str, Any], data: NewMessage, number: str,
+                   department: Department | None,
+                   count: Count) -> list[tuple[str, str, dict[str, Any]]]:
+    """(recipient, template, payload) of the mails a new message causes."""
     payload = {
-        "tracking_number": message.tracking_number, "kind": message.kind,
-        "subject": message.subject, "due_date": count.due.isoformat(),
+        "tracking_number": number, "kind": data.kind.code,
+        "subject": data.subject, "due_date": count.due.isoformat(),
     }
     staff = (department.email if department and department.email else "") or config[
         "DISPATCHER_EMAIL"]
-    rows = [OutboxNotification(recipient=staff, template="new_message", payload=payload,
-                               channel="email", status="pending", attempts=0, last_error="")]
-    if message.email:
+    rows = [(staff, "new_message", payload)]
+    if data.email:
         # the citizen's copy carries the number but never the query code (it is stored hashed)
-        rows.append(OutboxNotification(recipient=message.email, template="receipt",
-                                       payload=payload, channel="email", status="pending",
-                                       attempts=0, last_error=""))
-    for row in rows:
-        row.message = message
+        rows.append((data.email, "receipt", payload))
     return rows
-
