@@ -45,30 +45,49 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+# How long a SQLite write waits for another writer's lock before giving up (the citizen then gets
+# the 503 page and nothing is stored); config key SQLITE_BUSY_TIMEOUT_MS.
+SQLITE_BUSY_TIMEOUT_MS = 15000
+PG_CONNECT_TIMEOUT_SECONDS = 10
+
+
+def make_engine(url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    PostgreSQL connections are pinged when taken from the pool, so after the database was away
+    (restart, network) the first request already gets a fresh connection: no restart needed.
+    """
     kwargs: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
         # threaded dev server: connections move between threads; WAL lets readers run during writes
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+        kwargs["connect_args"] = {"check_same_thread": False,
+                                  "timeout": sqlite_busy_timeout_ms / 1000}
     else:
         kwargs["pool_pre_ping"] = True
+        if url.startswith("postgresql") and "connect_timeout" not in url:
+            # a database host that does not answer at all (not even "refused"): give up in
+            # seconds and answer 503, rather than hang until gunicorn kills the worker (30 s)
+            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        def pragmas(dbapi_conn: Any, _record: Any) -> None:
+            _sqlite_pragmas(dbapi_conn, sqlite_busy_timeout_ms)
+
+        event.listen(engine, "connect", pragmas)
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=15000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cur.close()
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], sqlite_busy_timeout_ms=int(
+        app.config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS)))
     app.extensions["formsvc.engine"] = engine
     app.extensions["formsvc.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,20 @@ MESSAGES: dict[int, tuple[str, str]] = {
     500: ("internal_error", "系统出现错误，请稍后再试；如多次出现，请拨打 0123-12345 反映"),
     503: ("unavailable", "系统暂时无法保存，请稍后再试；您的留言没有被保存"),
 }
+
+
+# The database is down, unreachable or locked: a 503 that says to come back, never a 500. Nothing
+# is half-written (every change is one transaction, rolled back), and the next request after the
+# database returns works again by itself (pooled connections are pinged or replaced).
+DB_UNAVAILABLE_MESSAGE = "系统暂时无法访问数据库，请稍后再试；如您正在提交留言，留言没有被保存，请稍后重新提交"
+DB_RETRY_AFTER_SECONDS = 30
+
+
+def is_db_unavailable(exc: BaseException) -> bool:
+    """A database that cannot be reached or used right now (as opposed to a bug in a query)."""
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
 
 
 def wants_json() -> bool:
@@ -64,11 +79,32 @@ def register(app: Flask) -> None:
             return error_response(429, headers={"Retry-After": str(_retry_after(exc))})
         return error_response(status, code, message)
 
+    @app.errorhandler(sa_exc.SQLAlchemyError)
+    def database_error(exc: sa_exc.SQLAlchemyError) -> Any:
+        if not is_db_unavailable(exc):
+            return unexpected(exc)
+        log.error("formsvc: database unavailable on %s %s: %s", request.method, request.path,
+                  str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        _rollback_request_session()
+        return error_response(503, "unavailable", DB_UNAVAILABLE_MESSAGE,
+                              headers={"Retry-After": str(DB_RETRY_AFTER_SECONDS)})
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:
         # never show a traceback to citizens; the log has it
         log.exception("formsvc: unhandled error on %s %s", request.method, request.path)
         return error_response(500)
+
+
+def _rollback_request_session() -> None:
+    # the failed transaction must be rolled back before anything after this handler (logging,
+    # after_request hooks) touches the request's session again
+    session = g.get("db_session")
+    if session is not None:
+        try:
+            session.rollback()
+        except sa_exc.SQLAlchemyError:
+            session.invalidate()
 
 
 def _retry_after(exc: HTTPException) -> int:

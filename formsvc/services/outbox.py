@@ -5,7 +5,8 @@ Delivery backends: SMTP when ``MAIL_SERVER`` is set (or ``MAIL_BACKEND = "smtp"`
 file backend writing one ``.eml`` per mail under ``<instance>/mail/`` (``MAIL_BACKEND = "file"``)
 or the log (``"console"``). A failed attempt is recorded (``mail_attempt``) and retried with
 exponential back-off; after ``MAIL_MAX_ATTEMPTS`` the row is marked ``failed`` and stays for an
-operator to see. A mail server that is down therefore delays mail and loses nothing.
+operator to see. A mail server that is down therefore delays mail and loses nothing. A row is
+claimed ("sending") before its mail goes out, so two overlapping runs never send it twice.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from formsvc.db import utcnow
@@ -189,6 +190,49 @@ def _compose(row: OutboxNotification, config: Mapping[str, Any]) -> EmailMessage
     return mail
 
 
+# A row being sent is "sending" (not "pending"), so an overlapping send-mail run cannot take it
+# too; a run that dies while sending leaves it so, and after SENDING_LEASE it is pending again.
+SENDING = "sending"
+SENDING_LEASE = timedelta(minutes=10)  # well beyond the SMTP timeout
+
+
+def _claim(session: Session, row: OutboxNotification, now: datetime) -> MailAttempt | None:
+    """Take ``row`` for this run, or None when another run took it since we read it.
+
+    A conditional UPDATE (pending → sending, the attempt counted): two runs that read the same
+    row both try it, the database serialises them and only the first matches. Committed before
+    sending, with the attempt recorded as under way.
+    """
+    claimed = session.execute(
+        update(OutboxNotification)
+        .where(OutboxNotification.id == row.id, OutboxNotification.status == "pending",
+               OutboxNotification.attempts == row.attempts)
+        .values(status=SENDING, attempts=row.attempts + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        session.rollback()
+        return None
+    attempt = MailAttempt(outbox_id=row.id, attempted_at=now, ok=False, error="发送中")
+    session.add(attempt)
+    session.commit()
+    session.refresh(row)
+    return attempt
+
+
+def _release_stale(session: Session, now: datetime) -> int:
+    """Rows left "sending" by a run that died: pending again (their mail may or may not have
+    gone out; sending it again is better than never)."""
+    last = (select(MailAttempt.outbox_id).group_by(MailAttempt.outbox_id)
+            .having(func.max(MailAttempt.attempted_at) < now - SENDING_LEASE))
+    n = session.execute(
+        update(OutboxNotification)
+        .where(OutboxNotification.status == SENDING, OutboxNotification.id.in_(last))
+        .values(status="pending", last_error="发送过程中断，将重试")
+        .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    return n
+
+
 def drain(session: Session, config: Mapping[str, Any], backend: Backend,
           now: datetime | None = None, limit: int = 200) -> SendResult:
     """Send due pending notifications; each row's outcome is committed on its own, so a crash
@@ -196,6 +240,7 @@ def drain(session: Session, config: Mapping[str, Any], backend: Backend,
     now = now or utcnow()
     result = SendResult()
     max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 8))
+    _release_stale(session, now)
     rows = list(session.scalars(select(OutboxNotification)
                                 .where(OutboxNotification.status == "pending",
                                        OutboxNotification.channel == "email")
@@ -208,13 +253,16 @@ def drain(session: Session, config: Mapping[str, Any], backend: Backend,
             if last is not None and now < last + backoff(row.attempts, config):
                 result.waiting += 1
                 continue
+        attempt = _claim(session, row, now)
+        if attempt is None:
+            continue  # another send-mail run (an operator's, beside cron's) has it
         error = ""
         try:
             backend.send(_compose(row, config))
         except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
             error = f"{type(exc).__name__}: {exc}"[:2000]
-        row.attempts += 1
-        session.add(MailAttempt(outbox_id=row.id, attempted_at=now, ok=not error, error=error))
+        attempt.ok, attempt.error = not error, error
+        row.status = "pending"
         if not error:
             row.status = "sent"
             row.sent_at = now
