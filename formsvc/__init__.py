@@ -31,13 +31,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         _load_config(config),
         _resolve_paths,
         _ensure_secret_key,
+        _secure_cookies,
         _trust_proxies,
         _configure_json,
         _init_database,
+        _init_audit_log,
         _init_extensions,
         _init_templates,
         _register_blueprints,
+        _register_health,
         _register_error_handlers,
+        _security_headers,
         _register_cli,
     ]
     for step in steps:
@@ -87,6 +91,12 @@ def _ensure_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = path.read_text().strip()
 
 
+def _secure_cookies(app: Flask) -> None:
+    # None: production unless debugging or testing; `make run` (plain http) passes False
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+
+
 def _trust_proxies(app: Flask) -> None:
     n = int(app.config.get("PROXY_COUNT") or 0)
     if n:
@@ -102,6 +112,12 @@ def _init_database(app: Flask) -> None:
     from formsvc import db
 
     db.init_app(app)
+
+
+def _init_audit_log(app: Flask) -> None:
+    from formsvc import audit_log
+
+    audit_log.init_app(app)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -134,10 +150,22 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
 
 
+def _register_health(app: Flask) -> None:
+    from formsvc import health
+
+    app.register_blueprint(health.bp)  # /api/v1/healthz for the load balancer
+
+
 def _register_error_handlers(app: Flask) -> None:
     from formsvc import errors
 
     errors.register(app)
+
+
+def _security_headers(app: Flask) -> None:
+    from formsvc import security
+
+    security.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from formsvc import db as _db
+
 # The repository root: formsvc runs beside the content/ and theme/ it shares with the static site.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +50,10 @@ CONTENT_MAX = 2000
 
 # Rate limits (Flask-Limiter syntax), per client address.
 RATELIMIT_STORAGE_URI = "memory://"  # redis://host:6379/0 with several workers
-RATELIMIT_HEADERS_ENABLED = True
+# No X-RateLimit-* headers: with Redis they cost two more round trips (GET, TTL) on every limited
+# request, ~40 % of a submission's time under load (docs/performance.md). A 429 still carries
+# Retry-After (formsvc/errors.py), which is what clients need.
+RATELIMIT_HEADERS_ENABLED = False
 SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
 TRACK_RATE_LIMIT = "20 per minute;200 per day"
 
@@ -92,3 +97,21 @@ PROXY_COUNT = 0
 WTF_CSRF_TIME_LIMIT = 4 * 3600  # a long disclosure request takes a while to write
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Secure: the browser sends the session cookie over HTTPS only. None means "production unless told
+# otherwise": create_app turns it on unless DEBUG or TESTING is set; `make run` (plain http on
+# 127.0.0.1, formsvc.serve) passes False. Production never needs to set it (docs/operations.md).
+SESSION_COOKIE_SECURE: bool | None = None
+# Strict-Transport-Security max-age (seconds) on formsvc's own answers (formsvc/security.py);
+# 0: not sent. nginx sends HSTS in production; set this only where formsvc itself answers HTTPS.
+HSTS_MAX_AGE = 0
+# How long a SQLite write waits for the lock before the request gets the 503 page: the default
+# lives with the engine settings (formsvc/db.py), which the CLI uses without an app.
+SQLITE_BUSY_TIMEOUT_MS = _db.SQLITE_BUSY_TIMEOUT_MS
+
+# Audit log of staff actions (formsvc.audit_log): one JSON line per action after it commits.
+# "stderr" (default; journald under systemd), a file path (reopened after logrotate moves it), or
+# "" to leave the "formsvc.audit" logger to your own logging configuration.
+AUDIT_LOG = "stderr"
+
+# GET /api/v1/healthz (formsvc.health): the database must answer within this many seconds.
+HEALTH_DB_TIMEOUT = 2.0

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import run_simple
 
-from formsvc import create_app, db, demo, migrate
+from formsvc import create_app, db, demo, migrate, security
 from formsvc.services import departments
 from formsvc.site import make_portal_app
 
@@ -36,6 +36,12 @@ def prepare(app: Flask, demo_staff: bool = False) -> None:
                 print(f"  {username:10} {name}")
 
 
+def make_wsgi(app: Flask) -> security.SecurityHeaders:
+    """The one-port app: formsvc plus output/, every response with the security headers (the
+    static files too, as nginx sends them in production)."""
+    return security.SecurityHeaders(make_portal_app(app), security.headers(app.config))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/serve", description="启动示范县门户（静态站点 + 互动交流服务），单一端口")
@@ -46,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="数据库中还没有工作人员账户时，创建演示账户（仅用于演示）")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    app = create_app()
+    # plain http on this machine: a Secure cookie would not come back from other browsers
+    app = create_app({"SESSION_COOKIE_SECURE": False})
     prepare(app, demo_staff=args.demo_staff)
     output = Path(app.config["OUTPUT_DIR"])
     if not (output / "index.html").is_file():
@@ -54,6 +61,6 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     print(f"门户：http://{args.host}:{args.port}/    互动交流：http://{args.host}:{args.port}/hdjl/"
           f"    API：http://{args.host}:{args.port}/api/v1/openapi.json")
-    run_simple(args.host, args.port, make_portal_app(app), threaded=True,
+    run_simple(args.host, args.port, make_wsgi(app), threaded=True,
                use_reloader=args.debug, use_debugger=False)
     return 0

@@ -99,3 +99,12 @@
 # TIMEZONE = "Asia/Shanghai"
 # 生产环境通过 HTTPS 访问时开启
 # SESSION_COOKIE_SECURE = True
+# （默认：非调试、非测试即开启；`make run` 在本机 http 上关闭）
+# 仅当 formsvc 自己直接提供 HTTPS 时设置（生产环境由 nginx 发送 HSTS）
+# HSTS_MAX_AGE = 0
+# SQLite 写入等待锁的毫秒数，超时即显示“系统暂时无法访问数据库”页面
+# SQLITE_BUSY_TIMEOUT_MS = 15000
+# 工作人员操作审计日志：stderr、文件路径，或 "" 交给自定义的 logging 配置
+# AUDIT_LOG = "stderr"
+# 健康检查 /api/v1/healthz 等待数据库应答的秒数
+# HEALTH_DB_TIMEOUT = 2.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from formsvc import health as health_openapi
 from formsvc import kinds
 from formsvc.letters import openapi as letters_openapi
 from formsvc.oas import error_response, json_response, obj, ref
@@ -155,6 +156,7 @@ def document() -> dict[str, Any]:
                     "200": json_response("MessageStatus", "办理状态、公开的办理过程、答复和评价"),
                     "400": error_response("缺少受理编号或查询码"),
                     "404": error_response("编号不存在或查询码错误（两种情况回答相同）"),
+                    "413": error_response("请求过大"),
                     "415": error_response("不是 JSON"), "429": limited}}},
             "/rate": {"post": {
                 "operationId": "rateReply", "summary": "评价答复（满意、基本满意、不满意）",
@@ -164,12 +166,13 @@ def document() -> dict[str, Any]:
                     "400": error_response("评价值或意见有误"),
                     "404": error_response("编号不存在或查询码错误"),
                     "409": error_response("尚未答复或已经评价"),
+                    "413": error_response("请求过大"),
                     "415": error_response("不是 JSON"), "429": limited}}},
         },
         "components": {"schemas": copy.deepcopy(SCHEMAS)},
     }
     # the letters, statistics and search blueprints keep their fragments beside their views
-    for fragment in (letters_openapi, search_openapi):
+    for fragment in (letters_openapi, search_openapi, health_openapi):
         doc["paths"].update(copy.deepcopy(fragment.PATHS))
         doc["components"]["schemas"].update(copy.deepcopy(fragment.SCHEMAS))
     return doc

@@ -1,7 +1,8 @@
 """Staff accounts: argon2 password hashes, lockout after repeated failures, session freshness.
 
-Login failures all read the same ("用户名或密码错误") whether the name is unknown or the password
-wrong, and cost the same time, so the form cannot be used to find account names.
+Login failures all read the same (:func:`login_failed_message`) whether the name is unknown, the
+password wrong or the account locked, and take the same path, so the form cannot be used to find
+account names.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, literal, or_, select, update
+from sqlalchemy.orm import Session, joinedload
 
-from formsvc.db import utcnow
+from formsvc.db import UTCDateTime, utcnow
 from formsvc.models import Department
 from formsvc.models.staff import COUNTY_ROLES, DEPARTMENT_ROLES, ROLE_LABELS, Staff
 
@@ -27,10 +28,11 @@ PASSWORD_MIN = 10
 
 
 class AuthError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, staff: Staff | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.staff = staff  # the account a failed login named, if it exists (audit log)
 
 
 def hash_password(password: str) -> str:
@@ -75,34 +77,62 @@ def set_password(session: Session, staff: Staff, password: str) -> None:
     session.commit()
 
 
+def login_failed_message(config: Mapping[str, Any]) -> str:
+    """The one answer to every failed login: unknown name, wrong password, locked account."""
+    return (f"{LOGIN_FAILED}。连续 {int(config.get('LOGIN_MAX_FAILURES', 5))} 次登录失败后账户将"
+            f"锁定 {int(config.get('LOGIN_LOCKOUT_MINUTES', 15))} 分钟，锁定期间请勿再试")
+
+
 def login(session: Session, config: Mapping[str, Any], username: str, password: str,
           now: datetime | None = None) -> Staff:
-    """The account if the password is right and it is not locked; AuthError otherwise."""
+    """The account if the password is right and it is not locked; AuthError otherwise.
+
+    Every failure takes the same path whatever the name: one argon2 verification (against a dummy
+    hash for unknown names), one UPDATE of the failure counter (matching no row for unknown names
+    and locked accounts) and one commit, and the same message. A locked account therefore reads
+    like an unknown name or a wrong password, and an attacker cannot tell names that exist from
+    names that do not, nor learn a password by guessing during the lockout. The counter and the
+    lock live in the staff row and change in one statement, so every gunicorn worker and every
+    application server sees them and concurrent failures are all counted.
+    AuthError.code says which failure it was (for the audit log, never for the page).
+    """
     now = now or utcnow()
-    staff = session.scalar(select(Staff).where(Staff.username == username.strip()))
+    name = username.strip()
+    # the department comes in the same query: the audit log reads it, and a lazy load would be
+    # one more query (and a little more time) for names that exist
+    staff = session.scalar(select(Staff).options(joinedload(Staff.department))
+                           .where(Staff.username == name))
     try:
         ok = _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         ok = False
-    if staff is None or not staff.active:
-        raise AuthError("login_failed", LOGIN_FAILED)
-    if staff.locked_until and staff.locked_until > now:
-        minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
-        raise AuthError("locked", f"登录失败次数过多，账户已暂时锁定，请 {minutes} 分钟后再试")
-    if not ok:
-        staff.failed_logins += 1
-        if staff.failed_logins >= int(config.get("LOGIN_MAX_FAILURES", 5)):
-            staff.locked_until = now + timedelta(minutes=int(config.get("LOGIN_LOCKOUT_MINUTES", 15)))
-            staff.failed_logins = 0
+    locked = staff is not None and staff.locked_until is not None and staff.locked_until > now
+    if staff is not None and staff.active and ok and not locked:
+        staff.failed_logins = 0
+        staff.locked_until = None
+        staff.last_login_at = now
+        if _hasher.check_needs_rehash(staff.password_hash):
+            staff.password_hash = hash_password(password)
         session.commit()
-        raise AuthError("login_failed", LOGIN_FAILED)
-    staff.failed_logins = 0
-    staff.locked_until = None
-    staff.last_login_at = now
-    if _hasher.check_needs_rehash(staff.password_hash):
-        staff.password_hash = hash_password(password)
+        return staff
+    lock_until = now + timedelta(minutes=int(config.get("LOGIN_LOCKOUT_MINUTES", 15)))
+    reaching = Staff.failed_logins + 1 >= int(config.get("LOGIN_MAX_FAILURES", 5))
+    rows = session.execute(
+        update(Staff)
+        .where(Staff.username == name,
+               or_(Staff.locked_until.is_(None), Staff.locked_until <= now))
+        .values(locked_until=case((reaching, literal(lock_until, UTCDateTime())),
+                                  else_=Staff.locked_until),
+                failed_logins=case((reaching, 0), else_=Staff.failed_logins + 1))
+        .returning(Staff.failed_logins)
+        .execution_options(synchronize_session=False)).all()
     session.commit()
-    return staff
+    # (the UPDATE went around the identity map: this session's copy keeps the old counters; the
+    # session ends with the request and nothing here reads them)
+    code = ("unknown_user" if staff is None else "inactive" if not staff.active
+            else "locked" if locked else "lockout" if rows and rows[0][0] == 0
+            else "wrong_password")
+    raise AuthError(code, login_failed_message(config), staff)
 
 
 def fingerprint(staff: Staff) -> str:

@@ -24,7 +24,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from formsvc import kinds
+from formsvc import audit_log, kinds
 from formsvc.db import get_session
 from formsvc.extensions import limiter
 from formsvc.forms import fields
@@ -134,7 +134,10 @@ def login() -> Any:
                 staff = auth.login(get_session(), current_app.config, username, password)
             except auth.AuthError as exc:
                 errors.append({"text": exc.message, "href": "#username"})
+                # the name is logged only when it is an account's (not a password typed there)
+                audit_log.record("login", exc.code, staff=exc.staff)
             else:
+                audit_log.record("login", "ok", staff=staff)
                 # a new session on login: nothing from before it (fixation) carries over
                 session.clear()
                 now = time.time()
@@ -148,6 +151,7 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
+    audit_log.record("logout", "ok", staff=g.get("staff"))
     session.pop("staff", None)
     flash("已退出登录")
     return redirect(url_for("staff.login"), code=303)

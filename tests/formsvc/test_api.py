@@ -57,7 +57,8 @@ def test_openapi_document_is_valid(client: FlaskClient) -> None:
     for schema in doc["components"]["schemas"].values():
         Draft202012Validator.check_schema(schema)
     assert set(doc["paths"]) == {"/kinds", "/departments", "/messages", "/track", "/rate",
-                                 "/letters", "/letters/{letter_id}", "/stats", "/search"}
+                                 "/letters", "/letters/{letter_id}", "/stats", "/search",
+                                 "/healthz"}
 
 
 def test_openapi_lists_every_route(app: Flask) -> None:

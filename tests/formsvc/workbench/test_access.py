@@ -1,19 +1,29 @@
 """The access matrix: every workbench route × every role × own / other department.
 
 A message outside the staff member's scope must answer exactly like one that does not exist (404),
-for pages and for every action; without a session everything redirects to the login page.
+for pages, attachments and every action; without a session everything redirects to the login
+page. ``test_every_route_is_classified`` keeps the matrix complete: every route the app registers
+must be in one of the lists below (public pages, JSON API, login-free workbench routes, the
+matrix), so a new route, in a new blueprint or an old one, fails the suite until it is classified
+and, when it needs a login, tested here.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from formsvc import create_app, db
+from formsvc.models import Attachment, Message
 from formsvc.services import workbench as wb
 from formsvc.staff.views import ACTIONS
+from tests.formsvc.conftest import PNG, make_config, post_form
 from tests.formsvc.workbench.helpers import (
     insert_message,
     login,
@@ -42,6 +52,42 @@ PAGES = {
     "/hdjl/staff/supervision": {"supervisor", "admin"},
     "/hdjl/staff/templates": {"handler_own", "handler_other", "reviewer_own", "reviewer_other"},
 }
+# The matrix: every workbench route that needs a login → the test here that runs it for every
+# account (own and other department). test_every_route_is_classified fails on a missing entry.
+MATRIX_ROUTES = {
+    "/hdjl/staff/": "test_pages",
+    "/hdjl/staff/queue": "test_pages",
+    "/hdjl/staff/inbox": "test_pages",
+    "/hdjl/staff/review": "test_pages",
+    "/hdjl/staff/supervision": "test_pages",
+    "/hdjl/staff/templates": "test_pages (GET), test_templates_post (POST)",
+    "/hdjl/staff/m/<number>": "test_pages",
+    "/hdjl/staff/m/<number>/<action>": "test_actions",
+    "/hdjl/staff/m/<number>/files/<int:attachment_id>": "test_attachments",
+    "/hdjl/staff/logout": "test_logout",
+}
+# Workbench routes that must work without a login.
+STAFF_LOGIN_FREE = {
+    "/hdjl/staff/login",  # the way in
+    "/hdjl/staff/static/<path:filename>",  # the workbench stylesheet: no personal data
+}
+# Citizens' pages: anyone may open them (tracking needs the number and query code instead).
+PUBLIC_ROUTES = {
+    "/hdjl/", "/hdjl/<kind_code>/new", "/hdjl/ysqgk/new", "/hdjl/ysqgk/confirm",
+    "/hdjl/receipt/<number>", "/hdjl/track", "/hdjl/track/rate", "/hdjl/letters",
+    "/hdjl/letters/<int:letter_id>", "/hdjl/stats", "/hdjl/stats.csv", "/search",
+}
+# The JSON API: no cookies, no sessions (tests/security/test_csrf.py checks a staff cookie gives
+# nothing there); tested in tests/formsvc/test_api.py and its neighbours.
+API_ROUTES = {
+    "/api/v1/departments", "/api/v1/kinds", "/api/v1/letters", "/api/v1/letters/<int:letter_id>",
+    "/api/v1/messages", "/api/v1/openapi.json", "/api/v1/rate", "/api/v1/search",
+    "/api/v1/stats", "/api/v1/track", "/api/v1/healthz",
+}
+# A value for each URL variable, to request every route for real.
+SAMPLE_ARGS = {"kind_code": "zx", "letter_id": "1", "attachment_id": "1", "action": "note",
+               "filename": "staff.css"}
+
 # Valid form data for each action, so that only scope and role decide the answer.
 FORM = {
     "dispatch": {"department": "rsj"}, "transfer": {"department": "zjj", "note": "不属本单位"},
@@ -125,3 +171,120 @@ def _token(client: FlaskClient) -> str:
     from tests.formsvc.conftest import csrf_from, soup
 
     return csrf_from(soup(client.get("/hdjl/staff/inbox")))
+
+
+# --- the rest of the matrix: attachments, reply templates, logout ----------------------------------
+
+
+@pytest.fixture
+def attached(wbapp: Flask, wbclient: FlaskClient, setup: dict[str, str]) -> tuple[str, int]:
+    """A message of rsj with one attachment: (tracking number, attachment id)."""
+    data = {"name": "张三", "phone": "13812345678", "email": "", "department": "",
+            "subject": "附件测试", "content": "请看附件中的照片，路灯已经损坏多日。"}
+    r = post_form(wbclient, "zx", data, files=[(PNG, "photo.png")])
+    assert r.status_code in (200, 303), r.status_code
+    with wbapp.app_context():
+        s = db.new_session()
+        number, attachment_id = s.execute(select(Message.tracking_number, Attachment.id).join(
+            Attachment, Attachment.message_id == Message.id)).one()
+        s.close()
+    run(wbapp, "disp", wb.dispatch, number, "rsj")
+    return number, attachment_id
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_attachments(wbapp: Flask, setup: dict[str, str], attached: tuple[str, int],
+                     account: str) -> None:
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    number, attachment_id = attached
+    r = client.get(f"/hdjl/staff/m/{number}/files/{attachment_id}")
+    body = r.get_data()
+    r.close()  # a streamed file
+    if account in OUT_OF_SCOPE:
+        assert r.status_code == 404
+    else:
+        assert r.status_code == 200 and body == PNG
+        assert r.headers["Content-Disposition"].startswith("attachment")
+    # the attachment through another message's number: as if it did not exist, for everyone
+    r = client.get(f"/hdjl/staff/m/{setup['number']}/files/{attachment_id}")
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_templates_post(wbapp: Flask, setup: dict[str, str], account: str) -> None:
+    own = run(wbapp, "h_own", wb.add_template, "办理地点", "请到县政务服务中心办理。")
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    token = _token(client)
+    r = client.post("/hdjl/staff/templates",
+                    data={"csrf_token": token, "title": "新模板", "body": "模板内容"})
+    has_department = bool(ACCOUNTS[account][2])
+    assert r.status_code == (303 if has_department else 404), account
+    # removing rsj's template: only rsj's own staff; for anyone else it does not exist
+    r = client.post("/hdjl/staff/templates", data={"csrf_token": token, "remove": str(own.id)})
+    assert r.status_code == (303 if account in ("handler_own", "reviewer_own") else 404), account
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_logout(wbapp: Flask, setup: dict[str, str], account: str) -> None:
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    r = client.post("/hdjl/staff/logout", data={"csrf_token": _token(client)})
+    assert r.status_code == 303 and r.headers["Location"].endswith("/hdjl/staff/login")
+    r = client.get("/hdjl/staff/inbox")
+    assert r.status_code == 303 and "/hdjl/staff/login" in r.headers["Location"]
+
+
+# --- completeness: every route of the app is in a list, every login route in the matrix ------------
+
+
+def test_every_route_is_classified(wbapp: Flask) -> None:
+    lists = {"PUBLIC_ROUTES": PUBLIC_ROUTES, "API_ROUTES": API_ROUTES,
+             "STAFF_LOGIN_FREE": STAFF_LOGIN_FREE, "MATRIX_ROUTES": set(MATRIX_ROUTES)}
+    rules = {r.rule for r in wbapp.url_map.iter_rules()}
+    listed = set().union(*lists.values())
+    unknown = sorted(rules - listed)
+    assert not unknown, ("routes in no list of tests/formsvc/workbench/test_access.py (classify "
+                         "them; test them here if they need a login): " + ", ".join(unknown))
+    stale = sorted(listed - rules)
+    assert not stale, "listed routes the app no longer has: " + ", ".join(stale)
+    names = list(lists)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert not lists[a] & lists[b], f"in both {a} and {b}: {lists[a] & lists[b]}"
+    workbench = {r for r in rules if r.startswith("/hdjl/staff/")}
+    outside = sorted(workbench - STAFF_LOGIN_FREE - set(MATRIX_ROUTES))
+    assert not outside, "workbench routes outside the access matrix: " + ", ".join(outside)
+    assert set(MATRIX_ROUTES) <= workbench
+
+
+def _sample_url(rule: str, number: str) -> str:
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>",
+                  lambda m: number if m.group(1) == "number" else SAMPLE_ARGS[m.group(1)], rule)
+
+
+def test_only_the_matrix_routes_need_a_login(tmp_path: Path, database_url: str,
+                                             content_dir: Path, setup: dict[str, str]) -> None:
+    """Every route, asked without a session: exactly the matrix's routes send to the login page.
+
+    CSRF is off in this app so that a POST-only route shows what it does without a session (with
+    CSRF on, the token check answers 400 before the login check could be seen).
+    """
+    app = create_app(make_config(tmp_path, database_url, content_dir, WTF_CSRF_ENABLED=False))
+    client = app.test_client()
+    needs_login: set[str] = set()
+    try:
+        for rule in app.url_map.iter_rules():
+            method = "GET" if "GET" in (rule.methods or ()) else "POST"
+            r = client.open(_sample_url(rule.rule, setup["number"]), method=method)
+            if r.status_code in (302, 303) and "/hdjl/staff/login" in r.headers.get("Location", ""):
+                needs_login.add(rule.rule)
+            # search answers 503 without a built index; nothing may fail with a 500
+            assert r.status_code < 500 or (
+                rule.rule in ("/search", "/api/v1/search") and r.status_code == 503), \
+                (rule.rule, r.status_code)
+            r.close()  # the stylesheet is a streamed file
+    finally:
+        db.get_engine(app).dispose()
+    assert needs_login == set(MATRIX_ROUTES), sorted(needs_login ^ set(MATRIX_ROUTES))

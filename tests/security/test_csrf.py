@@ -1,0 +1,213 @@
+"""CSRF on every POST route: a missing or wrong token is a 400 in Chinese and nothing is written.
+
+Each case builds a request that works (the control: with its real token it is not refused for
+CSRF, and the routes that store something store it), then sends it with no token, a made-up token,
+and the token of another browser's session: each answer must be the CSRF page and every table and
+the upload folder must be exactly as before. ``test_every_post_route_has_a_case`` fails when a POST
+route is added without a case here.
+
+The JSON API is CSRF-exempt by design: it reads no cookie. A staff member's session cookie gives
+nothing there (``test_api_ignores_the_staff_session``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask, request
+from flask.globals import request_ctx
+from flask.testing import FlaskClient
+from sqlalchemy import MetaData, select
+
+from formsvc import db
+from formsvc.services import workbench as wb
+from formsvc.staff.views import ACTIONS
+from tests.formsvc.conftest import (
+    api_submit,
+    csrf_from,
+    good_data,
+    mark_replied,
+    soup,
+    upload_files,
+)
+from tests.formsvc.workbench.helpers import PASSWORD, login, make_staff, run
+from tests.formsvc.workbench.test_access import FORM
+
+CSRF_MESSAGE = "页面已过期或来源无法验证，请返回刷新页面后重新提交"
+
+Prepared = tuple[str, dict[str, Any]]  # (url, form data with the valid csrf_token)
+
+
+def snapshot(app: Flask) -> dict[str, Any]:
+    """Every row of every table, and the files under UPLOAD_DIR (drafts, attachments)."""
+    engine = db.get_engine(app)
+    out: dict[str, Any] = {}
+    with engine.connect() as conn:
+        meta = MetaData()
+        meta.reflect(conn)
+        for table in meta.sorted_tables:
+            if table.name == "alembic_version":
+                continue
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
+            out[table.name] = [tuple(r) for r in rows]
+    out["files"] = sorted(str(p) for p in upload_files(app))
+    return out
+
+
+def _token(client: FlaskClient, path: str) -> str:
+    return csrf_from(soup(client.get(path)))
+
+
+# --- preparing a request that would work ------------------------------------------------------------
+
+
+def citizen_form(kind: str) -> Callable[[Flask, FlaskClient], Prepared]:
+    def prepare(app: Flask, client: FlaskClient) -> Prepared:
+        return f"/hdjl/{kind}/new", {**good_data(kind), "csrf_token": _token(
+            client, f"/hdjl/{kind}/new")}
+    return prepare
+
+
+def disclosure_confirm(app: Flask, client: FlaskClient) -> Prepared:
+    url, data = citizen_form("ysqgk")(app, client)
+    page = soup(client.post(url, data=data))
+    draft = page.find("input", attrs={"name": "draft"})["value"]
+    return "/hdjl/ysqgk/confirm", {"csrf_token": csrf_from(page), "draft": draft}
+
+
+def _submitted(client: FlaskClient) -> tuple[str, str]:
+    body = api_submit(client, "zx").get_json()
+    return body["tracking_number"], body["query_code"]
+
+
+def track(app: Flask, client: FlaskClient) -> Prepared:
+    number, code = _submitted(client)
+    return "/hdjl/track", {"csrf_token": _token(client, "/hdjl/track"),
+                           "tracking_number": number, "query_code": code}
+
+
+def rate(app: Flask, client: FlaskClient) -> Prepared:
+    number, code = _submitted(client)
+    mark_replied(app, number)
+    return "/hdjl/track/rate", {"csrf_token": _token(client, "/hdjl/track"),
+                                "tracking_number": number, "query_code": code,
+                                "rating": "satisfied", "comment": "很好"}
+
+
+def staff_login(app: Flask, client: FlaskClient) -> Prepared:
+    make_staff(app, "h", "handler", "rsj")
+    return "/hdjl/staff/login", {"csrf_token": _token(client, "/hdjl/staff/login"),
+                                 "username": "h", "password": PASSWORD}
+
+
+def _logged_in(app: Flask, client: FlaskClient, role: str = "admin", dept: str = "") -> str:
+    make_staff(app, "u", role, dept)
+    assert login(client, "u").status_code == 303
+    return _token(client, "/hdjl/staff/inbox")
+
+
+def logout(app: Flask, client: FlaskClient) -> Prepared:
+    return "/hdjl/staff/logout", {"csrf_token": _logged_in(app, client)}
+
+
+def templates(app: Flask, client: FlaskClient) -> Prepared:
+    token = _logged_in(app, client, "handler", "rsj")
+    return "/hdjl/staff/templates", {"csrf_token": token, "title": "办理地点",
+                                     "body": "请到县政务服务中心办理。"}
+
+
+def action(name: str) -> Callable[[Flask, FlaskClient], Prepared]:
+    def prepare(app: Flask, client: FlaskClient) -> Prepared:
+        token = _logged_in(app, client)
+        number, _ = _submitted(client)
+        if name != "dispatch":
+            run(app, "u", wb.dispatch, number, "rsj")
+        return f"/hdjl/staff/m/{number}/{name}", {"csrf_token": token, **FORM.get(name, {})}
+    return prepare
+
+
+CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
+    # name: (rule, prepare, whether the valid request stores something)
+    **{f"new-{k}": ("/hdjl/<kind_code>/new", citizen_form(k), True)
+       for k in ("zx", "jy", "ts", "tz")},
+    "new-ysqgk": ("/hdjl/ysqgk/new", citizen_form("ysqgk"), True),  # the draft file
+    "confirm-ysqgk": ("/hdjl/ysqgk/confirm", disclosure_confirm, True),
+    "track": ("/hdjl/track", track, False),
+    "rate": ("/hdjl/track/rate", rate, True),
+    "login": ("/hdjl/staff/login", staff_login, True),  # last_login_at
+    "logout": ("/hdjl/staff/logout", logout, False),
+    "templates": ("/hdjl/staff/templates", templates, True),
+    **{f"action-{a}": ("/hdjl/staff/m/<number>/<action>", action(a), False) for a in ACTIONS},
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_post_without_a_valid_token_is_refused(app: Flask, case: str) -> None:
+    _rule, prepare, stores = CASES[case]
+    client = app.test_client()
+    url, data = prepare(app, client)
+    other = app.test_client()
+    foreign = _token(other, "/hdjl/zx/new")  # a real token, of another browser's session
+    assert foreign != data["csrf_token"]
+    before = snapshot(app)
+    for token in (None, "forged-token", foreign):
+        payload = {k: v for k, v in data.items() if k != "csrf_token"}
+        if token is not None:
+            payload["csrf_token"] = token
+        r = client.post(url, data=payload)
+        assert r.status_code == 400, (case, token, r.status_code)
+        assert CSRF_MESSAGE in r.get_data(as_text=True), (case, token)
+        assert snapshot(app) == before, (case, token)
+    if case == "logout":  # the refused logout left the session alone
+        assert client.get("/hdjl/staff/inbox").status_code == 200
+    # the control: the same request with its own token is not refused for CSRF
+    r = client.post(url, data=data)
+    assert CSRF_MESSAGE not in r.get_data(as_text=True), case
+    if stores:
+        assert snapshot(app) != before, f"{case}: the control request stored nothing"
+
+
+def test_every_post_route_has_a_case(app: Flask) -> None:
+    posts = {r.rule for r in app.url_map.iter_rules()
+             if "POST" in (r.methods or ()) and not r.rule.startswith("/api/")}
+    covered = {rule for rule, _prepare, _stores in CASES.values()}
+    assert posts == covered, f"POST routes without a CSRF case: {sorted(posts - covered)}"
+    assert {c.removeprefix("action-") for c in CASES if c.startswith("action-")} == set(ACTIONS)
+
+
+def test_api_ignores_the_staff_session(app: Flask) -> None:
+    """The API is CSRF-exempt because it reads no cookie: a staff session gives it no rights."""
+    touched: list[str] = []
+
+    @app.after_request
+    def note_session_use(resp: Any) -> Any:
+        # the context's own session object: the flask.session proxy would mark it accessed
+        opened = request_ctx._get_current_object()._session  # type: ignore[attr-defined]
+        if request.path.startswith("/api/") and opened is not None and opened.accessed:
+            touched.append(request.path)
+        return resp
+
+    client = app.test_client()
+    number, code = _submitted(client)
+    make_staff(app, "adm", "admin")
+    assert login(client, "adm").status_code == 303
+    assert client.get("/hdjl/staff/inbox").status_code == 200  # the session works on the workbench
+    run(app, "adm", wb.dispatch, number, "rsj")
+    run(app, "adm", wb.add_note, number, "内部备注：勿外传")
+    before = snapshot(app)
+    # tracking and rating still need the query code, staff session or not
+    for path, body in (("/api/v1/track", {"tracking_number": number, "query_code": "WRONG1"}),
+                       ("/api/v1/rate", {"tracking_number": number, "query_code": "WRONG1",
+                                         "rating": "satisfied"})):
+        r = client.post(path, json=body)
+        assert r.status_code == 404 and r.get_json()["code"] == "not_found", path
+    # what a citizen with the code sees, and nothing more: no internal note
+    r = client.post("/api/v1/track", json={"tracking_number": number, "query_code": code})
+    assert r.status_code == 200 and "勿外传" not in r.get_data(as_text=True)
+    for path in ("/api/v1/departments", "/api/v1/letters", "/api/v1/stats", "/api/v1/kinds"):
+        assert client.get(path).status_code == 200, path
+    assert snapshot(app) == before
+    # no API view read the session the cookie carried, so it could not have granted anything
+    assert touched == []

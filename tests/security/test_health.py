@@ -1,0 +1,116 @@
+"""GET /api/v1/healthz: 200 while the database answers, 503 when it does not; search is a detail.
+
+Bodies are checked against the published OpenAPI schema ("Health").
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from jsonschema import Draft202012Validator
+from sqlalchemy import event, update
+
+from formsvc import create_app, db
+from formsvc.api.openapi import document
+from formsvc.db import utcnow
+from formsvc.models.outbox import OutboxNotification
+from portal.search import indexer, query
+from tests.formsvc.conftest import api_submit, make_config
+from tests.search.conftest import make_doc
+
+URL = "/api/v1/healthz"
+
+
+def check(r: Any, status: int) -> dict[str, Any]:
+    assert r.status_code == status, r.get_data(as_text=True)
+    doc = document()
+    assert str(status) in doc["paths"]["/healthz"]["get"]["responses"]
+    body = r.get_json()
+    Draft202012Validator({"$ref": "#/components/schemas/Health",
+                          "components": doc["components"]}).validate(body)
+    assert r.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in r.headers
+    return body
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict[str, Any]:
+    # no index here unless a test builds one
+    return {"SEARCH_INDEX_DIR": str(tmp_path / "_search")}
+
+
+def test_healthy_without_search(app: Flask) -> None:
+    body = check(app.test_client().get(URL), 200)
+    assert body == {"status": "ok", "database": "ok", "search": "unavailable",
+                    "outbox_pending": 0, "oldest_pending_minutes": 0}
+
+
+def test_search_ok_when_the_index_is_there(app: Flask) -> None:
+    indexer.build(Path(app.config["SEARCH_INDEX_DIR"]), [make_doc(1)])
+    try:
+        assert check(app.test_client().get(URL), 200)["search"] == "ok"
+        (Path(app.config["SEARCH_INDEX_DIR"]) / "CURRENT").write_text("v999999\n")  # broken
+        assert check(app.test_client().get(URL), 200)["search"] == "unavailable"
+    finally:
+        query.close_all()
+
+
+def test_outbox_figures(app: Flask) -> None:
+    client = app.test_client()
+    for _ in range(2):  # each submission notifies the dispatcher (and the citizen by e-mail)
+        assert api_submit(client, "zx", department="").status_code == 201
+    with app.app_context():
+        s = db.new_session()
+        pending = s.query(OutboxNotification).filter_by(status="pending").count()
+        oldest = min(r.id for r in s.query(OutboxNotification))
+        s.execute(update(OutboxNotification).where(OutboxNotification.id == oldest)
+                  .values(created_at=utcnow() - timedelta(minutes=90)))
+        s.commit()
+        s.close()
+    assert pending >= 2
+    body = check(client.get(URL), 200)
+    assert body["outbox_pending"] == pending
+    assert body["oldest_pending_minutes"] in (90, 91)
+
+
+def test_database_down(tmp_path: Path, content_dir: Path) -> None:
+    url = "postgresql+psycopg://portal:pw-health-canary@127.0.0.1:9/portal?connect_timeout=2"
+    broken = create_app(make_config(tmp_path, url, content_dir))
+    try:
+        r = broken.test_client().get(URL)
+        body = check(r, 503)
+        assert body["status"] == "unavailable" and body["database"] == "unavailable"
+        assert "pw-health-canary" not in r.get_data(as_text=True)
+    finally:
+        db.get_engine(broken).dispose()
+
+
+def test_database_too_slow(app: Flask) -> None:
+    """A database that does not answer within HEALTH_DB_TIMEOUT: 503, and probes do not pile up."""
+    app.config["HEALTH_DB_TIMEOUT"] = 0.05
+    engine = db.get_engine(app)
+    release = threading.Event()
+
+    def hang(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.strip() == "SELECT 1":
+            release.wait(30)
+
+    event.listen(engine, "before_cursor_execute", hang)
+    try:
+        client = app.test_client()
+        assert check(client.get(URL), 503)["database"] == "timeout"
+        # the first check still hangs: the next probe answers at once, starting no second one
+        threads = threading.active_count()
+        assert check(client.get(URL), 503)["database"] == "timeout"
+        assert threading.active_count() == threads
+    finally:
+        release.set()
+        event.remove(engine, "before_cursor_execute", hang)
+    for t in threading.enumerate():
+        if t.name == "formsvc-healthz":
+            t.join(5)
+    assert check(app.test_client().get(URL), 200)["database"] == "ok"
