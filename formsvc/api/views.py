@@ -13,6 +13,7 @@ from formsvc.errors import error_response
 from formsvc.extensions import client_address, submit_limited, track_limited
 from formsvc.forms import HONEYPOT, make_form, to_new_message
 from formsvc.forms.fields import FIELDS
+from formsvc.forms.text import clean_text
 from formsvc.runtime import calendar, projects
 from formsvc.services import departments, submission, tracking
 
@@ -22,7 +23,15 @@ _TEXT_TYPES = (str, int, float)
 def _json_body() -> dict[str, Any] | tuple[Any, int]:
     if not request.is_json:
         return error_response(415)
-    body = request.get_json(silent=True)
+    limit = request.max_content_length
+    # a chunked body has no Content-Length to refuse up front; werkzeug stops reading at the
+    # limit and hands over the truncated part, which is a body too large, not "invalid JSON"
+    if request.content_length is None and limit and len(request.get_data()) >= limit:
+        return error_response(413)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" nested deeper than the parser's stack: bad input, not a 500
+        body = None
     if not isinstance(body, dict):
         return error_response(400, "invalid_json", "请求体应为 JSON 对象")
     return body
@@ -128,15 +137,17 @@ def create_message() -> Any:
 
 
 def _credentials(body: dict[str, Any]) -> tuple[str, str, dict[str, list[str]]]:
-    number = body.get("tracking_number")
-    code = body.get("query_code")
+    # cleaned like form input: a lone surrogate in the JSON would otherwise reach the hash as
+    # text that cannot be encoded (a 500)
+    number = clean_text(body["tracking_number"]) if isinstance(
+        body.get("tracking_number"), str) else ""
+    code = clean_text(body["query_code"]) if isinstance(body.get("query_code"), str) else ""
     fields: dict[str, list[str]] = {}
-    if not isinstance(number, str) or not number.strip():
+    if not number:
         fields["tracking_number"] = ["请填写受理编号"]
-    if not isinstance(code, str) or not code.strip():
+    if not code:
         fields["query_code"] = ["请填写查询码"]
-    return (number or "") if isinstance(number, str) else "", (code or "") if isinstance(
-        code, str) else "", fields
+    return number, code, fields
 
 
 @bp.post("/track")
@@ -173,7 +184,8 @@ def rate() -> Any:
     if fields:
         return error_response(400, "validation_failed", "提交的信息有误，请按提示修改", fields=fields)
     try:
-        message = tracking.rate(get_session(), number, code, rating, comment.strip())
+        message = tracking.rate(get_session(), number, code, rating,
+                                clean_text(comment, multiline=True))
     except tracking.NotFound:
         return error_response(404, tracking.NotFound.code, tracking.NOT_FOUND_MESSAGE)
     except tracking.RatingError as exc:

@@ -17,6 +17,9 @@ from formsvc.services.submission import NewMessage
 
 UNSURE = ("", "不确定（由县政府办公室分办）")
 HONEYPOT = "website"
+# 依申请公开: identity fields of each applicant type (Art. 29)
+ORGANIZATION_FIELDS = ("org_name", "credit_code", "legal_rep")
+CITIZEN_FIELDS = ("id_type", "id_number")
 
 
 class MessageForm(StripWhitespaceForm):
@@ -118,8 +121,13 @@ def to_new_message(form: MessageForm) -> NewMessage:
     common = {k: data.pop(k, "") or "" for k in ("name", "phone", "email", "address", "subject",
                                                  "content")}
     common["phone"] = v.normalize_phone(common["phone"])
+    # only the identity fields of the chosen applicant type: the others were not validated
+    # (a credit code of a citizen's request is never checked), so they are not kept either
+    other_type = ORGANIZATION_FIELDS if data.get("applicant_type") == "citizen" else \
+        CITIZEN_FIELDS if data.get("applicant_type") == "organization" else ()
     details = {k: val for k, val in data.items()
-               if k not in ("department", "consent_publish", "project") and val not in (None, "")}
+               if k not in ("department", "consent_publish", "project", *other_type)
+               and val not in (None, "")}
     if details.get("id_number"):
         details["id_number"] = details["id_number"].upper()
     if details.get("credit_code"):

@@ -9,6 +9,7 @@ from flask import Response, abort, current_app, jsonify, render_template, reques
 from formsvc import kinds
 from formsvc.db import get_session, utcnow
 from formsvc.errors import error_response
+from formsvc.forms.text import clean_text
 from formsvc.letters import bp
 from formsvc.letters.charts import bar_chart
 from formsvc.runtime import calendar
@@ -24,7 +25,8 @@ def _today() -> date:
 def _filters() -> tuple[str, str, int]:
     kind = request.args.get("kind", "")
     kind = kind if kinds.get(kind) else ""
-    dept = (request.args.get("department") or "").strip()[:32]
+    # cleaned: a NUL in the filter reaches PostgreSQL as a query parameter it refuses (a 500)
+    dept = clean_text(request.args.get("department") or "")[:32]
     page = request.args.get("page", 1, type=int) or 1
     return kind, dept, page
 
@@ -47,9 +49,18 @@ def letter_list() -> Any:
         kind_label=lambda c: kinds.get(c).label if kinds.get(c) else c)  # type: ignore[union-attr]
 
 
+# Ids are INTEGER columns (32-bit on PostgreSQL); a larger number in the URL cannot name a letter
+# and would overflow the database driver: a 500 instead of a 404.
+MAX_ID = 2**31 - 1
+
+
+def _letter(letter_id: int) -> Any:
+    return letters_svc.get(get_session(), letter_id) if letter_id <= MAX_ID else None
+
+
 @bp.get("/hdjl/letters/<int:letter_id>")
 def letter_detail(letter_id: int) -> Any:
-    letter = letters_svc.get(get_session(), letter_id)
+    letter = _letter(letter_id)
     if letter is None:
         abort(404)
     return render_template("letters/detail.html", letter=letters_svc.public_dict(letter))
@@ -67,7 +78,7 @@ def api_letters() -> Any:
 
 @bp.get("/api/v1/letters/<int:letter_id>")
 def api_letter(letter_id: int) -> Any:
-    letter = letters_svc.get(get_session(), letter_id)
+    letter = _letter(letter_id)
     if letter is None:
         return error_response(404, "not_found", "该公开信件不存在或已撤回")
     return jsonify(letters_svc.public_dict(letter))

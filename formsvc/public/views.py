@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -12,15 +13,19 @@ from formsvc.db import get_session
 from formsvc.errors import error_response
 from formsvc.extensions import client_address, draft_limited, submit_limited, track_limited
 from formsvc.forms import HONEYPOT, MessageForm, make_form, raw_data, to_new_message
+from formsvc.forms.text import clean_text
 from formsvc.kinds import Kind
 from formsvc.public import bp
 from formsvc.runtime import calendar, projects
 from formsvc.services import departments, drafts, submission, tracking, uploads
 
+log = logging.getLogger(__name__)
+
 # pages that show the query code or personal data must not stay in shared caches or history
 NO_STORE = {"Cache-Control": "no-store"}
 HONEYPOT_MESSAGE = "提交未被受理：表单中隐藏的“网址”一项被填写，这通常是自动程序所为。如您是本人填写，请刷新页面后重新提交。"
 FAILED_MESSAGE = "系统暂时无法保存您的留言，留言没有被保存，请稍后重新提交。给您带来不便，敬请谅解。"
+DRAFT_FAILED_MESSAGE = "系统暂时无法保存您的申请，申请没有被提交，请稍后重新填写提交。给您带来不便，敬请谅解。"
 # The receipt (with the query code) survives a reload for this long in the submitting browser, then
 # only tracking works; short, because a shared computer's next user could open it from history.
 RECEIPT_SECONDS = 10 * 60
@@ -116,7 +121,11 @@ def new_disclosure_request() -> Any:
     attachment_list = _checked_uploads(form)
     if not valid or attachment_list is None:
         return _render_form(kind, form, 400)
-    token = drafts.save(current_app.config["UPLOAD_DIR"], raw_data(form), attachment_list)
+    try:
+        token = drafts.save(current_app.config["UPLOAD_DIR"], raw_data(form), attachment_list)
+    except OSError:  # disk full or unwritable: say so instead of a 500; nothing was submitted
+        log.exception("formsvc: disclosure draft not saved")
+        return error_response(503, "draft_failed", DRAFT_FAILED_MESSAGE)
     session.setdefault("drafts", [])
     session["drafts"] = [*session["drafts"][-4:], token]
     return render_template("formsvc/review.html", kind=kind, form=form, token=token,
@@ -165,8 +174,8 @@ def receipt(number: str) -> Any:
 @bp.route("/track", methods=["GET", "POST"])
 @track_limited
 def track() -> Any:
-    number = (request.form.get("tracking_number") or request.args.get("number") or "").strip()
-    code = (request.form.get("query_code") or "").strip()
+    number = clean_text(request.form.get("tracking_number") or request.args.get("number") or "")
+    code = clean_text(request.form.get("query_code") or "")
     if request.method == "GET":
         return render_template("formsvc/track.html", number=number, errors=[])
     errors = []
@@ -189,10 +198,10 @@ def track() -> Any:
 @bp.post("/track/rate")
 @track_limited
 def rate() -> Any:
-    number = (request.form.get("tracking_number") or "").strip()
-    code = (request.form.get("query_code") or "").strip()
+    number = clean_text(request.form.get("tracking_number") or "")
+    code = clean_text(request.form.get("query_code") or "")
     rating = request.form.get("rating", "")
-    comment = (request.form.get("comment") or "").strip()
+    comment = clean_text(request.form.get("comment") or "", multiline=True)
     db = get_session()
     try:
         message = tracking.rate(db, number, code, rating, comment)

@@ -37,12 +37,17 @@ def save(upload_dir: Path | str, data: dict[str, Any], uploads: list[Upload]) ->
     token = secrets.token_hex(16)
     d = _root(upload_dir) / token
     d.mkdir(parents=True, mode=0o700)
-    files = []
-    for i, up in enumerate(uploads):
-        (d / f"file{i}").write_bytes(up.data)
-        files.append({"filename": up.filename, "mime_type": up.mime_type})
-    (d / "draft.json").write_text(json.dumps({"data": data, "files": files}, ensure_ascii=False),
-                                  encoding="utf-8")
+    try:
+        files = []
+        for i, up in enumerate(uploads):
+            (d / f"file{i}").write_bytes(up.data)
+            files.append({"filename": up.filename, "mime_type": up.mime_type})
+        (d / "draft.json").write_text(json.dumps({"data": data, "files": files},
+                                                 ensure_ascii=False), encoding="utf-8")
+    except OSError:
+        # a full disk leaves no half-written draft behind (the caller answers 503)
+        shutil.rmtree(d, ignore_errors=True)
+        raise
     return token
 
 

@@ -1,14 +1,28 @@
 """Attachments: checked by content (not by name), stored under random names outside the web root.
 
+The type comes from the first bytes (``filetype``); then the structure must agree with it to the
+last byte, because a file can be two things at once: a JPEG or PDF with a ZIP archive or an HTML
+page appended (GIFAR-style polyglots) opens as an image for one program and as something else for
+another. No file may end in a ZIP or RAR directory or carry HTML or script markup anywhere; a PNG
+must end at its IEND chunk and a PDF at its last ``%%EOF`` (trailing whitespace and NUL padding
+allowed), a JPEG must have its end marker; a PDF may have no JavaScript, launch actions or
+embedded files (names written with ``#xx`` escapes or inside compressed object streams are not
+seen: the check stops the common cases, staff still open attachments in a viewer, not a browser). Image dimensions are read from the header and
+capped, so a tiny file cannot claim a canvas that takes gigabytes to open (a decompression bomb).
+Office files, ZIP archives and SVG are not accepted at all, so no archive is ever opened here.
+
 Files are written before the database commit and deleted again if the commit fails, so a failed
 submission leaves no orphan file; a crash between the two leaves at worst an unreferenced file,
-never a message pointing at a missing one.
+never a message pointing at a missing one. A write that fails half-way (disk full) removes the
+partial file too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +31,20 @@ import filetype
 
 ACCEPTED = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 ACCEPTED_LABEL = "JPG、PNG 或 PDF"
+# 40 megapixels: beyond any phone photo or A4 scan at 600 dpi (~35 MP), far below a bomb
+MAX_PIXELS = 40_000_000
+
+# Markup a browser would run if it ever rendered the file as HTML (or an SVG inside it).
+_MARKUP = re.compile(rb"<\s*(script|html|iframe|svg|object|embed|body|\?php)\b|javascript:",
+                     re.IGNORECASE)
+# PDF actions that run code or open other files.
+_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+_PADDING = b" \t\r\n\x00"
+_PNG_END = b"IEND\xaeB`\x82"
+# What makes a file open as an archive too: ZIP's end-of-central-directory record (JAR, GIFAR,
+# Office, APK are all ZIP), which readers look for in the last 64 KB, and RAR's signature.
+_ARCHIVE_ENDS = (b"PK\x05\x06", b"Rar!\x1a\x07")
+_ARCHIVE_TAIL = 65_536 + 22
 
 
 @dataclass(frozen=True)
@@ -60,23 +88,79 @@ def check(files: Iterable[tuple[str, bytes]], *, max_count: int, max_bytes: int)
         if kind is None or kind.mime not in ACCEPTED:
             raise UploadError("file_type", f"附件“{label}”不是 {ACCEPTED_LABEL} 文件（按文件内容判断，"
                                            "改扩展名无效）")
+        _check_structure(label, data, kind.mime)
         checked.append(Upload(label, data, kind.mime))
     return checked
+
+
+def _check_structure(label: str, data: bytes, mime: str) -> None:
+    """Raise UploadError unless ``data`` is one clean file of type ``mime`` (see module doc)."""
+    if _MARKUP.search(data) or (mime == "application/pdf" and _PDF_ACTIVE.search(data)):
+        raise UploadError("file_active_content",
+                          f"附件“{label}”含有网页脚本或可执行内容，不能上传；请另存为普通图片或 PDF 后再上传")
+    body = data.rstrip(_PADDING)
+    # JPEG may carry data after its end marker (phones append the video of a "motion photo"),
+    # so only an end marker is required there; PNG and PDF end where their format says
+    complete = {"image/jpeg": b"\xff\xd9" in data, "image/png": body.endswith(_PNG_END),
+                "application/pdf": body.endswith(b"%%EOF")}
+    if not complete[mime] or any(sig in data[-_ARCHIVE_TAIL:] for sig in _ARCHIVE_ENDS):
+        raise UploadError("file_damaged",
+                          f"附件“{label}”的文件结构异常（文件不完整，或附带了压缩包等其他内容），"
+                          "请重新导出或截图后再上传")
+    size = _dimensions(data, mime)
+    if size is not None and size[0] * size[1] > MAX_PIXELS:
+        raise UploadError("image_too_large",
+                          f"附件“{label}”的图像尺寸过大（{size[0]}×{size[1]} 像素），"
+                          f"请缩小到 {MAX_PIXELS // 1_000_000:,} 百万像素以内后再上传")
+
+
+def _dimensions(data: bytes, mime: str) -> tuple[int, int] | None:
+    """(width, height) from the image header; None for PDFs or when the header says nothing."""
+    if mime == "image/png":
+        if len(data) >= 24 and data[12:16] == b"IHDR":
+            width, height = struct.unpack(">II", data[16:24])
+            return width, height
+        return None
+    if mime != "image/jpeg":
+        return None
+    i = 2
+    while i + 9 <= len(data):  # walk the marker segments up to the first frame header
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # no length field
+            i += 2
+            continue
+        (length,) = struct.unpack(">H", data[i + 2:i + 4])
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+            return width, height
+        if marker == 0xDA:  # start of scan before any frame header: nothing to read
+            return None
+        i += 2 + length
+    return None
 
 
 def write(upload_dir: Path, uploads: Iterable[Upload]) -> list[tuple[Upload, str]]:
     """Write files under random names; returns (upload, stored name). Cleans up if one write fails."""
     upload_dir.mkdir(parents=True, exist_ok=True)
     written: list[tuple[Upload, str]] = []
+    partial = ""  # created by us but not completely written
     try:
         for up in uploads:
             stored = secrets.token_hex(16) + ACCEPTED[up.mime_type]
             # "x": never overwrite, even on the astronomically unlikely name collision
             with open(upload_dir / stored, "xb") as fh:
+                partial = stored
                 fh.write(up.data)
             written.append((up, stored))
+            partial = ""
     except OSError:
-        remove(upload_dir, [s for _, s in written])
+        # the file being written when the disk filled up goes too, not only the finished ones
+        remove(upload_dir, [s for _, s in written] + ([partial] if partial else []))
         raise
     return written
 
@@ -88,5 +172,6 @@ def remove(upload_dir: Path, stored_names: Iterable[str]) -> None:
 
 def _safe_name(name: str) -> str:
     # keep only the last path component and printable characters: it is shown back to people
+    # (isprintable also drops NUL, the RTL override of "gpj.exe" tricks and lone surrogates)
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     return "".join(ch for ch in base if ch.isprintable())[:200]

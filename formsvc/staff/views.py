@@ -28,6 +28,7 @@ from formsvc import audit_log, kinds
 from formsvc.db import get_session
 from formsvc.extensions import limiter
 from formsvc.forms import fields
+from formsvc.forms.text import clean_text
 from formsvc.models.staff import ROLE_LABELS, Staff
 from formsvc.runtime import calendar
 from formsvc.services import auth, departments, lifecycle
@@ -42,6 +43,19 @@ def login_limit() -> str:
 
 def _ctx() -> wb.Context:
     return wb.Context(get_session(), current_app.config, calendar())
+
+
+# Staff input gets the citizens' rule for odd characters (formsvc.forms.text): PostgreSQL refuses
+# a NUL in text, and control or bidi characters in a note would mislead the next reader.
+@bp.url_value_preprocessor
+def _clean_number(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values and isinstance(values.get("number"), str):
+        values["number"] = clean_text(values["number"])
+
+
+def _staff_form() -> dict[str, str]:
+    return {k: clean_text(v, multiline=True) for k, v in request.form.items()
+            if k != "csrf_token"}
 
 
 def _staff() -> Staff:
@@ -188,14 +202,14 @@ def inbox() -> Any:
     staff = _staff()
     ctx = _ctx()
     args = request.args
-    number = (args.get("number") or "").strip().upper()
+    number = clean_text(args.get("number") or "").upper()
     f = wb.InboxFilter(kind=args.get("kind", "") if kinds.get(args.get("kind", "")) else "",
                        status=args.get("status", "open"),
                        date_from=wb.parse_date(args.get("from")),
                        date_to=wb.parse_date(args.get("to")),
                        deadline=args.get("deadline", "") if args.get("deadline") in (
                            "overdue", "due_soon") else "",
-                       department=args.get("department", ""), number=number,
+                       department=clean_text(args.get("department") or ""), number=number,
                        page=args.get("page", 1, type=int) or 1)
     if f.status not in ("", "open", *STATUS_LABELS):
         f.status = "open"
@@ -355,7 +369,7 @@ def act(number: str, action: str) -> Any:
     if entry is None:
         abort(404)
     run, done = entry
-    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    form = _staff_form()
     try:
         result = run(_ctx(), staff, number, form)
     except wb.NotFound:
@@ -395,7 +409,7 @@ def templates() -> Any:
         abort(404)
     ctx = _ctx()
     errors: list[dict[str, str]] = []
-    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    form = _staff_form()
     if request.method == "POST":
         try:
             if form.get("remove"):

@@ -1,0 +1,43 @@
+"""Fixtures of the fuzz tests: the formsvc app on a migrated database (shared with tests/formsvc)
+with rate limits out of the way, and the tally of generated cases printed after the run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portal.search import indexer, query
+from tests.formsvc.conftest import (  # noqa: F401 - fixtures re-exported for this package
+    app,
+    client,
+    content_dir,
+    database_url,
+    session,
+)
+from tests.fuzz import budget
+from tests.search.conftest import CORPUS
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    # a real (small) search index, so /search answers instead of "index unavailable"
+    indexer.build(tmp_path / "_search", CORPUS)
+    # thousands of submissions per test: the limits themselves are tested in tests/formsvc
+    yield {"SUBMIT_RATE_LIMIT": "1000000 per hour", "TRACK_RATE_LIMIT": "1000000 per hour",
+           "LOGIN_RATE_LIMIT": "1000000 per hour",
+           "SEARCH_INDEX_DIR": str(tmp_path / "_search"),
+           "SEARCH_LETTERS_DIR": str(tmp_path / "letters")}
+    query.close_all()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not budget.TALLY:
+        return
+    terminalreporter.write_sep("-", "fuzz cases generated")
+    for suite, n in sorted(budget.TALLY.items()):
+        terminalreporter.write_line(f"{suite}: {n}")
+    terminalreporter.write_line(f"total: {sum(budget.TALLY.values())} "
+                                f"(FUZZ_CASES={budget.TOTAL})")
