@@ -80,9 +80,9 @@ THEME_STATIC_DIR = "theme"
 OUTPUT_PATH = "output"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["yamlmeta", "catalogs", "exports", "searchindex"]
-# Whoosh index written with the site (output/_search, versioned with an atomic CURRENT pointer);
-# two processes for full rebuilds on a 2-core machine. See docs/search.md.
-SEARCHINDEX = {"procs": 2}
+# Whoosh index written with the site (output/_search, versioned with an atomic CURRENT pointer)
+# by a worker process on the second core while Pelican reads and renders. See docs/search.md.
+SEARCHINDEX = {"background": True}
 
 # Every document is a Pelican article whose type comes from its folder (see portal/schema.py);
 # fixed pages live in content/pages and mirror their path.
@@ -95,6 +95,9 @@ READERS = {"html": None, "rst": None}  # Markdown only; the yamlmeta plugin read
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
+        # align="…" instead of style="text-align: …": the CSP (style-src 'self') blocks style
+        # attributes, and the sanitiser lets no style through (plugins/yamlmeta)
+        "markdown.extensions.tables": {"use_align_attribute": True},
         "markdown.extensions.sane_lists": {},
         "markdown.extensions.toc": {"permalink": False},
     },

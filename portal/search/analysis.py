@@ -31,11 +31,19 @@ _OPEN = r"\[\(【〔{〈《「"
 _CLOSE = r"\]\)】〕}〉》」"
 # 发文机关代字 + 〔year〕 + serial + 号. The issuer is 1–12 Chinese characters; mentions in running
 # text also get the words before it, so ``code_terms`` indexes every 2–6 character suffix.
+# The issuer's quantifier is possessive: giving back a character could never help (what follows
+# the issuer must be a space or a bracket, never a Chinese character), and not trying it makes the
+# scan of a document ~3x faster.
 _DOC_NO = re.compile(
-    rf"([{_CJK}]{{1,12}})\s*[{_OPEN}]\s*((?:19|20)\d\d)\s*[{_CLOSE}]\s*第?\s*0*(\d{{1,5}})\s*号"
+    rf"([{_CJK}]{{1,12}}+)\s*[{_OPEN}]\s*((?:19|20)\d\d)\s*[{_CLOSE}]\s*第?\s*0*(\d{{1,5}})\s*号"
 )
 # 索引号: 组织机构代码 (8 digits, '-', check character) / year - serial.
 _INDEX_NO = re.compile(r"(\d{8})\s*-\s*([0-9x])\s*/\s*((?:19|20)\d\d)\s*-\s*(\d{1,5})")
+# What ``index_counts`` counts: overlapping bigrams inside Chinese runs, the last character of each
+# run, whole ASCII words (the same multiset of tokens as ``index_tokens``).
+_BIGRAMS = re.compile(rf"(?=([{_CJK}]{{2}}))")
+_RUN_ENDS = re.compile(rf"[{_CJK}](?![{_CJK}])")
+_WORDS = re.compile(r"[0-9a-z]+")
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−﹣"})
 
 
@@ -81,6 +89,35 @@ def index_tokens(text: str) -> list[str]:
             out.extend([cjk[i : i + 2] for i in range(len(cjk) - 1)])
             out.append(cjk[-1])
     return out
+
+
+def index_counts(normalized: str) -> Counter[str]:
+    """How often each token of ``index_tokens`` occurs, given the ``normalize``d text.
+
+    The index stores no positions, only these counts. Three C-level scans instead of a Python loop
+    per run: ~2x faster, and the caller normalises once for this and ``codes_in``. The tests check
+    that it equals ``Counter(index_tokens(text))``.
+    """
+    counts = Counter(_BIGRAMS.findall(normalized))
+    counts.update(_RUN_ENDS.findall(normalized))
+    counts.update(_WORDS.findall(normalized))
+    return counts
+
+
+class CountedText(str):
+    """A text that carries its ``index_counts``: the writer then need not tokenise it again.
+
+    Still a ``str`` for every other reader of a document's field values (the quality comparison,
+    the jieba field).
+    """
+
+    counts: Counter[str]
+
+    @classmethod
+    def of(cls, normalized: str, text: str) -> CountedText:
+        out = cls(text)
+        out.counts = index_counts(normalized)
+        return out
 
 
 def query_tokens(word: str, *, phrase: bool = False) -> list[str]:
@@ -135,7 +172,11 @@ def code_terms(text: str) -> set[str]:
     A 文号 in running text has no clear start (根据示政办〔2024〕12号), so every 2–6 character
     suffix of the issuer is indexed; a query for any of them then matches exactly.
     """
-    norm = normalize(text)
+    return codes_in(normalize(text))
+
+
+def codes_in(norm: str) -> set[str]:
+    """``code_terms`` of an already ``normalize``d text."""
     out: set[str] = set()
     for m in _DOC_NO.finditer(norm):
         issuer, rest = m[1], f"〔{m[2]}〕{int(m[3])}号"
@@ -177,8 +218,10 @@ class BigramText(fields.TEXT):
         super().__init__(analyzer=BigramTokenizer(), phrase=False, **kwargs)
 
     def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """Postings of a text (its ``index_counts`` when it is a ``CountedText``)."""
         boost = self.format.field_boost
-        for tok, freq in Counter(index_tokens(value)).items():
+        counts = getattr(value, "counts", None) or Counter(index_tokens(value))
+        for tok, freq in counts.items():
             yield tok.encode("utf-8"), freq, freq * boost, _packed(freq)
 
 

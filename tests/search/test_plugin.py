@@ -84,3 +84,72 @@ def test_html_to_text_joins_soft_wraps_between_chinese_characters():
 
     text = html_to_text("<p>推进政务\n公开工作，see\nalso</p><ul><li>一</li><li>二 &amp; 三</li></ul>")
     assert text == "推进政务公开工作，see also\n一\n二 & 三"
+
+
+def path_keyed(index_dir):
+    """Stored fields and postings of the live version, keyed by path (docnums may differ)."""
+    from whoosh import index as whoosh_index
+
+    from portal.search import fields as F
+
+    ix = whoosh_index.open_dir(str(layout.current_dir(index_dir)))
+    with ix.reader() as r:
+        path = {i: r.stored_fields(i)[F.PATH] for i in r.all_doc_ids()}
+        stored = {path[i]: r.stored_fields(i) for i in path}
+        postings = set()
+        for fieldname, term in r.all_terms():
+            m = r.postings(fieldname, term)
+            while m.is_active():
+                postings.add((fieldname, term, path[m.id()], m.weight(), m.value()))
+                m.next()
+    ix.close()
+    return stored, postings
+
+
+def test_the_background_index_equals_the_one_written_after_rendering(tmp_path):
+    """Documents taken as each file is read (before links are resolved) index the same text."""
+    from pelican import signals
+    from searchindex.searchindex import _content_html, _summary_html, html_to_text
+
+    import pelicanconf
+
+    plugins = [*pelicanconf.PLUGINS, "searchindex"]
+    articles = []
+
+    def keep(generator):
+        articles.extend(generator.articles)
+
+    signals.article_generator_finalized.connect(keep)
+    try:
+        build_site(TEST_SITE, tmp_path / "bg", PLUGINS=plugins)
+    finally:
+        signals.article_generator_finalized.disconnect(keep)
+    build_site(TEST_SITE, tmp_path / "fg", PLUGINS=plugins, SEARCHINDEX={"background": False})
+    assert path_keyed(tmp_path / "bg" / "_search") == path_keyed(tmp_path / "fg" / "_search")
+    assert len(articles) == 8
+    # the test site links with {filename}: the resolved HTML differs, its text does not
+    assert any(a.content != _content_html(a) for a in articles)
+    for a in articles:  # after the build every link is resolved: the text must not change
+        assert html_to_text(a.content) == html_to_text(_content_html(a)), a.relpath
+        assert html_to_text(str(a.summary)) == html_to_text(_summary_html(a)), a.relpath
+    query.close_all()
+
+
+def test_a_failed_index_build_fails_the_build_and_the_previous_index_stays_live(tmp_path):
+    from searchindex.searchindex import IndexBuildFailed
+
+    import pelicanconf
+
+    out = tmp_path / "output"
+    plugins = [*pelicanconf.PLUGINS, "searchindex"]
+    build_site(TEST_SITE, out, PLUGINS=plugins)
+    assert layout.current_name(out / "_search") == "v000001"
+    # a file where the next version folder must go: the worker cannot create it
+    (out / "_search" / "v000002").write_text("x", encoding="utf-8")
+    with pytest.raises(IndexBuildFailed) as failed:
+        build_site(TEST_SITE, out, PLUGINS=plugins, SEARCHINDEX={"full": True})
+    assert failed.value.exitcode == 1  # pelican's command line exits with it
+    assert "原索引继续使用" in str(failed.value)
+    assert layout.current_name(out / "_search") == "v000001"
+    assert find(out, "政务公开工作要点").total >= 1
+    query.close_all()
