@@ -31,6 +31,15 @@ def test_sanitize_keeps_tables_heading_ids_and_pelican_links():
     assert 'href="{filename}../zwdt/a.md"' in clean
 
 
+def test_sanitize_keeps_column_alignment_and_drops_style():
+    # the CSP blocks style attributes: alignment travels as align=, any other style goes
+    html = '<table><tr><th align="right">数额</th><td style="color: red" align="center">1</td></tr></table>'
+    clean = yamlmeta.sanitize(html)
+    assert 'align="right"' in clean
+    assert 'align="center"' in clean
+    assert "style" not in clean
+
+
 def test_sanitize_demotes_h1_so_the_page_keeps_one():
     assert yamlmeta.sanitize("<h1>标题</h1>") == "<h2>标题</h2>"
 
