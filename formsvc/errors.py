@@ -22,7 +22,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     403: ("forbidden", "没有访问权限"),
     404: ("not_found", "您访问的页面不存在"),
     405: ("method_not_allowed", "不支持该请求方法"),
-    413: ("payload_too_large", "提交的内容过大：文字请控制在限定字数内，附件每个不超过 5 MB、最多 3 个"),
+    413: ("payload_too_large", "提交的内容过大：文字请控制在限定字数内，每个附件不超过 5 MB，最多 3 个"),
     415: ("unsupported_media_type", "请以 JSON 格式提交（Content-Type: application/json）"),
     429: ("rate_limited", "操作过于频繁，请稍后再试"),
     500: ("internal_error", "系统出现错误，请稍后再试；如多次出现，请拨打 0123-12345 反映"),
