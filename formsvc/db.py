@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -39,6 +40,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def upsert(dialect_name: str, table: Table) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` for this engine: both supported engines have it, with the
+    same SQLAlchemy API but in their own dialect module."""
+    module = postgresql if dialect_name == "postgresql" else sqlite
+    return module.insert(table)
 
 
 def utcnow() -> datetime:

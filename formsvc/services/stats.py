@@ -32,6 +32,7 @@ from sqlalchemy import Connection, and_, bindparam, case, delete, func, insert, 
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from formsvc.db import upsert
 from formsvc.models import Department, Message
 from formsvc.models.message import MessageStats
 from formsvc.services.deadlines import working_days_between
@@ -195,15 +196,12 @@ def _refresh_statements(dialect: str) -> dict[str, Any]:
     them on one day of one department)."""
     s = MessageStats.__table__
     m = Message.__table__.c
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
     key = and_(s.c.department_id == bindparam("dept"), s.c.received_on == bindparam("day"))
     sums = [c.label(k) for k, c in _counters().items()]
     return {
-        "ensure": upsert(s).values(department_id=bindparam("dept"), received_on=bindparam("day"),
-                                   **dict.fromkeys(COUNTERS, 0)).on_conflict_do_nothing(),
+        "ensure": upsert(dialect, s).values(
+            department_id=bindparam("dept"), received_on=bindparam("day"),
+            **dict.fromkeys(COUNTERS, 0)).on_conflict_do_nothing(),
         "lock": select(s.c.department_id).where(key).with_for_update(),
         "count": select(*sums).where(m.received_on == bindparam("day"),
                                      m.department_id == bindparam("dept")),
@@ -235,12 +233,8 @@ def refresh(conn: Connection, keys: Iterable[StatsKey]) -> None:
 def _count_new_statement(dialect: str) -> Any:
     m = Message.__table__
     s = MessageStats.__table__
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
     counters = _counters()
-    ins = upsert(s).from_select(
+    ins = upsert(dialect, s).from_select(
         ["department_id", "received_on", *counters],
         select(func.coalesce(m.c.department_id, 0), m.c.received_on, *counters.values())
         .where(m.c.id == bindparam("mid")).group_by(m.c.department_id, m.c.received_on))

@@ -18,11 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from formsvc import kinds as kinds_mod
-from formsvc.db import UTCDateTime, utcnow
+from formsvc.db import UTCDateTime, upsert, utcnow
 from formsvc.kinds import Kind
 from formsvc.models import Attachment, Department, Event, Message, OutboxNotification
 from formsvc.services import codes, departments, lifecycle, stats, uploads
@@ -181,7 +180,6 @@ _SUBMIT_STATUS = str(_SUBMIT.target)
 _EVENT_INSERT = insert(Event.__table__)
 _OUTBOX_INSERT = insert(OutboxNotification.__table__)
 _ATTACHMENT_INSERT = insert(Attachment.__table__)
-_DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 _MESSAGE_INSERTS: dict[str, Any] = {}
 
 
@@ -196,7 +194,7 @@ def _insert_message(dialect: str) -> Any:
                           m.c.submitted_at >= bindparam("dup_since", type_=UTCDateTime()))
                    .scalar_subquery())
         _MESSAGE_INSERTS[dialect] = (
-            _DIALECT_INSERTS[dialect](m).values(duplicate_of_id=earlier)
+            upsert(dialect, m).values(duplicate_of_id=earlier)
             .on_conflict_do_nothing(index_elements=[m.c.tracking_number])
             .returning(m.c.id, m.c.duplicate_of_id))
     return _MESSAGE_INSERTS[dialect]
