@@ -114,3 +114,21 @@ def test_database_too_slow(app: Flask) -> None:
         if t.name == "formsvc-healthz":
             t.join(5)
     assert check(app.test_client().get(URL), 200)["database"] == "ok"
+
+
+def test_probes_are_never_rate_limited(tmp_path: Path, database_url: str,
+                                       content_dir: Path) -> None:
+    """A monitor polling every few seconds from one address must not be told the server is down.
+
+    With a default limit on every route (an operator's RATELIMIT_DEFAULT), other routes answer
+    429 from one address while the health check keeps answering.
+    """
+    limited = create_app(make_config(tmp_path, database_url, content_dir,
+                                     RATELIMIT_DEFAULT="3 per minute"))
+    try:
+        client = limited.test_client()
+        assert [client.get("/api/v1/kinds").status_code for _ in range(4)] == [200] * 3 + [429]
+        for _ in range(10):
+            check(client.get(URL), 200)
+    finally:
+        db.get_engine(limited).dispose()
