@@ -14,7 +14,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
-keepalive = 5  # nginx keeps upstream connections open (keepalive 32)
+# Sync workers close the connection after every response (gunicorn forces it; this setting only
+# applies to the other worker classes), so nginx's "keepalive 32" to the upstream opens a new
+# loopback connection per request. Measured cheap next to a submission (docs/performance.md).
+keepalive = 5
 # Recycle workers now and then so a slow leak never becomes an outage.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
 max_requests_jitter = 500
