@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
+import traceback
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -266,15 +267,21 @@ def _redis_up() -> bool:
 
 
 def count_rows(url: str) -> dict[str, int]:
+    """Messages, events and outbox rows, in one statement and so one snapshot.
+
+    Requests still in flight when wrk stops commit while this runs; three separate COUNTs could
+    see a submission's message but not yet its event and report a loss that is not there.
+    """
     from sqlalchemy import text
 
     from formsvc.db import make_engine
 
+    tables = ("message", "event", "outbox")
+    query = text("SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {t})" for t in tables))
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()  # noqa: S608
-                    for t in ("message", "event", "outbox")}
+            return dict(zip(tables, conn.execute(query).one(), strict=True))
     finally:
         engine.dispose()
 
@@ -329,6 +336,82 @@ def cpu_per_request(work: Path, env: dict[str, str], baseline_url: str, requests
             "submit_runs": [round(x, 3) for x in sub], "insert_vs_submit": round(i / s, 3)}
 
 
+def write_path(env: dict[str, str], baseline_url: str, per_process: int = 1000,
+               processes: int = WORKERS, rounds: int = 2) -> dict[str, Any]:
+    """Durable writes per second with no HTTP at all: the ceiling of the ratio under wrk.
+
+    ``processes`` forked processes (as many as gunicorn's workers) each call the submission
+    service ``per_process`` times (``submission.submit``: message, event, outbox and statistics
+    rows, one COMMIT), against the same processes each doing /insert's one INSERT and COMMIT;
+    alternating, ``rounds`` times. No form, rate limit, Flask request or socket is involved.
+
+    Under wrk every request also pays the stack's own cost (what /hello measures), the same for
+    both endpoints; adding it to both write costs gives the ratio a full submission would reach
+    if its form and rate limit cost nothing (``web_free_bound``, filled in by :func:`run`).
+    """
+    from sqlalchemy import text
+
+    from formsvc import create_app, kinds
+    from formsvc.db import get_engine, make_engine, new_session
+    from formsvc.runtime import calendar
+    from formsvc.services import submission
+
+    with environ(env):
+        app = create_app()
+    get_engine(app).dispose()  # the children open their own connections
+    baseline = make_engine(baseline_url)
+    with baseline.begin() as conn:
+        conn.execute(text(BASELINE_TABLE[baseline.dialect.name]))
+    baseline.dispose()
+
+    def insert(n: int) -> None:
+        with baseline.begin() as conn:
+            conn.execute(text("INSERT INTO bench_row (body) VALUES (:b)"),
+                         {"b": f"请问社保卡补办需要带哪些材料，在哪里办理？{n}"})
+
+    def submit(n: int) -> None:
+        body = submission_body(n)
+        session = new_session()
+        try:
+            submission.submit(session, app.config, submission.NewMessage(
+                kind=kinds.KINDS_BY_CODE[body["kind"]], name=body["name"], phone=body["phone"],
+                subject=body["subject"], content=body["content"],
+                department_code=body["department"]), [], calendar=calendar())
+        finally:
+            session.close()
+
+    def rate(one: Any) -> float:
+        start = time.perf_counter()
+        pids = []
+        for p in range(processes):
+            pid = os.fork()
+            if pid == 0:  # the child: its share, then out without running the parent's cleanup
+                code = 1
+                try:
+                    with app.app_context():
+                        for i in range(per_process):
+                            one(p * per_process + i)
+                    code = 0
+                except BaseException:  # noqa: BLE001 (reported, then the exit status says it)
+                    traceback.print_exc()
+                finally:
+                    os._exit(code)
+            pids.append(pid)
+        failed = sum(os.waitpid(pid, 0)[1] != 0 for pid in pids)
+        if failed:
+            raise RuntimeError(f"write_path: {failed} of {processes} processes failed")
+        return round(processes * per_process / (time.perf_counter() - start), 1)
+
+    runs: dict[str, list[float]] = {"insert": [], "submit": []}
+    for _ in range(rounds):
+        runs["insert"].append(rate(insert))
+        runs["submit"].append(rate(submit))
+    ins, sub = (round(statistics.median(runs[k]), 1) for k in ("insert", "submit"))
+    return {"processes": processes, "per_process": per_process, "rounds": rounds,
+            "insert_per_s": ins, "submit_per_s": sub, "insert_runs": runs["insert"],
+            "submit_runs": runs["submit"], "submit_vs_insert": round(sub / ins, 3)}
+
+
 def submit_one(base: str) -> dict[str, Any]:
     body = json.dumps({"kind": "zx", "name": "李四", "phone": "13912345678", "department": "rsj",
                        "subject": "查询测试", "content": "请问居民医保怎么缴费？测试查询。"}).encode()
@@ -339,7 +422,8 @@ def submit_one(base: str) -> dict[str, Any]:
 
 
 def run(workdir: Path, messages: int = 0, duration: float = 8.0,  # noqa: ARG001 (bench passes it)
-        database_url: str | None = None, cpu_requests: int = 300) -> dict[str, Any]:
+        database_url: str | None = None, cpu_requests: int = 300,
+        write_path_requests: int = 1000) -> dict[str, Any]:
     """All throughput runs in one server configuration; see the module docstring."""
     if shutil.which("wrk") is None:
         raise SystemExit("需要 wrk：apt-get install wrk")
@@ -377,6 +461,14 @@ def run(workdir: Path, messages: int = 0, duration: float = 8.0,  # noqa: ARG001
     result["submit_vs_insert"] = round(result["submit"]["rps"] / ins, 3) if ins else None
     result["submit_vs_hello"] = round(result["submit"]["rps"] / result["hello"]["rps"], 3)
     result["load_end_wrk"] = os.getloadavg()
+    if write_path_requests:
+        direct = result["write_path"] = write_path(
+            env, database_url or f"sqlite:///{work / 'baseline-direct.sqlite3'}",
+            write_path_requests)
+        # seconds of the whole machine per request: the stack's, plus each endpoint's write
+        stack = 1 / result["hello"]["rps"]
+        direct["web_free_bound"] = round((stack + 1 / direct["insert_per_s"])
+                                         / (stack + 1 / direct["submit_per_s"]), 3)
     if cpu_requests:
         result["cpu"] = cpu_per_request(work / "cpu", env, database_url or
                                         f"sqlite:///{work / 'baseline-cpu.sqlite3'}", cpu_requests)
@@ -400,6 +492,12 @@ def table(r: dict[str, Any]) -> list[str]:
     if cpu:
         lines.append(f"进程内每请求 CPU：INSERT {cpu['insert_ms']} ms，完整提交 {cpu['submit_ms']} ms，"
                      f"INSERT / 完整提交 = {cpu['insert_vs_submit']}（{cpu['rounds']} 轮中位数）")
+    direct = r.get("write_path")
+    if direct:
+        lines.append(f"不经 HTTP（{direct['processes']} 个进程直接调用）：INSERT "
+                     f"{direct['insert_per_s']:,}/秒，提交服务 {direct['submit_per_s']:,}/秒，"
+                     f"提交 / INSERT = {direct['submit_vs_insert']}（{direct['rounds']} 轮中位数）；"
+                     f"表单和限流都不花时间时经 HTTP 的比值约为 {direct['web_free_bound']}")
     load = r.get("load_start")
     if load:
         lines.append(f"数据库：{r.get('database', 'sqlite')}；负载（1/5/15 分钟）开始 "
@@ -416,9 +514,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=8.0, help="每个压测端点的秒数")
     parser.add_argument("--cpu-requests", type=int, default=300,
                         help="进程内 CPU 测量每轮请求数（0：不测）")
+    parser.add_argument("--write-path", type=int, default=1000,
+                        help="不经 HTTP 的写入测量：每个进程的次数（0：不测）")
     args = parser.parse_args(argv)
     out = run(args.workdir, duration=args.duration, database_url=args.database_url,
-              cpu_requests=args.cpu_requests)
+              cpu_requests=args.cpu_requests, write_path_requests=args.write_path)
     print("\n".join(table(out)))
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0

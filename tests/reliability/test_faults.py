@@ -17,29 +17,24 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, make_url, select
+from sqlalchemy import make_url, select
 
 from formsvc import db
-from formsvc.models import Event, Message, OutboxNotification
+from formsvc.models import OutboxNotification
 from formsvc.models.workbench import MailAttempt
 from formsvc.services import outbox
-from portal.loadtest import free_port
+from portal.loadtest import count_rows, free_port
 from tests.formsvc.conftest import csrf_from, good_data, post_form, soup
 from tests.formsvc.workbench.helpers import login, make_staff, post_action
-from tests.reliability.conftest import bare_app, migrated_app
+from tests.reliability.conftest import ENGINES, bare_app, migrated_app
 from tests.reliability.fakesmtp import FakeSMTP
 from tests.reliability.tcpproxy import TcpProxy
 
 
 def counts(url: str) -> tuple[int, int, int]:
-    """Messages, events and outbox rows, read on a connection of our own."""
-    engine = db.make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return tuple(conn.scalar(select(func.count()).select_from(m))  # type: ignore[return-value]
-                         for m in (Message, Event, OutboxNotification))
-    finally:
-        engine.dispose()
+    """Messages, events and outbox rows, read on a connection of our own (one snapshot)."""
+    rows = count_rows(url)
+    return rows["message"], rows["event"], rows["outbox"]
 
 
 def api_submit(app: Flask, n: int, **changes: Any) -> Any:
@@ -56,6 +51,38 @@ def assert_db_unavailable_page(resp: Any) -> None:
     assert page.html.get("lang") == "zh-CN" and len(page.find_all("h1")) == 1
     assert page.find(attrs={"data-code": "unavailable"}) is not None
     assert "系统暂时无法访问数据库" in page.get_text()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_row_counts_are_one_snapshot_while_submissions_commit(
+        engine: str, tmp_path: Path, content_dir: Path,
+        new_database: Callable[[str, str], str]) -> None:
+    """The load test's loss check counts while late requests still commit: never half of one."""
+    url = new_database(engine, "counts")
+    app = migrated_app(tmp_path, url, content_dir, "counts")
+    stop = threading.Event()
+    submitted: list[int] = []
+
+    def submit_until_stopped() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            assert api_submit(app, n).status_code == 201
+            submitted.append(n)
+
+    writer = threading.Thread(target=submit_until_stopped)
+    writer.start()
+    seen = []
+    try:
+        while len(seen) < 300 or len(submitted) < 20:
+            seen.append(counts(url))
+    finally:
+        stop.set()
+        writer.join()
+    # one submission is a message, its event and one outbox row (no e-mail address given)
+    assert all(m == e == o for m, e, o in seen), [c for c in seen if len(set(c)) > 1][:5]
+    assert len({m for m, _, _ in seen}) > 5  # the counts moved while they were read
+    assert counts(url) == (len(submitted),) * 3
 
 
 # --- (a) the database unavailable ------------------------------------------------------------
