@@ -10,9 +10,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from formsvc import db
 from formsvc.api.openapi import document
 from formsvc.models import Message
 from tests.formsvc.conftest import NUMBER_RE, api_submit, count_rows, mark_replied
@@ -175,6 +176,27 @@ def test_track_and_rate(client: FlaskClient, app: Flask) -> None:
                               "comment": "答复及时", "rated_at": body["rating"]["rated_at"]}
     again = client.post("/api/v1/rate", json={**creds, "rating": "unsatisfied"})
     assert again.status_code == 409 and check(again, "/rate")["code"] == "already_rated"
+
+
+def test_tracking_lookup_is_one_statement(client: FlaskClient, app: Flask) -> None:
+    """The message, its department and its timeline come in one SELECT (no lazy loads)."""
+    sub = api_submit(client, "ts").get_json()
+    mark_replied(app, sub["tracking_number"])
+    creds = {"tracking_number": sub["tracking_number"], "query_code": sub["query_code"]}
+    statements: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = db.get_engine(app)
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        body = client.post("/api/v1/track", json=creds).get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert [e["action"] for e in body["timeline"]] == ["submit", "dispatch", "reply"]
+    assert body["department"] and body["status"] == "replied"
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT"), statements
 
 
 def test_wrong_code_and_unknown_number_answer_the_same(client: FlaskClient) -> None:
