@@ -68,6 +68,31 @@ def due_date(start: object, days: int) -> None:
         click.echo("  注意：" + w)
 
 
+@click.command("stats-recount")
+@with_appcontext
+@click.option("--rebuild", is_flag=True,
+              help="另外按全部留言重建整个统计汇总表（批量导入数据之后用）")
+def stats_recount(rebuild: bool) -> None:
+    """Recount replies' working days with the current holiday file (after it changed for past
+    dates) and update the published statistics; --rebuild also recomputes the whole summary."""
+    from zoneinfo import ZoneInfo
+
+    from formsvc.services import stats
+
+    try:
+        cal = Calendar.from_file(current_app.config["HOLIDAYS_FILE"])
+    except HolidayFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    with db.get_engine().begin() as conn:
+        changed = stats.recount_replies(conn, cal, tz)
+    click.echo(f"按当前节假日文件重算答复用时：{changed} 条留言的工作日数有变化，相应统计已更新")
+    if rebuild:
+        with db.get_engine().begin() as conn:
+            rows = stats.rebuild(conn)
+        click.echo(f"统计汇总表已按全部留言重建：{rows} 行")
+
+
 @click.command("backup")
 @with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False))
@@ -104,8 +129,8 @@ def restore_command(file: str, force: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (db_upgrade, sync_departments, purge_drafts, due_date, backup_command,
-                    restore_command):
+    for command in (db_upgrade, sync_departments, purge_drafts, due_date, stats_recount,
+                    backup_command, restore_command):
         app.cli.add_command(command)
     # the name the issue and docs also use
     app.cli.add_command(db_upgrade, "init-db")

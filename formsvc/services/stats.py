@@ -23,7 +23,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -127,6 +127,26 @@ def record_reply(message: Message, calendar: Calendar, tz: ZoneInfo) -> None:
                                                              replied_on))
 
 
+class _ReplyFacts:
+    """(reply date, working days taken) of a reply; computed once per distinct date pair."""
+
+    def __init__(self, calendar: Calendar, tz: ZoneInfo) -> None:
+        self.calendar, self.tz = calendar, tz
+        self.days: dict[tuple[date, date], int] = {}
+
+    def __call__(self, received_on: date, replied_at: datetime) -> tuple[date, int]:
+        replied_on = replied_at.astimezone(self.tz).date()
+        wd = self.days.get((received_on, replied_on))
+        if wd is None:
+            wd = self.days[(received_on, replied_on)] = max(
+                0, working_days_between(self.calendar, received_on, replied_on))
+        return replied_on, wd
+
+
+_SET_REPLY_FACTS = (update(Message.__table__).where(Message.__table__.c.id == bindparam("mid"))
+                    .values(replied_on=bindparam("on"), reply_working_days=bindparam("wd")))
+
+
 def backfill_replies(conn: Connection, calendar: Calendar, tz: ZoneInfo,
                      batch: int = 50_000) -> int:
     """Set the reply facts of replied messages that lack them (rows written outside the ORM).
@@ -135,7 +155,8 @@ def backfill_replies(conn: Connection, calendar: Calendar, tz: ZoneInfo,
     executemany; the working days are computed once per distinct (receipt, reply) date pair.
     """
     t = Message.__table__
-    done, last, days = 0, 0, {}
+    facts = _ReplyFacts(calendar, tz)
+    done, last = 0, 0
     while True:
         rows = conn.execute(select(t.c.id, t.c.received_on, t.c.replied_at).where(
             t.c.id > last, t.c.replied_at.is_not(None), t.c.replied_on.is_(None))
@@ -144,16 +165,44 @@ def backfill_replies(conn: Connection, calendar: Calendar, tz: ZoneInfo,
             return done
         params = []
         for mid, received_on, replied_at in rows:
-            replied_on = replied_at.astimezone(tz).date()
-            wd = days.get((received_on, replied_on))
-            if wd is None:
-                wd = days[(received_on, replied_on)] = max(
-                    0, working_days_between(calendar, received_on, replied_on))
+            replied_on, wd = facts(received_on, replied_at)
             params.append({"mid": mid, "on": replied_on, "wd": wd})
-        conn.execute(update(t).where(t.c.id == bindparam("mid"))
-                     .values(replied_on=bindparam("on"), reply_working_days=bindparam("wd")),
-                     params)
+        conn.execute(_SET_REPLY_FACTS, params)
         done, last = done + len(rows), rows[-1][0]
+
+
+def recount_replies(conn: Connection, calendar: Calendar, tz: ZoneInfo,
+                    batch: int = 50_000) -> int:
+    """Recount every reply's working days with ``calendar``; returns how many changed.
+
+    The working days are fixed when a reply is sent (:func:`record_reply`), with the holiday file
+    of that day. When the file later changes for past dates (a holiday announced late, a
+    correction), this brings the messages and their ``message_stats`` rows in line. Reading is
+    done in id batches without writing; only the messages whose figures differ are updated, and
+    only their statistics rows recomputed, so the write (and SQLite's write lock) stays short.
+    """
+    t = Message.__table__
+    facts = _ReplyFacts(calendar, tz)
+    changed: list[dict[str, Any]] = []
+    keys: set[StatsKey] = set()
+    last = 0
+    while True:
+        rows = conn.execute(select(
+            t.c.id, t.c.department_id, t.c.received_on, t.c.replied_at, t.c.replied_on,
+            t.c.reply_working_days).where(t.c.id > last, t.c.replied_at.is_not(None))
+            .order_by(t.c.id).limit(batch)).all()
+        if not rows:
+            break
+        for mid, dept, received_on, replied_at, stored_on, stored_wd in rows:
+            replied_on, wd = facts(received_on, replied_at)
+            if (replied_on, wd) != (stored_on, stored_wd):
+                changed.append({"mid": mid, "on": replied_on, "wd": wd})
+                keys.add((dept, received_on))
+        last = rows[-1][0]
+    if changed:
+        conn.execute(_SET_REPLY_FACTS, changed)
+        refresh(conn, keys)
+    return len(changed)
 
 
 # --- message_stats: the counters per (department, receipt date) -------------------------------------

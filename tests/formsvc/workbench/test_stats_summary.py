@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -274,3 +275,41 @@ def test_migration_backfills_and_downgrades(wbapp: Flask, departments: list[Depa
         made = sorted(map(tuple, conn.execute(select(MessageStats.__table__))))
         stats.rebuild(conn)
         assert sorted(map(tuple, conn.execute(select(MessageStats.__table__)))) == made
+
+
+def test_recount_after_the_holiday_file_changed(wbapp: Flask,
+                                                departments: list[Department]) -> None:
+    """Working days are fixed when the reply is sent; a holiday announced later for past dates
+    is brought into the messages and the published figures by ``stats-recount``."""
+    rng = random.Random(13)
+    add_through_orm(wbapp, varied_messages(rng, departments, 300), rng)
+    before = Calendar.from_file(wbapp.config["HOLIDAYS_FILE"])
+    Path(wbapp.config["HOLIDAYS_FILE"]).write_text("""
+2025:
+  holidays:
+    - {from: 2025-03-03, to: 2025-03-14, name: 测试补充假日}
+""", encoding="utf-8")
+    after = Calendar.from_file(wbapp.config["HOLIDAYS_FILE"])
+    with wbapp.app_context():
+        s = db.new_session()
+        expected = sum(
+            working_days_between(before, m.received_on, d) != working_days_between(
+                after, m.received_on, d)
+            for m in s.scalars(select(Message).where(Message.replied_at.is_not(None)))
+            if (d := m.replied_at.astimezone(TZ).date()) >= m.received_on)
+        s.close()
+    assert expected > 10  # the new holidays fall inside many replies' spans
+
+    result = wbapp.test_cli_runner().invoke(args=["stats-recount"])
+    assert result.exit_code == 0, result.output
+    assert f"{expected} 条留言的工作日数有变化" in result.output
+    assert compare(wbapp, (5,)) == 10  # the reference counts with the new file
+    again = wbapp.test_cli_runner().invoke(args=["stats-recount", "--rebuild"])
+    assert again.exit_code == 0 and "0 条留言" in again.output and "统计汇总表已按全部留言重建" in again.output
+    assert compare(wbapp, (5,)) == 10
+
+
+def test_recount_refuses_a_broken_holiday_file(wbapp: Flask) -> None:
+    Path(wbapp.config["HOLIDAYS_FILE"]).write_text("2025: [not, a, mapping\n", encoding="utf-8")
+    result = wbapp.test_cli_runner().invoke(args=["stats-recount"])
+    assert result.exit_code == 1 and "holidays.yml" in result.output
