@@ -93,6 +93,17 @@ def stats_recount(rebuild: bool) -> None:
         click.echo(f"统计汇总表已按全部留言重建：{rows} 行")
 
 
+@click.command("purge-personal-data")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="只统计到期的数据，不做任何修改")
+def purge_personal_data(dry_run: bool) -> None:
+    """Delete personal data past the privacy statement's retention periods (daily timer)."""
+    from formsvc.services import retention
+
+    result = retention.purge(db.get_engine().begin, current_app.config, dry_run=dry_run)
+    click.echo(("（试运行，未修改）" if dry_run else "") + result.summary())
+
+
 @click.command("backup")
 @with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False))
@@ -130,7 +141,7 @@ def restore_command(file: str, force: bool) -> None:
 
 def register(app: Flask) -> None:
     for command in (db_upgrade, sync_departments, purge_drafts, due_date, stats_recount,
-                    backup_command, restore_command):
+                    purge_personal_data, backup_command, restore_command):
         app.cli.add_command(command)
     # the name the issue and docs also use
     app.cli.add_command(db_upgrade, "init-db")

@@ -57,6 +57,13 @@ RATELIMIT_HEADERS_ENABLED = False
 SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
 TRACK_RATE_LIMIT = "20 per minute;200 per day"
 
+# How long personal data is kept, in months (content/pages/privacy.md says the same; a test
+# compares): network addresses; name, contacts and attachments after a message is closed;
+# the same for 依申请公开 requests (the disclosure archive's 10 years). `purge-personal-data`.
+RETENTION_IP_MONTHS = 6
+RETENTION_MESSAGE_MONTHS = 36
+RETENTION_DISCLOSURE_MONTHS = 120
+
 # A second message with the same text from the same phone within this window is flagged.
 DUPLICATE_WINDOW_HOURS = 24
 

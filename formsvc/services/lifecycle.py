@@ -105,6 +105,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
        public=False),
     _t("flag_handled", "督办员已处理不满意评价", {Status.CLOSED}, None, {"supervisor"},
        public=False, needs_note=True),
+    # the privacy statement's retention periods (services/retention.py); only finished messages
+    _t("purge_personal", "按保存期限删除个人信息", {Status.CLOSED, Status.REJECTED}, None,
+       {"system"}, public=False),
 )}
 
 
