@@ -9,7 +9,10 @@ build of content/ and proxying the service paths. Then it checks:
 2. a short load of submissions through nginx from many client addresses (127.0.x.y: all of
    127/8 is loopback) is accepted, and every accepted tracking number is in PostgreSQL;
 3. the per-address submission limit holds across the gunicorn workers (Redis is shared): one
-   address gets exactly the limit accepted, the rest 429.
+   address gets exactly the limit accepted, the rest 429;
+4. nginx's own per-address cap (deploy/nginx/portal-zones.conf) cuts off a flood from one
+   address with 429 in formsvc's words (JSON under /api/, a Chinese page elsewhere) while other
+   addresses are still served.
 
 Bounded in time (``--timeout``, default 280 s), cleans up after itself, exits non-zero on failure.
 Needs the Debian packages nginx (or nginx-light), postgresql and redis-server.
@@ -40,6 +43,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 WORKERS = 4
 LIMIT_PER_MINUTE = 10  # the submission limit the test sets and then checks
+NGINX_BURST = 40  # deploy/nginx/formsvc-proxy.conf: limit_req … burst=40
 SECURITY_HEADERS = ("X-Content-Type-Options", "X-Frame-Options", "Content-Security-Policy",
                     "Referrer-Policy")
 
@@ -225,8 +229,9 @@ class Stack:
             raise Failure("nginx not found: apt-get install nginx-light")
         prefix = self.tmp / "nginx"
         (prefix / "portal").mkdir(parents=True)
-        for name in ("security-headers.conf", "portal-locations.conf"):
-            shutil.copy(REPO_ROOT / "deploy" / "nginx" / name, prefix / "portal" / name)
+        for conf in (REPO_ROOT / "deploy" / "nginx").glob("*.conf"):
+            if conf.name != "portal.conf":  # the include files, as /etc/nginx/portal/ holds them
+                shutil.copy(conf, prefix / "portal" / conf.name)
         for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (prefix / d).mkdir()
             os.chmod(prefix / d, 0o777)
@@ -247,6 +252,7 @@ http {{
     fastcgi_temp_path {prefix}/fastcgi;
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
+    include portal/portal-zones.conf;
     upstream formsvc {{ server 127.0.0.1:{upstream_port}; keepalive 16; }}
     server {{
         listen 127.0.0.1:{port};
@@ -356,6 +362,34 @@ def check_rate_limit(port: int, database_url: str, log: Callable[[str], None]) -
         f"{WORKERS} workers")
 
 
+def check_address_cap(port: int, log: Callable[[str], None]) -> None:
+    """A flood from one address meets nginx's cap: 429 with formsvc's wording, others unaffected."""
+    tries = 3 * NGINX_BURST
+    for source, path, kind in (("127.0.251.1", "/api/v1/kinds", "application/json"),
+                               ("127.0.251.2", "/hdjl/track", "text/html")):
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            results = list(pool.map(
+                lambda _, p=path, src=source: request(port, "GET", p, source=src), range(tries)))
+        codes = [s for s, _, _ in results]
+        if codes.count(429) == 0 or set(codes) - {200, 429} or codes.count(200) < NGINX_BURST:
+            raise Failure(f"nginx cap on {path}: {codes.count(200)} answered, "
+                          f"{codes.count(429)} limited, others {set(codes) - {200, 429}}")
+        _, headers, body = next(r for r in results if r[0] == 429)
+        missing = [h for h in SECURITY_HEADERS if h.lower() not in headers]
+        if missing or not headers.get("retry-after") or \
+                not headers.get("content-type", "").startswith(kind):
+            raise Failure(f"nginx 429 on {path}: headers {headers}")
+        text = body.decode("utf-8")
+        if (kind == "application/json" and json.loads(text).get("code") != "rate_limited") or \
+                "操作过于频繁" not in text:
+            raise Failure(f"nginx 429 on {path} is not formsvc's answer: {text[:200]!r}")
+        log(f"nginx cap: {path} from one address, {tries} at once: {codes.count(200)} answered, "
+            f"{codes.count(429)} refused (429, {kind})")
+    status, _, _ = request(port, "GET", "/api/v1/kinds", source="127.0.251.3")
+    if status != 200:
+        raise Failure(f"another address was refused too: {status}")
+
+
 def stored_numbers(database_url: str) -> set[str]:
     import psycopg
 
@@ -394,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         check_static(port, log)
         check_load(port, database_url, args.addresses, args.per_address, log)
         check_rate_limit(port, database_url, log)
+        check_address_cap(port, log)
         ok = True
     except Failure as exc:
         log(f"FAILED: {exc}")

@@ -86,6 +86,7 @@ http {{
   access_log off;
   client_body_temp_path {root}/tmp-body; proxy_temp_path {root}/tmp-proxy;
   fastcgi_temp_path {root}/tmp-fcgi; uwsgi_temp_path {root}/tmp-uwsgi; scgi_temp_path {root}/tmp-scgi;
+  include portal/portal-zones.conf;
   upstream formsvc {{ server 127.0.0.1:{upstream}; }}
   server {{
     listen 127.0.0.1:{port};
@@ -110,8 +111,9 @@ def test_nginx_sends_each_header_once_static_and_proxied(tmp_path: Path) -> None
     upstream = make_server("127.0.0.1", 0, _upstream_app, threaded=True)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     (tmp_path / "portal").mkdir()
-    for name in ("security-headers.conf", "portal-locations.conf"):
-        shutil.copy(NGINX_CONF.parent / name, tmp_path / "portal" / name)
+    for conf in NGINX_CONF.parent.glob("*.conf"):  # the include files; portal.conf is the site
+        if conf.name != "portal.conf":
+            shutil.copy(conf, tmp_path / "portal" / conf.name)
     (tmp_path / "output").mkdir()
     (tmp_path / "output" / "index.html").write_text("<h1>首页</h1>", encoding="utf-8")
     port = _free_port()
