@@ -6,6 +6,7 @@ Bodies are checked against the published OpenAPI schema ("Health").
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import event, update
 from formsvc import create_app, db
 from formsvc.api.openapi import document
 from formsvc.db import utcnow
+from formsvc.extensions import limiter
 from formsvc.models.outbox import OutboxNotification
 from portal.search import indexer, query
 from tests.formsvc.conftest import api_submit, make_config
@@ -116,6 +118,17 @@ def test_database_too_slow(app: Flask) -> None:
     assert check(app.test_client().get(URL), 200)["database"] == "ok"
 
 
+@pytest.fixture
+def shared_limiter_restored() -> Iterator[None]:
+    """Flask-Limiter keeps RATELIMIT_DEFAULT on the one Limiter every app shares (once set, a
+    later app's init_app does not clear it): put it back for the tests that follow."""
+    manager = limiter.limit_manager
+    saved = list(manager._default_limits)
+    yield
+    manager.set_default_limits(saved)
+
+
+@pytest.mark.usefixtures("shared_limiter_restored")
 def test_probes_are_never_rate_limited(tmp_path: Path, database_url: str,
                                        content_dir: Path) -> None:
     """A monitor polling every few seconds from one address must not be told the server is down.
