@@ -17,7 +17,8 @@ unreferenced file, never a row pointing at a missing one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -37,6 +38,8 @@ PERSONAL_DETAILS = ("id_type", "id_number", "legal_rep")
 PURGE = lifecycle.TRANSITIONS["purge_personal"]
 NOTE = "已按隐私声明的保存期限删除姓名、联系方式和附件"
 BATCH = 500
+# ``engine.begin``: each call one transaction, committed when its block ends
+Transactions = Callable[[], AbstractContextManager[Connection]]
 
 
 @dataclass
@@ -81,7 +84,7 @@ def cutoffs(config: Mapping[str, Any], now: datetime) -> dict[str, datetime]:
             "disclosure": at("RETENTION_DISCLOSURE_MONTHS")}
 
 
-def purge(conn_factory: Any, config: Mapping[str, Any], *, now: datetime | None = None,
+def purge(conn_factory: Transactions, config: Mapping[str, Any], *, now: datetime | None = None,
           dry_run: bool = False) -> PurgeResult:
     """Remove what is past its time; ``conn_factory()`` gives a transaction (``engine.begin``).
 
@@ -118,7 +121,7 @@ def purge(conn_factory: Any, config: Mapping[str, Any], *, now: datetime | None 
         uploads.remove(upload_dir, files)
 
 
-def _purge_addresses(conn_factory: Any, before: datetime, dry_run: bool) -> int:
+def _purge_addresses(conn_factory: Transactions, before: datetime, dry_run: bool) -> int:
     m = Message.__table__.c
     done, last = 0, 0
     while True:
