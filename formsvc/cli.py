@@ -49,16 +49,21 @@ def purge_drafts() -> None:
     click.echo(f"已清理 {n} 份过期草稿")
 
 
+def _holiday_calendar() -> Calendar:
+    """The working-day calendar with the holiday file; a broken file is the command's error."""
+    try:
+        return Calendar.from_file(current_app.config["HOLIDAYS_FILE"])
+    except HolidayFileError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.command("due-date")
 @with_appcontext
 @click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.argument("days", type=int)
 def due_date(start: object, days: int) -> None:
     """Show how a due date is counted: START (YYYY-MM-DD) plus DAYS working days."""
-    try:
-        cal = Calendar.from_file(current_app.config["HOLIDAYS_FILE"])
-    except HolidayFileError as exc:
-        raise click.ClickException(str(exc)) from None
+    cal = _holiday_calendar()
     start_date: date = start.date()  # type: ignore[attr-defined]
     count = cal.add_working_days(start_date, days)
     click.echo(count.explanation)
@@ -79,10 +84,7 @@ def stats_recount(rebuild: bool) -> None:
 
     from formsvc.services import stats
 
-    try:
-        cal = Calendar.from_file(current_app.config["HOLIDAYS_FILE"])
-    except HolidayFileError as exc:
-        raise click.ClickException(str(exc)) from None
+    cal = _holiday_calendar()
     tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
     with db.get_engine().begin() as conn:
         changed = stats.recount_replies(conn, cal, tz)
