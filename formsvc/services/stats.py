@@ -35,6 +35,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from formsvc.db import upsert
 from formsvc.models import Department, Message
 from formsvc.models.message import MessageStats
+from formsvc.prepared import Prepared
 from formsvc.services.deadlines import working_days_between
 from formsvc.services.lifecycle import OPEN_STATUSES, Status
 from formsvc.workdays import Calendar
@@ -215,7 +216,9 @@ def _counters() -> dict[str, ColumnElement[Any]]:
     """SQL sums over ``message`` rows: the counting rules of the module docstring, in one place."""
     m = Message.__table__.c
     not_dup = m.duplicate_of_id.is_(None)
-    counted = and_(not_dup, m.status.not_in([Status.REJECTED.value, Status.SUBMITTED.value]),
+    # comparisons rather than IN over a list: an expanding IN would be rendered anew at every
+    # execution, and the submission path runs these sums once per message (prepared.py)
+    counted = and_(not_dup, m.status != Status.REJECTED.value, m.status != Status.SUBMITTED.value,
                    m.department_id.is_not(None))
     replied = and_(counted, m.replied_on.is_not(None))
 
@@ -228,7 +231,7 @@ def _counters() -> dict[str, ColumnElement[Any]]:
         "on_time": n(and_(replied, m.replied_on <= m.due_date)),
         "working_days_total": n(replied, func.coalesce(m.reply_working_days, 0)),
         "rated": n(and_(counted, m.rating != "")),
-        "satisfied": n(and_(counted, m.rating.in_(SATISFIED))),
+        "satisfied": n(and_(counted, or_(*(m.rating == r for r in SATISFIED)))),
         "duplicates": n(~not_dup),
         "rejected": n(and_(not_dup, m.status == Status.REJECTED.value)),
         "undispatched": n(and_(not_dup, m.status != Status.REJECTED.value,
@@ -278,7 +281,6 @@ def refresh(conn: Connection, keys: Iterable[StatsKey]) -> None:
         conn.execute(st["store"], {**params, **{f"v_{k}": v for k, v in row._asdict().items()}})
 
 
-@cache
 def _count_new_statement(dialect: str) -> Any:
     m = Message.__table__
     s = MessageStats.__table__
@@ -299,7 +301,11 @@ def count_new_message(conn: Connection, message_id: int) -> None:
     ``INSERT … SELECT … ON CONFLICT DO UPDATE`` adds them atomically on both engines. The
     submission path writes with Core statements, which the ORM flush hook does not see.
     """
-    conn.execute(_count_new_statement(conn.dialect.name), {"mid": message_id})
+    _COUNT_NEW.execute(conn, {"mid": message_id})
+
+
+# on the submission path: compiled once per engine, run on the driver's cursor (prepared.py)
+_COUNT_NEW = Prepared(_count_new_statement)
 
 
 def rebuild(conn: Connection) -> int:

@@ -24,6 +24,7 @@ from formsvc import kinds as kinds_mod
 from formsvc.db import UTCDateTime, upsert, utcnow
 from formsvc.kinds import Kind
 from formsvc.models import Attachment, Department, Event, Message, OutboxNotification
+from formsvc.prepared import Prepared
 from formsvc.services import codes, departments, lifecycle, stats, uploads
 from formsvc.services.uploads import Upload
 from formsvc.workdays import Calendar, Count
@@ -134,22 +135,21 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
     try:
         written = uploads.write(upload_dir, attachments or [])
         conn = session.connection()
-        insert_message = _insert_message(conn.dialect.name)
         for _ in range(10):
             # 31^6 ≈ 887 million per kind and day: a collision is rare; the constraint decides
             number = codes.tracking_number(data.kind.prefix, received_on)
-            stored = conn.execute(insert_message, {**row, "tracking_number": number}).first()
+            stored = _MESSAGE_INSERT.first(conn, {**row, "tracking_number": number})
             if stored is not None:
                 break
         else:
             raise SubmissionFailed("no free tracking number after 10 tries")
         message_id, original = stored
         note = "重复提交（24 小时内同一电话的相同内容）" if original else ""
-        conn.execute(_EVENT_INSERT, {
+        _EVENT_INSERT.execute(conn, {
             "message_id": message_id, "created_at": now, "actor": "citizen", "action": "submit",
             "from_status": None, "to_status": _SUBMIT_STATUS, "note": note,
             "public": _SUBMIT.public})
-        conn.execute(_OUTBOX_INSERT, [
+        _OUTBOX_INSERT.executemany(conn, [
             {"message_id": message_id, "created_at": now, "channel": "email",
              "recipient": recipient, "template": template, "payload": payload,
              "status": "pending", "attempts": 0, "last_error": ""}
@@ -177,27 +177,35 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
 # The first event follows the lifecycle's table (one source of truth for statuses).
 _SUBMIT = lifecycle.TRANSITIONS["submit"]
 _SUBMIT_STATUS = str(_SUBMIT.target)
-_EVENT_INSERT = insert(Event.__table__)
-_OUTBOX_INSERT = insert(OutboxNotification.__table__)
 _ATTACHMENT_INSERT = insert(Attachment.__table__)
-_MESSAGE_INSERTS: dict[str, Any] = {}
 
 
 def _insert_message(dialect: str) -> Any:
     """INSERT … ON CONFLICT (tracking_number) DO NOTHING RETURNING id, duplicate_of_id."""
-    if dialect not in _MESSAGE_INSERTS:
-        m = Message.__table__
-        # min(): the first of the earlier copies, without a LIMIT (a post-compiled parameter)
-        earlier = (select(func.min(m.c.id))
-                   .where(m.c.phone == bindparam("dup_phone"),
-                          m.c.text_hash == bindparam("dup_text_hash"),
-                          m.c.submitted_at >= bindparam("dup_since", type_=UTCDateTime()))
-                   .scalar_subquery())
-        _MESSAGE_INSERTS[dialect] = (
-            upsert(dialect, m).values(duplicate_of_id=earlier)
+    m = Message.__table__
+    # min(): the first of the earlier copies, without a LIMIT (a post-compiled parameter)
+    earlier = (select(func.min(m.c.id))
+               .where(m.c.phone == bindparam("dup_phone"),
+                      m.c.text_hash == bindparam("dup_text_hash"),
+                      m.c.submitted_at >= bindparam("dup_since", type_=UTCDateTime()))
+               .scalar_subquery())
+    return (upsert(dialect, m).values(duplicate_of_id=earlier)
             .on_conflict_do_nothing(index_elements=[m.c.tracking_number])
             .returning(m.c.id, m.c.duplicate_of_id))
-    return _MESSAGE_INSERTS[dialect]
+
+
+# The hot path's statements, compiled once per engine (formsvc/prepared.py): the columns each
+# INSERT sets are fixed here, and every column with a Python-side default must be among them.
+_MESSAGE_INSERT = Prepared(_insert_message, column_keys=(
+    "tracking_number", "query_code_hash", "kind", "status", "department_id", "project_slug",
+    "name", "phone", "email", "address", "subject", "content", "consent_publish", "details",
+    "submitted_at", "received_on", "due_date", "time_limit_days", "extension_days", "text_hash",
+    "reply_text", "rating", "rating_comment", "client_ip"))
+_EVENT_INSERT = Prepared(insert(Event.__table__), column_keys=(
+    "message_id", "created_at", "actor", "action", "from_status", "to_status", "note", "public"))
+_OUTBOX_INSERT = Prepared(insert(OutboxNotification.__table__), column_keys=(
+    "message_id", "created_at", "channel", "recipient", "template", "payload", "status",
+    "attempts", "last_error"))
 
 
 def _department(session: Session, data: NewMessage) -> Department | None:

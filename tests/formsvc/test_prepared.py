@@ -1,0 +1,98 @@
+"""Statements run on the driver's cursor (formsvc/prepared.py) store what SQLAlchemy would store,
+refuse what they cannot do, and fail like SQLAlchemy does: on both engines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import exc, func, insert, select
+from sqlalchemy.orm import Session
+
+from formsvc import db
+from formsvc.models import Event, Message, OutboxNotification
+from formsvc.prepared import Prepared
+from tests.formsvc.conftest import api_submit
+
+EVENT_COLUMNS = ("message_id", "created_at", "actor", "action", "from_status", "to_status", "note",
+                 "public")
+OUTBOX_COLUMNS = ("message_id", "created_at", "channel", "recipient", "template", "payload",
+                  "status", "attempts", "last_error")
+
+
+def _message_id(client: FlaskClient, session: Session) -> int:
+    number = api_submit(client, "zx").get_json()["tracking_number"]
+    return session.scalar(select(Message.id).where(Message.tracking_number == number))
+
+
+def test_rows_read_back_like_orm_rows(app: Flask, client: FlaskClient, session: Session) -> None:
+    mid = _message_id(client, session)
+    # an aware time in another zone, a NULL, a boolean, JSON with Chinese text
+    beijing = datetime(2026, 12, 2, 9, 30, 15, 123456, tzinfo=timezone(timedelta(hours=8)))
+    events = Prepared(insert(Event.__table__), EVENT_COLUMNS)
+    outbox = Prepared(insert(OutboxNotification.__table__), OUTBOX_COLUMNS)
+    with app.app_context():
+        s = db.new_session()
+        conn = s.connection()
+        events.execute(conn, {"message_id": mid, "created_at": beijing, "actor": "system",
+                              "action": "note", "from_status": None, "to_status": "submitted",
+                              "note": "内部备注", "public": False})
+        outbox.executemany(conn, [
+            {"message_id": mid, "created_at": beijing, "channel": "email",
+             "recipient": f"r{i}@example.cn", "template": "receipt",
+             "payload": {"subject": "社保卡补办", "n": i, "ok": True}, "status": "pending",
+             "attempts": 0, "last_error": ""} for i in range(2)])
+        s.commit()
+        s.close()
+    note = session.scalars(select(Event).where(Event.action == "note")).one()
+    assert note.created_at == beijing and note.created_at.tzinfo is not None
+    assert note.created_at.astimezone(UTC).hour == 1
+    assert (note.from_status, note.note, note.public) == (None, "内部备注", False)
+    mails = session.scalars(select(OutboxNotification).where(
+        OutboxNotification.recipient.like("r%@example.cn")).order_by(
+        OutboxNotification.recipient)).all()
+    assert [m.payload for m in mails] == [{"subject": "社保卡补办", "n": i, "ok": True}
+                                         for i in range(2)]
+
+
+def test_insert_leaving_out_a_defaulted_column_is_refused(app: Flask) -> None:
+    # the driver's cursor does not apply Python-side defaults: a forgotten column would be NULL
+    # (or an error in production only), so compiling already refuses it
+    partial = Prepared(insert(Event.__table__), ("message_id", "actor", "action", "to_status"))
+    with app.app_context():
+        s = db.new_session()
+        with pytest.raises(ValueError, match="created_at.*note.*public"):
+            partial.execute(s.connection(), {"message_id": 1, "actor": "system",
+                                             "action": "note", "to_status": "submitted"})
+        s.close()
+
+
+def test_expanding_in_is_refused(app: Flask) -> None:
+    query = Prepared(select(Message.id).where(Message.status.in_(["submitted", "replied"])))
+    with app.app_context():
+        s = db.new_session()
+        with pytest.raises(ValueError, match="expanding"):
+            query.first(s.connection(), {})
+        s.close()
+
+
+def test_driver_error_is_sqlalchemys_and_rolls_back(app: Flask, client: FlaskClient,
+                                                    session: Session) -> None:
+    mid = _message_id(client, session)
+    events = Prepared(insert(Event.__table__), EVENT_COLUMNS)
+    row = {"message_id": mid, "created_at": datetime.now(UTC), "actor": "system",
+           "action": "note", "from_status": None, "to_status": "submitted", "note": "先写入",
+           "public": False}
+    before = session.scalar(select(func.count()).select_from(Event))
+    with app.app_context():
+        s = db.new_session()
+        conn = s.connection()
+        events.execute(conn, row)
+        # NOT NULL violated by the driver, not by Python: the error SQLAlchemy callers expect
+        with pytest.raises(exc.IntegrityError):
+            events.execute(conn, {**row, "to_status": None})
+        s.rollback()
+        s.close()
+    assert session.scalar(select(func.count()).select_from(Event)) == before
