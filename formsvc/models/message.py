@@ -56,7 +56,8 @@ class Message(Base):
     # kind-specific fields (依申请公开: applicant type, ID document, form and way of receiving …)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # no index of its own (migration 0005): the repeat check reads ix_message_phone_text
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # the legal receipt date (for 依申请公开 the date both sides confirmed), county time
     received_on: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date] = mapped_column(Date, index=True)
