@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
 from formsvc import db
@@ -150,3 +150,30 @@ def test_html_form_uses_the_same_short_path(client: FlaskClient, session: Sessio
     m = session.scalars(select(Message)).one()
     assert m.department is not None and m.department.code == "rsj"
     assert os.path.basename(r.headers["Location"]) == m.tracking_number
+
+
+def test_submission_writes_four_statements_and_commits(app: Flask, client: FlaskClient) -> None:
+    """What the driver runs for one submission: four INSERTs and the COMMIT, no SELECT (the
+    statements run on the driver's cursor, which SQLAlchemy's events do not see: SQLite's trace
+    callback does)."""
+    engine = db.get_engine(app)
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the statement trace is the sqlite3 driver's")
+    seen: list[str] = []
+
+    def trace(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.set_trace_callback(seen.append)
+
+    engine.dispose()  # new connections, each with the trace
+    event.listen(engine, "connect", trace)
+    try:
+        assert api_submit(client, "zx").status_code == 201  # fills the per-process copies
+        seen.clear()
+        assert api_submit(client, "jy", content="建议在县城东区增设一处公共停车场。").status_code == 201
+    finally:
+        event.remove(engine, "connect", trace)
+    heads = [" ".join(s.split()[:3]).upper() for s in seen]
+    # the outbox statement runs once per row of its executemany: the department's mail and the
+    # citizen's receipt (good_data gives an e-mail address)
+    assert heads == ["BEGIN", "INSERT INTO MESSAGE", "INSERT INTO EVENT", "INSERT INTO OUTBOX",
+                     "INSERT INTO OUTBOX", "INSERT INTO MESSAGE_STATS", "COMMIT"], seen
