@@ -14,11 +14,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
-from formsvc import db
+from formsvc import create_app, db, migrate
 from formsvc.models import Department, Event, Message, OutboxNotification
 from formsvc.models.message import MessageStats
 from formsvc.services import codes, departments, stats
-from tests.formsvc.conftest import api_submit, good_data
+from tests.formsvc.conftest import api_submit, good_data, make_config
 
 
 def _summary(session: Session) -> dict[tuple[int, Any], dict[str, int]]:
@@ -152,13 +152,21 @@ def test_html_form_uses_the_same_short_path(client: FlaskClient, session: Sessio
     assert os.path.basename(r.headers["Location"]) == m.tracking_number
 
 
-def test_submission_writes_four_statements_and_commits(app: Flask, client: FlaskClient) -> None:
+def test_submission_writes_four_statements_and_commits(tmp_path: Path, content_dir: Path) -> None:
     """What the driver runs for one submission: four INSERTs and the COMMIT, no SELECT (the
     statements run on the driver's cursor, which SQLAlchemy's events do not see: SQLite's trace
-    callback does)."""
+    callback does, so this test has a SQLite database of its own whatever the engine run)."""
+    url = f"sqlite:///{tmp_path / 'trace.sqlite3'}"
+    setup = db.make_engine(url)
+    migrate.upgrade(setup)
+    setup.dispose()
+    app = create_app(make_config(tmp_path, url, content_dir))
+    with app.app_context():
+        s = db.new_session()
+        departments.sync(s, app.config["CONTENT_DIR"])
+        s.close()
+    client = app.test_client()
     engine = db.get_engine(app)
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the statement trace is the sqlite3 driver's")
     seen: list[str] = []
 
     def trace(dbapi_conn: Any, _record: Any) -> None:
@@ -172,6 +180,7 @@ def test_submission_writes_four_statements_and_commits(app: Flask, client: Flask
         assert api_submit(client, "jy", content="建议在县城东区增设一处公共停车场。").status_code == 201
     finally:
         event.remove(engine, "connect", trace)
+        engine.dispose()
     heads = [" ".join(s.split()[:3]).upper() for s in seen]
     # the outbox statement runs once per row of its executemany: the department's mail and the
     # citizen's receipt (good_data gives an e-mail address)
