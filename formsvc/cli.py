@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from formsvc import db, migrate, workbench_cli
+from formsvc.config import county_zone
 from formsvc.services import departments, drafts
 from formsvc.workdays import Calendar, HolidayFileError
 
@@ -80,12 +81,11 @@ def due_date(start: object, days: int) -> None:
 def stats_recount(rebuild: bool) -> None:
     """Recount replies' working days with the current holiday file (after it changed for past
     dates) and update the published statistics; --rebuild also recomputes the whole summary."""
-    from zoneinfo import ZoneInfo
 
     from formsvc.services import stats
 
     cal = _holiday_calendar()
-    tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    tz = county_zone(current_app.config)
     with db.get_engine().begin() as conn:
         changed = stats.recount_replies(conn, cal, tz)
     click.echo(f"按当前节假日文件重算答复用时：{changed} 条留言的工作日数有变化，相应统计已更新")

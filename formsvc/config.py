@@ -7,7 +7,10 @@ works) and ``DATABASE_URL``. ``instance/config.example.py`` documents every key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from formsvc import db as _db
 
@@ -31,6 +34,12 @@ OUTPUT_DIR = str(REPO_ROOT / "output")
 
 # Dates (receipt date, due date) are counted in the county's time zone, not the server's.
 TIMEZONE = "Asia/Shanghai"
+
+
+def county_zone(config: Mapping[str, Any]) -> ZoneInfo:
+    """The county's time zone (``TIMEZONE``): receipt dates, reply dates and "today" are in it."""
+    return ZoneInfo(config.get("TIMEZONE", TIMEZONE))
+
 
 # Working-day limits per kind override formsvc.kinds, e.g. {"zx": 3, "ts": 15} (*local* rules).
 TIME_LIMITS: dict[str, int] = {}

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 
 from formsvc import kinds
+from formsvc.config import county_zone
 from formsvc.db import get_session, utcnow
 from formsvc.errors import error_response
 from formsvc.forms.text import clean_text
@@ -19,7 +19,7 @@ from formsvc.services.workbench import parse_date
 
 
 def _today() -> date:
-    return utcnow().astimezone(ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))).date()
+    return utcnow().astimezone(county_zone(current_app.config)).date()
 
 
 def _filters() -> tuple[str, str, int]:

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from formsvc.config import county_zone
 from formsvc.db import utcnow
 from formsvc.models import Event, Message
 from formsvc.services import lifecycle, outbox, workbench
@@ -43,7 +43,7 @@ def run(session: Session, config: Mapping[str, Any], calendar: Calendar,
     result = RemindResult()
     edge = calendar.add_working_days(ctx.today, due_soon_days(config)).due
     # "today" in county time, as a UTC instant: events after it were written today
-    local = ctx.now.astimezone(ZoneInfo(config.get("TIMEZONE", "Asia/Shanghai")))
+    local = ctx.now.astimezone(county_zone(config))
     start_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
     already = set(session.scalars(select(Event.message_id).where(
         Event.action == "remind", Event.created_at >= start_of_day)))
@@ -98,7 +98,7 @@ def close_unrated(session: Session, config: Mapping[str, Any], calendar: Calenda
     """办结 replies the citizen has not rated within RATING_WINDOW_DAYS working days."""
     ctx = workbench.Context(session, config, calendar, now or utcnow())
     window = int(config.get("RATING_WINDOW_DAYS", 10))
-    tz = ZoneInfo(config.get("TIMEZONE", "Asia/Shanghai"))
+    tz = county_zone(config)
     closed = 0
     for m in session.scalars(select(Message).where(Message.status == Status.REPLIED,
                                                    Message.replied_at.is_not(None))):

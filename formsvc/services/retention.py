@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
+from formsvc.config import county_zone
 from formsvc.db import utcnow
 from formsvc.models import Attachment, Event, Message, OutboxNotification
 from formsvc.services import lifecycle, uploads
@@ -73,7 +73,7 @@ def cutoffs(config: Mapping[str, Any], now: datetime) -> dict[str, datetime]:
 
     The periods are the ``RETENTION_*_MONTHS`` settings (formsvc/config.py).
     """
-    tz = ZoneInfo(config.get("TIMEZONE", "Asia/Shanghai"))
+    tz = county_zone(config)
     today = now.astimezone(tz).date()
 
     def at(months_key: str) -> datetime:

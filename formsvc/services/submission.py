@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from formsvc import kinds as kinds_mod
+from formsvc.config import county_zone
 from formsvc.db import UTCDateTime, upsert, utcnow
 from formsvc.kinds import Kind
 from formsvc.models import Attachment, Department, Event, Message, OutboxNotification
@@ -84,7 +84,7 @@ class SubmissionFailed(RuntimeError):
 
 
 def local_today(config: Mapping[str, Any], now: datetime) -> date:
-    return now.astimezone(ZoneInfo(config.get("TIMEZONE", "Asia/Shanghai"))).date()
+    return now.astimezone(county_zone(config)).date()
 
 
 def text_hash(text: str) -> str:

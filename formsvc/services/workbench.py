@@ -13,12 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from formsvc import kinds
+from formsvc.config import county_zone
 from formsvc.db import utcnow
 from formsvc.models import Department, Event, Message
 from formsvc.models.staff import Staff
@@ -80,7 +80,7 @@ class Context:
 
     @property
     def today(self) -> date:
-        return self.now.astimezone(ZoneInfo(self.config.get("TIMEZONE", "Asia/Shanghai"))).date()
+        return self.now.astimezone(county_zone(self.config)).date()
 
     def deadline(self, message: Message) -> Deadline:
         return deadline(self.calendar, message.status, message.due_date, self.today,
@@ -489,7 +489,7 @@ def _send(ctx: Context, staff: Staff, message: Message, draft: ReplyDraft) -> No
     _apply(ctx, staff, message, "reply", note)
     message.reply_text = draft.text + (f"\n\n{note}" if note else "")
     message.replied_at = ctx.now
-    stats.record_reply(message, ctx.calendar, ZoneInfo(ctx.config.get("TIMEZONE", "Asia/Shanghai")))
+    stats.record_reply(message, ctx.calendar, county_zone(ctx.config))
     draft.status, draft.sent_at, draft.updated_at = "sent", ctx.now, ctx.now
     if message.email:
         outbox.notify(ctx.session, message.email, "reply",
@@ -625,7 +625,7 @@ def publish(ctx: Context, staff: Staff, number: str, subject: str, question: str
     _apply(ctx, staff, message, "publish_letter")
     if letter is None:
         letter = Letter(message_id=message.id)
-    tz = ZoneInfo(ctx.config.get("TIMEZONE", "Asia/Shanghai"))
+    tz = county_zone(ctx.config)
     letter.kind, letter.department_id = message.kind, message.department_id
     letter.masked_name = masking.mask_name(message.name)
     letter.subject, letter.question, letter.reply = (texts["subject"], texts["question"],

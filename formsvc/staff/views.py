@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import (
     abort,
@@ -25,6 +24,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from formsvc import audit_log, kinds
+from formsvc.config import county_zone
 from formsvc.db import get_session
 from formsvc.extensions import limiter
 from formsvc.forms import fields
@@ -72,7 +72,7 @@ def local_dt(value: datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    tz = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    tz = county_zone(current_app.config)
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
