@@ -81,7 +81,6 @@ def due_date(start: object, days: int) -> None:
 def stats_recount(rebuild: bool) -> None:
     """Recount replies' working days with the current holiday file (after it changed for past
     dates) and update the published statistics; --rebuild also recomputes the whole summary."""
-
     from formsvc.services import stats
 
     cal = _holiday_calendar()

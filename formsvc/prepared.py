@@ -7,9 +7,11 @@ A :class:`Prepared` statement does that work once: it is compiled for the dialec
 with its bind processors (the column types' own conversions: aware datetimes, JSON, booleans)
 looked up once, and then each call only converts the values and calls the driver.
 
-What it gives up, on purpose: Python-side column defaults are not applied (every such column of
-an INSERT must be given, which :class:`Prepared` checks when it compiles), and no engine events
-fire. Driver errors come back as SQLAlchemy's ``DBAPIError`` like everywhere else, and a lost
+The columns an INSERT sets are the keys of the values of its first call, as with
+``Connection.execute``; a later call with a key the statement does not have is refused rather
+than dropped. What it gives up, on purpose: Python-side column defaults are not applied (every
+such column of an INSERT must be given, which :class:`Prepared` checks when it compiles), and no
+engine events fire. Driver errors come back as SQLAlchemy's ``DBAPIError`` like everywhere else, and a lost
 PostgreSQL connection is invalidated, so the pool does not hand it out again.
 """
 
@@ -28,9 +30,12 @@ Processor = Callable[[Any], Any]
 class _Compiled:
     """One statement for one dialect: SQL text, parameter order and converters."""
 
-    def __init__(self, statement: Executable, dialect: Dialect,
-                 column_keys: Sequence[str]) -> None:
-        compiled = statement.compile(dialect=dialect, column_keys=list(column_keys))
+    def __init__(self, statement: Executable, dialect: Dialect, keys: Iterable[str]) -> None:
+        # the parameter names every call gives: the INSERT's columns and the statement's binds
+        self.keys = frozenset(keys)
+        table = getattr(statement, "table", None)
+        columns = [k for k in self.keys if table is not None and k in table.c]
+        compiled = statement.compile(dialect=dialect, column_keys=columns)
         if compiled.post_compile_params:
             # an expanding IN is rendered per execution, which is what this class avoids
             raise ValueError("prepared statement with an expanding parameter (IN over a list)")
@@ -49,6 +54,9 @@ class _Compiled:
             raise ValueError(f"prepared INSERT without values for defaulted columns: {missing}")
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
+        if values.keys() != self.keys:  # a key left out or one the statement would drop
+            raise ValueError(f"parameters {sorted(values)} where the statement was prepared "
+                             f"for {sorted(self.keys)}")
         merged = {**self.fixed, **values}
         for name, proc in self.processors.items():
             if name in merged:
@@ -59,26 +67,22 @@ class _Compiled:
 
 
 class Prepared:
-    """A Core statement with a fixed set of parameter names, run through the driver's cursor.
+    """A Core statement with a fixed set of parameter names, run through the driver's cursor."""
 
-    ``column_keys`` are the table columns an INSERT sets from parameters (as for
-    ``Connection.execute``); other parameters are the statement's own ``bindparam`` names.
-    """
-
-    def __init__(self, statement: Executable | Callable[[str], Executable],
-                 column_keys: Iterable[str] = ()) -> None:
+    def __init__(self, statement: Executable | Callable[[str], Executable]) -> None:
         # a callable builds the statement for a dialect name (INSERT … ON CONFLICT is per dialect)
         self.statement = statement
-        self.column_keys = tuple(column_keys)
-        self._by_dialect: dict[str, _Compiled] = {}
+        self._by_dialect: dict[tuple[str, str], _Compiled] = {}
 
-    def compiled(self, dialect: Dialect) -> _Compiled:
-        key = f"{dialect.name}+{dialect.driver}"
-        if key not in self._by_dialect:
+    def compiled(self, dialect: Dialect, keys: Iterable[str]) -> _Compiled:
+        """The statement for ``dialect``, compiled on first use with ``keys`` as the values."""
+        c = self._by_dialect.get((dialect.name, dialect.driver))
+        if c is None:
             statement = (self.statement if isinstance(self.statement, Executable)
                          else self.statement(dialect.name))
-            self._by_dialect[key] = _Compiled(statement, dialect, self.column_keys)
-        return self._by_dialect[key]
+            c = self._by_dialect[(dialect.name, dialect.driver)] = _Compiled(
+                statement, dialect, keys)
+        return c
 
     def first(self, conn: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Run once; the first row it returns (RETURNING), or None."""
@@ -94,7 +98,7 @@ class Prepared:
     def _run(self, conn: Connection, rows: Sequence[Mapping[str, Any]],
              fetch: bool) -> tuple[Any, ...] | None:
         dialect = conn.dialect
-        c = self.compiled(dialect)
+        c = self.compiled(dialect, rows[0])
         params = [c.parameters(r) for r in rows]
         dbapi_conn = conn.connection
         cursor = dbapi_conn.cursor()

@@ -194,18 +194,11 @@ def _insert_message(dialect: str) -> Any:
             .returning(m.c.id, m.c.duplicate_of_id))
 
 
-# The hot path's statements, compiled once per engine (formsvc/prepared.py): the columns each
-# INSERT sets are fixed here, and every column with a Python-side default must be among them.
-_MESSAGE_INSERT = Prepared(_insert_message, column_keys=(
-    "tracking_number", "query_code_hash", "kind", "status", "department_id", "project_slug",
-    "name", "phone", "email", "address", "subject", "content", "consent_publish", "details",
-    "submitted_at", "received_on", "due_date", "time_limit_days", "extension_days", "text_hash",
-    "reply_text", "rating", "rating_comment", "client_ip"))
-_EVENT_INSERT = Prepared(insert(Event.__table__), column_keys=(
-    "message_id", "created_at", "actor", "action", "from_status", "to_status", "note", "public"))
-_OUTBOX_INSERT = Prepared(insert(OutboxNotification.__table__), column_keys=(
-    "message_id", "created_at", "channel", "recipient", "template", "payload", "status",
-    "attempts", "last_error"))
+# The hot path's statements, compiled once per engine (formsvc/prepared.py) with the columns of
+# the values given; every column with a Python-side default must be among them.
+_MESSAGE_INSERT = Prepared(_insert_message)
+_EVENT_INSERT = Prepared(insert(Event.__table__))
+_OUTBOX_INSERT = Prepared(insert(OutboxNotification.__table__))
 
 
 def _department(session: Session, data: NewMessage) -> Department | None:
