@@ -13,6 +13,8 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 from wtforms import Field
 
+from formsvc.config import county_zone
+
 # Settings a page needs from pelicanconf (base.html's contract plus what our pages show).
 SITE_SETTINGS = ("SITENAME", "SITE_SHORT_NAME", "SITEURL", "SITE_DOMAIN", "SITE_ID_CODE",
                  "FOOTER", "SECTIONS", "COLUMN_META", "TIMEZONE", "DEFAULT_LANG")
@@ -57,10 +59,12 @@ def field_params(field: Field, **overrides: Any) -> dict[str, Any]:
     return params
 
 
-def localtime(value: str | datetime, tz: str = "Asia/Shanghai") -> str:
-    """An ISO timestamp (UTC) as the county's wall-clock time, "YYYY-MM-DD HH:MM"."""
+def localtime(value: str | datetime | None, tz: ZoneInfo) -> str:
+    """A UTC instant (or its ISO text) as the county's wall-clock time, "YYYY-MM-DD HH:MM"."""
+    if not value:
+        return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def init_app(app: Flask) -> None:
@@ -69,7 +73,10 @@ def init_app(app: Flask) -> None:
         FileSystemLoader(app.config["THEME_TEMPLATES"]),
     ])
     settings = load_site_settings(app.config["PELICANCONF"])
-    app.jinja_env.filters["localtime"] = lambda v: localtime(v, app.config["TIMEZONE"])
+    zone = county_zone(app.config)
+    # "local_dt" is the name the workbench templates use
+    app.jinja_env.filters["localtime"] = app.jinja_env.filters["local_dt"] = (
+        lambda v: localtime(v, zone))
     app.extensions["formsvc.site"] = settings
 
     @app.context_processor

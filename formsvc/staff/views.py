@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +23,6 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from formsvc import audit_log, kinds
-from formsvc.config import county_zone
 from formsvc.db import get_session
 from formsvc.extensions import limiter
 from formsvc.forms import fields
@@ -63,17 +61,6 @@ def _staff() -> Staff:
     if staff is None:  # before_request has redirected already; this keeps type checkers calm
         abort(403)
     return staff
-
-
-@bp.app_template_filter("local_dt")
-def local_dt(value: datetime | str | None) -> str:
-    """A UTC instant as county time, "YYYY-MM-DD HH:MM"."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    tz = county_zone(current_app.config)
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.before_request
