@@ -22,6 +22,13 @@ def _message_id(client: FlaskClient, session: Session) -> int:
     return session.scalar(select(Message.id).where(Message.tracking_number == number))
 
 
+def _note_event(message_id: int, note: str) -> dict[str, object]:
+    """Every column of an internal note event, as a prepared INSERT wants them."""
+    return {"message_id": message_id, "created_at": datetime.now(UTC), "actor": "system",
+            "action": "note", "from_status": None, "to_status": "submitted", "note": note,
+            "public": False}
+
+
 def test_rows_read_back_like_orm_rows(app: Flask, client: FlaskClient, session: Session) -> None:
     mid = _message_id(client, session)
     # an aware time in another zone, a NULL, a boolean, JSON with Chinese text
@@ -77,9 +84,7 @@ def test_driver_error_is_sqlalchemys_and_rolls_back(app: Flask, client: FlaskCli
                                                     session: Session) -> None:
     mid = _message_id(client, session)
     events = Prepared(insert(Event.__table__))
-    row = {"message_id": mid, "created_at": datetime.now(UTC), "actor": "system",
-           "action": "note", "from_status": None, "to_status": "submitted", "note": "先写入",
-           "public": False}
+    row = _note_event(mid, "先写入")
     before = session.scalar(select(func.count()).select_from(Event))
     with app.app_context():
         s = db.new_session()
@@ -99,9 +104,7 @@ def test_call_with_other_keys_is_refused(app: Flask, client: FlaskClient,
     # silently and a left-out one sent as a placeholder
     mid = _message_id(client, session)
     events = Prepared(insert(Event.__table__))
-    row = {"message_id": mid, "created_at": datetime.now(UTC), "actor": "system",
-           "action": "note", "from_status": None, "to_status": "submitted", "note": "",
-           "public": False}
+    row = _note_event(mid, "")
     with app.app_context():
         s = db.new_session()
         conn = s.connection()
