@@ -92,6 +92,9 @@ def _ensure_secret_key(app: Flask) -> None:
 
 
 def _secure_cookies(app: Flask) -> None:
+    from formsvc.session_cookie import CookieSessionInterface
+
+    app.session_interface = CookieSessionInterface()
     # None: production unless debugging or testing; `make run` (plain http) passes False
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)

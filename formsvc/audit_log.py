@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import sys
-import uuid
 from datetime import UTC, datetime
 from logging.handlers import WatchedFileHandler
 from typing import Any
@@ -194,7 +194,7 @@ def _after_rollback(session: Session) -> None:
 
 def _assign_request_id() -> None:
     given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    g.request_id = given if _REQUEST_ID.match(given) else secrets.token_hex(16)
 
 
 def _after_request(resp: Response) -> Response:
