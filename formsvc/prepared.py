@@ -52,18 +52,28 @@ class _Compiled:
         missing = [c.key for c in getattr(compiled, "insert_prefetch", ())]
         if missing:
             raise ValueError(f"prepared INSERT without values for defaulted columns: {missing}")
+        # the values written into the statement, converted once; then, for a positional driver
+        # (SQLite's qmark), where each parameter comes from: a fixed value or the call's values
+        self.fixed_converted = {name: self.processors[name](value) if name in self.processors
+                                else value for name, value in self.fixed.items()
+                                if name not in self.keys}
+        self.plan: tuple[tuple[str, Processor | None, bool], ...] = tuple(
+            (name, self.processors.get(name), name not in self.keys)
+            for name in self.positions or ())
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         if values.keys() != self.keys:  # a key left out or one the statement would drop
             raise ValueError(f"parameters {sorted(values)} where the statement was prepared "
                              f"for {sorted(self.keys)}")
-        merged = {**self.fixed, **values}
-        for name, proc in self.processors.items():
-            if name in merged:
-                merged[name] = proc(merged[name])
         if self.positions is None:
+            merged = {**self.fixed_converted, **values}
+            for name, proc in self.processors.items():
+                if name in values:
+                    merged[name] = proc(values[name])
             return merged
-        return tuple(merged[name] for name in self.positions)
+        fixed = self.fixed_converted
+        return tuple(fixed[name] if is_fixed else proc(values[name]) if proc is not None
+                     else values[name] for name, proc, is_fixed in self.plan)
 
 
 class Prepared:
