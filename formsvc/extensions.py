@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache, wraps
+from typing import ParamSpec, TypeVar
+
 import flask_limiter
 from flask import current_app, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFProtect
+from limits import RateLimitItem, parse_many
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def client_address() -> str:
@@ -17,7 +27,7 @@ class Limiter(flask_limiter.Limiter):
 
     Flask-Limiter checks every request twice: once in a ``before_request`` hook, for default,
     application, blueprint and meta limits, and again in the decorator of a limited view. The
-    portal's limits are all on views (submit, draft, track, staff login), so the first pass only
+    portal's limits are all on views (staff login here; submit, draft and track below), so the first pass only
     did bookkeeping: 6.5 % of the instructions of a whole API submission (callgrind,
     docs/performance.md). Once any limit the pass would check is configured (RATELIMIT_DEFAULT,
     RATELIMIT_APPLICATION, RATELIMIT_META, a limit on a blueprint, an in-memory fallback) it runs
@@ -42,15 +52,48 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=client_address)
 
 
-def submit_limit() -> str:
-    return current_app.config["SUBMIT_RATE_LIMIT"]
+@dataclass(frozen=True)
+class _Breached:
+    """What RateLimitExceeded and formsvc/errors.py read of a limit (Retry-After, message)."""
+
+    limit: RateLimitItem
+    error_message: str | None = None
 
 
-def track_limit() -> str:
-    return current_app.config["TRACK_RATE_LIMIT"]
+def shared_scope_limit(config_key: str, scope: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Limit POSTs to a view by the limits in ``config[config_key]``, per client address, in a
+    counter ``scope`` every view so decorated shares (the HTML form and the API draw on one
+    allowance).
+
+    The same counters as Flask-Limiter's ``shared_limit`` (its strategy and storage, the same
+    keys) without its per-request resolution of exemptions, filters, hints and meta limits, which
+    these views do not use: that bookkeeping was 9.4 % of the instructions of an API submission
+    (callgrind, docs/performance.md). RATELIMIT_ENABLED = False turns it off like the rest.
+    A failing storage raises, as Flask-Limiter does without a fallback configured.
+    """
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def limited(*args: P.args, **kwargs: P.kwargs) -> R:
+            if request.method == "POST" and limiter.enabled:
+                key = client_address()
+                for item in _parsed(current_app.config[config_key]):
+                    if not limiter.limiter.hit(item, key, scope):
+                        raise RateLimitExceeded(_Breached(item))  # type: ignore[arg-type]
+            return view(*args, **kwargs)
+
+        return limited
+
+    return decorator
 
 
-# Shared scopes: the HTML form and the API draw on the same allowance per client.
-submit_limited = limiter.shared_limit(submit_limit, scope="submit", methods=["POST"])
-draft_limited = limiter.shared_limit(submit_limit, scope="draft", methods=["POST"])
-track_limited = limiter.shared_limit(track_limit, scope="track", methods=["POST"])
+@lru_cache(maxsize=32)
+def _parsed(spec: str) -> tuple[RateLimitItem, ...]:
+    # "10 per hour;30 per day": the longest window last, as Flask-Limiter orders them
+    return tuple(sorted(parse_many(spec)))
+
+
+# The form and the API draw on the same allowance per client: one scope per kind of action.
+submit_limited = shared_scope_limit("SUBMIT_RATE_LIMIT", "submit")
+draft_limited = shared_scope_limit("SUBMIT_RATE_LIMIT", "draft")
+track_limited = shared_scope_limit("TRACK_RATE_LIMIT", "track")

@@ -1,7 +1,8 @@
-"""formsvc.extensions.Limiter: the before-request pass is skipped only while it has nothing to check.
+"""Rate limits: formsvc.extensions' Limiter and the portal's shared scopes.
 
-Each test builds its own small app and limiter: the portal's limiter is one object shared by every
-app of the test run, and Flask-Limiter keeps configured default limits on it.
+The Limiter tests build their own small app and limiter: the portal's limiter is one object
+shared by every app of the test run, and Flask-Limiter keeps configured default limits on it.
+test_tracking.py has the scopes shared by the form and the API, the 429 page and Retry-After.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from typing import Any
 
 import pytest
 from flask import Blueprint, Flask
+from flask.testing import FlaskClient
 
 from formsvc.extensions import Limiter, client_address
+from tests.formsvc.conftest import api_submit, count_rows
 
 
 def _app(limiter: Limiter, config: dict[str, Any] | None = None,
@@ -72,3 +75,36 @@ def test_a_blueprint_limit_runs_the_before_request_pass() -> None:
     assert limiter.checks_before_request()
     assert _codes(app, "/area") == [200, 200, 429]
     assert _codes(app, "/plain") == [200, 200, 200]
+
+
+# --- the portal's own scopes (formsvc.extensions.shared_scope_limit) -------------------------------
+
+
+@pytest.mark.parametrize("app_config", [{"SUBMIT_RATE_LIMIT": "3 per hour;2 per day"}])
+def test_every_limit_of_the_setting_counts(client: FlaskClient, app: Flask) -> None:
+    assert api_submit(client, "zx").status_code == 201
+    assert api_submit(client, "jy", content="第二个问题，内容不同，请答复。").status_code == 201
+    blocked = api_submit(client, "ts", content="第三个问题，内容又不同，请答复。")
+    assert blocked.status_code == 429
+    # the day's window is the one that ran out: Retry-After says so, not the hour's
+    assert int(blocked.headers["Retry-After"]) > 3600
+    assert count_rows(app)["message"] == 2
+
+
+@pytest.mark.parametrize("app_config", [{"SUBMIT_RATE_LIMIT": "1 per hour",
+                                         "TRACK_RATE_LIMIT": "1 per hour"}])
+def test_scopes_are_separate_allowances(client: FlaskClient) -> None:
+    sub = api_submit(client, "zx").get_json()
+    creds = {"tracking_number": sub["tracking_number"], "query_code": sub["query_code"]}
+    # tracking draws on its own allowance, not on the submissions'
+    assert client.post("/api/v1/track", json=creds).status_code == 200
+    assert client.post("/api/v1/track", json=creds).status_code == 429
+    assert api_submit(client, "jy", content="另一个不同的问题，请答复。").status_code == 429
+
+
+@pytest.mark.parametrize("app_config", [{"SUBMIT_RATE_LIMIT": "1 per hour",
+                                         "RATELIMIT_ENABLED": False}])
+def test_rate_limiting_can_be_switched_off(client: FlaskClient, app: Flask) -> None:
+    for n in range(3):
+        assert api_submit(client, "zx", content=f"第 {n} 个不同的问题，请答复。").status_code == 201
+    assert count_rows(app)["message"] == 3
