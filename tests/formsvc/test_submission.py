@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from formsvc.models import Event, Message, OutboxNotification
@@ -26,14 +26,15 @@ from tests.formsvc.conftest import (
 
 @pytest.fixture
 def failing_commit() -> Iterator[None]:
-    """Make every ORM commit fail, as a full disk or a lost database connection would."""
+    """Make every commit fail (ORM or Core: the submission commits on a Core connection), as a
+    full disk or a lost database connection would."""
 
-    def boom(_session: Any) -> None:
+    def boom(_conn: Any) -> None:
         raise RuntimeError("simulated failure at commit")
 
-    event.listen(Session, "before_commit", boom)
+    event.listen(Engine, "commit", boom)
     yield
-    event.remove(Session, "before_commit", boom)
+    event.remove(Engine, "commit", boom)
 
 
 def test_failed_commit_html_leaves_nothing(client: FlaskClient, app: Flask,
@@ -63,14 +64,14 @@ def test_failed_confirm_of_disclosure_keeps_the_draft(client: FlaskClient, app: 
 
     review = post_form(client, "ysqgk", good_data("ysqgk"), files=[(PNG, "证件.png")])
 
-    def boom(_session: Any) -> None:
+    def boom(_conn: Any) -> None:
         raise RuntimeError("simulated")
 
-    event.listen(Session, "before_commit", boom)
+    event.listen(Engine, "commit", boom)
     try:
         assert confirm_disclosure(client, review).status_code == 503
     finally:
-        event.remove(Session, "before_commit", boom)
+        event.remove(Engine, "commit", boom)
     assert count_rows(app)["message"] == 0
     # the applicant can press 确认提交 again once the database is back
     assert confirm_disclosure(client, review).status_code == 303

@@ -14,10 +14,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
-from formsvc import create_app, db, migrate
+from formsvc import create_app, db, kinds, migrate
 from formsvc.models import Department, Event, Message, OutboxNotification
 from formsvc.models.message import MessageStats
-from formsvc.services import codes, departments, stats
+from formsvc.runtime import calendar
+from formsvc.services import codes, departments, stats, submission
 from tests.formsvc.conftest import api_submit, good_data, make_config
 
 
@@ -186,3 +187,51 @@ def test_submission_writes_four_statements_and_commits(tmp_path: Path, content_d
     # citizen's receipt (good_data gives an e-mail address)
     assert heads == ["BEGIN", "INSERT INTO MESSAGE", "INSERT INTO EVENT", "INSERT INTO OUTBOX",
                      "INSERT INTO OUTBOX", "INSERT INTO MESSAGE_STATS", "COMMIT"], seen
+
+
+def _message(n: int) -> submission.NewMessage:
+    return submission.NewMessage(
+        kind=kinds.KINDS_BY_CODE["zx"], name="张三", phone=f"139{n:08d}", subject=f"事务测试 {n}",
+        content=f"事务测试留言第 {n} 条，请问如何办理？", department_code="rsj")
+
+
+def _phone_and_count(app: Flask) -> tuple[str, int]:
+    with Session(db.get_engine(app)) as check:
+        phone = check.scalar(select(Department.phone).where(Department.code == "rsj"))
+        return phone or "", check.scalar(select(text("count(*)")).select_from(Message)) or 0
+
+
+def test_a_clean_session_writes_on_its_own_connection(app: Flask) -> None:
+    with app.app_context():
+        s = db.new_session()
+        begun: list[Any] = []
+        event.listen(s, "after_begin", lambda *args: begun.append(args))
+        try:
+            submission.submit(s, app.config, _message(1), calendar=calendar())
+        finally:
+            s.close()
+    # the session lent its engine and never began a transaction of its own
+    assert begun == []
+    assert _phone_and_count(app)[1] == 1
+
+
+def test_a_session_in_a_transaction_commits_or_rolls_back_with_the_submission(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    with app.app_context():
+        s = db.new_session()
+        try:
+            s.execute(update(Department).where(Department.code == "rsj").values(phone="0000-1"))
+            first = submission.submit(s, app.config, _message(1), calendar=calendar())
+        finally:
+            s.close()
+        assert _phone_and_count(app) == ("0000-1", 1)  # the caller's write committed with it
+
+        monkeypatch.setattr(codes, "tracking_number", lambda prefix, day: first.tracking_number)
+        s = db.new_session()
+        try:
+            s.execute(update(Department).where(Department.code == "rsj").values(phone="0000-2"))
+            with pytest.raises(submission.SubmissionFailed):
+                submission.submit(s, app.config, _message(2), calendar=calendar())
+        finally:
+            s.close()
+    assert _phone_and_count(app) == ("0000-1", 1)  # and rolled back with it
