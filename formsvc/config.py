@@ -62,6 +62,10 @@ RATELIMIT_STORAGE_URI = "memory://"  # redis://host:6379/0 with several workers
 # Stated so every app sets it: Flask-Limiter otherwise keeps what the last app in the process said
 # (the limiter is one object), and one app with limits off would switch them off for the next.
 RATELIMIT_ENABLED = True
+# Redis unreachable: let requests through and log it, for the citizen's scopes and the staff login
+# alike. The counters are a brake, not a gate: a lost message is worse than an unmetered minute,
+# and staff accounts still lock after LOGIN_MAX_FAILURES failures (kept in the database).
+RATELIMIT_SWALLOW_ERRORS = True
 # No X-RateLimit-* headers: with Redis they cost two more round trips (GET, TTL) on every limited
 # request, ~40 % of a submission's time under load (docs/performance.md). A 429 still carries
 # Retry-After (formsvc/errors.py), which is what clients need.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, wraps
@@ -13,6 +14,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFProtect
 from limits import RateLimitItem, parse_many
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -68,23 +70,40 @@ def shared_scope_limit(config_key: str, scope: str) -> Callable[[Callable[P, R]]
     The same counters as Flask-Limiter's ``shared_limit`` (its strategy and storage, the same
     keys) without its per-request resolution of exemptions, filters, hints and meta limits, which
     these views do not use: that bookkeeping was 9.4 % of the instructions of an API submission
-    (callgrind, docs/performance.md). RATELIMIT_ENABLED = False turns it off like the rest.
-    A failing storage raises, as Flask-Limiter does without a fallback configured.
+    (callgrind, docs/performance.md). RATELIMIT_ENABLED and RATELIMIT_SWALLOW_ERRORS mean what
+    they mean to Flask-Limiter.
     """
 
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def limited(*args: P.args, **kwargs: P.kwargs) -> R:
             if request.method == "POST" and limiter.enabled:
-                key = client_address()
-                for item in _parsed(current_app.config[config_key]):
-                    if not limiter.limiter.hit(item, key, scope):
-                        raise RateLimitExceeded(_Breached(item))  # type: ignore[arg-type]
+                breached = _hit(current_app.config[config_key], client_address(), scope)
+                if breached is not None:
+                    raise RateLimitExceeded(_Breached(breached))  # type: ignore[arg-type]
             return view(*args, **kwargs)
 
         return limited
 
     return decorator
+
+
+def _hit(spec: str, key: str, scope: str) -> RateLimitItem | None:
+    """Count one request against every limit of ``spec``; the first limit it exceeds, if any.
+
+    When the counters cannot be reached (Redis down) and RATELIMIT_SWALLOW_ERRORS is set, the
+    request goes through and the log says so: a citizen's message must not be lost to an outage
+    of the rate limiter, whose counters are only a brake (docs/deploy.md).
+    """
+    try:
+        for item in _parsed(spec):
+            if not limiter.limiter.hit(item, key, scope):
+                return item
+    except Exception:
+        if not current_app.config.get("RATELIMIT_SWALLOW_ERRORS"):
+            raise
+        log.exception("formsvc: rate-limit storage unreachable; %s not counted", scope)
+    return None
 
 
 @lru_cache(maxsize=32)

@@ -108,3 +108,35 @@ def test_rate_limiting_can_be_switched_off(client: FlaskClient, app: Flask) -> N
     for n in range(3):
         assert api_submit(client, "zx", content=f"第 {n} 个不同的问题，请答复。").status_code == 201
     assert count_rows(app)["message"] == 3
+
+
+# Nothing listens on port 1: the counters cannot be reached, as when Redis is down.
+UNREACHABLE = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0", "SUBMIT_RATE_LIMIT": "1 per hour"}
+
+
+@pytest.mark.parametrize("app_config", [UNREACHABLE])
+def test_submissions_go_through_when_the_counters_are_unreachable(
+        client: FlaskClient, app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    pytest.importorskip("redis")
+    for n in range(2):  # over the limit of one: nothing counts while Redis is away
+        assert api_submit(client, "zx", content=f"第 {n} 个不同的问题，请答复。").status_code == 201
+    assert count_rows(app)["message"] == 2
+    assert "rate-limit storage unreachable; submit not counted" in caplog.text
+
+
+@pytest.mark.parametrize("app_config", [{**UNREACHABLE, "RATELIMIT_SWALLOW_ERRORS": False}])
+def test_without_swallowing_an_unreachable_store_refuses_and_stores_nothing(
+        client: FlaskClient, app: Flask) -> None:
+    pytest.importorskip("redis")
+    r = api_submit(client, "zx")
+    assert r.status_code == 500 and "query_code" not in r.get_json()
+    assert count_rows(app)["message"] == 0
+
+
+@pytest.mark.parametrize("app_config", [UNREACHABLE])
+def test_the_staff_login_answers_when_the_counters_are_unreachable(client: FlaskClient) -> None:
+    pytest.importorskip("redis")
+    from tests.formsvc.workbench.helpers import login
+
+    # a wrong password is refused as usual (400), not a 500 from the limiter
+    assert login(client, "nobody", "wrong-password-1").status_code == 400
