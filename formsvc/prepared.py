@@ -40,7 +40,6 @@ class _Compiled:
             # an expanding IN is rendered per execution, which is what this class avoids
             raise ValueError("prepared statement with an expanding parameter (IN over a list)")
         self.sql = compiled.string
-        self.fixed: dict[str, Any] = dict(compiled.params)  # values written into the statement
         self.positions: tuple[str, ...] | None = (
             tuple(compiled.positiontup or ()) if compiled.positional else None)
         self.processors: dict[str, Processor] = {}
@@ -55,8 +54,9 @@ class _Compiled:
         # the values written into the statement, converted once; then, for a positional driver
         # (SQLite's qmark), where each parameter comes from: a fixed value or the call's values
         self.fixed_converted = {name: self.processors[name](value) if name in self.processors
-                                else value for name, value in self.fixed.items()
+                                else value for name, value in compiled.params.items()
                                 if name not in self.keys}
+        self.key_processors = [(n, p) for n, p in self.processors.items() if n in self.keys]
         self.plan: tuple[tuple[str, Processor | None, bool], ...] = tuple(
             (name, self.processors.get(name), name not in self.keys)
             for name in self.positions or ())
@@ -67,9 +67,8 @@ class _Compiled:
                              f"for {sorted(self.keys)}")
         if self.positions is None:
             merged = {**self.fixed_converted, **values}
-            for name, proc in self.processors.items():
-                if name in values:
-                    merged[name] = proc(values[name])
+            for name, proc in self.key_processors:
+                merged[name] = proc(values[name])
             return merged
         fixed = self.fixed_converted
         return tuple(fixed[name] if is_fixed else proc(values[name]) if proc is not None

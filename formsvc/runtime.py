@@ -7,13 +7,16 @@ worked out once per app (building the ``Path`` each time cost more than the ``st
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 
 from formsvc.services import projects as projects_svc
 from formsvc.workdays import Calendar
+
+T = TypeVar("T")
 
 
 def _mtime(path: str) -> float:
@@ -23,29 +26,25 @@ def _mtime(path: str) -> float:
         return 0.0
 
 
-def _cache(name: str, path: Any) -> dict[str, Any]:
-    """This app's cache entry ``name``, holding the string of ``path()`` (computed once)."""
+def _current(name: str, path: Callable[[], Path], load: Callable[[Path], T]) -> T:
+    """This app's copy of what ``load`` reads from ``path()``; loaded again when its mtime changes."""
     cache: dict[str, Any] = current_app.extensions.setdefault(name, {})
     if "path" not in cache:
         cache["path"] = str(path())
-    return cache
+    stamp = _mtime(cache["path"])
+    if cache.get("stamp") != stamp or "value" not in cache:
+        cache["value"] = load(Path(cache["path"]))
+        cache["stamp"] = stamp
+    return cache["value"]
 
 
 def calendar() -> Calendar:
     """The calendar with the override file; re-read when the file changes (editors update it)."""
-    cache = _cache("formsvc.calendar", lambda: Path(current_app.config["HOLIDAYS_FILE"]))
-    stamp = _mtime(cache["path"])
-    if cache.get("stamp") != stamp or "calendar" not in cache:
-        cache["calendar"] = Calendar.from_file(Path(cache["path"]))
-        cache["stamp"] = stamp
-    return cache["calendar"]
+    return _current("formsvc.calendar", lambda: Path(current_app.config["HOLIDAYS_FILE"]),
+                    Calendar.from_file)
 
 
 def projects() -> dict[str, projects_svc.Project]:
-    cache = _cache("formsvc.projects",
-                   lambda: Path(current_app.config["CONTENT_DIR"]) / "zsyz" / "xm")
-    stamp = _mtime(cache["path"])
-    if cache.get("stamp") != stamp or "projects" not in cache:
-        cache["projects"] = projects_svc.load(current_app.config["CONTENT_DIR"])
-        cache["stamp"] = stamp
-    return cache["projects"]
+    return _current("formsvc.projects",
+                    lambda: Path(current_app.config["CONTENT_DIR"]) / "zsyz" / "xm",
+                    lambda _directory: projects_svc.load(current_app.config["CONTENT_DIR"]))
