@@ -19,7 +19,7 @@ from formsvc.models import Department, Event, Message, OutboxNotification
 from formsvc.models.message import MessageStats
 from formsvc.runtime import calendar
 from formsvc.services import codes, departments, stats, submission
-from tests.formsvc.conftest import api_submit, good_data, make_config
+from tests.formsvc.conftest import api_submit, good_data, make_config, soup
 
 
 def _summary(session: Session) -> dict[tuple[int, Any], dict[str, int]]:
@@ -109,6 +109,26 @@ def test_registry_copy_follows_a_commit_in_this_process(client: FlaskClient, app
     assert "rsj" not in _choices(client)
     r = api_submit(client, "zx")
     assert r.status_code == 400 and "department" in r.get_json()["fields"]
+
+
+def _options(client: FlaskClient, url: str) -> dict[str, str]:
+    page = soup(client.get(url))
+    return {o["value"]: o.get_text(strip=True)
+            for o in page.select("select[name=department] option")}
+
+
+def test_form_choices_follow_the_registry(client: FlaskClient, session: Session) -> None:
+    # the choices are built once per registry copy (formsvc.forms): a new copy, new choices
+    assert _options(client, "/hdjl/zx/new")["rsj"] == "示范县人力资源和社会保障局"
+    disclosure = _options(client, "/hdjl/ysqgk/new")
+    assert "rsj" not in disclosure and disclosure
+    rsj = session.scalar(select(Department).where(Department.code == "rsj"))
+    rsj.name = "示范县人力资源和社会保障局（改）"
+    rsj.accepts_disclosure_requests = True
+    session.commit()
+    assert _options(client, "/hdjl/zx/new")["rsj"] == "示范县人力资源和社会保障局（改）"
+    assert _options(client, "/hdjl/ysqgk/new")["rsj"] == "示范县人力资源和社会保障局（改）"
+    assert api_submit(client, "zx").status_code == 201
 
 
 def test_registry_copy_follows_sync_in_another_process(client: FlaskClient, app: Flask,
