@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import exc, func, insert, select
+from sqlalchemy import bindparam, exc, func, insert, select
 from sqlalchemy.orm import Session
 
 from formsvc import db
@@ -114,4 +114,21 @@ def test_call_with_other_keys_is_refused(app: Flask, client: FlaskClient,
         with pytest.raises(ValueError, match="prepared for"):
             events.execute(conn, {k: v for k, v in row.items() if k != "note"})
         s.rollback()
+        s.close()
+
+
+def test_queries_with_one_and_with_fixed_parameters(app: Flask, client: FlaskClient,
+                                                    session: Session) -> None:
+    # one parameter (a one-item row), and a value written into the statement next to a call's
+    number = api_submit(client, "zx").get_json()["tracking_number"]
+    mid = session.scalar(select(Message.id).where(Message.tracking_number == number))
+    by_number = Prepared(select(Message.id).where(Message.tracking_number == bindparam("n")))
+    by_kind = Prepared(select(Message.id).where(Message.kind == "zx",
+                                                Message.tracking_number == bindparam("n")))
+    with app.app_context():
+        s = db.new_session()
+        conn = s.connection()
+        assert by_number.first(conn, {"n": number}) == (mid,)
+        assert by_kind.first(conn, {"n": number}) == (mid,)
+        assert by_number.first(conn, {"n": "ZX20260101-XXXXXX"}) is None
         s.close()
