@@ -126,6 +126,8 @@ class Calendar:
         self._days: dict[date, Day] = {}
         self._base: date | None = None  # _prefix[i]: working days in (_base, _base + i]
         self._prefix: list[int] = []
+        # every submission of a day asks for the same few (receipt date, time limit) pairs
+        self._counts: dict[tuple[date, int], Count] = {}
 
     @classmethod
     def from_file(cls, path: Path | str | None) -> Calendar:
@@ -206,7 +208,18 @@ class Calendar:
         return True
 
     def add_working_days(self, start: date, days: int) -> Count:
-        """The date ``days`` working days after ``start`` (the start day itself is not counted)."""
+        """The date ``days`` working days after ``start`` (the start day itself is not counted).
+
+        The answer is kept, like the days: callers read it and never change it.
+        """
+        count = self._counts.get((start, days))
+        if count is None:
+            if len(self._counts) >= 4096:  # a statistics run over years of dates: start over
+                self._counts.clear()
+            count = self._counts[(start, days)] = self._count(start, days)
+        return count
+
+    def _count(self, start: date, days: int) -> Count:
         count = Count(start=start, working_days=days, due=start)
         d, left = start, days
         unknown: set[int] = set()

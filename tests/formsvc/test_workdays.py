@@ -111,3 +111,12 @@ def test_count_as_dict_shape() -> None:
     assert d["due_date"] == "2025-10-10" and d["start"] == "2025-09-26"
     assert d["makeup_workdays"][0]["date"] == "2025-09-28"
     assert d["makeup_workdays"][0]["weekday"] == "周日"
+
+
+def test_counts_are_kept_and_equal_a_fresh_count() -> None:
+    cal = Calendar()
+    first = cal.add_working_days(date(2025, 9, 30), 15)
+    assert cal.add_working_days(date(2025, 9, 30), 15) is first
+    assert first == Calendar().add_working_days(date(2025, 9, 30), 15)
+    assert first.due == date(2025, 10, 28)  # 8 holiday days and 2 weekends skipped
+    assert cal.add_working_days(date(2025, 9, 30), 1).due == date(2025, 10, 9)
