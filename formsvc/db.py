@@ -112,9 +112,13 @@ def new_session(app: Flask | None = None) -> Session:
 
 def get_session() -> Session:
     """The session of the current request (or app context), closed at teardown."""
-    if "db_session" not in g:
-        g.db_session = new_session()
-    return g.db_session
+    # the context's object once: every attribute read through the ``g`` proxy costs a failed
+    # lookup first, and this runs several times per request
+    ctx_globals = g._get_current_object()
+    session = ctx_globals.get("db_session")
+    if session is None:
+        session = ctx_globals.db_session = new_session()
+    return session
 
 
 def _close_session(_exc: BaseException | None) -> None:

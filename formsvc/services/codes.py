@@ -62,7 +62,8 @@ HMAC_PREFIX = "hmac-sha256$"
 def _key() -> bytes | None:
     if not has_app_context():
         return None
-    key = current_app.config.get("QUERY_CODE_KEY") or current_app.config.get("SECRET_KEY")
+    config = current_app.config
+    key = config.get("QUERY_CODE_KEY") or config.get("SECRET_KEY")
     return key.encode("utf-8") if isinstance(key, str) else key
 
 

@@ -134,7 +134,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
         "dup_since": now - timedelta(hours=config["DUPLICATE_WINDOW_HOURS"]),
     }
     try:
-        written = uploads.write(upload_dir, attachments or [])
+        written = uploads.write(upload_dir, attachments) if attachments else []
         with _transaction(session) as conn:
             message_id, original, number = _write(conn, config, data, row, received_on,
                                                   department, count, written, now)
