@@ -60,7 +60,8 @@ class Message(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # the legal receipt date (for 依申请公开 the date both sides confirmed), county time
     received_on: Mapped[date] = mapped_column(Date)
-    due_date: Mapped[date] = mapped_column(Date, index=True)
+    # no index of its own (migration 0006): every query by due date also filters by status
+    due_date: Mapped[date] = mapped_column(Date)
     time_limit_days: Mapped[int] = mapped_column(Integer)
     extension_days: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -103,6 +104,8 @@ class MessageStats(Base):
     """
 
     __tablename__ = "message_stats"
+    # SQLite: the rows live in the primary key's b-tree, one page per change, not two (0006)
+    __table_args__ = {"sqlite_with_rowid": False}
 
     department_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     received_on: Mapped[date] = mapped_column(Date, primary_key=True)
