@@ -288,6 +288,11 @@ def _shape(engine: Engine) -> tuple[bool, bool]:
     return "ix_message_due_date" in indexes, without_rowid
 
 
+def _summary_rows(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return sorted(map(tuple, conn.execute(select(MessageStats.__table__))))
+
+
 def test_migration_0006_down_and_up_keeps_the_summary(wbapp: Flask,
                                                       departments: list[Department]) -> None:
     rng = random.Random(6)
@@ -295,21 +300,18 @@ def test_migration_0006_down_and_up_keeps_the_summary(wbapp: Flask,
     with wbapp.app_context():
         engine = db.get_engine(wbapp)
         sqlite = engine.dialect.name == "sqlite"
-        with engine.connect() as conn:
-            before = sorted(map(tuple, conn.execute(select(MessageStats.__table__))))
+        before = _summary_rows(engine)
         assert before and _shape(engine) == (False, sqlite)
         try:
             with engine.begin() as conn:
                 _alembic(engine, conn, "downgrade", "0005")
             assert _shape(engine) == (True, False)
-            with engine.connect() as conn:
-                assert sorted(map(tuple, conn.execute(select(MessageStats.__table__)))) == before
+            assert _summary_rows(engine) == before
         finally:
             with engine.begin() as conn:
                 _alembic(engine, conn, "upgrade", "head")
         assert _shape(engine) == (False, sqlite)
-        with engine.connect() as conn:
-            assert sorted(map(tuple, conn.execute(select(MessageStats.__table__)))) == before
+        assert _summary_rows(engine) == before
     # and the figures read from it still equal a plain count
     assert compare(wbapp) == 20
 
