@@ -52,43 +52,47 @@ class _Compiled:
         missing = [c.key for c in getattr(compiled, "insert_prefetch", ())]
         if missing:
             raise ValueError(f"prepared INSERT without values for defaulted columns: {missing}")
-        # the values written into the statement, converted once; then, for a positional driver
-        # (SQLite's qmark), where each parameter comes from: a fixed value or the call's values
-        self.fixed_converted = {name: self.processors[name](value) if name in self.processors
-                                else value for name, value in compiled.params.items()
-                                if name not in self.keys}
+        # the values written into the statement, converted once
+        self.fixed = {name: self.processors[name](value) if name in self.processors else value
+                      for name, value in compiled.params.items() if name not in self.keys}
+        # the call's values that have a converter (a tenth of the message's columns)
         self.key_processors = [(n, p) for n, p in self.processors.items() if n in self.keys]
-        self.plan: tuple[tuple[str, Processor | None, bool], ...] = tuple(
-            (name, self.processors.get(name), name not in self.keys)
-            for name in self.positions or ())
-        # the usual case, every parameter from the call: the values in SQL order in one C call
-        # (itemgetter), then the few that have a converter (a tenth of the message's columns)
-        self.getter: Callable[[Mapping[str, Any]], Any] | None = None
-        if self.positions and not any(is_fixed for _, _, is_fixed in self.plan):
-            getter = operator.itemgetter(*self.positions)
-            self.getter = getter if len(self.positions) > 1 else lambda v: (getter(v),)
-        self.converted = tuple((i, proc) for i, (_, proc, _) in enumerate(self.plan)
-                               if proc is not None)
+        # a positional driver (SQLite's qmark): the values in SQL order with one C call, then
+        # those converters by position
+        self.row: Callable[[Mapping[str, Any]], Sequence[Any]] | None = None
+        self.converted: tuple[tuple[int, Processor], ...] = ()
+        if self.positions is not None:
+            self.row = _row_getter(self.positions)
+            self.converted = tuple((i, self.processors[name])
+                                   for i, name in enumerate(self.positions)
+                                   if name in self.keys and name in self.processors)
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         if values.keys() != self.keys:  # a key left out or one the statement would drop
             raise ValueError(f"parameters {sorted(values)} where the statement was prepared "
                              f"for {sorted(self.keys)}")
-        if self.getter is not None:
-            if not self.converted:
-                return self.getter(values)
-            row = list(self.getter(values))
-            for i, proc in self.converted:
-                row[i] = proc(row[i])
-            return row
-        if self.positions is None:
-            merged = {**self.fixed_converted, **values}
+        if self.row is None:
+            merged = {**self.fixed, **values}
             for name, proc in self.key_processors:
                 merged[name] = proc(values[name])
             return merged
-        fixed = self.fixed_converted
-        return tuple(fixed[name] if is_fixed else proc(values[name]) if proc is not None
-                     else values[name] for name, proc, is_fixed in self.plan)
+        row = self.row({**self.fixed, **values} if self.fixed else values)
+        if not self.converted:
+            return row
+        row = list(row)
+        for i, proc in self.converted:
+            row[i] = proc(row[i])
+        return row
+
+
+def _row_getter(positions: Sequence[str]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
+    """The values of ``positions`` as one row (itemgetter returns a lone value for one name)."""
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    if positions:
+        one = operator.itemgetter(positions[0])
+        return lambda values: (one(values),)
+    return lambda _values: ()
 
 
 class Prepared:
