@@ -15,6 +15,11 @@ Each process starts with instrumentation off, warms up (imports, compiled statem
 then counts ``--requests`` requests. Counted is user space only: the kernel's ``fsync`` and socket
 work, gunicorn and wrk are not in it (they are the same for both requests, and wrk measures them).
 
+A count shows that a change did something, not how much time it saves: interpreter code runs at
+about 8 instructions per nanosecond here and a whole submission at about 3 (its system calls and
+SQLite pages are not counted or count cheaply), so size a change in CPU time as well
+(docs/performance.md, "fourth pass").
+
     python -m portal.instructions [--requests 200] [--target submit|insert|both]
 
 Needs valgrind (Debian package ``valgrind``). Never part of the tests.
