@@ -1,0 +1,271 @@
+"""Personal numbers in free text: 居民身份证, mobile and landline phones, bank cards.
+
+People split numbers as they read them out ("139 1234 0006", "330106-19900101-1117"), so digits
+are read in groups: runs of digits joined by a short separator (spaces, dots, dashes, brackets).
+A whole group is classified first (an ID number in four pieces is one ID); a group that is no
+number as a whole is split into pieces that are numbers on their own evidence (a check digit, the
+shape of a mobile or of a landline with its area code). Bare local numbers and IDs whose check digit
+fails are taken only where the words before them say what they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import NamedTuple
+
+from formsvc.services.pii_text import Kind, Span
+
+_CHUNK = re.compile(r"[0-9]+")
+# what may stand between the pieces of one number: "139 1234", "0579-8212", "(0579)8212", "0579 - 8"
+_JOIN = re.compile(r"[ \t\-.()]{1,3}")
+_LETTER = re.compile(r"[A-Za-z]")
+# letters that may touch a number without making it a code (Tel13857901234)
+_PREFIX_WORDS = ("tel", "phone", "mobile", "mob")
+_EXTENSION = re.compile(r"\s*(?:转分机|转|分机|ext\.?|x)\s*([0-9]{1,5})(?![0-9])", re.IGNORECASE)
+_MIN_DIGITS = 7  # the shortest local phone number
+_MAX_DIGITS = 24  # longer than any number here with a country prefix and an extension
+
+# the nearest of these words before a number says what it is
+_LABELS = re.compile(
+    r"(?:(?P<id>身份证|证件|身份|公民身份)"
+    r"|(?P<code>编号|单号|批号|工号|户号|序号|案号|文号|证号|索引|注册|许可证|订单|合同|发票|流水|条码|型号"
+    r"|车架|执照|代码)"
+    r"|(?P<card>账户|帐户|卡|账|帐)"
+    r"|(?P<phone>电话|座机|手机|固话|联系|致电|拨打|打|来电|回电|热线|tel|phone|call))(?:号码|号)?"
+    r"|(?P<number>号码)", re.IGNORECASE)
+_CONTEXT_CHARS = 10
+_LIST = re.compile(r"[0-9 \t\-.()、,/或和及]+")
+# a quantity, a date or an ordinal, not a phone number
+_UNIT_AFTER = re.compile(r"\s*(?:元|块|角|万|亿|千|百|年|月|日|号|时|点|分|秒|岁|人|次|个|件|份|户|亩|平|米|"
+                         r"公里|千米|吨|斤|克|度|%|‰|条|页|字|天|周|台|辆|套|间|张|本|册|倍|kg|km|cm|mm)",
+                         re.IGNORECASE)
+
+_MOBILE = re.compile(r"(?:00)?(?:86)?(1[3-9][0-9]{9})")
+# area codes are 010, 02x and 0xxx; 01xx is no real one but is what careless forms hold
+_LANDLINE = re.compile(r"(0[1-9][0-9]{1,2})([2-9][0-9]{6,7})")
+_LOCAL = re.compile(r"[2-9][0-9]{6,7}")
+# first two digits of 居民身份证 numbers: the provinces' codes
+_PROVINCES = {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
+              "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62",
+              "63", "64", "65", "71", "81", "82"}
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+class Found(NamedTuple):
+    """A personal number at ``text[start:end]``; ``kind`` None means a published number, kept."""
+
+    start: int
+    end: int
+    kind: Kind | None
+
+
+def id_check_digit(first17: str) -> str:
+    """The ISO 7064 MOD 11-2 check character of an 18-digit 居民身份证 number."""
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check of bank card numbers."""
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def id_shaped(number: str) -> bool:
+    """Province code and a real birth date where a 15 or 18-character 居民身份证 number has them."""
+    if len(number) not in (15, 18) or not number[:17].isdigit():
+        return False
+    if number[:2] not in _PROVINCES:
+        return False
+    if len(number) == 18:
+        return 1900 <= int(number[6:10]) <= 2099 and _is_date(
+            int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    return _is_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+
+
+class _Context(NamedTuple):
+    phone: bool
+    id: bool
+    card: bool
+    code: bool
+    unit_after: bool
+
+
+def _context(flat: str, start: int, end: int) -> _Context:
+    # "电话82123456、82123457": the words before a list of numbers speak for each of them
+    before = _LIST.sub("", flat[max(0, start - 4 * _CONTEXT_CHARS):start])[-_CONTEXT_CHARS:]
+    labels = list(_LABELS.finditer(before))
+    said = labels[-1].lastgroup if labels else None
+    return _Context(said in ("phone", "number"), said == "id", said == "card", said == "code",
+                    bool(_UNIT_AFTER.match(flat, end)))
+
+
+def _classify(number: str, flat: str, start: int, end: int, known: Mapping[str, Kind],
+              whole: bool) -> Kind | None:
+    """The kind of ``number`` (its digits, an ID's X kept) at ``flat[start:end]``, or None.
+
+    ``whole``: the number is a whole group, so weaker evidence (the words before it) may decide.
+    """
+    bare = _MOBILE.fullmatch(number)
+    for candidate in (number, bare.group(1) if bare else None):
+        if candidate in known:
+            return known[candidate]
+    length = len(number)
+    an_id = id_shaped(number)
+    if an_id and length == 18 and number[17] == id_check_digit(number[:17]):
+        return Kind.ID
+    if number.isdigit() and (bare or _LANDLINE.fullmatch(number)):
+        return Kind.PHONE
+    if not (an_id or 16 <= length <= 19 or (whole and _LOCAL.fullmatch(number))):
+        return None
+    # only weaker evidence is left: what the words around the number say
+    ctx = _context(flat, start, end)
+    if an_id and (ctx.id or (length == 15 and whole and not ctx.code and not ctx.unit_after)):
+        return Kind.ID
+    if not number.isdigit():
+        return None
+    if 16 <= length <= 19 and (luhn_valid(number) or ctx.card) and not ctx.code:
+        return Kind.BANK_CARD
+    if whole and _LOCAL.fullmatch(number) and ctx.phone and not ctx.unit_after and not (
+            length == 8 and _is_date(int(number[:4]), int(number[4:6]), int(number[6:]))):
+        return Kind.PHONE
+    return None
+
+
+def shorter_forms(digits: str) -> list[str]:
+    """How else a phone number is written: a mobile without +86, a landline without area code."""
+    forms = []
+    mobile = _MOBILE.fullmatch(digits)
+    if mobile and mobile.group(1) != digits:
+        forms.append(mobile.group(1))
+    landline = _LANDLINE.fullmatch(digits)
+    if landline:
+        forms.append(landline.group(2))
+    return forms
+
+
+class _Chunk(NamedTuple):
+    start: int
+    end: int
+    digits: str
+
+
+def _groups(flat: str) -> list[list[_Chunk]]:
+    groups: list[list[_Chunk]] = []
+    for m in _CHUNK.finditer(flat):
+        start, end, digits = m.start(), m.end(), m.group()
+        # an ID's check character X belongs to the number
+        if end < len(flat) and flat[end] in "Xx" and not _LETTER.match(flat, end + 1):
+            end, digits = end + 1, digits + "X"
+        if _touches_letters(flat, start, end):
+            continue
+        chunk = _Chunk(start, end, digits)
+        prev = groups[-1][-1] if groups else None
+        if prev and _JOIN.fullmatch(flat, prev.end, start) and not prev.digits.endswith("X"):
+            groups[-1].append(chunk)
+        else:
+            groups.append([chunk])
+    return groups
+
+
+def _touches_letters(flat: str, start: int, end: int) -> bool:
+    if end < len(flat) and _LETTER.match(flat, end):
+        return True
+    if start == 0 or not _LETTER.match(flat, start - 1):
+        return False
+    word_start = start - 1
+    while word_start > 0 and _LETTER.match(flat, word_start - 1):
+        word_start -= 1
+    return flat[word_start:start].lower() not in _PREFIX_WORDS
+
+
+def _public_match(number: str, public: frozenset[str]) -> bool:
+    if number in public:
+        return True
+    # a department's number written without its area code, or with an extension
+    return any((len(number) >= 7 and p.endswith(number)) or
+               (number.startswith(p) and len(number) - len(p) <= 5 and len(p) >= 7)
+               for p in public)
+
+
+def find_numbers(flat: str, known: Mapping[str, Kind], public: frozenset[str]) -> list[Found]:
+    """Personal numbers (and the published ones, as kept spans) in normalised text ``flat``.
+
+    ``known`` maps the submitter's own numbers (digits) to their kind; ``public`` holds the digits
+    of the county's published numbers.
+    """
+    found: list[Found] = []
+    for group in _groups(flat):
+        found += _read_group(flat, group, known, public)
+    return found
+
+
+def _read_group(flat: str, group: list[_Chunk], known: Mapping[str, Kind],
+                public: frozenset[str]) -> list[Found]:
+    n = len(group)
+    # best[i]: (digits covered, -pieces, pieces) for the chunks from i on
+    best: list[tuple[int, int, list[Found]]] = [(0, 0, [])] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        best[i] = best[i + 1]
+        number = ""
+        for j in range(i, n):
+            number += group[j].digits
+            if len(number) > _MAX_DIGITS:
+                break
+            piece = _piece(flat, group[i].start, group[j].end, number, known, public,
+                           whole=(i == 0 and j == n - 1))
+            ext = group[j].digits
+            if piece is None and j > i and len(ext) <= 5 and _LANDLINE.fullmatch(
+                    number[:-len(ext)]):
+                # 010-62345678-802: the last piece is the extension
+                piece = _piece(flat, group[i].start, group[j - 1].end, number[:-len(ext)], known,
+                               public, whole=False)
+                piece = piece._replace(end=group[j].end) if piece else None
+            if piece is None:
+                continue
+            covered, pieces, items = best[j + 1]
+            candidate = (covered + len(number), pieces - 1, [piece, *items])
+            if candidate[:2] > best[i][:2]:
+                best[i] = candidate
+    return _with_extensions(flat, best[0][2])
+
+
+def _piece(flat: str, start: int, end: int, number: str, known: Mapping[str, Kind],
+           public: frozenset[str], whole: bool) -> Found | None:
+    if len(number) < _MIN_DIGITS:
+        return None
+    if _public_match(number.rstrip("X"), public):
+        return Found(start, end, None)
+    kind = _classify(number, flat, start, end, known, whole)
+    if kind is None:
+        return None
+    # the sign or bracket that opens the number goes with it: +86 …, (0579)…
+    if start and (flat[start - 1] == "+" or (flat[start - 1] == "(" and ")" in flat[start:end])):
+        start -= 1
+    return Found(start, end, kind)
+
+
+def _with_extensions(flat: str, found: list[Found]) -> list[Found]:
+    out = []
+    for f in found:
+        ext = _EXTENSION.match(flat, f.end) if f.kind is not Kind.BANK_CARD else None
+        out.append(f._replace(end=ext.end()) if ext else f)
+    return out
+
+
+def span_of(found: Found) -> Span | None:
+    """The span to mask, or None for a published number."""
+    return Span(found.start, found.end, found.kind) if found.kind else None
