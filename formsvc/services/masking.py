@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from formsvc.services import pii_numbers, pii_patterns
-from formsvc.services.pii_text import Kind, Span, digits_of, normalise
+from formsvc.services.pii_text import NUMBER_GAP, Kind, Span, digits_of, normalise
 
 PHONE_MASK = "[电话已隐去]"
 EMAIL_MASK = "[邮箱已隐去]"
@@ -45,7 +45,7 @@ _ORGANISATION = re.compile(r"(?:公司|厂|店|行|部|社|中心|协会|学校|
 _NUMERIC = re.compile(r"[+()0-9\s\-.]+[Xx]?")
 _MIN_LOCAL_NUMBER = 7
 _MIN_EMAIL_LOCAL = 6  # "zhang" alone is a surname in pinyin, not an address
-_LEFT_DIGITS = re.compile(r"[0-9](?:[ \t\-.()]{0,3}[0-9]){4,}")
+_LEFT_DIGITS = re.compile(rf"[0-9](?:(?:{NUMBER_GAP.pattern})?[0-9]){{4,}}")
 
 
 class Masked(NamedTuple):
@@ -232,7 +232,7 @@ def _take(taken: list[Masked], span: Masked, flat: str, public_keys: frozenset[s
     """Keep ``span`` unless it overlaps one already taken; a published value is kept unmasked."""
     if any(span.start < t.end and t.start < span.end for t in taken):
         return
-    if span.marker and _is_public(flat[span.start:span.end], public_keys):
+    if span.marker and public_keys and _is_public(flat[span.start:span.end], public_keys):
         span = span._replace(marker="")
     taken.append(span)
 

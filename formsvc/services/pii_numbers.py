@@ -15,12 +15,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import NamedTuple
 
-from formsvc.services.pii_text import Kind, Span
+from formsvc.services.pii_text import NUMBER_GAP, Kind, Span
 
 _CHUNK = re.compile(r"[0-9]+")
-# what may stand between the pieces of one number: "139 1234", "0579-8212", "(0579)8212", "0579 - 8"
-_JOIN = re.compile(r"[ \t\-.()]{1,3}")
 _LETTER = re.compile(r"[A-Za-z]")
+_SPACED_X = re.compile(rf"(?:{NUMBER_GAP.pattern})[Xx](?![A-Za-z])")
 # letters that may touch a number without making it a code (Tel13857901234)
 _PREFIX_WORDS = ("tel", "phone", "mobile", "mob")
 _EXTENSION = re.compile(r"\s*(?:转分机|转|分机|ext\.?|x)\s*([0-9]{1,5})(?![0-9])", re.IGNORECASE)
@@ -174,10 +173,14 @@ def _groups(flat: str) -> list[list[_Chunk]]:
             continue
         chunk = _Chunk(start, end, digits)
         prev = groups[-1][-1] if groups else None
-        if prev and _JOIN.fullmatch(flat, prev.end, start) and not prev.digits.endswith("X"):
+        if prev and NUMBER_GAP.fullmatch(flat, prev.end, start) and not prev.digits.endswith("X"):
             groups[-1].append(chunk)
         else:
             groups.append([chunk])
+        # "330106 19900101 111 X": the X after a gap, where 17 digits stand before it
+        spaced_x = _SPACED_X.match(flat, end)
+        if spaced_x and sum(len(c.digits) for c in groups[-1]) == 17:
+            groups[-1][-1] = _Chunk(start, spaced_x.end(), digits + "X")
     return groups
 
 

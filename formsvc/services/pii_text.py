@@ -48,17 +48,20 @@ _CHINESE_DIGITS = {"〇": "0", "零": "0", "○": "0", "一": "1", "壹": "1", "
                    "六": "6", "陆": "6", "七": "7", "柒": "7", "八": "8", "捌": "8", "九": "9",
                    "玖": "9"}
 _ANY_DIGIT = "".join(_CHINESE_DIGITS) + DIGITS
-_DIGIT_RUN = re.compile(rf"[{_ANY_DIGIT}](?:[ \-.]{{0,2}}[{_ANY_DIGIT}])*")
+# what may stand between the pieces of one number: "139 1234", "0579-8212", "(0579)8212", "0579 - 8"
+NUMBER_GAP = re.compile(r"[ \t\-.()]{1,3}")
+_DIGIT_RUN = re.compile(rf"[{_ANY_DIGIT}](?:(?:{NUMBER_GAP.pattern})?[{_ANY_DIGIT}])*")
 # a run of Chinese numerals becomes digits only when it is as long as the shortest local phone
 # number: shorter ones are dates (二〇二四), counts (一一) and words
 _MIN_CHINESE_RUN = 7
 _TO_ASCII = str.maketrans(_CHINESE_DIGITS)
+_HAS_CHINESE_DIGIT = re.compile(f"[{''.join(_CHINESE_DIGITS)}]")
 
 
 def normalise(text: str) -> str:
     """``text`` with full-width forms, dashes and long Chinese-numeral runs as ASCII, same length."""
     flat = text.translate(_WIDTH)
-    if not any(c in _CHINESE_DIGITS for c in flat):
+    if not _HAS_CHINESE_DIGIT.search(flat):
         return flat
     parts, last = [], 0
     for run in _DIGIT_RUN.finditer(flat):
