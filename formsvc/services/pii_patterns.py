@@ -40,20 +40,21 @@ _PLATE_MIN_DIGITS = 3  # real serials are mostly digits; 浙ABCDE is a word, not
 
 # --- addresses
 # a level of an address: 12号, 3号楼 (followed by more), 8幢, 2单元, 301室, 5组, 16弄
-_LEVEL = r"[0-9]+\s*(?:号楼(?=\s*[0-9])|号院|号|弄|幢|栋|座|单元|室|户|层|组|楼(?=\s*[0-9]))"
+_LEVEL = r"[0-9]+\s*(?:号楼(?=\s*[0-9])|号院|号|弄|幢|栋|座|单元|门(?=\s*[0-9])|室|户|层|组|楼(?=\s*[0-9]))"
 # 3幢502, 2单元301: the room number after a building or a staircase needs no 室
 _CHAIN = re.compile(rf"[0-9]+[-－][0-9]+[-－][0-9]+(?:\s*(?:室|号))?"
-                    rf"|(?:{_LEVEL}\s*)*{_LEVEL}(?:(?<=[元幢栋])\s*[0-9]{{3,4}}(?![0-9号室户]))?")
+                    rf"|(?:{_LEVEL}\s*)*{_LEVEL}(?:(?<=[元幢栋门])\s*[0-9]{{3,4}}(?![0-9号室户]))?")
 _STREET_LEVEL = re.compile(r"号|弄")
-_ROOM_LEVEL = re.compile(r"(?:[0-9]\s*(?:室|户)|[元幢栋]\s*[0-9]{3,4})$")
+_ROOM_LEVEL = re.compile(r"(?:[0-9]\s*(?:室|户)|[元幢栋门]\s*[0-9]{3,4})$")
 _DASHED = re.compile(r"[0-9]+[-－][0-9]+[-－][0-9]+")
 # the kinds of place a chain of numbers may follow (the longest first)
 _STREETS = ("大道", "大街", "胡同", "路", "街", "巷", "弄", "村", "组", "道")
-_ESTATES = ("小区", "花园", "家园", "新村", "公寓", "大厦", "山庄", "社区", "广场", "公馆", "苑",
+_ESTATES = ("小区", "花园", "家园", "新村", "公寓", "大厦", "大楼", "山庄", "社区", "广场", "公馆", "苑",
             "府", "庭", "园", "城", "湾", "区", "坞", "里")
 # characters that end a place name when reading leftwards: verbs, particles, pronouns
-_STOP = set("到在住于至往和及的是了从向去近旁对把被给让我你他她们这那家门映经过址为与或并而就也都还又再朝沿"
-            "离位处边侧说要想请找打叫有没议诉报查问题求助")
+_STOP = set("到在住于至往和及的是了从向去近旁对把被给让我你他她们这那家门映经过址为与或并而就也还又再朝沿"
+            "离位处边侧说要想请找打叫有没议诉报查问题求助"
+            "号室幢栋楼层户")  # and the levels of an address before it
 # 楼道, 通道, 车道 … are no streets
 _NOT_STREET_BEFORE_DAO = set("楼通车街过隧轨航频渠知报味难跑赛")
 _MAX_PLACE_NAME = 16
@@ -85,13 +86,19 @@ def find_addresses(flat: str) -> list[Span]:
         place, place_at = _place_before(flat, m.start())
         is_street = place in _STREETS and _STREET_LEVEL.search(chain)
         levels = len(re.findall(r"[0-9]+", chain))
-        # 12-3-502 is a household only in an estate (2024-12-06 is a date)
-        is_household = levels >= 2 and (_ROOM_LEVEL.search(chain) or (
-            place in _ESTATES and _DASHED.match(chain)))
+        # a room in a named estate or building (金都大厦1205室); elsewhere the building too
+        # (8幢2单元301室), since 502室 alone is the neighbour upstairs; 12-3-502 is a household
+        # only in an estate (2024-12-06 is a date)
+        room = _ROOM_LEVEL.search(chain)
+        is_household = (room and (levels >= 2 or place in _ESTATES)) or (
+            place in _ESTATES and _DASHED.match(chain))
         if not (is_street or is_household):
             continue
         start = _name_start(flat, place_at) if place else m.start()
-        spans.append(Span(start, m.start() + len(chain), Kind.ADDRESS))
+        end = m.start() + len(chain)
+        if spans and spans[-1].end == start:  # 环城南路218号 + 金都大厦1205室: one address
+            start = spans.pop().start
+        spans.append(Span(start, end, Kind.ADDRESS))
     return spans
 
 
