@@ -12,6 +12,7 @@ the name of a third person).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -203,38 +204,52 @@ def _read(text: str, known: Iterable[str], public_numbers: Iterable[str]) -> lis
     flat = normalise(text)
     own = _read_known(known)
     public_keys, public_digits = _public_keys(public_numbers)
-    taken: list[Masked] = [Masked(m.start(), m.end(), Kind.NAME, "")
-                           for m in _ALREADY_MASKED.finditer(text)]
-    _take_known(taken, own.exact, flat, public_keys)
-    found = (pii_patterns.find_emails(flat) + pii_patterns.find_im_ids(flat))
-    for span in found:
-        _take(taken, Masked(*span, MARKERS[span.kind]), flat, public_keys)
+    spans = _Spans(flat, public_keys)
+    for m in _ALREADY_MASKED.finditer(text):
+        spans.claim(m.start(), m.end(), None)
+    # the first to claim a character keeps it: the submitter's own values, then the classes
+    # whose pattern is surest, addresses (the loosest) last
+    spans.claim_known(own.exact)
+    for span in pii_patterns.find_emails(flat) + pii_patterns.find_im_ids(flat):
+        spans.claim(span.start, span.end, Masked(*span, MARKERS[span.kind]))
     for number in pii_numbers.find_numbers(flat, own.digits, public_digits):
         kind = number.kind or Kind.PHONE
-        _take(taken, Masked(number.start, number.end, kind, MARKERS[kind] if number.kind else ""),
-              flat, public_keys)
+        spans.claim(number.start, number.end,
+                    Masked(number.start, number.end, kind, MARKERS[kind] if number.kind else ""))
     for span in pii_patterns.find_plates(flat) + pii_patterns.find_addresses(flat):
-        _take(taken, Masked(*span, MARKERS[span.kind]), flat, public_keys)
-    _take_known(taken, own.late, flat, public_keys)
-    already = {(m.start, m.end) for m in _ALREADY_MASKED.finditer(text)}
-    return sorted((m for m in taken if (m.start, m.end) not in already or m.marker),
-                  key=lambda m: m.start)
+        spans.claim(span.start, span.end, Masked(*span, MARKERS[span.kind]))
+    spans.claim_known(own.late)
+    return spans.found()
 
 
-def _take_known(taken: list[Masked], values: list[tuple[str, Kind, str]], flat: str,
-                public_keys: frozenset[str]) -> None:
-    for value, kind, replacement in values:
-        for m in re.finditer(re.escape(normalise(value)), flat, re.IGNORECASE):
-            _take(taken, Masked(m.start(), m.end(), kind, replacement), flat, public_keys)
+class _Spans:
+    """The spans claimed so far: disjoint, in the order of the text."""
 
+    def __init__(self, flat: str, public_keys: frozenset[str]) -> None:
+        self.flat, self.public_keys = flat, public_keys
+        self._starts: list[int] = []
+        self._spans: list[tuple[int, int, Masked | None]] = []
 
-def _take(taken: list[Masked], span: Masked, flat: str, public_keys: frozenset[str]) -> None:
-    """Keep ``span`` unless it overlaps one already taken; a published value is kept unmasked."""
-    if any(span.start < t.end and t.start < span.end for t in taken):
-        return
-    if span.marker and public_keys and _is_public(flat[span.start:span.end], public_keys):
-        span = span._replace(marker="")
-    taken.append(span)
+    def claim(self, start: int, end: int, span: Masked | None) -> None:
+        """Take ``flat[start:end]`` for ``span`` (None: for nobody) unless part of it is taken;
+        a published value is kept unmasked."""
+        at = bisect.bisect_left(self._starts, end)
+        # spans are disjoint, so the last one starting before ``end`` reaches furthest
+        if at and self._spans[at - 1][1] > start:
+            return
+        if span and span.marker and self.public_keys and _is_public(self.flat[start:end],
+                                                                    self.public_keys):
+            span = span._replace(marker="")
+        self._starts.insert(at, start)
+        self._spans.insert(at, (start, end, span))
+
+    def claim_known(self, values: list[tuple[str, Kind, str]]) -> None:
+        for value, kind, replacement in values:
+            for m in re.finditer(re.escape(normalise(value)), self.flat, re.IGNORECASE):
+                self.claim(m.start(), m.end(), Masked(m.start(), m.end(), kind, replacement))
+
+    def found(self) -> list[Masked]:
+        return [span for _, _, span in self._spans if span]
 
 
 def _is_public(found: str, public_keys: frozenset[str]) -> bool:

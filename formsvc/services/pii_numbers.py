@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import NamedTuple
 
-from formsvc.services.pii_text import NUMBER_GAP, Kind, Span
+from formsvc.services.pii_text import NUMBER_GAP, Kind
 
 _CHUNK = re.compile(r"[0-9]+")
 _LETTER = re.compile(r"[A-Za-z]")
@@ -24,7 +24,7 @@ _SPACED_X = re.compile(rf"(?:{NUMBER_GAP.pattern})[Xx](?![A-Za-z])")
 _PREFIX_WORDS = ("tel", "phone", "mobile", "mob")
 _EXTENSION = re.compile(r"\s*(?:转分机|转|分机|ext\.?|x)\s*([0-9]{1,5})(?![0-9])", re.IGNORECASE)
 _MIN_DIGITS = 7  # the shortest local phone number
-_MAX_DIGITS = 24  # longer than any number here with a country prefix and an extension
+_MAX_DIGITS = 19  # a bank card; an ID is 18, a mobile with 0086 15, a landline with extension 17
 
 # the nearest of these words before a number says what it is
 _LABELS = re.compile(
@@ -51,6 +51,7 @@ _PROVINCES = {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", 
               "63", "64", "65", "71", "81", "82"}
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_LUHN_DOUBLED = {str(d): (2 * d) - 9 * (d > 4) for d in range(10)}
 
 
 class Found(NamedTuple):
@@ -68,10 +69,7 @@ def id_check_digit(first17: str) -> str:
 
 def luhn_valid(digits: str) -> bool:
     """The Luhn check of bank card numbers."""
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        n = int(d) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
+    total = sum(map(int, digits[-1::-2])) + sum(_LUHN_DOUBLED[d] for d in digits[-2::-2])
     return total % 10 == 0
 
 
@@ -103,45 +101,103 @@ class _Context(NamedTuple):
     unit_after: bool
 
 
-def _context(flat: str, start: int, end: int) -> _Context:
-    # "电话82123456、82123457": the words before a list of numbers speak for each of them
-    before = _LIST.sub("", flat[max(0, start - 4 * _CONTEXT_CHARS):start])[-_CONTEXT_CHARS:]
-    labels = list(_LABELS.finditer(before))
-    said = labels[-1].lastgroup if labels else None
-    return _Context(said in ("phone", "number"), said == "id", said == "card", said == "code",
-                    bool(_UNIT_AFTER.match(flat, end)))
+class _Reader:
+    """Reads the numbers of one text; remembers what the words before each position say."""
 
+    def __init__(self, flat: str, known: Mapping[str, Kind], public: frozenset[str]) -> None:
+        self.flat, self.known, self.public = flat, known, public
+        self._said: dict[int, str | None] = {}
 
-def _classify(number: str, flat: str, start: int, end: int, known: Mapping[str, Kind],
-              whole: bool) -> Kind | None:
-    """The kind of ``number`` (its digits, an ID's X kept) at ``flat[start:end]``, or None.
+    def group(self, group: list[_Chunk]) -> list[Found]:
+        """The numbers of one group: the split covering most digits with the fewest pieces."""
+        n = len(group)
+        # best[i]: (digits covered, -pieces, pieces) for the chunks from i on
+        best: list[tuple[int, int, list[Found]]] = [(0, 0, [])] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            best[i] = best[i + 1]
+            number = ""
+            for j in range(i, n):
+                number += group[j].digits
+                if len(number) > _MAX_DIGITS:
+                    break
+                piece = self.piece(group[i].start, group[j].end, number, whole=(i, j) == (0, n - 1))
+                ext = group[j].digits
+                if piece is None and j > i and len(ext) <= 5 and _LANDLINE.fullmatch(
+                        number[:-len(ext)]):
+                    # 010-62345678-802: the last piece is the extension
+                    piece = self.piece(group[i].start, group[j - 1].end, number[:-len(ext)],
+                                       whole=False)
+                    piece = piece._replace(end=group[j].end) if piece else None
+                if piece is None:
+                    continue
+                covered, pieces, items = best[j + 1]
+                candidate = (covered + len(number), pieces - 1, [piece, *items])
+                if candidate[:2] > best[i][:2]:
+                    best[i] = candidate
+        return [self._with_extension(f) for f in best[0][2]]
 
-    ``whole``: the number is a whole group, so weaker evidence (the words before it) may decide.
-    """
-    bare = _MOBILE.fullmatch(number)
-    for candidate in (number, bare.group(1) if bare else None):
-        if candidate in known:
-            return known[candidate]
-    length = len(number)
-    an_id = id_shaped(number)
-    if an_id and length == 18 and number[17] == id_check_digit(number[:17]):
-        return Kind.ID
-    if number.isdigit() and (bare or _LANDLINE.fullmatch(number)):
-        return Kind.PHONE
-    if not (an_id or 16 <= length <= 19 or (whole and _LOCAL.fullmatch(number))):
+    def piece(self, start: int, end: int, number: str, whole: bool) -> Found | None:
+        """``number`` at ``flat[start:end]`` as a number of its own, or None."""
+        if len(number) < _MIN_DIGITS:
+            return None
+        if _public_match(number.rstrip("X"), self.public):
+            return Found(start, end, None)
+        kind = self.classify(number, start, end, whole)
+        if kind is None:
+            return None
+        # the sign or bracket that opens the number goes with it: +86 …, (0579)…
+        flat = self.flat
+        if start and (flat[start - 1] == "+" or (flat[start - 1] == "(" and ")" in flat[start:end])):
+            start -= 1
+        return Found(start, end, kind)
+
+    def classify(self, number: str, start: int, end: int, whole: bool) -> Kind | None:
+        """The kind of ``number`` (its digits, an ID's X kept) at ``flat[start:end]``, or None.
+
+        ``whole``: the number is a whole group, so weaker evidence (the words before it) may
+        decide.
+        """
+        bare = _MOBILE.fullmatch(number)
+        for candidate in (number, bare.group(1) if bare else None):
+            if candidate in self.known:
+                return self.known[candidate]
+        length = len(number)
+        an_id = id_shaped(number)
+        if an_id and length == 18 and number[17] == id_check_digit(number[:17]):
+            return Kind.ID
+        if bare:
+            return Kind.PHONE
+        landline = _LANDLINE.fullmatch(number)
+        if not (an_id or landline or 16 <= length <= 19 or (whole and _LOCAL.fullmatch(number))):
+            return None
+        # the rest is weaker evidence, so the words around the number decide too
+        ctx = self.context(start, end)
+        if an_id and (ctx.id or (length == 15 and whole and not ctx.code and not ctx.unit_after)):
+            return Kind.ID
+        if not number.isdigit() or ctx.code:
+            return None
+        if landline:
+            return Kind.PHONE
+        if 16 <= length <= 19 and (luhn_valid(number) or ctx.card):
+            return Kind.BANK_CARD
+        if whole and _LOCAL.fullmatch(number) and ctx.phone and not ctx.unit_after and not (
+                length == 8 and _is_date(int(number[:4]), int(number[4:6]), int(number[6:]))):
+            return Kind.PHONE
         return None
-    # only weaker evidence is left: what the words around the number say
-    ctx = _context(flat, start, end)
-    if an_id and (ctx.id or (length == 15 and whole and not ctx.code and not ctx.unit_after)):
-        return Kind.ID
-    if not number.isdigit():
-        return None
-    if 16 <= length <= 19 and (luhn_valid(number) or ctx.card) and not ctx.code:
-        return Kind.BANK_CARD
-    if whole and _LOCAL.fullmatch(number) and ctx.phone and not ctx.unit_after and not (
-            length == 8 and _is_date(int(number[:4]), int(number[4:6]), int(number[6:]))):
-        return Kind.PHONE
-    return None
+
+    def context(self, start: int, end: int) -> _Context:
+        if start not in self._said:
+            # "电话82123456、82123457": the words before a list of numbers speak for each of them
+            before = _LIST.sub("", self.flat[max(0, start - 4 * _CONTEXT_CHARS):start])
+            labels = list(_LABELS.finditer(before[-_CONTEXT_CHARS:]))
+            self._said[start] = labels[-1].lastgroup if labels else None
+        said = self._said[start]
+        return _Context(said in ("phone", "number"), said == "id", said == "card", said == "code",
+                        bool(_UNIT_AFTER.match(self.flat, end)))
+
+    def _with_extension(self, found: Found) -> Found:
+        ext = _EXTENSION.match(self.flat, found.end) if found.kind in (Kind.PHONE, None) else None
+        return found._replace(end=ext.end()) if ext else found
 
 
 def shorter_forms(digits: str) -> list[str]:
@@ -210,65 +266,5 @@ def find_numbers(flat: str, known: Mapping[str, Kind], public: frozenset[str]) -
     ``known`` maps the submitter's own numbers (digits) to their kind; ``public`` holds the digits
     of the county's published numbers.
     """
-    found: list[Found] = []
-    for group in _groups(flat):
-        found += _read_group(flat, group, known, public)
-    return found
-
-
-def _read_group(flat: str, group: list[_Chunk], known: Mapping[str, Kind],
-                public: frozenset[str]) -> list[Found]:
-    n = len(group)
-    # best[i]: (digits covered, -pieces, pieces) for the chunks from i on
-    best: list[tuple[int, int, list[Found]]] = [(0, 0, [])] * (n + 1)
-    for i in range(n - 1, -1, -1):
-        best[i] = best[i + 1]
-        number = ""
-        for j in range(i, n):
-            number += group[j].digits
-            if len(number) > _MAX_DIGITS:
-                break
-            piece = _piece(flat, group[i].start, group[j].end, number, known, public,
-                           whole=(i == 0 and j == n - 1))
-            ext = group[j].digits
-            if piece is None and j > i and len(ext) <= 5 and _LANDLINE.fullmatch(
-                    number[:-len(ext)]):
-                # 010-62345678-802: the last piece is the extension
-                piece = _piece(flat, group[i].start, group[j - 1].end, number[:-len(ext)], known,
-                               public, whole=False)
-                piece = piece._replace(end=group[j].end) if piece else None
-            if piece is None:
-                continue
-            covered, pieces, items = best[j + 1]
-            candidate = (covered + len(number), pieces - 1, [piece, *items])
-            if candidate[:2] > best[i][:2]:
-                best[i] = candidate
-    return _with_extensions(flat, best[0][2])
-
-
-def _piece(flat: str, start: int, end: int, number: str, known: Mapping[str, Kind],
-           public: frozenset[str], whole: bool) -> Found | None:
-    if len(number) < _MIN_DIGITS:
-        return None
-    if _public_match(number.rstrip("X"), public):
-        return Found(start, end, None)
-    kind = _classify(number, flat, start, end, known, whole)
-    if kind is None:
-        return None
-    # the sign or bracket that opens the number goes with it: +86 …, (0579)…
-    if start and (flat[start - 1] == "+" or (flat[start - 1] == "(" and ")" in flat[start:end])):
-        start -= 1
-    return Found(start, end, kind)
-
-
-def _with_extensions(flat: str, found: list[Found]) -> list[Found]:
-    out = []
-    for f in found:
-        ext = _EXTENSION.match(flat, f.end) if f.kind is not Kind.BANK_CARD else None
-        out.append(f._replace(end=ext.end()) if ext else f)
-    return out
-
-
-def span_of(found: Found) -> Span | None:
-    """The span to mask, or None for a published number."""
-    return Span(found.start, found.end, found.kind) if found.kind else None
+    reader = _Reader(flat, known, public)
+    return [found for group in _groups(flat) for found in reader.group(group)]

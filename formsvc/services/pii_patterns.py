@@ -42,8 +42,9 @@ _PLATE_MIN_DIGITS = 3  # real serials are mostly digits; 浙ABCDE is a word, not
 # a level of an address: 12号, 3号楼 (followed by more), 8幢, 2单元, 301室, 5组, 16弄
 _LEVEL = r"[0-9]+\s*(?:号楼(?=\s*[0-9])|号院|号|弄|幢|栋|座|单元|门(?=\s*[0-9])|室|户|层|组|楼(?=\s*[0-9]))"
 # 3幢502, 2单元301: the room number after a building or a staircase needs no 室
-_CHAIN = re.compile(rf"[0-9]+[-－][0-9]+[-－][0-9]+(?:\s*(?:室|号))?"
-                    rf"|(?:{_LEVEL}\s*)*{_LEVEL}(?:(?<=[元幢栋门])\s*[0-9]{{3,4}}(?![0-9号室户]))?")
+# (starting only where a run of digits starts: inside a long run every start would be retried)
+_CHAIN = re.compile(rf"(?<![0-9])(?:[0-9]+[-－][0-9]+[-－][0-9]+(?:\s*(?:室|号))?"
+                    rf"|(?:{_LEVEL}\s*)*{_LEVEL}(?:(?<=[元幢栋门])\s*[0-9]{{3,4}}(?![0-9号室户]))?)")
 _STREET_LEVEL = re.compile(r"号|弄")
 _ROOM_LEVEL = re.compile(r"(?:[0-9]\s*(?:室|户)|[元幢栋门]\s*[0-9]{3,4})$")
 _DASHED = re.compile(r"[0-9]+[-－][0-9]+[-－][0-9]+")

@@ -87,6 +87,23 @@ def letter_ms(masker: corpus.Masker, sentences: list[corpus.Sentence], rounds: i
     return times[len(times) // 2] * 1000
 
 
+# texts made to be slow: long runs of digits, digits cut by separators, thousands of numbers
+HOSTILE = {"10,000 digits": "1" * 10_000, "1 1 1 … (10,000 characters)": "1 " * 5_000,
+           "1-1-1 … (10,000 characters)": "1-" * 5_000,
+           "700 phone numbers (10,500 characters)": "电话13857901234，" * 700,
+           "Chinese numerals (10,000 characters)": "一二三四五六七八九零" * 1_000}
+
+
+def hostile_ms(masker: corpus.Masker) -> dict[str, float]:
+    """CPU time to mask each of the HOSTILE texts once, in ms."""
+    times = {}
+    for name, text in HOSTILE.items():
+        start = time.process_time()
+        masker(text, [], [])
+        times[name] = (time.process_time() - start) * 1000
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=("rules", "jionlp"), default="rules")
@@ -122,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"exact expected output: {result.exact}/{result.sentences} sentences")
     print(f"median CPU time to mask a {LETTER_CHARS:,}-character letter: "
           f"{letter_ms(masker, sentences, args.rounds):.2f} ms")
+    print("CPU time on texts made to be slow: " + ", ".join(
+        f"{name} {ms:.0f} ms" for name, ms in hostile_ms(masker).items()))
     if args.misses:
         print("\n".join(result.misses))
     return 0
