@@ -44,7 +44,6 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫"
 _PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·.][\u4e00-\u9fff]{1,8}")
 _ORGANISATION = re.compile(r"(?:公司|厂|店|行|部|社|中心|协会|学校|医院|事务所|工作室|商会|集团|银行)$")
 _NUMERIC = re.compile(r"[+()0-9\s\-.]+[Xx]?")
-_MIN_LOCAL_NUMBER = 7
 _MIN_EMAIL_LOCAL = 6  # "zhang" alone is a surname in pinyin, not an address
 _LEFT_DIGITS = re.compile(rf"[0-9](?:(?:{NUMBER_GAP.pattern})?[0-9]){{4,}}")
 
@@ -132,14 +131,21 @@ class _Known:
     # (exact text, kind, replacement), longest first
     exact: list[tuple[str, Kind, str]] = field(default_factory=list)
     # looked for after the patterns, which know better where a span ends: the given name alone
-    # (三丰 of 张三丰 in 三丰路12号), the local part of the e-mail address on its own
+    # (三丰 of 张三丰 in 三丰路12号), the local part of the e-mail address on its own, the phone
+    # (+86 13907770123 is one number)
     late: list[tuple[str, Kind, str]] = field(default_factory=list)
+
+
+def _values(values: Iterable[str] | str | None) -> list[str]:
+    """The non-empty values as strings; one string is one value, not a list of characters."""
+    if isinstance(values, str):
+        values = [values]
+    return [str(v).strip() for v in values or () if v is not None and str(v).strip()]
 
 
 def _read_known(known: Iterable[str]) -> _Known:
     out = _Known()
-    for raw in known or ():
-        value = str(raw).strip() if raw is not None else ""
+    for value in _values(known):
         if len(value) < 2:
             continue
         flat = normalise(value)
@@ -150,9 +156,9 @@ def _read_known(known: Iterable[str]) -> _Known:
                 out.late.append((local, Kind.EMAIL, EMAIL_MASK))
         elif _NUMERIC.fullmatch(flat):
             _read_known_number(flat, out)
-        elif flat.isascii():  # 统一社会信用代码, a passport number
+        elif flat.isascii() and any(c.isdigit() for c in flat):  # 统一社会信用代码, a passport
             out.exact.append((value, Kind.ID, ID_MASK))
-        elif _ORGANISATION.search(value):
+        elif flat.isascii() or _ORGANISATION.search(value):  # a name in letters, a company
             out.exact.append((value, Kind.NAME, mask_name(value)))
         elif _PERSON_NAME.fullmatch(value):
             out.exact.append((value, Kind.NAME, mask_name(value)))
@@ -172,8 +178,9 @@ def _read_known_number(flat: str, out: _Known) -> None:
         out.digits[digits] = Kind.ID
         out.exact.append((flat, Kind.ID, ID_MASK))
         return
-    if len(digits) < _MIN_LOCAL_NUMBER or not digits.isdigit():
+    if len(digits) < pii_numbers.MIN_DIGITS or not digits.isdigit():
         return
+    out.late.append((flat, Kind.PHONE, PHONE_MASK))  # where no number is read (abc13907770123)
     for form in [digits, *pii_numbers.shorter_forms(digits)]:
         out.digits[form] = Kind.PHONE
 
@@ -187,7 +194,7 @@ def _given_name(name: str) -> str:
 
 def _public_keys(public_numbers: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
     """(the published values compared without separators, the digits of the numbers)."""
-    values = [str(p).strip() for p in public_numbers or () if p is not None and str(p).strip()]
+    values = _values(public_numbers)
     keys = frozenset(k for k in (_key(v) for v in values) if k)
     digits = frozenset(d for d in (digits_of(v) for v in values) if len(d) >= 3)
     return keys, digits

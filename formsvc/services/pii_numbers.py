@@ -23,7 +23,7 @@ _SPACED_X = re.compile(rf"(?:{NUMBER_GAP.pattern})[Xx](?![A-Za-z])")
 # letters that may touch a number without making it a code (Tel13857901234)
 _PREFIX_WORDS = ("tel", "phone", "mobile", "mob")
 _EXTENSION = re.compile(r"\s*(?:转分机|转|分机|ext\.?|x)\s*([0-9]{1,5})(?![0-9])", re.IGNORECASE)
-_MIN_DIGITS = 7  # the shortest local phone number
+MIN_DIGITS = 7  # the shortest local phone number
 _MAX_DIGITS = 19  # a bank card; an ID is 18, a mobile with 0086 15, a landline with extension 17
 
 # the nearest of these words before a number says what it is
@@ -138,7 +138,7 @@ class _Reader:
 
     def piece(self, start: int, end: int, number: str, whole: bool) -> Found | None:
         """``number`` at ``flat[start:end]`` as a number of its own, or None."""
-        if len(number) < _MIN_DIGITS:
+        if len(number) < MIN_DIGITS:
             return None
         if _public_match(number.rstrip("X"), self.public):
             return Found(start, end, None)

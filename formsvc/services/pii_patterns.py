@@ -28,7 +28,7 @@ _QQ = re.compile(rf"(?<![A-Za-z])(?:QQ|扣扣|企鹅号){_LEAD}(?P<id>[1-9][0-9]
                  re.IGNORECASE)
 _WECHAT = re.compile(
     rf"(?<![A-Za-z])(?:微信|薇信|威信|V信|VX|WX|weixin|wechat){_LEAD}"
-    r"(?P<id>[A-Za-z0-9][A-Za-z0-9_\-]{4,29})(?![A-Za-z0-9_\-])", re.IGNORECASE)
+    r"(?P<id>[A-Za-z0-9][A-Za-z0-9_\-]{5,19})(?![A-Za-z0-9_\-])", re.IGNORECASE)  # 6 to 20
 
 # --- licence plates: 浙A12345, 浙A·12345, 浙AD12345 (new energy), 粤B12345F, 浙G12345挂
 _PROVINCE = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"

@@ -87,3 +87,14 @@ def test_normalisation_keeps_every_offset() -> None:
     flat = normalise(text)
     assert len(flat) == len(text)
     assert "139-1234-0006" in flat and "13912340006" in flat and "二〇二四年" in flat
+
+
+def test_what_a_known_value_is_taken_for() -> None:
+    known = ["John Smith", "91330727MA2ABCDE1X", "示范县某某科技有限公司", "城关镇桃花坞",
+             "zhang.wei88@163.com"]
+    text = "John Smith、91330727MA2ABCDE1X、示范县某某科技有限公司、城关镇桃花坞、zhang.wei88"
+    assert masking.mask_text(text, known) == (
+        f"J**、{masking.ID_MASK}、示**、{masking.ADDRESS_MASK}、{masking.EMAIL_MASK}")
+    # one string is one value, not a list of its characters
+    assert masking.mask_text("张三反映", "张三") == "张**反映"
+    assert masking.mask_text("请拨打0579-88881234", public_numbers=DEPARTMENT) == "请拨打0579-88881234"
