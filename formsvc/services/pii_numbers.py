@@ -19,6 +19,9 @@ from formsvc.services.pii_text import NUMBER_GAP, Kind
 
 _CHUNK = re.compile(r"[0-9]+")
 _LETTER = re.compile(r"[A-Za-z]")
+# 139/1234/0006 is one number, 82123456/82123457 two: a slash joins pieces unless both could
+# be numbers of their own
+_SLASH_GAP = re.compile(r"\s?/\s?")
 _SPACED_X = re.compile(rf"(?:{NUMBER_GAP.pattern})[Xx](?![A-Za-z])")
 # letters that may touch a number without making it a code (Tel13857901234)
 _PREFIX_WORDS = ("tel", "phone", "mobile", "mob")
@@ -32,10 +35,11 @@ _LABELS = re.compile(
     r"|(?P<code>编号|单号|批号|工号|户号|序号|案号|文号|证号|索引|注册|许可证|订单|合同|发票|流水|条码|型号"
     r"|车架|执照|代码)"
     r"|(?P<card>账户|帐户|卡|账|帐)"
-    r"|(?P<phone>电话|座机|手机|固话|联系|致电|拨打|打|来电|回电|热线|tel|phone|call))(?:号码|号)?"
+    r"|(?P<phone>电话|座机|手机|固话|传真|联系|致电|拨打|打|来电|回电|热线|tel|phone|call|fax))(?:号码|号)?"
     r"|(?P<number>号码)", re.IGNORECASE)
 _CONTEXT_CHARS = 10
 _LIST = re.compile(r"[0-9 \t\-.()、,/或和及]+")
+_BETWEEN_LISTED = re.compile(r"\s*(?:[、,/或和及]|或者)\s*")
 # a quantity, a date or an ordinal, not a phone number
 _UNIT_AFTER = re.compile(r"\s*(?:元|块|角|万|亿|千|百|年|月|日|号|时|点|分|秒|岁|人|次|个|件|份|户|亩|平|米|"
                          r"公里|千米|吨|斤|克|度|%|‰|条|页|字|天|周|台|辆|套|间|张|本|册|倍|kg|km|cm|mm)",
@@ -107,6 +111,7 @@ class _Reader:
     def __init__(self, flat: str, known: Mapping[str, Kind], public: frozenset[str]) -> None:
         self.flat, self.known, self.public = flat, known, public
         self._said: dict[int, str | None] = {}
+        self.last_phone_end = -1
 
     def group(self, group: list[_Chunk]) -> list[Found]:
         """The numbers of one group: the split covering most digits with the fewest pieces."""
@@ -134,7 +139,11 @@ class _Reader:
                 candidate = (covered + len(number), pieces - 1, [piece, *items])
                 if candidate[:2] > best[i][:2]:
                     best[i] = candidate
-        return [self._with_extension(f) for f in best[0][2]]
+        found = [self._with_extension(f) for f in best[0][2]]
+        phones = [f.end for f in found if f.kind is Kind.PHONE]
+        if phones:
+            self.last_phone_end = phones[-1]
+        return found
 
     def piece(self, start: int, end: int, number: str, whole: bool) -> Found | None:
         """``number`` at ``flat[start:end]`` as a number of its own, or None."""
@@ -192,8 +201,11 @@ class _Reader:
             labels = list(_LABELS.finditer(before[-_CONTEXT_CHARS:]))
             self._said[start] = labels[-1].lastgroup if labels else None
         said = self._said[start]
-        return _Context(said in ("phone", "number"), said == "id", said == "card", said == "code",
-                        bool(_UNIT_AFTER.match(self.flat, end)))
+        # 0579-82123456/82123457: the next number in a list of phone numbers
+        after_phone = self.last_phone_end >= 0 and bool(
+            _BETWEEN_LISTED.fullmatch(self.flat, self.last_phone_end, start))
+        return _Context(said in ("phone", "number") or after_phone, said == "id", said == "card",
+                        said == "code", bool(_UNIT_AFTER.match(self.flat, end)))
 
     def _with_extension(self, found: Found) -> Found:
         ext = _EXTENSION.match(self.flat, found.end) if found.kind in (Kind.PHONE, None) else None
@@ -229,7 +241,10 @@ def _groups(flat: str) -> list[list[_Chunk]]:
             continue
         chunk = _Chunk(start, end, digits)
         prev = groups[-1][-1] if groups else None
-        if prev and NUMBER_GAP.fullmatch(flat, prev.end, start) and not prev.digits.endswith("X"):
+        if prev and not prev.digits.endswith("X") and (
+                NUMBER_GAP.fullmatch(flat, prev.end, start) or (
+                    _SLASH_GAP.fullmatch(flat, prev.end, start)
+                    and min(len(prev.digits), len(digits)) < MIN_DIGITS)):
             groups[-1].append(chunk)
         else:
             groups.append([chunk])

@@ -50,7 +50,8 @@ _CHINESE_DIGITS = {"〇": "0", "零": "0", "○": "0", "一": "1", "壹": "1", "
 _ANY_DIGIT = "".join(_CHINESE_DIGITS) + DIGITS
 # what may stand between the pieces of one number: "139 1234", "0579-8212", "(0579)8212", "0579 - 8"
 NUMBER_GAP = re.compile(r"[ \t\-.()]{1,3}")
-_DIGIT_RUN = re.compile(rf"[{_ANY_DIGIT}](?:(?:{NUMBER_GAP.pattern})?[{_ANY_DIGIT}])*")
+# a slash also stands inside numbers ("139/1234/0006"); pii_numbers says when it joins pieces
+_DIGIT_RUN = re.compile(rf"[{_ANY_DIGIT}](?:[ \t\-.()/]{{0,3}}[{_ANY_DIGIT}])*")
 # a run of Chinese numerals becomes digits only when it is as long as the shortest local phone
 # number: shorter ones are dates (二〇二四), counts (一一) and words
 _MIN_CHINESE_RUN = 7

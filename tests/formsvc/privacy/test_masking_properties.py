@@ -58,8 +58,12 @@ def spelled(draw: st.DrawFn) -> tuple[str, str]:
     """(a personal number, the way somebody wrote it)."""
     digits = draw(NUMBERS)
     cuts = sorted(draw(st.sets(st.integers(1, len(digits) - 1), max_size=4)))
-    separator = draw(st.sampled_from([" ", "-", ".", "－", "　", " - ", "—"]))
     pieces = [digits[a:b] for a, b in zip([0, *cuts], [*cuts, len(digits)], strict=True)]
+    separators = [" ", "-", ".", "－", "　", " - ", "—"]
+    # a slash between two pieces of seven digits or more means two numbers (82123456/82123457)
+    if all(min(len(a), len(b)) < 7 for a, b in zip(pieces, pieces[1:], strict=False)):
+        separators += ["/", "／", " / "]
+    separator = draw(st.sampled_from(separators))
     written = separator.join(pieces)
     style = draw(st.sampled_from(["ascii", "full", "chinese"]))
     if style == "full":
