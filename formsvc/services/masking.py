@@ -74,7 +74,7 @@ def mask_name(name: str) -> str:
 def mask_text(text: str, known: Iterable[str] = (), public_numbers: Iterable[str] = ()) -> str:
     """``text`` with personal data and the given known values (the citizen's own name, phone,
     e-mail, address, ID number) replaced by markers; ``public_numbers`` are never masked."""
-    text = text or ""
+    text = _as_text(text)
     return _apply(text, masked_spans(text, known, public_numbers))
 
 
@@ -87,14 +87,14 @@ def contains_personal_data(text: str, known: Iterable[str] = (),
 def masked_spans(text: str, known: Iterable[str] = (),
                  public_numbers: Iterable[str] = ()) -> list[Masked]:
     """What ``mask_text`` replaces, in the order of the text (offsets into ``text``)."""
-    return [m for m in _read(text or "", known, public_numbers) if m.marker]
+    return [m for m in _read(_as_text(text), known, public_numbers) if m.marker]
 
 
 def review(text: str, known: Iterable[str] = (),
            public_numbers: Iterable[str] = ()) -> list[Segment]:
     """The masked text in pieces for the reviewer: every marker, every published number kept and
     every run of five or more digits left in is its own segment."""
-    text = text or ""
+    text = _as_text(text)
     segments: list[Segment] = []
     at = 0
     for m in _read(text, known, public_numbers):
@@ -103,6 +103,11 @@ def review(text: str, known: Iterable[str] = (),
                         Segment(text[m.start:m.end], PUBLIC))
         at = m.end
     return segments + _plain(text[at:])
+
+
+def _as_text(text: object) -> str:
+    """None is no text; a number given where text belongs is masked as its digits."""
+    return "" if text is None else str(text)
 
 
 def _plain(text: str) -> list[Segment]:

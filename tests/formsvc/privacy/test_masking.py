@@ -64,6 +64,7 @@ def test_review_shows_masked_spans_published_numbers_and_digits_left() -> None:
 
 def test_careless_callers() -> None:
     assert masking.mask_text(None) == ""  # type: ignore[arg-type]
+    assert masking.mask_text(13857901234) == masking.PHONE_MASK  # type: ignore[arg-type]
     assert masking.mask_text("电话13857901234", None, None) == f"电话{masking.PHONE_MASK}"  # type: ignore[arg-type]
     # a number given as an int, empty and one-character values, None among the known values
     known = [13907770123, "", " ", "张", None]
