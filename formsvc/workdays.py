@@ -96,8 +96,16 @@ class Count:
 
     @property
     def explanation(self) -> str:
-        text = (f"自受理日 {self.start.isoformat()} 的次日起计算 {self.working_days} 个工作日，"
-                f"办理期限至 {self.due.isoformat()}")
+        return self.explain(self.counting)
+
+    @property
+    def counting(self) -> str:
+        """Where the count of a new message starts and how long it runs."""
+        return f"自受理日 {self.start.isoformat()} 的次日起计算 {self.working_days} 个工作日"
+
+    def explain(self, how: str) -> str:
+        """``how`` the count started, then the due date and the days skipped or counted."""
+        text = f"{how}，办理期限至 {self.due.isoformat()}"
         holidays = [d for d in self.skipped if d.reason == "holiday"]
         weekends = [d for d in self.skipped if d.reason == "weekend"]
         parts = []

@@ -56,8 +56,11 @@ SCHEMAS: dict[str, Any] = {
         "source": {"type": "string", "enum": ["override", "chinesecalendar", "weekend-rule"]},
     }),
     "DueCount": obj({
-        "start": {**DATE, "description": "受理日期（从次日起算）"},
-        "working_days": {"type": "integer"},
+        "basis": {"type": "string", "enum": ["submission", "extension", "reopen", "manual"],
+                  "description": "答复期限的来由：受理时计算、批准延期、重新办理或督办员调整"},
+        "start": {**DATE, "description": "起算日期（从次日起算）；督办员调整时为调整日期"},
+        "working_days": {"type": ["integer", "null"],
+                         "description": "计算的工作日数；督办员人工调整时为 null"},
         "due_date": DATE,
         "skipped": {"type": "array", "items": ref("Day"), "description": "未计入的周末和节假日"},
         "makeup_workdays": {"type": "array", "items": ref("Day"),

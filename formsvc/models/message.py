@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from formsvc.models.attachment import Attachment
     from formsvc.models.department import Department
     from formsvc.models.event import Event
+    from formsvc.models.workbench import ExtensionRequest
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -88,6 +89,10 @@ class Message(Base):
     )
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="message", order_by="Attachment.id"
+    )
+    # read when tracking explains a due date an approved extension set (services/deadlines.py)
+    extension_requests: Mapped[list[ExtensionRequest]] = relationship(
+        order_by="ExtensionRequest.id", viewonly=True
     )
 
     @property

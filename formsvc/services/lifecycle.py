@@ -51,12 +51,13 @@ class Transition:
     roles: frozenset[str]  # who may do it: citizen, dispatcher, handler, reviewer, supervisor, system
     public: bool = True  # shown on the citizen's timeline
     needs_note: bool = False  # a reason is required
+    moves_due: bool = False  # sets a new due date (services/deadlines.py explains it)
 
 
 def _t(action: str, label: str, sources: set[str | None], target: str | None, roles: set[str],
-       public: bool = True, needs_note: bool = False) -> Transition:
+       public: bool = True, needs_note: bool = False, moves_due: bool = False) -> Transition:
     return Transition(action, label, frozenset(sources), target, frozenset(roles), public,
-                      needs_note)
+                      needs_note, moves_due)
 
 
 _ANY = {Status.SUBMITTED, Status.ASSIGNED, Status.REPLIED, Status.CLOSED, Status.REJECTED}
@@ -76,18 +77,19 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("request_extension", "申请延期", {Status.ASSIGNED}, None, {"handler", "reviewer"},
        public=False, needs_note=True),
     _t("approve_extension", "延长答复期限", {Status.ASSIGNED}, None, {"supervisor"},
-       needs_note=True),
+       needs_note=True, moves_due=True),
     _t("refuse_extension", "延期申请未获批准", {Status.ASSIGNED}, None, {"supervisor"},
        public=False),
     _t("reply", "已答复", {Status.ASSIGNED}, Status.REPLIED, {"handler", "reviewer"}),
     _t("rate", "评价办理结果", {Status.REPLIED}, Status.CLOSED, {"citizen"}),
     _t("timeout_close", "逾期未评价，自动办结", {Status.REPLIED}, Status.CLOSED, {"system"}),
     _t("reopen", "不满意，重新办理", {Status.CLOSED}, Status.ASSIGNED,
-       {"supervisor", "dispatcher"}, needs_note=True),    # workbench steps that leave the status alone; every one is still an event in the log
+       {"supervisor", "dispatcher"}, needs_note=True, moves_due=True),
+    # workbench steps that leave the status alone; every one is still an event in the log
     _t("note", "内部备注", _ANY, None, _STAFF, public=False, needs_note=True),
     _t("supervise", "督办", _ANY, None, {"supervisor"}, public=False, needs_note=True),
     _t("change_due", "调整答复期限", {Status.SUBMITTED, Status.ASSIGNED}, None, {"supervisor"},
-       needs_note=True),
+       needs_note=True, moves_due=True),
     _t("draft_reply", "保存答复草稿", {Status.ASSIGNED}, None, {"handler", "reviewer"},
        public=False),
     _t("submit_review", "提交审核", {Status.ASSIGNED}, None, {"handler", "reviewer"},

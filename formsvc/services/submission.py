@@ -26,7 +26,7 @@ from formsvc.db import UTCDateTime, upsert, utcnow
 from formsvc.kinds import Kind
 from formsvc.models import Attachment, Department, Event, Message, OutboxNotification
 from formsvc.prepared import Prepared
-from formsvc.services import codes, departments, lifecycle, stats, uploads
+from formsvc.services import codes, deadlines, departments, lifecycle, stats, uploads
 from formsvc.services.uploads import Upload
 from formsvc.workdays import Calendar, Count
 
@@ -74,7 +74,7 @@ class Receipt:
             "submitted_at": self.submitted_at.isoformat(),
             "received_on": self.received_on.isoformat(),
             "due_date": self.count.due.isoformat(),
-            "due": self.count.as_dict(),
+            "due": deadlines.as_due(self.count),
             "duplicate": self.duplicate,
             "department": self.department_name,
         }

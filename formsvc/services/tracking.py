@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from formsvc import kinds
+from formsvc.config import county_zone
 from formsvc.db import utcnow
 from formsvc.models import Message
-from formsvc.services import codes, lifecycle, workbench
+from formsvc.services import codes, deadlines, lifecycle, workbench
 from formsvc.workdays import Calendar
 
 NOT_FOUND_MESSAGE = "未找到对应的留言，请核对受理编号和查询码（查询码在提交成功页面显示）"
@@ -59,10 +60,9 @@ def find(session: Session, number: str, code: str) -> Message:
 
 def public_view(message: Message, config: Mapping[str, Any],
                 calendar: Calendar) -> dict[str, Any]:
-    """What the citizen may see: status, public timeline, reply, rating, and the due-date count."""
+    """What the citizen may see: status, public timeline, reply, rating, and how the stored due
+    date came about."""
     kind = kinds.get(message.kind)
-    count = calendar.add_working_days(message.received_on,
-                                      message.time_limit_days + message.extension_days)
     replied = message.status in (lifecycle.Status.REPLIED, lifecycle.Status.CLOSED) and bool(
         message.replied_at)
     dept = message.department
@@ -77,7 +77,7 @@ def public_view(message: Message, config: Mapping[str, Any],
         "submitted_at": message.submitted_at.isoformat(),
         "received_on": message.received_on.isoformat(),
         "due_date": message.due_date.isoformat(),
-        "due": count.as_dict(),
+        "due": deadlines.explain_due(message, calendar, county_zone(config)),
         "duplicate": message.duplicate_of_id is not None,
         "timeline": [
             {"at": e.created_at.isoformat(), "action": e.action,

@@ -343,9 +343,12 @@ def decide_extension(ctx: Context, staff: Staff, number: str, approve: bool,
         _apply(ctx, staff, message, "approve_extension",
                f"答复期限延长 {req.days} 个工作日，由 {message.due_date.isoformat()} 延至 "
                f"{new_due.isoformat()}。理由：{req.reason}")
+        # the date the extension was counted from: a supervisor may have moved it since the
+        # request (tracking explains the new date from these two)
+        req.old_due_date, req.new_due_date = message.due_date, new_due
         message.due_date = new_due
         message.extension_days += req.days
-        req.status, req.new_due_date = "approved", new_due
+        req.status = "approved"
         if message.email:  # Art. 33: the applicant is told of the extension
             outbox.notify(ctx.session, message.email, "extension_approved",
                           payload(message, days=req.days, note=req.reason), message)
