@@ -72,7 +72,11 @@ def deadline(calendar: Calendar, status: str, due: date, today: date, soon_days:
 def as_due(count: Count, basis: str = "submission", how: str = "") -> dict[str, Any]:
     """The API's ``DueCount`` of a counted date: ``basis`` says what set it, ``how`` how the
     count began (the receipt date's count by default)."""
-    return {**count.as_dict(), "basis": basis, "explanation": count.explain(how or count.counting)}
+    due = count.as_dict()
+    due["basis"] = basis
+    if how:
+        due["explanation"] = count.explain(how)
+    return due
 
 
 def explain_due(message: Message, calendar: Calendar, zone: ZoneInfo) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from formsvc.config import county_zone
 from formsvc.db import utcnow
 from formsvc.models import Event, Message
-from formsvc.services import lifecycle, outbox, workbench
+from formsvc.services import lifecycle, notify, workbench
 from formsvc.services.deadlines import due_soon_days
 from formsvc.services.lifecycle import Status
 from formsvc.workdays import Calendar
@@ -73,21 +73,21 @@ def run(session: Session, config: Mapping[str, Any], calendar: Calendar,
         lines = "\n".join(f"- {m.tracking_number} {m.subject}（期限 {m.due_date.isoformat()}，"
                           f"{d.label}）" for m, d in items)
         n_over = sum(d.state == "overdue" for _, d in items)
-        recipients = (workbench.department_recipients(session, dept, config,
+        recipients = (notify.department_recipients(session, dept, config,
                                                       roles=("handler", "reviewer"))
-                      if dept else workbench.dispatcher_recipients(session, config))
+                      if dept else notify.dispatcher_recipients(session, config))
         for r in recipients:
-            outbox.notify(session, r, "remind_department",
-                          {"department": name, "lines": lines, "overdue": n_over,
-                           "due_soon": len(items) - n_over})
+            notify.queue(session, r, "remind_department",
+                         {"department": name, "lines": lines, "overdue": n_over,
+                          "due_soon": len(items) - n_over})
             result.mails += 1
         summary_lines.append(f"{name}：超期 {n_over} 件，即将到期 {len(items) - n_over} 件")
         result.departments.append(name)
     if summary_lines:
-        for r in workbench.supervisor_recipients(session, config):
-            outbox.notify(session, r, "remind_supervisor",
-                          {"lines": "\n".join(summary_lines), "overdue": result.overdue,
-                           "due_soon": result.due_soon})
+        for r in notify.supervisor_recipients(session, config):
+            notify.queue(session, r, "remind_supervisor",
+                         {"lines": "\n".join(summary_lines), "overdue": result.overdue,
+                          "due_soon": result.due_soon})
             result.mails += 1
     session.commit()
     return result

@@ -26,7 +26,7 @@ from formsvc.db import UTCDateTime, upsert, utcnow
 from formsvc.kinds import Kind
 from formsvc.models import Attachment, Department, Event, Message, OutboxNotification
 from formsvc.prepared import Prepared
-from formsvc.services import codes, deadlines, departments, lifecycle, stats, uploads
+from formsvc.services import codes, deadlines, departments, lifecycle, notify, stats, uploads
 from formsvc.services.uploads import Upload
 from formsvc.workdays import Calendar, Count
 
@@ -189,8 +189,8 @@ def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: d
         {"message_id": message_id, "created_at": now, "channel": "email",
          "recipient": recipient, "template": template, "payload": payload,
          "status": "pending", "attempts": 0, "last_error": ""}
-        for recipient, template, payload in _notifications(config, data, number, department,
-                                                           count)])
+        for recipient, template, payload in notify.new_message_mails(
+            config, number, data.kind, data.subject, count.due, department, data.email)])
     # the statistics summary (the ORM flush hook in models/message.py does not see Core)
     stats.count_new_message(conn, message_id)
     if written:
@@ -236,20 +236,3 @@ def _department(session: Session, data: NewMessage) -> Department | None:
     if dept is None:  # the form validated it; the registry changed in between
         raise SubmissionFailed(f"unknown department {data.department_code}")
     return dept
-
-
-def _notifications(config: Mapping[str, Any], data: NewMessage, number: str,
-                   department: Department | None,
-                   count: Count) -> list[tuple[str, str, dict[str, Any]]]:
-    """(recipient, template, payload) of the mails a new message causes."""
-    payload = {
-        "tracking_number": number, "kind": data.kind.code,
-        "subject": data.subject, "due_date": count.due.isoformat(),
-    }
-    staff = (department.email if department and department.email else "") or config[
-        "DISPATCHER_EMAIL"]
-    rows = [(staff, "new_message", payload)]
-    if data.email:
-        # the citizen's copy carries the number but never the query code (it is stored hashed)
-        rows.append((data.email, "receipt", payload))
-    return rows

@@ -23,7 +23,7 @@ from formsvc.db import utcnow
 from formsvc.models import Department, Event, Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ExtensionRequest, Letter, ReplyDraft, ReplyTemplate
-from formsvc.services import lifecycle, masking, outbox, stats
+from formsvc.services import lifecycle, masking, notify, stats
 from formsvc.services.deadlines import Deadline, deadline, due_soon_days
 from formsvc.services.lifecycle import Status
 from formsvc.workdays import Calendar
@@ -156,53 +156,6 @@ def _commit(ctx: Context) -> None:
         raise
 
 
-# --- recipients and payloads ---------------------------------------------------------------------
-
-
-def _staff_emails(session: Session, roles: Iterable[str],
-                  department_id: int | None = None) -> list[str]:
-    q = select(Staff.email).where(Staff.active.is_(True), Staff.role.in_(list(roles)),
-                                  Staff.email != "")
-    if department_id is not None:
-        q = q.where(Staff.department_id == department_id)
-    return list(session.scalars(q))
-
-
-def department_recipients(session: Session, department: Department | None,
-                          config: Mapping[str, Any], roles: Iterable[str] = ("handler",)) -> list[str]:
-    if department is None:
-        return dispatcher_recipients(session, config)
-    emails = [department.email, *_staff_emails(session, roles, department.id)]
-    return list(dict.fromkeys(e for e in emails if e))
-
-
-def dispatcher_recipients(session: Session, config: Mapping[str, Any]) -> list[str]:
-    emails = [config.get("DISPATCHER_EMAIL", ""), *_staff_emails(session, ["dispatcher"])]
-    return list(dict.fromkeys(e for e in emails if e))
-
-
-def supervisor_recipients(session: Session, config: Mapping[str, Any]) -> list[str]:
-    emails = [config.get("SUPERVISOR_EMAIL", ""), *_staff_emails(session, ["supervisor"])]
-    return list(dict.fromkeys(e for e in emails if e))
-
-
-def payload(message: Message, **extra: Any) -> dict[str, Any]:
-    """What a notification may say about a message: never the citizen's personal data."""
-    kind = kinds.get(message.kind)
-    return {"tracking_number": message.tracking_number, "kind": message.kind,
-            "kind_label": kind.label if kind else message.kind, "subject": message.subject,
-            "due_date": message.due_date.isoformat(),
-            "department": message.department.name if message.department else "县政府办公室",
-            **extra}
-
-
-def _notify_all(ctx: Context, recipients: Iterable[str], template: str, message: Message,
-                **extra: Any) -> None:
-    data = payload(message, **extra)
-    for r in recipients:
-        outbox.notify(ctx.session, r, template, data, message)
-
-
 def _department(ctx: Context, code: str, field_name: str = "department") -> Department:
     dept = ctx.session.scalar(select(Department).where(Department.code == (code or "").strip(),
                                                        Department.active.is_(True)))
@@ -224,7 +177,8 @@ def dispatch(ctx: Context, staff: Staff, number: str, department_code: str,
     message.department = dept
     if note:
         _apply(ctx, staff, message, "note", f"分办说明：{note}")
-    _notify_all(ctx, department_recipients(ctx.session, dept, ctx.config), "dispatched", message)
+    to = notify.department_recipients(ctx.session, dept, ctx.config)
+    notify.queue_all(ctx.session, to, "dispatched", message)
     _commit(ctx)
     return message
 
@@ -235,9 +189,7 @@ def reject(ctx: Context, staff: Staff, number: str, reason: str) -> Message:
     reason = _text(reason, "不予受理的理由")
     _apply(ctx, staff, message, "reject", reason)
     message.closed_at = ctx.now
-    if message.email:
-        outbox.notify(ctx.session, message.email, "rejected", payload(message, note=reason),
-                      message)
+    notify.queue_all(ctx.session, [message.email], "rejected", message, note=reason)
     _commit(ctx)
     return message
 
@@ -260,10 +212,12 @@ def transfer(ctx: Context, staff: Staff, number: str, department_code: str, reas
     draft = ctx.session.scalar(select(ReplyDraft).where(ReplyDraft.message_id == message.id))
     if draft is not None:
         ctx.session.delete(draft)
-    if new_due is not None and new_due != message.due_date:
-        _change_due(ctx, staff, message, new_due, f"转办时调整：{reason}")
-    _notify_all(ctx, department_recipients(ctx.session, dept, ctx.config), "transferred", message,
-                from_department=old_name, note=reason)
+    due_changed = new_due is not None and new_due != message.due_date
+    if due_changed:
+        _change_due(ctx, staff, message, new_due, f"转办时调整：{reason}")  # type: ignore[arg-type]
+    to = notify.department_recipients(ctx.session, dept, ctx.config)
+    notify.queue_all(ctx.session, to, "transferred", message, from_department=old_name,
+                     note=reason, due_changed=due_changed)
     _commit(ctx)
     return message
 
@@ -274,8 +228,8 @@ def return_to_dispatcher(ctx: Context, staff: Staff, number: str, reason: str) -
     reason = _text(reason, "退回理由")
     old_name = message.department.name if message.department else ""
     _apply(ctx, staff, message, "return", reason)
-    _notify_all(ctx, dispatcher_recipients(ctx.session, ctx.config), "returned", message,
-                from_department=old_name, note=reason)
+    to = notify.dispatcher_recipients(ctx.session, ctx.config)
+    notify.queue_all(ctx.session, to, "returned", message, from_department=old_name, note=reason)
     _commit(ctx)
     return message
 
@@ -324,8 +278,8 @@ def request_extension(ctx: Context, staff: Staff, number: str, days: int | str,
                            requested_by_id=staff.id, requested_at=ctx.now,
                            old_due_date=message.due_date, decision_note="")
     ctx.session.add(req)
-    _notify_all(ctx, supervisor_recipients(ctx.session, ctx.config), "extension_requested",
-                message, days=n, note=reason)
+    to = notify.supervisor_recipients(ctx.session, ctx.config)
+    notify.queue_all(ctx.session, to, "extension_requested", message, days=n, note=reason)
     _commit(ctx)
     return req
 
@@ -349,16 +303,16 @@ def decide_extension(ctx: Context, staff: Staff, number: str, approve: bool,
         message.due_date = new_due
         message.extension_days += req.days
         req.status = "approved"
-        if message.email:  # Art. 33: the applicant is told of the extension
-            outbox.notify(ctx.session, message.email, "extension_approved",
-                          payload(message, days=req.days, note=req.reason), message)
+        # Art. 33: the applicant is told of the extension
+        notify.queue_all(ctx.session, [message.email], "extension_approved", message,
+                         days=req.days, note=req.reason)
     else:
         _apply(ctx, staff, message, "refuse_extension", note)
         req.status = "refused"
     req.decided_by_id, req.decided_at, req.decision_note = staff.id, ctx.now, note
-    _notify_all(ctx, department_recipients(ctx.session, message.department, ctx.config),
-                "extension_decided", message, decision="已批准" if approve else "未获批准",
-                note=note)
+    to = notify.department_recipients(ctx.session, message.department, ctx.config)
+    notify.queue_all(ctx.session, to, "extension_decided", message,
+                     decision="已批准" if approve else "未获批准", note=note)
     _commit(ctx)
     return req
 
@@ -433,8 +387,9 @@ def submit_for_review(ctx: Context, staff: Staff, number: str) -> ReplyDraft:
         raise ActionError("already_pending", "答复已提交审核，等待审核")
     _apply(ctx, staff, message, "submit_review")
     draft.status, draft.updated_at = "pending_review", ctx.now
-    _notify_all(ctx, department_recipients(ctx.session, message.department, ctx.config,
-                                           roles=("reviewer",)), "review_requested", message)
+    to = notify.department_recipients(ctx.session, message.department, ctx.config,
+                                      roles=("reviewer",))
+    notify.queue_all(ctx.session, to, "review_requested", message)
     _commit(ctx)
     return draft
 
@@ -449,9 +404,8 @@ def return_draft(ctx: Context, staff: Staff, number: str, note: str) -> ReplyDra
     _apply(ctx, staff, message, "return_draft", note)
     draft.status, draft.review_note, draft.reviewer_id = "draft", note, staff.id
     author = ctx.session.get(Staff, draft.author_id) if draft.author_id else None
-    if author and author.email:
-        outbox.notify(ctx.session, author.email, "draft_returned", payload(message, note=note),
-                      message)
+    if author is not None:
+        notify.queue_all(ctx.session, [author.email], "draft_returned", message, note=note)
     _commit(ctx)
     return draft
 
@@ -494,9 +448,7 @@ def _send(ctx: Context, staff: Staff, message: Message, draft: ReplyDraft) -> No
     message.replied_at = ctx.now
     stats.record_reply(message, ctx.calendar, county_zone(ctx.config))
     draft.status, draft.sent_at, draft.updated_at = "sent", ctx.now, ctx.now
-    if message.email:
-        outbox.notify(ctx.session, message.email, "reply",
-                      payload(message, reply=message.reply_text), message)
+    notify.queue_all(ctx.session, [message.email], "reply", message, reply=message.reply_text)
 
 
 # --- supervision -----------------------------------------------------------------------------------
@@ -507,9 +459,9 @@ def supervise(ctx: Context, staff: Staff, number: str, note: str) -> Message:
     message = get_message(ctx, staff, number)
     note = _text(note, "督办意见")
     _apply(ctx, staff, message, "supervise", note)
-    _notify_all(ctx, department_recipients(ctx.session, message.department, ctx.config,
-                                           roles=("handler", "reviewer")),
-                "supervise", message, note=note)
+    to = notify.department_recipients(ctx.session, message.department, ctx.config,
+                                      roles=("handler", "reviewer"))
+    notify.queue_all(ctx.session, to, "supervise", message, note=note)
     _commit(ctx)
     return message
 
@@ -530,9 +482,9 @@ def reopen(ctx: Context, staff: Staff, number: str, note: str) -> Message:
     draft = draft_of(ctx.session, message)
     if draft is not None:
         draft.status = "draft"
-    _notify_all(ctx, department_recipients(ctx.session, message.department, ctx.config,
-                                           roles=("handler", "reviewer")),
-                "reopened", message, note=note)
+    to = notify.department_recipients(ctx.session, message.department, ctx.config,
+                                      roles=("handler", "reviewer"))
+    notify.queue_all(ctx.session, to, "reopened", message, note=note)
     _commit(ctx)
     return message
 
@@ -552,9 +504,8 @@ def on_rated(session: Session, config: Mapping[str, Any], message: Message,
         return
     lifecycle.apply(message, "flag_unsatisfied", actor="system", role="system",
                     note="群众评价不满意，已提请督办", now=now or utcnow(), public=False)
-    data = payload(message)
-    for r in supervisor_recipients(session, config):
-        outbox.notify(session, r, "unsatisfied", data, message)
+    notify.queue_all(session, notify.supervisor_recipients(session, config), "unsatisfied",
+                     message)
 
 
 def flagged(ctx: Context, staff: Staff) -> list[Message]:
