@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,13 @@ class Count:
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        """The count for JSON (a new dict each time; its lists are shared, for reading)."""
+        return dict(self._as_dict)
+
+    @cached_property
+    def _as_dict(self) -> dict[str, Any]:
+        # built once: the calendar hands out the same Count to every submission of a day
+        # (Calendar.add_working_days), and nobody changes a Count once counted
         return {
             "start": self.start.isoformat(),
             "working_days": self.working_days,
