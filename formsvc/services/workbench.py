@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from formsvc import kinds
 from formsvc.config import county_zone
 from formsvc.db import utcnow
+from formsvc.domain import personal_data
 from formsvc.models import Department, Event, Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ExtensionRequest, Letter, ReplyDraft, ReplyTemplate
@@ -530,15 +531,6 @@ def can_reopen(message: Message) -> bool:
 # --- public letters --------------------------------------------------------------------------------
 
 
-def known_personal_values(message: Message) -> list[str]:
-    """The citizen's own data, masked wherever it appears in a text made public."""
-    details = message.details or {}
-    values = [message.name, message.phone, message.email, message.address]
-    values += [str(details.get(k, "")) for k in ("id_number", "org_name", "credit_code",
-                                                 "legal_rep")]
-    return [v for v in values if v]
-
-
 def letter_of(session: Session, message: Message) -> Letter | None:
     return session.scalar(select(Letter).where(Letter.message_id == message.id))
 
@@ -549,7 +541,7 @@ def letter_draft(ctx: Context, message: Message) -> dict[str, str]:
     if existing is not None:
         return {"subject": existing.subject, "question": existing.question,
                 "reply": existing.reply}
-    known = known_personal_values(message)
+    known = personal_data.values(message)
     return {"subject": masking.mask_text(message.subject, known),
             "question": masking.mask_text(message.content, known),
             "reply": masking.mask_text(message.reply_text, known)}
@@ -565,7 +557,7 @@ def publish(ctx: Context, staff: Staff, number: str, subject: str, question: str
         raise ActionError("not_replied", "答复后才能公开")
     if not reviewed:
         raise ActionError("not_reviewed", "请确认已审阅公开内容，且不含个人信息", "reviewed")
-    known = known_personal_values(message)
+    known = personal_data.values(message)
     # masked again on the way in: a reviewer's edit must not bring personal data back
     texts = {
         "subject": masking.mask_text(_text(subject, "公开标题", limit=200, field_name="subject"),
