@@ -138,11 +138,31 @@ def restore_command(file: str, force: bool) -> None:
     click.echo(f"已从 {file} 恢复，行数和内容校验一致")
     for line in summary.lines():
         click.echo(line)
+    # the letters' search index is a copy of the database: rebuilt from what was restored
+    _reindex_letters()
+
+
+def _reindex_letters() -> None:
+    from formsvc.services import search
+
+    session = db.new_session()
+    try:
+        n = search.reindex_letters(session, current_app.config)
+    finally:
+        session.close()
+    click.echo(f"已重建公开信件的搜索索引：{n} 件（{search.letters_dir(current_app.config)}）")
+
+
+@click.command("reindex-letters")
+@with_appcontext
+def reindex_letters() -> None:
+    """Rebuild the published letters' search index from the database."""
+    _reindex_letters()
 
 
 def register(app: Flask) -> None:
     for command in (db_upgrade, sync_departments, purge_drafts, due_date, stats_recount,
-                    purge_personal_data, backup_command, restore_command):
+                    purge_personal_data, backup_command, restore_command, reindex_letters):
         app.cli.add_command(command)
     # the name the issue and docs also use
     app.cli.add_command(db_upgrade, "init-db")

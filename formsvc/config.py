@@ -31,6 +31,11 @@ THEME_TEMPLATES = str(REPO_ROOT / "theme" / "templates")
 THEME_STATIC = str(REPO_ROOT / "theme" / "static")
 PELICANCONF = str(REPO_ROOT / "pelicanconf.py")
 OUTPUT_DIR = str(REPO_ROOT / "output")
+# Site search (formsvc/services/search.py): the index the build writes, default
+# <OUTPUT_DIR>/_search, and the published letters' index formsvc writes, default
+# <instance>/search-letters.
+SEARCH_INDEX_DIR: str | None = None
+SEARCH_LETTERS_DIR: str | None = None
 
 # Dates (receipt date, due date) are counted in the county's time zone, not the server's.
 TIMEZONE = "Asia/Shanghai"

@@ -94,11 +94,12 @@ def _minutes_since(value: datetime | None) -> int:
 
 
 def _search(app: Flask) -> str:
-    from formsvc.search import index_dir, letters_dir
+    from formsvc.services.search import index_dir, letters_dir
     from portal.search.query import snapshot
 
     try:
-        snapshot(index_dir(app), letters_dir(app))  # cached per thread; reopened after a build
+        # cached per thread; reopened after a build
+        snapshot(index_dir(app.config), letters_dir(app.config))
     except Exception:  # noqa: BLE001 - missing or unreadable: "unavailable", never a 500 here
         return "unavailable"
     return "ok"

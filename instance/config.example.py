@@ -26,6 +26,10 @@
 # 与静态站点共用的内容、模板和站点设置（默认为仓库中的位置，一般不需要改）
 # CONTENT_DIR = "/srv/portal/content"
 # OUTPUT_DIR = "/srv/portal/output"
+# 站内搜索：构建生成的站点索引（默认 OUTPUT_DIR/_search），以及 formsvc 自己维护的公开信件索引
+# （默认 instance/search-letters；恢复备份后自动重建，也可运行 reindex-letters）
+# SEARCH_INDEX_DIR = "/srv/portal/output/_search"
+# SEARCH_LETTERS_DIR = "/var/lib/formsvc/search-letters"
 
 # --- 答复时限（工作日）-------------------------------------------------------------------
 # 默认：咨询 zx 5、建议 jy 10、投诉 ts 10、投资咨询 tz 5、依申请公开 ysqgk 20（法定，勿改短）。

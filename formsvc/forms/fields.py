@@ -63,7 +63,8 @@ FIELDS: dict[str, Factory] = {
                              hint="手机号码或固定电话，如 13812345678、0123-6612345", max_len=20),
     "email": lambda c: _text("电子邮箱", v.email, kind="email", autocomplete="email", max_len=200,
                              hint="选填；填写后可收到受理和答复通知"),
-    "address": lambda c: _text("通信地址", max_len=300, autocomplete="street-address",
+    # one line: "street-address" is a multi-line token, valid on a <textarea> only
+    "address": lambda c: _text("通信地址", max_len=300, autocomplete="address-line1",
                                hint="选择邮寄方式时必填"),
     "department": lambda c: SelectField(
         "办理单位", validate_choice=False,

@@ -57,6 +57,15 @@ def _checked_uploads(form: MessageForm) -> list[uploads.Upload] | None:
         return None
 
 
+def _fill_from_link(form: MessageForm) -> None:
+    """Links from the portal choose for the citizen: ``?department=`` (the 机构 pages) and
+    ``?project=`` (招商项目). A value the form does not offer is ignored."""
+    for name in ("department", "project"):
+        value = request.args.get(name, "")
+        if value and name in form and any(c.value == value for c in form[name].choices):
+            form[name].data = value
+
+
 def _render_form(kind: Kind, form: MessageForm, status: int = 200, **extra: Any) -> Any:
     return render_template("formsvc/form.html", kind=kind, form=form, errors=form.error_list(),
                            time_limit=kinds.time_limit(kind, current_app.config),
@@ -90,9 +99,7 @@ def new_message(kind_code: str) -> Any:
         return redirect(url_for(".new_disclosure_request"))
     form = _form(kind)
     if request.method == "GET":
-        slug = request.args.get("project", "")
-        if "project" in form and slug in projects():
-            form.project.data = slug
+        _fill_from_link(form)
         return _render_form(kind, form)
     if form.honeypot_filled():
         return error_response(400, "spam_suspected", HONEYPOT_MESSAGE)
@@ -112,7 +119,11 @@ def new_disclosure_request() -> Any:
         token = request.args.get("draft", "")
         loaded = drafts.load(current_app.config["UPLOAD_DIR"], token) if token else None
         # 返回修改: refill the form from the draft (files must be chosen again)
-        form = _form(kind, data=loaded[0]) if loaded else _form(kind)
+        if loaded:
+            form = _form(kind, data=loaded[0])
+        else:
+            form = _form(kind)
+            _fill_from_link(form)
         return _render_form(kind, form, reupload=bool(loaded and loaded[1]))
     form = _form(kind)
     if form.honeypot_filled():

@@ -24,7 +24,7 @@ from formsvc.domain import personal_data
 from formsvc.models import Department, Event, Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ExtensionRequest, Letter, ReplyDraft, ReplyTemplate
-from formsvc.services import lifecycle, masking, notify, stats
+from formsvc.services import lifecycle, masking, notify, search, stats
 from formsvc.services.deadlines import Deadline, deadline, due_soon_days
 from formsvc.services.lifecycle import Status
 from formsvc.workdays import Calendar
@@ -582,6 +582,7 @@ def publish(ctx: Context, staff: Staff, number: str, subject: str, question: str
     letter.withdrawn_at = None
     ctx.session.add(letter)
     _commit(ctx)
+    search.publish_letter(ctx.config, letter)  # after the commit: the index is a copy
     return letter
 
 
@@ -593,17 +594,8 @@ def withdraw(ctx: Context, staff: Staff, number: str, reason: str) -> Letter:
     _apply(ctx, staff, message, "withdraw_letter", _text(reason, "撤回理由"))
     letter.published, letter.withdrawn_at = False, ctx.now
     _commit(ctx)
+    search.unpublish_letter(ctx.config, letter.id)
     return letter
-
-
-def search_document(letter: Letter) -> dict[str, Any]:
-    """The letter as the site search indexes it (public fields only)."""
-    kind = kinds.get(letter.kind)
-    return {"id": letter.id, "title": letter.subject, "question": letter.question,
-            "reply": letter.reply, "dept": letter.department.code if letter.department else "",
-            "dept_name": letter.department.name if letter.department else "",
-            "kind_label": kind.label if kind else "", "date": letter.replied_on,
-            "url": f"/hdjl/letters/{letter.id}"}
 
 
 # --- templates -------------------------------------------------------------------------------------

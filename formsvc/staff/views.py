@@ -28,7 +28,7 @@ from formsvc.extensions import limiter
 from formsvc.forms import fields
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.runtime import calendar
+from formsvc.runtime import calendar, projects
 from formsvc.services import auth, departments, lifecycle
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
@@ -261,6 +261,7 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "pending_extension": wb.pending_extension(db, message),
         "templates": wb.templates_for(db, staff, message.department_id),
         "letter": letter,
+        "project": projects().get(message.project_slug) if message.project_slug else None,
         "letter_texts": wb.letter_draft(ctx, message) if message.replied_at else {},
         "names": wb.staff_names(db, message.events),
         "labels": {a: t.label for a, t in lifecycle.TRANSITIONS.items()},
@@ -358,15 +359,13 @@ def act(number: str, action: str) -> Any:
     run, done = entry
     form = _staff_form()
     try:
-        result = run(_ctx(), staff, number, form)
+        run(_ctx(), staff, number, form)
     except wb.NotFound:
         abort(404)
     except wb.ActionError as exc:
         href = f"#{action}-{exc.field}" if exc.field else f"#{action}"
         return _render_message(number, [{"text": exc.message, "href": href}],
                                {**form, "_action": action}, 400)
-    if action in ("publish_letter", "withdraw_letter"):
-        _sync_search(action, result)
     flash(f"{number}：{done}")
     try:
         wb.get_message(_ctx(), staff, number)
@@ -374,16 +373,6 @@ def act(number: str, action: str) -> Any:
         # transferred or returned away from this department: back to the list, not to a 404
         return redirect(url_for("staff.home"), code=303)
     return redirect(url_for("staff.message", number=number), code=303)
-
-
-def _sync_search(action: str, letter: Any) -> None:
-    # the database is the record; the search index is a copy that may lag (reindex rebuilds it)
-    from formsvc import search
-
-    if action == "publish_letter":
-        search.publish_letter(wb.search_document(letter))
-    else:
-        search.unpublish_letter(letter.id)
 
 
 # --- reply templates -------------------------------------------------------------------------------

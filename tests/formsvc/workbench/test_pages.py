@@ -125,3 +125,15 @@ def test_attachments_for_staff_in_scope_only(wbapp: Flask) -> None:
     login(other, "other")
     assert other.get(link["href"]).status_code == 404
     assert wbapp.test_client().get(link["href"]).status_code == 303  # not logged in
+
+
+def test_an_investment_inquiry_shows_the_project_by_name(wbapp: Flask) -> None:
+    """The workbench showed the 招商项目's slug (issue 18, defect 7)."""
+    make_staff(wbapp, "disp", "dispatcher")
+    client = wbapp.test_client()
+    number, _ = submit(client, "tz")
+    login(client, "disp")
+    page = soup(client.get(f"/hdjl/staff/m/{number}"))
+    project = page.find(id="project")
+    assert project.get_text(strip=True) == "示范县新能源汽车零部件产业园项目"
+    assert project.a["href"].endswith("/zsyz/xm/xny-lbj.html")
