@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         _trust_proxies,
         _configure_json,
         _init_database,
+        _watch_sessions,
         _init_audit_log,
         _init_extensions,
         _init_templates,
@@ -118,6 +119,15 @@ def _init_database(app: Flask) -> None:
     from formsvc import db
 
     db.init_app(app)
+
+
+def _watch_sessions(app: Flask) -> None:
+    from formsvc.services import departments, stats
+
+    # the hooks live with the rules they apply; the models import no service
+    maker = app.extensions["formsvc.sessionmaker"]
+    stats.watch(maker)  # message_stats follows every change of a message
+    departments.watch(maker)  # the per-process registry copy follows a changed department
 
 
 def _init_audit_log(app: Flask) -> None:

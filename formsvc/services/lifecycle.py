@@ -1,6 +1,7 @@
 """The message state machine: the one place that says which action moves a message where.
 
-Every transition appends an :class:`~formsvc.models.Event`; nothing else changes ``Message.status``.
+Every transition appends an :class:`~formsvc.models.Event`; nothing else changes ``Message.status``
+and nothing else builds an event (:func:`apply` for the ORM, :func:`event_row` for Core writes).
 The whole table from DESIGN.md is declared here; the citizen side reaches ``submit`` and ``rate``,
 the staff workbench (services/workbench.py) every other action, after checking the staff member's
 department scope.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from formsvc.db import utcnow
 from formsvc.models import Event, Message
@@ -135,17 +137,8 @@ def apply(message: Message, action: str, *, actor: str, role: str, note: str = "
     For ``submit`` the message is new: its status is set here so that the first event and the
     status always agree.
     """
-    t = TRANSITIONS.get(action)
-    if t is None:
-        raise TransitionError("unknown_action", f"未知的操作：{action}")
     source = None if action == "submit" else message.status
-    if source not in t.sources:
-        raise TransitionError("invalid_transition",
-                              f"当前状态（{STATUS_LABELS.get(source or '', source)}）不能执行“{t.label}”")
-    if role not in t.roles:
-        raise TransitionError("forbidden", f"无权执行“{t.label}”")
-    if t.needs_note and not note.strip():
-        raise TransitionError("note_required", f"“{t.label}”需要填写理由")
+    t = _checked(action, source, role, note)
     if action == "reopen" and any(e.action == "reopen" for e in message.events):
         raise TransitionError("already_reopened", "每件留言只能重新办理一次")
     target = t.target or message.status
@@ -156,3 +149,27 @@ def apply(message: Message, action: str, *, actor: str, role: str, note: str = "
     message.status = target
     message.events.append(event)
     return event
+
+
+def event_row(message_id: int, action: str, *, status: str | None, actor: str, role: str,
+              now: datetime, note: str = "") -> dict[str, Any]:
+    """The event of ``action`` on a message in ``status``, as the values of a Core INSERT: for the
+    paths that write without the ORM (submission, retention), checked as :func:`apply` checks."""
+    t = _checked(action, status, role, note)
+    return {"message_id": message_id, "created_at": now, "actor": actor, "action": action,
+            "from_status": status, "to_status": t.target or status, "note": note,
+            "public": t.public}
+
+
+def _checked(action: str, source: str | None, role: str, note: str) -> Transition:
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise TransitionError("unknown_action", f"未知的操作：{action}")
+    if source not in t.sources:
+        raise TransitionError("invalid_transition",
+                              f"当前状态（{STATUS_LABELS.get(source or '', source)}）不能执行“{t.label}”")
+    if role not in t.roles:
+        raise TransitionError("forbidden", f"无权执行“{t.label}”")
+    if t.needs_note and not note.strip():
+        raise TransitionError("note_required", f"“{t.label}”需要填写理由")
+    return t

@@ -155,6 +155,5 @@ def _forget(conn: Connection, rows: list[Any], now: datetime) -> None:
         [{"mid": r.id, "kept": personal_data.without(r.details)} for r in rows])
     conn.execute(delete(Attachment.__table__).where(Attachment.__table__.c.message_id.in_(ids)))
     conn.execute(insert(Event.__table__), [
-        {"message_id": r.id, "created_at": now, "actor": "system", "action": PURGE.action,
-         "from_status": r.status, "to_status": r.status, "note": NOTE, "public": PURGE.public}
-        for r in rows])
+        lifecycle.event_row(r.id, PURGE.action, status=r.status, actor="system", role="system",
+                            now=now, note=NOTE) for r in rows])

@@ -181,10 +181,9 @@ def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: d
         raise SubmissionFailed("no free tracking number after 10 tries")
     message_id, original = stored
     note = "重复提交（24 小时内同一电话的相同内容）" if original else ""
-    _EVENT_INSERT.execute(conn, {
-        "message_id": message_id, "created_at": now, "actor": "citizen", "action": "submit",
-        "from_status": None, "to_status": _SUBMIT_STATUS, "note": note,
-        "public": _SUBMIT.public})
+    _EVENT_INSERT.execute(conn, lifecycle.event_row(message_id, "submit", status=None,
+                                                    actor="citizen", role="citizen", now=now,
+                                                    note=note))
     _OUTBOX_INSERT.executemany(conn, [
         {"message_id": message_id, "created_at": now, "channel": "email",
          "recipient": recipient, "template": template, "payload": payload,
@@ -201,9 +200,8 @@ def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: d
     return message_id, original, number
 
 
-# The first event follows the lifecycle's table (one source of truth for statuses).
-_SUBMIT = lifecycle.TRANSITIONS["submit"]
-_SUBMIT_STATUS = str(_SUBMIT.target)
+# The status of a new message, from the lifecycle's table (one source of truth for statuses).
+_SUBMIT_STATUS = str(lifecycle.TRANSITIONS["submit"].target)
 _ATTACHMENT_INSERT = insert(Attachment.__table__)
 
 

@@ -8,8 +8,10 @@
 - ``ix_message_status_due``: the county-wide inbox reads one status at a time by due date;
 - ``ix_message_received_department``: recomputing one ``message_stats`` row.
 
-This file is a snapshot: it repeats the counting rules instead of importing services/stats.py, whose
-code may change later (tests/formsvc/workbench/test_stats_summary.py checks both agree).
+This file is a snapshot: it repeats the counting rules and the working-day difference instead of
+importing services/stats.py and services/deadlines.py, whose code may change later
+(tests/formsvc/workbench/test_stats_summary.py checks both agree). Only the holiday calendar is
+read live: it is data, the holiday file of the county that runs the migration.
 The calendar and time zone are the app's when run inside it (``flask db-upgrade``, scripts/serve),
 otherwise the built-in calendar and Asia/Shanghai.
 
@@ -47,6 +49,17 @@ def _calendar_and_zone() -> tuple[Any, str]:
     return Calendar(), "Asia/Shanghai"
 
 
+def _working_days_between(calendar: Any, start: date, end: date) -> int:
+    """Working days in (start, end]; negative when end is before start (services/deadlines.py
+    of this revision, frozen: beyond 400 days the count is estimated, 5 in every 7)."""
+    if end == start:
+        return 0
+    sign, lo, hi = (1, start, end) if end > start else (-1, end, start)
+    if (hi - lo).days > 400:
+        return sign * int((hi - lo).days * 5 / 7)
+    return sign * calendar.working_days_in(lo, hi)
+
+
 def upgrade() -> None:
     op.add_column("message", sa.Column("replied_on", sa.Date()))
     op.add_column("message", sa.Column("reply_working_days", sa.Integer()))
@@ -67,8 +80,6 @@ def _backfill_replies() -> None:
     """Reply date and working days for existing replies: the working days are counted once per
     distinct (receipt, reply) date pair, then one UPDATE … FROM joins them in (each row of
     ``message`` is rewritten once, with every index: the costly part at a million rows)."""
-    from formsvc.services.deadlines import working_days_between
-
     bind = op.get_bind()
     calendar, zone = _calendar_and_zone()
     m = sa.table("message", sa.column("id", sa.Integer()), sa.column("received_on", sa.Date()),
@@ -104,8 +115,8 @@ def _backfill_replies() -> None:
     for received_on, replied_on in pairs:
         received_on, replied_on = _as_date(received_on), _as_date(replied_on)
         rows.append({"received_on": received_on, "replied_on": replied_on,
-                     "working_days": max(0, working_days_between(calendar, received_on,
-                                                                 replied_on))})
+                     "working_days": max(0, _working_days_between(calendar, received_on,
+                                                                  replied_on))})
     for i in range(0, len(rows), 5000):
         bind.execute(days.insert(), rows[i:i + 5000])
     if bind.dialect.name == "postgresql":
