@@ -96,7 +96,7 @@ def _ensure_secret_key(app: Flask) -> None:
 
 
 def _secure_cookies(app: Flask) -> None:
-    from formsvc.session_cookie import CookieSessionInterface
+    from formsvc.web.session_cookie import CookieSessionInterface
 
     app.session_interface = CookieSessionInterface()
     # None: production unless debugging or testing; `make run` (plain http) passes False
@@ -131,31 +131,31 @@ def _watch_sessions(app: Flask) -> None:
 
 
 def _init_audit_log(app: Flask) -> None:
-    from formsvc import audit_log
+    from formsvc.web import audit_log
 
     audit_log.init_app(app)
 
 
 def _init_extensions(app: Flask) -> None:
-    from formsvc.extensions import csrf, limiter
+    from formsvc.web.extensions import csrf, limiter
 
     csrf.init_app(app)
     limiter.init_app(app)
 
 
 def _init_templates(app: Flask) -> None:
-    from formsvc import templating
+    from formsvc.web import templating
 
     templating.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from formsvc.api import bp as api_bp
-    from formsvc.extensions import csrf
     from formsvc.letters import bp as letters_bp
     from formsvc.public import bp as public_bp
     from formsvc.search import bp as search_bp
     from formsvc.staff import bp as staff_bp
+    from formsvc.web.extensions import csrf
 
     app.register_blueprint(public_bp)
     app.register_blueprint(letters_bp)  # /hdjl/letters, /hdjl/stats and their JSON
@@ -167,19 +167,19 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_health(app: Flask) -> None:
-    from formsvc import health
+    from formsvc.web import health
 
     app.register_blueprint(health.bp)  # /api/v1/healthz for the load balancer
 
 
 def _register_error_handlers(app: Flask) -> None:
-    from formsvc import errors
+    from formsvc.web import errors
 
     errors.register(app)
 
 
 def _security_headers(app: Flask) -> None:
-    from formsvc import security
+    from formsvc.web import security
 
     security.init_app(app)
 

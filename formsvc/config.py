@@ -46,7 +46,7 @@ def county_zone(config: Mapping[str, Any]) -> ZoneInfo:
     return ZoneInfo(config.get("TIMEZONE", TIMEZONE))
 
 
-# Working-day limits per kind override formsvc.kinds, e.g. {"zx": 3, "ts": 15} (*local* rules).
+# Working-day limits per kind override formsvc.domain.kinds, e.g. {"zx": 3, "ts": 15} (*local* rules).
 TIME_LIMITS: dict[str, int] = {}
 EXTENSION_LIMITS: dict[str, int] = {}
 
@@ -73,7 +73,7 @@ RATELIMIT_ENABLED = True
 RATELIMIT_SWALLOW_ERRORS = True
 # No X-RateLimit-* headers: with Redis they cost two more round trips (GET, TTL) on every limited
 # request, ~40 % of a submission's time under load (docs/performance.md). A 429 still carries
-# Retry-After (formsvc/errors.py), which is what clients need.
+# Retry-After (formsvc/web/errors.py), which is what clients need.
 RATELIMIT_HEADERS_ENABLED = False
 SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
 TRACK_RATE_LIMIT = "20 per minute;200 per day"
@@ -127,19 +127,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Secure: the browser sends the session cookie over HTTPS only. None means "production unless told
 # otherwise": create_app turns it on unless DEBUG or TESTING is set; `make run` (plain http on
-# 127.0.0.1, formsvc.serve) passes False. Production never needs to set it (docs/operations.md).
+# 127.0.0.1, formsvc.server.serve) passes False. Production never needs to set it (docs/operations.md).
 SESSION_COOKIE_SECURE: bool | None = None
-# Strict-Transport-Security max-age (seconds) on formsvc's own answers (formsvc/security.py);
+# Strict-Transport-Security max-age (seconds) on formsvc's own answers (formsvc/web/security.py);
 # 0: not sent. nginx sends HSTS in production; set this only where formsvc itself answers HTTPS.
 HSTS_MAX_AGE = 0
 # How long a SQLite write waits for the lock before the request gets the 503 page: the default
-# lives with the engine settings (formsvc/db.py), which the CLI uses without an app.
+# lives with the engine settings (formsvc/db/__init__.py), which the CLI uses without an app.
 SQLITE_BUSY_TIMEOUT_MS = _db.SQLITE_BUSY_TIMEOUT_MS
 
-# Audit log of staff actions (formsvc.audit_log): one JSON line per action after it commits.
+# Audit log of staff actions (formsvc.web.audit_log): one JSON line per action after it commits.
 # "stderr" (default; journald under systemd), a file path (reopened after logrotate moves it), or
 # "" to leave the "formsvc.audit" logger to your own logging configuration.
 AUDIT_LOG = "stderr"
 
-# GET /api/v1/healthz (formsvc.health): the database must answer within this many seconds.
+# GET /api/v1/healthz (formsvc.web.health): the database must answer within this many seconds.
 HEALTH_DB_TIMEOUT = 2.0

@@ -9,13 +9,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from formsvc import health as health_openapi
-from formsvc import kinds
+from formsvc.api.oas import error_response, json_response, obj, ref
+from formsvc.domain import kinds
+from formsvc.domain.ratings import RATINGS
 from formsvc.letters import openapi as letters_openapi
-from formsvc.oas import error_response, json_response, obj, ref
 from formsvc.search import openapi as search_openapi
 from formsvc.services.lifecycle import STATUS_LABELS
-from formsvc.services.tracking import RATINGS
+from formsvc.web import health as health_openapi
 
 STR = {"type": "string"}
 DATE = {"type": "string", "format": "date"}

@@ -5,17 +5,18 @@ from typing import Any
 from flask import current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from formsvc import kinds
 from formsvc.api import bp
 from formsvc.api.openapi import document
 from formsvc.db import get_session
-from formsvc.errors import error_response
-from formsvc.extensions import client_address, submit_limited, track_limited
+from formsvc.domain import kinds
+from formsvc.domain.ratings import RATINGS
 from formsvc.forms import HONEYPOT, make_form, to_new_message
 from formsvc.forms.fields import FIELDS
 from formsvc.forms.text import clean_text
-from formsvc.runtime import calendar, projects
 from formsvc.services import departments, submission, tracking
+from formsvc.web.errors import error_response
+from formsvc.web.extensions import client_address, submit_limited, track_limited
+from formsvc.web.runtime import calendar, projects
 
 _TEXT_TYPES = (str, int, float)
 
@@ -177,7 +178,7 @@ def rate() -> Any:
     number, code, fields = _credentials(body)
     rating = body.get("rating")
     comment = body.get("comment") or ""
-    if not isinstance(rating, str) or rating not in tracking.RATINGS:
+    if not isinstance(rating, str) or rating not in RATINGS:
         fields["rating"] = ["评价应为 satisfied（满意）、basically_satisfied（基本满意）或 unsatisfied（不满意）"]
     if not isinstance(comment, str):
         fields["comment"] = ["评价意见应为文字"]

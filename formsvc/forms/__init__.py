@@ -9,10 +9,10 @@ from typing import Any
 from wtforms import MultipleFileField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from formsvc.domain.kinds import Kind
 from formsvc.forms import validators as v
 from formsvc.forms.base import StripWhitespaceForm
 from formsvc.forms.fields import DISCLOSURE_LABELS, FIELDS, choice_list
-from formsvc.kinds import Kind
 from formsvc.models import Department
 from formsvc.services.projects import Project
 from formsvc.services.submission import NewMessage

@@ -1,4 +1,4 @@
-"""Form fields by key: ``formsvc.kinds`` lists keys per kind, this module says what each key is.
+"""Form fields by key: ``formsvc.domain.kinds`` lists keys per kind, this module says what each key is.
 
 Each entry builds an unbound WTForms field from the config (for length limits). Choices that come
 from data (departments, projects) are filled in per request by :func:`formsvc.forms.make_form`.

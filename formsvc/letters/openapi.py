@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from formsvc import kinds
-from formsvc.oas import error_response, json_response, obj, query_param, ref
+from formsvc.api.oas import error_response, json_response, obj, query_param, ref
+from formsvc.domain import kinds
 
 _STR = {"type": "string"}
 _INT = {"type": "integer", "minimum": 0}

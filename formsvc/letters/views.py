@@ -5,17 +5,17 @@ from typing import Any
 
 from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 
-from formsvc import kinds
 from formsvc.config import county_zone
 from formsvc.db import get_session, utcnow
-from formsvc.errors import error_response
+from formsvc.domain import kinds
 from formsvc.forms.text import clean_text
 from formsvc.letters import bp
 from formsvc.letters.charts import bar_chart
-from formsvc.runtime import calendar
 from formsvc.services import letters as letters_svc
 from formsvc.services import stats as stats_svc
 from formsvc.services.workbench import parse_date
+from formsvc.web.errors import error_response
+from formsvc.web.runtime import calendar
 
 
 def _today() -> date:

@@ -8,16 +8,17 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from formsvc import kinds
 from formsvc.db import get_session
-from formsvc.errors import error_response
-from formsvc.extensions import client_address, draft_limited, submit_limited, track_limited
+from formsvc.domain import kinds
+from formsvc.domain.kinds import Kind
+from formsvc.domain.ratings import RATINGS
 from formsvc.forms import HONEYPOT, MessageForm, make_form, raw_data, to_new_message
 from formsvc.forms.text import clean_text
-from formsvc.kinds import Kind
 from formsvc.public import bp
-from formsvc.runtime import calendar, projects
 from formsvc.services import departments, drafts, submission, tracking, uploads
+from formsvc.web.errors import error_response
+from formsvc.web.extensions import client_address, draft_limited, submit_limited, track_limited
+from formsvc.web.runtime import calendar, projects
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ def track() -> Any:
             {"text": tracking.NOT_FOUND_MESSAGE, "href": "#tracking_number"}]), 404
     view = tracking.public_view(message, current_app.config, calendar())
     return render_template("formsvc/status.html", view=view, code=code, rating_errors=[],
-                           ratings=tracking.RATINGS), 200, NO_STORE
+                           ratings=RATINGS), 200, NO_STORE
 
 
 @bp.post("/track/rate")
@@ -222,9 +223,9 @@ def rate() -> Any:
     except tracking.RatingError as exc:
         message = tracking.find(db, number, code)
         view = tracking.public_view(message, current_app.config, calendar())
-        return render_template("formsvc/status.html", view=view, code=code, ratings=tracking.RATINGS,
+        return render_template("formsvc/status.html", view=view, code=code, ratings=RATINGS,
                                rating_errors=[{"text": exc.message, "href": "#rating"}],
                                comment=comment), 400
     view = tracking.public_view(message, current_app.config, calendar())
-    return render_template("formsvc/status.html", view=view, code=code, ratings=tracking.RATINGS,
+    return render_template("formsvc/status.html", view=view, code=code, ratings=RATINGS,
                            rating_errors=[], rated=True), 200, NO_STORE

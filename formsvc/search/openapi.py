@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from formsvc.oas import error_response, obj, query_param, ref
+from formsvc.api.oas import error_response, obj, query_param, ref
 from portal.search.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, PER_PAGE, SORTS
 
 _STR = {"type": "string"}

@@ -16,8 +16,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from formsvc.domain.workdays import Calendar, Count
 from formsvc.services.lifecycle import OPEN_STATUSES, TRANSITIONS
-from formsvc.workdays import Calendar, Count
 
 if TYPE_CHECKING:
     from formsvc.models import Message

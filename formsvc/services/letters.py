@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from formsvc import kinds
+from formsvc.domain import kinds
 from formsvc.models import Department
 from formsvc.models.workbench import Letter
 

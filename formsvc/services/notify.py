@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from formsvc import kinds
 from formsvc.db import utcnow
-from formsvc.kinds import Kind
+from formsvc.domain import kinds
+from formsvc.domain.kinds import Kind
 from formsvc.models import Department, Message, OutboxNotification
 from formsvc.models.staff import Staff
 

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from formsvc.config import county_zone
 from formsvc.db import utcnow
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Event, Message
 from formsvc.services import lifecycle, notify, workbench
 from formsvc.services.deadlines import due_soon_days
 from formsvc.services.lifecycle import Status
-from formsvc.workdays import Calendar
 
 
 @dataclass

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from formsvc import kinds
+from formsvc.domain import kinds
 from formsvc.models.workbench import Letter
 from portal.search import letters as search_letters
 from portal.search import query

@@ -45,15 +45,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from formsvc.db import upsert
+from formsvc.db.prepared import Prepared
+from formsvc.domain.ratings import SATISFIED
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Department, Message
 from formsvc.models.message import MessageStats
-from formsvc.prepared import Prepared
 from formsvc.services.deadlines import working_days_between
 from formsvc.services.lifecycle import OPEN_STATUSES, Status
-from formsvc.workdays import Calendar
 
 DEFAULT_MIN_COUNT = 5
-SATISFIED = ("satisfied", "basically_satisfied")
 
 
 @dataclass

@@ -20,15 +20,15 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from formsvc import kinds as kinds_mod
 from formsvc.config import county_zone
 from formsvc.db import UTCDateTime, upsert, utcnow
-from formsvc.kinds import Kind
+from formsvc.db.prepared import Prepared
+from formsvc.domain import kinds as kinds_mod
+from formsvc.domain.kinds import Kind
+from formsvc.domain.workdays import Calendar, Count
 from formsvc.models import Attachment, Department, Event, Message, OutboxNotification
-from formsvc.prepared import Prepared
 from formsvc.services import codes, deadlines, departments, lifecycle, notify, stats, uploads
 from formsvc.services.uploads import Upload
-from formsvc.workdays import Calendar, Count
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ def _insert_message(dialect: str) -> Any:
             .returning(m.c.id, m.c.duplicate_of_id))
 
 
-# The hot path's statements, compiled once per engine (formsvc/prepared.py) with the columns of
+# The hot path's statements, compiled once per engine (formsvc/db/prepared.py) with the columns of
 # the values given; every column with a Python-side default must be among them.
 _MESSAGE_INSERT = Prepared(_insert_message)
 _EVENT_INSERT = Prepared(insert(Event.__table__))

@@ -14,18 +14,16 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from formsvc import kinds
 from formsvc.config import county_zone
 from formsvc.db import utcnow
+from formsvc.domain import kinds
+from formsvc.domain.ratings import RATINGS
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Message
 from formsvc.services import codes, deadlines, lifecycle, workbench
-from formsvc.workdays import Calendar
 
 NOT_FOUND_MESSAGE = "未找到对应的留言，请核对受理编号和查询码（查询码在提交成功页面显示）"
 
-# Rating values: API code → what citizens read.
-RATINGS: dict[str, str] = {"satisfied": "满意", "basically_satisfied": "基本满意",
-                           "unsatisfied": "不满意"}
 RATING_COMMENT_MAX = 500
 
 

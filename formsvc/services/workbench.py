@@ -17,37 +17,18 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
-from formsvc import kinds
 from formsvc.config import county_zone
 from formsvc.db import utcnow
-from formsvc.domain import personal_data
+from formsvc.domain import kinds, personal_data
+from formsvc.domain.outcomes import OUTCOMES, OUTCOMES_NEEDING_NOTE
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Department, Event, Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ExtensionRequest, Letter, ReplyDraft, ReplyTemplate
 from formsvc.services import lifecycle, masking, notify, search, stats
 from formsvc.services.deadlines import Deadline, deadline, due_soon_days
 from formsvc.services.lifecycle import Status
-from formsvc.workdays import Calendar
 
-# Art. 36 outcomes of a 依申请公开 request (kept apart from the workflow status).
-OUTCOMES: dict[str, str] = {
-    "proactively_disclosed": "已主动公开",
-    "disclosed": "予以公开",
-    "partially_disclosed": "部分公开",
-    "not_disclosed": "不予公开",
-    "not_exist": "信息不存在",
-    "not_responsible": "非本机关负责",
-    "duplicate": "重复申请",
-    "special_rules": "按特别规定办理",
-    "not_a_request": "不作为申请处理",
-}
-# The rules ask these outcomes to say where, why, or which office (Art. 36 (1), (3), (5); Art. 37).
-OUTCOMES_NEEDING_NOTE: dict[str, str] = {
-    "proactively_disclosed": "请说明获取该信息的方式和途径",
-    "partially_disclosed": "请说明不予公开部分的理由",
-    "not_disclosed": "请说明不予公开的理由",
-    "not_responsible": "请写明负责公开该信息的机关名称及联系方式",
-}
 NOTE_MAX = 1000
 REPLY_MAX = 5000
 PER_PAGE = 20

@@ -22,17 +22,19 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from formsvc import audit_log, kinds
 from formsvc.db import get_session
-from formsvc.extensions import limiter
+from formsvc.domain import kinds
+from formsvc.domain.outcomes import OUTCOMES
 from formsvc.forms import fields
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.runtime import calendar, projects
 from formsvc.services import auth, departments, lifecycle
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.staff import bp
+from formsvc.web import audit_log
+from formsvc.web.extensions import limiter
+from formsvc.web.runtime import calendar, projects
 
 
 def login_limit() -> str:
@@ -99,7 +101,9 @@ def private_headers(resp: Response) -> Response:
 @bp.context_processor
 def staff_context() -> dict[str, Any]:
     return {"staff": g.get("staff"), "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
-            "KINDS": kinds.KINDS, "kind_label": _kind_label, "OUTCOMES": wb.OUTCOMES}
+            "KINDS": kinds.KINDS, "kind_label": _kind_label, "OUTCOMES": OUTCOMES,
+            "REPLY_STATUS_LABELS": wb.REPLY_STATUS_LABELS,
+            "EXTENSION_STATUS_LABELS": wb.EXTENSION_STATUS_LABELS}
 
 
 def _kind_label(code: str) -> str:

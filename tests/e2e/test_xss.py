@@ -345,9 +345,9 @@ def seed_main() -> None:
     Reads [{"m": …, "number": …}] on stdin, writes {"letters": {number: id}, "states": …}.
     """
     from formsvc import create_app, db
-    from formsvc.runtime import calendar
     from formsvc.services import auth
     from formsvc.services import workbench as wb
+    from formsvc.web.runtime import calendar
 
     plan = json.load(sys.stdin)
     app = create_app()

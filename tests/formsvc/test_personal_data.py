@@ -15,12 +15,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from formsvc import db, kinds
-from formsvc.domain import personal_data
+from formsvc import db
+from formsvc.domain import kinds, personal_data
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Message
 from formsvc.services import masking, retention, submission
 from formsvc.services import workbench as wb
-from formsvc.workdays import Calendar
 
 SUBMITTED = datetime(2010, 3, 1, 2, tzinfo=UTC)  # closed long before any retention period ends
 NOW = datetime(2026, 12, 2, 2, tzinfo=UTC)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from formsvc import backup, db
+from formsvc import db
+from formsvc.db import backup
 from formsvc.models import Attachment, Event, Message, OutboxNotification
 from portal.search import indexer, query
 from tests.formsvc.conftest import good_data

@@ -10,11 +10,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from formsvc import db
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Message
 from formsvc.models.staff import Staff
 from formsvc.services import auth
 from formsvc.services import workbench as wb
-from formsvc.workdays import Calendar
 from tests.formsvc.conftest import api_submit, csrf_from, soup
 
 PASSWORD = "correct-horse-battery"

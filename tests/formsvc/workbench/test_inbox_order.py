@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from formsvc import db
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Department, Message
 from formsvc.models.staff import Staff
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import OPEN_STATUSES
-from formsvc.workdays import Calendar
 
 TODAY = date(2025, 6, 16)
 STATUSES = ("submitted", "assigned", "assigned", "replied", "closed", "rejected")

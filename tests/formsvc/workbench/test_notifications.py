@@ -18,10 +18,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from formsvc import db
+from formsvc.domain.workdays import Calendar
 from formsvc.models import OutboxNotification
 from formsvc.services import outbox, reminders
 from formsvc.services import workbench as wb
-from formsvc.workdays import Calendar
 from tests.formsvc.workbench.helpers import make_staff, run, submit
 
 # mails about the county's figures rather than one message

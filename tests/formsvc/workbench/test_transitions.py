@@ -152,7 +152,7 @@ def test_disclosure_extension_once_at_most_20(staff: Flask, wbclient: FlaskClien
     m = message_row(staff, number)
     assert m.extension_days == 20 and m.due_date > before
     with staff.app_context():
-        from formsvc.runtime import calendar
+        from formsvc.web.runtime import calendar
 
         assert m.due_date == calendar().add_working_days(before, 20).due
         s = db.new_session()

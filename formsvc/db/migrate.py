@@ -1,4 +1,4 @@
-"""Apply the Alembic migrations shipped in formsvc/migrations to the app's database."""
+"""Apply the Alembic migrations shipped in formsvc/db/migrations to the app's database."""
 
 from __future__ import annotations
 

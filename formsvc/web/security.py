@@ -4,7 +4,7 @@ Every response carries them, whoever serves it: formsvc adds them to its own ans
 ``after_request`` hook, so gunicorn behind nginx has them too), ``scripts/serve`` wraps the whole
 one-port app (``SecurityHeaders``) so files from output/ get the same, and nginx sends the same
 set from ``deploy/nginx/security-headers.conf`` — a test parses that file and compares it with
-:func:`headers`, and ``python -m formsvc.security`` prints the lines it must contain.
+:func:`headers`, and ``python -m formsvc.web.security`` prints the lines it must contain.
 
 The policy allows no inline script or style and no ``eval``: the theme and the service load their
 one stylesheet and two scripts from this origin, and charts are SVG sized by attributes.
@@ -100,5 +100,5 @@ def nginx_lines(max_age: int = PRODUCTION_HSTS_MAX_AGE) -> list[str]:
     return [f'add_header {name} "{value}" always;' for name, value in values.items()]
 
 
-if __name__ == "__main__":  # python -m formsvc.security: the lines for the nginx file
+if __name__ == "__main__":  # python -m formsvc.web.security: the lines for the nginx file
     print("\n".join(nginx_lines()))

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection formsvc.migrate hands over, or on a URL."""
+"""Alembic environment: runs on the connection formsvc.db.migrate hands over, or on a URL."""
 
 from __future__ import annotations
 

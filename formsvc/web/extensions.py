@@ -56,7 +56,7 @@ limiter = Limiter(key_func=client_address)
 
 @dataclass(frozen=True)
 class _Breached:
-    """What RateLimitExceeded and formsvc/errors.py read of a limit (Retry-After, message)."""
+    """What RateLimitExceeded and formsvc/web/errors.py read of a limit (Retry-After, message)."""
 
     limit: RateLimitItem
     error_message: str | None = None

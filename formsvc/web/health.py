@@ -16,10 +16,10 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import func, select, text
 
+from formsvc.api.oas import json_response, obj, ref
 from formsvc.db import get_engine, utcnow
-from formsvc.extensions import limiter
 from formsvc.models.outbox import OutboxNotification
-from formsvc.oas import json_response, obj, ref
+from formsvc.web.extensions import limiter
 
 bp = Blueprint("health", __name__, url_prefix="/api/v1")
 limiter.exempt(bp)

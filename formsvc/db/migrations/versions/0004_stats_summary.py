@@ -41,7 +41,7 @@ COUNTERS = ("received", "replied", "on_time", "working_days_total", "rated", "sa
 def _calendar_and_zone() -> tuple[Any, str]:
     from flask import current_app, has_app_context
 
-    from formsvc.workdays import Calendar
+    from formsvc.domain.workdays import Calendar
 
     if has_app_context():
         return (Calendar.from_file(current_app.config.get("HOLIDAYS_FILE")),

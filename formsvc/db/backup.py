@@ -53,8 +53,7 @@ from sqlalchemy import (
     text,
 )
 
-from formsvc import migrate
-from formsvc.db import UTCDateTime, utcnow
+from formsvc.db import UTCDateTime, migrate, utcnow
 from formsvc.models import Base
 
 FORMAT = "formsvc-backup"

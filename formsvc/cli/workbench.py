@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import select
 
-from formsvc import db
+from formsvc.cli.common import holiday_calendar, session
 from formsvc.models.staff import ROLE_LABELS, Staff
 from formsvc.services import auth, outbox, reminders
-from formsvc.workdays import Calendar, HolidayFileError
 
 
 def _password(value: str | None) -> str:
@@ -31,17 +30,15 @@ def _password(value: str | None) -> str:
 def create_staff(username: str, role: str, department_code: str, display_name: str, email: str,
                  password: str | None) -> None:
     """Create a workbench account (argon2-hashed password)."""
-    session = db.new_session()
-    try:
-        staff = auth.create_staff(session, username=username, password=_password(password),
-                                  role=role, display_name=display_name,
-                                  department_code=department_code, email=email)
+    with session() as s:
+        try:
+            staff = auth.create_staff(s, username=username, password=_password(password),
+                                      role=role, display_name=display_name,
+                                      department_code=department_code, email=email)
+        except auth.AuthError as exc:
+            raise click.ClickException(exc.message) from None
         dept = f"，{staff.department.name}" if staff.department else ""
         click.echo(f"已创建账户 {staff.username}（{staff.role_label}{dept}）")
-    except auth.AuthError as exc:
-        raise click.ClickException(exc.message) from None
-    finally:
-        session.close()
 
 
 @click.command("staff-password")
@@ -49,32 +46,24 @@ def create_staff(username: str, role: str, department_code: str, display_name: s
 @click.option("--password", default=None, help="新密码；省略时交互输入")
 def staff_password(username: str, password: str | None) -> None:
     """Set a new password (also ends the account's sessions and lifts a lockout)."""
-    session = db.new_session()
-    try:
-        staff = session.scalar(select(Staff).where(Staff.username == username))
+    with session() as s:
+        staff = s.scalar(select(Staff).where(Staff.username == username))
         if staff is None:
             raise click.ClickException(f"账户 {username} 不存在")
-        auth.set_password(session, staff, _password(password))
-        click.echo(f"已重设 {username} 的密码")
-    except auth.AuthError as exc:
-        raise click.ClickException(exc.message) from None
-    finally:
-        session.close()
+        try:
+            auth.set_password(s, staff, _password(password))
+        except auth.AuthError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(f"已重设 {username} 的密码")
 
 
 @click.command("remind")
 def remind() -> None:
     """Queue reminders of overdue and due-soon messages (cron); close replies left unrated."""
-    try:
-        cal = Calendar.from_file(current_app.config["HOLIDAYS_FILE"])
-    except HolidayFileError as exc:
-        raise click.ClickException(str(exc)) from None
-    session = db.new_session()
-    try:
-        result = reminders.run(session, current_app.config, cal)
-        closed = reminders.close_unrated(session, current_app.config, cal)
-    finally:
-        session.close()
+    cal = holiday_calendar()
+    with session() as s:
+        result = reminders.run(s, current_app.config, cal)
+        closed = reminders.close_unrated(s, current_app.config, cal)
     click.echo(result.summary())
     click.echo(f"答复后逾期未评价、自动办结 {closed} 件")
     for name in result.departments:
@@ -86,16 +75,11 @@ def remind() -> None:
 def send_mail(limit: int) -> None:
     """Deliver pending outbox notifications (SMTP when MAIL_SERVER is set, else files)."""
     backend = outbox.backend_from_config(current_app.config, current_app.instance_path)
-    session = db.new_session()
-    try:
-        result = outbox.drain(session, current_app.config, backend, limit=limit)
-    finally:
-        session.close()
+    with session() as s:
+        result = outbox.drain(s, current_app.config, backend, limit=limit)
     click.echo(result.summary())
     for line in result.errors[:20]:
         click.echo("  失败：" + line)
 
 
-def register(app: Flask) -> None:
-    for command in (create_staff, staff_password, remind, send_mail):
-        app.cli.add_command(command)
+COMMANDS = (create_staff, staff_password, remind, send_mail)

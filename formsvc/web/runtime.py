@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from flask import current_app
 
+from formsvc.domain.workdays import Calendar
 from formsvc.services import projects as projects_svc
-from formsvc.workdays import Calendar
 
 T = TypeVar("T")
 

@@ -3,7 +3,7 @@
 A request goes to formsvc when one of its URL rules matches (/hdjl/…, /api/…, /search later);
 everything else is a file from output/, with index.html for directories and output/404.html
 (status 404) for what does not exist. In production nginx does the static half and proxies the
-formsvc paths to gunicorn (``formsvc.wsgi:app``).
+formsvc paths to gunicorn (``formsvc.server.wsgi:app``).
 """
 
 from __future__ import annotations

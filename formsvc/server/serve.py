@@ -10,9 +10,13 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import run_simple
 
-from formsvc import create_app, db, demo, migrate, security
+from formsvc import create_app, db
+from formsvc.cli import demo
+from formsvc.cli.common import session
+from formsvc.db import migrate
+from formsvc.server.site import make_portal_app
 from formsvc.services import departments
-from formsvc.site import make_portal_app
+from formsvc.web import security
 
 
 def prepare(app: Flask, demo_staff: bool = False) -> None:
@@ -23,13 +27,10 @@ def prepare(app: Flask, demo_staff: bool = False) -> None:
         migrate.upgrade(engine)
         if before != migrate.current_revision(engine):
             print(f"数据库已升级到 {migrate.current_revision(engine)}（{engine.url.render_as_string()}）")
-        session = db.new_session()
-        try:
-            result = departments.sync(session, app.config["CONTENT_DIR"])
+        with session() as s:
+            result = departments.sync(s, app.config["CONTENT_DIR"])
             print("机构同步：" + result.summary())
-            created = demo.ensure_demo_staff(session) if demo_staff else []
-        finally:
-            session.close()
+            created = demo.ensure_demo_staff(s) if demo_staff else []
         if created:
             print(f"演示用工作台账户（密码均为 {demo.DEMO_PASSWORD}，仅供演示）：")
             for username, _role, _dept, name in created:

@@ -254,7 +254,7 @@ class Calendar:
         for year in sorted(unknown):
             msg = (f"{year} 年的法定节假日安排尚未收录，期限暂按周末计算，"
                    f"国务院公布安排后请更新节假日文件")
-            log.warning("formsvc.workdays: no holiday data for %s, counting weekends only", year)
+            log.warning("formsvc.domain.workdays: no holiday data for %s, counting weekends only", year)
             count.warnings.append(msg)
         return count
 

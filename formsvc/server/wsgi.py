@@ -1,4 +1,4 @@
-"""WSGI entry point for production: ``gunicorn formsvc.wsgi:app`` behind nginx.
+"""WSGI entry point for production: ``gunicorn formsvc.server.wsgi:app`` behind nginx.
 
 nginx serves output/ (the static portal) and proxies /hdjl/, /api/ and /search here. Migrations
 are applied by the deploy step (``flask --app formsvc db-upgrade``), not at import.
