@@ -40,7 +40,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         _init_extensions,
         _init_templates,
         _register_blueprints,
-        _register_health,
         _register_error_handlers,
         _security_headers,
         _register_cli,
@@ -160,16 +159,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(letters_bp)  # /hdjl/letters, /hdjl/stats and their JSON
     app.register_blueprint(staff_bp)  # /hdjl/staff/: the department workbench
-    app.register_blueprint(search_bp)  # /search and /api/v1/search
-    # the JSON API is not cookie-authenticated, so CSRF does not apply to it
+    app.register_blueprint(search_bp)  # /search
+    # every /api/v1 route, /api/v1/healthz for the load balancer too; the JSON API is not
+    # cookie-authenticated, so CSRF does not apply to it
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
-
-
-def _register_health(app: Flask) -> None:
-    from formsvc.web import health
-
-    app.register_blueprint(health.bp)  # /api/v1/healthz for the load balancer
 
 
 def _register_error_handlers(app: Flask) -> None:

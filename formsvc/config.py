@@ -8,6 +8,7 @@ works) and ``DATABASE_URL``. ``instance/config.example.py`` documents every key.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,6 +45,11 @@ TIMEZONE = "Asia/Shanghai"
 def county_zone(config: Mapping[str, Any]) -> ZoneInfo:
     """The county's time zone (``TIMEZONE``): receipt dates, reply dates and "today" are in it."""
     return ZoneInfo(config.get("TIMEZONE", TIMEZONE))
+
+
+def county_date(config: Mapping[str, Any], moment: datetime) -> date:
+    """The county's calendar date at ``moment`` (an aware instant): "today" everywhere."""
+    return moment.astimezone(county_zone(config)).date()
 
 
 # Working-day limits per kind override formsvc.domain.kinds, e.g. {"zx": 3, "ts": 15} (*local* rules).

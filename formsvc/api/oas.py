@@ -1,12 +1,19 @@
-"""Builders for OpenAPI 3.1 schema fragments, shared by the API document and its fragments.
+"""Builders and primitives of OpenAPI 3.1 schemas, shared by every resource module of the API.
 
-Imports nothing from formsvc, so the letters and search fragments can use it without importing
-the API package (which imports them).
+Each module of formsvc/api/ declares the ``PATHS`` and ``SCHEMAS`` of its routes beside them;
+formsvc/api/openapi.py merges them into the document. Imports nothing from formsvc.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+STR: dict[str, Any] = {"type": "string"}
+NULLABLE_STR: dict[str, Any] = {"type": ["string", "null"]}
+BOOL: dict[str, Any] = {"type": "boolean"}
+COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
+DATE: dict[str, Any] = {"type": "string", "format": "date"}
+DATETIME: dict[str, Any] = {"type": "string", "format": "date-time"}
 
 
 def ref(name: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Public letters (/hdjl/letters) and statistics (/hdjl/stats), as pages and in the JSON API."""
+"""Public letters (/hdjl/letters) and statistics (/hdjl/stats): the pages (the JSON is in api/)."""
 
 from flask import Blueprint
 

@@ -1,8 +1,6 @@
-"""Site search: ``/search`` (HTML in the portal's look) and ``/api/v1/search`` (JSON).
+"""The site search page, ``/search`` (HTML in the portal's look; the JSON is in api/search.py).
 
-Register with ``app.register_blueprint(formsvc.search.bp)``. Where the indexes are and how
-published letters get into the search: formsvc/services/search.py (``SEARCH_INDEX_DIR``,
-``SEARCH_LETTERS_DIR``).
+Where the indexes are and how published letters get into the search: formsvc/services/search.py.
 """
 
 from __future__ import annotations

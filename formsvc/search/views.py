@@ -1,12 +1,12 @@
-"""Views of the site search: the result page and its JSON."""
+"""The site search page, /search (its JSON is formsvc/api/search.py): works without JavaScript,
+a GET form and links."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask import url_for as flask_url_for
 
 from formsvc.services import search as search_svc
@@ -16,17 +16,9 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
-# Said to citizens when the index cannot be read; the rest of the service keeps working.
-UNAVAILABLE = "站内搜索暂时无法使用，请稍后再试。您也可以通过栏目导航查找信息，或拨打 0123-12345 咨询。"
 FACET_TITLES = {"section": "栏目", "dept": "发布机构", "year": "年度", "topic": "主题分类"}
 
 
-def _search(args: Mapping[str, Any], max_per_page: int) -> tuple[query.SearchParams,
-                                                                   query.SearchResult]:
-    return search_svc.search(current_app.config, args, max_per_page)
-
-
-# --- HTML ----------------------------------------------------------------------------------------
 
 
 def _href(params: query.SearchParams, **changes: Any) -> str:
@@ -69,10 +61,10 @@ def search_page() -> Any:
     """The result page; works without JavaScript (a GET form and links)."""
     context: dict[str, Any] = {"q": request.args.get("q", "")[:query.MAX_QUERY], "result": None,
                                "error": None, "unavailable": False,
-                               "unavailable_message": UNAVAILABLE}
+                               "unavailable_message": search_svc.UNAVAILABLE}
     status = 200
     try:
-        params, result = _search(request.args, query.PER_PAGE)
+        params, result = search_svc.search(current_app.config, request.args, query.PER_PAGE)
     except query.SearchError as exc:
         context["error"], status = exc.message, 400
     except query.SearchUnavailable as exc:
@@ -88,37 +80,3 @@ def search_page() -> Any:
             pages=[_href(params, page=n) for n in range(1, min(result.pages, query.MAX_PAGE) + 1)],
         )
     return render_template("search/search.html", **context), status
-
-
-# --- JSON ----------------------------------------------------------------------------------------
-
-
-def _error(status: int, code: str, message: str) -> Any:
-    resp = jsonify({"code": code, "message": message})
-    resp.status_code = status
-    return resp
-
-
-@bp.get("/api/v1/search")
-def search_api() -> Any:
-    """The same search as JSON (parameters as /search, plus per_page up to 50)."""
-    try:
-        params, result = _search(request.args, query.MAX_PER_PAGE)
-    except query.SearchError as exc:
-        return _error(400, exc.code, exc.message)
-    except query.SearchUnavailable as exc:
-        log.error("search: index unavailable at %s: %s",
-                  search_svc.index_dir(current_app.config), exc)
-        return _error(503, "search_unavailable", UNAVAILABLE)
-    return jsonify({
-        "query": {"q": params.q, "section": params.section or None, "dept": params.dept or None,
-                  "year": params.year or None, "topic": params.topic or None,
-                  "sort": params.sort},
-        "total": result.total,
-        "page": params.page,
-        "per_page": params.per_page,
-        "pages": result.pages,
-        "items": [h.to_json() for h in result.hits],
-        "facets": {name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
-                   for name, values in result.facets.items()},
-    })

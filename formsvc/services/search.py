@@ -27,6 +27,9 @@ from portal.search import query
 
 log = logging.getLogger(__name__)
 
+# Said to citizens when the index cannot be read; the rest of the service keeps working.
+UNAVAILABLE = "站内搜索暂时无法使用，请稍后再试。您也可以通过栏目导航查找信息，或拨打 0123-12345 咨询。"
+
 
 def index_dir(config: Mapping[str, Any]) -> Path:
     """The site index the build writes (``SEARCH_INDEX_DIR``, resolved by create_app)."""

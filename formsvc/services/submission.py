@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from formsvc.config import county_zone
+from formsvc.config import county_date
 from formsvc.db import UTCDateTime, upsert, utcnow
 from formsvc.db.prepared import Prepared
 from formsvc.domain import kinds as kinds_mod
@@ -84,10 +84,6 @@ class SubmissionFailed(RuntimeError):
     """Nothing was stored; the citizen should try again."""
 
 
-def local_today(config: Mapping[str, Any], now: datetime) -> date:
-    return now.astimezone(county_zone(config)).date()
-
-
 def text_hash(text: str) -> str:
     # whitespace and case differences do not make a different message
     return hashlib.sha256(re.sub(r"\s+", "", text).lower().encode("utf-8")).hexdigest()
@@ -111,7 +107,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
     the INSERTs and the commit.
     """
     now = now or utcnow()
-    received_on = local_today(config, now)
+    received_on = county_date(config, now)
     limit = kinds_mod.time_limit(data.kind, config)
     count = calendar.add_working_days(received_on, limit)
     upload_dir = Path(config["UPLOAD_DIR"])

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
-from formsvc.config import county_zone
+from formsvc.config import county_date, county_zone
 from formsvc.db import utcnow
 from formsvc.domain import kinds, personal_data
 from formsvc.domain.outcomes import OUTCOMES, OUTCOMES_NEEDING_NOTE
@@ -62,7 +62,7 @@ class Context:
 
     @property
     def today(self) -> date:
-        return self.now.astimezone(county_zone(self.config)).date()
+        return county_date(self.config, self.now)
 
     def deadline(self, message: Message) -> Deadline:
         return deadline(self.calendar, message.status, message.due_date, self.today,
@@ -757,12 +757,3 @@ def staff_names(session: Session, events: Iterable[Event]) -> dict[str, str]:
             dept = f"（{s.department.display_name}）" if s.department else ""
             names[s.actor] = f"{s.display_name}{dept}·{s.role_label}"
     return names
-
-
-def parse_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip()) if value else None
-    except ValueError:
-        return None
-
-

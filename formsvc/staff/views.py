@@ -34,6 +34,7 @@ from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.staff import bp
 from formsvc.web import audit_log
 from formsvc.web.extensions import limiter
+from formsvc.web.filters import parse_date
 from formsvc.web.runtime import calendar, projects
 
 
@@ -196,8 +197,8 @@ def inbox() -> Any:
     number = clean_text(args.get("number") or "").upper()
     f = wb.InboxFilter(kind=args.get("kind", "") if kinds.get(args.get("kind", "")) else "",
                        status=args.get("status", "open"),
-                       date_from=wb.parse_date(args.get("from")),
-                       date_to=wb.parse_date(args.get("to")),
+                       date_from=parse_date(args.get("from")),
+                       date_to=parse_date(args.get("to")),
                        deadline=args.get("deadline", "") if args.get("deadline") in (
                            "overdue", "due_soon") else "",
                        department=clean_text(args.get("department") or ""), number=number,
@@ -323,7 +324,7 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
     "reject": (lambda c, s, n, f: wb.reject(c, s, n, f.get("note", "")), "已不予受理"),
     "transfer": (lambda c, s, n, f: wb.transfer(c, s, n, f.get("department", ""),
                                                 f.get("note", ""),
-                                                wb.parse_date(f.get("due_date"))), "已转办"),
+                                                parse_date(f.get("due_date"))), "已转办"),
     "return": (lambda c, s, n, f: wb.return_to_dispatcher(c, s, n, f.get("note", "")),
                "已退回分办"),
     "note": (lambda c, s, n, f: wb.add_note(c, s, n, f.get("note", "")), "已添加内部备注"),
@@ -333,7 +334,7 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
                                                                  f.get("note", "")), "已批准延期"),
     "refuse_extension": (lambda c, s, n, f: wb.decide_extension(c, s, n, False,
                                                                 f.get("note", "")), "已不批准延期"),
-    "change_due": (lambda c, s, n, f: wb.change_due_date(c, s, n, wb.parse_date(f.get("due_date")),
+    "change_due": (lambda c, s, n, f: wb.change_due_date(c, s, n, parse_date(f.get("due_date")),
                                                          f.get("note", "")), "已调整答复期限"),
     "draft_reply": (lambda c, s, n, f: wb.save_draft(c, s, n, f.get("text", ""),
                                                      f.get("outcome", ""),

@@ -1,4 +1,5 @@
-"""``GET /api/v1/healthz``: is this application server fit to take traffic (load balancer, monitoring)?
+"""Is this application server fit to take traffic? The checks behind ``GET /api/v1/healthz``
+(formsvc/api/health.py), for the load balancer and monitoring.
 
 200 when the database answers ``SELECT 1`` within HEALTH_DB_TIMEOUT seconds, 503 otherwise. A
 missing or broken search index is "degraded", still 200: forms, tracking and the workbench work
@@ -13,16 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify
+from flask import Flask
 from sqlalchemy import func, select, text
 
-from formsvc.api.oas import json_response, obj, ref
 from formsvc.db import get_engine, utcnow
 from formsvc.models.outbox import OutboxNotification
-from formsvc.web.extensions import limiter
-
-bp = Blueprint("health", __name__, url_prefix="/api/v1")
-limiter.exempt(bp)
 
 # "outbox_pending" stops counting here: the check stays cheap when mail has been down for days
 OUTBOX_COUNT_CAP = 1000
@@ -41,16 +37,11 @@ _lock = threading.Lock()
 _running: _Check | None = None
 
 
-@bp.get("/healthz")
-def healthz() -> Any:
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+def check(app: Flask) -> dict[str, Any]:
+    """The health report: status ok when the database answered in time, else unavailable."""
     database = _database(app, float(app.config.get("HEALTH_DB_TIMEOUT", 2.0)))
-    body: dict[str, Any] = {"status": "ok" if database.get("database") == "ok" else "unavailable",
-                            **database, "search": _search(app)}
-    resp = jsonify(body)
-    resp.status_code = 200 if body["status"] == "ok" else 503
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+    return {"status": "ok" if database.get("database") == "ok" else "unavailable",
+            **database, "search": _search(app)}
 
 
 def _database(app: Flask, timeout: float) -> dict[str, Any]:
@@ -103,31 +94,3 @@ def _search(app: Flask) -> str:
     except Exception:  # noqa: BLE001 - missing or unreadable: "unavailable", never a 500 here
         return "unavailable"
     return "ok"
-
-
-# --- OpenAPI fragment (merged into /api/v1/openapi.json by formsvc.api.openapi) --------------------
-
-SCHEMAS: dict[str, Any] = {
-    "Health": obj({
-        "status": {"type": "string", "enum": ["ok", "unavailable"],
-                   "description": "ok：可以接收请求；unavailable：数据库无法访问"},
-        "database": {"type": "string", "enum": ["ok", "unavailable", "timeout"]},
-        "search": {"type": "string", "enum": ["ok", "unavailable"],
-                   "description": "站内搜索索引；unavailable 时表单和查询照常可用"},
-        "outbox_pending": {"type": "integer", "minimum": 0, "maximum": OUTBOX_COUNT_CAP,
-                           "description": f"待发送的通知数（最多数到 {OUTBOX_COUNT_CAP}）"},
-        "oldest_pending_minutes": {"type": "integer", "minimum": 0,
-                                   "description": "最早一条待发送通知已等待的分钟数（没有时为 0）"},
-    }, required=["status", "database", "search"]),
-}
-
-PATHS: dict[str, Any] = {
-    "/healthz": {"get": {
-        "operationId": "health", "summary": "健康检查（负载均衡和监控用）",
-        "description": "数据库在 HEALTH_DB_TIMEOUT 秒内应答时为 200；搜索不可用只影响 search 字段。",
-        "responses": {
-            "200": json_response("Health", "可以接收请求"),
-            "503": {"description": "数据库无法访问或超时",
-                    "content": {"application/json": {"schema": ref("Health")}}},
-        }}},
-}

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import jsonschema
 from bs4 import BeautifulSoup
 
-from formsvc.search import openapi
+from formsvc.api import search as openapi
 from portal.search import letters, query
 from tests.search.conftest import make_app
 
