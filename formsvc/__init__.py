@@ -23,7 +23,7 @@ ENV_PREFIX = "FORMSVC"
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then FORMSVC_* env, then ``config``."""
     instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("FORMSVC_INSTANCE_PATH") \
-        or str(defaults.REPO_ROOT / "instance")
+        or defaults.INSTANCE_PATH
     # no static folder: assets are the theme's, served with the portal from output/theme/
     app = Flask(__name__, instance_path=str(Path(instance).resolve()),
                 instance_relative_config=True, static_folder=None)
@@ -66,6 +66,7 @@ def _load_config(overrides: Mapping[str, Any] | None) -> Callable[[Flask], None]
 def _resolve_paths(app: Flask) -> None:
     inst = Path(app.instance_path)
     cfg = app.config
+    cfg["INSTANCE_PATH"] = str(inst)
     if not cfg.get("DATABASE_URL"):
         inst.mkdir(parents=True, exist_ok=True)
         cfg["DATABASE_URL"] = f"sqlite:///{inst / 'formsvc.sqlite3'}"

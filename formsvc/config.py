@@ -16,7 +16,11 @@ from zoneinfo import ZoneInfo
 from formsvc import db as _db
 
 # The repository root: formsvc runs beside the content/ and theme/ it shares with the static site.
-REPO_ROOT = Path(__file__).resolve().parent.parent
+_repo_root = Path(__file__).resolve().parent.parent
+
+# The instance folder: instance/config.py, the SQLite file, uploads, mail, the secret key. Read
+# before the instance file, so only create_app's argument or FORMSVC_INSTANCE_PATH change it.
+INSTANCE_PATH = str(_repo_root / "instance")
 
 # None means "derive from the instance folder" (see formsvc.__init__._resolve_paths).
 SECRET_KEY: str | None = None
@@ -27,11 +31,11 @@ DATABASE_URL: str | None = None  # default: sqlite:///<instance>/formsvc.sqlite3
 UPLOAD_DIR: str | None = None  # default: <instance>/uploads (outside the web root)
 HOLIDAYS_FILE: str | None = None  # default: <instance>/holidays.yml (optional)
 
-CONTENT_DIR = str(REPO_ROOT / "content")
-THEME_TEMPLATES = str(REPO_ROOT / "theme" / "templates")
-THEME_STATIC = str(REPO_ROOT / "theme" / "static")
-PELICANCONF = str(REPO_ROOT / "pelicanconf.py")
-OUTPUT_DIR = str(REPO_ROOT / "output")
+CONTENT_DIR = str(_repo_root / "content")
+THEME_TEMPLATES = str(_repo_root / "theme" / "templates")
+THEME_STATIC = str(_repo_root / "theme" / "static")
+PELICANCONF = str(_repo_root / "pelicanconf.py")
+OUTPUT_DIR = str(_repo_root / "output")
 # Site search (formsvc/services/search.py): the index the build writes, default
 # <OUTPUT_DIR>/_search, and the published letters' index formsvc writes, default
 # <instance>/search-letters.

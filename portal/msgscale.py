@@ -223,7 +223,7 @@ def measure(workdir: Path, messages: int, rounds: int = 200, upgrade: bool = Tru
 
             out[label] = {**timed(inbox_page, inbox_rounds), "total": 0}
             out[label]["total"] = totals[label]
-        county = workbench._filtered(workbench.Context(session, app.config, cal), supervisor,
+        county = workbench.filtered(workbench.Context(session, app.config, cal), supervisor,
                                      workbench.InboxFilter())
         count = select(func.count()).select_from(county.subquery())
         out["inbox_county_count"] = timed(lambda i: session.scalar(count), inbox_rounds)

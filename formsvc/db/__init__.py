@@ -29,6 +29,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """An aware datetime as UTC (naive on SQLite); a naive one is refused."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -37,6 +38,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """An aware UTC datetime from either engine."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -50,6 +52,7 @@ def upsert(dialect_name: str, table: Table) -> Any:
 
 
 def utcnow() -> datetime:
+    """Now, aware, in UTC."""
     return datetime.now(UTC)
 
 
@@ -94,6 +97,7 @@ def _sqlite_pragmas(dbapi_conn: Any, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_
 
 
 def init_app(app: Flask) -> None:
+    """A create_app step: the app's engine, its sessionmaker, sessions closed at teardown."""
     engine = make_engine(app.config["DATABASE_URL"], sqlite_busy_timeout_ms=int(
         app.config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS)))
     app.extensions["formsvc.engine"] = engine
@@ -102,6 +106,7 @@ def init_app(app: Flask) -> None:
 
 
 def get_engine(app: Flask | None = None) -> Engine:
+    """The engine of ``app`` (the current one by default)."""
     return (app or current_app).extensions["formsvc.engine"]
 
 

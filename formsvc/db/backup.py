@@ -86,6 +86,7 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
+        """The summary as the command prints it."""
         total = sum(t.rows for t in self.tables)
         out = [f"数据库结构版本 {self.revision}；{len(self.tables)} 张表共 {total} 行；"
                f"附件 {self.files} 个（{self.file_bytes} 字节）"]
@@ -311,6 +312,7 @@ def _safe_member(name: str) -> bool:
 
 
 def read_manifest(archive: Path | str) -> dict[str, Any]:
+    """The manifest of a backup archive (checked to be one)."""
     with tarfile.open(archive, "r:gz") as tar:
         return _manifest(tar)
 

@@ -14,6 +14,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(engine: Engine) -> Config:
+    """The Alembic configuration of the shipped migrations for ``engine``."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     # keep '%' in passwords from being read as interpolation by configparser
@@ -31,9 +32,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision of the database, or None when it has none."""
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision(engine: Engine) -> str | None:
+    """The newest revision the code ships."""
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()

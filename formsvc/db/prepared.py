@@ -118,9 +118,11 @@ class Prepared:
         return self._run(conn, [values], fetch=True)
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> None:
+        """Run once with ``values``."""
         self._run(conn, [values], fetch=False)
 
     def executemany(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run once per row (nothing for no rows)."""
         if rows:
             self._run(conn, rows, fetch=False)
 

@@ -48,6 +48,7 @@ KINDS_BY_CODE: dict[str, Kind] = {k.code: k for k in KINDS}
 
 
 def get(code: str) -> Kind | None:
+    """The kind of ``code``, or None."""
     return KINDS_BY_CODE.get(code)
 
 
@@ -57,4 +58,5 @@ def time_limit(kind: Kind, config: Mapping[str, Any]) -> int:
 
 
 def extension_limit(kind: Kind, config: Mapping[str, Any]) -> int:
+    """Working days one approved extension may add for ``kind``, after the config override."""
     return int((config.get("EXTENSION_LIMITS") or {}).get(kind.code, kind.extension_limit))

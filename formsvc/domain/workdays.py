@@ -58,12 +58,14 @@ class Day:
     source: str = "weekend-rule"  # "override", "chinesecalendar", "weekend-rule"
 
     def as_dict(self) -> dict[str, Any]:
+        """The day for JSON."""
         return {"date": self.date.isoformat(), "weekday": "周" + WEEKDAYS_ZH[self.date.weekday()],
                 "reason": self.reason, "name": self.name, "source": self.source,
                 "label": self.label}
 
     @property
     def label(self) -> str:
+        """What the day is, in Chinese (国庆节放假, 调休上班, 周末 …)."""
         if self.reason == "holiday":
             return f"{self.name or '节假日'}放假"
         if self.reason == "makeup":
@@ -104,6 +106,7 @@ class Count:
 
     @property
     def explanation(self) -> str:
+        """How the due date of a new message was counted, in one Chinese sentence."""
         return self.explain(self.counting)
 
     @property
@@ -158,6 +161,7 @@ class Calendar:
 
     @classmethod
     def from_data(cls, data: Any, where: str = "节假日文件") -> Calendar:
+        """A calendar from the override file's parsed YAML; errors name ``where``."""
         if not isinstance(data, dict):
             raise HolidayFileError(f"{where}：应以年份为键，如 2027:")
         overrides: dict[date, Day] = {}
@@ -177,6 +181,7 @@ class Calendar:
         return cls(overrides, years)
 
     def day(self, d: date) -> Day:
+        """What ``d`` is: a working day or not, and why."""
         known = self._days.get(d)
         if known is None:
             known = self._days[d] = self._day(d)
@@ -215,6 +220,7 @@ class Calendar:
         return Day(d, not weekend, "weekend" if weekend else "weekday", "", source)
 
     def knows(self, year: int) -> bool:
+        """Whether the holidays of ``year`` are known (file or package)."""
         if year in self.override_years:
             return True
         try:

@@ -33,9 +33,11 @@ class MessageForm(StripWhitespaceForm):
     attachments = MultipleFileField("附件")
 
     def honeypot_filled(self) -> bool:
+        """Whether the hidden field was filled (an automated submission)."""
         return bool((self.website.data or "").strip())
 
     def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
+        """The fields' rules, then the 依申请公开 rules that depend on the applicant type."""
         ok = super().validate(extra_validators)
         if self.kind.code == "ysqgk":
             ok = self._validate_disclosure() and ok

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from formsvc.config import county_date
 from formsvc.db import get_session, utcnow
 from formsvc.domain import kinds
-from formsvc.letters import bp
 from formsvc.letters.charts import bar_chart
 from formsvc.services import letters as letters_svc
 from formsvc.services import stats as stats_svc
 from formsvc.web.errors import error_response
 from formsvc.web.filters import MAX_ID, letter_filters, stats_period
 from formsvc.web.runtime import calendar
+
+bp = Blueprint("letters", __name__)
 
 # --- letters ---------------------------------------------------------------------------------------
 

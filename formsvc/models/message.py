@@ -97,6 +97,7 @@ class Message(Base):
 
     @property
     def is_duplicate(self) -> bool:
+        """A repeat of an earlier message (same phone, same text, within the window)."""
         return self.duplicate_of_id is not None
 
 

@@ -4,7 +4,16 @@ import logging
 import time
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -14,11 +23,12 @@ from formsvc.domain.kinds import Kind
 from formsvc.domain.ratings import RATINGS
 from formsvc.forms import HONEYPOT, MessageForm, make_form, raw_data, to_new_message
 from formsvc.forms.text import clean_text
-from formsvc.public import bp
 from formsvc.services import departments, drafts, submission, tracking, uploads
 from formsvc.web.errors import error_response
 from formsvc.web.extensions import client_address, draft_limited, submit_limited, track_limited
 from formsvc.web.runtime import calendar, projects
+
+bp = Blueprint("public", __name__, url_prefix="/hdjl")
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +99,14 @@ def _store(kind: Kind, form: MessageForm, attachment_list: list[uploads.Upload])
 
 @bp.get("/")
 def index() -> Any:
+    """The start page of 互动交流: the kinds of message and how long each takes."""
     return render_template("formsvc/index.html", kinds=kinds.KINDS, config=current_app.config)
 
 
 @bp.route("/<kind_code>/new", methods=["GET", "POST"])
 @submit_limited
 def new_message(kind_code: str) -> Any:
+    """The form of an ordinary kind; a valid POST stores the message and shows its receipt."""
     kind = _kind_or_404(kind_code)
     if kind.confirm_step:  # served by its own two-step route
         return redirect(url_for(".new_disclosure_request"))
@@ -170,6 +182,7 @@ def confirm_disclosure_request() -> Any:
 
 @bp.get("/receipt/<number>")
 def receipt(number: str) -> Any:
+    """The receipt with the query code, shown once to the browser that submitted."""
     saved = session.get("receipt") or {}
     fresh = saved.get("number") == number and time.time() - saved.get("at", 0) < RECEIPT_SECONDS
     if not fresh:
@@ -186,6 +199,7 @@ def receipt(number: str) -> Any:
 @bp.route("/track", methods=["GET", "POST"])
 @track_limited
 def track() -> Any:
+    """Tracking by number and query code: the form, then the message's status page."""
     number = clean_text(request.form.get("tracking_number") or request.args.get("number") or "")
     code = clean_text(request.form.get("query_code") or "")
     if request.method == "GET":
@@ -210,6 +224,7 @@ def track() -> Any:
 @bp.post("/track/rate")
 @track_limited
 def rate() -> Any:
+    """The citizen rates the reply from the status page; this closes the message."""
     number = clean_text(request.form.get("tracking_number") or "")
     code = clean_text(request.form.get("query_code") or "")
     rating = request.form.get("rating", "")

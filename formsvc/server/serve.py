@@ -44,6 +44,7 @@ def make_wsgi(app: Flask) -> security.SecurityHeaders:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``scripts/serve``: migrate, sync departments, then serve on one port until stopped."""
     parser = argparse.ArgumentParser(
         prog="scripts/serve", description="启动示范县门户（静态站点 + 互动交流服务），单一端口")
     parser.add_argument("--host", default="127.0.0.1")

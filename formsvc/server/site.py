@@ -35,6 +35,7 @@ class StaticSite:
         return self.response(Request(environ))(environ, start_response)
 
     def response(self, request: Request) -> Response:
+        """The file for ``request``'s path, a redirect to its folder, or the 404 page."""
         if request.method not in ("GET", "HEAD"):
             return Response("不支持该请求方法", 405, {"Allow": "GET, HEAD"},
                             mimetype="text/plain")
@@ -77,6 +78,7 @@ class PortalApp:
         self.static = StaticSite(output_dir, theme_static)
 
     def routes_to_service(self, environ: dict[str, Any]) -> bool:
+        """Whether formsvc answers this request (one of its rules matches, or any /api/ path)."""
         adapter = self.service.url_map.bind_to_environ(environ)
         try:
             adapter.match()
@@ -96,4 +98,5 @@ class PortalApp:
 
 
 def make_portal_app(service: Flask) -> PortalApp:
+    """formsvc plus the built portal of its OUTPUT_DIR on one WSGI app."""
     return PortalApp(service, service.config["OUTPUT_DIR"], service.config["THEME_STATIC"])

@@ -36,6 +36,7 @@ class AuthError(ValueError):
 
 
 def hash_password(password: str) -> str:
+    """The argon2 hash of ``password``."""
     return _hasher.hash(password)
 
 
@@ -69,6 +70,7 @@ def create_staff(session: Session, *, username: str, password: str, role: str,
 
 
 def set_password(session: Session, staff: Staff, password: str) -> None:
+    """Set a new password; ends the account's sessions and lifts a lockout."""
     if len(password) < PASSWORD_MIN:
         raise AuthError("weak_password", f"密码至少 {PASSWORD_MIN} 个字符")
     staff.password_hash = hash_password(password)
@@ -148,6 +150,7 @@ def session_fresh(config: Mapping[str, Any], login_at: float, seen_at: float, no
 
 
 def load_staff(session: Session, staff_id: int, fp: str) -> Staff | None:
+    """The active account of a session, if its fingerprint still matches."""
     staff = session.get(Staff, staff_id)
     if staff is None or not staff.active or fingerprint(staff) != fp:
         return None

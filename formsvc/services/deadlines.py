@@ -35,6 +35,7 @@ class Deadline:
 
     @property
     def css(self) -> str:
+        """The tag classes of this state (overdue and due soon are marked)."""
         return {"overdue": "gp-tag gp-tag--overdue", "due_soon": "gp-tag gp-tag--due-soon"}.get(
             self.state, "gp-tag")
 
@@ -50,6 +51,7 @@ def working_days_between(calendar: Calendar, start: date, end: date) -> int:
 
 
 def due_soon_days(config: Mapping[str, Any]) -> int:
+    """DUE_SOON_DAYS: how many working days ahead count as due soon."""
     return int(config.get("DUE_SOON_DAYS", DEFAULT_DUE_SOON_DAYS))
 
 
@@ -64,6 +66,29 @@ def deadline(calendar: Calendar, status: str, due: date, today: date, soon_days:
     if left <= soon_days:
         return Deadline("due_soon", left, "今日到期" if left == 0 else f"{left} 个工作日内到期")
     return Deadline("ok", left, f"剩余 {left} 个工作日")
+
+
+# --- the rules that set a due date ----------------------------------------------------------------
+
+
+def first_count(calendar: Calendar, received_on: date, time_limit: int) -> Count:
+    """A new message: its time limit in working days from the day after the receipt date."""
+    return calendar.add_working_days(received_on, time_limit)
+
+
+def extension_count(calendar: Calendar, due: date, days: int) -> Count:
+    """An approved extension: ``days`` more working days from the day after the current date."""
+    return calendar.add_working_days(due, days)
+
+
+def reopen_count(calendar: Calendar, day: date, time_limit: int) -> Count:
+    """A message reopened on ``day``: a new full time limit from the next day."""
+    return calendar.add_working_days(day, time_limit)
+
+
+def due_soon_edge(calendar: Calendar, today: date, config: Mapping[str, Any]) -> date:
+    """The last due date that counts as due soon today (DUE_SOON_DAYS working days ahead)."""
+    return calendar.add_working_days(today, due_soon_days(config)).due
 
 
 # --- how the stored due date came about ------------------------------------------------------------
@@ -89,11 +114,11 @@ def explain_due(message: Message, calendar: Calendar, zone: ZoneInfo) -> dict[st
     setter = next((e for e in reversed(message.events)
                    if e.action in TRANSITIONS and TRANSITIONS[e.action].moves_due), None)
     if setter is None:
-        count = calendar.add_working_days(message.received_on, message.time_limit_days)
+        count = first_count(calendar, message.received_on, message.time_limit_days)
         return _counted(message, "submission", count, count.counting)
     day = setter.created_at.astimezone(zone).date()
     if setter.action == "reopen":
-        count = calendar.add_working_days(day, message.time_limit_days)
+        count = reopen_count(calendar, day, message.time_limit_days)
         return _counted(message, "reopen", count,
                         f"群众不满意，{day.isoformat()} 重新办理，自次日起重新计算 "
                         f"{message.time_limit_days} 个工作日")
@@ -101,7 +126,7 @@ def explain_due(message: Message, calendar: Calendar, zone: ZoneInfo) -> dict[st
         approved = [r for r in message.extension_requests if r.status == "approved"]
         if approved:
             req = approved[-1]
-            count = calendar.add_working_days(req.old_due_date, req.days)
+            count = extension_count(calendar, req.old_due_date, req.days)
             return _counted(message, "extension", count,
                             f"原答复期限 {req.old_due_date.isoformat()}，经批准延长 {req.days} "
                             f"个工作日，自原期限的次日起计算")

@@ -38,6 +38,7 @@ class SyncResult:
     unchanged: int = 0
 
     def summary(self) -> str:
+        """The sync's counts, for the operator."""
         return (f"新增 {len(self.added)}，更新 {len(self.updated)}，停用 {len(self.deactivated)}，"
                 f"未变 {self.unchanged}")
 

@@ -29,6 +29,7 @@ class LetterPage:
 
 def published(session: Session, kind: str = "", department: str = "", page: int = 1,
               per_page: int = PER_PAGE) -> LetterPage:
+    """One page of published letters, newest reply first, optionally of a kind or department."""
     q = select(Letter).where(Letter.published.is_(True))
     if kind:
         q = q.where(Letter.kind == kind)
@@ -44,6 +45,7 @@ def published(session: Session, kind: str = "", department: str = "", page: int 
 
 
 def get(session: Session, letter_id: int) -> Letter | None:
+    """A published letter by id, or None (also for a withdrawn one)."""
     letter = session.get(Letter, letter_id)
     return letter if letter is not None and letter.published else None
 
@@ -69,6 +71,7 @@ def public_dict(letter: Letter) -> dict[str, Any]:
 
 
 def departments_with_letters(session: Session) -> list[Department]:
+    """The departments with at least one published letter, in registry order."""
     ids = select(Letter.department_id).where(Letter.published.is_(True)).distinct()
     return list(session.scalars(select(Department).where(Department.id.in_(ids))
                                 .order_by(Department.position)))

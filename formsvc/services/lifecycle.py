@@ -125,6 +125,7 @@ class TransitionError(ValueError):
 
 
 def allowed(message: Message | None, action: str) -> bool:
+    """Whether ``action`` may be taken from ``message``'s status (roles aside)."""
     t = TRANSITIONS.get(action)
     current = message.status if message is not None else None
     return t is not None and current in t.sources

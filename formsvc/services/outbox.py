@@ -70,12 +70,14 @@ def render(template: str, payload: Mapping[str, Any]) -> tuple[str, str]:
 
 
 class Backend(Protocol):
-    def send(self, mail: EmailMessage) -> None: ...
+    def send(self, mail: EmailMessage) -> None:
+        """Deliver one mail or raise."""
 
 
 @dataclass
 class ConsoleBackend:
     def send(self, mail: EmailMessage) -> None:
+        """Write the mail to the log."""
         log.info("formsvc.mail: to %s: %s\n%s", mail["To"], mail["Subject"], mail.get_content())
 
 
@@ -84,6 +86,7 @@ class FileBackend:
     directory: Path
 
     def send(self, mail: EmailMessage) -> None:
+        """Write the mail as one .eml file."""
         self.directory.mkdir(parents=True, exist_ok=True)
         name = mail["Message-ID"].strip("<>").replace("@", "_").replace("/", "_")
         (self.directory / f"{name}.eml").write_bytes(bytes(mail))
@@ -99,6 +102,7 @@ class SMTPBackend:
     timeout: float = 20.0
 
     def send(self, mail: EmailMessage) -> None:
+        """Send the mail through the SMTP server."""
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls()
@@ -108,6 +112,7 @@ class SMTPBackend:
 
 
 def backend_from_config(config: Mapping[str, Any], instance_path: str) -> Backend:
+    """The delivery backend MAIL_BACKEND / MAIL_SERVER ask for (files by default)."""
     name = config.get("MAIL_BACKEND") or ("smtp" if config.get("MAIL_SERVER") else "file")
     if name == "smtp":
         return SMTPBackend(host=config.get("MAIL_SERVER") or "localhost",
@@ -136,6 +141,7 @@ class SendResult:
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        """The run's counts, for the operator."""
         return (f"发送成功 {self.sent}，稍后重试 {self.retry}，放弃 {self.failed}，"
                 f"等待重试时间 {self.waiting}")
 

@@ -18,8 +18,7 @@ from formsvc.config import county_zone
 from formsvc.db import utcnow
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Event, Message
-from formsvc.services import lifecycle, notify, workbench
-from formsvc.services.deadlines import due_soon_days
+from formsvc.services import deadlines, lifecycle, notify, workbench
 from formsvc.services.lifecycle import Status
 
 
@@ -32,6 +31,7 @@ class RemindResult:
     departments: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        """The run's counts, for the operator."""
         return (f"提醒 {self.reminded} 件（超期 {self.overdue}，即将到期 {self.due_soon}），"
                 f"生成邮件 {self.mails} 封")
 
@@ -41,7 +41,7 @@ def run(session: Session, config: Mapping[str, Any], calendar: Calendar,
     """Queue the reminders for today in one transaction."""
     ctx = workbench.Context(session, config, calendar, now or utcnow())
     result = RemindResult()
-    edge = calendar.add_working_days(ctx.today, due_soon_days(config)).due
+    edge = deadlines.due_soon_edge(calendar, ctx.today, config)
     # "today" in county time, as a UTC instant: events after it were written today
     local = ctx.now.astimezone(county_zone(config))
     start_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
@@ -50,7 +50,7 @@ def run(session: Session, config: Mapping[str, Any], calendar: Calendar,
     messages = session.scalars(select(Message).where(
         Message.status.in_([s.value for s in lifecycle.OPEN_STATUSES]),
         Message.due_date <= edge).order_by(Message.due_date))
-    groups: dict[int | None, list[tuple[Message, workbench.Deadline]]] = {}
+    groups: dict[int | None, list[tuple[Message, deadlines.Deadline]]] = {}
     for m in messages:
         if m.id in already:
             continue

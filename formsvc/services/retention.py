@@ -50,6 +50,7 @@ class PurgeResult:
     dry_run: bool = False
 
     def summary(self) -> str:
+        """What was (or would be) removed, for the operator."""
         verb = "将" if self.dry_run else "已"
         return (f"{verb}清除 {self.ip_addresses} 条留言的 IP 地址；{verb}删除 {self.messages} 条留言"
                 f"（其中依申请公开 {self.disclosure_requests} 条）的姓名、联系方式和附件，"

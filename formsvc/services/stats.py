@@ -72,21 +72,26 @@ class DepartmentStats:
 
     @property
     def reply_rate(self) -> float | None:
+        """replied ÷ received."""
         return self.replied / self.received if self.received else None
 
     @property
     def on_time_rate(self) -> float | None:
+        """on time ÷ replied."""
         return self.on_time / self.replied if self.replied else None
 
     @property
     def mean_working_days(self) -> float | None:
+        """Working days to reply, on average."""
         return self.working_days_total / self.replied if self.replied else None
 
     @property
     def satisfaction_rate(self) -> float | None:
+        """(满意 + 基本满意) ÷ rated."""
         return self.satisfied / self.rated if self.rated else None
 
     def as_dict(self) -> dict[str, Any]:
+        """The row as the API returns it (rates rounded)."""
         d = asdict(self)
         d.pop("working_days_total")
         for key in ("reply_rate", "on_time_rate", "satisfaction_rate", "mean_working_days"):
@@ -109,9 +114,11 @@ class Stats:
 
     @property
     def ranked(self) -> list[DepartmentStats]:
+        """The departments with enough messages to be ranked, in rank order."""
         return [d for d in self.departments if d.ranked]
 
     def as_dict(self) -> dict[str, Any]:
+        """The figures as the API returns them."""
         return {
             "period": {"from": self.date_from.isoformat() if self.date_from else None,
                        "to": self.date_to.isoformat() if self.date_to else None},
@@ -452,4 +459,5 @@ def to_csv(stats: Stats) -> str:
 
 
 def percent(value: float | None) -> str:
+    """A rate as the page shows it (one decimal), or — without one."""
     return "—" if value is None else f"{value * 100:.1f}%"

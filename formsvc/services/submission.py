@@ -64,6 +64,7 @@ class Receipt:
     department_name: str
 
     def as_dict(self) -> dict[str, Any]:
+        """The receipt as the API returns it (and the receipt page shows it)."""
         return {
             "tracking_number": self.tracking_number,
             "query_code": self.query_code,
@@ -86,6 +87,7 @@ class SubmissionFailed(RuntimeError):
 
 def text_hash(text: str) -> str:
     # whitespace and case differences do not make a different message
+    """The repeat check's key: the text without white space, lower-cased, hashed."""
     return hashlib.sha256(re.sub(r"\s+", "", text).lower().encode("utf-8")).hexdigest()
 
 
@@ -109,7 +111,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
     now = now or utcnow()
     received_on = county_date(config, now)
     limit = kinds_mod.time_limit(data.kind, config)
-    count = calendar.add_working_days(received_on, limit)
+    count = deadlines.first_count(calendar, received_on, limit)
     upload_dir = Path(config["UPLOAD_DIR"])
     written: list[tuple[Upload, str]] = []
     code = codes.query_code()

@@ -57,10 +57,12 @@ class Upload:
 
     @property
     def size(self) -> int:
+        """Bytes."""
         return len(self.data)
 
     @property
     def sha256(self) -> str:
+        """Hex digest of the content."""
         return hashlib.sha256(self.data).hexdigest()
 
 
@@ -166,6 +168,7 @@ def write(upload_dir: Path, uploads: Iterable[Upload]) -> list[tuple[Upload, str
 
 
 def remove(upload_dir: Path, stored_names: Iterable[str]) -> None:
+    """Delete stored files by name (missing ones are fine)."""
     for name in stored_names:
         (upload_dir / name).unlink(missing_ok=True)
 

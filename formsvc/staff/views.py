@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
+    Blueprint,
     abort,
     current_app,
     flash,
@@ -31,14 +32,17 @@ from formsvc.models.staff import ROLE_LABELS, Staff
 from formsvc.services import auth, departments, lifecycle
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
-from formsvc.staff import bp
 from formsvc.web import audit_log
 from formsvc.web.extensions import limiter
 from formsvc.web.filters import parse_date
 from formsvc.web.runtime import calendar, projects
 
+# static/: the workbench stylesheet, served as /hdjl/staff/static/staff.css
+bp = Blueprint("staff", __name__, url_prefix="/hdjl/staff", static_folder="static")
+
 
 def login_limit() -> str:
+    """LOGIN_RATE_LIMIT, read per request (tests change it)."""
     return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
 
 
@@ -93,6 +97,7 @@ def load_staff() -> Response | None:
 @bp.after_request
 def private_headers(resp: Response) -> Response:
     # staff pages hold personal data: never cached, never indexed (the stylesheet may be cached)
+    """Staff pages are never cached and never indexed."""
     if request.endpoint != "staff.static":
         resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Robots-Tag"] = "noindex, nofollow"
@@ -101,6 +106,7 @@ def private_headers(resp: Response) -> Response:
 
 @bp.context_processor
 def staff_context() -> dict[str, Any]:
+    """What every workbench template reads: the account and the label tables."""
     return {"staff": g.get("staff"), "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
             "KINDS": kinds.KINDS, "kind_label": _kind_label, "OUTCOMES": OUTCOMES,
             "REPLY_STATUS_LABELS": wb.REPLY_STATUS_LABELS,
@@ -125,6 +131,7 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 def login() -> Any:
+    """The login form; a success starts a new session and goes where the user was headed."""
     if g.get("staff") is not None and request.method == "GET":
         return redirect(url_for("staff.home"))
     errors: list[dict[str, str]] = []
@@ -157,6 +164,7 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
+    """End the session."""
     audit_log.record("logout", "ok", staff=g.get("staff"))
     session.pop("staff", None)
     flash("已退出登录")
@@ -168,6 +176,7 @@ def logout() -> Any:
 
 @bp.get("/")
 def home() -> Any:
+    """Each role's first page: the dispatch queue, supervision, review or the inbox."""
     staff = _staff()
     target = {"dispatcher": "staff.queue", "supervisor": "staff.supervision",
               "reviewer": "staff.review"}.get(staff.role, "staff.inbox")
@@ -180,6 +189,7 @@ def _page_links(endpoint: str, pages: int, **args: Any) -> list[str]:
 
 @bp.get("/queue")
 def queue() -> Any:
+    """New and returned messages waiting for 分办 (county-wide roles only)."""
     staff = _staff()
     if not staff.county_wide:
         abort(404)
@@ -191,6 +201,7 @@ def queue() -> Any:
 
 @bp.get("/inbox")
 def inbox() -> Any:
+    """The messages in scope with their filters; a whole tracking number opens the message."""
     staff = _staff()
     ctx = _ctx()
     args = request.args
@@ -229,6 +240,7 @@ def inbox() -> Any:
 
 @bp.get("/review")
 def review() -> Any:
+    """Drafts waiting for review in the department."""
     staff = _staff()
     ctx = _ctx()
     return render_template("staff/review.html", messages=wb.review_queue(ctx, staff), ctx=ctx)
@@ -236,6 +248,7 @@ def review() -> Any:
 
 @bp.get("/supervision")
 def supervision() -> Any:
+    """The supervisor's page: overdue and due soon by department, flags, extension requests."""
     staff = _staff()
     if staff.role not in ("supervisor", "admin"):
         abort(404)
@@ -281,6 +294,7 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
 
 @bp.get("/m/<number>")
 def message(number: str) -> Any:
+    """One message with its history and the actions the staff member may take."""
     return _render_message(number)
 
 
@@ -357,6 +371,7 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
 
 @bp.post("/m/<number>/<action>")
 def act(number: str, action: str) -> Any:
+    """Run one workbench action from the message page's forms; errors show beside the field."""
     staff = _staff()
     entry = ACTIONS.get(action)
     if entry is None:
@@ -385,6 +400,7 @@ def act(number: str, action: str) -> Any:
 
 @bp.route("/templates", methods=["GET", "POST"])
 def templates() -> Any:
+    """The department's reply templates: list, add, remove."""
     staff = _staff()
     if staff.department_id is None:
         abort(404)

@@ -53,6 +53,7 @@ class JSONFormatter(logging.Formatter):
     """One JSON object per line: the record's ``audit`` fields, or its message for other records."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one JSON line."""
         fields = getattr(record, "audit", None)
         entry: dict[str, Any] = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(
             timespec="milliseconds").replace("+00:00", "Z")}
@@ -79,6 +80,7 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def init_app(app: Flask) -> None:
+    """A create_app step: the logger, the session hooks and the request hooks."""
     _configure_logger(str(app.config.get("AUDIT_LOG", "stderr") or ""))
     maker = app.extensions["formsvc.sessionmaker"]
     event.listen(maker, "after_flush", _after_flush)

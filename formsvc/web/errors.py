@@ -45,12 +45,14 @@ def is_db_unavailable(exc: BaseException) -> bool:
 
 
 def wants_json() -> bool:
+    """Whether the answer is JSON (under /api/) rather than a page."""
     return request.path.startswith("/api/")
 
 
 def error_response(status: int, code: str | None = None, message: str | None = None,
                    fields: dict[str, Any] | None = None,
                    headers: dict[str, str] | None = None) -> Any:
+    """An error as the client expects it: JSON {code, message, fields} under /api/, else a page."""
     default_code, default_message = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
     code, message = code or default_code, message or default_message
     if wants_json():
@@ -67,6 +69,8 @@ def error_response(status: int, code: str | None = None, message: str | None = N
 
 
 def register(app: Flask) -> None:
+    """A create_app step: Chinese error pages and JSON errors, never a traceback."""
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:
         return error_response(400, "csrf_failed", "页面已过期或来源无法验证，请返回刷新页面后重新提交")

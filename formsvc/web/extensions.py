@@ -21,6 +21,7 @@ R = TypeVar("R")
 
 def client_address() -> str:
     # behind nginx, ProxyFix (PROXY_COUNT) has already put the client's address here
+    """The client's address (behind nginx, ProxyFix has put it here)."""
     return request.remote_addr or "unknown"
 
 

@@ -45,6 +45,7 @@ def calendar() -> Calendar:
 
 
 def projects() -> dict[str, projects_svc.Project]:
+    """The 招商项目 by slug; re-read when the project folder changes."""
     return _current("formsvc.projects",
                     lambda: Path(current_app.config["CONTENT_DIR"]) / "zsyz" / "xm",
                     lambda _directory: projects_svc.load(current_app.config["CONTENT_DIR"]))

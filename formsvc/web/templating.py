@@ -68,6 +68,7 @@ def localtime(value: str | datetime | None, tz: ZoneInfo) -> str:
 
 
 def init_app(app: Flask) -> None:
+    """A create_app step: render through the theme, with the site's settings in every page."""
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(Path(app.root_path) / "templates")),
         FileSystemLoader(app.config["THEME_TEMPLATES"]),

@@ -68,7 +68,7 @@ def test_open_pages_equal_the_plain_query(wbapp: Flask) -> None:
         ctx = wb.Context(s, wbapp.config, Calendar(), now=now)
         for staff in viewers(s):
             for f in filters:
-                q = wb._filtered(ctx, staff, f)
+                q = wb.filtered(ctx, staff, f)
                 if f.status == "open" or f.deadline:
                     q = q.where(Message.status.in_([st.value for st in OPEN_STATUSES]))
                 want = list(s.scalars(q.with_only_columns(Message.id)
