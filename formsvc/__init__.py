@@ -1,11 +1,13 @@
 """formsvc: the portal's message service (咨询, 建议, 投诉, 投资咨询, 依申请公开).
 
-``create_app`` reads as the list of steps that build the application; each step is a small
-function below, in the order it runs.
+``create_app`` reads as the list of steps that build the application, in the order they run:
+a small function below, or ``_call(module, function)`` where a module's own ``init_app`` (or
+``register``) is the whole step.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -34,19 +36,30 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         _secure_cookies,
         _trust_proxies,
         _configure_json,
-        _init_database,
+        _call("formsvc.db", "init_app"),  # the engine and the request's session
         _watch_sessions,
-        _init_audit_log,
+        _call("formsvc.web.audit_log", "init_app"),
         _init_extensions,
-        _init_templates,
+        _call("formsvc.web.templating", "init_app"),  # render through the portal's theme
         _register_blueprints,
-        _register_error_handlers,
-        _security_headers,
-        _register_cli,
+        _call("formsvc.web.errors", "register"),
+        _call("formsvc.web.security", "init_app"),  # the headers every response carries
+        _call("formsvc.cli", "register"),
     ]
     for step in steps:
         step(app)
     return app
+
+
+def _call(module: str, function: str) -> Callable[[Flask], None]:
+    """A step that imports ``module`` when it runs (a light ``import formsvc``) and calls its
+    ``function(app)``."""
+
+    def step(app: Flask) -> None:
+        getattr(importlib.import_module(module), function)(app)
+
+    step.__qualname__ = step.__name__ = f"{module}.{function}"
+    return step
 
 
 def _load_config(overrides: Mapping[str, Any] | None) -> Callable[[Flask], None]:
@@ -115,12 +128,6 @@ def _configure_json(app: Flask) -> None:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
 
-def _init_database(app: Flask) -> None:
-    from formsvc import db
-
-    db.init_app(app)
-
-
 def _watch_sessions(app: Flask) -> None:
     from formsvc.services import departments, stats
 
@@ -130,23 +137,11 @@ def _watch_sessions(app: Flask) -> None:
     departments.watch(maker)  # the per-process registry copy follows a changed department
 
 
-def _init_audit_log(app: Flask) -> None:
-    from formsvc.web import audit_log
-
-    audit_log.init_app(app)
-
-
 def _init_extensions(app: Flask) -> None:
     from formsvc.web.extensions import csrf, limiter
 
     csrf.init_app(app)
     limiter.init_app(app)
-
-
-def _init_templates(app: Flask) -> None:
-    from formsvc.web import templating
-
-    templating.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -158,28 +153,10 @@ def _register_blueprints(app: Flask) -> None:
     from formsvc.web.extensions import csrf
 
     app.register_blueprint(public_bp)
-    app.register_blueprint(letters_bp)  # /hdjl/letters, /hdjl/stats and their JSON
+    app.register_blueprint(letters_bp)  # /hdjl/letters, /hdjl/stats
     app.register_blueprint(staff_bp)  # /hdjl/staff/: the department workbench
     app.register_blueprint(search_bp)  # /search
     # every /api/v1 route, /api/v1/healthz for the load balancer too; the JSON API is not
     # cookie-authenticated, so CSRF does not apply to it
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
-
-
-def _register_error_handlers(app: Flask) -> None:
-    from formsvc.web import errors
-
-    errors.register(app)
-
-
-def _security_headers(app: Flask) -> None:
-    from formsvc.web import security
-
-    security.init_app(app)
-
-
-def _register_cli(app: Flask) -> None:
-    from formsvc import cli
-
-    cli.register(app)

@@ -3,6 +3,8 @@ reply; the same forms and services as the HTML pages, answers in JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from flask import current_app, jsonify, request
@@ -25,8 +27,19 @@ from formsvc.web.runtime import calendar, projects
 _TEXT_TYPES = (str, int, float)
 
 
-def json_body() -> dict[str, Any] | tuple[Any, int]:
-    """The request's JSON object, or the error answer (415, 413, 400) to return instead."""
+def with_json_body(view: Callable[[dict[str, Any]], Any]) -> Callable[[], Any]:
+    """The view is called with the request's JSON object; without one the client gets the
+    error answer (415 not JSON, 413 too large, 400 not an object) instead."""
+
+    @wraps(view)
+    def parsed() -> Any:
+        body = _json_body()
+        return body if isinstance(body, tuple) else view(body)
+
+    return parsed
+
+
+def _json_body() -> dict[str, Any] | tuple[Any, int]:
     if not request.is_json:
         return errors.error_response(415)
     limit = request.max_content_length
@@ -60,11 +73,9 @@ def _formdata(body: dict[str, Any]) -> MultiDict[str, str] | None:
 
 @bp.post("/messages")
 @submit_limited
-def create_message() -> Any:
+@with_json_body
+def create_message(body: dict[str, Any]) -> Any:
     """Validate and store one message; 201 with the receipt (the query code shown only once)."""
-    body = json_body()
-    if isinstance(body, tuple):
-        return body
     kind = kinds.get(str(body.get("kind", "")))
     if kind is None:
         return errors.error_response(
@@ -121,13 +132,16 @@ def _status(message: Any) -> Any:
     return resp
 
 
+def _not_found() -> Any:
+    # the same answer for an unknown number and a wrong code
+    return errors.error_response(404, tracking.NotFound.code, tracking.NOT_FOUND_MESSAGE)
+
+
 @bp.post("/track")
 @track_limited
-def track() -> Any:
+@with_json_body
+def track(body: dict[str, Any]) -> Any:
     """The message's status, public timeline, reply and due date, by number and query code."""
-    body = json_body()
-    if isinstance(body, tuple):
-        return body
     number, code, fields = _credentials(body)
     if fields:
         return errors.error_response(400, "validation_failed", "请填写受理编号和查询码",
@@ -135,22 +149,20 @@ def track() -> Any:
     try:
         message = tracking.find(get_session(), number, code)
     except tracking.NotFound:
-        return errors.error_response(404, tracking.NotFound.code, tracking.NOT_FOUND_MESSAGE)
+        return _not_found()
     return _status(message)
 
 
 @bp.post("/rate")
 @track_limited
-def rate() -> Any:
+@with_json_body
+def rate(body: dict[str, Any]) -> Any:
     """Rate the reply (满意, 基本满意, 不满意); this closes the message."""
-    body = json_body()
-    if isinstance(body, tuple):
-        return body
     number, code, fields = _credentials(body)
     rating = body.get("rating")
     comment = body.get("comment") or ""
     if not isinstance(rating, str) or rating not in RATINGS:
-        choices = [f"{code}（{label}）" for code, label in RATINGS.items()]
+        choices = [f"{value}（{label}）" for value, label in RATINGS.items()]
         fields["rating"] = ["评价应为 " + "、".join(choices[:-1]) + "或 " + choices[-1]]
     if not isinstance(comment, str):
         fields["comment"] = ["评价意见应为文字"]
@@ -161,7 +173,7 @@ def rate() -> Any:
         message = tracking.rate(get_session(), number, code, rating,
                                 clean_text(comment, multiline=True))
     except tracking.NotFound:
-        return errors.error_response(404, tracking.NotFound.code, tracking.NOT_FOUND_MESSAGE)
+        return _not_found()
     except tracking.RatingError as exc:
         status = 400 if exc.code in ("invalid_rating", "comment_too_long") else 409
         return errors.error_response(status, exc.code, exc.message)

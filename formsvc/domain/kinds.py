@@ -52,6 +52,12 @@ def get(code: str) -> Kind | None:
     return KINDS_BY_CODE.get(code)
 
 
+def label(code: str) -> str:
+    """What citizens call the kind of ``code`` (the code itself for a kind this version lacks)."""
+    kind = KINDS_BY_CODE.get(code)
+    return kind.label if kind else code
+
+
 def time_limit(kind: Kind, config: Mapping[str, Any]) -> int:
     """Working days for ``kind``, after the config override."""
     return int((config.get("TIME_LIMITS") or {}).get(kind.code, kind.time_limit))

@@ -35,7 +35,7 @@ def letter_list() -> Any:
         department_items=[("", "全部单位"), *((d.code, d.name) for d in
                                               letters_svc.departments_with_letters(db))],
         pages=[url_for("letters.letter_list", **args, page=n) for n in range(1, page.pages + 1)],
-        kind_label=lambda c: kinds.get(c).label if kinds.get(c) else c)  # type: ignore[union-attr]
+        kind_label=kinds.label)
 
 
 @bp.get("/hdjl/letters/<int:letter_id>")

@@ -77,6 +77,18 @@ def _fill_from_link(form: MessageForm) -> None:
             form[name].data = value
 
 
+def _checked_post(kind: Kind, form: MessageForm) -> list[uploads.Upload] | Any:
+    """The checked attachments of a valid POST, or the answer to give instead: 400 for the
+    hidden field filled, the form again with its errors."""
+    if form.honeypot_filled():
+        return error_response(400, "spam_suspected", HONEYPOT_MESSAGE)
+    valid = form.validate_on_submit()
+    attachment_list = _checked_uploads(form)
+    if not valid or attachment_list is None:
+        return _render_form(kind, form, 400)
+    return attachment_list
+
+
 def _render_form(kind: Kind, form: MessageForm, status: int = 200, **extra: Any) -> Any:
     return render_template("formsvc/form.html", kind=kind, form=form, errors=form.error_list(),
                            time_limit=kinds.time_limit(kind, current_app.config),
@@ -114,13 +126,10 @@ def new_message(kind_code: str) -> Any:
     if request.method == "GET":
         _fill_from_link(form)
         return _render_form(kind, form)
-    if form.honeypot_filled():
-        return error_response(400, "spam_suspected", HONEYPOT_MESSAGE)
-    valid = form.validate_on_submit()
-    attachment_list = _checked_uploads(form)
-    if not valid or attachment_list is None:
-        return _render_form(kind, form, 400)
-    return _store(kind, form, attachment_list)
+    checked = _checked_post(kind, form)
+    if not isinstance(checked, list):
+        return checked
+    return _store(kind, form, checked)
 
 
 @bp.route("/ysqgk/new", methods=["GET", "POST"])
@@ -139,12 +148,9 @@ def new_disclosure_request() -> Any:
             _fill_from_link(form)
         return _render_form(kind, form, reupload=bool(loaded and loaded[1]))
     form = _form(kind)
-    if form.honeypot_filled():
-        return error_response(400, "spam_suspected", HONEYPOT_MESSAGE)
-    valid = form.validate_on_submit()
-    attachment_list = _checked_uploads(form)
-    if not valid or attachment_list is None:
-        return _render_form(kind, form, 400)
+    attachment_list = _checked_post(kind, form)
+    if not isinstance(attachment_list, list):
+        return attachment_list
     try:
         token = drafts.save(current_app.config["UPLOAD_DIR"], raw_data(form), attachment_list)
     except OSError:  # disk full or unwritable: say so instead of a 500; nothing was submitted

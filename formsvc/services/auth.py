@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from formsvc.db import UTCDateTime, utcnow
 from formsvc.models import Department
 from formsvc.models.staff import COUNTY_ROLES, DEPARTMENT_ROLES, ROLE_LABELS, Staff
+from formsvc.services.errors import ServiceError
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 _DUMMY_HASH = _hasher.hash("no-such-account")
@@ -27,11 +28,11 @@ LOGIN_FAILED = "用户名或密码错误"
 PASSWORD_MIN = 10
 
 
-class AuthError(ValueError):
+class AuthError(ServiceError):
+    """A refused login or account change."""
+
     def __init__(self, code: str, message: str, staff: Staff | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
         self.staff = staff  # the account a failed login named, if it exists (audit log)
 
 

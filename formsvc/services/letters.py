@@ -50,18 +50,17 @@ def get(session: Session, letter_id: int) -> Letter | None:
     return letter if letter is not None and letter.published else None
 
 
+# the letter's own public fields, given as stored (reviewed and masked when published)
+_AS_STORED = ("id", "kind", "subject", "question", "reply")
+
+
 def public_dict(letter: Letter) -> dict[str, Any]:
     """The letter as the API returns it (and nothing else)."""
-    kind = kinds.get(letter.kind)
     dept = letter.department
     return {
-        "id": letter.id,
-        "kind": letter.kind,
-        "kind_label": kind.label if kind else letter.kind,
-        "subject": letter.subject,
+        **{name: getattr(letter, name) for name in _AS_STORED},
+        "kind_label": kinds.label(letter.kind),
         "name": letter.masked_name,
-        "question": letter.question,
-        "reply": letter.reply,
         "department": dept.name if dept else "",
         "department_code": dept.code if dept else "",
         "received_on": letter.received_on.isoformat(),

@@ -22,6 +22,7 @@ from typing import Any
 
 from formsvc.db import utcnow
 from formsvc.models import Event, Message
+from formsvc.services.errors import ServiceError
 
 
 class Status(StrEnum):
@@ -115,13 +116,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 )}
 
 
-class TransitionError(ValueError):
+class TransitionError(ServiceError):
     """The action is not allowed from the message's status or for this actor."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def allowed(message: Message | None, action: str) -> bool:

@@ -32,10 +32,10 @@ COUNTY_OFFICE = "县政府办公室"
 def message_payload(tracking_number: str, kind: Kind | str, subject: str, due_date: date,
                     department: Department | None, **extra: Any) -> dict[str, Any]:
     """The facts every mail about a message may use, and ``extra`` (a note, a reply …)."""
-    found = kind if isinstance(kind, Kind) else kinds.get(kind)
     code = kind.code if isinstance(kind, Kind) else kind
     return {"tracking_number": tracking_number, "kind": code,
-            "kind_label": found.label if found else code, "subject": subject,
+            "kind_label": kind.label if isinstance(kind, Kind) else kinds.label(code),
+            "subject": subject,
             "due_date": due_date.isoformat(),
             "department": department.name if department else COUNTY_OFFICE, **extra}
 
@@ -105,6 +105,26 @@ def queue_all(session: Session, recipients: Iterable[str], template: str, messag
     data = payload(message, **extra)
     for r in recipients:
         queue(session, r, template, data, message)
+
+
+def tell_department(session: Session, config: Mapping[str, Any], template: str,
+                    message: Message, roles: Iterable[str] = ("handler",), **extra: Any) -> None:
+    """Mail ``message``'s department: its mailbox and its staff in ``roles`` (the dispatchers
+    while no department holds it)."""
+    queue_all(session, department_recipients(session, message.department, config, roles),
+              template, message, **extra)
+
+
+def tell_dispatchers(session: Session, config: Mapping[str, Any], template: str,
+                     message: Message, **extra: Any) -> None:
+    """Mail the dispatchers about ``message``."""
+    queue_all(session, dispatcher_recipients(session, config), template, message, **extra)
+
+
+def tell_supervisors(session: Session, config: Mapping[str, Any], template: str,
+                     message: Message, **extra: Any) -> None:
+    """Mail the supervisors about ``message``."""
+    queue_all(session, supervisor_recipients(session, config), template, message, **extra)
 
 
 def new_message_mails(config: Mapping[str, Any], tracking_number: str, kind: Kind, subject: str,

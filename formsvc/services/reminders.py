@@ -18,6 +18,7 @@ from formsvc.config import county_zone
 from formsvc.db import utcnow
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Event, Message
+from formsvc.models.staff import DEPARTMENT_ROLES
 from formsvc.services import deadlines, lifecycle, notify, workbench
 from formsvc.services.lifecycle import Status
 
@@ -74,7 +75,7 @@ def run(session: Session, config: Mapping[str, Any], calendar: Calendar,
                           f"{d.label}）" for m, d in items)
         n_over = sum(d.state == "overdue" for _, d in items)
         recipients = (notify.department_recipients(session, dept, config,
-                                                      roles=("handler", "reviewer"))
+                                                      roles=DEPARTMENT_ROLES)
                       if dept else notify.dispatcher_recipients(session, config))
         for r in recipients:
             notify.queue(session, r, "remind_department",

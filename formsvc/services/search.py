@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from formsvc.domain import kinds
 from formsvc.models.workbench import Letter
+from formsvc.services import letters
 from portal.search import letters as search_letters
 from portal.search import query
 
@@ -50,13 +50,12 @@ def search(config: Mapping[str, Any], args: Mapping[str, Any],
 
 
 def letter_document(letter: Letter) -> dict[str, Any]:
-    """The letter as the search indexes it (its public, masked fields only)."""
-    kind = kinds.get(letter.kind)
-    dept = letter.department
-    return {"id": letter.id, "title": letter.subject, "question": letter.question,
-            "reply": letter.reply, "dept": dept.code if dept else "",
-            "dept_name": dept.name if dept else "", "kind_label": kind.label if kind else "",
-            "date": letter.replied_on, "url": f"/hdjl/letters/{letter.id}"}
+    """The letter as the search indexes it: its public, masked fields (letters.public_dict)."""
+    public = letters.public_dict(letter)
+    return {"id": letter.id, "title": public["subject"], "question": public["question"],
+            "reply": public["reply"], "dept": public["department_code"],
+            "dept_name": public["department"], "kind_label": public["kind_label"],
+            "date": letter.replied_on, "url": public["url"]}
 
 
 def publish_letter(config: Mapping[str, Any], letter: Letter) -> bool:

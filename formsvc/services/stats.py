@@ -56,6 +56,22 @@ from formsvc.services.lifecycle import OPEN_STATUSES, Status
 DEFAULT_MIN_COUNT = 5
 
 
+class Ratio:
+    """A figure derived from two counters of the same row (read like an attribute)."""
+
+    def __init__(self, numerator: str, denominator: str) -> None:
+        self.numerator, self.denominator = numerator, denominator
+
+    def __get__(self, row: object, owner: type | None = None) -> Any:
+        if row is None:  # looked up on the class
+            return self
+        below = getattr(row, self.denominator)
+        return getattr(row, self.numerator) / below if below else None
+
+
+RATIOS = ("reply_rate", "on_time_rate", "satisfaction_rate", "mean_working_days")
+
+
 @dataclass
 class DepartmentStats:
     code: str
@@ -70,31 +86,17 @@ class DepartmentStats:
     ranked: bool = False
     rank: int | None = None
 
-    @property
-    def reply_rate(self) -> float | None:
-        """replied ÷ received."""
-        return self.replied / self.received if self.received else None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """on time ÷ replied."""
-        return self.on_time / self.replied if self.replied else None
-
-    @property
-    def mean_working_days(self) -> float | None:
-        """Working days to reply, on average."""
-        return self.working_days_total / self.replied if self.replied else None
-
-    @property
-    def satisfaction_rate(self) -> float | None:
-        """(满意 + 基本满意) ÷ rated."""
-        return self.satisfied / self.rated if self.rated else None
+    # numerator ÷ denominator; None where nothing was counted below the line
+    reply_rate = Ratio("replied", "received")
+    on_time_rate = Ratio("on_time", "replied")
+    satisfaction_rate = Ratio("satisfied", "rated")  # 满意 and 基本满意 ÷ rated
+    mean_working_days = Ratio("working_days_total", "replied")
 
     def as_dict(self) -> dict[str, Any]:
         """The row as the API returns it (rates rounded)."""
         d = asdict(self)
         d.pop("working_days_total")
-        for key in ("reply_rate", "on_time_rate", "satisfaction_rate", "mean_working_days"):
+        for key in RATIOS:
             value = getattr(self, key)
             d[key] = None if value is None else round(value, 4 if key != "mean_working_days" else 2)
         return d

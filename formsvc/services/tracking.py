@@ -21,6 +21,7 @@ from formsvc.domain.ratings import RATINGS
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Message
 from formsvc.services import codes, deadlines, lifecycle, workbench
+from formsvc.services.errors import ServiceError
 
 NOT_FOUND_MESSAGE = "未找到对应的留言，请核对受理编号和查询码（查询码在提交成功页面显示）"
 
@@ -32,11 +33,8 @@ class NotFound(LookupError):
     message = NOT_FOUND_MESSAGE
 
 
-class RatingError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class RatingError(ServiceError):
+    """A rating refused (not replied yet, already rated, a bad value)."""
 
 
 def find(session: Session, number: str, code: str) -> Message:
@@ -60,14 +58,13 @@ def public_view(message: Message, config: Mapping[str, Any],
                 calendar: Calendar) -> dict[str, Any]:
     """What the citizen may see: status, public timeline, reply, rating, and how the stored due
     date came about."""
-    kind = kinds.get(message.kind)
     replied = message.status in (lifecycle.Status.REPLIED, lifecycle.Status.CLOSED) and bool(
         message.replied_at)
     dept = message.department
     return {
         "tracking_number": message.tracking_number,
         "kind": message.kind,
-        "kind_label": kind.label if kind else message.kind,
+        "kind_label": kinds.label(message.kind),
         "subject": message.subject,
         "status": message.status,
         "status_label": lifecycle.STATUS_LABELS.get(message.status, message.status),

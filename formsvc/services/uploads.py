@@ -29,6 +29,8 @@ from pathlib import Path
 
 import filetype
 
+from formsvc.services.errors import ServiceError
+
 ACCEPTED = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 ACCEPTED_LABEL = "JPG、PNG 或 PDF"
 # 40 megapixels: beyond any phone photo or A4 scan at 600 dpi (~35 MP), far below a bomb
@@ -66,11 +68,8 @@ class Upload:
         return hashlib.sha256(self.data).hexdigest()
 
 
-class UploadError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class UploadError(ServiceError):
+    """An attachment refused (count, size, type by content)."""
 
 
 def check(files: Iterable[tuple[str, bytes]], *, max_count: int, max_bytes: int) -> list[Upload]:

@@ -108,14 +108,9 @@ def private_headers(resp: Response) -> Response:
 def staff_context() -> dict[str, Any]:
     """What every workbench template reads: the account and the label tables."""
     return {"staff": g.get("staff"), "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
-            "KINDS": kinds.KINDS, "kind_label": _kind_label, "OUTCOMES": OUTCOMES,
+            "KINDS": kinds.KINDS, "kind_label": kinds.label, "OUTCOMES": OUTCOMES,
             "REPLY_STATUS_LABELS": wb.REPLY_STATUS_LABELS,
             "EXTENSION_STATUS_LABELS": wb.EXTENSION_STATUS_LABELS}
-
-
-def _kind_label(code: str) -> str:
-    kind = kinds.get(code)
-    return kind.label if kind else code
 
 
 def _safe_next(target: str | None) -> str:
@@ -194,9 +189,10 @@ def queue() -> Any:
     if not staff.county_wide:
         abort(404)
     page = wb.dispatch_queue(_ctx(), staff, request.args.get("page", 1, type=int) or 1)
-    return render_template("staff/queue.html", page=page,
-                           departments=departments.active(get_session()),
-                           pages=_page_links("staff.queue", page.pages))
+    return render_template(
+        "staff/queue.html", heading="待分办留言", rows=page.rows, total=page.total,
+        number=page.page, pages=_page_links("staff.queue", page.pages),
+        intro="新提交的留言和被退回的留言，按答复期限排列。打开留言后选择承办单位分办，或说明理由不予受理。")
 
 
 @bp.get("/inbox")
@@ -241,9 +237,11 @@ def inbox() -> Any:
 @bp.get("/review")
 def review() -> Any:
     """Drafts waiting for review in the department."""
-    staff = _staff()
     ctx = _ctx()
-    return render_template("staff/review.html", messages=wb.review_queue(ctx, staff), ctx=ctx)
+    rows = [wb.Row(m, ctx.deadline(m)) for m in wb.review_queue(ctx, _staff())]
+    return render_template(
+        "staff/queue.html", heading="待审核答复", rows=rows, total=len(rows), pages=[],
+        intro="已提交审核、尚未发送的答复。审核人打开留言，审核通过即发送，或填写意见退回修改。")
 
 
 @bp.get("/supervision")

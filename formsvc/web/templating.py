@@ -15,6 +15,9 @@ from wtforms import Field
 
 from formsvc.config import county_zone
 
+# Theme components (theme/templates/components/) every formsvc page may call without importing
+# them: each takes one params dict and reads nothing from the page's context.
+COMPONENTS = ("field", "button", "notice", "error_summary", "pagination")
 # Settings a page needs from pelicanconf (base.html's contract plus what our pages show).
 SITE_SETTINGS = ("SITENAME", "SITE_SHORT_NAME", "SITEURL", "SITE_DOMAIN", "SITE_ID_CODE",
                  "FOOTER", "SECTIONS", "COLUMN_META", "TIMEZONE", "DEFAULT_LANG")
@@ -79,6 +82,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = app.jinja_env.filters["local_dt"] = (
         lambda v: localtime(v, zone))
     app.extensions["formsvc.site"] = settings
+    for name in COMPONENTS:
+        module = app.jinja_env.get_template(f"components/{name}.html").module
+        app.jinja_env.globals[name] = getattr(module, name)
 
     @app.context_processor
     def site_context() -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
@@ -167,7 +168,8 @@ def test_publish_letter_through_the_app_config(index_dir, tmp_path):
     app = make_app(index_dir, tmp_path / "letters")
     assert search.letters_dir(app.config) == tmp_path / "letters"
     letter = SimpleNamespace(id="L1", kind="jy", subject="公交站台", question="增设公交站台",
-                             reply="", department=None, replied_on=None)
+                             reply="", department=None, masked_name="网友",
+                             received_on=date(2024, 5, 6), replied_on=date(2024, 5, 8))
     assert search.publish_letter(app.config, letter)
     client = app.test_client()
     soup = page(client, "/search?q=公交站台")

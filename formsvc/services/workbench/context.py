@@ -18,29 +18,14 @@ from sqlalchemy.orm import Session
 from formsvc.config import county_date
 from formsvc.db import utcnow
 from formsvc.domain.workdays import Calendar
-from formsvc.models import Department, Event, Message
+from formsvc.models import Event, Message
 from formsvc.models.staff import Staff
 from formsvc.services import deadlines, lifecycle
+from formsvc.services.errors import ServiceError
 from formsvc.services.lifecycle import Status
 
-NOTE_MAX = 1000
-
-
-REPLY_MAX = 5000
-
-
-class NotFound(LookupError):
-    """No such message, or not one this staff member may see: the same answer for both."""
-
-
-class ActionError(ValueError):
-    """The action cannot be done; ``message`` is Chinese and ``field`` names the form field."""
-
-    def __init__(self, code: str, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+NOTE_MAX = 1000  # characters of a note or reason
+REPLY_MAX = 5000  # characters of a reply or a public letter's text
 
 
 @dataclass
@@ -57,10 +42,40 @@ class Context:
         """The county's date at ``now``."""
         return county_date(self.config, self.now)
 
+    def apply(self, staff: Staff, message: Message, action: str, note: str = "",
+              public: bool | None = None) -> Event:
+        """Apply ``action`` as ``staff``; a refusal of the state machine is an ActionError."""
+        try:
+            return lifecycle.apply(message, action, actor=staff.actor,
+                                   role=acting_role(staff, action), note=note, now=self.now,
+                                   public=public)
+        except lifecycle.TransitionError as exc:
+            raise ActionError(exc.code, exc.message) from None
+
+    def commit(self) -> None:
+        """Commit the action's transaction, or roll it back and re-raise."""
+        try:
+            self.session.commit()
+        except Exception:
+            self.session.rollback()
+            raise
+
     def deadline(self, message: Message) -> deadlines.Deadline:
         """Where ``message`` stands against its due date today."""
         return deadlines.deadline(self.calendar, message.status, message.due_date, self.today,
                                   deadlines.due_soon_days(self.config))
+
+
+class NotFound(LookupError):
+    """No such message, or not one this staff member may see: the same answer for both."""
+
+
+class ActionError(ServiceError):
+    """The action cannot be done; ``field`` names the form field the message belongs beside."""
+
+    def __init__(self, code: str, message: str, field: str = "") -> None:
+        super().__init__(code, message)
+        self.field = field
 
 
 # --- scope -----------------------------------------------------------------------------------------
@@ -98,6 +113,24 @@ def can(staff: Staff, message: Message, action: str) -> bool:
 
 # --- the steps of an action --------------------------------------------------------------------------
 
+def noted_action(ctx: Context, staff: Staff, number: str, action: str, label: str,
+                 note: str | None) -> tuple[Message, str]:
+    """The steps of an action that is a note: look the message up in scope, check the note
+    (``label`` names it in the error), apply ``action`` with it. Uncommitted."""
+    message = get_message(ctx, staff, number)
+    note = text_field(note, label)
+    ctx.apply(staff, message, action, note)
+    return message, note
+
+
+def note_only(ctx: Context, staff: Staff, number: str, action: str, label: str,
+              note: str | None) -> Message:
+    """An action that is nothing but its note and its event (备注, 处理意见): done and committed."""
+    message, _ = noted_action(ctx, staff, number, action, label, note)
+    ctx.commit()
+    return message
+
+
 def acting_role(staff: Staff, action: str) -> str:
     # administrators may act in any staff role; everyone else acts as what they are
     """The role ``staff`` acts in for ``action``: an administrator takes the one it needs."""
@@ -106,16 +139,6 @@ def acting_role(staff: Staff, action: str) -> str:
         staff_roles = sorted(r for r in t.roles if r not in ("citizen", "system"))
         return staff_roles[0] if staff_roles else staff.role
     return staff.role
-
-
-def apply(ctx: Context, staff: Staff, message: Message, action: str, note: str = "",
-          public: bool | None = None) -> Event:
-    """Apply ``action`` as ``staff``; a refusal of the state machine is an ActionError."""
-    try:
-        return lifecycle.apply(message, action, actor=staff.actor, role=acting_role(staff, action),
-                               note=note, now=ctx.now, public=public)
-    except lifecycle.TransitionError as exc:
-        raise ActionError(exc.code, exc.message) from None
 
 
 def text_field(value: str | None, label: str, *, required: bool = True, limit: int = NOTE_MAX,
@@ -127,22 +150,3 @@ def text_field(value: str | None, label: str, *, required: bool = True, limit: i
     if len(text) > limit:
         raise ActionError("too_long", f"{label}不能超过 {limit} 个字", field_name)
     return text
-
-
-def commit(ctx: Context) -> None:
-    """Commit the action's transaction, or roll it back and re-raise."""
-    try:
-        ctx.session.commit()
-    except Exception:
-        ctx.session.rollback()
-        raise
-
-
-def active_department(ctx: Context, code: str, field_name: str = "department") -> Department:
-    """The active department of ``code``, or the form error that asks to choose one."""
-    dept = ctx.session.scalar(select(Department).where(Department.code == (code or "").strip(),
-                                                       Department.active.is_(True)))
-    if dept is None:
-        raise ActionError("department_required", "请选择承办单位", field_name)
-    return dept
-

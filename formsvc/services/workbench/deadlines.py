@@ -16,14 +16,7 @@ from formsvc.models import Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ExtensionRequest
 from formsvc.services import deadlines, notify
-from formsvc.services.workbench.context import (
-    ActionError,
-    Context,
-    apply,
-    commit,
-    get_message,
-    text_field,
-)
+from formsvc.services.workbench.context import ActionError, Context, get_message, text_field
 
 EXTENSION_STATUS_LABELS = {"pending": "待审批", "approved": "已批准", "refused": "未批准"}
 
@@ -58,14 +51,14 @@ def request_extension(ctx: Context, staff: Staff, number: str, days: int | str,
     done = [e for e in extensions(ctx.session, message) if e.status in ("pending", "approved")]
     if done:
         raise ActionError("extension_used", "每件只能延期一次：已有延期申请或已延期", "days")
-    apply(ctx, staff, message, "request_extension", f"申请延长 {n} 个工作日：{reason}")
+    ctx.apply(staff, message, "request_extension", f"申请延长 {n} 个工作日：{reason}")
     req = ExtensionRequest(message_id=message.id, days=n, reason=reason, status="pending",
                            requested_by_id=staff.id, requested_at=ctx.now,
                            old_due_date=message.due_date, decision_note="")
     ctx.session.add(req)
-    to = notify.supervisor_recipients(ctx.session, ctx.config)
-    notify.queue_all(ctx.session, to, "extension_requested", message, days=n, note=reason)
-    commit(ctx)
+    notify.tell_supervisors(ctx.session, ctx.config, "extension_requested", message, days=n,
+                            note=reason)
+    ctx.commit()
     return req
 
 
@@ -79,9 +72,9 @@ def decide_extension(ctx: Context, staff: Staff, number: str, approve: bool,
     note = text_field(note, "审批意见", required=not approve)
     if approve:
         new_due = deadlines.extension_count(ctx.calendar, message.due_date, req.days).due
-        apply(ctx, staff, message, "approve_extension",
-              f"答复期限延长 {req.days} 个工作日，由 {message.due_date.isoformat()} 延至 "
-              f"{new_due.isoformat()}。理由：{req.reason}")
+        ctx.apply(staff, message, "approve_extension",
+                  f"答复期限延长 {req.days} 个工作日，由 {message.due_date.isoformat()} 延至 "
+                  f"{new_due.isoformat()}。理由：{req.reason}")
         # the date the extension was counted from: a supervisor may have moved it since the
         # request (tracking explains the new date from these two)
         req.old_due_date, req.new_due_date = message.due_date, new_due
@@ -92,21 +85,20 @@ def decide_extension(ctx: Context, staff: Staff, number: str, approve: bool,
         notify.queue_all(ctx.session, [message.email], "extension_approved", message,
                          days=req.days, note=req.reason)
     else:
-        apply(ctx, staff, message, "refuse_extension", note)
+        ctx.apply(staff, message, "refuse_extension", note)
         req.status = "refused"
     req.decided_by_id, req.decided_at, req.decision_note = staff.id, ctx.now, note
-    to = notify.department_recipients(ctx.session, message.department, ctx.config)
-    notify.queue_all(ctx.session, to, "extension_decided", message,
-                     decision="已批准" if approve else "未获批准", note=note)
-    commit(ctx)
+    notify.tell_department(ctx.session, ctx.config, "extension_decided", message,
+                           decision="已批准" if approve else "未获批准", note=note)
+    ctx.commit()
     return req
 
 
 def change_due(ctx: Context, staff: Staff, message: Message, new_due: date, reason: str) -> None:
     """Set a new due date by hand (a supervisor's change, alone or with a transfer)."""
     old = message.due_date
-    apply(ctx, staff, message, "change_due",
-          f"答复期限由 {old.isoformat()} 调整为 {new_due.isoformat()}：{reason}")
+    ctx.apply(staff, message, "change_due",
+              f"答复期限由 {old.isoformat()} 调整为 {new_due.isoformat()}：{reason}")
     message.due_date = new_due
 
 
@@ -120,6 +112,6 @@ def change_due_date(ctx: Context, staff: Staff, number: str, new_due: date | Non
         raise ActionError("invalid_date", "新的答复期限不能早于今天", "due_date")
     reason = text_field(reason, "调整理由")
     change_due(ctx, staff, message, new_due, reason)
-    commit(ctx)
+    ctx.commit()
     return message
 

@@ -19,8 +19,6 @@ from formsvc.services.workbench.context import (
     REPLY_MAX,
     ActionError,
     Context,
-    apply,
-    commit,
     get_message,
     text_field,
 )
@@ -64,7 +62,7 @@ def publish(ctx: Context, staff: Staff, number: str, subject: str, question: str
                                               field_name="reply"), known),
     }
     letter = letter_of(ctx.session, message)
-    apply(ctx, staff, message, "publish_letter")
+    ctx.apply(staff, message, "publish_letter")
     if letter is None:
         letter = Letter(message_id=message.id)
     tz = county_zone(ctx.config)
@@ -77,7 +75,7 @@ def publish(ctx: Context, staff: Staff, number: str, subject: str, question: str
     letter.published, letter.published_at, letter.published_by_id = True, ctx.now, staff.id
     letter.withdrawn_at = None
     ctx.session.add(letter)
-    commit(ctx)
+    ctx.commit()
     search.publish_letter(ctx.config, letter)  # after the commit: the index is a copy
     return letter
 
@@ -88,9 +86,9 @@ def withdraw(ctx: Context, staff: Staff, number: str, reason: str) -> Letter:
     letter = letter_of(ctx.session, message)
     if letter is None or not letter.published:
         raise ActionError("not_published", "该留言没有公开")
-    apply(ctx, staff, message, "withdraw_letter", text_field(reason, "撤回理由"))
+    ctx.apply(staff, message, "withdraw_letter", text_field(reason, "撤回理由"))
     letter.published, letter.withdrawn_at = False, ctx.now
-    commit(ctx)
+    ctx.commit()
     search.unpublish_letter(ctx.config, letter.id)
     return letter
 

@@ -15,8 +15,6 @@ from formsvc.services.workbench.context import (
     REPLY_MAX,
     ActionError,
     Context,
-    apply,
-    commit,
     get_message,
     text_field,
 )
@@ -43,12 +41,12 @@ def save_draft(ctx: Context, staff: Staff, number: str, text: str, outcome: str 
         draft = ReplyDraft(message_id=message.id, text="", outcome="", outcome_note="",
                            status="draft", review_note="")
         ctx.session.add(draft)
-    apply(ctx, staff, message, "draft_reply",
-          "修改答复（撤回审核）" if draft.status == "pending_review" else "保存答复草稿")
+    ctx.apply(staff, message, "draft_reply",
+              "修改答复（撤回审核）" if draft.status == "pending_review" else "保存答复草稿")
     draft.text, draft.outcome = text, outcome
     draft.outcome_note = text_field(outcome_note, "答复结果说明", required=False)
     draft.status, draft.author_id, draft.updated_at = "draft", staff.id, ctx.now
-    commit(ctx)
+    ctx.commit()
     return draft
 
 
@@ -72,12 +70,11 @@ def submit_for_review(ctx: Context, staff: Staff, number: str) -> ReplyDraft:
     draft = complete_draft(ctx, message)
     if draft.status == "pending_review":
         raise ActionError("already_pending", "答复已提交审核，等待审核")
-    apply(ctx, staff, message, "submit_review")
+    ctx.apply(staff, message, "submit_review")
     draft.status, draft.updated_at = "pending_review", ctx.now
-    to = notify.department_recipients(ctx.session, message.department, ctx.config,
-                                      roles=("reviewer",))
-    notify.queue_all(ctx.session, to, "review_requested", message)
-    commit(ctx)
+    notify.tell_department(ctx.session, ctx.config, "review_requested", message,
+                           roles=("reviewer",))
+    ctx.commit()
     return draft
 
 
@@ -88,12 +85,12 @@ def return_draft(ctx: Context, staff: Staff, number: str, note: str) -> ReplyDra
     if draft is None or draft.status != "pending_review":
         raise ActionError("not_pending", "没有待审核的答复")
     note = text_field(note, "审核意见")
-    apply(ctx, staff, message, "return_draft", note)
+    ctx.apply(staff, message, "return_draft", note)
     draft.status, draft.review_note, draft.reviewer_id = "draft", note, staff.id
     author = ctx.session.get(Staff, draft.author_id) if draft.author_id else None
     if author is not None:
         notify.queue_all(ctx.session, [author.email], "draft_returned", message, note=note)
-    commit(ctx)
+    ctx.commit()
     return draft
 
 
@@ -105,10 +102,10 @@ def approve_reply(ctx: Context, staff: Staff, number: str) -> Message:
         raise ActionError("not_pending", "没有待审核的答复")
     if staff.role not in ("reviewer", "admin"):
         raise ActionError("forbidden", "只有审核人可以审核答复")
-    apply(ctx, staff, message, "approve_reply")
+    ctx.apply(staff, message, "approve_reply")
     draft.reviewer_id = staff.id
     _send(ctx, staff, message, draft)
-    commit(ctx)
+    ctx.commit()
     return message
 
 
@@ -120,7 +117,7 @@ def send_reply(ctx: Context, staff: Staff, number: str) -> Message:
     if review and staff.role not in ("reviewer", "admin"):
         raise ActionError("review_required", "本单位的答复须经审核：请先提交审核，由审核人审核后发送")
     _send(ctx, staff, message, draft)
-    commit(ctx)
+    ctx.commit()
     return message
 
 
@@ -130,7 +127,7 @@ def _send(ctx: Context, staff: Staff, message: Message, draft: ReplyDraft) -> No
     if message.kind == "ysqgk":
         note = f"答复结果：{OUTCOMES[draft.outcome]}" + (
             f"（{draft.outcome_note}）" if draft.outcome_note else "")
-    apply(ctx, staff, message, "reply", note)
+    ctx.apply(staff, message, "reply", note)
     message.reply_text = draft.text + (f"\n\n{note}" if note else "")
     message.replied_at = ctx.now
     stats.record_reply(message, ctx.calendar, county_zone(ctx.config))

@@ -11,15 +11,15 @@ from sqlalchemy.orm import Session
 
 from formsvc.db import utcnow
 from formsvc.models import Message
-from formsvc.models.staff import Staff
+from formsvc.models.staff import DEPARTMENT_ROLES, Staff
 from formsvc.services import deadlines, lifecycle, notify
 from formsvc.services.lifecycle import Status
 from formsvc.services.workbench.context import (
     ActionError,
     Context,
-    apply,
-    commit,
     get_message,
+    note_only,
+    noted_action,
     scope_clause,
     text_field,
 )
@@ -28,13 +28,10 @@ from formsvc.services.workbench.replies import draft_of
 
 def supervise(ctx: Context, staff: Staff, number: str, note: str) -> Message:
     """督办: a supervisor's note to the department, logged and mailed."""
-    message = get_message(ctx, staff, number)
-    note = text_field(note, "督办意见")
-    apply(ctx, staff, message, "supervise", note)
-    to = notify.department_recipients(ctx.session, message.department, ctx.config,
-                                      roles=("handler", "reviewer"))
-    notify.queue_all(ctx.session, to, "supervise", message, note=note)
-    commit(ctx)
+    message, note = noted_action(ctx, staff, number, "supervise", "督办意见", note)
+    notify.tell_department(ctx.session, ctx.config, "supervise", message, roles=DEPARTMENT_ROLES,
+                           note=note)
+    ctx.commit()
     return message
 
 
@@ -45,7 +42,7 @@ def reopen(ctx: Context, staff: Staff, number: str, note: str) -> Message:
         raise ActionError("not_unsatisfied", "只有评价为“不满意”的留言可以重新办理")
     note = text_field(note, "重新办理的意见")
     new_due = deadlines.reopen_count(ctx.calendar, ctx.today, message.time_limit_days).due
-    apply(ctx, staff, message, "reopen", f"{note}（新的答复期限 {new_due.isoformat()}）")
+    ctx.apply(staff, message, "reopen", f"{note}（新的答复期限 {new_due.isoformat()}）")
     message.due_date = new_due
     # the citizen rates the new answer; the old rating stays in the event log
     message.rating, message.rating_comment, message.rated_at = "", "", None
@@ -54,19 +51,15 @@ def reopen(ctx: Context, staff: Staff, number: str, note: str) -> Message:
     draft = draft_of(ctx.session, message)
     if draft is not None:
         draft.status = "draft"
-    to = notify.department_recipients(ctx.session, message.department, ctx.config,
-                                      roles=("handler", "reviewer"))
-    notify.queue_all(ctx.session, to, "reopened", message, note=note)
-    commit(ctx)
+    notify.tell_department(ctx.session, ctx.config, "reopened", message, roles=DEPARTMENT_ROLES,
+                           note=note)
+    ctx.commit()
     return message
 
 
 def handle_flag(ctx: Context, staff: Staff, number: str, note: str) -> Message:
     """The supervisor has looked at an unsatisfied rating and decided not to reopen."""
-    message = get_message(ctx, staff, number)
-    apply(ctx, staff, message, "flag_handled", text_field(note, "处理意见"))
-    commit(ctx)
-    return message
+    return note_only(ctx, staff, number, "flag_handled", "处理意见", note)
 
 
 def on_rated(session: Session, config: Mapping[str, Any], message: Message,
@@ -76,8 +69,7 @@ def on_rated(session: Session, config: Mapping[str, Any], message: Message,
         return
     lifecycle.apply(message, "flag_unsatisfied", actor="system", role="system",
                     note="群众评价不满意，已提请督办", now=now or utcnow(), public=False)
-    notify.queue_all(session, notify.supervisor_recipients(session, config), "unsatisfied",
-                     message)
+    notify.tell_supervisors(session, config, "unsatisfied", message)
 
 
 def flagged(ctx: Context, staff: Staff) -> list[Message]:

@@ -7,14 +7,7 @@ from sqlalchemy.orm import Session
 
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ReplyTemplate
-from formsvc.services.workbench.context import (
-    REPLY_MAX,
-    ActionError,
-    Context,
-    NotFound,
-    commit,
-    text_field,
-)
+from formsvc.services.workbench.context import REPLY_MAX, ActionError, Context, NotFound, text_field
 
 
 def templates_for(session: Session, staff: Staff, department_id: int | None) -> list[ReplyTemplate]:
@@ -37,7 +30,7 @@ def add_template(ctx: Context, staff: Staff, title: str, body: str) -> ReplyTemp
                         body=text_field(body, "模板内容", limit=REPLY_MAX, field_name="body"),
                         active=True, created_by_id=staff.id, created_at=ctx.now)
     ctx.session.add(row)
-    commit(ctx)
+    ctx.commit()
     return row
 
 
@@ -47,5 +40,5 @@ def remove_template(ctx: Context, staff: Staff, template_id: int) -> None:
     if row is None or row.department_id != staff.department_id or not row.active:
         raise NotFound(str(template_id))
     row.active = False
-    commit(ctx)
+    ctx.commit()
 

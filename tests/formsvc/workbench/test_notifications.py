@@ -22,7 +22,7 @@ from formsvc.domain.workdays import Calendar
 from formsvc.models import OutboxNotification
 from formsvc.services import outbox, reminders
 from formsvc.services import workbench as wb
-from tests.formsvc.workbench.helpers import make_staff, run, submit
+from tests.formsvc.workbench.helpers import run, submit
 
 # mails about the county's figures rather than one message
 DIGESTS = {"remind_department", "remind_supervisor"}
@@ -54,12 +54,8 @@ def queued(app: Flask) -> list[OutboxNotification]:
 
 
 def pull_every_trigger(app: Flask, client: FlaskClient) -> None:
-    """Submission, every workbench action that mails, a rating and remind."""
-    for name, role, dept in (("disp", "dispatcher", ""), ("sup", "supervisor", ""),
-                             ("rsj_h", "handler", "rsj"), ("zjj_h", "handler", "zjj"),
-                             ("gaj_h", "handler", "gaj"), ("gaj_r", "reviewer", "gaj"),
-                             ("xzfb_h", "handler", "xzfb")):
-        make_staff(app, name, role, dept)
+    """Submission, every workbench action that mails, a rating and remind (the accounts of
+    the ``staff`` fixture act)."""
     # routed, transferred with a new date, returned, rejected
     number, _ = submit(client, "zx", department="")
     run(app, "disp", wb.dispatch, number, "rsj")
@@ -97,10 +93,10 @@ def pull_every_trigger(app: Flask, client: FlaskClient) -> None:
             s.close()
 
 
-def test_every_template_has_its_facts_from_every_trigger(wbapp: Flask,
+def test_every_template_has_its_facts_from_every_trigger(staff: Flask,
                                                         wbclient: FlaskClient) -> None:
-    pull_every_trigger(wbapp, wbclient)
-    rows = queued(wbapp)
+    pull_every_trigger(staff, wbclient)
+    rows = queued(staff)
     assert {r.template for r in rows} == set(outbox.templates()) - {outbox.GENERIC}
     for row in rows:
         missing = outbox.fields(row.template) - set(row.payload)
@@ -114,10 +110,10 @@ def test_every_template_has_its_facts_from_every_trigger(wbapp: Flask,
         assert "query_code" not in row.payload
 
 
-def test_texts_of_each_trigger(wbapp: Flask, wbclient: FlaskClient) -> None:
-    pull_every_trigger(wbapp, wbclient)
+def test_texts_of_each_trigger(staff: Flask, wbclient: FlaskClient) -> None:
+    pull_every_trigger(staff, wbclient)
     texts: dict[str, list[str]] = {}
-    for row in queued(wbapp):
+    for row in queued(staff):
         texts.setdefault(row.template, []).append("\n".join(outbox.render(row.template,
                                                                           row.payload)))
     assert any("收到一件新的咨询" in t for t in texts["new_message"])

@@ -137,3 +137,14 @@ def test_an_investment_inquiry_shows_the_project_by_name(wbapp: Flask) -> None:
     project = page.find(id="project")
     assert project.get_text(strip=True) == "示范县新能源汽车零部件产业园项目"
     assert project.a["href"].endswith("/zsyz/xm/xny-lbj.html")
+
+
+def test_workbench_pages_name_their_place_in_the_breadcrumb(wbapp: Flask) -> None:
+    make_staff(wbapp, "sup", "supervisor")
+    client = wbapp.test_client()
+    login(client, "sup")
+    for url, place in (("/hdjl/staff/queue", "待分办留言"), ("/hdjl/staff/review", "待审核答复"),
+                       ("/hdjl/staff/supervision", "督办"), ("/hdjl/staff/inbox", "全部留言")):
+        crumbs = [li.get_text(strip=True) for li in soup(client.get(url)).select(
+            ".gp-breadcrumb li")]
+        assert crumbs == ["首页", "互动交流", "工作台", place], (url, crumbs)

@@ -17,16 +17,7 @@ from flask.testing import FlaskClient
 
 from formsvc.services import workbench as wb
 from tests.formsvc.conftest import csrf_from, soup
-from tests.formsvc.workbench.helpers import make_staff, message_row, run, submit
-
-
-@pytest.fixture
-def staff(wbapp: Flask) -> Flask:
-    make_staff(wbapp, "disp", "dispatcher")
-    make_staff(wbapp, "sup", "supervisor")
-    make_staff(wbapp, "rsj_h", "handler", "rsj")
-    make_staff(wbapp, "xzfb_h", "handler", "xzfb")
-    return wbapp
+from tests.formsvc.workbench.helpers import message_row, run, submit
 
 
 def track(client: FlaskClient, number: str, code: str) -> dict[str, Any]:
