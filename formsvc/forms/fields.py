@@ -102,6 +102,17 @@ FIELDS: dict[str, Factory] = {
     "delivery": lambda c: _radios("获取信息的方式", DELIVERIES, "请选择获取信息的方式"),
 }
 
+# The coded choices of each field, value → label (what staff read for a stored value).
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "applicant_type": dict(APPLICANT_TYPES), "id_type": dict(ID_TYPES), "medium": dict(MEDIA),
+    "delivery": dict(DELIVERIES)}
+
+
+def label_of(name: str, config: Mapping[str, Any]) -> str:
+    """The label the form gives field ``name``."""
+    return str(FIELDS[name](config).args[0])
+
+
 # Labels that differ for 依申请公开: the legal names of the fields.
 DISCLOSURE_LABELS = {
     "name": ("姓名", "申请人为法人或其他组织时填写联系人姓名"),

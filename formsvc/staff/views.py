@@ -282,7 +282,7 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "names": wb.staff_names(db, message.events),
         "labels": {a: t.label for a, t in lifecycle.TRANSITIONS.items()},
         "department_items": [("", "请选择"), *((d.code, d.name) for d in departments.active(db))],
-        "detail_labels": DETAIL_LABELS, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
+        "detail_label": _detail_label, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
         "can_reopen": wb.can_reopen(message), "errors": errors or [], "form": form or {},
         "extension_limit": kinds.extension_limit(kinds.get(message.kind), current_app.config)
         if kinds.get(message.kind) else 0,
@@ -296,18 +296,13 @@ def message(number: str) -> Any:
     return _render_message(number)
 
 
-# Labels of the kind-specific fields kept in Message.details, and of their coded values.
-DETAIL_LABELS = {
-    "applicant_type": "申请人类型", "org_name": "法人或其他组织名称", "credit_code": "统一社会信用代码",
-    "legal_rep": "法定代表人或负责人", "id_type": "身份证件类型", "id_number": "证件号码",
-    "doc_no": "文号", "purpose": "用途", "medium": "提供信息的形式", "delivery": "获取信息的方式",
-}
-DETAIL_VALUES = {"applicant_type": dict(fields.APPLICANT_TYPES), "id_type": dict(fields.ID_TYPES),
-                 "medium": dict(fields.MEDIA), "delivery": dict(fields.DELIVERIES)}
+def _detail_label(key: str) -> str:
+    # a key of Message.details is a form field's name: its label is the form's
+    return fields.label_of(key, current_app.config) if key in fields.FIELDS else key
 
 
 def _detail_value(key: str, value: Any) -> str:
-    return DETAIL_VALUES.get(key, {}).get(str(value), str(value))
+    return fields.CHOICE_LABELS.get(key, {}).get(str(value), str(value))
 
 
 @bp.get("/m/<number>/files/<int:attachment_id>")
