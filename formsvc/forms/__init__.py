@@ -14,10 +14,11 @@ from formsvc.forms import validators as v
 from formsvc.forms.base import StripWhitespaceForm
 from formsvc.forms.fields import DISCLOSURE_LABELS, FIELDS, choice_list
 from formsvc.models import Department
+from formsvc.services import departments
 from formsvc.services.projects import Project
 from formsvc.services.submission import NewMessage
 
-UNSURE = ("", "不确定（由县政府办公室分办）")
+UNSURE = ("", departments.UNSURE)
 HONEYPOT = "website"
 # 依申请公开: identity fields of each applicant type (Art. 29)
 ORGANIZATION_FIELDS = ("org_name", "credit_code", "legal_rep")

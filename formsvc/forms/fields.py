@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 
 from formsvc.forms import validators as v
+from formsvc.services.departments import DISPATCH_OFFICE
 
 APPLICANT_TYPES = (("citizen", "公民"), ("organization", "法人或其他组织"))
 ID_TYPES = (
@@ -70,7 +71,7 @@ FIELDS: dict[str, Factory] = {
         "办理单位", validate_choice=False,
         validators=[v.choice_of("请从列表中选择办理单位")],
         render_kw={"gp": {"type": "select",
-                          "hint": "不清楚由哪个单位办理时选择“不确定”，由县政府办公室分办"}}),
+                          "hint": f"不清楚由哪个单位办理时选择“不确定”，由{DISPATCH_OFFICE}分办"}}),
     "subject": lambda c: _text("标题", v.Required(), max_len=c["SUBJECT_MAX"]),
     "content": lambda c: _area("内容", v.Required(), min_len=c["CONTENT_MIN"],
                                max_len=c["CONTENT_MAX"],

@@ -29,6 +29,11 @@ from formsvc.db import utcnow
 from formsvc.models import Department
 from portal import departments as registry
 
+# The office that routes (分办) a message no department was chosen for, and how citizens read
+# that choice on the form, the receipt and the tracking page.
+DISPATCH_OFFICE = "县政府办公室"
+UNSURE = f"不确定（由{DISPATCH_OFFICE}分办）"
+
 
 @dataclass
 class SyncResult:

@@ -21,10 +21,7 @@ from formsvc.domain import kinds
 from formsvc.domain.kinds import Kind
 from formsvc.models import Department, Message, OutboxNotification
 from formsvc.models.staff import Staff
-
-# Named in mails about a message no department holds yet: the dispatcher's office.
-COUNTY_OFFICE = "县政府办公室"
-
+from formsvc.services import departments
 
 # --- what a notification says ------------------------------------------------------------------
 
@@ -37,7 +34,7 @@ def message_payload(tracking_number: str, kind: Kind | str, subject: str, due_da
             "kind_label": kind.label if isinstance(kind, Kind) else kinds.label(code),
             "subject": subject,
             "due_date": due_date.isoformat(),
-            "department": department.name if department else COUNTY_OFFICE, **extra}
+            "department": department.name if department else departments.DISPATCH_OFFICE, **extra}
 
 
 def payload(message: Message, **extra: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from formsvc.db import utcnow
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Event, Message
 from formsvc.models.staff import DEPARTMENT_ROLES
-from formsvc.services import deadlines, lifecycle, notify, workbench
+from formsvc.services import deadlines, departments, lifecycle, notify, workbench
 from formsvc.services.lifecycle import Status
 
 
@@ -70,7 +70,7 @@ def run(session: Session, config: Mapping[str, Any], calendar: Calendar,
     summary_lines = []
     for key, items in groups.items():
         dept = items[0][0].department if key is not None else None
-        name = dept.name if dept else "待分办（县政府办公室）"
+        name = dept.name if dept else f"待分办（{departments.DISPATCH_OFFICE}）"
         lines = "\n".join(f"- {m.tracking_number} {m.subject}（期限 {m.due_date.isoformat()}，"
                           f"{d.label}）" for m, d in items)
         n_over = sum(d.state == "overdue" for _, d in items)

@@ -144,7 +144,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
             raise
         raise SubmissionFailed(str(exc)) from exc
     return Receipt(number, code, data.kind, now, received_on, count, original is not None,
-                   department.display_name if department else "不确定（由县政府办公室分办）")
+                   department.display_name if department else departments.UNSURE)
 
 
 @contextmanager

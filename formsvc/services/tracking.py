@@ -20,7 +20,7 @@ from formsvc.domain import kinds
 from formsvc.domain.ratings import RATINGS
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Message
-from formsvc.services import codes, deadlines, lifecycle, workbench
+from formsvc.services import codes, deadlines, departments, lifecycle, workbench
 from formsvc.services.errors import ServiceError
 
 NOT_FOUND_MESSAGE = "未找到对应的留言，请核对受理编号和查询码（查询码在提交成功页面显示）"
@@ -68,7 +68,7 @@ def public_view(message: Message, config: Mapping[str, Any],
         "subject": message.subject,
         "status": message.status,
         "status_label": lifecycle.STATUS_LABELS.get(message.status, message.status),
-        "department": dept.display_name if dept else "不确定（由县政府办公室分办）",
+        "department": dept.display_name if dept else departments.UNSURE,
         "submitted_at": message.submitted_at.isoformat(),
         "received_on": message.received_on.isoformat(),
         "due_date": message.due_date.isoformat(),
