@@ -8,6 +8,7 @@ works) and ``DATABASE_URL``. ``instance/config.example.py`` documents every key.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +16,11 @@ from zoneinfo import ZoneInfo
 from formsvc import db as _db
 
 # The repository root: formsvc runs beside the content/ and theme/ it shares with the static site.
-REPO_ROOT = Path(__file__).resolve().parent.parent
+_repo_root = Path(__file__).resolve().parent.parent
+
+# The instance folder: instance/config.py, the SQLite file, uploads, mail, the secret key. Read
+# before the instance file, so only create_app's argument or FORMSVC_INSTANCE_PATH change it.
+INSTANCE_PATH = str(_repo_root / "instance")
 
 # None means "derive from the instance folder" (see formsvc.__init__._resolve_paths).
 SECRET_KEY: str | None = None
@@ -26,11 +31,16 @@ DATABASE_URL: str | None = None  # default: sqlite:///<instance>/formsvc.sqlite3
 UPLOAD_DIR: str | None = None  # default: <instance>/uploads (outside the web root)
 HOLIDAYS_FILE: str | None = None  # default: <instance>/holidays.yml (optional)
 
-CONTENT_DIR = str(REPO_ROOT / "content")
-THEME_TEMPLATES = str(REPO_ROOT / "theme" / "templates")
-THEME_STATIC = str(REPO_ROOT / "theme" / "static")
-PELICANCONF = str(REPO_ROOT / "pelicanconf.py")
-OUTPUT_DIR = str(REPO_ROOT / "output")
+CONTENT_DIR = str(_repo_root / "content")
+THEME_TEMPLATES = str(_repo_root / "theme" / "templates")
+THEME_STATIC = str(_repo_root / "theme" / "static")
+PELICANCONF = str(_repo_root / "pelicanconf.py")
+OUTPUT_DIR = str(_repo_root / "output")
+# Site search (formsvc/services/search.py): the index the build writes, default
+# <OUTPUT_DIR>/_search, and the published letters' index formsvc writes, default
+# <instance>/search-letters.
+SEARCH_INDEX_DIR: str | None = None
+SEARCH_LETTERS_DIR: str | None = None
 
 # Dates (receipt date, due date) are counted in the county's time zone, not the server's.
 TIMEZONE = "Asia/Shanghai"
@@ -41,7 +51,12 @@ def county_zone(config: Mapping[str, Any]) -> ZoneInfo:
     return ZoneInfo(config.get("TIMEZONE", TIMEZONE))
 
 
-# Working-day limits per kind override formsvc.kinds, e.g. {"zx": 3, "ts": 15} (*local* rules).
+def county_date(config: Mapping[str, Any], moment: datetime) -> date:
+    """The county's calendar date at ``moment`` (an aware instant): "today" everywhere."""
+    return moment.astimezone(county_zone(config)).date()
+
+
+# Working-day limits per kind override formsvc.domain.kinds, e.g. {"zx": 3, "ts": 15} (*local* rules).
 TIME_LIMITS: dict[str, int] = {}
 EXTENSION_LIMITS: dict[str, int] = {}
 
@@ -68,7 +83,7 @@ RATELIMIT_ENABLED = True
 RATELIMIT_SWALLOW_ERRORS = True
 # No X-RateLimit-* headers: with Redis they cost two more round trips (GET, TTL) on every limited
 # request, ~40 % of a submission's time under load (docs/performance.md). A 429 still carries
-# Retry-After (formsvc/errors.py), which is what clients need.
+# Retry-After (formsvc/web/errors.py), which is what clients need.
 RATELIMIT_HEADERS_ENABLED = False
 SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
 TRACK_RATE_LIMIT = "20 per minute;200 per day"
@@ -122,19 +137,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Secure: the browser sends the session cookie over HTTPS only. None means "production unless told
 # otherwise": create_app turns it on unless DEBUG or TESTING is set; `make run` (plain http on
-# 127.0.0.1, formsvc.serve) passes False. Production never needs to set it (docs/operations.md).
+# 127.0.0.1, formsvc.server.serve) passes False. Production never needs to set it (docs/operations.md).
 SESSION_COOKIE_SECURE: bool | None = None
-# Strict-Transport-Security max-age (seconds) on formsvc's own answers (formsvc/security.py);
+# Strict-Transport-Security max-age (seconds) on formsvc's own answers (formsvc/web/security.py);
 # 0: not sent. nginx sends HSTS in production; set this only where formsvc itself answers HTTPS.
 HSTS_MAX_AGE = 0
 # How long a SQLite write waits for the lock before the request gets the 503 page: the default
-# lives with the engine settings (formsvc/db.py), which the CLI uses without an app.
+# lives with the engine settings (formsvc/db/__init__.py), which the CLI uses without an app.
 SQLITE_BUSY_TIMEOUT_MS = _db.SQLITE_BUSY_TIMEOUT_MS
 
-# Audit log of staff actions (formsvc.audit_log): one JSON line per action after it commits.
+# Audit log of staff actions (formsvc.web.audit_log): one JSON line per action after it commits.
 # "stderr" (default; journald under systemd), a file path (reopened after logrotate moves it), or
 # "" to leave the "formsvc.audit" logger to your own logging configuration.
 AUDIT_LOG = "stderr"
 
-# GET /api/v1/healthz (formsvc.health): the database must answer within this many seconds.
+# GET /api/v1/healthz (formsvc.web.health): the database must answer within this many seconds.
 HEALTH_DB_TIMEOUT = 2.0

@@ -217,7 +217,8 @@ def wrk(url: str, duration: float, script: str | None, workdir: Path, name: str,
 
 def prepare_formsvc(workdir: Path, database_url: str | None = None) -> dict[str, str]:
     """An instance folder and a migrated database with the departments synced; its environment."""
-    from formsvc import create_app, db, migrate
+    from formsvc import create_app, db
+    from formsvc.db import migrate
     from formsvc.services import departments
 
     inst = workdir / "instance"
@@ -357,10 +358,11 @@ def write_path(env: dict[str, str], baseline_url: str, per_process: int = 1000,
     """
     from sqlalchemy import text
 
-    from formsvc import create_app, kinds
+    from formsvc import create_app
     from formsvc.db import get_engine, make_engine, new_session
-    from formsvc.runtime import calendar
+    from formsvc.domain import kinds
     from formsvc.services import submission
+    from formsvc.web.runtime import calendar
 
     with environ(env):
         app = create_app()
@@ -448,7 +450,7 @@ def run(workdir: Path, messages: int = 0, duration: float = 8.0,  # noqa: ARG001
     # INSERT baseline and the submissions alternate in rounds under the same conditions: a
     # moment of load elsewhere on the machine falls on one round, not on one side of the ratio.
     with Gunicorn("portal.loadtest:baseline_app()", {"BASELINE_DATABASE_URL": baseline_url},
-                  log) as base, Gunicorn("formsvc.wsgi:app", env, log) as svc:
+                  log) as base, Gunicorn("formsvc.server.wsgi:app", env, log) as svc:
         wait_http(f"{base.base}/hello")
         wait_http(f"{svc.base}/api/v1/kinds")
         result["hello"] = wrk(f"{base.base}/hello", duration, None, work, "hello")

@@ -395,7 +395,7 @@ def run(workdir: Path, submissions: int = 10_000, clients: int = 50,
                               "load_before": round(os.getloadavg()[0], 2)}
     cpu0 = _children_cpu()
     t0 = time.monotonic()
-    with KillableGunicorn("formsvc.wsgi:app", env, log, workers=workers) as server:
+    with KillableGunicorn("formsvc.server.wsgi:app", env, log, workers=workers) as server:
         wait_http(f"{server.base}/api/v1/kinds")
         if not kill:
             outcomes = load(server.port, run_id, range(submissions), clients)
@@ -420,7 +420,7 @@ def run(workdir: Path, submissions: int = 10_000, clients: int = 50,
         result["ok_before_kill"] = before.ok and result["killed_processes"] > 1
         # restart on the same database: it must take new submissions at once
         more = after_restart if after_restart is not None else max(clients, submissions // 10)
-        with KillableGunicorn("formsvc.wsgi:app", env, log, workers=workers) as server:
+        with KillableGunicorn("formsvc.server.wsgi:app", env, log, workers=workers) as server:
             wait_http(f"{server.base}/api/v1/kinds")
             outcomes += load(server.port, run_id, range(submissions, submissions + more), clients)
         result["after_restart_sent"] = more
@@ -475,7 +475,8 @@ def backup_figures(workdir: Path, messages: int, postgres: str = "") -> dict[str
     """Time ``backup`` of a SQLite county of ``messages`` messages (bulk-generated like
     portal.msgscale) and its ``restore`` into a new SQLite and, with ``postgres``, PostgreSQL
     database; archive size; CPU seconds of this process beside wall time."""
-    from formsvc import backup, db
+    from formsvc import db
+    from formsvc.db import backup
     from portal.msgscale import bulk_generate, summarise
 
     shutil.rmtree(workdir, ignore_errors=True)

@@ -121,8 +121,8 @@ def summarise(db_path: Path) -> None:
     from zoneinfo import ZoneInfo
 
     from formsvc import db as _db
+    from formsvc.domain.workdays import Calendar
     from formsvc.services import stats
-    from formsvc.workdays import Calendar
 
     engine = _db.make_engine(f"sqlite:///{db_path}")
     with engine.begin() as conn:
@@ -164,7 +164,7 @@ def measure(workdir: Path, messages: int, rounds: int = 200, upgrade: bool = Tru
     upgraded: dict[str, Any] = {}
     if upgrade:  # bring an existing database to the newest migration (new indexes, backfills)
         from formsvc import db as _db
-        from formsvc import migrate
+        from formsvc.db import migrate
 
         engine = _db.make_engine(f"sqlite:///{db_path}")
         before = migrate.current_revision(engine)
@@ -187,7 +187,7 @@ def measure(workdir: Path, messages: int, rounds: int = 200, upgrade: bool = Tru
     if upgraded:
         out["upgrade"] = upgraded
     with app.app_context():
-        from formsvc.runtime import calendar  # the app's holiday calendar
+        from formsvc.web.runtime import calendar  # the app's holiday calendar
 
         session = db.new_session()
         times = []
@@ -223,7 +223,7 @@ def measure(workdir: Path, messages: int, rounds: int = 200, upgrade: bool = Tru
 
             out[label] = {**timed(inbox_page, inbox_rounds), "total": 0}
             out[label]["total"] = totals[label]
-        county = workbench._filtered(workbench.Context(session, app.config, cal), supervisor,
+        county = workbench.filtered(workbench.Context(session, app.config, cal), supervisor,
                                      workbench.InboxFilter())
         count = select(func.count()).select_from(county.subquery())
         out["inbox_county_count"] = timed(lambda i: session.scalar(count), inbox_rounds)

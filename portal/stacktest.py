@@ -197,7 +197,7 @@ class Stack:
                  "app = create_app()\n"
                  "with app.app_context():\n"
                  "    s = db.new_session(); departments.sync(s, app.config['CONTENT_DIR']); s.close()\n")
-        for cmd in ([str(VENV_BIN / "flask"), "--app", "formsvc.wsgi", "db-upgrade"],
+        for cmd in ([str(VENV_BIN / "flask"), "--app", "formsvc.server.wsgi", "db-upgrade"],
                     [sys.executable, "-c", setup]):
             r = subprocess.run(cmd, cwd=REPO_ROOT, env={**os.environ, **env}, capture_output=True,
                                text=True, timeout=120)
@@ -206,7 +206,7 @@ class Stack:
         port = free_port()
         proc = self.spawn("gunicorn", [str(VENV_BIN / "gunicorn"), "-c",
                                        str(REPO_ROOT / "deploy" / "gunicorn.conf.py"),
-                                       "formsvc.wsgi:app"],
+                                       "formsvc.server.wsgi:app"],
                           env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}",
                                "GUNICORN_WORKERS": str(WORKERS), "GUNICORN_ACCESSLOG": ""})
         wait_port(port, 60, "gunicorn", proc)

@@ -74,7 +74,9 @@ def run(index_dir) -> Callable[..., query.SearchResult]:
 
 
 def make_app(index_dir: Path, letters_dir: Path) -> Flask:
-    """A Flask app with only the search blueprint, rendering through the real theme."""
+    """A Flask app with only the search page and the API (for /api/v1/search), rendering through
+    the real theme."""
+    import formsvc.api
     import formsvc.search
     import pelicanconf
 
@@ -84,6 +86,7 @@ def make_app(index_dir: Path, letters_dir: Path) -> Flask:
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(ROOT / "theme" / "templates"))])
     app.jinja_env.globals.update({k: getattr(pelicanconf, k) for k in SITE_KEYS})
     app.register_blueprint(formsvc.search.bp)
+    app.register_blueprint(formsvc.api.bp)
     return app
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 from bs4 import BeautifulSoup
 
-from formsvc.search import openapi
+from formsvc.api import search as openapi
 from portal.search import letters, query
 from tests.search.conftest import make_app
 
@@ -161,16 +163,17 @@ def test_openapi_fragment_shape():
 
 
 def test_publish_letter_through_the_app_config(index_dir, tmp_path):
-    import formsvc.search
+    from formsvc.services import search
 
     app = make_app(index_dir, tmp_path / "letters")
-    with app.app_context():
-        assert formsvc.search.letters_dir() == tmp_path / "letters"
-        assert formsvc.search.publish_letter({"id": "L1", "title": "公交站台", "question": "增设公交站台"})
+    assert search.letters_dir(app.config) == tmp_path / "letters"
+    letter = SimpleNamespace(id="L1", kind="jy", subject="公交站台", question="增设公交站台",
+                             reply="", department=None, masked_name="网友",
+                             received_on=date(2024, 5, 6), replied_on=date(2024, 5, 8))
+    assert search.publish_letter(app.config, letter)
     client = app.test_client()
     soup = page(client, "/search?q=公交站台")
     assert soup.select_one(".gp-search-results__item a")["href"] == "/hdjl/letters/L1"
-    with app.app_context():
-        assert formsvc.search.unpublish_letter("L1")
+    assert search.unpublish_letter(app.config, "L1")
     assert "找到 0 条" in page(client, "/search?q=公交站台").get_text()
     letters.remove_letter(tmp_path / "letters", "nothing")  # removing twice is harmless

@@ -19,8 +19,8 @@ from sqlalchemy import event, update
 from formsvc import create_app, db
 from formsvc.api.openapi import document
 from formsvc.db import utcnow
-from formsvc.extensions import limiter
 from formsvc.models.outbox import OutboxNotification
+from formsvc.web.extensions import limiter
 from portal.search import indexer, query
 from tests.formsvc.conftest import api_submit, make_config
 from tests.search.conftest import make_doc
