@@ -24,9 +24,11 @@ import html
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -552,6 +554,18 @@ def _report(update: Update | None) -> None:
         print(f"[预览] 错误 {p}", flush=True)
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGINT or SIGTERM: a KeyboardInterrupt, so no ``except Exception`` on the way swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signal = signal.Signals(signum).name
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise Stopped(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """scripts/preview: build once, serve output/ and re-render what each saved document changes."""
     parser = argparse.ArgumentParser(prog="scripts/preview",
@@ -565,9 +579,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll", action="store_true", help="不用 watchfiles，按间隔轮询文件修改时间")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    # SIGTERM ends the preview as Ctrl-C does: during the first build with status 1, afterwards 0
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     preview = Preview(args.content, args.output, args.settings)
     print(f"[预览] 正在完整生成 {args.content} …", flush=True)
-    update = preview.build()
+    try:
+        update = preview.build()
+    except Stopped as stop:
+        print(f"[预览] 生成被中断（{stop.signal}），预览未启动", file=sys.stderr, flush=True)
+        return 1
+    except Exception as exc:  # content errors are shown, not raised: this is a broken build
+        traceback.print_exc()
+        print(f"[预览] 生成失败，预览未启动：{type(exc).__name__}: {exc}", file=sys.stderr,
+              flush=True)
+        return 1
     print(f"[预览] 完整生成用时 {update.seconds:.1f} 秒，{len(update.written)} 个页面", flush=True)
     for p in update.problems:
         print(f"[预览] 错误 {p}", flush=True)
