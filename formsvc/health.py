@@ -95,7 +95,7 @@ def _minutes_since(value: datetime | None) -> int:
 
 def _search(app: Flask) -> str:
     from formsvc.search import index_dir, letters_dir
-    from portal.search.query import snapshot
+    from sitesearch.query import snapshot
 
     try:
         snapshot(index_dir(app), letters_dir(app))  # cached per thread; reopened after a build

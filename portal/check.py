@@ -22,17 +22,13 @@ from urllib.parse import unquote
 
 import yaml
 
+from pelicanconf import FRESHNESS
 from portal import schema, vocab
 from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
 from portal.departments import load as load_registry
 from portal.frontmatter import Document, FrontMatterError, parse_text, split
 from portal.frontmatter import _Loader as _YamlLoader
 from portal.schema import DocType, Field
-
-try:  # the repository root is on sys.path when scripts and Pelican run
-    from pelicanconf import FRESHNESS
-except ImportError:  # e.g. portal imported from an installed package: same defaults as pelicanconf
-    FRESHNESS = {"home_days": 14, "news_days": 14, "notice_days": 183}
 
 ERROR = "error"
 WARNING = "warning"

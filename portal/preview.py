@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import fnmatch
 import html
+import importlib
 import json
 import logging
 import os
@@ -37,9 +38,6 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-for _p in (REPO_ROOT, REPO_ROOT / "plugins"):
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
 
 log = logging.getLogger("portal.preview")
 
@@ -206,14 +204,13 @@ class Preview:
         from pelican import Pelican, signals
         from pelican.generators import ArticlesGenerator
 
-        from yamlmeta import yamlmeta
-
         started = time.perf_counter()
         with self.lock:
             # before reading: a file saved during the build is seen by the next poll
             snapshot = scan(self.content)
             settings = self.settings()
             self.pelican = pelican = Pelican(settings)
+            yamlmeta = reader_plugin()
             context = settings.copy()
             context["generated_content"] = {}
             context["static_links"] = set()
@@ -296,8 +293,8 @@ class Preview:
         from pelican.contents import Article, SkipStub
 
         from portal import check
-        from yamlmeta import yamlmeta
 
+        yamlmeta = reader_plugin()
         gen = self.articles_gen
         update = Update(changed=changed, removed=removed)
         by_path: dict[str, Any] = {a.relative_source_path: a for a in gen.articles}
@@ -455,6 +452,11 @@ class Preview:
                     "skipped": last.skipped, "seconds": round(last.seconds, 3),
                 },
             }
+
+
+def reader_plugin() -> Any:
+    """The yamlmeta plugin's module, as Pelican loaded it from the settings' PLUGIN_PATHS."""
+    return importlib.import_module("yamlmeta.yamlmeta")
 
 
 def scan(content: Path) -> dict[str, tuple[int, int]]:

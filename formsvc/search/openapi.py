@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from formsvc.oas import error_response, obj, query_param, ref
-from portal.search.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, PER_PAGE, SORTS
+from sitesearch.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, PER_PAGE, SORTS
 
 _STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}

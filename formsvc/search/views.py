@@ -11,8 +11,8 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, has_app_context, jsonify, render_template, request
 from flask import url_for as flask_url_for
 
-from portal.search import letters as search_letters
-from portal.search import query
+from sitesearch import letters as search_letters
+from sitesearch import query
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def publish_letter(letter: Mapping[str, Any], app: Flask | None = None) -> bool:
     """Make a published letter searchable now; False (logged) when the index could not be written.
 
     Call after the publishing transaction committed: the database is the record, the index a copy,
-    so a failure here must not undo the publication (``portal.search.letters.reindex_letters``
+    so a failure here must not undo the publication (``sitesearch.letters.reindex_letters``
     rebuilds the copy).
     """
     try:

@@ -54,7 +54,7 @@ from pelican.utils import (
 )
 
 from portal import schema
-from portal.search.indexer import DOCS, END, Document, build, stream_build
+from sitesearch.indexer import DOCS, END, Document, build, stream_build
 
 log = logging.getLogger(__name__)
 PREFIX = "searchindex:"
@@ -220,7 +220,7 @@ class IndexBuildFailed(Exception):
 
 
 class _Worker:
-    """The indexing process (``portal.search.indexer.stream_build``) and what was sent to it."""
+    """The indexing process (``sitesearch.indexer.stream_build``) and what was sent to it."""
 
     BATCH = 64  # documents per message: fewer pickles and wake-ups than one at a time
 

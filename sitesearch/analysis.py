@@ -2,8 +2,8 @@
 
 Chosen on measured figures (``docs/search.md``): every run of Chinese characters is indexed as
 overlapping character bigrams, so a word is found wherever it occurs, also inside a longer compound
-(审批 in 行政审批). jieba's segmentation depends on context and missed documents; it is kept here
-only so ``scripts/bench-search --quality`` can repeat the comparison.
+(审批 in 行政审批). jieba's segmentation depends on context and missed documents; the comparison
+lives with the harnesses (``harness.search.jieba_text``, ``scripts/bench-search --quality``).
 
 The same functions run at index time and at query time; that is what makes matching exact.
 """
@@ -73,6 +73,11 @@ def normalize(text: str) -> str:
     return text.translate(_FOLD)
 
 
+def runs(text: str) -> list[tuple[str, str]]:
+    """The runs of the normalised text in order: (Chinese run, "") or ("", letters and digits)."""
+    return _RUNS.findall(normalize(text))
+
+
 def index_tokens(text: str) -> list[str]:
     """Tokens of a text for the index, in order (a token's index is its position).
 
@@ -80,7 +85,7 @@ def index_tokens(text: str) -> list[str]:
     (a prefix query) finds the character also where it ends a run; letters and digits stay whole.
     """
     out: list[str] = []
-    for cjk, word in _RUNS.findall(normalize(text)):
+    for cjk, word in runs(text):
         if word:
             out.append(word)
         elif len(cjk) == 1:
@@ -107,8 +112,8 @@ def index_counts(normalized: str) -> Counter[str]:
 class CountedText(str):
     """A text that carries its ``index_counts``: the writer then need not tokenise it again.
 
-    Still a ``str`` for every other reader of a document's field values (the quality comparison,
-    the jieba field).
+    Still a ``str`` for every other reader of a document's field values (the quality comparison
+    with jieba in ``harness.search``).
     """
 
     counts: Counter[str]
@@ -123,20 +128,20 @@ class CountedText(str):
 def query_tokens(word: str, *, phrase: bool = False) -> list[str]:
     """Tokens a query word must match: bigrams of Chinese runs, whole ASCII words.
 
-    A one-character Chinese run is returned alone; ``portal.search.query`` turns it into a prefix
+    A one-character Chinese run is returned alone; ``sitesearch.query`` turns it into a prefix
     query. In a phrase, inner runs keep their last-character token so positions line up with
     ``index_tokens``; the final run does not, because in the document the run may go on.
     """
-    runs = _RUNS.findall(normalize(word))
+    parts = runs(word)
     out: list[str] = []
-    for i, (cjk, ascii_word) in enumerate(runs):
+    for i, (cjk, ascii_word) in enumerate(parts):
         if ascii_word:
             out.append(ascii_word)
         elif len(cjk) == 1:
             out.append(cjk)
         else:
             out.extend([cjk[j : j + 2] for j in range(len(cjk) - 1)])
-            if phrase and i < len(runs) - 1:
+            if phrase and i < len(parts) - 1:
                 out.append(cjk[-1])
     return out
 
@@ -210,7 +215,7 @@ class BigramText(fields.TEXT):
     """A TEXT field of bigram frequencies whose ``index`` skips Whoosh's per-token objects.
 
     No positions are stored: a quoted phrase is checked against the stored text instead
-    (``portal.search.query``), which halves the index and speeds up indexing.
+    (``sitesearch.query``), which halves the index and speeds up indexing.
     ``Counter`` counts in C; the generic analyzer path builds a Token object per bigram.
     """
 
@@ -222,59 +227,12 @@ class BigramText(fields.TEXT):
         boost = self.format.field_boost
         counts = getattr(value, "counts", None) or Counter(index_tokens(value))
         for tok, freq in counts.items():
-            yield tok.encode("utf-8"), freq, freq * boost, _packed(freq)
+            yield tok.encode("utf-8"), freq, freq * boost, packed_frequency(freq)
 
 
-def _packed(freq: int, _cache: dict[int, bytes] = {}) -> bytes:  # noqa: B006 - a memo
+def packed_frequency(freq: int, _cache: dict[int, bytes] = {}) -> bytes:  # noqa: B006 - a memo
     """Whoosh's Frequency posting value (a packed uint), memoised: most frequencies are small."""
     value = _cache.get(freq)
     if value is None:
         value = _cache[freq] = pack_uint(freq)
     return value
-
-
-# --- jieba, for the measured comparison only ------------------------------------------------
-
-_JIEBA = None
-
-
-def jieba_module() -> Any:
-    """jieba, loaded once and quietly (its dictionary costs ~0.7 s; it logs to stderr)."""
-    global _JIEBA
-    if _JIEBA is None:
-        import logging
-
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-        _JIEBA = jieba
-    return _JIEBA
-
-
-def jieba_tokens(text: str) -> list[str]:
-    """jieba search-mode words, positions counted in words (not characters, unlike ChineseAnalyzer)."""
-    jb = jieba_module()
-    out: list[str] = []
-    for cjk, word in _RUNS.findall(normalize(text)):
-        if word:
-            out.append(word)
-        else:
-            out.extend(w for w in jb.cut_for_search(cjk) if w.strip())
-    return out
-
-
-def jieba_query_tokens(word: str, *, phrase: bool = False) -> list[str]:
-    """What a query word becomes under jieba: its search-mode words, all required."""
-    return jieba_tokens(word)
-
-
-class JiebaText(fields.TEXT):
-    """TEXT indexed with jieba search-mode words (the comparison in docs/search.md only)."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(analyzer=BigramTokenizer(), phrase=False, **kwargs)
-
-    def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        for tok, freq in Counter(jieba_tokens(value)).items():
-            yield tok.encode("utf-8"), freq, float(freq), _packed(freq)

@@ -1,6 +1,6 @@
 """``scripts/bench``: how fast the portal builds, previews and answers, against baselines.
 
-Everything runs on this machine, in one run, on the same synthetic input (``portal.synth``):
+Everything runs on this machine, in one run, on the same synthetic input (``harness.synth``):
 
 * site build with our theme and plugins vs plain Pelican (default theme, no plugins) on the same
   documents: cold, rebuilt with nothing changed, rebuilt with one document changed; wall time,
@@ -8,7 +8,7 @@ Everything runs on this machine, in one run, on the same synthetic input (``port
   and peak memory (max RSS of the largest process);
 * edit-to-preview: from writing one changed document to ``scripts/preview`` serving the new text,
   for the document's own page and its section list page;
-* the message service under load (see ``portal.loadtest``), when ``--service`` is given.
+* the message service under load (see ``harness.loadtest``), when ``--service`` is given.
 
 Prints a table and writes JSON (``--json``). Benchmarks print figures; tests never assert timings.
 """
@@ -32,9 +32,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from portal import synth
+from harness import REPO_ROOT, synth
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 DATE_LINE = re.compile(r'^date: "?(\d{4}-\d{2}-\d{2}[ \d:]*)"?$', re.M)
 TITLE_LINE = re.compile(r"^title: (.*)$", re.M)
@@ -322,7 +321,7 @@ def table(results: dict[str, Any]) -> str:
         lines.append("")
     svc = results.get("service")
     if svc:
-        from portal import loadtest
+        from harness import loadtest
 
         lines += loadtest.table(svc)
     return "\n".join(lines)
@@ -340,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="不测生成")
     parser.add_argument("--no-preview", action="store_true", help="不测编辑到预览")
     parser.add_argument("--preview-size", type=int, help="编辑到预览用的文档数（默认最大的 --sizes）")
-    parser.add_argument("--service", action="store_true", help="同时测留言服务（见 portal.loadtest）")
+    parser.add_argument("--service", action="store_true", help="同时测留言服务（见 harness.loadtest）")
     parser.add_argument("--messages", type=int, default=1_000_000,
                         help="留言服务查询测试的库中留言数")
     parser.add_argument("--duration", type=float, default=8.0, help="每个压测端点的秒数")
@@ -363,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[bench] edit-to-preview {n} …", flush=True)
         results["preview"] = bench_preview(n, args.seed, args.workdir)
     if args.service:
-        from portal import loadtest
+        from harness import loadtest
 
         print("[bench] message service …", flush=True)
         results["service"] = loadtest.run(args.workdir, messages=args.messages,

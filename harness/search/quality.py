@@ -3,13 +3,12 @@
 ``scripts/bench-search --quality [--content DIR]`` reads the content with Pelican and the yamlmeta
 reader, turns it into search documents exactly as the searchindex plugin does, indexes them twice
 (character bigrams; jieba search-mode words) and runs the query set of
-``tests/search/data/queries.yml`` on both. A query's expected documents are those whose searchable
+``tests/sitesearch/data/queries.yml`` on both. A query's expected documents are those whose searchable
 text contains every word of the query as an exact substring (after normalisation).
 """
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -18,12 +17,13 @@ from typing import Any
 
 import yaml
 
-from portal.search import fields as F
-from portal.search import indexer, query
-from portal.search.analysis import JiebaText, jieba_module, jieba_query_tokens, normalize
+from harness import REPO_ROOT, plugin_module
+from harness.search.jieba_text import JiebaText, jieba_module, jieba_query_tokens
+from sitesearch import fields as F
+from sitesearch import indexer, query
+from sitesearch.analysis import normalize
 
-ROOT = Path(__file__).resolve().parents[2]
-QUERIES = ROOT / "tests" / "search" / "data" / "queries.yml"
+QUERIES = REPO_ROOT / "tests" / "sitesearch" / "data" / "queries.yml"
 
 
 def content_documents(content: Path) -> list[indexer.Document]:
@@ -31,10 +31,7 @@ def content_documents(content: Path) -> list[indexer.Document]:
     from pelican import Pelican, signals
     from pelican.settings import read_settings
 
-    for path in (ROOT, ROOT / "plugins"):
-        if str(path) not in sys.path:
-            sys.path.insert(0, str(path))
-    import searchindex.searchindex as plugin
+    plugin = plugin_module("searchindex")
 
     articles: list[Any] = []
     context: dict[str, Any] = {}
@@ -45,9 +42,9 @@ def content_documents(content: Path) -> list[indexer.Document]:
 
     signals.article_generator_finalized.connect(grab)
     with tempfile.TemporaryDirectory() as out:
-        settings = read_settings(str(ROOT / "pelicanconf.py"), override={
-            "PATH": str(content), "OUTPUT_PATH": out, "THEME": str(ROOT / "theme"),
-            "PLUGIN_PATHS": [str(ROOT / "plugins")], "PLUGINS": ["yamlmeta"],
+        settings = read_settings(str(REPO_ROOT / "pelicanconf.py"), override={
+            "PATH": str(content), "OUTPUT_PATH": out, "THEME": str(REPO_ROOT / "theme"),
+            "PLUGIN_PATHS": [str(REPO_ROOT / "plugins")], "PLUGINS": ["yamlmeta"],
             "CACHE_PATH": str(Path(out) / "cache"),
         })
         Pelican(settings).run()
@@ -134,7 +131,7 @@ def evaluate(docs: list[indexer.Document], queries: list[dict[str, str]], workdi
 
 
 def main(content: str | None = None) -> int:
-    content_dir = Path(content) if content else ROOT / "content"
+    content_dir = Path(content) if content else REPO_ROOT / "content"
     queries = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
     docs = content_documents(content_dir)
     print(f"{len(docs)} documents from {content_dir}, {len(queries)} queries")

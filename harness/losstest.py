@@ -16,7 +16,7 @@ clean up) in the middle of the load, restarts it and checks that everything ackn
 the kill is stored, that the submissions in flight at the kill are each either complete or absent,
 and that the restarted server takes new submissions.
 
-``python -m portal.losstest [--submissions 10000] [--clients 50] [--postgres URL] [--kill]``
+``python -m harness.losstest [--submissions 10000] [--clients 50] [--postgres URL] [--kill]``
 prints the figures (JSON with ``--json``). ``--postgres URL`` creates a new database beside the one
 in URL (the role needs CREATEDB) and drops it afterwards; without it the run uses SQLite.
 """
@@ -44,7 +44,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from portal.loadtest import REPO_ROOT, Gunicorn, prepare_formsvc, wait_http
+from harness import REPO_ROOT
+from harness.loadtest import Gunicorn, prepare_formsvc, wait_http
 
 WORKERS = 4
 FORM_EVERY = 10  # every 10th submission goes through the HTML form, the rest through the API
@@ -473,10 +474,10 @@ def summary(r: dict[str, Any]) -> list[str]:
 
 def backup_figures(workdir: Path, messages: int, postgres: str = "") -> dict[str, Any]:
     """Time ``backup`` of a SQLite county of ``messages`` messages (bulk-generated like
-    portal.msgscale) and its ``restore`` into a new SQLite and, with ``postgres``, PostgreSQL
+    harness.msgscale) and its ``restore`` into a new SQLite and, with ``postgres``, PostgreSQL
     database; archive size; CPU seconds of this process beside wall time."""
     from formsvc import backup, db
-    from portal.msgscale import bulk_generate, summarise
+    from harness.msgscale import bulk_generate, summarise
 
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)

@@ -9,8 +9,8 @@ import jsonschema
 from bs4 import BeautifulSoup
 
 from formsvc.search import openapi
-from portal.search import letters, query
-from tests.search.conftest import make_app
+from sitesearch import letters, query
+from tests.sitesearch.conftest import make_app
 
 
 def page(client, url, status=200):
@@ -61,8 +61,8 @@ def test_html_in_documents_is_escaped(client):
 
 
 def test_pagination_links(index_dir, tmp_path):
-    from portal.search import indexer
-    from tests.search.conftest import make_doc
+    from sitesearch import indexer
+    from tests.sitesearch.conftest import make_doc
 
     indexer.build(index_dir, [make_doc(n, body="乡村振兴") for n in range(25)])
     query.close_all()

@@ -20,8 +20,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from portal.search import fields as F
-from portal.search import indexer, query, synthetic
+from harness.search import synthetic
+from sitesearch import fields as F
+from sitesearch import indexer, query
 
 
 def _cpu() -> float:
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="only measure queries on the indexes already in --workdir")
     args = ap.parse_args(argv)
     if args.quality:
-        from portal.search import quality
+        from harness.search import quality
 
         return quality.main(args.content)
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="bench-search-"))

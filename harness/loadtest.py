@@ -46,7 +46,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from harness import REPO_ROOT
+
 VENV_BIN = Path(sys.executable).parent
 WORKERS = 4
 WRK_THREADS = 2
@@ -58,7 +59,7 @@ WRK_TIMEOUT = "10s"
 # INSERT and submission runs alternate this many times; the ratio reported is their median
 ROUNDS = 3
 
-# Flask app of the baselines; gunicorn imports it as portal.loadtest:baseline_app().
+# Flask app of the baselines; gunicorn imports it as harness.loadtest:baseline_app().
 BASELINE_TABLE = {
     "sqlite": "CREATE TABLE IF NOT EXISTS bench_row (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
     "postgresql": "CREATE TABLE IF NOT EXISTS bench_row "
@@ -447,7 +448,7 @@ def run(workdir: Path, messages: int = 0, duration: float = 8.0,  # noqa: ARG001
     # Both servers run for the whole measurement (an idle one only waits in accept), so the
     # INSERT baseline and the submissions alternate in rounds under the same conditions: a
     # moment of load elsewhere on the machine falls on one round, not on one side of the ratio.
-    with Gunicorn("portal.loadtest:baseline_app()", {"BASELINE_DATABASE_URL": baseline_url},
+    with Gunicorn("harness.loadtest:baseline_app()", {"BASELINE_DATABASE_URL": baseline_url},
                   log) as base, Gunicorn("formsvc.wsgi:app", env, log) as svc:
         wait_http(f"{base.base}/hello")
         wait_http(f"{svc.base}/api/v1/kinds")
@@ -532,7 +533,7 @@ def table(r: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m portal.loadtest",
+    parser = argparse.ArgumentParser(prog="python -m harness.loadtest",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("workdir", nargs="?", type=Path, default=Path("/tmp/portal-bench"))
     parser.add_argument("--database-url", help="PostgreSQL URL (默认 SQLite 文件)；库会被迁移并写入")

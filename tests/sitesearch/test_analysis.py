@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.search.analysis import (
+from sitesearch.analysis import (
     code_terms,
     index_tokens,
     normalize,
@@ -74,12 +74,3 @@ def test_not_codes(text):
 def test_codes_cited_in_running_text_are_found_with_any_issuer_suffix():
     terms = code_terms("根据示政办[2024]12号和01150001-1/2024-00012执行")
     assert {"示政办〔2024〕12号", "政办〔2024〕12号", "01150001-1/2024-00012"} <= terms
-
-
-def test_jieba_for_the_comparison_loads_quietly_and_cuts_in_search_mode():
-    # loads the dictionary once; pyproject's filterwarnings keeps its pkg_resources warning quiet
-    from portal.search.analysis import jieba_module, jieba_tokens
-
-    assert jieba_module() is jieba_module()
-    tokens = jieba_tokens("政府信息公开")
-    assert {"政府", "信息", "公开"} <= set(tokens)

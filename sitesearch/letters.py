@@ -21,8 +21,8 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 
-from portal.search import fields as F
-from portal.search.indexer import Document
+from sitesearch import fields as F
+from sitesearch.indexer import Document
 
 WRITE_TIMEOUT = 10.0  # seconds to wait for another worker's writer
 LETTER_LABEL = "公开信件"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from whoosh import fields
 
-from portal.search.analysis import BigramText
+from sitesearch.analysis import BigramText
 
 # Bump when what goes into a document changes: every document's hash changes with it, so the next
 # build re-indexes everything without a manual full rebuild.
@@ -44,7 +44,7 @@ FACETS: tuple[tuple[str, str | None], ...] = (
     (TOPIC, None),
 )
 
-# Letters are published by formsvc into their own index (see portal.search.letters).
+# Letters are published by formsvc into their own index (see sitesearch.letters).
 LETTER_DOCTYPE = "letter"
 LETTER_SECTION = "hdjl"
 
@@ -80,6 +80,6 @@ def make_schema(text_field: fields.FieldType | None = None) -> fields.Schema:
     )
 
 
-# What a document given to the writer holds (see portal.search.indexer.Document).
+# What a document given to the writer holds (see sitesearch.indexer.Document).
 DOCUMENT_KEYS = (PATH, URL, TITLE, BODY, SUMMARY, SECTION, SECTION_LABEL, DOCTYPE, DOCTYPE_LABEL,
                  DEPT, DEPT_NAME, TOPIC, DATE, INDEX_NO, DOC_NO, "keywords", "extra")

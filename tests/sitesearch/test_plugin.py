@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from portal.search import layout, query
+from sitesearch import layout, query
 from tests.conftest import TEST_SITE, build_site
 
 
@@ -90,7 +90,7 @@ def path_keyed(index_dir):
     """Stored fields and postings of the live version, keyed by path (docnums may differ)."""
     from whoosh import index as whoosh_index
 
-    from portal.search import fields as F
+    from sitesearch import fields as F
 
     ix = whoosh_index.open_dir(str(layout.current_dir(index_dir)))
     with ix.reader() as r:
@@ -109,9 +109,9 @@ def path_keyed(index_dir):
 def test_the_background_index_equals_the_one_written_after_rendering(tmp_path):
     """Documents taken as each file is read (before links are resolved) index the same text."""
     from pelican import signals
-    from searchindex.searchindex import _content_html, _summary_html, html_to_text
 
     import pelicanconf
+    from searchindex.searchindex import _content_html, _summary_html, html_to_text
 
     plugins = [*pelicanconf.PLUGINS, "searchindex"]
     articles = []
@@ -136,9 +136,8 @@ def test_the_background_index_equals_the_one_written_after_rendering(tmp_path):
 
 
 def test_a_failed_index_build_fails_the_build_and_the_previous_index_stays_live(tmp_path):
-    from searchindex.searchindex import IndexBuildFailed
-
     import pelicanconf
+    from searchindex.searchindex import IndexBuildFailed
 
     out = tmp_path / "output"
     plugins = [*pelicanconf.PLUGINS, "searchindex"]

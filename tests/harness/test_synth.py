@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from portal import check, schema, synth
+from harness import synth
+from portal import check, schema
 from portal.frontmatter import parse
 
 

@@ -11,10 +11,10 @@ import datetime as dt
 import functools
 import random
 from collections.abc import Iterator
-from pathlib import Path
 
-from portal import departments, synth, vocab
-from portal.search.indexer import Document
+from harness import REPO_ROOT, synth
+from portal import departments, vocab
+from sitesearch.indexer import Document
 
 # The departments the corpus is spread over. Names and organisation codes come from the registry,
 # 文号 prefixes from the build benchmark's generator, so the two synthetic corpora and the demo
@@ -22,7 +22,7 @@ from portal.search.indexer import Document
 DEPT_CODES = (
     "xzfb", "fgw", "jyj", "mzj", "czj", "rsj", "zrzyj", "zjj", "nyncj", "wsjkj", "scjgj", "xzspj",
 )
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+CONTENT_DIR = REPO_ROOT / "content"
 
 
 @functools.cache

@@ -39,7 +39,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from harness import REPO_ROOT
+
 VENV_BIN = Path(sys.executable).parent
 WORKERS = 4
 LIMIT_PER_MINUTE = 10  # the submission limit the test sets and then checks

@@ -7,7 +7,7 @@ count alone), and the statistics page's figures (``stats.compute``, whole table 
 the cost a write pays to keep them (``stats.refresh`` of one row). Reports p50/p95/p99 in
 milliseconds, and CPU milliseconds (less distorted by other load on the machine).
 
-``python -m portal.msgscale [--messages 1000000] [--workdir DIR]``; part of ``scripts/bench --service``.
+``python -m harness.msgscale [--messages 1000000] [--workdir DIR]``; part of ``scripts/bench --service``.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def timed(fn: Any, rounds: int) -> dict[str, Any]:
 
 def measure(workdir: Path, messages: int, rounds: int = 200, upgrade: bool = True,
             inbox_rounds: int = 100, stats_rounds: int = 20) -> dict[str, Any]:
-    from portal.loadtest import prepare_formsvc
+    from harness.loadtest import prepare_formsvc
 
     work = workdir / f"scale-{messages}"
     db_path = work / "instance" / "formsvc.sqlite3"
@@ -249,7 +249,7 @@ def measure(workdir: Path, messages: int, rounds: int = 200, upgrade: bool = Tru
 def main(argv: list[str] | None = None) -> int:
     import json
 
-    parser = argparse.ArgumentParser(prog="python -m portal.msgscale")
+    parser = argparse.ArgumentParser(prog="python -m harness.msgscale")
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/portal-bench"))
     parser.add_argument("--no-upgrade", action="store_true",

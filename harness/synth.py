@@ -21,10 +21,10 @@ from typing import Any
 
 import yaml
 
+from harness import REPO_ROOT
 from portal import schema, vocab
 from portal.departments import load as load_registry
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 REAL_CONTENT = REPO_ROOT / "content"
 
 # Newest date any synthetic document carries: fixed, so a seed gives the same tree on any day
@@ -546,10 +546,10 @@ LOAD_CONTENT_CACHE = False
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python -m portal.synth DEST N [--seed S] [--plain PLAIN_DEST]"""
+    """python -m harness.synth DEST N [--seed S] [--plain PLAIN_DEST]"""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m portal.synth",
+    parser = argparse.ArgumentParser(prog="python -m harness.synth",
                                      description="生成用于基准测试的合成内容目录")
     parser.add_argument("dest", type=Path)
     parser.add_argument("n", type=int)

@@ -3,7 +3,7 @@
 The Pelican plugin ``searchindex`` turns articles into ``Document`` objects and calls ``build``;
 ``scripts/bench-search`` calls the same function. Incremental builds compare ``path#hash`` keys
 stored in the live index, copy it by hard links into a new version folder, re-index only what
-changed there, and publish the copy (see ``portal.search.layout``).
+changed there, and publish the copy (see ``sitesearch.layout``).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from whoosh import index as whoosh_index
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from portal.search import fields as F
-from portal.search import layout
-from portal.search.analysis import CountedText, codes_in, normalize, normalize_code
+from sitesearch import fields as F
+from sitesearch import layout
+from sitesearch.analysis import CountedText, codes_in, normalize, normalize_code
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ class _FullBuildWriter(SegmentWriter):
     The postings go through ``_TermPool``; each posting's field length, which Whoosh reads back
     from the length column on disk for every posting while flushing, comes from the lengths
     recorded as documents were added (quantised through the same byte encoding, so the index is
-    byte for byte what ``ix.writer()`` writes: ``tests/search/test_build_speed.py`` compares them).
+    byte for byte what ``ix.writer()`` writes: ``tests/sitesearch/test_build_stream.py`` compares them).
     """
 
     def __init__(self, ix: Any, *, limitmb: int) -> None:

@@ -4,12 +4,12 @@ Requests per second on this shared two-core machine move by half from one minute
 same code ran 668 and 413 submissions/s half an hour apart), so a change of 5 % to the request
 path cannot be seen with wrk, nor with CPU time in one process. Valgrind's callgrind counts the
 instructions a process executes, which is the same on every run of the same code whatever else
-the machine does. This script measures the two requests of ``portal.loadtest`` that make its
+the machine does. This script measures the two requests of ``harness.loadtest`` that make its
 ratio, each in its own process under callgrind:
 
 * ``submit``: ``POST /api/v1/messages`` through formsvc's whole WSGI app (rate limit in Redis when
   one answers on 127.0.0.1:6379, else in memory; validation; the four statements and COMMIT);
-* ``insert``: ``POST /insert`` of ``portal.loadtest``'s bare Flask app (one INSERT, one COMMIT).
+* ``insert``: ``POST /insert`` of ``harness.loadtest``'s bare Flask app (one INSERT, one COMMIT).
 
 Each process starts with instrumentation off, warms up (imports, compiled statements, caches),
 then counts ``--requests`` requests. Counted is user space only: the kernel's ``fsync`` and socket
@@ -20,7 +20,7 @@ about 8 instructions per nanosecond here and a whole submission at about 3 (its 
 SQLite pages are not counted or count cheaply), so size a change in CPU time as well
 (docs/performance.md, "fourth pass").
 
-    python -m portal.instructions [--requests 200] [--target submit|insert|both]
+    python -m harness.instructions [--requests 200] [--target submit|insert|both]
 
 Needs valgrind (Debian package ``valgrind``). Never part of the tests.
 """
@@ -47,7 +47,7 @@ def _submit_app(work: Path) -> tuple[Any, Callable[[int], dict[str, Any]]]:
     from werkzeug.test import EnvironBuilder
 
     from formsvc import create_app
-    from portal.loadtest import environ, prepare_formsvc, submission_body
+    from harness.loadtest import environ, prepare_formsvc, submission_body
 
     env = prepare_formsvc(work)
     with environ(env):
@@ -65,7 +65,7 @@ def _submit_app(work: Path) -> tuple[Any, Callable[[int], dict[str, Any]]]:
 def _insert_app(work: Path) -> tuple[Any, Callable[[int], dict[str, Any]]]:
     from werkzeug.test import EnvironBuilder
 
-    from portal.loadtest import baseline_app, environ
+    from harness.loadtest import baseline_app, environ
 
     with environ({"BASELINE_DATABASE_URL": f"sqlite:///{work / 'baseline.sqlite3'}"}):
         app = baseline_app()
@@ -116,7 +116,7 @@ def count(target: str, requests: int) -> dict[str, Any]:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     proc = subprocess.Popen(
         ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-         sys.executable, "-m", "portal.instructions", "--child", target,
+         sys.executable, "-m", "harness.instructions", "--child", target,
          "--requests", str(requests)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         env=env, cwd=Path(__file__).resolve().parents[1])

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from portal.search import indexer, query
-from portal.search.indexer import Document
+from sitesearch import indexer, query
+from sitesearch.indexer import Document
 from tests.conftest import ROOT, TEST_SITE, build_site
 
 SITE_KEYS = ("SITENAME", "SITEURL", "SITE_DOMAIN", "SITE_ID_CODE", "FOOTER", "SECTIONS",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portal import synth
+from harness import synth
 from portal.preview import Preview, fingerprint
 
 

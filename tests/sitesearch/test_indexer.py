@@ -8,8 +8,8 @@ from dataclasses import fields, replace
 
 import pytest
 
-from portal.search import indexer, layout, query
-from tests.search.conftest import CORPUS, make_doc
+from sitesearch import indexer, layout, query
+from tests.sitesearch.conftest import CORPUS, make_doc
 
 
 def hits(index_dir, q):

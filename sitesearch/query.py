@@ -30,9 +30,9 @@ from whoosh.matching import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from portal.search import fields as F
-from portal.search import layout
-from portal.search.analysis import is_single_char, normalize, normalize_code, query_tokens
+from sitesearch import fields as F
+from sitesearch import layout
+from sitesearch.analysis import is_single_char, normalize, normalize_code, query_tokens
 
 SORTS = ("relevance", "date")
 PER_PAGE = 10

@@ -15,9 +15,10 @@ from collections import Counter
 import pytest
 from whoosh import index as whoosh_index
 
-from portal.search import analysis, indexer, layout, query, synthetic
-from portal.search import fields as F
-from tests.search.conftest import CORPUS, make_doc
+from harness.search import synthetic
+from sitesearch import analysis, indexer, layout, query
+from sitesearch import fields as F
+from tests.sitesearch.conftest import CORPUS, make_doc
 
 TRICKY_TEXTS = [
     "", "a", "中", "中文", "ab中c文d１２３", "行政审批 ABC-12\n第二行é", "〔2024〕",

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from portal.search import letters, query
+from sitesearch import letters, query
 
 
 def paths(result):
@@ -173,8 +173,8 @@ def test_reindex_letters_replaces_them_all(run, tmp_path):
 
 
 def test_phrase_with_letters_and_full_width_text(tmp_path):
-    from portal.search import indexer
-    from tests.search.conftest import make_doc
+    from sitesearch import indexer
+    from tests.sitesearch.conftest import make_doc
 
     index_dir = tmp_path / "idx"
     indexer.build(index_dir, [make_doc(1, body="开展ＨＰＶ疫苗接种工作"), make_doc(2, body="HPV 检测")])
