@@ -20,6 +20,8 @@ from whoosh import fields
 from whoosh.analysis import Token, Tokenizer
 from whoosh.system import pack_uint
 
+from portal import index_no
+
 # CJK Unified Ideographs, Extension A and the compatibility block: the characters editors write.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"([{_CJK}]+)|([0-9a-z]+)")
@@ -37,8 +39,6 @@ _CLOSE = r"\]\)】〕}〉》」"
 _DOC_NO = re.compile(
     rf"([{_CJK}]{{1,12}}+)\s*[{_OPEN}]\s*((?:19|20)\d\d)\s*[{_CLOSE}]\s*第?\s*0*(\d{{1,5}})\s*号"
 )
-# 索引号: 组织机构代码 (8 digits, '-', check character) / year - serial.
-_INDEX_NO = re.compile(r"(\d{8})\s*-\s*([0-9x])\s*/\s*((?:19|20)\d\d)\s*-\s*(\d{1,5})")
 # What ``index_counts`` counts: overlapping bigrams inside Chinese runs, the last character of each
 # run, whole ASCII words (the same multiset of tokens as ``index_tokens``).
 _BIGRAMS = re.compile(rf"(?=([{_CJK}]{{2}}))")
@@ -161,9 +161,12 @@ def normalize_doc_no(text: str) -> str | None:
 
 
 def normalize_index_no(text: str) -> str | None:
-    """The canonical 索引号 (01150001-1/2024-00012) of a string that is one, else None."""
-    m = _INDEX_NO.fullmatch(normalize(text).strip())
-    return f"{m[1]}-{m[2]}/{m[3]}-{int(m[4]):05d}" if m else None
+    """The canonical 索引号 (01150001-1/2024-00012) of a string that is one, else None.
+
+    The grammar is the checker's (``portal.index_no``), so every number it accepts is found.
+    """
+    m = index_no.LOOSE_INDEX_NO_RE.fullmatch(normalize(text).strip())
+    return index_no.canonical(m) if m else None
 
 
 def normalize_code(text: str) -> str | None:
@@ -189,8 +192,7 @@ def codes_in(norm: str) -> set[str]:
             out.add(issuer[-n:] + rest)
         if len(issuer) < 2:
             out.add(issuer + rest)
-    for m in _INDEX_NO.finditer(norm):
-        out.add(f"{m[1]}-{m[2]}/{m[3]}-{int(m[4]):05d}")
+    out.update(index_no.canonical(m) for m in index_no.LOOSE_INDEX_NO_RE.finditer(norm))
     return out
 
 

@@ -13,7 +13,7 @@ from sitesearch.analysis import BigramText
 
 # Bump when what goes into a document changes: every document's hash changes with it, so the next
 # build re-indexes everything without a manual full rebuild.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4  # 4: 索引号 with letters in the organisation code, canonical in capitals
 
 PATH = "path"  # unique key: content path relative to content/, or letter:<id>
 KEY = "key"  # path + "#" + content hash: what the incremental build compares

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.index_no import INDEX_NO_RE
 from sitesearch.analysis import (
     code_terms,
     index_tokens,
@@ -64,6 +65,29 @@ def test_doc_no_bracket_variants_normalise_to_one_form(typed):
 ])
 def test_index_no_variants(typed):
     assert normalize_index_no(typed) == "01150001-1/2024-00012"
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("MA1G4XYZ-8/2024-00012", "MA1G4XYZ-8/2024-00012"),  # from a 统一社会信用代码
+    ("ma1g4xyz-8/2024-12", "MA1G4XYZ-8/2024-00012"),
+    ("ＭＡ１Ｇ４ＸＹＺ－８／２０２４－００１２", "MA1G4XYZ-8/2024-00012"),
+    ("01150001-x / 2024 - 7", "01150001-X/2024-00007"),
+])
+def test_index_no_with_letters_in_the_organisation_code(typed, canonical):
+    assert normalize_index_no(typed) == canonical
+    assert canonical in code_terms(f"依据{typed}号文件")
+
+
+@pytest.mark.parametrize("number", [
+    "01150001-1/2024-00012", "MA1G4XYZ-8/2024-00012", "A0000000-Z/1999-99999", "12345678-X/2030-00001",
+])
+def test_every_index_no_the_checker_accepts_is_its_own_canonical_form(number):
+    assert INDEX_NO_RE.match(number)
+    assert normalize_index_no(number) == number
+
+
+def test_an_index_no_inside_a_longer_code_is_not_one():
+    assert code_terms("统一社会信用代码91340100MA1G4XYZ-8/2024-00012") == set()
 
 
 @pytest.mark.parametrize("text", ["行政审批", "2024", "示政办2024年12号", "12号", ""])

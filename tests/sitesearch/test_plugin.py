@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
@@ -45,6 +46,26 @@ def test_metadata_is_indexed_for_filters(built_search_site):
     assert any(h.url == "/bsfw/zn/spjy-xuke.html" for h in find(built_search_site, "营业执照").hits)
     # department pages come from the registry
     assert any(h.url.startswith("/jg/") for h in find(built_search_site, "", section="jg").hits)
+
+
+def test_an_index_no_with_letters_passes_the_checker_and_is_found_by_its_number(site_copy, tmp_path):
+    # organisation codes taken from a 统一社会信用代码 carry letters (issue 18: the checker took
+    # them, the search did not, so the document could not be found by its number)
+    import pelicanconf
+    from portal import check
+
+    for path in [site_copy / "departments.yml", *(site_copy / "xxgk" / "wj" / "2024").glob("*.md")]:
+        text = path.read_text(encoding="utf-8")
+        assert "01150001-1" in text
+        path.write_text(text.replace("01150001-1", "MA1G4XYZ-8"), encoding="utf-8")
+    found = check.run(site_copy, dt.date(2024, 6, 25), root=site_copy.parent).problems
+    assert [p for p in found if p.is_error] == []
+    out = tmp_path / "output"
+    build_site(site_copy, out, PLUGINS=[*pelicanconf.PLUGINS, "searchindex"])
+    for typed in ("MA1G4XYZ-8/2024-00001", "ma1g4xyz-8/2024-1", "ＭＡ１Ｇ４ＸＹＺ－８／２０２４－００００１"):
+        hits = find(out, typed).hits
+        assert [h.url for h in hits][:1] == ["/xxgk/wj/zfxxgk-gzyd.html"], typed
+        assert hits[0].index_no == "MA1G4XYZ-8/2024-00001"
 
 
 def test_html_becomes_plain_text(built_search_site):
