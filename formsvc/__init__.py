@@ -17,15 +17,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from formsvc import config as defaults
 
-ENV_PREFIX = "FORMSVC"
-
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then FORMSVC_* env, then ``config``."""
-    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("FORMSVC_INSTANCE_PATH") \
-        or str(defaults.REPO_ROOT / "instance")
     # no static folder: assets are the theme's, served with the portal from output/theme/
-    app = Flask(__name__, instance_path=str(Path(instance).resolve()),
+    app = Flask(__name__, instance_path=str(defaults.instance_path(config)),
                 instance_relative_config=True, static_folder=None)
     steps: list[Callable[[Flask], None]] = [
         _load_config(config),
@@ -51,14 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _load_config(overrides: Mapping[str, Any] | None) -> Callable[[Flask], None]:
     def load_config(app: Flask) -> None:
-        app.config.from_object(defaults)
-        app.config.from_pyfile("config.py", silent=True)  # instance/config.py
-        # FORMSVC_X=... → X, JSON-decoded when possible ('5', '{"zx": 3}', 'true')
-        app.config.from_prefixed_env(ENV_PREFIX)
-        if os.environ.get("DATABASE_URL"):
-            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
-        if overrides:
-            app.config.update(overrides)
+        app.config.update(defaults.load(overrides))
 
     return load_config
 

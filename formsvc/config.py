@@ -1,18 +1,24 @@
 """Default settings of formsvc: the first of three layers (defaults, instance file, environment).
 
-``create_app`` reads these, then ``instance/config.py`` if it exists, then ``FORMSVC_*``
-environment variables (values parsed as JSON when they parse, so ``FORMSVC_TIME_LIMITS='{"zx": 3}'``
-works) and ``DATABASE_URL``. ``instance/config.example.py`` documents every key.
+``load`` reads these, then ``instance/config.py`` if it exists, then ``FORMSVC_*`` environment
+variables (values parsed as JSON when they parse, so ``FORMSVC_TIME_LIMITS='{"zx": 3}'`` works)
+and ``DATABASE_URL``: ``create_app`` runs on its result, and the static build reads the message
+kinds' time limits from it. ``instance/config.example.py`` documents every key.
+
+Nothing here imports the database layer: the build loads this module without SQLAlchemy.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from formsvc import db as _db
+from flask import Config
+
+ENV_PREFIX = "FORMSVC"
 
 # The repository root: formsvc runs beside the content/ and theme/ it shares with the static site.
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -127,9 +133,9 @@ SESSION_COOKIE_SECURE: bool | None = None
 # Strict-Transport-Security max-age (seconds) on formsvc's own answers (formsvc/security.py);
 # 0: not sent. nginx sends HSTS in production; set this only where formsvc itself answers HTTPS.
 HSTS_MAX_AGE = 0
-# How long a SQLite write waits for the lock before the request gets the 503 page: the default
-# lives with the engine settings (formsvc/db.py), which the CLI uses without an app.
-SQLITE_BUSY_TIMEOUT_MS = _db.SQLITE_BUSY_TIMEOUT_MS
+# How long a SQLite write waits for another writer's lock before giving up (the citizen then gets
+# the 503 page and nothing is stored); formsvc/db.py's engines default to it without an app too.
+SQLITE_BUSY_TIMEOUT_MS = 15000
 
 # Audit log of staff actions (formsvc.audit_log): one JSON line per action after it commits.
 # "stderr" (default; journald under systemd), a file path (reopened after logrotate moves it), or
@@ -138,3 +144,26 @@ AUDIT_LOG = "stderr"
 
 # GET /api/v1/healthz (formsvc.health): the database must answer within this many seconds.
 HEALTH_DB_TIMEOUT = 2.0
+
+
+def instance_path(overrides: Mapping[str, Any] | None = None) -> Path:
+    """The instance folder: ``INSTANCE_PATH`` in ``overrides``, ``FORMSVC_INSTANCE_PATH``, or
+    ``instance/`` in the repository."""
+    path = (overrides or {}).get("INSTANCE_PATH") or os.environ.get(f"{ENV_PREFIX}_INSTANCE_PATH") \
+        or str(REPO_ROOT / "instance")
+    return Path(path).resolve()
+
+
+def load(overrides: Mapping[str, Any] | None = None) -> Config:
+    """The effective settings: the defaults, instance/config.py, FORMSVC_* and DATABASE_URL from
+    the environment, then ``overrides``; later layers win."""
+    config = Config(str(instance_path(overrides)))
+    config.from_object(__name__)
+    config.from_pyfile("config.py", silent=True)  # instance/config.py
+    # FORMSVC_X=... → X, JSON-decoded when possible ('5', '{"zx": 3}', 'true')
+    config.from_prefixed_env(ENV_PREFIX)
+    if os.environ.get("DATABASE_URL"):
+        config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if overrides:
+        config.update(overrides)
+    return config

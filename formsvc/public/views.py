@@ -60,6 +60,7 @@ def _checked_uploads(form: MessageForm) -> list[uploads.Upload] | None:
 def _render_form(kind: Kind, form: MessageForm, status: int = 200, **extra: Any) -> Any:
     return render_template("formsvc/form.html", kind=kind, form=form, errors=form.error_list(),
                            time_limit=kinds.time_limit(kind, current_app.config),
+                           extension_limit=kinds.extension_limit(kind, current_app.config),
                            max_attachments=current_app.config["MAX_ATTACHMENTS"],
                            honeypot=HONEYPOT, **extra), status
 
@@ -79,7 +80,8 @@ def _store(kind: Kind, form: MessageForm, attachment_list: list[uploads.Upload])
 
 @bp.get("/")
 def index() -> Any:
-    return render_template("formsvc/index.html", kinds=kinds.KINDS, config=current_app.config)
+    return render_template("formsvc/index.html",
+                           kinds=kinds.in_effect(current_app.config).values())
 
 
 @bp.route("/<kind_code>/new", methods=["GET", "POST"])
