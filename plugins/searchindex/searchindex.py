@@ -205,6 +205,7 @@ def department_document(dept: Any, sections: dict[str, str]) -> Document:
 
 
 def sections_of(settings: dict[str, Any]) -> dict[str, str]:
+    """Section codes and labels from ``SECTIONS``, the home page left out."""
     return {code: label for label, _url, code in settings.get("SECTIONS", ()) if code != "home"}
 
 
@@ -320,17 +321,20 @@ class _Interruptions:
         self.previous: dict[int, Any] = {}
 
     def guard(self) -> None:
+        """Take over SIGINT and SIGTERM for this build (main thread only)."""
         if threading.current_thread() is not threading.main_thread():
             return
         for sig in self.SIGNALS:
             self.previous.setdefault(sig, signal.signal(sig, self.interrupted))
 
     def release(self) -> None:
+        """Give the signals back to the handlers they had before the build."""
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
         self.previous.clear()
 
     def interrupted(self, signum: int, frame: Any) -> None:
+        """The signal handler: say what happened and exit with status 1."""
         # Only log and leave: the main thread may hold the queue's lock, so the worker is ended
         # by the exit hook once the stack has unwound. SystemExit passes Pelican's handlers,
         # which exit 0 on KeyboardInterrupt and would log any Exception as one unreadable file.
@@ -374,6 +378,7 @@ class SearchIndexGenerator:
         self.settings = settings
 
     def generate_context(self) -> None:
+        """Read nothing: the documents come from the other generators."""
         pass
 
     def generate_output(self, writer: Any) -> None:
@@ -430,10 +435,12 @@ def finished(pelican: Any) -> None:
 
 
 def get_generators(pelican: Any) -> type | None:
+    """Pelican's hook: the index generator, when this build lists the plugin."""
     return SearchIndexGenerator if enabled(pelican.settings) else None
 
 
 def register() -> None:
+    """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(_reset)
     signals.get_generators.connect(get_generators)
     signals.content_object_init.connect(article_read)

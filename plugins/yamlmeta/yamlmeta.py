@@ -119,6 +119,7 @@ class YamlMarkdownReader(BaseReader):
         self._content_dir = Path(settings["PATH"]).resolve()
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        """Parse and check one file; its sanitised HTML and metadata (a skipped stub on errors)."""
         path = Path(source_path).resolve()
         relpath = path.relative_to(self._content_dir).as_posix()
         doc_type = schema.doc_type_for(relpath)
@@ -204,6 +205,7 @@ def initialized(pelican) -> None:
 
 
 def add_readers(readers) -> None:
+    """Read .md and .markdown with this reader instead of Pelican's."""
     for ext in YamlMarkdownReader.file_extensions:
         readers.reader_classes[ext] = YamlMarkdownReader
 
@@ -259,6 +261,7 @@ def articles_read(generator) -> None:
 
 
 def register() -> None:
+    """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(initialized)
     signals.readers_init.connect(add_readers)
     signals.generator_init.connect(add_context)
