@@ -7,10 +7,23 @@ They drive the product from outside and print figures; no product package import
 from __future__ import annotations
 
 import importlib
+import subprocess
 from pathlib import Path
 from types import ModuleType
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def stop(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """End a server a harness started: SIGTERM, then SIGKILL if it has not exited in ``timeout``."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def plugin_module(name: str) -> ModuleType:

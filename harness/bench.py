@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from harness import REPO_ROOT, synth
+from harness import REPO_ROOT, stop, synth
 
 VENV_BIN = Path(sys.executable).parent
 DATE_LINE = re.compile(r'^date: "?(\d{4}-\d{2}-\d{2}[ \d:]*)"?$', re.M)
@@ -271,11 +271,7 @@ def bench_preview(n: int, seed: int, workdir: Path, rounds: int = 2) -> dict[str
                     path.write_text(old, encoding="utf-8")
                     wait_gone(f"{base}/{url}", title, time.perf_counter() + 60)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
     page = [e["page_s"] for e in result["edits"] if e["page_s"] is not None]
     lists = [e["list_s"] for e in result["edits"] if e["list_s"] is not None]

@@ -33,7 +33,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -46,7 +45,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness import REPO_ROOT
+from harness import REPO_ROOT, stop
 
 VENV_BIN = Path(sys.executable).parent
 WORKERS = 4
@@ -187,12 +186,8 @@ class Gunicorn:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        if self.proc is not None:
+            stop(self.proc, timeout=30)
 
     @property
     def base(self) -> str:

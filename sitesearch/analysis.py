@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from whoosh import fields
@@ -84,15 +84,22 @@ def index_tokens(text: str) -> list[str]:
     A Chinese run gives its bigrams plus its last character alone, so that a one-character query
     (a prefix query) finds the character also where it ends a run; letters and digits stay whole.
     """
+    return _tokens(runs(text), lambda i, n: True)
+
+
+def _tokens(parts: list[tuple[str, str]], last_char: Callable[[int, int], bool]) -> list[str]:
+    """Bigrams of Chinese runs, whole ASCII words; a run's last character alone where
+    ``last_char(i, len(parts))`` says so for run ``i`` (one-character runs are always alone)."""
     out: list[str] = []
-    for cjk, word in runs(text):
+    for i, (cjk, word) in enumerate(parts):
         if word:
             out.append(word)
         elif len(cjk) == 1:
             out.append(cjk)
         else:
-            out.extend([cjk[i : i + 2] for i in range(len(cjk) - 1)])
-            out.append(cjk[-1])
+            out.extend([cjk[j : j + 2] for j in range(len(cjk) - 1)])
+            if last_char(i, len(parts)):
+                out.append(cjk[-1])
     return out
 
 
@@ -132,18 +139,7 @@ def query_tokens(word: str, *, phrase: bool = False) -> list[str]:
     query. In a phrase, inner runs keep their last-character token so positions line up with
     ``index_tokens``; the final run does not, because in the document the run may go on.
     """
-    parts = runs(word)
-    out: list[str] = []
-    for i, (cjk, ascii_word) in enumerate(parts):
-        if ascii_word:
-            out.append(ascii_word)
-        elif len(cjk) == 1:
-            out.append(cjk)
-        else:
-            out.extend([cjk[j : j + 2] for j in range(len(cjk) - 1)])
-            if phrase and i < len(parts) - 1:
-                out.append(cjk[-1])
-    return out
+    return _tokens(runs(word), lambda i, n: phrase and i < n - 1)
 
 
 def is_single_char(token: str) -> bool:

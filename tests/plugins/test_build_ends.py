@@ -235,27 +235,42 @@ def test_make_build_and_make_run_stop_at_content_errors(broken_tree, tmp_path, t
     assert left_behind(run.marker) == []
 
 
-def test_an_exception_in_another_plugin_after_the_worker_started_ends_the_build(padded_tree, tmp_path):
+# The publishing build and the preview's first build, each with what it says when it stops.
+COMMANDS = {
+    "pelican": (pelican, "生成被中断（{}），网站未生成完整，搜索索引未更新", "{}"),
+    "preview": (preview, "[预览] 生成被中断（{}），预览未启动", "[预览] 生成失败，预览未启动：RuntimeError: {}"),
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_exception_in_another_plugin_ends_the_build(padded_tree, tmp_path, command):
+    start, _, failed = COMMANDS[command]
     settings, env = settings_with_test_plugin(tmp_path, "raise")
-    run = pelican(padded_tree, tmp_path / "out", settings, **env)
+    run = start(padded_tree, tmp_path / "out", settings, **env)
     status, out = run.finish()
-    assert (tmp_path / "worker.pid").read_text().isdigit()  # the worker had started
+    # the publishing build had started its worker; the preview leaves the search out
+    worker = (tmp_path / "worker.pid").read_text()
+    assert worker == "none" if command == "preview" else worker.isdigit()
     assert status == 1, out[-3000:]
-    assert "测试插件在搜索索引进程启动后出错" in out
+    assert failed.format("测试插件在搜索索引进程启动后出错") in out
     assert left_behind(run.marker) == []
 
 
-@pytest.mark.parametrize(("sig", "group"), [(signal.SIGINT, True), (signal.SIGINT, False),
-                                            (signal.SIGTERM, False), (signal.SIGTERM, True)],
-                         ids=["ctrl-c", "sigint", "sigterm", "sigterm-group"])
-def test_a_signal_during_the_build_ends_it_with_status_1(padded_tree, tmp_path, sig, group):
+@pytest.mark.parametrize(("command", "sig", "group"), [
+    ("pelican", signal.SIGINT, True), ("pelican", signal.SIGINT, False),
+    ("pelican", signal.SIGTERM, False), ("pelican", signal.SIGTERM, True),
+    ("preview", signal.SIGINT, True), ("preview", signal.SIGTERM, False),
+], ids=["pelican-ctrl-c", "pelican-sigint", "pelican-sigterm", "pelican-sigterm-group",
+        "preview-ctrl-c", "preview-sigterm"])
+def test_a_signal_during_the_build_ends_it_with_status_1(padded_tree, tmp_path, command, sig, group):
+    start, interrupted, _ = COMMANDS[command]
     settings, env = settings_with_test_plugin(tmp_path, "hold")
-    run = pelican(padded_tree, tmp_path / "out", settings, **env)
-    assert wait_for_file(tmp_path / "worker.pid", run).isdigit()
+    run = start(padded_tree, tmp_path / "out", settings, **env)
+    wait_for_file(tmp_path / "worker.pid", run)
     run.signal(sig, group)
     status, out = run.finish(30)
     assert status == 1, out[-3000:]
-    assert f"生成被中断（{signal.Signals(sig).name}），网站未生成完整，搜索索引未更新" in out
+    assert interrupted.format(signal.Signals(sig).name) in out
     assert left_behind(run.marker) == []
 
 
@@ -273,27 +288,4 @@ def test_the_preview_shows_content_errors_and_serves_until_stopped(broken_tree, 
     assert status == 0, out[-3000:]
     for line in CONTENT_ERRORS[1:]:
         assert f"[预览] 错误 content/xxgk/wj/2024/{line}" in out
-    assert left_behind(run.marker) == []
-
-
-@pytest.mark.parametrize(("sig", "group"), [(signal.SIGINT, True), (signal.SIGTERM, False)],
-                         ids=["ctrl-c", "sigterm"])
-def test_a_signal_during_the_previews_first_build_ends_it_with_status_1(padded_tree, tmp_path, sig,
-                                                                       group):
-    settings, env = settings_with_test_plugin(tmp_path, "hold")
-    run = preview(padded_tree, tmp_path / "out", settings, **env)
-    wait_for_file(tmp_path / "worker.pid", run)
-    run.signal(sig, group)
-    status, out = run.finish(30)
-    assert status == 1, out[-3000:]
-    assert f"[预览] 生成被中断（{signal.Signals(sig).name}），预览未启动" in out
-    assert left_behind(run.marker) == []
-
-
-def test_an_exception_in_the_previews_first_build_ends_it_with_status_1(padded_tree, tmp_path):
-    settings, env = settings_with_test_plugin(tmp_path, "raise")
-    run = preview(padded_tree, tmp_path / "out", settings, **env)
-    status, out = run.finish()
-    assert status == 1, out[-3000:]
-    assert "[预览] 生成失败，预览未启动：RuntimeError: 测试插件在搜索索引进程启动后出错" in out
     assert left_behind(run.marker) == []
