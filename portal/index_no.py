@@ -12,8 +12,16 @@ from __future__ import annotations
 import re
 
 # the parts, each once
-ORG_BODY = r"[0-9A-Z]{8}"
-CHECK_CHAR = r"[0-9A-Z]"
+ORG_CHARS = "0-9A-Z"  # digits and capitals: 统一社会信用代码 use no other characters
+ORG_LENGTH = 8  # characters before the hyphen and the check character
+
+
+def _org_parts(chars: str) -> tuple[str, str]:
+    """The organisation code's body and check character over a character class."""
+    return rf"[{chars}]{{{ORG_LENGTH}}}", rf"[{chars}]"
+
+
+ORG_BODY, CHECK_CHAR = _org_parts(ORG_CHARS)
 YEAR = r"(?:19|20)\d\d"
 SERIAL_DIGITS = 5
 ORG_CODE = rf"{ORG_BODY}-{CHECK_CHAR}"
@@ -26,10 +34,13 @@ INDEX_NO_RE = re.compile(rf"^{INDEX_NO}$")
 # the index_no line of a front matter that YAML cannot read (its number must stay known)
 INDEX_LINE_RE = re.compile(rf"^index_no:\s*[\"']?({ORG_CODE}/{YEAR}-\d{{{SERIAL_DIGITS}}})", re.M)
 # as people type and cite it: any case, spaces around the separators, serial without its zeros;
-# not the tail of a longer run of letters and digits
+# not the tail of a longer run of letters and digits. Lower case is spelt out in the classes:
+# re.IGNORECASE made the search's scan of every document a third slower.
+_ANY_CASE = f"{ORG_CHARS}a-z"
+_LOOSE_BODY, _LOOSE_CHECK = _org_parts(_ANY_CASE)
 LOOSE_INDEX_NO_RE = re.compile(
-    rf"(?<![0-9A-Z])({ORG_BODY})\s*-\s*({CHECK_CHAR})\s*/\s*({YEAR})\s*-\s*(\d{{1,{SERIAL_DIGITS}}})",
-    re.IGNORECASE)
+    rf"(?<![{_ANY_CASE}])({_LOOSE_BODY})\s*-\s*({_LOOSE_CHECK})\s*/\s*({YEAR})\s*-\s*"
+    rf"(\d{{1,{SERIAL_DIGITS}}})")
 
 
 def canonical(match: re.Match[str]) -> str:
