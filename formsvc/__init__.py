@@ -10,16 +10,20 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+from typing import TYPE_CHECKING, Any
 
 from formsvc import config as defaults
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then FORMSVC_* env, then ``config``."""
+    # imported here, not above: the site build imports formsvc.kinds and formsvc.config (the time
+    # limits) and would otherwise load Flask for nothing (~55 ms of every build)
+    from flask import Flask
+
     # no static folder: assets are the theme's, served with the portal from output/theme/
     app = Flask(__name__, instance_path=str(defaults.instance_path(config)),
                 instance_relative_config=True, static_folder=None)
@@ -92,6 +96,8 @@ def _secure_cookies(app: Flask) -> None:
 def _trust_proxies(app: Flask) -> None:
     n = int(app.config.get("PROXY_COUNT") or 0)
     if n:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 

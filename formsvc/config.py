@@ -5,18 +5,19 @@ variables (values parsed as JSON when they parse, so ``FORMSVC_TIME_LIMITS='{"zx
 and ``DATABASE_URL``: ``create_app`` runs on its result, and the static build reads the message
 kinds' time limits from it. ``instance/config.example.py`` documents every key.
 
-Nothing here imports the database layer: the build loads this module without SQLAlchemy.
+Nothing here imports Flask or the database layer: the build loads this module without either.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from flask import Config
 
 ENV_PREFIX = "FORMSVC"
 
@@ -154,16 +155,39 @@ def instance_path(overrides: Mapping[str, Any] | None = None) -> Path:
     return Path(path).resolve()
 
 
-def load(overrides: Mapping[str, Any] | None = None) -> Config:
+def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The effective settings: the defaults, instance/config.py, FORMSVC_* and DATABASE_URL from
-    the environment, then ``overrides``; later layers win."""
-    config = Config(str(instance_path(overrides)))
-    config.from_object(__name__)
-    config.from_pyfile("config.py", silent=True)  # instance/config.py
-    # FORMSVC_X=... → X, JSON-decoded when possible ('5', '{"zx": 3}', 'true')
-    config.from_prefixed_env(ENV_PREFIX)
+    the environment, then ``overrides``; later layers win.
+
+    The layers are read as Flask's ``Config.from_pyfile`` and ``from_prefixed_env`` read them
+    (upper-case names of the file; ``FORMSVC_A__B`` sets ``A["B"]``), without importing Flask.
+    """
+    config = _upper(globals())
+    instance_file = instance_path(overrides) / "config.py"
+    if instance_file.is_file():
+        module = ModuleType("config")
+        module.__file__ = str(instance_file)
+        exec(compile(instance_file.read_bytes(), str(instance_file), "exec"), module.__dict__)
+        config.update(_upper(vars(module)))
+    prefix = f"{ENV_PREFIX}_"
+    for name in sorted(os.environ):
+        if not name.startswith(prefix):
+            continue
+        value: Any = os.environ[name]
+        with contextlib.suppress(ValueError):  # not JSON: the text itself
+            value = json.loads(value)
+        *parents, key = name.removeprefix(prefix).split("__")
+        target = config
+        for part in parents:  # copied on the way down: never change the defaults above
+            target[part] = dict(target.get(part) or {})
+            target = target[part]
+        target[key] = value
     if os.environ.get("DATABASE_URL"):
         config["DATABASE_URL"] = os.environ["DATABASE_URL"]
     if overrides:
         config.update(overrides)
     return config
+
+
+def _upper(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in namespace.items() if k.isupper()}

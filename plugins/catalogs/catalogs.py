@@ -223,8 +223,7 @@ class CatalogGenerator(Generator):
         # templates (of every generator: the context is shared) build list links with this
         self.context["catalog"] = self.urls
         self.context.setdefault("vocab", vocab)
-        self._entries: dict[int, dict[str, Any]] = {}
-        self._rows: dict[int, dict[str, Any]] = {}
+        self._entries: dict[tuple[str, int], dict[str, Any]] = {}
 
     def generate_context(self) -> None:
         """Read nothing of its own: it lists what the other generators read."""
@@ -233,28 +232,46 @@ class CatalogGenerator(Generator):
 
     # ---- helpers -------------------------------------------------------------------------------
 
+    def _once(self, kind: str, a: Any, make: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+        """``make(a)``, computed once per article and kind of item (the preview clears the cache:
+        a re-read document is a new object, and an old object's id may be reused)."""
+        key = (kind, id(a))
+        item = self._entries.get(key)
+        if item is None:
+            item = self._entries[key] = make(a)
+        return item
+
     def entry(self, a: Any, tag: str = "") -> dict[str, Any]:
-        """What a doc_list item needs, computed once per article."""
-        key = id(a)
-        e = self._entries.get(key)
-        if e is None:
-            e = {"title": a.title, "href": f"{self.urls.base}/{a.url}", "date": _fmt_date(a.date)}
-            self._entries[key] = e
-        if tag:
-            return {**e, "tag": tag}
-        return e
+        """What a doc_list item needs."""
+        e = self._once("entry", a, lambda a: {
+            "title": a.title, "href": f"{self.urls.base}/{a.url}", "date": _fmt_date(a.date)})
+        return {**e, "tag": tag} if tag else e
 
     def entries(self, articles: Iterable[Any]) -> list[dict[str, Any]]:
         """``entry`` of each article, in order."""
         return [self.entry(a) for a in articles]
 
+    def guide_entry(self, g: Any) -> dict[str, Any]:
+        """A doc_list item of a guide: its type, department, promised limit and visits."""
+        def make(g: Any) -> dict[str, Any]:
+            dept = g.dept.name if g.dept is not None else g.department
+            online = " · 可网上办理" if getattr(g, "online_url", None) else ""
+            return {"title": g.title, "href": f"{self.urls.base}/{g.url}", "tag": g.item_type,
+                    "summary": f"{dept} · 承诺时限 {g.promised_limit} · 到现场 {g.visits} 次{online}"}
+        return self._once("guide", g, make)
+
+    def project_entry(self, p: Any) -> dict[str, Any]:
+        """A doc_list item of a 招商项目: status, date and key figures."""
+        return self._once("project", p, lambda p: {
+            "title": p.title, "href": f"{self.urls.base}/{p.url}", "tag": p.project_status,
+            "date": _fmt_date(p.date),
+            "summary": f"{p.industry} · 总投资 {p.amount:,} 万元 · {p.cooperation} · {p.location}"})
+
     def catalog_row(self, a: Any) -> dict[str, Any]:
-        """One row of the 信息公开目录 table, computed once per document."""
-        key = id(a)
-        row = self._rows.get(key)
-        if row is None:
+        """One row of the 信息公开目录 table."""
+        def make(a: Any) -> dict[str, Any]:
             dept = getattr(a, "dept", None)
-            row = {
+            return {
                 "index_no": a.index_no,
                 "title": a.title,
                 "href": f"{self.urls.base}/{a.url}",
@@ -264,8 +281,7 @@ class CatalogGenerator(Generator):
                 "date": _fmt_date(a.date),
                 "validity": a.validity,
             }
-            self._rows[key] = row
-        return row
+        return self._once("row", a, make)
 
     def sidebar(self, facets: list[dict[str, Any]]) -> Markup:
         """The facet sidebar, rendered once and shared by every page of one paginated list."""
@@ -455,13 +471,16 @@ class CatalogGenerator(Generator):
                                   dept))
             return out
 
+        def guide_items(guides: list[Any]) -> list[dict[str, Any]]:
+            return [self.guide_entry(g) for g in guides]
+
         common = {"section": "bsfw"}
         for code, items in index.guides_by_dept.items():
-            self.write_paginated(writer, u.folder("guide_department", code), "bsfw_list", items, per_page,
+            self.write_paginated(writer, u.folder("guide_department", code), "bsfw_list", guide_items(items), per_page,
                                  facets=facets(dept=code), facet_kind="实施部门",
                                  facet_title=names.get(code, code), facet_dept=code, **common)
         for item_type, items in index.guides_by_item_type.items():
-            self.write_paginated(writer, u.folder("item_type", item_type), "bsfw_list", items, per_page,
+            self.write_paginated(writer, u.folder("item_type", item_type), "bsfw_list", guide_items(items), per_page,
                                  facets=facets(item_type=item_type), facet_kind="事项类型",
                                  facet_title=item_type, **common)
         for aud in vocab.AUDIENCES:
@@ -472,11 +491,11 @@ class CatalogGenerator(Generator):
                 for e in vocab.LIFE_EVENTS.get(aud, ())
                 if index.guides_by_event.get(e)
             ]
-            self.write_paginated(writer, u.folder("audience", aud), "bsfw_list", items, per_page,
+            self.write_paginated(writer, u.folder("audience", aud), "bsfw_list", guide_items(items), per_page,
                                  facets=facets(audience=aud), facet_kind="服务对象",
                                  facet_title=f"{aud}办事", life_events=events, **common)
         for event, items in index.guides_by_event.items():
-            self.write_paginated(writer, u.folder("life_event", event), "bsfw_list", items, per_page,
+            self.write_paginated(writer, u.folder("life_event", event), "bsfw_list", guide_items(items), per_page,
                                  facets=facets(event=event), facet_kind="主题服务",
                                  facet_title=event,
                                  facet_parent=(f"{LIFE_EVENT_AUDIENCE.get(event, '')}办事",
@@ -486,7 +505,8 @@ class CatalogGenerator(Generator):
             self.write(writer, u.checklist(guide), "guide_checklist", article=guide,
                        section="bsfw")
         self.write(writer, "bsfw/index.html", "bsfw_index", section="bsfw", is_section_index=True,
-                   popular=self.popular_guides(index, 12), total=len(guides), facets=facets(),
+                   popular=guide_items(self.popular_guides(index, 12)), total=len(guides),
+                   facets=facets(),
                    life_events={
                        aud: [{"text": e, "href": u.link("life_event", e),
                               "count": len(index.guides_by_event[e])}
@@ -521,16 +541,18 @@ class CatalogGenerator(Generator):
                               inline=True)
 
         common = {"section": "zsyz"}
-        self.write_paginated(writer, "zsyz/xm/", "zsyz_projects", projects, per_page,
+        project_items = [self.project_entry(p) for p in projects]
+        self.write_paginated(writer, "zsyz/xm/", "zsyz_projects", project_items, per_page,
                              industry_facet=facet(), industry=None, **common)
         for industry, items in index.projects_by_industry.items():
-            self.write_paginated(writer, u.folder("industry", industry), "zsyz_projects", items, per_page,
+            self.write_paginated(writer, u.folder("industry", industry), "zsyz_projects",
+                                 [self.project_entry(p) for p in items], per_page,
                                  industry_facet=facet(industry), industry=industry, **common)
         self.write(writer, "zsyz/index.html", "zsyz_index", section="zsyz", is_section_index=True,
                    environment=self.entries(index.investment_by_kind.get("投资环境", [])),
                    policies=self.entries(index.investment_by_kind.get("优惠政策", [])),
                    investment_by_kind={k: self.entries(v) for k, v in index.investment_by_kind.items()},
-                   projects=projects[: self.options["home_items"]], total_projects=len(projects),
+                   projects=project_items[: self.options["home_items"]], total_projects=len(projects),
                    industry_facet=facet())
 
     def write_departments(self, writer: Any, index: Index, registry: Any) -> None:
@@ -598,7 +620,7 @@ class CatalogGenerator(Generator):
                 for e in vocab.LIFE_EVENTS.get("法人", ())
                 if index.guides_by_event.get(e)
             ],
-            projects=index.by_type.get("project", [])[:4],
+            projects=[self.project_entry(p) for p in index.by_type.get("project", [])[:4]],
             investment=self.entries(index.by_type.get("investment", [])[:4]),
         )
 

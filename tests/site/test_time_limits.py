@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import Config
 
-from formsvc import create_app, db, kinds, migrate
+from formsvc import config, create_app, db, kinds, migrate
 from tests.conftest import TEST_SITE, build_site
 
 PROJECT_PAGE = "zsyz/xm/nongchanpin-lenglian.html"
@@ -71,3 +72,31 @@ def test_a_time_limits_override_reaches_the_built_pages_and_formsvc(tmp_path, mo
     assert "自收到申请之日起 15 个工作日内答复" in form.get_text()
     assert "经批准可延长不超过 10 个工作日" in form.get_text()
     db.get_engine(app).dispose()
+
+
+def test_the_layers_are_read_as_flask_reads_them(tmp_path, monkeypatch):
+    # formsvc.config.load replaced Flask's loaders so the build need not import Flask
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text('TIME_LIMITS = {"zx": 3}\nNAME_MAX = 40\nlower = 1\n',
+                                        encoding="utf-8")
+    monkeypatch.setenv("FORMSVC_INSTANCE_PATH", str(instance))
+    monkeypatch.setenv("FORMSVC_CONTENT_MAX", "3000")
+    monkeypatch.setenv("FORMSVC_TIME_LIMITS__ts", "15")
+    monkeypatch.setenv("FORMSVC_AUDIT_LOG", "/var/log/formsvc audit")  # not JSON: kept as text
+    reference = Config(str(instance))
+    reference.from_object(config)
+    reference.from_pyfile("config.py")
+    reference.from_prefixed_env("FORMSVC")
+    loaded = config.load()
+    assert loaded == dict(reference)
+    assert loaded["TIME_LIMITS"] == {"zx": 3, "ts": 15} and loaded["CONTENT_MAX"] == 3000
+    assert "lower" not in loaded and config.TIME_LIMITS == {}
+    assert config.load({"NAME_MAX": 20, "INSTANCE_PATH": str(tmp_path)})["NAME_MAX"] == 20
+
+
+def test_a_nested_variable_never_changes_the_defaults(monkeypatch, tmp_path):
+    monkeypatch.setenv("FORMSVC_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("FORMSVC_EXTENSION_LIMITS__ysqgk", "10")
+    assert config.load()["EXTENSION_LIMITS"] == {"ysqgk": 10}
+    assert config.EXTENSION_LIMITS == {}
