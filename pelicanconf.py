@@ -141,4 +141,8 @@ JINJA_ENVIRONMENT = {
     "lstrip_blocks": True,
     "autoescape": True,
     "extensions": [],
+    # A build never sees a template change (the preview rebuilds everything when the theme
+    # changes): without this Jinja stats the file of every template at every use, several
+    # times per page.
+    "auto_reload": False,
 }
