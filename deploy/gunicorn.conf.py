@@ -21,7 +21,7 @@ keepalive = 5
 # Recycle workers now and then so a slow leak never becomes an outage.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
 max_requests_jitter = 500
-# Load the app (templates, the department registry, jieba's dictionary for search) once in the
+# Load the app (templates, the department registry) once in the
 # master and fork: workers share that memory and start in milliseconds.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 # nginx on the same machine is the only client; trust its X-Forwarded-* headers

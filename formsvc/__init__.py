@@ -12,22 +12,22 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+from typing import TYPE_CHECKING, Any
 
 from formsvc import config as defaults
 
-ENV_PREFIX = "FORMSVC"
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then FORMSVC_* env, then ``config``."""
-    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("FORMSVC_INSTANCE_PATH") \
-        or defaults.INSTANCE_PATH
+    # imported here, not above: the site build imports formsvc.domain.kinds and formsvc.config (the time
+    # limits) and would otherwise load Flask for nothing (~55 ms of every build)
+    from flask import Flask
+
     # no static folder: assets are the theme's, served with the portal from output/theme/
-    app = Flask(__name__, instance_path=str(Path(instance).resolve()),
+    app = Flask(__name__, instance_path=str(defaults.instance_path(config)),
                 instance_relative_config=True, static_folder=None)
     steps: list[Callable[[Flask], None]] = [
         _load_config(config),
@@ -64,14 +64,7 @@ def _call(module: str, function: str) -> Callable[[Flask], None]:
 
 def _load_config(overrides: Mapping[str, Any] | None) -> Callable[[Flask], None]:
     def load_config(app: Flask) -> None:
-        app.config.from_object(defaults)
-        app.config.from_pyfile("config.py", silent=True)  # instance/config.py
-        # FORMSVC_X=... → X, JSON-decoded when possible ('5', '{"zx": 3}', 'true')
-        app.config.from_prefixed_env(ENV_PREFIX)
-        if os.environ.get("DATABASE_URL"):
-            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
-        if overrides:
-            app.config.update(overrides)
+        app.config.update(defaults.load(overrides))
 
     return load_config
 
@@ -120,6 +113,8 @@ def _secure_cookies(app: Flask) -> None:
 def _trust_proxies(app: Flask) -> None:
     n = int(app.config.get("PROXY_COUNT") or 0)
     if n:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 

@@ -1,19 +1,27 @@
 """Default settings of formsvc: the first of three layers (defaults, instance file, environment).
 
-``create_app`` reads these, then ``instance/config.py`` if it exists, then ``FORMSVC_*``
-environment variables (values parsed as JSON when they parse, so ``FORMSVC_TIME_LIMITS='{"zx": 3}'``
-works) and ``DATABASE_URL``. ``instance/config.example.py`` documents every key.
+``load`` reads these, then ``instance/config.py`` if it exists, then ``FORMSVC_*`` environment
+variables (values parsed as JSON when they parse, so ``FORMSVC_TIME_LIMITS='{"zx": 3}'`` works)
+and ``DATABASE_URL``: ``create_app`` runs on its result, and the static build reads the message
+kinds' time limits from it. ``instance/config.example.py`` documents every key.
+
+Nothing here imports Flask or the database layer: the build loads this module without either.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from formsvc import db as _db
+# Environment variables FORMSVC_X set X (not a setting itself: lower-case names are not read).
+_ENV_PREFIX = "FORMSVC"
 
 # The repository root: formsvc runs beside the content/ and theme/ it shares with the static site.
 _repo_root = Path(__file__).resolve().parent.parent
@@ -142,9 +150,9 @@ SESSION_COOKIE_SECURE: bool | None = None
 # Strict-Transport-Security max-age (seconds) on formsvc's own answers (formsvc/web/security.py);
 # 0: not sent. nginx sends HSTS in production; set this only where formsvc itself answers HTTPS.
 HSTS_MAX_AGE = 0
-# How long a SQLite write waits for the lock before the request gets the 503 page: the default
-# lives with the engine settings (formsvc/db/__init__.py), which the CLI uses without an app.
-SQLITE_BUSY_TIMEOUT_MS = _db.SQLITE_BUSY_TIMEOUT_MS
+# How long a SQLite write waits for another writer's lock before giving up (the citizen then gets
+# the 503 page and nothing is stored); the engines of formsvc/db default to it without an app too.
+SQLITE_BUSY_TIMEOUT_MS = 15000
 
 # Audit log of staff actions (formsvc.web.audit_log): one JSON line per action after it commits.
 # "stderr" (default; journald under systemd), a file path (reopened after logrotate moves it), or
@@ -153,3 +161,49 @@ AUDIT_LOG = "stderr"
 
 # GET /api/v1/healthz (formsvc.web.health): the database must answer within this many seconds.
 HEALTH_DB_TIMEOUT = 2.0
+
+
+def instance_path(overrides: Mapping[str, Any] | None = None) -> Path:
+    """The instance folder: ``INSTANCE_PATH`` in ``overrides``, ``FORMSVC_INSTANCE_PATH``, or
+    ``instance/`` in the repository."""
+    path = (overrides or {}).get("INSTANCE_PATH") or os.environ.get(f"{_ENV_PREFIX}_INSTANCE_PATH") \
+        or INSTANCE_PATH
+    return Path(path).resolve()
+
+
+def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The effective settings: the defaults, instance/config.py, FORMSVC_* and DATABASE_URL from
+    the environment, then ``overrides``; later layers win.
+
+    The layers are read as Flask's ``Config.from_pyfile`` and ``from_prefixed_env`` read them
+    (upper-case names of the file; ``FORMSVC_A__B`` sets ``A["B"]``), without importing Flask.
+    """
+    config = _upper(globals())
+    instance_file = instance_path(overrides) / "config.py"
+    if instance_file.is_file():
+        module = ModuleType("config")
+        module.__file__ = str(instance_file)
+        exec(compile(instance_file.read_bytes(), str(instance_file), "exec"), module.__dict__)
+        config.update(_upper(vars(module)))
+    prefix = f"{_ENV_PREFIX}_"
+    for name in sorted(os.environ):
+        if not name.startswith(prefix):
+            continue
+        value: Any = os.environ[name]
+        with contextlib.suppress(ValueError):  # not JSON: the text itself
+            value = json.loads(value)
+        *parents, key = name.removeprefix(prefix).split("__")
+        target = config
+        for part in parents:  # copied on the way down: never change the defaults above
+            target[part] = dict(target.get(part) or {})
+            target = target[part]
+        target[key] = value
+    if os.environ.get("DATABASE_URL"):
+        config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if overrides:
+        config.update(overrides)
+    return config
+
+
+def _upper(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in namespace.items() if k.isupper()}

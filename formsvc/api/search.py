@@ -11,7 +11,7 @@ from formsvc.api.blueprint import bp
 from formsvc.api.oas import NULLABLE_STR, STR, error_response, obj, query_param, ref
 from formsvc.services import search
 from formsvc.web import errors
-from portal.search.query import (
+from sitesearch.query import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY,

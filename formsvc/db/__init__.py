@@ -17,6 +17,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from formsvc.config import SQLITE_BUSY_TIMEOUT_MS
+
 
 class Base(DeclarativeBase):
     pass
@@ -56,9 +58,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# How long a SQLite write waits for another writer's lock before giving up (the citizen then gets
-# the 503 page and nothing is stored); config key SQLITE_BUSY_TIMEOUT_MS.
-SQLITE_BUSY_TIMEOUT_MS = 15000
 PG_CONNECT_TIMEOUT_SECONDS = 10
 
 

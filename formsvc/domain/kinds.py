@@ -2,13 +2,15 @@
 
 Forms, the API (``GET /api/v1/kinds``), tracking numbers and due dates all read this table.
 Time limits are defaults (*local* rules differ); ``TIME_LIMITS`` / ``EXTENSION_LIMITS`` in the
-config override them per kind.
+config override them per kind. What citizens are told, by the service and by the static pages
+(the build reads ``in_effect(formsvc.config.load())``), goes through ``time_limit`` and
+``extension_limit``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 # Fields of an ordinary message, in form order (keys of formsvc.forms.fields.FIELDS).
@@ -66,3 +68,9 @@ def time_limit(kind: Kind, config: Mapping[str, Any]) -> int:
 def extension_limit(kind: Kind, config: Mapping[str, Any]) -> int:
     """Working days one approved extension may add for ``kind``, after the config override."""
     return int((config.get("EXTENSION_LIMITS") or {}).get(kind.code, kind.extension_limit))
+
+
+def in_effect(config: Mapping[str, Any]) -> dict[str, Kind]:
+    """Every kind by code, carrying the time limits ``config`` sets."""
+    return {k.code: replace(k, time_limit=time_limit(k, config),
+                            extension_limit=extension_limit(k, config)) for k in KINDS}

@@ -92,6 +92,7 @@ def _checked_post(kind: Kind, form: MessageForm) -> list[uploads.Upload] | Any:
 def _render_form(kind: Kind, form: MessageForm, status: int = 200, **extra: Any) -> Any:
     return render_template("formsvc/form.html", kind=kind, form=form, errors=form.error_list(),
                            time_limit=kinds.time_limit(kind, current_app.config),
+                           extension_limit=kinds.extension_limit(kind, current_app.config),
                            max_attachments=current_app.config["MAX_ATTACHMENTS"],
                            honeypot=HONEYPOT, **extra), status
 
@@ -112,7 +113,8 @@ def _store(kind: Kind, form: MessageForm, attachment_list: list[uploads.Upload])
 @bp.get("/")
 def index() -> Any:
     """The start page of 互动交流: the kinds of message and how long each takes."""
-    return render_template("formsvc/index.html", kinds=kinds.KINDS, config=current_app.config)
+    return render_template("formsvc/index.html",
+                           kinds=kinds.in_effect(current_app.config).values())
 
 
 @bp.route("/<kind_code>/new", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask import url_for as flask_url_for
 
 from formsvc.services import search as search_svc
-from portal.search import query
+from sitesearch import query
 
 log = logging.getLogger(__name__)
 

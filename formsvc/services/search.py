@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from formsvc.models.workbench import Letter
 from formsvc.services import letters
-from portal.search import letters as search_letters
-from portal.search import query
+from sitesearch import letters as search_letters
+from sitesearch import query
 
 log = logging.getLogger(__name__)
 

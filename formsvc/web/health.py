@@ -86,7 +86,7 @@ def _minutes_since(value: datetime | None) -> int:
 
 def _search(app: Flask) -> str:
     from formsvc.services.search import index_dir, letters_dir
-    from portal.search.query import snapshot
+    from sitesearch.query import snapshot
 
     try:
         # cached per thread; reopened after a build

@@ -10,6 +10,11 @@ version folder that is published atomically when the whole build has succeeded; 
 documents whose content hash changed are re-indexed. A failed index build fails the Pelican build
 (exit status 1) and leaves the previous index live.
 
+A build that stops early never waits for the worker: whatever ends it (a content error, an exception
+in any plugin, Ctrl-C or SIGTERM), the worker is ended without publishing and the process exits
+with status 1 in seconds. SIGINT and SIGTERM during a build end it with a message instead of
+Pelican's own handling (which exits 0 on Ctrl-C, and not at all on SIGTERM with a worker queued).
+
 One dict setting, every key optional::
 
     SEARCHINDEX = {
@@ -26,6 +31,7 @@ A full rebuild from the command line: ``pelican -e 'SEARCHINDEX={"full": true}'`
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import html
 import logging
@@ -33,6 +39,8 @@ import multiprocessing
 import os
 import re
 import resource
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -46,7 +54,7 @@ from pelican.utils import (
 )
 
 from portal import schema
-from portal.search.indexer import DOCS, END, Document, build, stream_build
+from sitesearch.indexer import DOCS, END, Document, build, stream_build
 
 log = logging.getLogger(__name__)
 PREFIX = "searchindex:"
@@ -197,6 +205,7 @@ def department_document(dept: Any, sections: dict[str, str]) -> Document:
 
 
 def sections_of(settings: dict[str, Any]) -> dict[str, str]:
+    """Section codes and labels from ``SECTIONS``, the home page left out."""
     return {code: label for label, _url, code in settings.get("SECTIONS", ()) if code != "home"}
 
 
@@ -212,7 +221,7 @@ class IndexBuildFailed(Exception):
 
 
 class _Worker:
-    """The indexing process (``portal.search.indexer.stream_build``) and what was sent to it."""
+    """The indexing process (``sitesearch.indexer.stream_build``) and what was sent to it."""
 
     BATCH = 64  # documents per message: fewer pickles and wake-ups than one at a time
 
@@ -230,6 +239,10 @@ class _Worker:
                   int(conf["keep"]), self.inbox, send, os.getpid()))
         self.proc.start()
         send.close()
+        # When the build stops early the feeder thread can be stuck writing to a full pipe that
+        # nobody reads any more; nothing it holds is wanted then, so exiting must not wait for it.
+        # A finished build loses nothing: the worker answers only after reading END.
+        self.inbox.cancel_join_thread()
         self.sent: set[str] = set()
         self._batch: list[Document] = []
 
@@ -265,24 +278,85 @@ class _Worker:
         """The build failed elsewhere: end the worker without publishing anything."""
         if self.proc.is_alive():
             self.proc.terminate()
-        self.proc.join()
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
         self.inbox.close()
-        self.inbox.cancel_join_thread()
 
 
 _WORKER: _Worker | None = None
+_EXIT_HOOKED = False
+
+
+def _stop_worker() -> None:
+    """End the worker a failed or interrupted build left running; nothing is published."""
+    global _WORKER
+    worker, _WORKER = _WORKER, None
+    if worker is not None:
+        worker.stop()
+
+
+def _start_worker(conf: dict[str, Any]) -> _Worker:
+    global _WORKER, _EXIT_HOOKED
+    _WORKER = _Worker(conf)
+    if not _EXIT_HOOKED:
+        # Registered after multiprocessing's own exit hook, so it runs first: a build that
+        # raised ends its worker here rather than leaving multiprocessing to find it.
+        atexit.register(_stop_worker)
+        _EXIT_HOOKED = True
+    return _WORKER
+
+
+class _Interruptions:
+    """SIGINT and SIGTERM during a build: a message and exit status 1, the worker ended at exit.
+
+    Installed at ``initialized`` and removed when the build has finished; only the main thread
+    may install handlers, so a build in another thread keeps its host's handling.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.previous: dict[int, Any] = {}
+
+    def guard(self) -> None:
+        """Take over SIGINT and SIGTERM for this build (main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in self.SIGNALS:
+            self.previous.setdefault(sig, signal.signal(sig, self.interrupted))
+
+    def release(self) -> None:
+        """Give the signals back to the handlers they had before the build."""
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        self.previous.clear()
+
+    def interrupted(self, signum: int, frame: Any) -> None:
+        """The signal handler: say what happened and exit with status 1."""
+        # Only log and leave: the main thread may hold the queue's lock, so the worker is ended
+        # by the exit hook once the stack has unwound. SystemExit passes Pelican's handlers,
+        # which exit 0 on KeyboardInterrupt and would log any Exception as one unreadable file.
+        self.release()
+        log.error("%s 生成被中断（%s），网站未生成完整，搜索索引未更新", PREFIX,
+                  signal.Signals(signum).name)
+        raise SystemExit(1)
+
+
+_INTERRUPTIONS = _Interruptions()
 
 
 def _reset(pelican: Any = None) -> None:
-    global _WORKER
-    if _WORKER is not None:  # a previous build in this process failed before finishing
-        _WORKER.stop()
-    _WORKER = None
+    """A build starts: end what a failed build in this process left, guard this one's signals."""
+    _stop_worker()
+    _INTERRUPTIONS.release()
+    if pelican is not None and enabled(pelican.settings):
+        _INTERRUPTIONS.guard()
 
 
 def article_read(content: Any) -> None:
     """Each article, as soon as it is read: its search document goes to the worker."""
-    global _WORKER
     settings = getattr(content, "settings", None) or {}
     if (not isinstance(content, Article) or not getattr(content, "doctype", None)
             or getattr(content, "status", "") != "published" or not enabled(settings)):
@@ -290,10 +364,9 @@ def article_read(content: Any) -> None:
     conf = settings_of(settings)
     if not conf["background"]:
         return
-    if _WORKER is None:
-        _WORKER = _Worker(conf)
+    worker = _WORKER or _start_worker(conf)
     registry = getattr(content, "_context", {}).get("departments")
-    _WORKER.add(article_document(content, sections_of(settings), registry))
+    worker.add(article_document(content, sections_of(settings), registry))
 
 
 class SearchIndexGenerator:
@@ -305,6 +378,7 @@ class SearchIndexGenerator:
         self.settings = settings
 
     def generate_context(self) -> None:
+        """Read nothing: the documents come from the other generators."""
         pass
 
     def generate_output(self, writer: Any) -> None:
@@ -340,11 +414,14 @@ def _failed(conf: dict[str, Any], message: str) -> IndexBuildFailed:
 def finished(pelican: Any) -> None:
     """After every page is written: wait for the index, fail the build if it failed."""
     global _WORKER
-    worker, _WORKER = _WORKER, None
+    worker = _WORKER
     if worker is None:
+        _INTERRUPTIONS.release()
         return
     waited = time.perf_counter()
-    kind, message = worker.result()
+    kind, message = worker.result()  # until it answers, an interruption leaves it to the exit hook
+    _WORKER = None
+    _INTERRUPTIONS.release()
     waited = time.perf_counter() - waited
     conf = settings_of(pelican.settings)
     if kind != "ok":
@@ -358,10 +435,12 @@ def finished(pelican: Any) -> None:
 
 
 def get_generators(pelican: Any) -> type | None:
+    """Pelican's hook: the index generator, when this build lists the plugin."""
     return SearchIndexGenerator if enabled(pelican.settings) else None
 
 
 def register() -> None:
+    """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(_reset)
     signals.get_generators.connect(get_generators)
     signals.content_object_init.connect(article_read)

@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from formsvc import db
 from formsvc.db import backup
 from formsvc.models import Attachment, Event, Message, OutboxNotification
-from portal.search import indexer, query
+from sitesearch import indexer, query
 from tests.formsvc.conftest import good_data
 from tests.reliability.conftest import bare_app, migrated_app
 from tests.reliability.county import fill, snapshot, statuses
-from tests.search.conftest import make_doc
+from tests.sitesearch.conftest import make_doc
 
 PAIRS = [("sqlite", "sqlite"), ("sqlite", "postgresql"), ("postgresql", "postgresql"),
          ("postgresql", "sqlite")]

@@ -21,9 +21,9 @@ from formsvc.api.openapi import document
 from formsvc.db import utcnow
 from formsvc.models.outbox import OutboxNotification
 from formsvc.web.extensions import limiter
-from portal.search import indexer, query
+from sitesearch import indexer, query
 from tests.formsvc.conftest import api_submit, make_config
-from tests.search.conftest import make_doc
+from tests.sitesearch.conftest import make_doc
 
 URL = "/api/v1/healthz"
 

@@ -17,9 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from formsvc.services import workbench as wb
-from portal.search import indexer, query
+from sitesearch import indexer, query
 from tests.formsvc.workbench.helpers import make_staff, run, submit
-from tests.search.conftest import make_doc
+from tests.sitesearch.conftest import make_doc
 
 
 @pytest.fixture
