@@ -26,6 +26,7 @@ from pelicanconf import FRESHNESS
 from portal import schema, vocab
 from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
 from portal.departments import load as load_registry
+from portal.doc_no import DOC_NO_RE
 from portal.frontmatter import Document, FrontMatterError, parse_text, split
 from portal.frontmatter import _Loader as _YamlLoader
 from portal.index_no import INDEX_LINE_RE, INDEX_NO_RE, ORG_CODE_RE
@@ -40,7 +41,6 @@ CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DEPT_CODE_RE = re.compile(r"^[a-z][a-z0-9]*$")
-DOC_NO_RE = re.compile(r"^\S+〔(\d{4})〕\d+号$")
 # what editors type instead of 〔〕: [2024] (2024) （2024） 【2024】 ［2024］ 〈2024〉 <2024>
 DOC_NO_WRONG_BRACKETS_RE = re.compile(r"[\[(（【［〈<]\s*\d{4}\s*[\])）】］〉>]")
 DATE_STR_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")

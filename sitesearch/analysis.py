@@ -20,25 +20,17 @@ from whoosh import fields
 from whoosh.analysis import Token, Tokenizer
 from whoosh.system import pack_uint
 
-from portal import index_no
+from portal import doc_no, index_no
 
-# CJK Unified Ideographs, Extension A and the compatibility block: the characters editors write.
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# The characters editors write (CJK Unified Ideographs, Extension A, the compatibility block).
+_CJK = doc_no.CJK_CHARS
 _RUNS = re.compile(rf"([{_CJK}]+)|([0-9a-z]+)")
 _CJK_RUN = re.compile(rf"^[{_CJK}]+$")
 
-# Brackets people type around the year of a 文号 instead of the official 〔〕 (after NFKC, which
-# already turns full-width ［］（） into ASCII and ﹝﹞ into 〔〕).
-_OPEN = r"\[\(【〔{〈《「"
-_CLOSE = r"\]\)】〕}〉》」"
-# 发文机关代字 + 〔year〕 + serial + 号. The issuer is 1–12 Chinese characters; mentions in running
-# text also get the words before it, so ``code_terms`` indexes every 2–6 character suffix.
-# The issuer's quantifier is possessive: giving back a character could never help (what follows
-# the issuer must be a space or a bracket, never a Chinese character), and not trying it makes the
-# scan of a document ~3x faster.
-_DOC_NO = re.compile(
-    rf"([{_CJK}]{{1,12}}+)\s*[{_OPEN}]\s*((?:19|20)\d\d)\s*[{_CLOSE}]\s*第?\s*0*(\d{{1,5}})\s*号"
-)
+# 发文机关代字 + 〔year〕 + serial + 号 as people type it (``portal.doc_no``, the checker's grammar).
+# Mentions in running text also get the words before the issuer, so ``code_terms`` indexes every
+# 2–6 character suffix.
+_DOC_NO = doc_no.LOOSE_DOC_NO_RE
 # What ``index_counts`` counts: overlapping bigrams inside Chinese runs, the last character of each
 # run, whole ASCII words (the same multiset of tokens as ``index_tokens``).
 _BIGRAMS = re.compile(rf"(?=([{_CJK}]{{2}}))")
@@ -153,7 +145,7 @@ def normalize_doc_no(text: str) -> str | None:
     Accepts [2024], (2024), 【2024】, ［2024］, （2024）, full-width digits, spaces and leading zeros.
     """
     m = _DOC_NO.fullmatch(normalize(text).strip())
-    return f"{m[1]}〔{m[2]}〕{int(m[3])}号" if m else None
+    return doc_no.canonical(m[1], m[2], m[3]) if m else None
 
 
 def normalize_index_no(text: str) -> str | None:
@@ -183,7 +175,7 @@ def codes_in(norm: str) -> set[str]:
     """``code_terms`` of an already ``normalize``d text."""
     out: set[str] = set()
     for m in _DOC_NO.finditer(norm):
-        issuer, rest = m[1], f"〔{m[2]}〕{int(m[3])}号"
+        issuer, rest = m[1], doc_no.canonical("", m[2], m[3])
         for n in range(2, min(6, len(issuer)) + 1):
             out.add(issuer[-n:] + rest)
         if len(issuer) < 2:

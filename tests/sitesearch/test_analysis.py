@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.doc_no import DOC_NO_RE
 from portal.index_no import INDEX_NO_RE
 from sitesearch.analysis import (
     code_terms,
@@ -98,3 +99,17 @@ def test_not_codes(text):
 def test_codes_cited_in_running_text_are_found_with_any_issuer_suffix():
     terms = code_terms("根据示政办[2024]12号和01150001-1/2024-00012执行")
     assert {"示政办〔2024〕12号", "政办〔2024〕12号", "01150001-1/2024-00012"} <= terms
+
+
+@pytest.mark.parametrize("doc_no", ["示政〔2024〕12号", "示政办发〔2024〕99999号", "国办发〔2019〕1号"])
+def test_every_doc_no_the_checker_accepts_is_found_by_its_number(doc_no: str) -> None:
+    """One grammar: a 文号 the checker accepts is canonical to the search, as written."""
+    assert DOC_NO_RE.match(doc_no)
+    assert normalize_doc_no(doc_no) == doc_no
+    assert doc_no in code_terms(f"根据{doc_no}文件")
+
+
+@pytest.mark.parametrize("doc_no", ["示政〔2024〕123456号", "示政〔2024〕012号", "Ab〔2024〕12号",
+                                    "示政〔1850〕12号", "示政〔2024〕第12号"])
+def test_the_checker_refuses_what_the_search_could_not_find_as_written(doc_no: str) -> None:
+    assert not DOC_NO_RE.match(doc_no)
