@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from formsvc.oas import error_response, obj, query_param, ref
+from portal.search.fields import FACETS, SITE_ID
 from portal.search.query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, PER_PAGE, SORTS
 
 _STR = {"type": "string"}
+SITE_PATTERN = SITE_ID.pattern
 _NSTR = {"type": ["string", "null"]}
 
 
@@ -36,9 +38,11 @@ SCHEMAS: dict[str, Any] = {
         "index_no": {"type": ["string", "null"], "description": "索引号"},
         "doc_no": {"type": ["string", "null"], "description": "文号"},
         "score": {"type": ["number", "null"], "description": "相关度（按日期排序时为 null）"},
+        "site": {"oneOf": [{"type": "null"}, obj({"code": _STR, "name": _STR})],
+                 "description": "发布该信息的站点（网站集群中的门户、部门或乡镇子站）"},
     }),
     "SearchResult": obj({
-        "query": obj({"q": _STR, "section": _NSTR, "dept": _NSTR, "year": _NSTR,
+        "query": obj({"q": _STR, "site": _NSTR, "section": _NSTR, "dept": _NSTR, "year": _NSTR,
                        "topic": _NSTR, "sort": {"type": "string", "enum": list(SORTS)}}),
         "total": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1},
@@ -47,7 +51,7 @@ SCHEMAS: dict[str, Any] = {
         "items": {"type": "array", "items": ref("SearchHit")},
         "facets": {"type": "object", "description": "各筛选项的取值和结果数",
                    "properties": {name: {"type": "array", "items": ref("SearchFacetValue")}
-                                  for name in ("section", "dept", "year", "topic")},
+                                  for name, _label in FACETS},
                    "additionalProperties": False},
     }),
 }
@@ -61,6 +65,8 @@ PATHS: dict[str, Any] = {
                        "01150001-1/2024-00012。只给筛选条件不给 q 时按日期列出。",
         "parameters": [
             query_param("q", "搜索词", {"type": "string", "maxLength": MAX_QUERY}),
+            query_param("site", "站点标识，只搜该站点发布的信息，如 county；不填则搜索整个网站集群",
+                        {"type": "string", "pattern": SITE_PATTERN}),
             query_param("section", "栏目代码（xxgk, bsfw, zsyz, zwdt, hdjl, jg）", _STR),
             query_param("dept", "部门代码，如 xzfb", _STR),
             query_param("year", "年度", {"type": "string", "pattern": "^(19|20)[0-9]{2}$"}),
@@ -75,7 +81,8 @@ PATHS: dict[str, Any] = {
         "responses": {
             "200": {"description": "搜索结果、总数和筛选项计数",
                     "content": {"application/json": {"schema": ref("SearchResult")}}},
-            "400": error_response("参数有误（code 如 bad_year、bad_sort、bad_page、query_too_long）"),
+            "400": error_response("参数有误（code 如 bad_site、bad_year、bad_sort、bad_page、"
+                                  "query_too_long）"),
             "503": error_response("搜索索引缺失或损坏（code 为 search_unavailable）；其他功能不受影响"),
         },
     }},

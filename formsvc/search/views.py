@@ -21,7 +21,8 @@ bp = Blueprint("search", __name__, template_folder="templates")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Said to citizens when the index cannot be read; the rest of the service keeps working.
 UNAVAILABLE = "站内搜索暂时无法使用，请稍后再试。您也可以通过栏目导航查找信息，或拨打 0123-12345 咨询。"
-FACET_TITLES = {"section": "栏目", "dept": "发布机构", "year": "年度", "topic": "主题分类"}
+FACET_TITLES = {"site": "站点", "section": "栏目", "dept": "发布机构", "year": "年度",
+                "topic": "主题分类"}
 
 
 def _app(app: Flask | None) -> Flask | None:
@@ -108,6 +109,8 @@ def _facet_params(result: query.SearchResult) -> list[dict[str, Any]]:
         current = getattr(params, name)
         if not values and not current:
             continue
+        if name == "site" and len(values) < 2:
+            continue  # one site's results: nothing to narrow (a chosen site is in active_filters)
         items = [{"text": v.label, "count": v.count, "current": v.value == current,
                   "href": _href(params, **{name: v.value, "page": 1})} for v in values]
         entry: dict[str, Any] = {"title": FACET_TITLES[name], "items": items,
@@ -148,6 +151,8 @@ def search_page() -> Any:
             sort_links=[("relevance", "按相关度", _href(params, sort="relevance", page=1)),
                         ("date", "按日期", _href(params, sort="date", page=1))],
             pages=[_href(params, page=n) for n in range(1, min(result.pages, query.MAX_PAGE) + 1)],
+            # hits name their site when they come from more than one
+            show_site=len(result.facets.get("site", ())) > 1,
         )
     return render_template("search/search.html", **context), status
 
@@ -172,7 +177,8 @@ def search_api() -> Any:
         log.error("search: index unavailable at %s: %s", index_dir(), exc)
         return _error(503, "search_unavailable", UNAVAILABLE)
     return jsonify({
-        "query": {"q": params.q, "section": params.section or None, "dept": params.dept or None,
+        "query": {"q": params.q, "site": params.site or None,
+                  "section": params.section or None, "dept": params.dept or None,
                   "year": params.year or None, "topic": params.topic or None,
                   "sort": params.sort},
         "total": result.total,

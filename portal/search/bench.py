@@ -52,16 +52,16 @@ def _line(label: str, ms: list[float]) -> str:
             f"   max {max(ms):7.1f} ms")
 
 
-def bench_size(n: int, workdir: Path, procs: int, nqueries: int, seed: int,
+def bench_size(n: int, workdir: Path, nqueries: int, seed: int,
                queries_only: bool = False) -> None:
     print(f"\n== {n:,} documents ==", flush=True)
     index_dir = workdir / f"idx-{n}"
     if not queries_only:
-        build_figures(n, index_dir, procs, seed)
+        build_figures(n, index_dir, seed)
     query_figures(index_dir, nqueries, seed)
 
 
-def build_figures(n: int, index_dir: Path, procs: int, seed: int) -> None:
+def build_figures(n: int, index_dir: Path, seed: int) -> None:
     t = time.perf_counter()
     docs = list(synthetic.documents(n, seed=seed))
     chars = sum(len(d.body) for d in docs)
@@ -70,10 +70,10 @@ def build_figures(n: int, index_dir: Path, procs: int, seed: int) -> None:
     shutil.rmtree(index_dir, ignore_errors=True)
 
     cpu0 = _cpu()
-    report = indexer.build(index_dir, docs, full=True, procs=procs)
+    report = indexer.build(index_dir, docs, full=True)
     cpu = _cpu() - cpu0
     size = indexer.index_size(index_dir)
-    print(f"  full build ({procs} proc): {report.seconds:.1f} s, {n / report.seconds:,.0f} docs/s "
+    print(f"  full build: {report.seconds:.1f} s, {n / report.seconds:,.0f} docs/s "
           f"(CPU {cpu:.1f} s incl. workers, {n / cpu:,.0f} docs per CPU-second); "
           f"index {size / 1e6:.1f} MB", flush=True)
 
@@ -125,7 +125,6 @@ def query_figures(index_dir: Path, nqueries: int, seed: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench-search", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000", help="corpus sizes, comma-separated")
-    ap.add_argument("--procs", type=int, default=2, help="processes for full builds")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--workdir", help="where to build (default: a temporary folder, removed)")
@@ -145,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {os.getloadavg()[0]:.1f}, workdir {workdir}")
     try:
         for size in (int(s) for s in args.sizes.split(",") if s.strip()):
-            bench_size(size, workdir, args.procs, args.queries, args.seed, args.queries_only)
+            bench_size(size, workdir, args.queries, args.seed, args.queries_only)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -1,9 +1,10 @@
-"""Querying the site index: the one module that opens Whoosh for reading.
+"""Querying the cluster's index: the one module that opens Whoosh for reading.
 
-``search(params, index_dir, letters_dir)`` answers one request. Open indexes (``Snapshot``) are
-kept per thread (Whoosh readers share file handles and are not thread-safe) and reused across
-requests; each request re-reads the tiny ``CURRENT`` pointer and the letters index's generation, so
-a new build or a newly published letter is seen without a restart, and a half-written index is
+``search(params, index_dir, letters_dir)`` answers one request, over every site of the cluster or,
+with ``site``, one of them. Open indexes (``Snapshot``, one ``Part`` per site) are kept per thread
+(Whoosh readers share file handles and are not thread-safe) and reused across requests; each
+request re-reads the tiny ``CURRENT`` pointer and the letters index's generation, so a new build
+of any site or a newly published letter is seen without a restart, and a half-written index is
 never opened. Matching and counting run on numpy arrays (see "the engine" below).
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import itertools
+import logging
 import math
 import re
 import threading
@@ -47,6 +50,8 @@ _PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」|『([^』]*)』
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _IDEOGRAPHS = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 
+log = logging.getLogger(__name__)
+
 
 class SearchError(ValueError):
     """Bad search parameters: a 4xx for the API, a message beside the form for the page."""
@@ -66,6 +71,7 @@ class SearchParams:
     """One search request, validated."""
 
     q: str = ""
+    site: str = ""
     section: str = ""
     dept: str = ""
     year: str = ""
@@ -75,16 +81,17 @@ class SearchParams:
     per_page: int = PER_PAGE
 
     def filters(self) -> dict[str, str]:
-        return {k: v for k, v in ((F.SECTION, self.section), (F.DEPT, self.dept),
-                                  (F.YEAR, self.year), (F.TOPIC, self.topic)) if v}
+        return {k: v for k, v in ((F.SITE, self.site), (F.SECTION, self.section),
+                                  (F.DEPT, self.dept), (F.YEAR, self.year),
+                                  (F.TOPIC, self.topic)) if v}
 
     def is_empty(self) -> bool:
         return not self.q.strip() and not self.filters()
 
     def to_args(self, **changes: Any) -> dict[str, str]:
         """Query-string arguments of these parameters with ``changes``, defaults left out."""
-        values = {"q": self.q, "section": self.section, "dept": self.dept, "year": self.year,
-                  "topic": self.topic, "sort": self.sort, "page": self.page}
+        values = {"q": self.q, "site": self.site, "section": self.section, "dept": self.dept,
+                  "year": self.year, "topic": self.topic, "sort": self.sort, "page": self.page}
         values.update(changes)
         defaults = {"sort": "relevance", "page": 1}
         return {k: str(v) for k, v in values.items() if v not in ("", None) and defaults.get(k) != v}
@@ -121,8 +128,11 @@ def parse_params(args: Any, *, max_per_page: int = MAX_PER_PAGE) -> SearchParams
     for name, label in (("section", "栏目"), ("dept", "部门"), ("topic", "主题分类")):
         if len(get(name)) > 60:
             raise SearchError(f"bad_{name}", f"{label}参数太长")
+    site = get("site")
+    if site and not F.SITE_ID.match(site):
+        raise SearchError("bad_site", "站点参数有误：应为站点标识，如 county")
     return SearchParams(
-        q=q, section=get("section"), dept=get("dept"), year=year, topic=get("topic"), sort=sort,
+        q=q, site=site, section=get("section"), dept=get("dept"), year=year, topic=get("topic"), sort=sort,
         page=_int(args.get("page"), "page", "页码", 1, MAX_PAGE, 1),
         per_page=_int(args.get("per_page"), "per_page", "每页条数", 1, max_per_page, PER_PAGE),
     )
@@ -264,6 +274,8 @@ class Hit:
     index_no: str
     doc_no: str
     score: float | None
+    site: str = ""  # the site of the cluster that publishes the document
+    site_name: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -275,6 +287,7 @@ class Hit:
             "department": ({"code": self.dept, "name": self.dept_name} if self.dept else None),
             "topic": self.topic or None, "index_no": self.index_no or None,
             "doc_no": self.doc_no or None, "score": self.score,
+            "site": {"code": self.site, "name": self.site_name} if self.site else None,
         }
 
 
@@ -314,17 +327,24 @@ class SearchResult:
 # Whoosh stores the postings; matching, counting, facets and ranking run here on numpy arrays.
 # Whoosh's own collectors walk every matching document in Python, which costs ~1 s for a common
 # word at 100,000 documents once a total and facet counts are needed; on arrays it is milliseconds.
+#
+# Every site has an index of its own (a ``Part``); a ``Snapshot`` lays the parts end to end, so a
+# document's number in the cluster is its part's offset plus its number in the part, and the
+# arrays, postings and statistics are those of the whole cluster.
 
 _K1, _B = 1.2, 0.75  # BM25, Whoosh's defaults
 CODE_SCORE = 50.0  # the document that carries a 文号/索引号 ranks above documents citing it
 PREFIX_TERMS_MAX = 400  # a one-character query expands to at most this many bigrams
-CACHE_BYTES = 48 * 1024 * 1024  # decoded postings kept per open index and thread
+# Decoded postings kept per thread, for the whole cluster: 8 bytes a posting, so a word in every
+# one of 500,000 documents takes 4 MB.
+CACHE_BYTES = 96 * 1024 * 1024
 # A quoted phrase is checked in each candidate's stored text (~30 µs a document). Above this many
 # candidates it is answered like an unquoted word (all its bigrams, measured precision 0.998 on
 # the demo content), so a common phrase cannot stall a worker.
 PHRASE_VERIFY_MAX = 1000
 _NO_DATE = np.iinfo(np.int64).min
 _NO_DATE_RAW = np.iinfo(np.int64).max
+_ID = np.int32  # document numbers: 4 bytes each, up to 2 billion documents
 
 
 class Tokenizer(Protocol):
@@ -332,37 +352,45 @@ class Tokenizer(Protocol):
 
 
 class Postings(NamedTuple):
-    ids: np.ndarray  # global document numbers, ascending, unique
+    ids: np.ndarray  # document numbers, ascending, unique
     tf: np.ndarray  # term weight (frequency) per document, float32
 
 
-_EMPTY = Postings(np.zeros(0, np.int64), np.zeros(0, np.float32))
+_EMPTY = Postings(np.zeros(0, _ID), np.zeros(0, np.float32))
 
 
 def _decode(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
     """All (docnum, weight) of one leaf matcher, a block at a time where the codec allows it."""
     if isinstance(matcher, FilterMatcher):  # deleted documents are masked by Snapshot.live
         matcher = matcher.child
-    ids: list[np.ndarray] = []
-    tfs: list[np.ndarray] = []
+    deltas: list[int] = []
+    weights: list[float] = []
     try:
-        # W3 codec internals (whoosh-reloaded 2.7): a posting block is one pickled array; per
-        # posting calls through the public Matcher API cost ~10x more
+        # W3 codec internals (whoosh-reloaded 2.7): a posting block is one pickled tuple of
+        # delta-coded ids and weights; per posting calls through the public Matcher API cost ~10x
+        last = 0
         while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, np.int64))
-            tfs.append(np.asarray(matcher._weights, np.float32))
+            if matcher._data is None:
+                matcher._read_data()
+            ids, block_weights = matcher._data[0], matcher._data[1]
+            start = len(deltas)
+            deltas.extend(ids)
+            # a block's ids are coded from 0: its first one becomes a step from the last block's
+            # last id, so one cumulative sum decodes every block
+            deltas[start] -= last
+            last = matcher._maxid
+            if block_weights is None:
+                weights.extend(itertools.repeat(1.0, len(ids)))
+            elif isinstance(block_weights, float):
+                weights.extend(itertools.repeat(block_weights, len(ids)))
+            else:
+                weights.extend(block_weights)
             matcher._next_block()
-    except AttributeError:  # another codec: the slow, public way
+    except AttributeError:  # another codec, or postings inlined in the term info: the public way
         pairs = list(matcher.items_as("weight"))
-        return (np.fromiter((p[0] for p in pairs), np.int64, len(pairs)),
+        return (np.fromiter((p[0] for p in pairs), _ID, len(pairs)),
                 np.fromiter((p[1] for p in pairs), np.float32, len(pairs)))
-    if not ids:
-        return _EMPTY.ids, _EMPTY.tf
-    return np.concatenate(ids), np.concatenate(tfs)
+    return np.cumsum(np.array(deltas, _ID), dtype=_ID), np.array(weights, np.float32)
 
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], np.float32)
@@ -391,10 +419,18 @@ def _intersect(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray
     return small[0][ok], small[1][ok] + big[1][idx[ok]]
 
 
-class Snapshot:
-    """One open site version (plus letters): arrays built once, postings decoded on demand."""
+def _concat(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype)
 
-    def __init__(self, key: tuple[str, ...], readers: list[Any]) -> None:
+
+class Part:
+    """One index of the cluster, a site's live version or the letters, with per-document arrays.
+
+    Opened once per thread and kept while it is live: a build of one site reopens that site's
+    part only, never the other sites'.
+    """
+
+    def __init__(self, key: str, readers: list[Any]) -> None:
         self.key = key
         self.readers = readers
         self.offsets = np.cumsum([0] + [r.doc_count_all() for r in readers])
@@ -402,6 +438,7 @@ class Snapshot:
         self.live = np.ones(n, bool)
         self.lengths = np.ones(n, np.float32)  # TEXT length per document, for BM25
         self.dates = np.full(n, _NO_DATE, np.int64)
+        self.urls = np.zeros(n, np.int64)  # hash of the URL (0: none), for the one-URL rule
         for r, off in zip(readers, self.offsets, strict=False):
             for d in getattr(r, "deleted_docs_set", ()) or ():
                 self.live[off + d] = False
@@ -413,39 +450,29 @@ class Snapshot:
                 # column's default (the type's maximum), which must sort last, not first
                 self.dates[off:off + count] = [
                     v if v is not None and v < _NO_DATE_RAW else _NO_DATE for v in col]
-        self.avglen = float(self.lengths[self.live].mean()) if self.live.any() else 1.0
-        self.norm = (_K1 * (1 - _B + _B * self.lengths / max(self.avglen, 1.0))).astype(np.float32)
+            if r.has_column(F.URL):
+                col = r.column_reader(F.URL, translate=False)
+                self.urls[off:off + count] = [hash(u) if u else 0 for u in col]
         self.facets: dict[str, tuple[list[str], np.ndarray]] = {}
         self.labels: dict[tuple[str, str], str] = {}
         for name, labelfield in F.FACETS:
-            values: list[str] = []
+            values: dict[str, int] = {}
             codes = np.full(n, -1, np.int32)
             for r, off in zip(readers, self.offsets, strict=False):
                 for raw in r.lexicon(name):
                     value = raw.decode("utf-8")
                     ids, _ = _decode(r.postings(name, value))
                     if value not in values:
-                        values.append(value)
-                        if labelfield and len(ids):
-                            stored = r.stored_fields(int(ids[0]))
-                            self.labels[(name, value)] = stored.get(labelfield) or value
-                    codes[ids + off] = values.index(value)
-            self.facets[name] = (values, codes)
-        self.cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
-        self.cache_bytes = 0
-
-    def close(self) -> None:
-        for r in self.readers:
-            r.close()
-
-    # postings -------------------------------------------------------------------------------
+                        values[value] = len(values)
+                        label = (r.stored_fields(int(ids[0])).get(labelfield)
+                                 if labelfield and len(ids) else None)
+                        if label:
+                            self.labels[(name, value)] = label
+                    codes[ids + off] = values[value]
+            self.facets[name] = (list(values), codes)
 
     def postings(self, fieldname: str, text: str) -> Postings:
-        key = (fieldname, text)
-        hit = self.cache.get(key)
-        if hit is not None:
-            self.cache.move_to_end(key)
-            return hit
+        """The term's postings in this part (its own document numbers), decoded now."""
         ids: list[np.ndarray] = []
         tfs: list[np.ndarray] = []
         for r, off in zip(self.readers, self.offsets, strict=False):
@@ -454,23 +481,136 @@ class Snapshot:
             except TermNotFound:
                 continue
             i, t = _decode(m)
-            ids.append(i + off)
+            ids.append(i + _ID(off))
             tfs.append(t)
-        p = Postings(np.concatenate(ids), np.concatenate(tfs)) if ids else _EMPTY
-        self._remember(key, p)
-        return p
+        if not ids:
+            return _EMPTY
+        return Postings(_concat(ids, _ID), _concat(tfs, np.float32))
 
-    def prefix(self, fieldname: str, prefix: str) -> Postings:
-        key = (fieldname, prefix + "*")
-        hit = self.cache.get(key)
-        if hit is not None:
-            return hit
+    def expand_prefix(self, fieldname: str, prefix: str, limit: int) -> set[str]:
         terms: set[str] = set()
         for r in self.readers:
             for t in r.expand_prefix(fieldname, prefix):
                 terms.add(t.decode("utf-8") if isinstance(t, bytes) else t)
-                if len(terms) >= PREFIX_TERMS_MAX:
-                    break
+                if len(terms) >= limit:
+                    return terms
+        return terms
+
+    def terms(self, fieldname: str) -> set[str]:
+        return {t.decode("utf-8") for r in self.readers for t in r.lexicon(fieldname)}
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        li = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
+        return self.readers[li].stored_fields(int(docnum - self.offsets[li]))
+
+    def close(self) -> None:
+        for r in self.readers:
+            r.close()
+
+
+def _duplicates(urls: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """Live documents whose URL a later live document has too (the later part wins)."""
+    ids = np.nonzero(live & (urls != 0))[0]
+    if not len(ids):
+        return np.zeros(0, np.int64)
+    latest_first = ids[::-1]
+    _, first = np.unique(urls[latest_first], return_index=True)
+    keep = np.zeros(len(latest_first), bool)
+    keep[first] = True
+    return latest_first[~keep]
+
+
+class Snapshot:
+    """The live index of every site (plus letters) as one: arrays built once, postings on demand.
+
+    ``previous``: the snapshot this one replaces in the thread. Its decoded postings are kept and
+    brought up to date when next asked for: the slices of parts that are still live are moved to
+    their new place, only a changed site's part is decoded again.
+    """
+
+    def __init__(self, key: tuple[str, ...], parts: list[Part],
+                 previous: Snapshot | None = None) -> None:
+        self.key = key
+        self.parts = parts
+        self.offsets = np.cumsum([0] + [p.n for p in parts])
+        self.n = int(self.offsets[-1])
+        # where each part's documents are: cached postings record the layout they were made for
+        self.layout = {p.key: (int(off), p.n) for p, off in zip(parts, self.offsets, strict=False)}
+        self.live = _concat([p.live for p in parts], bool)
+        # one URL, one hit: a document two sites' indexes hold (a move between sites, while the
+        # old site has not been rebuilt yet) is shown from the site that published last
+        self.live[_duplicates(_concat([p.urls for p in parts], np.int64), self.live)] = False
+        self.lengths = _concat([p.lengths for p in parts], np.float32)
+        self.dates = _concat([p.dates for p in parts], np.int64)
+        self.avglen = float(self.lengths[self.live].mean()) if self.live.any() else 1.0
+        self.norm = (_K1 * (1 - _B + _B * self.lengths / max(self.avglen, 1.0))).astype(np.float32)
+        self.facets: dict[str, tuple[list[str], np.ndarray]] = {}
+        self.labels: dict[tuple[str, str], str] = {}
+        for p in parts:
+            for k, label in p.labels.items():
+                self.labels.setdefault(k, label)
+        for name, _label in F.FACETS:
+            index: dict[str, int] = {}
+            codes = []
+            for p in parts:
+                values, local = p.facets[name]
+                # -1 (no value) stays -1: it indexes the appended last element
+                remap = np.array([index.setdefault(v, len(index)) for v in values] + [-1], np.int32)
+                codes.append(remap[local])
+            self.facets[name] = (list(index), _concat(codes, np.int32))
+        self.cache: OrderedDict[tuple[str, str, str], tuple[Postings, dict[str, tuple[int, int]]]]
+        self.cache = OrderedDict()
+        self.cache_bytes = 0
+        if previous is not None:
+            for key_, (p, made_for) in previous.cache.items():
+                if key_[0] == "term":  # prefix unions are rebuilt from their terms
+                    self.cache[key_] = (p, made_for)
+                    self.cache_bytes += p.ids.nbytes + p.tf.nbytes
+
+    def close(self) -> None:
+        for p in self.parts:
+            p.close()
+
+    # postings -------------------------------------------------------------------------------
+
+    def _gather(self, fieldname: str, text: str, old: Postings = _EMPTY,
+                made_for: dict[str, tuple[int, int]] | None = None) -> Postings:
+        """The term's postings over every part: from ``old`` (made for the layout ``made_for``)
+        where a part is still there, decoded from the part where it is new."""
+        ids: list[np.ndarray] = []
+        tfs: list[np.ndarray] = []
+        for part, off in zip(self.parts, self.offsets, strict=False):
+            was = (made_for or {}).get(part.key)
+            if was is None:
+                p = part.postings(fieldname, text)
+                ids.append(p.ids + _ID(off))
+                tfs.append(p.tf)
+            else:
+                lo, hi = np.searchsorted(old.ids, (was[0], was[0] + was[1]))
+                ids.append(old.ids[lo:hi] + _ID(off - was[0]))
+                tfs.append(old.tf[lo:hi])
+        return Postings(_concat(ids, _ID), _concat(tfs, np.float32))
+
+    def postings(self, fieldname: str, text: str) -> Postings:
+        key = ("term", fieldname, text)
+        hit = self.cache.get(key)
+        if hit is not None and hit[1] is self.layout:
+            self.cache.move_to_end(key)
+            return hit[0]
+        p = self._gather(fieldname, text, *hit) if hit is not None else self._gather(fieldname, text)
+        self._remember(key, p)
+        return p
+
+    def prefix(self, fieldname: str, prefix: str) -> Postings:
+        key = ("prefix", fieldname, prefix)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit[0]
+        terms: set[str] = set()
+        for part in self.parts:
+            terms |= part.expand_prefix(fieldname, prefix, PREFIX_TERMS_MAX - len(terms))
+            if len(terms) >= PREFIX_TERMS_MAX:
+                break
         parts = [self.postings(fieldname, t) for t in sorted(terms)]
         parts = [p for p in parts if len(p.ids)]
         if not parts:
@@ -479,16 +619,19 @@ class Snapshot:
             ids = np.concatenate([p.ids for p in parts])
             tfs = np.concatenate([p.tf for p in parts])
             uniq, inverse = np.unique(ids, return_inverse=True)
-            p = Postings(uniq, np.bincount(inverse, weights=tfs).astype(np.float32))
+            p = Postings(uniq.astype(_ID), np.bincount(inverse, weights=tfs).astype(np.float32))
         self._remember(key, p)
         return p
 
-    def _remember(self, key: tuple[str, str], p: Postings) -> None:
-        self.cache[key] = p
+    def _remember(self, key: tuple[str, str, str], p: Postings) -> None:
+        old = self.cache.pop(key, None)
+        if old is not None:
+            self.cache_bytes -= old[0].ids.nbytes + old[0].tf.nbytes
+        self.cache[key] = (p, self.layout)
         self.cache_bytes += p.ids.nbytes + p.tf.nbytes
         while self.cache_bytes > CACHE_BYTES and len(self.cache) > 1:
-            _, old = self.cache.popitem(last=False)
-            self.cache_bytes -= old.ids.nbytes + old.tf.nbytes
+            _, (gone, _layout) = self.cache.popitem(last=False)
+            self.cache_bytes -= gone.ids.nbytes + gone.tf.nbytes
 
     # matching -------------------------------------------------------------------------------
 
@@ -558,7 +701,7 @@ class Snapshot:
         if result is None:
             if params.q.strip():  # only punctuation: nothing can match
                 return _EMPTY.ids, np.zeros(0, np.float32)
-            ids = np.nonzero(self.live)[0]
+            ids = np.nonzero(self.live)[0].astype(_ID)
             result = (ids, np.zeros(len(ids), np.float32))
         ids, scores = result
         mask = self.live[ids]
@@ -571,14 +714,11 @@ class Snapshot:
 
     def terms(self, fieldname: str) -> list[str]:
         """Every term of a field (the benchmark samples 文号 from it)."""
-        out: set[str] = set()
-        for r in self.readers:
-            out.update(t.decode("utf-8") for t in r.lexicon(fieldname))
-        return sorted(out)
+        return sorted(set().union(*(p.terms(fieldname) for p in self.parts)))
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        li = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
-        return self.readers[li].stored_fields(int(docnum - self.offsets[li]))
+        pi = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
+        return self.parts[pi].stored(int(docnum - self.offsets[pi]))
 
 
 # --- opening the index ---------------------------------------------------------------------------
@@ -596,40 +736,64 @@ def _letters_generation(letters_dir: str | None) -> int:
         return -1
 
 
-def _leaves(path: str) -> list[Any]:
+def _open_part(path: str) -> Part:
     reader = whoosh_index.open_dir(path).reader()
-    return [r for r, _ in reader.leaf_readers()]
+    return Part(path, [r for r, _ in reader.leaf_readers()])
 
 
 def snapshot(index_dir: str | Path, letters_dir: str | Path | None = None) -> Snapshot:
-    """This thread's snapshot of the live index, reopened when a build or a letter changed it."""
+    """This thread's snapshot of the live indexes, reopened when a build or a letter changed one.
+
+    A site whose live version cannot be read is left out (and logged); the search is unavailable
+    only when no site can be read.
+    """
     index_dir = str(index_dir)
     letters = str(letters_dir) if letters_dir else None
-    try:
-        version = layout.current_name(index_dir)
-    except layout.IndexMissing as exc:
-        raise SearchUnavailable("missing") from exc
-    key = (str(Path(index_dir).resolve() / version), str(letters), str(_letters_generation(letters)))
+    live = layout.live(index_dir)  # the one file read on every request
+    if not live:
+        raise SearchUnavailable("missing")
+    generation = _letters_generation(letters)
+    key = (*(f"{site}/{version}" for site, version in live.items()), f"letters#{generation}")
     cache: dict[str, Snapshot] = getattr(_LOCAL, "cache", None) or {}
     _LOCAL.cache = cache
     slot = cache.get(index_dir)
     if slot is not None and slot.key == key:
         return slot
-    try:
-        readers = _leaves(key[0])
-    except Exception as exc:  # noqa: BLE001 - any failure to open means "index unusable"
-        raise SearchUnavailable(f"corrupt: {exc}") from exc
-    if key[2] != "-1":
+    reusable = {p.key: p for p in slot.parts} if slot is not None else {}
+    parts: list[Part] = []
+    errors: list[str] = []
+    for site, version in live.items():
+        path = str(Path(index_dir) / site / version)
+        part = reusable.get(path)
+        if part is None:
+            try:
+                part = _open_part(path)
+            except Exception as exc:  # noqa: BLE001 - any failure means "this site is unusable"
+                # the text only: the exception's frames would keep Whoosh's open files alive
+                errors.append(f"{site}: {exc}")
+                log.error("search: index of site %s unusable (%s): %s", site, path, errors[-1])
+                continue
+        parts.append(part)
+    if not parts:
+        raise SearchUnavailable(f"corrupt: {'; '.join(errors)}")
+    if generation != -1:
+        part_key = f"{letters}#{generation}"
+        part = reusable.get(part_key)
         # letters are a bonus: an unreadable letters index must not take the site index down
         with contextlib.suppress(Exception):
-            readers += _leaves(str(letters))
+            if part is None:
+                reader = whoosh_index.open_dir(str(letters)).reader()
+                part = Part(part_key, [r for r, _ in reader.leaf_readers()])
+            parts.append(part)
     try:
-        snap = Snapshot(key, readers)
+        snap = Snapshot(key, parts, previous=slot)
     except Exception as exc:  # noqa: BLE001
         raise SearchUnavailable(f"corrupt: {exc}") from exc
-    # the old snapshot is dropped, not closed: this thread is its only user and is done with it
-    if slot is not None:
-        slot.close()
+    # parts no longer live are closed: this thread is their only user and is done with them
+    kept = {p.key for p in parts}
+    for p in reusable.values():
+        if p.key not in kept:
+            p.close()
     cache[index_dir] = snap
     return snap
 
@@ -638,13 +802,15 @@ def _body(stored: dict[str, Any]) -> str:
     return zlib.decompress(stored[F.BODY]).decode("utf-8") if stored.get(F.BODY) else ""
 
 
-def _hit(stored: dict[str, Any], score: float | None, needles: list[str]) -> Hit:
+def _hit(stored: dict[str, Any], score: float | None, needles: list[str],
+         labels: dict[tuple[str, str], str]) -> Hit:
     # the best window of the body, else the summary, else the body's start
     body = " ".join(_body(stored).partition(F.BODY_END)[0].split())
     folded = _folded(body, needles)
     text = body if any(n in folded for n in needles) else (stored.get(F.SUMMARY) or body)
     snippet_html, snippet_text = snippet(text, needles, SNIPPET_CHARS)
     title = stored.get(F.TITLE, "")
+    site = stored.get(F.SITE, "")
     return Hit(
         title=title, url=stored.get(F.URL, ""), title_html=highlight(title, needles),
         snippet_html=snippet_html, snippet_text=snippet_text, date=stored.get(F.DATE),
@@ -652,7 +818,9 @@ def _hit(stored: dict[str, Any], score: float | None, needles: list[str]) -> Hit
         doctype=stored.get(F.DOCTYPE, ""), doctype_label=stored.get(F.DOCTYPE_LABEL, ""),
         dept=stored.get(F.DEPT, ""), dept_name=stored.get(F.DEPT_NAME, ""),
         topic=stored.get(F.TOPIC, ""), index_no=stored.get(F.INDEX_NO, ""),
-        doc_no=stored.get(F.DOC_NO, ""), score=score,
+        doc_no=stored.get(F.DOC_NO, ""), score=score, site=site,
+        # a letter carries its site's id only: the name is the one the site's documents give
+        site_name=stored.get(F.SITE_NAME) or labels.get((F.SITE, site), site),
     )
 
 
@@ -672,11 +840,12 @@ def _top(keys: tuple[np.ndarray, ...], k: int) -> np.ndarray:
 
 def search(params: SearchParams, index_dir: str | Path, letters_dir: str | Path | None = None,
            *, facets: bool = True) -> SearchResult:
-    """Run one search; raises SearchUnavailable when the index cannot be used."""
+    """Run one search over every site; raises SearchUnavailable when no index can be used."""
     snap = snapshot(index_dir, letters_dir)
     words = split_query(params.q)
+    version = " ".join(snap.key)
     if params.is_empty():
-        return SearchResult(params, 0, [], {}, words, snap.key[0])
+        return SearchResult(params, 0, [], {}, words, version)
     try:
         ids, scores = snap.run(params, words)
         total = len(ids)
@@ -687,7 +856,7 @@ def search(params: SearchParams, index_dir: str | Path, letters_dir: str | Path 
         top = _top((dates, scores) if by_date else (scores, dates), want)[start:want]
         needles = needles_for(words)
         hits = [_hit(snap.stored(int(ids[i])), None if by_date else round(float(scores[i]), 4),
-                     needles) for i in top]
+                     needles, snap.labels) for i in top]
         counts: dict[str, list[FacetValue]] = {}
         if facets:
             for name, _label in F.FACETS:
@@ -706,7 +875,7 @@ def search(params: SearchParams, index_dir: str | Path, letters_dir: str | Path 
     except (OSError, EOFError, zlib.error, KeyError, ValueError) as exc:
         close_all()
         raise SearchUnavailable(f"corrupt: {exc}") from exc
-    return SearchResult(params, total, hits, counts, words, snap.key[0])
+    return SearchResult(params, total, hits, counts, words, version)
 
 
 def close_all() -> None:

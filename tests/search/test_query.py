@@ -135,9 +135,9 @@ def test_missing_index_is_unavailable(tmp_path):
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_corrupt_index_is_unavailable(tmp_path):
     root = tmp_path / "_search"
-    (root / "v000001").mkdir(parents=True)
-    (root / "v000001" / "_MAIN_1.toc").write_bytes(b"not an index")
-    (root / "CURRENT").write_text("v000001\n")
+    (root / "county" / "v000001").mkdir(parents=True)
+    (root / "county" / "v000001" / "_MAIN_1.toc").write_bytes(b"not an index")
+    (root / "CURRENT").write_text("county v000001\n")
     with pytest.raises(query.SearchUnavailable):
         query.search(query.parse_params({"q": "审批"}), root)
     gc.collect()  # while the warning is ignored
