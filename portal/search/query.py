@@ -429,16 +429,42 @@ def _lengths(reader: Any, count: int) -> np.ndarray:
         return np.array([reader.doc_field_length(d, F.TEXT, 1) for d in range(count)], np.float32)
 
 
-def _intersect(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
+def _intersect(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray], n: int
                ) -> tuple[np.ndarray, np.ndarray]:
-    """Documents in both (ids ascending), scores added."""
+    """Documents in both (ids ascending, all below ``n``), scores added."""
     small, big = (a, b) if len(a[0]) <= len(b[0]) else (b, a)
     if not len(small[0]) or not len(big[0]):
         return _EMPTY.ids, np.zeros(0, np.float32)
+    if len(small[0]) * math.log2(len(big[0]) + 1) > 1.5 * (len(small[0]) + len(big[0])) + n / 8:
+        # two common words: spread one's scores over every document and look the other up
+        # (300,000 in 300,000 of 500,000 documents: 6 ms against 31 ms by binary search);
+        # BM25 scores are positive, so -1 marks a document without the word
+        spread = np.full(n, -1.0, np.float32)
+        spread[big[0]] = big[1]
+        found = spread[small[0]]
+        ok = found >= 0
+        return small[0][ok], small[1][ok] + found[ok]
     idx = np.searchsorted(big[0], small[0])
     idx[idx >= len(big[0])] = len(big[0]) - 1
     ok = big[0][idx] == small[0]
     return small[0][ok], small[1][ok] + big[1][idx[ok]]
+
+
+class _Cached:
+    """A cached posting list, the layout of parts it was made for, and (once asked for) the
+    BM25 score of each posting under that layout's statistics."""
+
+    __slots__ = ("postings", "layout", "scores")
+
+    def __init__(self, postings: Postings, layout: dict[str, tuple[int, int]]) -> None:
+        self.postings = postings
+        self.layout = layout
+        self.scores: np.ndarray | None = None
+
+    @property
+    def nbytes(self) -> int:
+        extra = self.scores.nbytes if self.scores is not None else 0
+        return self.postings.ids.nbytes + self.postings.tf.nbytes + extra
 
 
 def _concat(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
@@ -580,14 +606,13 @@ class Snapshot:
                 remap = np.array([index.setdefault(v, len(index)) for v in values] + [-1], np.int32)
                 codes.append(remap[local])
             self.facets[name] = (list(index), _concat(codes, np.int32))
-        self.cache: OrderedDict[tuple[str, str, str], tuple[Postings, dict[str, tuple[int, int]]]]
-        self.cache = OrderedDict()
+        self.cache: OrderedDict[tuple[str, str, str], _Cached] = OrderedDict()
         self.cache_bytes = 0
         if previous is not None:
-            for key_, (p, made_for) in previous.cache.items():
+            for key_, old in previous.cache.items():
                 if key_[0] == "term":  # prefix unions are rebuilt from their terms
-                    self.cache[key_] = (p, made_for)
-                    self.cache_bytes += p.ids.nbytes + p.tf.nbytes
+                    entry = self.cache[key_] = _Cached(old.postings, old.layout)
+                    self.cache_bytes += entry.nbytes
 
     def close(self) -> None:
         for p in self.parts:
@@ -613,21 +638,26 @@ class Snapshot:
                 tfs.append(old.tf[lo:hi])
         return Postings(_concat(ids, _ID), _concat(tfs, np.float32))
 
-    def postings(self, fieldname: str, text: str) -> Postings:
+    def _term(self, fieldname: str, text: str) -> _Cached:
         key = ("term", fieldname, text)
         hit = self.cache.get(key)
-        if hit is not None and hit[1] is self.layout:
+        if hit is not None and hit.layout is self.layout:
             self.cache.move_to_end(key)
-            return hit[0]
-        p = self._gather(fieldname, text, *hit) if hit is not None else self._gather(fieldname, text)
-        self._remember(key, p)
-        return p
+            return hit
+        if hit is not None:
+            p = self._gather(fieldname, text, hit.postings, hit.layout)
+        else:
+            p = self._gather(fieldname, text)
+        return self._remember(key, p)
 
-    def prefix(self, fieldname: str, prefix: str) -> Postings:
+    def postings(self, fieldname: str, text: str) -> Postings:
+        return self._term(fieldname, text).postings
+
+    def _prefix(self, fieldname: str, prefix: str) -> _Cached:
         key = ("prefix", fieldname, prefix)
         hit = self.cache.get(key)
         if hit is not None:
-            return hit[0]
+            return hit
         terms: set[str] = set()
         for part in self.parts:
             terms |= part.expand_prefix(fieldname, prefix, PREFIX_TERMS_MAX - len(terms))
@@ -642,18 +672,24 @@ class Snapshot:
             tfs = np.concatenate([p.tf for p in parts])
             uniq, inverse = np.unique(ids, return_inverse=True)
             p = Postings(uniq.astype(_ID), np.bincount(inverse, weights=tfs).astype(np.float32))
-        self._remember(key, p)
-        return p
+        return self._remember(key, p)
 
-    def _remember(self, key: tuple[str, str, str], p: Postings) -> None:
+    def prefix(self, fieldname: str, prefix: str) -> Postings:
+        return self._prefix(fieldname, prefix).postings
+
+    def _remember(self, key: tuple[str, str, str], p: Postings) -> _Cached:
         old = self.cache.pop(key, None)
         if old is not None:
-            self.cache_bytes -= old[0].ids.nbytes + old[0].tf.nbytes
-        self.cache[key] = (p, self.layout)
-        self.cache_bytes += p.ids.nbytes + p.tf.nbytes
+            self.cache_bytes -= old.nbytes
+        entry = self.cache[key] = _Cached(p, self.layout)
+        self.cache_bytes += entry.nbytes
+        self._evict()
+        return entry
+
+    def _evict(self) -> None:
         while self.cache_bytes > CACHE_BYTES and len(self.cache) > 1:
-            _, (gone, _layout) = self.cache.popitem(last=False)
-            self.cache_bytes -= gone.ids.nbytes + gone.tf.nbytes
+            _, gone = self.cache.popitem(last=False)
+            self.cache_bytes -= gone.nbytes
 
     # matching -------------------------------------------------------------------------------
 
@@ -664,10 +700,17 @@ class Snapshot:
 
     def term_clause(self, token: str, prefix_single: bool = True) -> tuple[np.ndarray, np.ndarray]:
         if prefix_single and is_single_char(token):
-            p = self.prefix(F.TEXT, token)
+            entry = self._prefix(F.TEXT, token)
         else:
-            p = self.postings(F.TEXT, token)
-        return p.ids, self._bm25(p, p.ids, p.tf)
+            entry = self._term(F.TEXT, token)
+        if entry.scores is None:  # kept with the postings: a common word's are 2 MB to compute
+            p = entry.postings
+            entry.scores = self._bm25(p, p.ids, p.tf)
+            self.cache_bytes += entry.scores.nbytes
+            scores = entry.scores
+            self._evict()
+            return p.ids, scores
+        return entry.postings.ids, entry.scores
 
     def word_clause(self, word: Word, tokenizer: Tokenizer = query_tokens,
                     prefix_single: bool = True) -> tuple[np.ndarray, np.ndarray] | None:
@@ -692,7 +735,7 @@ class Snapshot:
                          key=lambda c: len(c[0]))
         result = clauses[0]
         for c in clauses[1:]:
-            result = _intersect(result, c)
+            result = _intersect(result, c, self.n)
         if word.phrase and len(tokens) > 1 and 0 < len(result[0]) <= PHRASE_VERIFY_MAX:
             keep = self._phrase_filter(result[0], word.text)
             result = (result[0][keep], result[1][keep])
@@ -719,7 +762,7 @@ class Snapshot:
             clause = self.word_clause(word, tokenizer, prefix_single)
             if clause is None:
                 continue
-            result = clause if result is None else _intersect(result, clause)
+            result = clause if result is None else _intersect(result, clause, self.n)
         if result is None:
             if params.q.strip():  # only punctuation: nothing can match
                 return _EMPTY.ids, np.zeros(0, np.float32)
@@ -885,9 +928,8 @@ def search(params: SearchParams, index_dir: str | Path, letters_dir: str | Path 
         if facets:
             for name, _label in F.FACETS:
                 values, codes = snap.facets[name]
-                c = codes[ids]
-                c = c[c >= 0]
-                tally = np.bincount(c, minlength=len(values)) if len(values) else []
+                # codes + 1: a document without a value (-1) is counted in bin 0, then dropped
+                tally = np.bincount(codes[ids] + 1, minlength=len(values) + 1)[1:]
                 fvs = [FacetValue(v, snap.labels.get((name, v), v), int(tally[i]))
                        for i, v in enumerate(values) if tally[i]]
                 # years newest first; everything else by count, then label
