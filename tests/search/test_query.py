@@ -202,6 +202,8 @@ def test_posting_lists_decode_as_the_public_matcher_reads_them(tmp_path):
             expected = list(r.postings(fieldname, term).items_as("weight"))
             ids, tf = query._decode(r.postings(fieldname, term))
             assert list(zip(ids.tolist(), tf.tolist(), strict=True)) == expected, term
+            ids, tf = query._leaf_postings(r, fieldname, term.decode("utf-8"))
+            assert list(zip(ids.tolist(), tf.tolist(), strict=True)) == expected, term
             multi_block += len(expected) > 128
     assert multi_block > 20  # lists of several blocks were among them
 
