@@ -192,10 +192,20 @@ def test_posting_lists_decode_as_the_public_matcher_reads_them(tmp_path):
     from portal.search import indexer, layout, synthetic
     from tests.search.conftest import SITE
 
-    indexer.build(tmp_path / "idx", synthetic.documents(300))
+    from tests.search.conftest import make_doc
+
+    undated = make_doc(1, date=None, url="")  # a column's default value, past the column's end
+    indexer.build(tmp_path / "idx", [*synthetic.documents(300), undated])
     ix = whoosh_index.open_dir(str(layout.current_dir(tmp_path / "idx", SITE)))
     multi_block = 0
     with ix.reader() as r:
+        n = r.doc_count_all()
+        # the columns read in one piece, as iterating them reads them
+        for fieldname, read in ((F.DATE, query._numbers), (F.URL, query._strings)):
+            column = r.column_reader(fieldname, translate=False)
+            assert list(read(column, n)) == list(column) and len(list(column)) == n
+        assert query._lengths(r, n).tolist() == [
+            max(r.doc_field_length(d, F.TEXT, 1), 1) for d in range(n)]
         for fieldname, term in r.all_terms():
             if fieldname not in (F.TEXT, F.SECTION, F.DEPT, F.CODES):
                 continue
