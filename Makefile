@@ -6,6 +6,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The tree to build and where to write it: `make build CONTENT=… OUTPUT=…`. Given on the command
+# line, `make run` hands them to the service too; otherwise it keeps its own config.
+CONTENT ?= content
+OUTPUT  ?= output
+SERVE_ENV := $(if $(filter command line,$(origin CONTENT)),FORMSVC_CONTENT_DIR=$(abspath $(CONTENT))) \
+             $(if $(filter command line,$(origin OUTPUT)),FORMSVC_OUTPUT_DIR=$(abspath $(OUTPUT)))
 
 .PHONY: run build check preview bench stack-test test lint clean help
 
@@ -29,13 +35,13 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	touch $@ $(VENV)/.installed
 
 build: $(VENV)/.installed
-	$(VENV)/bin/pelican content -s pelicanconf.py -o output
+	$(VENV)/bin/pelican $(CONTENT) -s pelicanconf.py -o $(OUTPUT)
 
 check: $(VENV)/.installed
 	$(PY) scripts/check content
 
 run: build
-	$(PY) scripts/serve --demo-staff --host $(HOST) --port $(PORT)
+	$(SERVE_ENV) $(PY) scripts/serve --demo-staff --host $(HOST) --port $(PORT)
 
 # Incremental: re-renders only the changed document and the lists it appears in (docs/performance.md).
 preview: $(VENV)/.installed

@@ -7,14 +7,6 @@ the values below belong to the fictional 示范县.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent
-# Plugins import the shared content model from the repository root.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 AUTHOR = "示范县人民政府办公室"
 SITENAME = "示范县人民政府"
 SITE_SHORT_NAME = "示范县政府网"
@@ -149,4 +141,8 @@ JINJA_ENVIRONMENT = {
     "lstrip_blocks": True,
     "autoescape": True,
     "extensions": [],
+    # A build never sees a template change (the preview rebuilds everything when the theme
+    # changes): without this Jinja stats the file of every template at every use, several
+    # times per page.
+    "auto_reload": False,
 }

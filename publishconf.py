@@ -7,13 +7,9 @@ the sitemap, and a clean output directory so deleted documents disappear from th
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from pelicanconf import *  # noqa: E402,F403
-from pelicanconf import SITE_DOMAIN  # noqa: E402
+from pelicanconf import *  # noqa: F403 (installed with the project: pyproject's py-modules)
+from pelicanconf import SITE_DOMAIN
 
 SITEURL = os.environ.get("PORTAL_SITEURL", f"https://{SITE_DOMAIN}")
 FEED_DOMAIN = SITEURL

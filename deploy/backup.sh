@@ -19,7 +19,7 @@ STAMP=$(date +%Y%m%d-%H%M%S)
 mkdir -p "$BACKUP_DIR"
 umask 077  # the archives hold personal data
 
-"$FLASK" --app formsvc.wsgi backup "$BACKUP_DIR/formsvc-$STAMP.tar.gz"
+"$FLASK" --app formsvc.server.wsgi backup "$BACKUP_DIR/formsvc-$STAMP.tar.gz"
 
 case "${DATABASE_URL:-}" in
 postgres*)

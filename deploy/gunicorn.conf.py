@@ -1,4 +1,4 @@
-"""gunicorn settings for formsvc in production: ``gunicorn -c deploy/gunicorn.conf.py formsvc.wsgi:app``.
+"""gunicorn settings for formsvc in production: ``gunicorn -c deploy/gunicorn.conf.py formsvc.server.wsgi:app``.
 
 Every value can be overridden from the environment (GUNICORN_BIND, GUNICORN_WORKERS, …) so the
 systemd unit, the stack test and a bigger machine use this one file.
@@ -21,7 +21,7 @@ keepalive = 5
 # Recycle workers now and then so a slow leak never becomes an outage.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
 max_requests_jitter = 500
-# Load the app (templates, the department registry, jieba's dictionary for search) once in the
+# Load the app (templates, the department registry) once in the
 # master and fork: workers share that memory and start in milliseconds.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 # nginx on the same machine is the only client; trust its X-Forwarded-* headers
@@ -37,7 +37,7 @@ def post_fork(server, worker):  # noqa: ARG001
     """Database connections opened in the master must not be shared with the forked workers."""
     try:
         from formsvc.db import get_engine
-        from formsvc.wsgi import app
+        from formsvc.server.wsgi import app
     except Exception:  # noqa: BLE001 (an app that fails to import fails loudly in the worker)
         return
     get_engine(app).dispose(close=False)

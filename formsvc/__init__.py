@@ -1,31 +1,33 @@
 """formsvc: the portal's message service (咨询, 建议, 投诉, 投资咨询, 依申请公开).
 
-``create_app`` reads as the list of steps that build the application; each step is a small
-function below, in the order it runs.
+``create_app`` reads as the list of steps that build the application, in the order they run:
+a small function below, or ``_call(module, function)`` where a module's own ``init_app`` (or
+``register``) is the whole step.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+from typing import TYPE_CHECKING, Any
 
 from formsvc import config as defaults
 
-ENV_PREFIX = "FORMSVC"
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then FORMSVC_* env, then ``config``."""
-    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("FORMSVC_INSTANCE_PATH") \
-        or str(defaults.REPO_ROOT / "instance")
+    # imported here, not above: the site build imports formsvc.domain.kinds and formsvc.config (the time
+    # limits) and would otherwise load Flask for nothing (~55 ms of every build)
+    from flask import Flask
+
     # no static folder: assets are the theme's, served with the portal from output/theme/
-    app = Flask(__name__, instance_path=str(Path(instance).resolve()),
+    app = Flask(__name__, instance_path=str(defaults.instance_path(config)),
                 instance_relative_config=True, static_folder=None)
     steps: list[Callable[[Flask], None]] = [
         _load_config(config),
@@ -34,31 +36,35 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         _secure_cookies,
         _trust_proxies,
         _configure_json,
-        _init_database,
-        _init_audit_log,
+        _call("formsvc.db", "init_app"),  # the engine and the request's session
+        _watch_sessions,
+        _call("formsvc.web.audit_log", "init_app"),
         _init_extensions,
-        _init_templates,
+        _call("formsvc.web.templating", "init_app"),  # render through the portal's theme
         _register_blueprints,
-        _register_health,
-        _register_error_handlers,
-        _security_headers,
-        _register_cli,
+        _call("formsvc.web.errors", "register"),
+        _call("formsvc.web.security", "init_app"),  # the headers every response carries
+        _call("formsvc.cli", "register"),
     ]
     for step in steps:
         step(app)
     return app
 
 
+def _call(module: str, function: str) -> Callable[[Flask], None]:
+    """A step that imports ``module`` when it runs (a light ``import formsvc``) and calls its
+    ``function(app)``."""
+
+    def step(app: Flask) -> None:
+        getattr(importlib.import_module(module), function)(app)
+
+    step.__qualname__ = step.__name__ = f"{module}.{function}"
+    return step
+
+
 def _load_config(overrides: Mapping[str, Any] | None) -> Callable[[Flask], None]:
     def load_config(app: Flask) -> None:
-        app.config.from_object(defaults)
-        app.config.from_pyfile("config.py", silent=True)  # instance/config.py
-        # FORMSVC_X=... → X, JSON-decoded when possible ('5', '{"zx": 3}', 'true')
-        app.config.from_prefixed_env(ENV_PREFIX)
-        if os.environ.get("DATABASE_URL"):
-            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
-        if overrides:
-            app.config.update(overrides)
+        app.config.update(defaults.load(overrides))
 
     return load_config
 
@@ -66,6 +72,7 @@ def _load_config(overrides: Mapping[str, Any] | None) -> Callable[[Flask], None]
 def _resolve_paths(app: Flask) -> None:
     inst = Path(app.instance_path)
     cfg = app.config
+    cfg["INSTANCE_PATH"] = str(inst)
     if not cfg.get("DATABASE_URL"):
         inst.mkdir(parents=True, exist_ok=True)
         cfg["DATABASE_URL"] = f"sqlite:///{inst / 'formsvc.sqlite3'}"
@@ -76,6 +83,9 @@ def _resolve_paths(app: Flask) -> None:
             cfg["DATABASE_URL"] = "postgresql+psycopg://" + url[len(old):]
     cfg["UPLOAD_DIR"] = str(Path(cfg.get("UPLOAD_DIR") or inst / "uploads"))
     cfg["HOLIDAYS_FILE"] = str(Path(cfg.get("HOLIDAYS_FILE") or inst / "holidays.yml"))
+    cfg["SEARCH_INDEX_DIR"] = str(Path(cfg.get("SEARCH_INDEX_DIR")
+                                       or Path(cfg["OUTPUT_DIR"]) / "_search"))
+    cfg["SEARCH_LETTERS_DIR"] = str(Path(cfg.get("SEARCH_LETTERS_DIR") or inst / "search-letters"))
 
 
 def _ensure_secret_key(app: Flask) -> None:
@@ -92,7 +102,7 @@ def _ensure_secret_key(app: Flask) -> None:
 
 
 def _secure_cookies(app: Flask) -> None:
-    from formsvc.session_cookie import CookieSessionInterface
+    from formsvc.web.session_cookie import CookieSessionInterface
 
     app.session_interface = CookieSessionInterface()
     # None: production unless debugging or testing; `make run` (plain http) passes False
@@ -103,6 +113,8 @@ def _secure_cookies(app: Flask) -> None:
 def _trust_proxies(app: Flask) -> None:
     n = int(app.config.get("PROXY_COUNT") or 0)
     if n:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
@@ -111,67 +123,35 @@ def _configure_json(app: Flask) -> None:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
 
-def _init_database(app: Flask) -> None:
-    from formsvc import db
+def _watch_sessions(app: Flask) -> None:
+    from formsvc.services import departments, stats
 
-    db.init_app(app)
-
-
-def _init_audit_log(app: Flask) -> None:
-    from formsvc import audit_log
-
-    audit_log.init_app(app)
+    # the hooks live with the rules they apply; the models import no service
+    maker = app.extensions["formsvc.sessionmaker"]
+    stats.watch(maker)  # message_stats follows every change of a message
+    departments.watch(maker)  # the per-process registry copy follows a changed department
 
 
 def _init_extensions(app: Flask) -> None:
-    from formsvc.extensions import csrf, limiter
+    from formsvc.web.extensions import csrf, limiter
 
     csrf.init_app(app)
     limiter.init_app(app)
 
 
-def _init_templates(app: Flask) -> None:
-    from formsvc import templating
-
-    templating.init_app(app)
-
-
 def _register_blueprints(app: Flask) -> None:
     from formsvc.api import bp as api_bp
-    from formsvc.extensions import csrf
     from formsvc.letters import bp as letters_bp
     from formsvc.public import bp as public_bp
     from formsvc.search import bp as search_bp
     from formsvc.staff import bp as staff_bp
+    from formsvc.web.extensions import csrf
 
     app.register_blueprint(public_bp)
-    app.register_blueprint(letters_bp)  # /hdjl/letters, /hdjl/stats and their JSON
+    app.register_blueprint(letters_bp)  # /hdjl/letters, /hdjl/stats
     app.register_blueprint(staff_bp)  # /hdjl/staff/: the department workbench
-    app.register_blueprint(search_bp)  # /search and /api/v1/search
-    # the JSON API is not cookie-authenticated, so CSRF does not apply to it
+    app.register_blueprint(search_bp)  # /search
+    # every /api/v1 route, /api/v1/healthz for the load balancer too; the JSON API is not
+    # cookie-authenticated, so CSRF does not apply to it
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
-
-
-def _register_health(app: Flask) -> None:
-    from formsvc import health
-
-    app.register_blueprint(health.bp)  # /api/v1/healthz for the load balancer
-
-
-def _register_error_handlers(app: Flask) -> None:
-    from formsvc import errors
-
-    errors.register(app)
-
-
-def _security_headers(app: Flask) -> None:
-    from formsvc import security
-
-    security.init_app(app)
-
-
-def _register_cli(app: Flask) -> None:
-    from formsvc import cli
-
-    cli.register(app)

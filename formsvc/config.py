@@ -1,21 +1,34 @@
 """Default settings of formsvc: the first of three layers (defaults, instance file, environment).
 
-``create_app`` reads these, then ``instance/config.py`` if it exists, then ``FORMSVC_*``
-environment variables (values parsed as JSON when they parse, so ``FORMSVC_TIME_LIMITS='{"zx": 3}'``
-works) and ``DATABASE_URL``. ``instance/config.example.py`` documents every key.
+``load`` reads these, then ``instance/config.py`` if it exists, then ``FORMSVC_*`` environment
+variables (values parsed as JSON when they parse, so ``FORMSVC_TIME_LIMITS='{"zx": 3}'`` works)
+and ``DATABASE_URL``: ``create_app`` runs on its result, and the static build reads the message
+kinds' time limits from it. ``instance/config.example.py`` documents every key.
+
+Nothing here imports Flask or the database layer: the build loads this module without either.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from formsvc import db as _db
+# Environment variables FORMSVC_X set X (not a setting itself: lower-case names are not read).
+_ENV_PREFIX = "FORMSVC"
 
 # The repository root: formsvc runs beside the content/ and theme/ it shares with the static site.
-REPO_ROOT = Path(__file__).resolve().parent.parent
+_repo_root = Path(__file__).resolve().parent.parent
+
+# The instance folder: instance/config.py, the SQLite file, uploads, mail, the secret key. Read
+# before the instance file, so only create_app's argument or FORMSVC_INSTANCE_PATH change it.
+INSTANCE_PATH = str(_repo_root / "instance")
 
 # None means "derive from the instance folder" (see formsvc.__init__._resolve_paths).
 SECRET_KEY: str | None = None
@@ -26,11 +39,16 @@ DATABASE_URL: str | None = None  # default: sqlite:///<instance>/formsvc.sqlite3
 UPLOAD_DIR: str | None = None  # default: <instance>/uploads (outside the web root)
 HOLIDAYS_FILE: str | None = None  # default: <instance>/holidays.yml (optional)
 
-CONTENT_DIR = str(REPO_ROOT / "content")
-THEME_TEMPLATES = str(REPO_ROOT / "theme" / "templates")
-THEME_STATIC = str(REPO_ROOT / "theme" / "static")
-PELICANCONF = str(REPO_ROOT / "pelicanconf.py")
-OUTPUT_DIR = str(REPO_ROOT / "output")
+CONTENT_DIR = str(_repo_root / "content")
+THEME_TEMPLATES = str(_repo_root / "theme" / "templates")
+THEME_STATIC = str(_repo_root / "theme" / "static")
+PELICANCONF = str(_repo_root / "pelicanconf.py")
+OUTPUT_DIR = str(_repo_root / "output")
+# Site search (formsvc/services/search.py): the index the build writes, default
+# <OUTPUT_DIR>/_search, and the published letters' index formsvc writes, default
+# <instance>/search-letters.
+SEARCH_INDEX_DIR: str | None = None
+SEARCH_LETTERS_DIR: str | None = None
 
 # Dates (receipt date, due date) are counted in the county's time zone, not the server's.
 TIMEZONE = "Asia/Shanghai"
@@ -41,7 +59,12 @@ def county_zone(config: Mapping[str, Any]) -> ZoneInfo:
     return ZoneInfo(config.get("TIMEZONE", TIMEZONE))
 
 
-# Working-day limits per kind override formsvc.kinds, e.g. {"zx": 3, "ts": 15} (*local* rules).
+def county_date(config: Mapping[str, Any], moment: datetime) -> date:
+    """The county's calendar date at ``moment`` (an aware instant): "today" everywhere."""
+    return moment.astimezone(county_zone(config)).date()
+
+
+# Working-day limits per kind override formsvc.domain.kinds, e.g. {"zx": 3, "ts": 15} (*local* rules).
 TIME_LIMITS: dict[str, int] = {}
 EXTENSION_LIMITS: dict[str, int] = {}
 
@@ -68,7 +91,7 @@ RATELIMIT_ENABLED = True
 RATELIMIT_SWALLOW_ERRORS = True
 # No X-RateLimit-* headers: with Redis they cost two more round trips (GET, TTL) on every limited
 # request, ~40 % of a submission's time under load (docs/performance.md). A 429 still carries
-# Retry-After (formsvc/errors.py), which is what clients need.
+# Retry-After (formsvc/web/errors.py), which is what clients need.
 RATELIMIT_HEADERS_ENABLED = False
 SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
 TRACK_RATE_LIMIT = "20 per minute;200 per day"
@@ -122,19 +145,65 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Secure: the browser sends the session cookie over HTTPS only. None means "production unless told
 # otherwise": create_app turns it on unless DEBUG or TESTING is set; `make run` (plain http on
-# 127.0.0.1, formsvc.serve) passes False. Production never needs to set it (docs/operations.md).
+# 127.0.0.1, formsvc.server.serve) passes False. Production never needs to set it (docs/operations.md).
 SESSION_COOKIE_SECURE: bool | None = None
-# Strict-Transport-Security max-age (seconds) on formsvc's own answers (formsvc/security.py);
+# Strict-Transport-Security max-age (seconds) on formsvc's own answers (formsvc/web/security.py);
 # 0: not sent. nginx sends HSTS in production; set this only where formsvc itself answers HTTPS.
 HSTS_MAX_AGE = 0
-# How long a SQLite write waits for the lock before the request gets the 503 page: the default
-# lives with the engine settings (formsvc/db.py), which the CLI uses without an app.
-SQLITE_BUSY_TIMEOUT_MS = _db.SQLITE_BUSY_TIMEOUT_MS
+# How long a SQLite write waits for another writer's lock before giving up (the citizen then gets
+# the 503 page and nothing is stored); the engines of formsvc/db default to it without an app too.
+SQLITE_BUSY_TIMEOUT_MS = 15000
 
-# Audit log of staff actions (formsvc.audit_log): one JSON line per action after it commits.
+# Audit log of staff actions (formsvc.web.audit_log): one JSON line per action after it commits.
 # "stderr" (default; journald under systemd), a file path (reopened after logrotate moves it), or
 # "" to leave the "formsvc.audit" logger to your own logging configuration.
 AUDIT_LOG = "stderr"
 
-# GET /api/v1/healthz (formsvc.health): the database must answer within this many seconds.
+# GET /api/v1/healthz (formsvc.web.health): the database must answer within this many seconds.
 HEALTH_DB_TIMEOUT = 2.0
+
+
+def instance_path(overrides: Mapping[str, Any] | None = None) -> Path:
+    """The instance folder: ``INSTANCE_PATH`` in ``overrides``, ``FORMSVC_INSTANCE_PATH``, or
+    ``instance/`` in the repository."""
+    path = (overrides or {}).get("INSTANCE_PATH") or os.environ.get(f"{_ENV_PREFIX}_INSTANCE_PATH") \
+        or INSTANCE_PATH
+    return Path(path).resolve()
+
+
+def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The effective settings: the defaults, instance/config.py, FORMSVC_* and DATABASE_URL from
+    the environment, then ``overrides``; later layers win.
+
+    The layers are read as Flask's ``Config.from_pyfile`` and ``from_prefixed_env`` read them
+    (upper-case names of the file; ``FORMSVC_A__B`` sets ``A["B"]``), without importing Flask.
+    """
+    config = _upper(globals())
+    instance_file = instance_path(overrides) / "config.py"
+    if instance_file.is_file():
+        module = ModuleType("config")
+        module.__file__ = str(instance_file)
+        exec(compile(instance_file.read_bytes(), str(instance_file), "exec"), module.__dict__)
+        config.update(_upper(vars(module)))
+    prefix = f"{_ENV_PREFIX}_"
+    for name in sorted(os.environ):
+        if not name.startswith(prefix):
+            continue
+        value: Any = os.environ[name]
+        with contextlib.suppress(ValueError):  # not JSON: the text itself
+            value = json.loads(value)
+        *parents, key = name.removeprefix(prefix).split("__")
+        target = config
+        for part in parents:  # copied on the way down: never change the defaults above
+            target[part] = dict(target.get(part) or {})
+            target = target[part]
+        target[key] = value
+    if os.environ.get("DATABASE_URL"):
+        config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if overrides:
+        config.update(overrides)
+    return config
+
+
+def _upper(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in namespace.items() if k.isupper()}

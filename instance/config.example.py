@@ -7,10 +7,17 @@
 #      以及 DATABASE_URL
 # 每一项都可省略；省略即用默认值。
 
+# 实例目录（本文件、SQLite 数据库、附件、邮件、自动生成的密钥都在其中）。默认为仓库中的 instance/；
+# 它在读取本文件之前就已确定，只能用环境变量 FORMSVC_INSTANCE_PATH 修改：
+# INSTANCE_PATH = "/var/lib/formsvc"
+
 # --- 密钥 -------------------------------------------------------------------------------
 # 用于会话 Cookie 和表单 CSRF 令牌。不设置时自动生成并保存在 instance/secret_key（单机够用）；
 # 多台服务器共用一个数据库时，各台必须设置相同的值（FORMSVC_SECRET_KEY）。
 # SECRET_KEY = "请替换为 64 位随机字符串：python -c 'import secrets; print(secrets.token_hex(32))'"
+# 查询码散列（HMAC-SHA256）的密钥；不设置时用 SECRET_KEY。更改后已发出的查询码全部失效，
+# 恢复备份时必须与原服务器相同
+# QUERY_CODE_KEY = "另一个 64 位随机字符串"
 
 # --- 数据库 -----------------------------------------------------------------------------
 # 默认：instance/formsvc.sqlite3（WAL 模式，外键约束开启）。
@@ -26,6 +33,13 @@
 # 与静态站点共用的内容、模板和站点设置（默认为仓库中的位置，一般不需要改）
 # CONTENT_DIR = "/srv/portal/content"
 # OUTPUT_DIR = "/srv/portal/output"
+# THEME_TEMPLATES = "/srv/portal/theme/templates"
+# THEME_STATIC = "/srv/portal/theme/static"
+# PELICANCONF = "/srv/portal/pelicanconf.py"
+# 站内搜索：构建生成的站点索引（默认 OUTPUT_DIR/_search），以及 formsvc 自己维护的公开信件索引
+# （默认 instance/search-letters；恢复备份后自动重建，也可运行 reindex-letters）
+# SEARCH_INDEX_DIR = "/srv/portal/output/_search"
+# SEARCH_LETTERS_DIR = "/var/lib/formsvc/search-letters"
 
 # --- 答复时限（工作日）-------------------------------------------------------------------
 # 默认：咨询 zx 5、建议 jy 10、投诉 ts 10、投资咨询 tz 5、依申请公开 ysqgk 20（法定，勿改短）。
@@ -55,6 +69,20 @@
 # TRACK_RATE_LIMIT = "20 per minute;200 per day"
 # 位于 nginx 等反向代理之后时，填写代理层数，才能取得真实的客户端地址
 # PROXY_COUNT = 1
+# 设为 False 时不限频（只用于测试）
+# RATELIMIT_ENABLED = True
+# Redis 无法连接时放行请求并记录日志（限频只是减速，不应因此丢失留言）
+# RATELIMIT_SWALLOW_ERRORS = True
+# 不发送 X-RateLimit-* 响应头（429 仍带 Retry-After）；开启会让每次受限请求多两次 Redis 往返
+# RATELIMIT_HEADERS_ENABLED = False
+
+# --- 个人信息保存期限（月）——与 content/pages/privacy.md 一致，由 purge-personal-data 执行 ----------
+# IP 地址
+# RETENTION_IP_MONTHS = 6
+# 办结后的姓名、联系方式和附件
+# RETENTION_MESSAGE_MONTHS = 36
+# 依申请公开（政府信息公开工作档案 10 年）
+# RETENTION_DISCLOSURE_MONTHS = 120
 
 # --- 重复提交 ---------------------------------------------------------------------------
 # 同一电话在此时间内提交相同内容：照常保存，标记为重复
@@ -102,6 +130,11 @@
 # （默认：非调试、非测试即开启；`make run` 在本机 http 上关闭）
 # 仅当 formsvc 自己直接提供 HTTPS 时设置（生产环境由 nginx 发送 HSTS）
 # HSTS_MAX_AGE = 0
+# 会话 Cookie：脚本不可读、跨站请求不携带
+# SESSION_COOKIE_HTTPONLY = True
+# SESSION_COOKIE_SAMESITE = "Lax"
+# 表单 CSRF 令牌的有效秒数（填写较长的依申请公开也够用）
+# WTF_CSRF_TIME_LIMIT = 4 * 3600
 # SQLite 写入等待锁的毫秒数，超时即显示“系统暂时无法访问数据库”页面
 # SQLITE_BUSY_TIMEOUT_MS = 15000
 # 工作人员操作审计日志：stderr、文件路径，或 "" 交给自定义的 logging 配置

@@ -22,17 +22,14 @@ from urllib.parse import unquote
 
 import yaml
 
+from pelicanconf import FRESHNESS
 from portal import schema, vocab
 from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
 from portal.departments import load as load_registry
 from portal.frontmatter import Document, FrontMatterError, parse_text, split
 from portal.frontmatter import _Loader as _YamlLoader
+from portal.index_no import INDEX_LINE_RE, INDEX_NO_RE, ORG_CODE_RE
 from portal.schema import DocType, Field
-
-try:  # the repository root is on sys.path when scripts and Pelican run
-    from pelicanconf import FRESHNESS
-except ImportError:  # e.g. portal imported from an installed package: same defaults as pelicanconf
-    FRESHNESS = {"home_days": 14, "news_days": 14, "notice_days": 183}
 
 ERROR = "error"
 WARNING = "warning"
@@ -42,8 +39,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-INDEX_NO_RE = re.compile(r"^([0-9A-Z]{8}-[0-9A-Z])/(\d{4})-(\d{5})$")
-ORG_CODE_RE = re.compile(r"^[0-9A-Z]{8}-[0-9A-Z]$")
 DEPT_CODE_RE = re.compile(r"^[a-z][a-z0-9]*$")
 DOC_NO_RE = re.compile(r"^\S+〔(\d{4})〕\d+号$")
 # what editors type instead of 〔〕: [2024] (2024) （2024） 【2024】 ［2024］ 〈2024〉 <2024>
@@ -60,7 +55,6 @@ FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
 YEAR_RE = re.compile(r"^\d{4}$")
 QUERY_RE = re.compile(r"[?#]")
 NON_DIGIT_RE = re.compile(r"\D")
-INDEX_LINE_RE = re.compile(r"^index_no:\s*[\"']?([0-9A-Z]{8}-[0-9A-Z]/\d{4}-\d{5})", re.M)
 
 # Paths served by formsvc under the same origin: not part of the static site, never checked.
 SERVICE_PREFIXES = ("/hdjl/", "/hdjl", "/search", "/api/", "/theme/")

@@ -21,12 +21,15 @@ import argparse
 import contextlib
 import fnmatch
 import html
+import importlib
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -35,9 +38,6 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-for _p in (REPO_ROOT, REPO_ROOT / "plugins"):
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
 
 log = logging.getLogger("portal.preview")
 
@@ -204,14 +204,13 @@ class Preview:
         from pelican import Pelican, signals
         from pelican.generators import ArticlesGenerator
 
-        from yamlmeta import yamlmeta
-
         started = time.perf_counter()
         with self.lock:
             # before reading: a file saved during the build is seen by the next poll
             snapshot = scan(self.content)
             settings = self.settings()
             self.pelican = pelican = Pelican(settings)
+            yamlmeta = reader_plugin()
             context = settings.copy()
             context["generated_content"] = {}
             context["static_links"] = set()
@@ -294,8 +293,8 @@ class Preview:
         from pelican.contents import Article, SkipStub
 
         from portal import check
-        from yamlmeta import yamlmeta
 
+        yamlmeta = reader_plugin()
         gen = self.articles_gen
         update = Update(changed=changed, removed=removed)
         by_path: dict[str, Any] = {a.relative_source_path: a for a in gen.articles}
@@ -455,6 +454,11 @@ class Preview:
             }
 
 
+def reader_plugin() -> Any:
+    """The yamlmeta plugin's module, as Pelican loaded it from the settings' PLUGIN_PATHS."""
+    return importlib.import_module("yamlmeta.yamlmeta")
+
+
 def scan(content: Path) -> dict[str, tuple[int, int]]:
     """(mtime_ns, size) of every file under content/, by posix path relative to it."""
     out: dict[str, tuple[int, int]] = {}
@@ -552,6 +556,18 @@ def _report(update: Update | None) -> None:
         print(f"[预览] 错误 {p}", flush=True)
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGINT or SIGTERM: a KeyboardInterrupt, so no ``except Exception`` on the way swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signal = signal.Signals(signum).name
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise Stopped(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """scripts/preview: build once, serve output/ and re-render what each saved document changes."""
     parser = argparse.ArgumentParser(prog="scripts/preview",
@@ -565,9 +581,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll", action="store_true", help="不用 watchfiles，按间隔轮询文件修改时间")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    # SIGTERM ends the preview as Ctrl-C does: during the first build with status 1, afterwards 0
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     preview = Preview(args.content, args.output, args.settings)
     print(f"[预览] 正在完整生成 {args.content} …", flush=True)
-    update = preview.build()
+    try:
+        update = preview.build()
+    except Stopped as stop:
+        print(f"[预览] 生成被中断（{stop.signal}），预览未启动", file=sys.stderr, flush=True)
+        return 1
+    except Exception as exc:  # content errors are shown, not raised: this is a broken build
+        traceback.print_exc()
+        print(f"[预览] 生成失败，预览未启动：{type(exc).__name__}: {exc}", file=sys.stderr,
+              flush=True)
+        return 1
     print(f"[预览] 完整生成用时 {update.seconds:.1f} 秒，{len(update.written)} 个页面", flush=True)
     for p in update.problems:
         print(f"[预览] 错误 {p}", flush=True)

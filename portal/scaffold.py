@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from portal import schema, vocab
-from portal.check import INDEX_LINE_RE, KIND_NAMES, REPO_ROOT, SLUG_RE, today_in_china
+from portal.check import KIND_NAMES, REPO_ROOT, SLUG_RE, today_in_china
 from portal.departments import Registry
 from portal.departments import load as load_registry
 from portal.frontmatter import FrontMatterError
+from portal.index_no import INDEX_LINE_RE
 from portal.schema import DocType, Field
 
 # Chinese names editors type for each type; 优惠政策/投资环境 also preset the page's 栏目.

@@ -1,7 +1,30 @@
-"""The JSON API under /api/v1/ (for the 12345 hotline, mobile apps and tests)."""
+"""The JSON API under /api/v1/ (the 12345 hotline, mobile apps, tests), all of it here.
 
-from flask import Blueprint
+One module per resource, each with its routes and, beside them, the ``PATHS`` and ``SCHEMAS``
+of its part of the OpenAPI document (``openapi.py`` merges them and serves the document):
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+    messages.py     POST /messages, /track, /rate
+    kinds.py        GET /kinds
+    departments.py  GET /departments
+    letters.py      GET /letters, /letters/<id>
+    stats.py        GET /stats
+    search.py       GET /search
+    health.py       GET /healthz
+    openapi.py      GET /openapi.json
 
-from formsvc.api import views  # noqa: E402,F401  (routes register on import)
+The HTML pages live in the feature packages (public/, letters/, search/, staff/).
+"""
+
+from formsvc.api import (  # noqa: F401  (routes register on import)
+    departments,
+    health,
+    kinds,
+    letters,
+    messages,
+    openapi,
+    search,
+    stats,
+)
+from formsvc.api.blueprint import bp
+
+__all__ = ["bp"]

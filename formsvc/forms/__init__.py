@@ -9,15 +9,16 @@ from typing import Any
 from wtforms import MultipleFileField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from formsvc.domain.kinds import Kind
 from formsvc.forms import validators as v
 from formsvc.forms.base import StripWhitespaceForm
 from formsvc.forms.fields import DISCLOSURE_LABELS, FIELDS, choice_list
-from formsvc.kinds import Kind
 from formsvc.models import Department
+from formsvc.services import departments
 from formsvc.services.projects import Project
 from formsvc.services.submission import NewMessage
 
-UNSURE = ("", "不确定（由县政府办公室分办）")
+UNSURE = ("", departments.UNSURE)
 HONEYPOT = "website"
 # 依申请公开: identity fields of each applicant type (Art. 29)
 ORGANIZATION_FIELDS = ("org_name", "credit_code", "legal_rep")
@@ -33,9 +34,11 @@ class MessageForm(StripWhitespaceForm):
     attachments = MultipleFileField("附件")
 
     def honeypot_filled(self) -> bool:
+        """Whether the hidden field was filled (an automated submission)."""
         return bool((self.website.data or "").strip())
 
     def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
+        """The fields' rules, then the 依申请公开 rules that depend on the applicant type."""
         ok = super().validate(extra_validators)
         if self.kind.code == "ysqgk":
             ok = self._validate_disclosure() and ok

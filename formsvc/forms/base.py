@@ -53,4 +53,5 @@ class StripWhitespaceForm(FlaskForm):
         return out
 
     def field_errors(self) -> dict[str, list[str]]:
+        """Field name → its messages, for the API's ``fields``."""
         return {f.name: [str(e) for e in f.errors] for f in self if f.errors}

@@ -1,4 +1,4 @@
-"""Form fields by key: ``formsvc.kinds`` lists keys per kind, this module says what each key is.
+"""Form fields by key: ``formsvc.domain.kinds`` lists keys per kind, this module says what each key is.
 
 Each entry builds an unbound WTForms field from the config (for length limits). Choices that come
 from data (departments, projects) are filled in per request by :func:`formsvc.forms.make_form`.
@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 
 from formsvc.forms import validators as v
+from formsvc.services.departments import DISPATCH_OFFICE
 
 APPLICANT_TYPES = (("citizen", "公民"), ("organization", "法人或其他组织"))
 ID_TYPES = (
@@ -63,13 +64,14 @@ FIELDS: dict[str, Factory] = {
                              hint="手机号码或固定电话，如 13812345678、0123-6612345", max_len=20),
     "email": lambda c: _text("电子邮箱", v.email, kind="email", autocomplete="email", max_len=200,
                              hint="选填；填写后可收到受理和答复通知"),
-    "address": lambda c: _text("通信地址", max_len=300, autocomplete="street-address",
+    # one line: "street-address" is a multi-line token, valid on a <textarea> only
+    "address": lambda c: _text("通信地址", max_len=300, autocomplete="address-line1",
                                hint="选择邮寄方式时必填"),
     "department": lambda c: SelectField(
         "办理单位", validate_choice=False,
         validators=[v.choice_of("请从列表中选择办理单位")],
         render_kw={"gp": {"type": "select",
-                          "hint": "不清楚由哪个单位办理时选择“不确定”，由县政府办公室分办"}}),
+                          "hint": f"不清楚由哪个单位办理时选择“不确定”，由{DISPATCH_OFFICE}分办"}}),
     "subject": lambda c: _text("标题", v.Required(), max_len=c["SUBJECT_MAX"]),
     "content": lambda c: _area("内容", v.Required(), min_len=c["CONTENT_MIN"],
                                max_len=c["CONTENT_MAX"],
@@ -100,6 +102,17 @@ FIELDS: dict[str, Factory] = {
     "medium": lambda c: _radios("提供信息的形式", MEDIA, "请选择提供信息的形式"),
     "delivery": lambda c: _radios("获取信息的方式", DELIVERIES, "请选择获取信息的方式"),
 }
+
+# The coded choices of each field, value → label (what staff read for a stored value).
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "applicant_type": dict(APPLICANT_TYPES), "id_type": dict(ID_TYPES), "medium": dict(MEDIA),
+    "delivery": dict(DELIVERIES)}
+
+
+def label_of(name: str, config: Mapping[str, Any]) -> str:
+    """The label the form gives field ``name``."""
+    return str(FIELDS[name](config).args[0])
+
 
 # Labels that differ for 依申请公开: the legal names of the fields.
 DISCLOSURE_LABELS = {

@@ -25,10 +25,12 @@ _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 2
 
 
 def normalize_phone(value: str) -> str:
+    """A phone number without spaces and separators the citizen typed."""
     return re.sub(r"[\s()（）]", "", value or "").replace("—", "-").replace("－", "-")
 
 
 def is_phone(value: str) -> bool:
+    """A mobile number or a landline with area code."""
     v = normalize_phone(value)
     return bool(MOBILE_RE.match(v) or LANDLINE_RE.match(v))
 
@@ -83,11 +85,13 @@ class Length:
 
 
 def phone(form: Form, field: Field) -> None:
+    """WTForms validator: the field holds a phone number."""
     if field.data and not is_phone(field.data):
         raise ValidationError(PHONE_MESSAGE)
 
 
 def email(form: Form, field: Field) -> None:
+    """WTForms validator: the field, when filled, holds an e-mail address."""
     if field.data and not EMAIL_RE.match(field.data):
         raise ValidationError(EMAIL_MESSAGE)
 

@@ -1,7 +1,5 @@
-"""Public letters (/hdjl/letters) and statistics (/hdjl/stats), as pages and in the JSON API."""
+"""Public letters (/hdjl/letters) and statistics (/hdjl/stats): the pages (the JSON is in api/)."""
 
-from flask import Blueprint
+from formsvc.letters.views import bp
 
-bp = Blueprint("letters", __name__)
-
-from formsvc.letters import views  # noqa: E402,F401  (routes register on import)
+__all__ = ["bp"]

@@ -34,4 +34,5 @@ class Department(Base):
 
     @property
     def display_name(self) -> str:
+        """The short name where there is one."""
         return self.short_name or self.name

@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, event, select
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from formsvc.db import Base, UTCDateTime, utcnow
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from formsvc.models.attachment import Attachment
     from formsvc.models.department import Department
     from formsvc.models.event import Event
+    from formsvc.models.workbench import ExtensionRequest
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -89,9 +90,14 @@ class Message(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="message", order_by="Attachment.id"
     )
+    # read when tracking explains a due date an approved extension set (services/deadlines.py)
+    extension_requests: Mapped[list[ExtensionRequest]] = relationship(
+        order_by="ExtensionRequest.id", viewonly=True
+    )
 
     @property
     def is_duplicate(self) -> bool:
+        """A repeat of an earlier message (same phone, same text, within the window)."""
         return self.duplicate_of_id is not None
 
 
@@ -99,7 +105,8 @@ class MessageStats(Base):
     """Statistics figures per (department, receipt date): a summary of ``message``, never edited.
 
     Rows are recomputed from ``message`` whenever a message changes (services/stats.refresh, run
-    in the same flush), so the statistics page reads ~17 × days rows instead of every message.
+    in the same flush by the session hook services/stats.watch installs on the app's sessions),
+    so the statistics page reads ~17 × days rows instead of every message.
     ``department_id`` 0 holds messages without a department (not dispatched).
     """
 
@@ -118,34 +125,3 @@ class MessageStats(Base):
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     undispatched: Mapped[int] = mapped_column(Integer, default=0)
-
-
-# --- keeping message_stats in step with message (one hook for every write path) ---------------------
-
-_STATS_KEYS = "formsvc.message_stats_keys"
-
-
-@event.listens_for(Session, "before_flush")
-def _stats_keys_before(session: Session, _flush_context: Any, _instances: Any) -> None:
-    """Note the (department, receipt date) rows that changed messages leave: read from the
-    database, since a department set through the relationship is not in the attribute yet."""
-    ids = [m.id for m in session.deleted if isinstance(m, Message)]
-    ids += [m.id for m in session.dirty if isinstance(m, Message) and m.id is not None
-            and session.is_modified(m, include_collections=False)]
-    if ids:
-        t = Message.__table__
-        keys = session.info.setdefault(_STATS_KEYS, set())
-        keys.update((dept, day) for dept, day in session.connection().execute(
-            select(t.c.department_id, t.c.received_on).where(t.c.id.in_(ids))))
-
-
-@event.listens_for(Session, "after_flush")
-def _stats_keys_after(session: Session, _flush_context: Any) -> None:
-    keys = session.info.pop(_STATS_KEYS, set())
-    keys.update((m.department_id, m.received_on) for m in (*session.new, *session.dirty)
-                if isinstance(m, Message) and m.received_on is not None
-                and (m in session.new or session.is_modified(m, include_collections=False)))
-    if keys:
-        from formsvc.services import stats  # the counting rules live with the figures
-
-        stats.refresh(session.connection(), keys)

@@ -47,10 +47,12 @@ class Staff(Base):
 
     @property
     def role_label(self) -> str:
+        """The role as staff read it."""
         return ROLE_LABELS.get(self.role, self.role)
 
     @property
     def county_wide(self) -> bool:
+        """Whether the account sees every department's messages."""
         return self.role in COUNTY_ROLES
 
     @property

@@ -57,6 +57,7 @@ class ExtensionRequest(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str] = mapped_column(Text, default="")
+    # the due date the extension counts from: the one when requested, the one when approved
     old_due_date: Mapped[date] = mapped_column(Date)
     new_due_date: Mapped[date | None] = mapped_column(Date)
 

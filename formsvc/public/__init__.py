@@ -1,7 +1,5 @@
 """HTML pages under /hdjl/: the forms, the 依申请公开 review step, the receipt and tracking."""
 
-from flask import Blueprint
+from formsvc.public.views import bp
 
-bp = Blueprint("public", __name__, url_prefix="/hdjl")
-
-from formsvc.public import views  # noqa: E402,F401  (routes register on import)
+__all__ = ["bp"]

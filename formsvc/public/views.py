@@ -4,20 +4,31 @@ import logging
 import time
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from formsvc import kinds
 from formsvc.db import get_session
-from formsvc.errors import error_response
-from formsvc.extensions import client_address, draft_limited, submit_limited, track_limited
+from formsvc.domain import kinds
+from formsvc.domain.kinds import Kind
+from formsvc.domain.ratings import RATINGS
 from formsvc.forms import HONEYPOT, MessageForm, make_form, raw_data, to_new_message
 from formsvc.forms.text import clean_text
-from formsvc.kinds import Kind
-from formsvc.public import bp
-from formsvc.runtime import calendar, projects
 from formsvc.services import departments, drafts, submission, tracking, uploads
+from formsvc.web.errors import error_response
+from formsvc.web.extensions import client_address, draft_limited, submit_limited, track_limited
+from formsvc.web.runtime import calendar, projects
+
+bp = Blueprint("public", __name__, url_prefix="/hdjl")
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +68,31 @@ def _checked_uploads(form: MessageForm) -> list[uploads.Upload] | None:
         return None
 
 
+def _fill_from_link(form: MessageForm) -> None:
+    """Links from the portal choose for the citizen: ``?department=`` (the 机构 pages) and
+    ``?project=`` (招商项目). A value the form does not offer is ignored."""
+    for name in ("department", "project"):
+        value = request.args.get(name, "")
+        if value and name in form and any(c.value == value for c in form[name].choices):
+            form[name].data = value
+
+
+def _checked_post(kind: Kind, form: MessageForm) -> list[uploads.Upload] | Any:
+    """The checked attachments of a valid POST, or the answer to give instead: 400 for the
+    hidden field filled, the form again with its errors."""
+    if form.honeypot_filled():
+        return error_response(400, "spam_suspected", HONEYPOT_MESSAGE)
+    valid = form.validate_on_submit()
+    attachment_list = _checked_uploads(form)
+    if not valid or attachment_list is None:
+        return _render_form(kind, form, 400)
+    return attachment_list
+
+
 def _render_form(kind: Kind, form: MessageForm, status: int = 200, **extra: Any) -> Any:
     return render_template("formsvc/form.html", kind=kind, form=form, errors=form.error_list(),
                            time_limit=kinds.time_limit(kind, current_app.config),
+                           extension_limit=kinds.extension_limit(kind, current_app.config),
                            max_attachments=current_app.config["MAX_ATTACHMENTS"],
                            honeypot=HONEYPOT, **extra), status
 
@@ -79,28 +112,26 @@ def _store(kind: Kind, form: MessageForm, attachment_list: list[uploads.Upload])
 
 @bp.get("/")
 def index() -> Any:
-    return render_template("formsvc/index.html", kinds=kinds.KINDS, config=current_app.config)
+    """The start page of 互动交流: the kinds of message and how long each takes."""
+    return render_template("formsvc/index.html",
+                           kinds=kinds.in_effect(current_app.config).values())
 
 
 @bp.route("/<kind_code>/new", methods=["GET", "POST"])
 @submit_limited
 def new_message(kind_code: str) -> Any:
+    """The form of an ordinary kind; a valid POST stores the message and shows its receipt."""
     kind = _kind_or_404(kind_code)
     if kind.confirm_step:  # served by its own two-step route
         return redirect(url_for(".new_disclosure_request"))
     form = _form(kind)
     if request.method == "GET":
-        slug = request.args.get("project", "")
-        if "project" in form and slug in projects():
-            form.project.data = slug
+        _fill_from_link(form)
         return _render_form(kind, form)
-    if form.honeypot_filled():
-        return error_response(400, "spam_suspected", HONEYPOT_MESSAGE)
-    valid = form.validate_on_submit()
-    attachment_list = _checked_uploads(form)
-    if not valid or attachment_list is None:
-        return _render_form(kind, form, 400)
-    return _store(kind, form, attachment_list)
+    checked = _checked_post(kind, form)
+    if not isinstance(checked, list):
+        return checked
+    return _store(kind, form, checked)
 
 
 @bp.route("/ysqgk/new", methods=["GET", "POST"])
@@ -112,15 +143,16 @@ def new_disclosure_request() -> Any:
         token = request.args.get("draft", "")
         loaded = drafts.load(current_app.config["UPLOAD_DIR"], token) if token else None
         # 返回修改: refill the form from the draft (files must be chosen again)
-        form = _form(kind, data=loaded[0]) if loaded else _form(kind)
+        if loaded:
+            form = _form(kind, data=loaded[0])
+        else:
+            form = _form(kind)
+            _fill_from_link(form)
         return _render_form(kind, form, reupload=bool(loaded and loaded[1]))
     form = _form(kind)
-    if form.honeypot_filled():
-        return error_response(400, "spam_suspected", HONEYPOT_MESSAGE)
-    valid = form.validate_on_submit()
-    attachment_list = _checked_uploads(form)
-    if not valid or attachment_list is None:
-        return _render_form(kind, form, 400)
+    attachment_list = _checked_post(kind, form)
+    if not isinstance(attachment_list, list):
+        return attachment_list
     try:
         token = drafts.save(current_app.config["UPLOAD_DIR"], raw_data(form), attachment_list)
     except OSError:  # disk full or unwritable: say so instead of a 500; nothing was submitted
@@ -158,6 +190,7 @@ def confirm_disclosure_request() -> Any:
 
 @bp.get("/receipt/<number>")
 def receipt(number: str) -> Any:
+    """The receipt with the query code, shown once to the browser that submitted."""
     saved = session.get("receipt") or {}
     fresh = saved.get("number") == number and time.time() - saved.get("at", 0) < RECEIPT_SECONDS
     if not fresh:
@@ -174,6 +207,7 @@ def receipt(number: str) -> Any:
 @bp.route("/track", methods=["GET", "POST"])
 @track_limited
 def track() -> Any:
+    """Tracking by number and query code: the form, then the message's status page."""
     number = clean_text(request.form.get("tracking_number") or request.args.get("number") or "")
     code = clean_text(request.form.get("query_code") or "")
     if request.method == "GET":
@@ -192,12 +226,13 @@ def track() -> Any:
             {"text": tracking.NOT_FOUND_MESSAGE, "href": "#tracking_number"}]), 404
     view = tracking.public_view(message, current_app.config, calendar())
     return render_template("formsvc/status.html", view=view, code=code, rating_errors=[],
-                           ratings=tracking.RATINGS), 200, NO_STORE
+                           ratings=RATINGS), 200, NO_STORE
 
 
 @bp.post("/track/rate")
 @track_limited
 def rate() -> Any:
+    """The citizen rates the reply from the status page; this closes the message."""
     number = clean_text(request.form.get("tracking_number") or "")
     code = clean_text(request.form.get("query_code") or "")
     rating = request.form.get("rating", "")
@@ -211,9 +246,9 @@ def rate() -> Any:
     except tracking.RatingError as exc:
         message = tracking.find(db, number, code)
         view = tracking.public_view(message, current_app.config, calendar())
-        return render_template("formsvc/status.html", view=view, code=code, ratings=tracking.RATINGS,
+        return render_template("formsvc/status.html", view=view, code=code, ratings=RATINGS,
                                rating_errors=[{"text": exc.message, "href": "#rating"}],
                                comment=comment), 400
     view = tracking.public_view(message, current_app.config, calendar())
-    return render_template("formsvc/status.html", view=view, code=code, ratings=tracking.RATINGS,
+    return render_template("formsvc/status.html", view=view, code=code, ratings=RATINGS,
                            rating_errors=[], rated=True), 200, NO_STORE

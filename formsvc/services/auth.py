@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from formsvc.db import UTCDateTime, utcnow
 from formsvc.models import Department
 from formsvc.models.staff import COUNTY_ROLES, DEPARTMENT_ROLES, ROLE_LABELS, Staff
+from formsvc.services.errors import ServiceError
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 _DUMMY_HASH = _hasher.hash("no-such-account")
@@ -27,15 +28,16 @@ LOGIN_FAILED = "用户名或密码错误"
 PASSWORD_MIN = 10
 
 
-class AuthError(ValueError):
+class AuthError(ServiceError):
+    """A refused login or account change."""
+
     def __init__(self, code: str, message: str, staff: Staff | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
         self.staff = staff  # the account a failed login named, if it exists (audit log)
 
 
 def hash_password(password: str) -> str:
+    """The argon2 hash of ``password``."""
     return _hasher.hash(password)
 
 
@@ -69,6 +71,7 @@ def create_staff(session: Session, *, username: str, password: str, role: str,
 
 
 def set_password(session: Session, staff: Staff, password: str) -> None:
+    """Set a new password; ends the account's sessions and lifts a lockout."""
     if len(password) < PASSWORD_MIN:
         raise AuthError("weak_password", f"密码至少 {PASSWORD_MIN} 个字符")
     staff.password_hash = hash_password(password)
@@ -148,6 +151,7 @@ def session_fresh(config: Mapping[str, Any], login_at: float, seen_at: float, no
 
 
 def load_staff(session: Session, staff_id: int, fp: str) -> Staff | None:
+    """The active account of a session, if its fingerprint still matches."""
     staff = session.get(Staff, staff_id)
     if staff is None or not staff.active or fingerprint(staff) != fp:
         return None

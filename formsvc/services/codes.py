@@ -42,6 +42,7 @@ _LIMIT = 256 - 256 % len(ALPHABET)
 
 
 def random_string(length: int) -> str:
+    """``length`` characters of the unambiguous alphabet, from the system's CSPRNG."""
     out: list[str] = []
     while len(out) < length:
         out.extend(ALPHABET[b % len(ALPHABET)] for b in secrets.token_bytes(length + 4) if b < _LIMIT)
@@ -49,10 +50,12 @@ def random_string(length: int) -> str:
 
 
 def tracking_number(prefix: str, day: date) -> str:
+    """A new tracking number: the kind's prefix, the receipt date, six random characters."""
     return f"{prefix}{day:%Y%m%d}-{random_string(NUMBER_RANDOM_LEN)}"
 
 
 def query_code() -> str:
+    """A new query code (shown once, stored hashed)."""
     return random_string(CODE_LEN)
 
 
@@ -72,6 +75,7 @@ def _hmac(key: bytes, code: str) -> str:
 
 
 def hash_code(code: str) -> str:
+    """The stored form of a query code (HMAC-SHA256 under QUERY_CODE_KEY)."""
     key = _key()
     return _hmac(key, code) if key else _hasher.hash(normalize(code))
 
@@ -96,6 +100,7 @@ def normalize(text: str) -> str:
 
 
 def normalize_number(text: str) -> str:
+    """A tracking number as typed, in its canonical form (upper case, no spaces)."""
     t = re.sub(r"\s", "", text or "").upper()
     if len(t) == 16 and "-" not in t:  # copied without the dash
         t = t[:10] + "-" + t[10:]

@@ -1,7 +1,11 @@
-"""Due soon and overdue, derived from the stored due date and the working-day calendar.
+"""Due dates: how the stored one came about, and due soon and overdue derived from it.
 
-Nothing here is stored: a message is overdue because today is past its due date, so a changed
-holiday file or a moved due date is reflected at once (Alaveteli's lesson).
+A message's ``due_date`` is stored when something sets it (the submission, an approved
+extension, a reopening, a supervisor's change: the transitions with ``moves_due``); everything
+else reads it. Due soon and overdue are not stored: a message is overdue because today is past
+its due date, so a changed holiday file or a moved due date is reflected at once (Alaveteli's
+lesson). :func:`explain_due` tells the citizen how the stored date was reached, from the event
+that last set it, and never offers a second date.
 """
 
 from __future__ import annotations
@@ -9,10 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from formsvc.services.lifecycle import OPEN_STATUSES
-from formsvc.workdays import Calendar
+from formsvc.domain.workdays import Calendar, Count
+from formsvc.services.lifecycle import OPEN_STATUSES, TRANSITIONS
+
+if TYPE_CHECKING:
+    from formsvc.models import Message
 
 DEFAULT_DUE_SOON_DAYS = 2
 # Longer spans are not counted day by day: the answer is only "far away" anyway.
@@ -27,6 +35,7 @@ class Deadline:
 
     @property
     def css(self) -> str:
+        """The tag classes of this state (overdue and due soon are marked)."""
         return {"overdue": "gp-tag gp-tag--overdue", "due_soon": "gp-tag gp-tag--due-soon"}.get(
             self.state, "gp-tag")
 
@@ -42,6 +51,7 @@ def working_days_between(calendar: Calendar, start: date, end: date) -> int:
 
 
 def due_soon_days(config: Mapping[str, Any]) -> int:
+    """DUE_SOON_DAYS: how many working days ahead count as due soon."""
     return int(config.get("DUE_SOON_DAYS", DEFAULT_DUE_SOON_DAYS))
 
 
@@ -56,3 +66,82 @@ def deadline(calendar: Calendar, status: str, due: date, today: date, soon_days:
     if left <= soon_days:
         return Deadline("due_soon", left, "今日到期" if left == 0 else f"{left} 个工作日内到期")
     return Deadline("ok", left, f"剩余 {left} 个工作日")
+
+
+# --- the rules that set a due date ----------------------------------------------------------------
+
+
+def first_count(calendar: Calendar, received_on: date, time_limit: int) -> Count:
+    """A new message: its time limit in working days from the day after the receipt date."""
+    return calendar.add_working_days(received_on, time_limit)
+
+
+def extension_count(calendar: Calendar, due: date, days: int) -> Count:
+    """An approved extension: ``days`` more working days from the day after the current date."""
+    return calendar.add_working_days(due, days)
+
+
+def reopen_count(calendar: Calendar, day: date, time_limit: int) -> Count:
+    """A message reopened on ``day``: a new full time limit from the next day."""
+    return calendar.add_working_days(day, time_limit)
+
+
+def due_soon_edge(calendar: Calendar, today: date, config: Mapping[str, Any]) -> date:
+    """The last due date that counts as due soon today (DUE_SOON_DAYS working days ahead)."""
+    return calendar.add_working_days(today, due_soon_days(config)).due
+
+
+# --- how the stored due date came about ------------------------------------------------------------
+
+
+def as_due(count: Count, basis: str = "submission", how: str = "") -> dict[str, Any]:
+    """The API's ``DueCount`` of a counted date: ``basis`` says what set it, ``how`` how the
+    count began (the receipt date's count by default)."""
+    due = count.as_dict()
+    due["basis"] = basis
+    if how:
+        due["explanation"] = count.explain(how)
+    return due
+
+
+def explain_due(message: Message, calendar: Calendar, zone: ZoneInfo) -> dict[str, Any]:
+    """How ``message.due_date`` was reached, from the event that last set it (``DueCount``).
+
+    The count is made again with ``calendar`` only to list the days it skipped; when that count
+    no longer ends on the stored date (the holiday file changed since), the stored date is given
+    with how it was counted then, without a list.
+    """
+    setter = next((e for e in reversed(message.events)
+                   if e.action in TRANSITIONS and TRANSITIONS[e.action].moves_due), None)
+    if setter is None:
+        count = first_count(calendar, message.received_on, message.time_limit_days)
+        return _counted(message, "submission", count, count.counting)
+    day = setter.created_at.astimezone(zone).date()
+    if setter.action == "reopen":
+        count = reopen_count(calendar, day, message.time_limit_days)
+        return _counted(message, "reopen", count,
+                        f"群众不满意，{day.isoformat()} 重新办理，自次日起重新计算 "
+                        f"{message.time_limit_days} 个工作日")
+    if setter.action == "approve_extension":
+        approved = [r for r in message.extension_requests if r.status == "approved"]
+        if approved:
+            req = approved[-1]
+            count = extension_count(calendar, req.old_due_date, req.days)
+            return _counted(message, "extension", count,
+                            f"原答复期限 {req.old_due_date.isoformat()}，经批准延长 {req.days} "
+                            f"个工作日，自原期限的次日起计算")
+    return {"basis": "manual", "start": day.isoformat(), "working_days": None,
+            "due_date": message.due_date.isoformat(), "skipped": [], "makeup_workdays": [],
+            "warnings": [],
+            "explanation": f"答复期限由督办员于 {day.isoformat()} 调整为 "
+                           f"{message.due_date.isoformat()}，是人工确定的日期，不按工作日推算。"}
+
+
+def _counted(message: Message, basis: str, count: Count, how: str) -> dict[str, Any]:
+    if count.due == message.due_date:
+        return as_due(count, basis, how)
+    return {"basis": basis, "start": count.start.isoformat(), "working_days": count.working_days,
+            "due_date": message.due_date.isoformat(), "skipped": [], "makeup_workdays": [],
+            "warnings": [],
+            "explanation": f"{how}，办理期限至 {message.due_date.isoformat()}"
+                           f"（按计算当时的节假日安排）。"}

@@ -4,7 +4,8 @@ Every form and every submission needs the department list, which changes a few t
 each process keeps a copy per engine (:func:`snapshot`) instead of querying it per request. The
 copy is dropped when the table can have changed:
 
-* a commit in this process that inserted or updated a ``Department`` row (ORM events below);
+* a commit in this process that inserted or updated a ``Department`` row (:func:`watch`, on the
+  app's sessions);
 * ``sync`` in another process (the ``sync-departments`` CLI): it touches ``departments.synced``
   in the app's instance folder, which every request compares by ``stat`` (a few microseconds);
 * anything else (an SQL console, a second host): after ``CACHE_SECONDS`` at most.
@@ -22,11 +23,16 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import Engine, event, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, sessionmaker
 
 from formsvc.db import utcnow
 from formsvc.models import Department
 from portal import departments as registry
+
+# The office that routes (分办) a message no department was chosen for, and how citizens read
+# that choice on the form, the receipt and the tracking page.
+DISPATCH_OFFICE = "县政府办公室"
+UNSURE = f"不确定（由{DISPATCH_OFFICE}分办）"
 
 
 @dataclass
@@ -37,6 +43,7 @@ class SyncResult:
     unchanged: int = 0
 
     def summary(self) -> str:
+        """The sync's counts, for the operator."""
         return (f"新增 {len(self.added)}，更新 {len(self.updated)}，停用 {len(self.deactivated)}，"
                 f"未变 {self.unchanged}")
 
@@ -171,15 +178,21 @@ def _touch_stamp() -> None:
 _FLAG = "formsvc.departments_changed"
 
 
-@event.listens_for(Department, "after_insert")
-@event.listens_for(Department, "after_update")
-def _mark_changed(_mapper: Any, _conn: Any, target: Department) -> None:
-    s = object_session(target)
-    if s is not None:
+def watch(maker: sessionmaker[Session]) -> None:
+    """Drop this process's copy after a commit of ``maker``'s sessions that wrote a department
+    (create_app installs it on the app's sessions)."""
+    event.listen(maker, "after_flush", _note_changes)
+    event.listen(maker, "after_commit", _bump_generation)
+    event.listen(maker, "after_rollback", _forget_changes)
+
+
+def _note_changes(s: Session, _flush_context: Any) -> None:
+    # after_flush still sees the flush's new and changed objects
+    if any(isinstance(o, Department) and (o in s.new or s.is_modified(o))
+           for o in (*s.new, *s.dirty)):
         s.info[_FLAG] = True
 
 
-@event.listens_for(Session, "after_commit")
 def _bump_generation(s: Session) -> None:
     global _generation
     if s.info.pop(_FLAG, False):
@@ -187,6 +200,5 @@ def _bump_generation(s: Session) -> None:
             _generation += 1
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_changes(s: Session) -> None:
     s.info.pop(_FLAG, None)

@@ -33,6 +33,7 @@ def _dir(upload_dir: Path | str, token: str) -> Path | None:
 
 
 def save(upload_dir: Path | str, data: dict[str, Any], uploads: list[Upload]) -> str:
+    """Keep a 依申请公开 request and its files until it is confirmed; returns its token."""
     purge(upload_dir)
     token = secrets.token_hex(16)
     d = _root(upload_dir) / token
@@ -52,6 +53,7 @@ def save(upload_dir: Path | str, data: dict[str, Any], uploads: list[Upload]) ->
 
 
 def load(upload_dir: Path | str, token: str) -> tuple[dict[str, Any], list[Upload]] | None:
+    """The draft of ``token`` (data and files), or None when missing or expired."""
     d = _dir(upload_dir, token)
     if d is None or not (d / "draft.json").is_file():
         return None
@@ -65,6 +67,7 @@ def load(upload_dir: Path | str, token: str) -> tuple[dict[str, Any], list[Uploa
 
 
 def delete(upload_dir: Path | str, token: str) -> None:
+    """Remove the draft of ``token`` and its files."""
     d = _dir(upload_dir, token)
     if d is not None:
         shutil.rmtree(d, ignore_errors=True)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from formsvc import kinds
+from formsvc.domain import kinds
 from formsvc.models import Department
 from formsvc.models.workbench import Letter
 
@@ -29,6 +29,7 @@ class LetterPage:
 
 def published(session: Session, kind: str = "", department: str = "", page: int = 1,
               per_page: int = PER_PAGE) -> LetterPage:
+    """One page of published letters, newest reply first, optionally of a kind or department."""
     q = select(Letter).where(Letter.published.is_(True))
     if kind:
         q = q.where(Letter.kind == kind)
@@ -44,22 +45,22 @@ def published(session: Session, kind: str = "", department: str = "", page: int 
 
 
 def get(session: Session, letter_id: int) -> Letter | None:
+    """A published letter by id, or None (also for a withdrawn one)."""
     letter = session.get(Letter, letter_id)
     return letter if letter is not None and letter.published else None
 
 
+# the letter's own public fields, given as stored (reviewed and masked when published)
+_AS_STORED = ("id", "kind", "subject", "question", "reply")
+
+
 def public_dict(letter: Letter) -> dict[str, Any]:
     """The letter as the API returns it (and nothing else)."""
-    kind = kinds.get(letter.kind)
     dept = letter.department
     return {
-        "id": letter.id,
-        "kind": letter.kind,
-        "kind_label": kind.label if kind else letter.kind,
-        "subject": letter.subject,
+        **{name: getattr(letter, name) for name in _AS_STORED},
+        "kind_label": kinds.label(letter.kind),
         "name": letter.masked_name,
-        "question": letter.question,
-        "reply": letter.reply,
         "department": dept.name if dept else "",
         "department_code": dept.code if dept else "",
         "received_on": letter.received_on.isoformat(),
@@ -69,6 +70,7 @@ def public_dict(letter: Letter) -> dict[str, Any]:
 
 
 def departments_with_letters(session: Session) -> list[Department]:
+    """The departments with at least one published letter, in registry order."""
     ids = select(Letter.department_id).where(Letter.published.is_(True)).distinct()
     return list(session.scalars(select(Department).where(Department.id.in_(ids))
                                 .order_by(Department.position)))

@@ -1,6 +1,7 @@
 """The message state machine: the one place that says which action moves a message where.
 
-Every transition appends an :class:`~formsvc.models.Event`; nothing else changes ``Message.status``.
+Every transition appends an :class:`~formsvc.models.Event`; nothing else changes ``Message.status``
+and nothing else builds an event (:func:`apply` for the ORM, :func:`event_row` for Core writes).
 The whole table from DESIGN.md is declared here; the citizen side reaches ``submit`` and ``rate``,
 the staff workbench (services/workbench.py) every other action, after checking the staff member's
 department scope.
@@ -17,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from formsvc.db import utcnow
 from formsvc.models import Event, Message
+from formsvc.services.errors import ServiceError
 
 
 class Status(StrEnum):
@@ -51,12 +54,13 @@ class Transition:
     roles: frozenset[str]  # who may do it: citizen, dispatcher, handler, reviewer, supervisor, system
     public: bool = True  # shown on the citizen's timeline
     needs_note: bool = False  # a reason is required
+    moves_due: bool = False  # sets a new due date (services/deadlines.py explains it)
 
 
 def _t(action: str, label: str, sources: set[str | None], target: str | None, roles: set[str],
-       public: bool = True, needs_note: bool = False) -> Transition:
+       public: bool = True, needs_note: bool = False, moves_due: bool = False) -> Transition:
     return Transition(action, label, frozenset(sources), target, frozenset(roles), public,
-                      needs_note)
+                      needs_note, moves_due)
 
 
 _ANY = {Status.SUBMITTED, Status.ASSIGNED, Status.REPLIED, Status.CLOSED, Status.REJECTED}
@@ -76,18 +80,19 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("request_extension", "申请延期", {Status.ASSIGNED}, None, {"handler", "reviewer"},
        public=False, needs_note=True),
     _t("approve_extension", "延长答复期限", {Status.ASSIGNED}, None, {"supervisor"},
-       needs_note=True),
+       needs_note=True, moves_due=True),
     _t("refuse_extension", "延期申请未获批准", {Status.ASSIGNED}, None, {"supervisor"},
        public=False),
     _t("reply", "已答复", {Status.ASSIGNED}, Status.REPLIED, {"handler", "reviewer"}),
     _t("rate", "评价办理结果", {Status.REPLIED}, Status.CLOSED, {"citizen"}),
     _t("timeout_close", "逾期未评价，自动办结", {Status.REPLIED}, Status.CLOSED, {"system"}),
     _t("reopen", "不满意，重新办理", {Status.CLOSED}, Status.ASSIGNED,
-       {"supervisor", "dispatcher"}, needs_note=True),    # workbench steps that leave the status alone; every one is still an event in the log
+       {"supervisor", "dispatcher"}, needs_note=True, moves_due=True),
+    # workbench steps that leave the status alone; every one is still an event in the log
     _t("note", "内部备注", _ANY, None, _STAFF, public=False, needs_note=True),
     _t("supervise", "督办", _ANY, None, {"supervisor"}, public=False, needs_note=True),
     _t("change_due", "调整答复期限", {Status.SUBMITTED, Status.ASSIGNED}, None, {"supervisor"},
-       needs_note=True),
+       needs_note=True, moves_due=True),
     _t("draft_reply", "保存答复草稿", {Status.ASSIGNED}, None, {"handler", "reviewer"},
        public=False),
     _t("submit_review", "提交审核", {Status.ASSIGNED}, None, {"handler", "reviewer"},
@@ -111,16 +116,12 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 )}
 
 
-class TransitionError(ValueError):
+class TransitionError(ServiceError):
     """The action is not allowed from the message's status or for this actor."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def allowed(message: Message | None, action: str) -> bool:
+    """Whether ``action`` may be taken from ``message``'s status (roles aside)."""
     t = TRANSITIONS.get(action)
     current = message.status if message is not None else None
     return t is not None and current in t.sources
@@ -133,17 +134,8 @@ def apply(message: Message, action: str, *, actor: str, role: str, note: str = "
     For ``submit`` the message is new: its status is set here so that the first event and the
     status always agree.
     """
-    t = TRANSITIONS.get(action)
-    if t is None:
-        raise TransitionError("unknown_action", f"未知的操作：{action}")
     source = None if action == "submit" else message.status
-    if source not in t.sources:
-        raise TransitionError("invalid_transition",
-                              f"当前状态（{STATUS_LABELS.get(source or '', source)}）不能执行“{t.label}”")
-    if role not in t.roles:
-        raise TransitionError("forbidden", f"无权执行“{t.label}”")
-    if t.needs_note and not note.strip():
-        raise TransitionError("note_required", f"“{t.label}”需要填写理由")
+    t = _checked(action, source, role, note)
     if action == "reopen" and any(e.action == "reopen" for e in message.events):
         raise TransitionError("already_reopened", "每件留言只能重新办理一次")
     target = t.target or message.status
@@ -154,3 +146,27 @@ def apply(message: Message, action: str, *, actor: str, role: str, note: str = "
     message.status = target
     message.events.append(event)
     return event
+
+
+def event_row(message_id: int, action: str, *, status: str | None, actor: str, role: str,
+              now: datetime, note: str = "") -> dict[str, Any]:
+    """The event of ``action`` on a message in ``status``, as the values of a Core INSERT: for the
+    paths that write without the ORM (submission, retention), checked as :func:`apply` checks."""
+    t = _checked(action, status, role, note)
+    return {"message_id": message_id, "created_at": now, "actor": actor, "action": action,
+            "from_status": status, "to_status": t.target or status, "note": note,
+            "public": t.public}
+
+
+def _checked(action: str, source: str | None, role: str, note: str) -> Transition:
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise TransitionError("unknown_action", f"未知的操作：{action}")
+    if source not in t.sources:
+        raise TransitionError("invalid_transition",
+                              f"当前状态（{STATUS_LABELS.get(source or '', source)}）不能执行“{t.label}”")
+    if role not in t.roles:
+        raise TransitionError("forbidden", f"无权执行“{t.label}”")
+    if t.needs_note and not note.strip():
+        raise TransitionError("note_required", f"“{t.label}”需要填写理由")
+    return t

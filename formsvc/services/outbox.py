@@ -1,5 +1,6 @@
-"""The outbox: notifications written in the transaction of the change that causes them, and the
-sender (``flask --app formsvc send-mail``, run by cron) that delivers them.
+"""The outbox's sender (``flask --app formsvc send-mail``, run by cron): it delivers the
+notifications that services/notify.py wrote in the transaction of the change that caused them,
+rendered from the mail texts in ``formsvc/templates/mail/``.
 
 Delivery backends: SMTP when ``MAIL_SERVER`` is set (or ``MAIL_BACKEND = "smtp"``), otherwise a
 file backend writing one ``.eml`` per mail under ``<instance>/mail/`` (``MAIL_BACKEND = "file"``)
@@ -12,6 +13,7 @@ claimed ("sending") before its mail goes out, so two overlapping runs never send
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,99 +23,61 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 
+import jinja2
+from jinja2 import meta as jinja2_meta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from formsvc.db import utcnow
-from formsvc.models import Message, OutboxNotification
+from formsvc.models import OutboxNotification
 from formsvc.models.workbench import MailAttempt
 
 log = logging.getLogger(__name__)
 
-# template → (subject, body); payload keys fill the braces. Citizens' copies never carry the
-# query code (it is stored hashed) and staff copies never carry personal data beyond the number.
-TEMPLATES: dict[str, tuple[str, str]] = {
-    "new_message": ("新留言待办理：{tracking_number}",
-                    "收到一件新的{kind_label}（受理编号 {tracking_number}），标题：{subject}。\n"
-                    "答复期限：{due_date}。请登录互动交流工作台办理。"),
-    "receipt": ("您的留言已收到：{tracking_number}",
-                "您的留言已收到，受理编号 {tracking_number}，答复期限 {due_date}。\n"
-                "请凭受理编号和提交时显示的查询码查询办理进度。"),
-    "dispatched": ("新分办留言：{tracking_number}",
-                   "分办员已将留言 {tracking_number}（{subject}）分办至贵单位，答复期限 {due_date}。"),
-    "transferred": ("转办留言：{tracking_number}",
-                    "留言 {tracking_number}（{subject}）已由{from_department}转至贵单位办理，"
-                    "答复期限 {due_date}（原期限不变）。转办理由：{note}"),
-    "returned": ("留言退回分办：{tracking_number}",
-                 "{from_department}将留言 {tracking_number} 退回分办，理由：{note}"),
-    "rejected": ("您的留言未予受理：{tracking_number}",
-                 "您提交的留言（受理编号 {tracking_number}）未予受理，理由：{note}"),
-    "review_requested": ("答复待审核：{tracking_number}",
-                         "留言 {tracking_number}（{subject}）的答复已提交审核，请登录工作台审核。"),
-    "draft_returned": ("答复被退回修改：{tracking_number}",
-                       "留言 {tracking_number} 的答复未通过审核，意见：{note}"),
-    "reply": ("您的留言已答复：{tracking_number}",
-              "您的留言（受理编号 {tracking_number}）已由{department}答复：\n\n{reply}\n\n"
-              "欢迎凭受理编号和查询码查询并评价。"),
-    "extension_requested": ("延期申请待审批：{tracking_number}",
-                            "{department}申请将留言 {tracking_number} 的答复期限延长 {days} 个工作日，"
-                            "理由：{note}"),
-    "extension_approved": ("答复期限延长通知：{tracking_number}",
-                           "您的{kind_label}（受理编号 {tracking_number}）答复期限延长 {days} 个工作日，"
-                           "延长后的期限为 {due_date}。理由：{note}"),
-    "extension_decided": ("延期申请{decision}：{tracking_number}",
-                          "留言 {tracking_number} 的延期申请{decision}。{note}"),
-    "supervise": ("督办通知：{tracking_number}",
-                  "督办员对留言 {tracking_number}（{subject}，期限 {due_date}）提出督办意见：{note}"),
-    "reopened": ("留言重新办理：{tracking_number}",
-                 "留言 {tracking_number}（{subject}）因群众不满意重新交办，新的答复期限 {due_date}。"
-                 "意见：{note}"),
-    "unsatisfied": ("群众不满意：{tracking_number}",
-                    "留言 {tracking_number}（{subject}，{department}办理）被评价为不满意。"
-                    "请登录工作台督办页面查看。"),
-    "remind_department": ("办理期限提醒：{overdue} 件超期，{due_soon} 件即将到期",
-                          "{department}：\n{lines}\n请登录互动交流工作台尽快办理。"),
-    "remind_supervisor": ("督办提醒：{overdue} 件超期，{due_soon} 件即将到期",
-                          "全县留言办理情况：\n{lines}"),
-}
+# The mail texts: one file per template, its first line the subject, the rest (after a blank
+# line) the body; payload keys fill them (services/notify.py writes the payloads).
+MAIL_TEXTS = Path(__file__).resolve().parents[1] / "templates" / "mail"
+GENERIC = "notice"  # a template this version does not know (rows of an older one)
+_TEMPLATE_NAME = re.compile(r"^[a-z_]+$")
+_texts = jinja2.Environment(loader=jinja2.FileSystemLoader(str(MAIL_TEXTS)), autoescape=False,
+                            keep_trailing_newline=False)
 
 
-class _Default(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return ""
+def templates() -> list[str]:
+    """The names of every mail text."""
+    return sorted(p.stem for p in MAIL_TEXTS.glob("*.txt"))
+
+
+def _text(template: str) -> jinja2.Template:
+    if not _TEMPLATE_NAME.match(template) or not (MAIL_TEXTS / f"{template}.txt").is_file():
+        template = GENERIC
+    return _texts.get_template(f"{template}.txt")
+
+
+def fields(template: str) -> set[str]:
+    """The payload keys the mail text of ``template`` uses."""
+    source = _texts.loader.get_source(_texts, _text(template).name)[0]  # type: ignore[union-attr]
+    return jinja2_meta.find_undeclared_variables(_texts.parse(source))
 
 
 def render(template: str, payload: Mapping[str, Any]) -> tuple[str, str]:
-    """Subject and body of a notification (unknown templates get a generic text)."""
-    subject, body = TEMPLATES.get(template, ("互动交流通知：{tracking_number}", "{note}"))
-    values = _Default({k: v for k, v in payload.items()})
-    return subject.format_map(values), body.format_map(values)
-
-
-def notify(session: Session, recipient: str, template: str, payload: Mapping[str, Any],
-           message: Message | None = None) -> OutboxNotification | None:
-    """Queue one e-mail in the caller's transaction; nothing is queued without a recipient."""
-    if not recipient:
-        return None
-    row = OutboxNotification(recipient=recipient, template=template, payload=dict(payload),
-                             channel="email", status="pending", attempts=0, last_error="",
-                             created_at=utcnow())
-    if message is not None:
-        row.message = message
-    session.add(row)
-    return row
+    """Subject and body of a notification; a key the payload lacks reads as empty."""
+    subject, _, body = _text(template).render(**payload).partition("\n\n")
+    return subject.strip(), body.strip()
 
 
 # --- delivery ------------------------------------------------------------------------------------
 
 
 class Backend(Protocol):
-    def send(self, mail: EmailMessage) -> None: ...
+    def send(self, mail: EmailMessage) -> None:
+        """Deliver one mail or raise."""
 
 
 @dataclass
 class ConsoleBackend:
     def send(self, mail: EmailMessage) -> None:
+        """Write the mail to the log."""
         log.info("formsvc.mail: to %s: %s\n%s", mail["To"], mail["Subject"], mail.get_content())
 
 
@@ -122,6 +86,7 @@ class FileBackend:
     directory: Path
 
     def send(self, mail: EmailMessage) -> None:
+        """Write the mail as one .eml file."""
         self.directory.mkdir(parents=True, exist_ok=True)
         name = mail["Message-ID"].strip("<>").replace("@", "_").replace("/", "_")
         (self.directory / f"{name}.eml").write_bytes(bytes(mail))
@@ -137,6 +102,7 @@ class SMTPBackend:
     timeout: float = 20.0
 
     def send(self, mail: EmailMessage) -> None:
+        """Send the mail through the SMTP server."""
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls()
@@ -146,6 +112,7 @@ class SMTPBackend:
 
 
 def backend_from_config(config: Mapping[str, Any], instance_path: str) -> Backend:
+    """The delivery backend MAIL_BACKEND / MAIL_SERVER ask for (files by default)."""
     name = config.get("MAIL_BACKEND") or ("smtp" if config.get("MAIL_SERVER") else "file")
     if name == "smtp":
         return SMTPBackend(host=config.get("MAIL_SERVER") or "localhost",
@@ -174,6 +141,7 @@ class SendResult:
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        """The run's counts, for the operator."""
         return (f"发送成功 {self.sent}，稍后重试 {self.retry}，放弃 {self.failed}，"
                 f"等待重试时间 {self.waiting}")
 

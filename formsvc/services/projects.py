@@ -17,6 +17,7 @@ class Project:
 
     @property
     def url(self) -> str:
+        """The project's page on the portal."""
         return "/" + PROJECT.url_for(self.slug)
 
 

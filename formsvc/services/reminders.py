@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from formsvc.config import county_zone
 from formsvc.db import utcnow
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Event, Message
-from formsvc.services import lifecycle, outbox, workbench
-from formsvc.services.deadlines import due_soon_days
+from formsvc.models.staff import DEPARTMENT_ROLES
+from formsvc.services import deadlines, departments, lifecycle, notify, workbench
 from formsvc.services.lifecycle import Status
-from formsvc.workdays import Calendar
 
 
 @dataclass
@@ -32,6 +32,7 @@ class RemindResult:
     departments: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        """The run's counts, for the operator."""
         return (f"提醒 {self.reminded} 件（超期 {self.overdue}，即将到期 {self.due_soon}），"
                 f"生成邮件 {self.mails} 封")
 
@@ -41,7 +42,7 @@ def run(session: Session, config: Mapping[str, Any], calendar: Calendar,
     """Queue the reminders for today in one transaction."""
     ctx = workbench.Context(session, config, calendar, now or utcnow())
     result = RemindResult()
-    edge = calendar.add_working_days(ctx.today, due_soon_days(config)).due
+    edge = deadlines.due_soon_edge(calendar, ctx.today, config)
     # "today" in county time, as a UTC instant: events after it were written today
     local = ctx.now.astimezone(county_zone(config))
     start_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
@@ -50,7 +51,7 @@ def run(session: Session, config: Mapping[str, Any], calendar: Calendar,
     messages = session.scalars(select(Message).where(
         Message.status.in_([s.value for s in lifecycle.OPEN_STATUSES]),
         Message.due_date <= edge).order_by(Message.due_date))
-    groups: dict[int | None, list[tuple[Message, workbench.Deadline]]] = {}
+    groups: dict[int | None, list[tuple[Message, deadlines.Deadline]]] = {}
     for m in messages:
         if m.id in already:
             continue
@@ -69,25 +70,25 @@ def run(session: Session, config: Mapping[str, Any], calendar: Calendar,
     summary_lines = []
     for key, items in groups.items():
         dept = items[0][0].department if key is not None else None
-        name = dept.name if dept else "待分办（县政府办公室）"
+        name = dept.name if dept else f"待分办（{departments.DISPATCH_OFFICE}）"
         lines = "\n".join(f"- {m.tracking_number} {m.subject}（期限 {m.due_date.isoformat()}，"
                           f"{d.label}）" for m, d in items)
         n_over = sum(d.state == "overdue" for _, d in items)
-        recipients = (workbench.department_recipients(session, dept, config,
-                                                      roles=("handler", "reviewer"))
-                      if dept else workbench.dispatcher_recipients(session, config))
+        recipients = (notify.department_recipients(session, dept, config,
+                                                      roles=DEPARTMENT_ROLES)
+                      if dept else notify.dispatcher_recipients(session, config))
         for r in recipients:
-            outbox.notify(session, r, "remind_department",
-                          {"department": name, "lines": lines, "overdue": n_over,
-                           "due_soon": len(items) - n_over})
+            notify.queue(session, r, "remind_department",
+                         {"department": name, "lines": lines, "overdue": n_over,
+                          "due_soon": len(items) - n_over})
             result.mails += 1
         summary_lines.append(f"{name}：超期 {n_over} 件，即将到期 {len(items) - n_over} 件")
         result.departments.append(name)
     if summary_lines:
-        for r in workbench.supervisor_recipients(session, config):
-            outbox.notify(session, r, "remind_supervisor",
-                          {"lines": "\n".join(summary_lines), "overdue": result.overdue,
-                           "due_soon": result.due_soon})
+        for r in notify.supervisor_recipients(session, config):
+            notify.queue(session, r, "remind_supervisor",
+                         {"lines": "\n".join(summary_lines), "overdue": result.overdue,
+                          "due_soon": result.due_soon})
             result.mails += 1
     session.commit()
     return result

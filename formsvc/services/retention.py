@@ -7,6 +7,7 @@
   the statistics stay, without anyone's identity;
 - 依申请公开 requests: 10 years (the archive rule for disclosure files), then the same, and the
   applicant's identity document and legal representative go too;
+- what counts as personal data is declared once, in formsvc/domain/personal_data.py;
 - network addresses (``client_ip``, kept against repeated and automated submissions): 6 months.
 
 :func:`purge` runs daily (``purge-personal-data``, a systemd timer). Each batch of messages is
@@ -28,13 +29,11 @@ from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select,
 
 from formsvc.config import county_zone
 from formsvc.db import utcnow
+from formsvc.domain import personal_data
 from formsvc.models import Attachment, Event, Message, OutboxNotification
 from formsvc.services import lifecycle, uploads
 
 DISCLOSURE_KIND = "ysqgk"
-# In ``details`` of a 依申请公开 request: what identifies a person (an organization's name and
-# credit code are not personal data and stay with the file).
-PERSONAL_DETAILS = ("id_type", "id_number", "legal_rep")
 PURGE = lifecycle.TRANSITIONS["purge_personal"]
 NOTE = "已按隐私声明的保存期限删除姓名、联系方式和附件"
 BATCH = 500
@@ -51,6 +50,7 @@ class PurgeResult:
     dry_run: bool = False
 
     def summary(self) -> str:
+        """What was (or would be) removed, for the operator."""
         verb = "将" if self.dry_run else "已"
         return (f"{verb}清除 {self.ip_addresses} 条留言的 IP 地址；{verb}删除 {self.messages} 条留言"
                 f"（其中依申请公开 {self.disclosure_requests} 条）的姓名、联系方式和附件，"
@@ -96,7 +96,7 @@ def purge(conn_factory: Transactions, config: Mapping[str, Any], *, now: datetim
     result = PurgeResult(dry_run=dry_run)
     result.ip_addresses = _purge_addresses(conn_factory, limits["ip"], dry_run)
     m = Message.__table__.c
-    has_personal = or_(m.name != "", m.phone != "", m.email != "", m.address != "")
+    has_personal = or_(*(m[c] != "" for c in personal_data.COLUMNS))
     due = and_(m.status.in_([str(s) for s in PURGE.sources]), m.closed_at.is_not(None),
                has_personal, or_(and_(m.kind != DISCLOSURE_KIND, m.closed_at < limits["message"]),
                                  and_(m.kind == DISCLOSURE_KIND,
@@ -152,11 +152,9 @@ def _forget(conn: Connection, rows: list[Any], now: datetime) -> None:
                                      o.c.recipient == bindparam("addr")).values(recipient=""),
                      citizen_mail)
     conn.execute(update(m).where(m.c.id == bindparam("mid")).values(
-        name="", phone="", email="", address="", details=bindparam("kept")),
-        [{"mid": r.id, "kept": {k: v for k, v in (r.details or {}).items()
-                                if k not in PERSONAL_DETAILS}} for r in rows])
+        **dict.fromkeys(personal_data.COLUMNS, ""), details=bindparam("kept")),
+        [{"mid": r.id, "kept": personal_data.without(r.details)} for r in rows])
     conn.execute(delete(Attachment.__table__).where(Attachment.__table__.c.message_id.in_(ids)))
     conn.execute(insert(Event.__table__), [
-        {"message_id": r.id, "created_at": now, "actor": "system", "action": PURGE.action,
-         "from_status": r.status, "to_status": r.status, "note": NOTE, "public": PURGE.public}
-        for r in rows])
+        lifecycle.event_row(r.id, PURGE.action, status=r.status, actor="system", role="system",
+                            now=now, note=NOTE) for r in rows])

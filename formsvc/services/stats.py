@@ -13,8 +13,8 @@ How the figures stay fast at a million messages (docs/performance.md):
 - the facts of a reply that need the time zone and the working-day calendar (reply date in county
   time, working days taken) are fixed on the message when the reply is sent (:func:`record_reply`);
 - ``message_stats`` sums the counters above per (department, receipt date); :func:`refresh`
-  recomputes the rows of every message a flush changes (a session hook in models/message.py),
-  so the page sums ~17 × days rows; "overdue now" is one indexed count.
+  recomputes the rows of every message a flush changes (:func:`watch`, a hook create_app installs
+  on the app's sessions), so the page sums ~17 × days rows; "overdue now" is one indexed count.
 """
 
 from __future__ import annotations
@@ -28,20 +28,48 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, bindparam, case, delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from formsvc.db import upsert
+from formsvc.db.prepared import Prepared
+from formsvc.domain.ratings import SATISFIED
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Department, Message
 from formsvc.models.message import MessageStats
-from formsvc.prepared import Prepared
 from formsvc.services.deadlines import working_days_between
 from formsvc.services.lifecycle import OPEN_STATUSES, Status
-from formsvc.workdays import Calendar
 
 DEFAULT_MIN_COUNT = 5
-SATISFIED = ("satisfied", "basically_satisfied")
+
+
+class Ratio:
+    """A figure derived from two counters of the same row (read like an attribute)."""
+
+    def __init__(self, numerator: str, denominator: str) -> None:
+        self.numerator, self.denominator = numerator, denominator
+
+    def __get__(self, row: object, owner: type | None = None) -> Any:
+        if row is None:  # looked up on the class
+            return self
+        below = getattr(row, self.denominator)
+        return getattr(row, self.numerator) / below if below else None
+
+
+RATIOS = ("reply_rate", "on_time_rate", "satisfaction_rate", "mean_working_days")
 
 
 @dataclass
@@ -58,26 +86,17 @@ class DepartmentStats:
     ranked: bool = False
     rank: int | None = None
 
-    @property
-    def reply_rate(self) -> float | None:
-        return self.replied / self.received if self.received else None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return self.on_time / self.replied if self.replied else None
-
-    @property
-    def mean_working_days(self) -> float | None:
-        return self.working_days_total / self.replied if self.replied else None
-
-    @property
-    def satisfaction_rate(self) -> float | None:
-        return self.satisfied / self.rated if self.rated else None
+    # numerator ÷ denominator; None where nothing was counted below the line
+    reply_rate = Ratio("replied", "received")
+    on_time_rate = Ratio("on_time", "replied")
+    satisfaction_rate = Ratio("satisfied", "rated")  # 满意 and 基本满意 ÷ rated
+    mean_working_days = Ratio("working_days_total", "replied")
 
     def as_dict(self) -> dict[str, Any]:
+        """The row as the API returns it (rates rounded)."""
         d = asdict(self)
         d.pop("working_days_total")
-        for key in ("reply_rate", "on_time_rate", "satisfaction_rate", "mean_working_days"):
+        for key in RATIOS:
             value = getattr(self, key)
             d[key] = None if value is None else round(value, 4 if key != "mean_working_days" else 2)
         return d
@@ -97,9 +116,11 @@ class Stats:
 
     @property
     def ranked(self) -> list[DepartmentStats]:
+        """The departments with enough messages to be ranked, in rank order."""
         return [d for d in self.departments if d.ranked]
 
     def as_dict(self) -> dict[str, Any]:
+        """The figures as the API returns them."""
         return {
             "period": {"from": self.date_from.isoformat() if self.date_from else None,
                        "to": self.date_to.isoformat() if self.date_to else None},
@@ -299,13 +320,49 @@ def count_new_message(conn: Connection, message_id: int) -> None:
     :func:`refresh` recounts a row from all of its messages (~5 ms per submission on a busy day);
     a new message only adds its own counts, given by the same rules (:func:`_counters`).
     ``INSERT … SELECT … ON CONFLICT DO UPDATE`` adds them atomically on both engines. The
-    submission path writes with Core statements, which the ORM flush hook does not see.
+    submission path writes with Core statements, which the ORM flush hook (:func:`watch`) does
+    not see.
     """
     _COUNT_NEW.execute(conn, {"mid": message_id})
 
 
 # on the submission path: compiled once per engine, run on the driver's cursor (prepared.py)
 _COUNT_NEW = Prepared(_count_new_statement)
+
+
+# --- keeping message_stats in step with every ORM write ----------------------------------------------
+
+_STATS_KEYS = "formsvc.message_stats_keys"
+
+
+def watch(maker: sessionmaker[Session]) -> None:
+    """Recompute the summary rows of the messages each flush of ``maker``'s sessions changes, in
+    that flush (create_app installs it on the app's sessions; Core writes call :func:`refresh`
+    or :func:`count_new_message` themselves)."""
+    event.listen(maker, "before_flush", _keys_before_flush)
+    event.listen(maker, "after_flush", _refresh_after_flush)
+
+
+def _keys_before_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
+    """Note the (department, receipt date) rows that changed messages leave: read from the
+    database, since a department set through the relationship is not in the attribute yet."""
+    ids = [m.id for m in session.deleted if isinstance(m, Message)]
+    ids += [m.id for m in session.dirty if isinstance(m, Message) and m.id is not None
+            and session.is_modified(m, include_collections=False)]
+    if ids:
+        t = Message.__table__
+        keys = session.info.setdefault(_STATS_KEYS, set())
+        keys.update((dept, day) for dept, day in session.connection().execute(
+            select(t.c.department_id, t.c.received_on).where(t.c.id.in_(ids))))
+
+
+def _refresh_after_flush(session: Session, _flush_context: Any) -> None:
+    keys = session.info.pop(_STATS_KEYS, set())
+    keys.update((m.department_id, m.received_on) for m in (*session.new, *session.dirty)
+                if isinstance(m, Message) and m.received_on is not None
+                and (m in session.new or session.is_modified(m, include_collections=False)))
+    if keys:
+        refresh(session.connection(), keys)
 
 
 def rebuild(conn: Connection) -> int:
@@ -404,4 +461,5 @@ def to_csv(stats: Stats) -> str:
 
 
 def percent(value: float | None) -> str:
+    """A rate as the page shows it (one decimal), or — without one."""
     return "—" if value is None else f"{value * 100:.1f}%"

@@ -20,15 +20,15 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from formsvc import kinds as kinds_mod
-from formsvc.config import county_zone
+from formsvc.config import county_date
 from formsvc.db import UTCDateTime, upsert, utcnow
-from formsvc.kinds import Kind
+from formsvc.db.prepared import Prepared
+from formsvc.domain import kinds as kinds_mod
+from formsvc.domain.kinds import Kind
+from formsvc.domain.workdays import Calendar, Count
 from formsvc.models import Attachment, Department, Event, Message, OutboxNotification
-from formsvc.prepared import Prepared
-from formsvc.services import codes, departments, lifecycle, stats, uploads
+from formsvc.services import codes, deadlines, departments, lifecycle, notify, stats, uploads
 from formsvc.services.uploads import Upload
-from formsvc.workdays import Calendar, Count
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class Receipt:
     department_name: str
 
     def as_dict(self) -> dict[str, Any]:
+        """The receipt as the API returns it (and the receipt page shows it)."""
         return {
             "tracking_number": self.tracking_number,
             "query_code": self.query_code,
@@ -74,7 +75,7 @@ class Receipt:
             "submitted_at": self.submitted_at.isoformat(),
             "received_on": self.received_on.isoformat(),
             "due_date": self.count.due.isoformat(),
-            "due": self.count.as_dict(),
+            "due": deadlines.as_due(self.count),
             "duplicate": self.duplicate,
             "department": self.department_name,
         }
@@ -84,12 +85,9 @@ class SubmissionFailed(RuntimeError):
     """Nothing was stored; the citizen should try again."""
 
 
-def local_today(config: Mapping[str, Any], now: datetime) -> date:
-    return now.astimezone(county_zone(config)).date()
-
-
 def text_hash(text: str) -> str:
     # whitespace and case differences do not make a different message
+    """The repeat check's key: the text without white space, lower-cased, hashed."""
     return hashlib.sha256(re.sub(r"\s+", "", text).lower().encode("utf-8")).hexdigest()
 
 
@@ -111,9 +109,9 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
     the INSERTs and the commit.
     """
     now = now or utcnow()
-    received_on = local_today(config, now)
+    received_on = county_date(config, now)
     limit = kinds_mod.time_limit(data.kind, config)
-    count = calendar.add_working_days(received_on, limit)
+    count = deadlines.first_count(calendar, received_on, limit)
     upload_dir = Path(config["UPLOAD_DIR"])
     written: list[tuple[Upload, str]] = []
     code = codes.query_code()
@@ -146,7 +144,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
             raise
         raise SubmissionFailed(str(exc)) from exc
     return Receipt(number, code, data.kind, now, received_on, count, original is not None,
-                   department.display_name if department else "不确定（由县政府办公室分办）")
+                   department.display_name if department else departments.UNSURE)
 
 
 @contextmanager
@@ -181,16 +179,15 @@ def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: d
         raise SubmissionFailed("no free tracking number after 10 tries")
     message_id, original = stored
     note = "重复提交（24 小时内同一电话的相同内容）" if original else ""
-    _EVENT_INSERT.execute(conn, {
-        "message_id": message_id, "created_at": now, "actor": "citizen", "action": "submit",
-        "from_status": None, "to_status": _SUBMIT_STATUS, "note": note,
-        "public": _SUBMIT.public})
+    _EVENT_INSERT.execute(conn, lifecycle.event_row(message_id, "submit", status=None,
+                                                    actor="citizen", role="citizen", now=now,
+                                                    note=note))
     _OUTBOX_INSERT.executemany(conn, [
         {"message_id": message_id, "created_at": now, "channel": "email",
          "recipient": recipient, "template": template, "payload": payload,
          "status": "pending", "attempts": 0, "last_error": ""}
-        for recipient, template, payload in _notifications(config, data, number, department,
-                                                           count)])
+        for recipient, template, payload in notify.new_message_mails(
+            config, number, data.kind, data.subject, count.due, department, data.email)])
     # the statistics summary (the ORM flush hook in models/message.py does not see Core)
     stats.count_new_message(conn, message_id)
     if written:
@@ -201,9 +198,8 @@ def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: d
     return message_id, original, number
 
 
-# The first event follows the lifecycle's table (one source of truth for statuses).
-_SUBMIT = lifecycle.TRANSITIONS["submit"]
-_SUBMIT_STATUS = str(_SUBMIT.target)
+# The status of a new message, from the lifecycle's table (one source of truth for statuses).
+_SUBMIT_STATUS = str(lifecycle.TRANSITIONS["submit"].target)
 _ATTACHMENT_INSERT = insert(Attachment.__table__)
 
 
@@ -221,7 +217,7 @@ def _insert_message(dialect: str) -> Any:
             .returning(m.c.id, m.c.duplicate_of_id))
 
 
-# The hot path's statements, compiled once per engine (formsvc/prepared.py) with the columns of
+# The hot path's statements, compiled once per engine (formsvc/db/prepared.py) with the columns of
 # the values given; every column with a Python-side default must be among them.
 _MESSAGE_INSERT = Prepared(_insert_message)
 _EVENT_INSERT = Prepared(insert(Event.__table__))
@@ -236,20 +232,3 @@ def _department(session: Session, data: NewMessage) -> Department | None:
     if dept is None:  # the form validated it; the registry changed in between
         raise SubmissionFailed(f"unknown department {data.department_code}")
     return dept
-
-
-def _notifications(config: Mapping[str, Any], data: NewMessage, number: str,
-                   department: Department | None,
-                   count: Count) -> list[tuple[str, str, dict[str, Any]]]:
-    """(recipient, template, payload) of the mails a new message causes."""
-    payload = {
-        "tracking_number": number, "kind": data.kind.code,
-        "subject": data.subject, "due_date": count.due.isoformat(),
-    }
-    staff = (department.email if department and department.email else "") or config[
-        "DISPATCHER_EMAIL"]
-    rows = [(staff, "new_message", payload)]
-    if data.email:
-        # the citizen's copy carries the number but never the query code (it is stored hashed)
-        rows.append((data.email, "receipt", payload))
-    return rows

@@ -14,17 +14,17 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from formsvc import kinds
+from formsvc.config import county_zone
 from formsvc.db import utcnow
+from formsvc.domain import kinds
+from formsvc.domain.ratings import RATINGS
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Message
-from formsvc.services import codes, lifecycle, workbench
-from formsvc.workdays import Calendar
+from formsvc.services import codes, deadlines, departments, lifecycle, workbench
+from formsvc.services.errors import ServiceError
 
 NOT_FOUND_MESSAGE = "未找到对应的留言，请核对受理编号和查询码（查询码在提交成功页面显示）"
 
-# Rating values: API code → what citizens read.
-RATINGS: dict[str, str] = {"satisfied": "满意", "basically_satisfied": "基本满意",
-                           "unsatisfied": "不满意"}
 RATING_COMMENT_MAX = 500
 
 
@@ -33,11 +33,8 @@ class NotFound(LookupError):
     message = NOT_FOUND_MESSAGE
 
 
-class RatingError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class RatingError(ServiceError):
+    """A rating refused (not replied yet, already rated, a bad value)."""
 
 
 def find(session: Session, number: str, code: str) -> Message:
@@ -59,25 +56,23 @@ def find(session: Session, number: str, code: str) -> Message:
 
 def public_view(message: Message, config: Mapping[str, Any],
                 calendar: Calendar) -> dict[str, Any]:
-    """What the citizen may see: status, public timeline, reply, rating, and the due-date count."""
-    kind = kinds.get(message.kind)
-    count = calendar.add_working_days(message.received_on,
-                                      message.time_limit_days + message.extension_days)
+    """What the citizen may see: status, public timeline, reply, rating, and how the stored due
+    date came about."""
     replied = message.status in (lifecycle.Status.REPLIED, lifecycle.Status.CLOSED) and bool(
         message.replied_at)
     dept = message.department
     return {
         "tracking_number": message.tracking_number,
         "kind": message.kind,
-        "kind_label": kind.label if kind else message.kind,
+        "kind_label": kinds.label(message.kind),
         "subject": message.subject,
         "status": message.status,
         "status_label": lifecycle.STATUS_LABELS.get(message.status, message.status),
-        "department": dept.display_name if dept else "不确定（由县政府办公室分办）",
+        "department": dept.display_name if dept else departments.UNSURE,
         "submitted_at": message.submitted_at.isoformat(),
         "received_on": message.received_on.isoformat(),
         "due_date": message.due_date.isoformat(),
-        "due": count.as_dict(),
+        "due": deadlines.explain_due(message, calendar, county_zone(config)),
         "duplicate": message.duplicate_of_id is not None,
         "timeline": [
             {"at": e.created_at.isoformat(), "action": e.action,

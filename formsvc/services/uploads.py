@@ -29,6 +29,8 @@ from pathlib import Path
 
 import filetype
 
+from formsvc.services.errors import ServiceError
+
 ACCEPTED = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 ACCEPTED_LABEL = "JPG、PNG 或 PDF"
 # 40 megapixels: beyond any phone photo or A4 scan at 600 dpi (~35 MP), far below a bomb
@@ -57,18 +59,17 @@ class Upload:
 
     @property
     def size(self) -> int:
+        """Bytes."""
         return len(self.data)
 
     @property
     def sha256(self) -> str:
+        """Hex digest of the content."""
         return hashlib.sha256(self.data).hexdigest()
 
 
-class UploadError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class UploadError(ServiceError):
+    """An attachment refused (count, size, type by content)."""
 
 
 def check(files: Iterable[tuple[str, bytes]], *, max_count: int, max_bytes: int) -> list[Upload]:
@@ -166,6 +167,7 @@ def write(upload_dir: Path, uploads: Iterable[Upload]) -> list[tuple[Upload, str
 
 
 def remove(upload_dir: Path, stored_names: Iterable[str]) -> None:
+    """Delete stored files by name (missing ones are fine)."""
     for name in stored_names:
         (upload_dir / name).unlink(missing_ok=True)
 

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
+    Blueprint,
     abort,
     current_app,
     flash,
@@ -22,20 +23,26 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from formsvc import audit_log, kinds
 from formsvc.db import get_session
-from formsvc.extensions import limiter
+from formsvc.domain import kinds
+from formsvc.domain.outcomes import OUTCOMES
 from formsvc.forms import fields
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.runtime import calendar
 from formsvc.services import auth, departments, lifecycle
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
-from formsvc.staff import bp
+from formsvc.web import audit_log
+from formsvc.web.extensions import limiter
+from formsvc.web.filters import parse_date
+from formsvc.web.runtime import calendar, projects
+
+# static/: the workbench stylesheet, served as /hdjl/staff/static/staff.css
+bp = Blueprint("staff", __name__, url_prefix="/hdjl/staff", static_folder="static")
 
 
 def login_limit() -> str:
+    """LOGIN_RATE_LIMIT, read per request (tests change it)."""
     return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
 
 
@@ -90,6 +97,7 @@ def load_staff() -> Response | None:
 @bp.after_request
 def private_headers(resp: Response) -> Response:
     # staff pages hold personal data: never cached, never indexed (the stylesheet may be cached)
+    """Staff pages are never cached and never indexed."""
     if request.endpoint != "staff.static":
         resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Robots-Tag"] = "noindex, nofollow"
@@ -98,13 +106,11 @@ def private_headers(resp: Response) -> Response:
 
 @bp.context_processor
 def staff_context() -> dict[str, Any]:
+    """What every workbench template reads: the account and the label tables."""
     return {"staff": g.get("staff"), "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
-            "KINDS": kinds.KINDS, "kind_label": _kind_label, "OUTCOMES": wb.OUTCOMES}
-
-
-def _kind_label(code: str) -> str:
-    kind = kinds.get(code)
-    return kind.label if kind else code
+            "KINDS": kinds.KINDS, "kind_label": kinds.label, "OUTCOMES": OUTCOMES,
+            "REPLY_STATUS_LABELS": wb.REPLY_STATUS_LABELS,
+            "EXTENSION_STATUS_LABELS": wb.EXTENSION_STATUS_LABELS}
 
 
 def _safe_next(target: str | None) -> str:
@@ -120,6 +126,7 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 def login() -> Any:
+    """The login form; a success starts a new session and goes where the user was headed."""
     if g.get("staff") is not None and request.method == "GET":
         return redirect(url_for("staff.home"))
     errors: list[dict[str, str]] = []
@@ -152,6 +159,7 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
+    """End the session."""
     audit_log.record("logout", "ok", staff=g.get("staff"))
     session.pop("staff", None)
     flash("已退出登录")
@@ -163,6 +171,7 @@ def logout() -> Any:
 
 @bp.get("/")
 def home() -> Any:
+    """Each role's first page: the dispatch queue, supervision, review or the inbox."""
     staff = _staff()
     target = {"dispatcher": "staff.queue", "supervisor": "staff.supervision",
               "reviewer": "staff.review"}.get(staff.role, "staff.inbox")
@@ -175,25 +184,28 @@ def _page_links(endpoint: str, pages: int, **args: Any) -> list[str]:
 
 @bp.get("/queue")
 def queue() -> Any:
+    """New and returned messages waiting for 分办 (county-wide roles only)."""
     staff = _staff()
     if not staff.county_wide:
         abort(404)
     page = wb.dispatch_queue(_ctx(), staff, request.args.get("page", 1, type=int) or 1)
-    return render_template("staff/queue.html", page=page,
-                           departments=departments.active(get_session()),
-                           pages=_page_links("staff.queue", page.pages))
+    return render_template(
+        "staff/queue.html", heading="待分办留言", rows=page.rows, total=page.total,
+        number=page.page, pages=_page_links("staff.queue", page.pages),
+        intro="新提交的留言和被退回的留言，按答复期限排列。打开留言后选择承办单位分办，或说明理由不予受理。")
 
 
 @bp.get("/inbox")
 def inbox() -> Any:
+    """The messages in scope with their filters; a whole tracking number opens the message."""
     staff = _staff()
     ctx = _ctx()
     args = request.args
     number = clean_text(args.get("number") or "").upper()
     f = wb.InboxFilter(kind=args.get("kind", "") if kinds.get(args.get("kind", "")) else "",
                        status=args.get("status", "open"),
-                       date_from=wb.parse_date(args.get("from")),
-                       date_to=wb.parse_date(args.get("to")),
+                       date_from=parse_date(args.get("from")),
+                       date_to=parse_date(args.get("to")),
                        deadline=args.get("deadline", "") if args.get("deadline") in (
                            "overdue", "due_soon") else "",
                        department=clean_text(args.get("department") or ""), number=number,
@@ -224,13 +236,17 @@ def inbox() -> Any:
 
 @bp.get("/review")
 def review() -> Any:
-    staff = _staff()
+    """Drafts waiting for review in the department."""
     ctx = _ctx()
-    return render_template("staff/review.html", messages=wb.review_queue(ctx, staff), ctx=ctx)
+    rows = [wb.Row(m, ctx.deadline(m)) for m in wb.review_queue(ctx, _staff())]
+    return render_template(
+        "staff/queue.html", heading="待审核答复", rows=rows, total=len(rows), pages=[],
+        intro="已提交审核、尚未发送的答复。审核人打开留言，审核通过即发送，或填写意见退回修改。")
 
 
 @bp.get("/supervision")
 def supervision() -> Any:
+    """The supervisor's page: overdue and due soon by department, flags, extension requests."""
     staff = _staff()
     if staff.role not in ("supervisor", "admin"):
         abort(404)
@@ -261,11 +277,12 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "pending_extension": wb.pending_extension(db, message),
         "templates": wb.templates_for(db, staff, message.department_id),
         "letter": letter,
+        "project": projects().get(message.project_slug) if message.project_slug else None,
         "letter_texts": wb.letter_draft(ctx, message) if message.replied_at else {},
         "names": wb.staff_names(db, message.events),
         "labels": {a: t.label for a, t in lifecycle.TRANSITIONS.items()},
         "department_items": [("", "请选择"), *((d.code, d.name) for d in departments.active(db))],
-        "detail_labels": DETAIL_LABELS, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
+        "detail_label": _detail_label, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
         "can_reopen": wb.can_reopen(message), "errors": errors or [], "form": form or {},
         "extension_limit": kinds.extension_limit(kinds.get(message.kind), current_app.config)
         if kinds.get(message.kind) else 0,
@@ -275,21 +292,17 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
 
 @bp.get("/m/<number>")
 def message(number: str) -> Any:
+    """One message with its history and the actions the staff member may take."""
     return _render_message(number)
 
 
-# Labels of the kind-specific fields kept in Message.details, and of their coded values.
-DETAIL_LABELS = {
-    "applicant_type": "申请人类型", "org_name": "法人或其他组织名称", "credit_code": "统一社会信用代码",
-    "legal_rep": "法定代表人或负责人", "id_type": "身份证件类型", "id_number": "证件号码",
-    "doc_no": "文号", "purpose": "用途", "medium": "提供信息的形式", "delivery": "获取信息的方式",
-}
-DETAIL_VALUES = {"applicant_type": dict(fields.APPLICANT_TYPES), "id_type": dict(fields.ID_TYPES),
-                 "medium": dict(fields.MEDIA), "delivery": dict(fields.DELIVERIES)}
+def _detail_label(key: str) -> str:
+    # a key of Message.details is a form field's name: its label is the form's
+    return fields.label_of(key, current_app.config) if key in fields.FIELDS else key
 
 
 def _detail_value(key: str, value: Any) -> str:
-    return DETAIL_VALUES.get(key, {}).get(str(value), str(value))
+    return fields.CHOICE_LABELS.get(key, {}).get(str(value), str(value))
 
 
 @bp.get("/m/<number>/files/<int:attachment_id>")
@@ -318,7 +331,7 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
     "reject": (lambda c, s, n, f: wb.reject(c, s, n, f.get("note", "")), "已不予受理"),
     "transfer": (lambda c, s, n, f: wb.transfer(c, s, n, f.get("department", ""),
                                                 f.get("note", ""),
-                                                wb.parse_date(f.get("due_date"))), "已转办"),
+                                                parse_date(f.get("due_date"))), "已转办"),
     "return": (lambda c, s, n, f: wb.return_to_dispatcher(c, s, n, f.get("note", "")),
                "已退回分办"),
     "note": (lambda c, s, n, f: wb.add_note(c, s, n, f.get("note", "")), "已添加内部备注"),
@@ -328,7 +341,7 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
                                                                  f.get("note", "")), "已批准延期"),
     "refuse_extension": (lambda c, s, n, f: wb.decide_extension(c, s, n, False,
                                                                 f.get("note", "")), "已不批准延期"),
-    "change_due": (lambda c, s, n, f: wb.change_due_date(c, s, n, wb.parse_date(f.get("due_date")),
+    "change_due": (lambda c, s, n, f: wb.change_due_date(c, s, n, parse_date(f.get("due_date")),
                                                          f.get("note", "")), "已调整答复期限"),
     "draft_reply": (lambda c, s, n, f: wb.save_draft(c, s, n, f.get("text", ""),
                                                      f.get("outcome", ""),
@@ -351,6 +364,7 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
 
 @bp.post("/m/<number>/<action>")
 def act(number: str, action: str) -> Any:
+    """Run one workbench action from the message page's forms; errors show beside the field."""
     staff = _staff()
     entry = ACTIONS.get(action)
     if entry is None:
@@ -358,15 +372,13 @@ def act(number: str, action: str) -> Any:
     run, done = entry
     form = _staff_form()
     try:
-        result = run(_ctx(), staff, number, form)
+        run(_ctx(), staff, number, form)
     except wb.NotFound:
         abort(404)
     except wb.ActionError as exc:
         href = f"#{action}-{exc.field}" if exc.field else f"#{action}"
         return _render_message(number, [{"text": exc.message, "href": href}],
                                {**form, "_action": action}, 400)
-    if action in ("publish_letter", "withdraw_letter"):
-        _sync_search(action, result)
     flash(f"{number}：{done}")
     try:
         wb.get_message(_ctx(), staff, number)
@@ -376,21 +388,12 @@ def act(number: str, action: str) -> Any:
     return redirect(url_for("staff.message", number=number), code=303)
 
 
-def _sync_search(action: str, letter: Any) -> None:
-    # the database is the record; the search index is a copy that may lag (reindex rebuilds it)
-    from formsvc import search
-
-    if action == "publish_letter":
-        search.publish_letter(wb.search_document(letter))
-    else:
-        search.unpublish_letter(letter.id)
-
-
 # --- reply templates -------------------------------------------------------------------------------
 
 
 @bp.route("/templates", methods=["GET", "POST"])
 def templates() -> Any:
+    """The department's reply templates: list, add, remove."""
     staff = _staff()
     if staff.department_id is None:
         abort(404)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +108,22 @@ ITEM_TYPE_KEYS = _keys_for(vocab.ITEM_TYPES, ITEM_TYPE_KEYS, "lx")
 LIFE_EVENT_KEYS = _keys_for(vocab.ALL_LIFE_EVENTS, LIFE_EVENT_KEYS, "sj")
 AUDIENCE_KEYS = _keys_for(vocab.AUDIENCES, AUDIENCE_KEYS, "dx")
 
+# Every kind of list page: the pattern of its folder and the path key of a value. Values that
+# are Chinese words (主题分类, 产业 …) go through the key tables above.
+LIST_FOLDERS: dict[str, tuple[str, Callable[[Any], str]]] = {
+    "news_column": ("zwdt/{}/", str),
+    "topic": ("xxgk/ml/zt/{}/", lambda topic: TOPIC_KEYS.get(topic, "00")),
+    "publisher": ("xxgk/ml/jg/{}/", str),
+    "year": ("xxgk/ml/nd/{}/", str),
+    "guide_department": ("bsfw/bm/{}/", str),
+    "item_type": ("bsfw/lx/{}/", lambda item_type: ITEM_TYPE_KEYS.get(item_type, "qt")),
+    "audience": ("bsfw/{}/", lambda audience: AUDIENCE_KEYS.get(audience, "qt")),
+    # a life event's page lives under the folder of the audience it belongs to
+    "life_event": ("bsfw/{}/", lambda event: AUDIENCE_KEYS.get(LIFE_EVENT_AUDIENCE.get(event, ""), "qt")
+                   + "/" + LIFE_EVENT_KEYS.get(event, "qt")),
+    "industry": ("zsyz/xm/cy/{}/", lambda industry: INDUSTRY_KEYS.get(industry, "qt")),
+}
+
 # The fixed pages of 信息公开 (content/pages/xxgk/…) in the order the section page lists them.
 XXGK_PAGES = (
     ("xxgk/zn.html", "政府信息公开指南", "公开的范围、方式、途径和受理机构"),
@@ -128,45 +144,18 @@ class CatalogUrls:
             path = path[: -len("index.html")]
         return f"{self.base}/{path}"
 
-    # folders (save_as without index.html)
-    def news_column(self, column: str) -> str:
-        return f"zwdt/{column}/"
+    def folder(self, kind: str, value: Any) -> str:
+        """The save_as folder of a list page, e.g. ("topic", "综合政务") → "xxgk/ml/zt/01/"."""
+        pattern, key = LIST_FOLDERS[kind]
+        return pattern.format(key(value))
 
-    def topic(self, topic: str) -> str:
-        return f"xxgk/ml/zt/{TOPIC_KEYS.get(topic, '00')}/"
-
-    def publisher(self, code: str) -> str:
-        return f"xxgk/ml/jg/{code}/"
-
-    def year(self, year: int | str) -> str:
-        return f"xxgk/ml/nd/{year}/"
-
-    def guide_department(self, code: str) -> str:
-        return f"bsfw/bm/{code}/"
-
-    def item_type(self, item_type: str) -> str:
-        return f"bsfw/lx/{ITEM_TYPE_KEYS.get(item_type, 'qt')}/"
-
-    def audience(self, audience: str) -> str:
-        return f"bsfw/{AUDIENCE_KEYS.get(audience, 'qt')}/"
-
-    def life_event(self, event: str) -> str:
-        aud = AUDIENCE_KEYS.get(LIFE_EVENT_AUDIENCE.get(event, ""), "qt")
-        return f"bsfw/{aud}/{LIFE_EVENT_KEYS.get(event, 'qt')}/"
-
-    def industry(self, industry: str) -> str:
-        return f"zsyz/xm/cy/{INDUSTRY_KEYS.get(industry, 'qt')}/"
+    def link(self, kind: str, value: Any) -> str:
+        """``folder`` as a link for templates: "/xxgk/ml/zt/01/"."""
+        return self.href(self.folder(kind, value))
 
     def checklist(self, article: Any) -> str:
         """The printable materials checklist of a guide: bsfw/zn/<slug>-qd.html."""
         return article.url[: -len(".html")] + "-qd.html"
-
-    def department(self, code: str) -> str:
-        return f"jg/{code}.html"
-
-    # the same as links
-    def link(self, kind: str, value: Any) -> str:
-        return self.href(getattr(self, kind)(value))
 
 
 def _fmt_date(value: Any) -> str:
@@ -234,36 +223,55 @@ class CatalogGenerator(Generator):
         # templates (of every generator: the context is shared) build list links with this
         self.context["catalog"] = self.urls
         self.context.setdefault("vocab", vocab)
-        self._entries: dict[int, dict[str, Any]] = {}
-        self._rows: dict[int, dict[str, Any]] = {}
+        self._entries: dict[tuple[str, int], dict[str, Any]] = {}
 
     def generate_context(self) -> None:
+        """Read nothing of its own: it lists what the other generators read."""
         if "departments" not in self.context:  # the yamlmeta plugin normally provides it
             self.context["departments"] = departments.load(Path(self.settings["PATH"]))
 
     # ---- helpers -------------------------------------------------------------------------------
 
+    def _once(self, kind: str, a: Any, make: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+        """``make(a)``, computed once per article and kind of item (the preview clears the cache:
+        a re-read document is a new object, and an old object's id may be reused)."""
+        key = (kind, id(a))
+        item = self._entries.get(key)
+        if item is None:
+            item = self._entries[key] = make(a)
+        return item
+
     def entry(self, a: Any, tag: str = "") -> dict[str, Any]:
-        """What a doc_list item needs, computed once per article."""
-        key = id(a)
-        e = self._entries.get(key)
-        if e is None:
-            e = {"title": a.title, "href": f"{self.urls.base}/{a.url}", "date": _fmt_date(a.date)}
-            self._entries[key] = e
-        if tag:
-            return {**e, "tag": tag}
-        return e
+        """What a doc_list item needs."""
+        e = self._once("entry", a, lambda a: {
+            "title": a.title, "href": f"{self.urls.base}/{a.url}", "date": _fmt_date(a.date)})
+        return {**e, "tag": tag} if tag else e
 
     def entries(self, articles: Iterable[Any]) -> list[dict[str, Any]]:
+        """``entry`` of each article, in order."""
         return [self.entry(a) for a in articles]
 
+    def guide_entry(self, g: Any) -> dict[str, Any]:
+        """A doc_list item of a guide: its type, department, promised limit and visits."""
+        def make(g: Any) -> dict[str, Any]:
+            dept = g.dept.name if g.dept is not None else g.department
+            online = " · 可网上办理" if getattr(g, "online_url", None) else ""
+            return {"title": g.title, "href": f"{self.urls.base}/{g.url}", "tag": g.item_type,
+                    "summary": f"{dept} · 承诺时限 {g.promised_limit} · 到现场 {g.visits} 次{online}"}
+        return self._once("guide", g, make)
+
+    def project_entry(self, p: Any) -> dict[str, Any]:
+        """A doc_list item of a 招商项目: status, date and key figures."""
+        return self._once("project", p, lambda p: {
+            "title": p.title, "href": f"{self.urls.base}/{p.url}", "tag": p.project_status,
+            "date": _fmt_date(p.date),
+            "summary": f"{p.industry} · 总投资 {p.amount:,} 万元 · {p.cooperation} · {p.location}"})
+
     def catalog_row(self, a: Any) -> dict[str, Any]:
-        """One row of the 信息公开目录 table, computed once per document."""
-        key = id(a)
-        row = self._rows.get(key)
-        if row is None:
+        """One row of the 信息公开目录 table."""
+        def make(a: Any) -> dict[str, Any]:
             dept = getattr(a, "dept", None)
-            row = {
+            return {
                 "index_no": a.index_no,
                 "title": a.title,
                 "href": f"{self.urls.base}/{a.url}",
@@ -273,14 +281,14 @@ class CatalogGenerator(Generator):
                 "date": _fmt_date(a.date),
                 "validity": a.validity,
             }
-            self._rows[key] = row
-        return row
+        return self._once("row", a, make)
 
     def sidebar(self, facets: list[dict[str, Any]]) -> Markup:
         """The facet sidebar, rendered once and shared by every page of one paginated list."""
         return Markup(self.get_template("partials/_facets").render(facets=facets))
 
     def write(self, writer: Any, save_as: str, template: str, **kwargs: Any) -> None:
+        """Render one list page with the shared context and ``kwargs``."""
         writer.write_file(
             save_as,
             self.get_template(template),
@@ -339,6 +347,7 @@ class CatalogGenerator(Generator):
     # ---- output ----------------------------------------------------------------------------------
 
     def generate_output(self, writer: Any) -> None:
+        """Group the articles once, then write every list page of every section."""
         articles = self.context.get("articles", [])
         registry = self.context.get("departments")
         index = Index(articles)
@@ -354,6 +363,7 @@ class CatalogGenerator(Generator):
         log.info("%s list pages written for %d documents", PREFIX, len(articles))
 
     def write_news(self, writer: Any, index: Index) -> None:
+        """政务动态: the section page and one paginated list per column."""
         per_page = self.options["news_per_page"]
         columns = []
         for code, label in vocab.NEWS_COLUMNS.items():
@@ -363,7 +373,7 @@ class CatalogGenerator(Generator):
                 "count": len(items), "items": self.entries(items[: self.options["home_items"]]),
             })
         for column in columns:
-            folder = self.urls.news_column(column["code"])
+            folder = self.urls.folder("news_column", column["code"])
             self.write_paginated(
                 writer, folder, "zwdt_column", self.entries(index.news_by_column.get(column["code"], [])),
                 per_page, section="zwdt", column=column, columns=columns,
@@ -372,6 +382,7 @@ class CatalogGenerator(Generator):
                    is_section_index=True, columns=columns)
 
     def write_disclosure(self, writer: Any, index: Index, registry: Any) -> None:
+        """信息公开: the section page, the 目录 and its pages by 主题, 发布机构 and 年度."""
         docs = index.by_type.get("disclosure", [])
         per_page = self.options["catalog_per_page"]
         u = self.urls
@@ -399,17 +410,17 @@ class CatalogGenerator(Generator):
         self.write_paginated(writer, "xxgk/ml/", "xxgk_catalog", [rows(a) for a in docs], per_page,
                              facets=facets(), facet_title=None, **common)
         for topic, items in index.docs_by_topic.items():
-            self.write_paginated(writer, u.topic(topic), "xxgk_catalog",
+            self.write_paginated(writer, u.folder("topic", topic), "xxgk_catalog",
                                  [rows(a) for a in items], per_page,
                                  facets=facets(topic=topic), facet_kind="主题分类",
                                  facet_title=topic, **common)
         for code, items in index.docs_by_publisher.items():
-            self.write_paginated(writer, u.publisher(code), "xxgk_catalog",
+            self.write_paginated(writer, u.folder("publisher", code), "xxgk_catalog",
                                  [rows(a) for a in items], per_page,
                                  facets=facets(publisher=code), facet_kind="发布机构",
                                  facet_title=names.get(code, code), facet_dept=code, **common)
         for year, items in index.docs_by_year.items():
-            self.write_paginated(writer, u.year(year), "xxgk_catalog",
+            self.write_paginated(writer, u.folder("year", year), "xxgk_catalog",
                                  [rows(a) for a in items], per_page,
                                  facets=facets(year=year), facet_kind="年度",
                                  facet_title=f"{year}年", **common)
@@ -436,6 +447,7 @@ class CatalogGenerator(Generator):
                    facets=facets())
 
     def write_services(self, writer: Any, index: Index, registry: Any) -> None:
+        """办事服务: the section page, browse pages by audience, life event, type and department, and each guide's printable checklist."""
         guides = index.by_type.get("guide", [])
         per_page = self.options["guides_per_page"]
         u = self.urls
@@ -459,13 +471,16 @@ class CatalogGenerator(Generator):
                                   dept))
             return out
 
+        def guide_items(guides: list[Any]) -> list[dict[str, Any]]:
+            return [self.guide_entry(g) for g in guides]
+
         common = {"section": "bsfw"}
         for code, items in index.guides_by_dept.items():
-            self.write_paginated(writer, u.guide_department(code), "bsfw_list", items, per_page,
+            self.write_paginated(writer, u.folder("guide_department", code), "bsfw_list", guide_items(items), per_page,
                                  facets=facets(dept=code), facet_kind="实施部门",
                                  facet_title=names.get(code, code), facet_dept=code, **common)
         for item_type, items in index.guides_by_item_type.items():
-            self.write_paginated(writer, u.item_type(item_type), "bsfw_list", items, per_page,
+            self.write_paginated(writer, u.folder("item_type", item_type), "bsfw_list", guide_items(items), per_page,
                                  facets=facets(item_type=item_type), facet_kind="事项类型",
                                  facet_title=item_type, **common)
         for aud in vocab.AUDIENCES:
@@ -476,11 +491,11 @@ class CatalogGenerator(Generator):
                 for e in vocab.LIFE_EVENTS.get(aud, ())
                 if index.guides_by_event.get(e)
             ]
-            self.write_paginated(writer, u.audience(aud), "bsfw_list", items, per_page,
+            self.write_paginated(writer, u.folder("audience", aud), "bsfw_list", guide_items(items), per_page,
                                  facets=facets(audience=aud), facet_kind="服务对象",
                                  facet_title=f"{aud}办事", life_events=events, **common)
         for event, items in index.guides_by_event.items():
-            self.write_paginated(writer, u.life_event(event), "bsfw_list", items, per_page,
+            self.write_paginated(writer, u.folder("life_event", event), "bsfw_list", guide_items(items), per_page,
                                  facets=facets(event=event), facet_kind="主题服务",
                                  facet_title=event,
                                  facet_parent=(f"{LIFE_EVENT_AUDIENCE.get(event, '')}办事",
@@ -490,7 +505,8 @@ class CatalogGenerator(Generator):
             self.write(writer, u.checklist(guide), "guide_checklist", article=guide,
                        section="bsfw")
         self.write(writer, "bsfw/index.html", "bsfw_index", section="bsfw", is_section_index=True,
-                   popular=self.popular_guides(index, 12), total=len(guides), facets=facets(),
+                   popular=guide_items(self.popular_guides(index, 12)), total=len(guides),
+                   facets=facets(),
                    life_events={
                        aud: [{"text": e, "href": u.link("life_event", e),
                               "count": len(index.guides_by_event[e])}
@@ -499,6 +515,7 @@ class CatalogGenerator(Generator):
                    })
 
     def popular_guides(self, index: Index, limit: int) -> list[Any]:
+        """The guides set as popular in ``CATALOGS``, then the newest, ``limit`` in all."""
         guides = index.by_type.get("guide", [])
         wanted = list(self.options["popular_guides"] or [])
         by_slug = {g.slug: g for g in guides} if wanted else {}
@@ -512,6 +529,7 @@ class CatalogGenerator(Generator):
         return chosen
 
     def write_investment(self, writer: Any, index: Index) -> None:
+        """招商引资: the section page and the project lists by industry."""
         projects = index.by_type.get("project", [])
         per_page = self.options["projects_per_page"]
         u = self.urls
@@ -523,19 +541,22 @@ class CatalogGenerator(Generator):
                               inline=True)
 
         common = {"section": "zsyz"}
-        self.write_paginated(writer, "zsyz/xm/", "zsyz_projects", projects, per_page,
+        project_items = [self.project_entry(p) for p in projects]
+        self.write_paginated(writer, "zsyz/xm/", "zsyz_projects", project_items, per_page,
                              industry_facet=facet(), industry=None, **common)
         for industry, items in index.projects_by_industry.items():
-            self.write_paginated(writer, u.industry(industry), "zsyz_projects", items, per_page,
+            self.write_paginated(writer, u.folder("industry", industry), "zsyz_projects",
+                                 [self.project_entry(p) for p in items], per_page,
                                  industry_facet=facet(industry), industry=industry, **common)
         self.write(writer, "zsyz/index.html", "zsyz_index", section="zsyz", is_section_index=True,
                    environment=self.entries(index.investment_by_kind.get("投资环境", [])),
                    policies=self.entries(index.investment_by_kind.get("优惠政策", [])),
                    investment_by_kind={k: self.entries(v) for k, v in index.investment_by_kind.items()},
-                   projects=projects[: self.options["home_items"]], total_projects=len(projects),
+                   projects=project_items[: self.options["home_items"]], total_projects=len(projects),
                    industry_facet=facet())
 
     def write_departments(self, writer: Any, index: Index, registry: Any) -> None:
+        """机构设置: the index and one page per department with what it publishes."""
         if registry is None:
             return
         limit = self.options["department_items"]
@@ -575,6 +596,7 @@ class CatalogGenerator(Generator):
                        article_meta={"title": d.name, "source": d.name})
 
     def write_home(self, writer: Any, index: Index) -> None:
+        """The home page: the newest items of each block."""
         n = self.options["home_items"]
         u = self.urls
         news = index.news_by_column
@@ -598,11 +620,12 @@ class CatalogGenerator(Generator):
                 for e in vocab.LIFE_EVENTS.get("法人", ())
                 if index.guides_by_event.get(e)
             ],
-            projects=index.by_type.get("project", [])[:4],
+            projects=[self.project_entry(p) for p in index.by_type.get("project", [])[:4]],
             investment=self.entries(index.by_type.get("investment", [])[:4]),
         )
 
     def write_misc(self, writer: Any, index: Index, registry: Any) -> None:
+        """The 404 page, the human sitemap, the contact and accessibility pages."""
         u = self.urls
         pages = sorted(index.by_type.get("page", []), key=lambda p: p.url)
         self.write(writer, "404.html", "404", section=None)
@@ -637,8 +660,10 @@ def merge_newest(a: list[Any], b: list[Any]) -> list[Any]:
 
 
 def get_generators(pelican: Any) -> type[Generator]:
+    """Pelican's hook: the catalogs generator runs after the articles are read."""
     return CatalogGenerator
 
 
 def register() -> None:
+    """Connect the plugin to Pelican's signals."""
     signals.get_generators.connect(get_generators)

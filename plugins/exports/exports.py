@@ -55,6 +55,7 @@ def _files(records: Any, base: str) -> list[dict[str, str]]:
 
 
 def disclosure_record(a: Any, base: str) -> dict[str, Any]:
+    """One disclosure document as a record of data/xxgk.json."""
     return {
         "index_no": a.index_no,
         "title": a.title,
@@ -82,6 +83,7 @@ GUIDE_KEYS = (
 
 
 def guide_record(a: Any, base: str) -> dict[str, Any]:
+    """One service guide as a record of data/bsfw.json (file links made absolute)."""
     rec = {k: getattr(a, k, None) for k in GUIDE_KEYS}
     rec["department"] = _dept(a)
     rec["forms"] = _files(getattr(a, "forms", None), base)
@@ -98,6 +100,7 @@ PROJECT_KEYS = ("title", "industry", "amount", "cooperation", "location", "land"
 
 
 def project_record(a: Any, base: str) -> dict[str, Any]:
+    """One investment project as a record of data/zsyz.json, with its inquiry link."""
     rec = {k: getattr(a, k, None) for k in PROJECT_KEYS}
     rec["status"] = getattr(a, "project_status", None)
     rec["department"] = _dept(a)
@@ -116,12 +119,14 @@ class ExportsGenerator:
         self.output_path = Path(output_path)
 
     def generate_context(self) -> None:
+        """Read nothing of its own: it exports what the other generators read."""
         pass
 
     def _by_type(self, name: str) -> list[Any]:
         return [a for a in self.context.get("articles", []) if getattr(a, "doctype", "") == name]
 
     def generate_output(self, writer) -> None:
+        """Write the open-data JSON files and the section feeds."""
         base = public_url(self.settings)
         self.write_feeds(writer, base)
         generated = _iso(dt.datetime.now(dt.UTC))
@@ -156,12 +161,14 @@ class ExportsGenerator:
         })
 
     def write_json(self, filename: str, data: dict[str, Any]) -> None:
+        """Write one open-data file under output/data/."""
         path = self.output_path / "data" / filename
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         log.debug("%s wrote %s", PREFIX, path)
 
     def write_feeds(self, writer, base: str) -> None:
+        """One Atom feed per section and per news column, newest first."""
         ctx = dict(self.context, SITEURL=base, FEED_DOMAIN=base)
         articles = sorted(self.context.get("articles", []), key=lambda a: a.date, reverse=True)
         feeds: dict[str, tuple[str, list[Any]]] = {
@@ -185,15 +192,18 @@ class Sitemap:
         self.pages: dict[str, str | None] = {}
 
     def reset(self, pelican) -> None:
+        """A build starts: forget the pages of the previous one."""
         self.pages = {}
 
     def add(self, path: str, context: dict[str, Any]) -> None:
+        """Remember an HTML page Pelican wrote, with its document's date."""
         if not path.endswith(".html"):
             return
         article = context.get("article")
         self.pages[path] = _iso(article.date.date()) if article is not None else None
 
     def write(self, pelican) -> None:
+        """After the build: write sitemap.xml and robots.txt."""
         output = Path(pelican.settings["OUTPUT_PATH"]).resolve()
         base = public_url(pelican.settings)
         urls = []
@@ -223,10 +233,12 @@ SITEMAP = Sitemap()
 
 
 def get_generators(pelican) -> type:
+    """Pelican's hook: the exports generator."""
     return ExportsGenerator
 
 
 def register() -> None:
+    """Connect the plugin to Pelican's signals."""
     signals.get_generators.connect(get_generators)
     signals.initialized.connect(SITEMAP.reset)
     signals.content_written.connect(SITEMAP.add)

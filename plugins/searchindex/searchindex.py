@@ -1,7 +1,7 @@
 """Pelican plugin ``searchindex``: write this site's Whoosh index during the build.
 
 Every site of the cluster has an index of its own under one folder, and the search reads them all
-as one (``portal.search.layout``); a build writes only its own site's. Every article (disclosure
+as one (``sitesearch.layout``); a build writes only its own site's. Every article (disclosure
 documents, guides, projects, investment pages, news, fixed pages) and every department of the
 registry becomes one search document of the site. Indexing runs in a worker process on the
 second core, fed each document as soon as Pelican has read it, while the Pelican process goes on
@@ -11,6 +11,11 @@ version folder that is published atomically when the whole build has succeeded; 
 ``/search`` picks it up on its next request. Incremental by default: with a usable live index only
 documents whose content hash changed are re-indexed. A failed index build fails the Pelican build
 (exit status 1) and leaves the previous index live.
+
+A build that stops early never waits for the worker: whatever ends it (a content error, an exception
+in any plugin, Ctrl-C or SIGTERM), the worker is ended without publishing and the process exits
+with status 1 in seconds. SIGINT and SIGTERM during a build end it with a message instead of
+Pelican's own handling (which exits 0 on Ctrl-C, and not at all on SIGTERM with a worker queued).
 
 One dict setting, every key optional::
 
@@ -32,6 +37,7 @@ A full rebuild from the command line: ``pelican -e 'SEARCHINDEX={"full": true}'`
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import html
 import logging
@@ -39,6 +45,8 @@ import multiprocessing
 import os
 import re
 import resource
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -52,9 +60,9 @@ from pelican.utils import (
 )
 
 from portal import schema
-from portal.search import fields as F
-from portal.search import layout
-from portal.search.indexer import DOCS, END, Document, build, stream_build
+from sitesearch import fields as F
+from sitesearch import layout
+from sitesearch.indexer import DOCS, END, Document, build, stream_build
 
 log = logging.getLogger(__name__)
 PREFIX = "searchindex:"
@@ -223,6 +231,7 @@ def department_document(dept: Any, sections: dict[str, str],
 
 
 def sections_of(settings: dict[str, Any]) -> dict[str, str]:
+    """Section codes and labels from ``SECTIONS``, the home page left out."""
     return {code: label for label, _url, code in settings.get("SECTIONS", ()) if code != "home"}
 
 
@@ -238,7 +247,7 @@ class IndexBuildFailed(Exception):
 
 
 class _Worker:
-    """The indexing process (``portal.search.indexer.stream_build``) and what was sent to it."""
+    """The indexing process (``sitesearch.indexer.stream_build``) and what was sent to it."""
 
     BATCH = 64  # documents per message: fewer pickles and wake-ups than one at a time
 
@@ -254,6 +263,10 @@ class _Worker:
                   int(conf["keep"]), self.inbox, send, os.getpid()))
         self.proc.start()
         send.close()
+        # When the build stops early the feeder thread can be stuck writing to a full pipe that
+        # nobody reads any more; nothing it holds is wanted then, so exiting must not wait for it.
+        # A finished build loses nothing: the worker answers only after reading END.
+        self.inbox.cancel_join_thread()
         self.sent: set[str] = set()
         self._batch: list[Document] = []
 
@@ -289,26 +302,86 @@ class _Worker:
         """The build failed elsewhere: end the worker without publishing anything."""
         if self.proc.is_alive():
             self.proc.terminate()
-        self.proc.join()
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
         self.inbox.close()
-        self.inbox.cancel_join_thread()
 
 
 _WORKER: _Worker | None = None
+_EXIT_HOOKED = False
+
+
+def _stop_worker() -> None:
+    """End the worker a failed or interrupted build left running; nothing is published."""
+    global _WORKER
+    worker, _WORKER = _WORKER, None
+    if worker is not None:
+        worker.stop()
+
+
+def _start_worker(conf: dict[str, Any]) -> _Worker:
+    global _WORKER, _EXIT_HOOKED
+    _WORKER = _Worker(conf)
+    if not _EXIT_HOOKED:
+        # Registered after multiprocessing's own exit hook, so it runs first: a build that
+        # raised ends its worker here rather than leaving multiprocessing to find it.
+        atexit.register(_stop_worker)
+        _EXIT_HOOKED = True
+    return _WORKER
+
+
+class _Interruptions:
+    """SIGINT and SIGTERM during a build: a message and exit status 1, the worker ended at exit.
+
+    Installed at ``initialized`` and removed when the build has finished; only the main thread
+    may install handlers, so a build in another thread keeps its host's handling.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.previous: dict[int, Any] = {}
+
+    def guard(self) -> None:
+        """Take over SIGINT and SIGTERM for this build (main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in self.SIGNALS:
+            self.previous.setdefault(sig, signal.signal(sig, self.interrupted))
+
+    def release(self) -> None:
+        """Give the signals back to the handlers they had before the build."""
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        self.previous.clear()
+
+    def interrupted(self, signum: int, frame: Any) -> None:
+        """The signal handler: say what happened and exit with status 1."""
+        # Only log and leave: the main thread may hold the queue's lock, so the worker is ended
+        # by the exit hook once the stack has unwound. SystemExit passes Pelican's handlers,
+        # which exit 0 on KeyboardInterrupt and would log any Exception as one unreadable file.
+        self.release()
+        log.error("%s 生成被中断（%s），网站未生成完整，搜索索引未更新", PREFIX,
+                  signal.Signals(signum).name)
+        raise SystemExit(1)
+
+
+_INTERRUPTIONS = _Interruptions()
 
 
 def _reset(pelican: Any = None) -> None:
-    global _WORKER
-    if _WORKER is not None:  # a previous build in this process failed before finishing
-        _WORKER.stop()
-    _WORKER = None
+    """A build starts: end what a failed build in this process left, guard this one's signals."""
+    _stop_worker()
+    _INTERRUPTIONS.release()
     if pelican is not None and enabled(pelican.settings):
         settings_of(pelican.settings)  # a bad setting stops the build before anything is read
+        _INTERRUPTIONS.guard()
 
 
 def article_read(content: Any) -> None:
     """Each article, as soon as it is read: its search document goes to the worker."""
-    global _WORKER
     settings = getattr(content, "settings", None) or {}
     if (not isinstance(content, Article) or not getattr(content, "doctype", None)
             or getattr(content, "status", "") != "published" or not enabled(settings)):
@@ -316,11 +389,10 @@ def article_read(content: Any) -> None:
     conf = settings_of(settings)
     if not conf["background"] or site_of(content, conf) != conf["site"]:
         return
-    if _WORKER is None:
-        _WORKER = _Worker(conf)
+    worker = _WORKER or _start_worker(conf)
     registry = getattr(content, "_context", {}).get("departments")
-    _WORKER.add(article_document(content, sections_of(settings), registry,
-                                 (conf["site"], conf["site_name"])))
+    worker.add(article_document(content, sections_of(settings), registry,
+                                (conf["site"], conf["site_name"])))
 
 
 class SearchIndexGenerator:
@@ -332,6 +404,7 @@ class SearchIndexGenerator:
         self.settings = settings
 
     def generate_context(self) -> None:
+        """Read nothing: the documents come from the other generators."""
         pass
 
     def generate_output(self, writer: Any) -> None:
@@ -370,11 +443,14 @@ def _failed(conf: dict[str, Any], message: str) -> IndexBuildFailed:
 def finished(pelican: Any) -> None:
     """After every page is written: wait for the index, fail the build if it failed."""
     global _WORKER
-    worker, _WORKER = _WORKER, None
+    worker = _WORKER
     if worker is None:
+        _INTERRUPTIONS.release()
         return
     waited = time.perf_counter()
-    kind, message = worker.result()
+    kind, message = worker.result()  # until it answers, an interruption leaves it to the exit hook
+    _WORKER = None
+    _INTERRUPTIONS.release()
     waited = time.perf_counter() - waited
     conf = settings_of(pelican.settings)
     if kind != "ok":
@@ -388,10 +464,12 @@ def finished(pelican: Any) -> None:
 
 
 def get_generators(pelican: Any) -> type | None:
+    """Pelican's hook: the index generator, when this build lists the plugin."""
     return SearchIndexGenerator if enabled(pelican.settings) else None
 
 
 def register() -> None:
+    """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(_reset)
     signals.get_generators.connect(get_generators)
     signals.content_object_init.connect(article_read)

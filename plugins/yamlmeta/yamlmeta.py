@@ -20,6 +20,8 @@ from pelican import signals
 from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
 
+from formsvc import config as formsvc_config
+from formsvc.domain import kinds
 from portal import departments, frontmatter, schema, vocab
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,9 @@ class BuildState:
         self.site: Any = None  # portal.check.Site when the checker is available
         self.documents: list[tuple[str, frontmatter.Document]] = []
         self.problems: list[Any] = []
+        # formsvc.domain.kinds with formsvc's effective config (instance file, FORMSVC_* variables): the
+        # pages state the limits the service applies
+        self.message_kinds: dict[str, Any] = {}
 
 
 STATE = BuildState()
@@ -114,6 +119,7 @@ class YamlMarkdownReader(BaseReader):
         self._content_dir = Path(settings["PATH"]).resolve()
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        """Parse and check one file; its sanitised HTML and metadata (a skipped stub on errors)."""
         path = Path(source_path).resolve()
         relpath = path.relative_to(self._content_dir).as_posix()
         doc_type = schema.doc_type_for(relpath)
@@ -191,6 +197,7 @@ def initialized(pelican) -> None:
         STATE.registry = departments.load(content_dir)
     except frontmatter.FrontMatterError as exc:
         _record_problem(schema.DEPARTMENTS_FILE, exc.line, exc.message)
+    STATE.message_kinds = kinds.in_effect(formsvc_config.load())
     check = _checker()
     if check is not None:
         STATE.site = check.Site(content_dir, STATE.registry, root=content_dir.parent)
@@ -198,15 +205,17 @@ def initialized(pelican) -> None:
 
 
 def add_readers(readers) -> None:
+    """Read .md and .markdown with this reader instead of Pelican's."""
     for ext in YamlMarkdownReader.file_extensions:
         readers.reader_classes[ext] = YamlMarkdownReader
 
 
 def add_context(generator) -> None:
-    """Give every template the registry and the fixed lists."""
+    """Give every template the registry, the fixed lists and the message kinds' time limits."""
     generator.context["departments"] = STATE.registry
     generator.context["vocab"] = vocab
     generator.context["doc_types"] = schema.DOC_TYPES_BY_NAME
+    generator.context["message_kinds"] = STATE.message_kinds
 
 
 class ContentError(Exception):
@@ -252,6 +261,7 @@ def articles_read(generator) -> None:
 
 
 def register() -> None:
+    """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(initialized)
     signals.readers_init.connect(add_readers)
     signals.generator_init.connect(add_context)

@@ -33,6 +33,7 @@ from urllib.request import urlopen
 
 import pytest
 
+from harness import stop
 from tests.e2e import support
 
 if TYPE_CHECKING:
@@ -207,12 +208,7 @@ def server(e2e_root: Path, site_output: Path) -> Iterator[Server]:
                 srv.optional[route] = exc.code
         yield srv
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @pytest.fixture(scope="session")

@@ -345,10 +345,9 @@ def seed_main() -> None:
     Reads [{"m": …, "number": …}] on stdin, writes {"letters": {number: id}, "states": …}.
     """
     from formsvc import create_app, db
-    from formsvc import search as search_views
-    from formsvc.runtime import calendar
     from formsvc.services import auth
     from formsvc.services import workbench as wb
+    from formsvc.web.runtime import calendar
 
     plan = json.load(sys.stdin)
     app = create_app()
@@ -408,7 +407,6 @@ def seed_main() -> None:
             if kind != "ysqgk":
                 letter = wb.publish(ctx, handler, n, v("letter_subject"), v("letter_question"),
                                     v("letter_reply"), True)
-                search_views.publish_letter(wb.search_document(letter), app)
                 out["letters"][n] = letter.id
         session.close()
     json.dump(out, sys.stdout)

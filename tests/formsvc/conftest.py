@@ -23,7 +23,8 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.orm import Session
 from werkzeug.test import EnvironBuilder
 
-from formsvc import create_app, db, migrate
+from formsvc import create_app, db
+from formsvc.db import migrate
 from formsvc.models import Message
 from formsvc.services import departments, lifecycle
 

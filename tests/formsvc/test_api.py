@@ -70,6 +70,16 @@ def test_openapi_lists_every_route(app: Flask) -> None:
     assert routes == documented
 
 
+def test_the_api_is_served_from_one_package(app: Flask) -> None:
+    """/api/v1 in one place: every JSON route in formsvc/api/, and no HTML route there."""
+    for rule in app.url_map.iter_rules():
+        module = app.view_functions[rule.endpoint].__module__
+        if rule.rule.startswith("/api/"):
+            assert rule.endpoint.startswith("api.") and module.startswith("formsvc.api."), rule
+        else:
+            assert not module.startswith("formsvc.api"), rule
+
+
 def test_kinds(client: FlaskClient) -> None:
     body = check(client.get("/api/v1/kinds"), "/kinds", "get")
     by_code = {k["code"]: k for k in body["kinds"]}

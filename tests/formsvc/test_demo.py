@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from formsvc import db, demo
+from formsvc import db
+from formsvc.cli import demo
 from formsvc.models.staff import Staff
 from formsvc.services import auth
 

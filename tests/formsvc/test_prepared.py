@@ -1,4 +1,4 @@
-"""Statements run on the driver's cursor (formsvc/prepared.py) store what SQLAlchemy would store,
+"""Statements run on the driver's cursor (formsvc/db/prepared.py) store what SQLAlchemy would store,
 refuse what they cannot do, and fail like SQLAlchemy does: on both engines."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from sqlalchemy import bindparam, exc, func, insert, select
 from sqlalchemy.orm import Session
 
 from formsvc import db
+from formsvc.db.prepared import Prepared
 from formsvc.models import Event, Message, OutboxNotification
-from formsvc.prepared import Prepared
 from tests.formsvc.conftest import api_submit
 
 

@@ -91,6 +91,35 @@ def test_project_prefilled_from_query_string(client: FlaskClient) -> None:
     assert page.select_one("#project option[selected]")["value"] == ""
 
 
+def test_department_link_from_the_department_page_preselects_it(client: FlaskClient) -> None:
+    """/jg/<code>.html links to /hdjl/zx/new?department=<code> (issue 18, defect 7)."""
+    page = soup(client.get("/hdjl/zx/new?department=zjj"))
+    selected = page.select_one("#department option[selected]")
+    assert selected is not None and selected["value"] == "zjj"
+    assert "住房和城乡建设局" in selected.get_text()
+    # the disclosure form offers only the disclosure offices: another code leaves its default
+    page = soup(client.get("/hdjl/ysqgk/new?department=zjj"))
+    assert page.select_one("#department option[selected]")["value"] == "xzfb"
+    # an unknown, odd or absent code is ignored: the form as without the link
+    for odd in ("nope", "zjj%00", "%3Cscript%3E", "x" * 2000, "", "ZJJ"):
+        r = client.get(f"/hdjl/zx/new?department={odd}")
+        assert r.status_code == 200
+        assert soup(r).select_one("#department option[selected]")["value"] == ""
+
+
+# autofill tokens of the "multiline" group: valid on a <textarea> or <select>, not an <input>
+MULTILINE_AUTOFILL = {"street-address"}
+
+
+@pytest.mark.parametrize("kind", [*ORDINARY, "ysqgk"])
+def test_autocomplete_tokens_fit_their_controls(client: FlaskClient, kind: str) -> None:
+    """The W3C checker's one error was autocomplete="street-address" on a one-line input."""
+    page = soup(client.get(f"/hdjl/{kind}/new"))
+    for control in page.find_all("input", attrs={"autocomplete": True}):
+        tokens = set(str(control["autocomplete"]).split())
+        assert not tokens & MULTILINE_AUTOFILL, control
+
+
 def test_routing_redirect_is_not_an_error_page(client: FlaskClient) -> None:
     r = client.get("/hdjl")
     assert r.status_code == 308 and r.headers["Location"].endswith("/hdjl/")

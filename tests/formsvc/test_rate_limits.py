@@ -1,4 +1,4 @@
-"""Rate limits: formsvc.extensions' Limiter and the portal's shared scopes.
+"""Rate limits: formsvc.web.extensions' Limiter and the portal's shared scopes.
 
 The Limiter tests build their own small app and limiter: the portal's limiter is one object
 shared by every app of the test run, and Flask-Limiter keeps configured default limits on it.
@@ -14,7 +14,7 @@ import pytest
 from flask import Blueprint, Flask
 from flask.testing import FlaskClient
 
-from formsvc.extensions import Limiter, client_address
+from formsvc.web.extensions import Limiter, client_address
 from tests.formsvc.conftest import api_submit, count_rows
 
 
@@ -77,7 +77,7 @@ def test_a_blueprint_limit_runs_the_before_request_pass() -> None:
     assert _codes(app, "/plain") == [200, 200, 200]
 
 
-# --- the portal's own scopes (formsvc.extensions.shared_scope_limit) -------------------------------
+# --- the portal's own scopes (formsvc.web.extensions.shared_scope_limit) -------------------------------
 
 
 @pytest.mark.parametrize("app_config", [{"SUBMIT_RATE_LIMIT": "3 per hour;2 per day"}])

@@ -12,11 +12,12 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from formsvc import db, kinds
+from formsvc import db
+from formsvc.domain import kinds
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Attachment, Event, Message, OutboxNotification
 from formsvc.services import retention, stats, submission
 from formsvc.services.uploads import Upload
-from formsvc.workdays import Calendar
 from tests.formsvc.workbench.helpers import login, make_staff
 
 ROOT = Path(__file__).resolve().parents[2]

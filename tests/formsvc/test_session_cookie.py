@@ -1,4 +1,4 @@
-"""formsvc.session_cookie: the same sessions as Flask's, no signer for requests without a cookie."""
+"""formsvc.web.session_cookie: the same sessions as Flask's, no signer for requests without a cookie."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask, session
 
-from formsvc.session_cookie import CookieSessionInterface
+from formsvc.web.session_cookie import CookieSessionInterface
 
 
 @pytest.fixture()

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from werkzeug.test import Client
 
-from formsvc.serve import prepare
-from formsvc.site import PortalApp
+from formsvc.server.serve import prepare
+from formsvc.server.site import PortalApp
 
 
 @pytest.fixture

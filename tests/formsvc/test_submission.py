@@ -12,7 +12,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from formsvc.models import Event, Message, OutboxNotification
-from formsvc.services import submission
+from formsvc.services import notify
 from tests.formsvc.conftest import (
     PNG,
     api_submit,
@@ -65,13 +65,13 @@ def test_failure_after_the_message_row_leaves_nothing(client: FlaskClient, app: 
     # the message row is in, then a notification row breaks a NOT NULL constraint (on
     # PostgreSQL inside the pipeline of the statements after the message's): all of it goes,
     # and the pooled connection serves the next citizen
-    real = submission._notifications
-    monkeypatch.setattr(submission, "_notifications", lambda *args: [
+    real = notify.new_message_mails
+    monkeypatch.setattr(notify, "new_message_mails", lambda *args: [
         (None, template, payload) for _, template, payload in real(*args)])
     r = api_submit(client, "zx")
     assert r.status_code == 503 and r.get_json()["code"] == "submission_failed"
     assert count_rows(app) == {"outbox": 0, "attachment": 0, "event": 0, "message": 0}
-    monkeypatch.setattr(submission, "_notifications", real)
+    monkeypatch.setattr(notify, "new_message_mails", real)
     assert api_submit(client, "zx").status_code == 201
     rows = count_rows(app)
     assert (rows["message"], rows["event"]) == (1, 1) and rows["outbox"] >= 1

@@ -14,11 +14,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
-from formsvc import create_app, db, kinds, migrate
+from formsvc import create_app, db
+from formsvc.db import migrate
+from formsvc.domain import kinds
 from formsvc.models import Department, Event, Message, OutboxNotification
 from formsvc.models.message import MessageStats
-from formsvc.runtime import calendar
 from formsvc.services import codes, departments, stats, submission
+from formsvc.web.runtime import calendar
 from tests.formsvc.conftest import api_submit, good_data, make_config, soup
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from formsvc.workdays import Calendar, HolidayFileError
+from formsvc.domain.workdays import Calendar, HolidayFileError
 
 
 def test_national_day_2025_is_skipped_and_named() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from portal.search import indexer, query
+from sitesearch import indexer, query
 from tests.formsvc.conftest import (  # noqa: F401 - fixtures re-exported for this package
     app,
     client,
@@ -18,7 +18,7 @@ from tests.formsvc.conftest import (  # noqa: F401 - fixtures re-exported for th
     session,
 )
 from tests.fuzz import budget
-from tests.search.conftest import CORPUS
+from tests.sitesearch.conftest import CORPUS
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 Every operation of the document gets generated requests, positive (data that fits the schema) and
 negative (data that does not). Every answer must be documented and match its schema, never be a
-5xx, and every 4xx must carry the stable ``{"code", "message"}`` error of formsvc/errors.py.
+5xx, and every 4xx must carry the stable ``{"code", "message"}`` error of formsvc/web/errors.py.
 """
 
 from __future__ import annotations

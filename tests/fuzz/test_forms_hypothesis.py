@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from formsvc import db
+from formsvc.domain.outcomes import OUTCOMES
 from formsvc.forms.text import clean_text
 from formsvc.models import Event, Message
 from formsvc.services import codes
@@ -222,7 +223,7 @@ STAFF_CHOICES = {
     "department": ["rsj", "zjj", "xzfb", "", "nope"],
     "due_date": ["2099-01-05", "2000-01-01", "2026-02-30", "tomorrow", ""],
     "days": ["5", "20", "0", "-3", "999999999999", "五", ""],
-    "outcome": [*wb.OUTCOMES, "", "nope"],
+    "outcome": [*OUTCOMES, "", "nope"],
     "reviewed": ["y", "", "1"],
 }
 

@@ -24,7 +24,7 @@ from formsvc.models.workbench import Letter
 from formsvc.services import workbench as wb
 from tests.formsvc.conftest import api_submit, csrf_from, good_data, mark_replied, soup
 from tests.formsvc.workbench.helpers import login, make_staff, run, submit
-from tests.search.conftest import CORPUS
+from tests.sitesearch.conftest import CORPUS
 
 PAYLOADS = [line for line in (Path(__file__).parent / "data" / "sqli.txt").read_text(
     encoding="utf-8").splitlines() if line.strip() and not line.startswith("# ")]

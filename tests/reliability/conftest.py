@@ -19,7 +19,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, make_url, text
 
-from formsvc import create_app, db, migrate
+from formsvc import create_app, db
+from formsvc.db import migrate
 from formsvc.services import departments
 from tests.formsvc.conftest import content_dir, make_config  # noqa: F401 (fixture re-export)
 

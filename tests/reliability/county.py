@@ -10,14 +10,16 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from formsvc import db, kinds
+from formsvc import db
 from formsvc.db import utcnow
+from formsvc.domain import kinds
+from formsvc.domain.ratings import RATINGS
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Base, Message
 from formsvc.models.staff import Staff
 from formsvc.services import auth, outbox, submission, tracking
 from formsvc.services import workbench as wb
 from formsvc.services.uploads import Upload
-from formsvc.workdays import Calendar
 from tests.formsvc.conftest import JPEG, PDF, PNG, good_data
 
 STAFF = (("fenban", "dispatcher", ""), ("dubian", "supervisor", ""), ("zjj-cb", "handler", "zjj"),
@@ -107,7 +109,7 @@ def fill(app: Flask) -> dict[str, str]:
     as_("scjgj-cb", wb.add_template, "常用答复", "您好，您反映的问题已收悉，我局将依法处理。")
     with app.app_context():
         s = db.new_session()
-        tracking.rate(s, closed, codes[closed], next(iter(tracking.RATINGS)), "办理及时，很满意")
+        tracking.rate(s, closed, codes[closed], next(iter(RATINGS)), "办理及时，很满意")
         s.close()
         # mail: one failed attempt for every row, then the first ten delivered to files
         s = db.new_session()

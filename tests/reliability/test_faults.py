@@ -23,7 +23,7 @@ from formsvc import db
 from formsvc.models import OutboxNotification
 from formsvc.models.workbench import MailAttempt
 from formsvc.services import outbox
-from portal.loadtest import count_rows, free_port
+from harness.loadtest import count_rows, free_port
 from tests.formsvc.conftest import csrf_from, good_data, post_form, soup
 from tests.formsvc.workbench.helpers import login, make_staff, post_action
 from tests.reliability.conftest import ENGINES, bare_app, migrated_app
@@ -240,7 +240,7 @@ def test_mail_server_down_then_up_delivers_every_mail_exactly_once(
 
 def _corrupt_index(root: Path) -> None:
     # a half-copied version: CURRENT names it, its table of contents is missing (a garbage TOC
-    # is tests/search/test_query.py's case)
+    # is tests/sitesearch/test_query.py's case)
     (root / "v000001").mkdir(parents=True)
     (root / "v000001" / "MAIN_x1.seg").write_bytes(b"not an index")
     (root / "CURRENT").write_text("v000001\n")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.losstest import Outcome, Stored, check, run
+from harness.losstest import Outcome, Stored, check, run
 from tests.reliability.conftest import ENGINES
 
 SUBMISSIONS = int(os.environ.get("LOSS_TEST_SUBMISSIONS", "200"))

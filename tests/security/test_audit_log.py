@@ -17,11 +17,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from formsvc import db
-from formsvc.audit_log import FIELDS
 from formsvc.models import Message
 from formsvc.models.staff import Staff
 from formsvc.services import lifecycle
 from formsvc.services import workbench as wb
+from formsvc.web.audit_log import FIELDS
 from tests.formsvc.conftest import csrf_from, soup
 from tests.formsvc.workbench.helpers import (
     PASSWORD,

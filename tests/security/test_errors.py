@@ -20,8 +20,8 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from formsvc import create_app, db
-from formsvc.errors import MESSAGES
 from formsvc.services import tracking
+from formsvc.web.errors import MESSAGES
 from tests.formsvc.conftest import ROOT, csrf_from, make_config, soup
 from tests.formsvc.workbench.helpers import login, make_staff
 
@@ -57,7 +57,7 @@ def assert_clean(r: Any, status: int | tuple[int, ...], what: str) -> None:
     for name, value in r.headers.items():
         for leak in (SECRET_KEY, QUERY_CODE_KEY, DB_PASSWORD, "Traceback"):
             assert leak not in value, f"{what}: {leak!r} in header {name}"
-    # the shared messages of formsvc.errors; a 503 may say more specifically what failed
+    # the shared messages of formsvc.web.errors; a 503 may say more specifically what failed
     message = MESSAGES[status][1] if status in MESSAGES and status != 503 else ""
     if r.is_json:
         data = r.get_json()

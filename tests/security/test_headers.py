@@ -1,8 +1,8 @@
 """Security headers on every answer, one policy for formsvc and nginx, no inline code anywhere.
 
-The one-port app of ``make run`` (``formsvc.serve.make_wsgi``: formsvc plus a built site) is
+The one-port app of ``make run`` (``formsvc.server.serve.make_wsgi``: formsvc plus a built site) is
 asked for every page type of the built site and every GET route of formsvc, the workbench's
-included; each answer must carry the headers of ``formsvc.security`` exactly once. The nginx file
+included; each answer must carry the headers of ``formsvc.web.security`` exactly once. The nginx file
 production uses must say the same. Every HTML page (built by the theme, or rendered by the service
 with a message full of markup in it) must work under a policy without 'unsafe-inline': no inline
 <script>, no <style>, no style="", no on* handler, no javascript: URL.
@@ -27,9 +27,11 @@ from flask import Flask
 from werkzeug.serving import make_server
 from werkzeug.test import Client, TestResponse
 
-from formsvc import create_app, db, migrate, security
-from formsvc.serve import make_wsgi
+from formsvc import create_app, db
+from formsvc.db import migrate
+from formsvc.server.serve import make_wsgi
 from formsvc.services import auth, departments
+from formsvc.web import security
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx" / "security-headers.conf"

@@ -19,11 +19,11 @@ from sqlalchemy import event, update
 from formsvc import create_app, db
 from formsvc.api.openapi import document
 from formsvc.db import utcnow
-from formsvc.extensions import limiter
 from formsvc.models.outbox import OutboxNotification
-from portal.search import indexer, query
+from formsvc.web.extensions import limiter
+from sitesearch import indexer, query
 from tests.formsvc.conftest import api_submit, make_config
-from tests.search.conftest import make_doc
+from tests.sitesearch.conftest import make_doc
 
 URL = "/api/v1/healthz"
 

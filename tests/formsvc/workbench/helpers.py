@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from formsvc import db
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Message
 from formsvc.models.staff import Staff
 from formsvc.services import auth
 from formsvc.services import workbench as wb
-from formsvc.workdays import Calendar
 from tests.formsvc.conftest import api_submit, csrf_from, soup
 
 PASSWORD = "correct-horse-battery"
@@ -62,6 +63,13 @@ def run(app: Flask, username: str, fn: Any, *args: Any, now: datetime | None = N
             return fn(ctx, staff, *args, **kwargs)
         finally:
             s.close()
+
+
+def refused(app: Flask, username: str, fn: Any, *args: Any, **kwargs: Any) -> str:
+    """The code of the ActionError with which the workbench refuses ``username``'s action."""
+    with pytest.raises(wb.ActionError) as exc:
+        run(app, username, fn, *args, **kwargs)
+    return exc.value.code
 
 
 def message_row(app: Flask, number: str) -> Message:

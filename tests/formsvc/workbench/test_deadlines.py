@@ -9,11 +9,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from formsvc import db
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Event, OutboxNotification
 from formsvc.services import reminders
 from formsvc.services import workbench as wb
 from formsvc.services.deadlines import deadline, working_days_between
-from formsvc.workdays import Calendar
 from tests.formsvc.workbench.helpers import (
     insert_message,
     make_staff,

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from formsvc import db
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Department, Message
 from formsvc.models.staff import Staff
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import OPEN_STATUSES
-from formsvc.workdays import Calendar
 
 TODAY = date(2025, 6, 16)
 STATUSES = ("submitted", "assigned", "assigned", "replied", "closed", "rejected")
@@ -68,7 +68,7 @@ def test_open_pages_equal_the_plain_query(wbapp: Flask) -> None:
         ctx = wb.Context(s, wbapp.config, Calendar(), now=now)
         for staff in viewers(s):
             for f in filters:
-                q = wb._filtered(ctx, staff, f)
+                q = wb.filtered(ctx, staff, f)
                 if f.status == "open" or f.deadline:
                     q = q.where(Message.status.in_([st.value for st in OPEN_STATUSES]))
                 want = list(s.scalars(q.with_only_columns(Message.id)

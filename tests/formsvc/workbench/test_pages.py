@@ -125,3 +125,37 @@ def test_attachments_for_staff_in_scope_only(wbapp: Flask) -> None:
     login(other, "other")
     assert other.get(link["href"]).status_code == 404
     assert wbapp.test_client().get(link["href"]).status_code == 303  # not logged in
+
+
+def test_an_investment_inquiry_shows_the_project_by_name(wbapp: Flask) -> None:
+    """The workbench showed the 招商项目's slug (issue 18, defect 7)."""
+    make_staff(wbapp, "disp", "dispatcher")
+    client = wbapp.test_client()
+    number, _ = submit(client, "tz")
+    login(client, "disp")
+    page = soup(client.get(f"/hdjl/staff/m/{number}"))
+    project = page.find(id="project")
+    assert project.get_text(strip=True) == "示范县新能源汽车零部件产业园项目"
+    assert project.a["href"].endswith("/zsyz/xm/xny-lbj.html")
+
+
+def test_workbench_pages_name_their_place_in_the_breadcrumb(wbapp: Flask) -> None:
+    make_staff(wbapp, "sup", "supervisor")
+    client = wbapp.test_client()
+    login(client, "sup")
+    for url, place in (("/hdjl/staff/queue", "待分办留言"), ("/hdjl/staff/review", "待审核答复"),
+                       ("/hdjl/staff/supervision", "督办"), ("/hdjl/staff/inbox", "全部留言")):
+        crumbs = [li.get_text(strip=True) for li in soup(client.get(url)).select(
+            ".gp-breadcrumb li")]
+        assert crumbs == ["首页", "互动交流", "工作台", place], (url, crumbs)
+
+
+def test_a_disclosure_request_shows_its_details_by_the_forms_labels(wbapp: Flask) -> None:
+    make_staff(wbapp, "disp", "dispatcher")
+    client = wbapp.test_client()
+    number, _ = submit(client, "ysqgk")
+    login(client, "disp")
+    rows = {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(strip=True)
+            for dt in soup(client.get(f"/hdjl/staff/m/{number}")).select(".gp-metadata__key")}
+    assert rows["申请人类型"] == "公民" and rows["身份证件类型"] == "居民身份证"
+    assert rows["提供信息的形式"] == "电子邮件" and rows["用途"] == "学习研究"

@@ -43,8 +43,8 @@ TEXT = (f"我是{NAME}，家住{ADDRESS}，电话 {PHONE[:3]} {PHONE[3:7]} {PHON
 @pytest.fixture
 def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """A one-document site index, so that the search pages answer (letters are indexed too)."""
-    from portal.search import indexer, query
-    from tests.search.conftest import make_doc
+    from sitesearch import indexer, query
+    from tests.sitesearch.conftest import make_doc
 
     indexer.build(tmp_path / "_search", [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
     yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search"),

@@ -13,9 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from formsvc import db
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Message
 from formsvc.services import stats
-from formsvc.workdays import Calendar
 from tests.formsvc.conftest import check_page, soup
 from tests.formsvc.workbench import helpers
 

@@ -15,14 +15,16 @@ from flask import Flask
 from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
-from formsvc import db, migrate
+from formsvc import db
+from formsvc.db import migrate
+from formsvc.domain.ratings import SATISFIED
+from formsvc.domain.workdays import Calendar
 from formsvc.models import Department, Message
 from formsvc.models.message import MessageStats
 from formsvc.services import stats
 from formsvc.services import workbench as wb
 from formsvc.services.deadlines import working_days_between
 from formsvc.services.lifecycle import OPEN_STATUSES, Status
-from formsvc.workdays import Calendar
 from tests.formsvc.workbench.helpers import make_staff, run, submit
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -66,7 +68,7 @@ def reference(session: Session, config: dict[str, Any], calendar: Calendar, toda
                         calendar, m.received_on, replied_on))
                 if m.rating:
                     target.rated += 1
-                    target.satisfied += m.rating in stats.SATISFIED
+                    target.satisfied += m.rating in SATISFIED
     # the counting is what is under test; the ranking of the counts is stats' own
     result.departments = stats.rank(by_id.values(), min_count)
     return result

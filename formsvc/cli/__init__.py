@@ -1,0 +1,21 @@
+"""Operator commands: ``flask --app formsvc <command>`` or ``python -m formsvc <command>``.
+
+One module per kind of work: database (schema, backup, restore, statistics), upkeep (registry,
+retention, search, the calendar), workbench (accounts, reminders, mail) and the demo accounts
+of ``make run``. Every command takes its session from :func:`formsvc.cli.common.session`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Add every command to ``app.cli`` (a create_app step)."""
+    from formsvc.cli import database, upkeep, workbench
+
+    for module in (database, upkeep, workbench):
+        for command in module.COMMANDS:
+            app.cli.add_command(command)
+    # the name the issue and docs also use
+    app.cli.add_command(database.db_upgrade, "init-db")

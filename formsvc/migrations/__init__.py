@@ -1,1 +1,0 @@
-"""Alembic migrations of formsvc (shipped inside the package; run with ``formsvc.migrate``)."""

@@ -1,0 +1,86 @@
+"""Site search for formsvc: where the two indexes are, the query both /search and /api/v1/search
+run, and the upkeep of the public letters' index.
+
+The site index is a read-only artifact of the Pelican build (``SEARCH_INDEX_DIR``, by default
+``<OUTPUT_DIR>/_search``). Published letters live in the database, so formsvc keeps them in an
+index of its own (``SEARCH_LETTERS_DIR``, by default ``<instance>/search-letters``): a letter is
+added after the transaction that publishes it has committed and removed when it is withdrawn.
+The database is the record and the index a copy, so a failure to write it is logged and never
+undoes a publication; :func:`reindex_letters` rebuilds the copy (``reindex-letters``, and
+``restore`` after loading a backup).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from formsvc.models.workbench import Letter
+from formsvc.services import letters
+from sitesearch import letters as search_letters
+from sitesearch import query
+
+log = logging.getLogger(__name__)
+
+# Said to citizens when the index cannot be read; the rest of the service keeps working.
+UNAVAILABLE = "站内搜索暂时无法使用，请稍后再试。您也可以通过栏目导航查找信息，或拨打 0123-12345 咨询。"
+
+
+def index_dir(config: Mapping[str, Any]) -> Path:
+    """The site index the build writes (``SEARCH_INDEX_DIR``, resolved by create_app)."""
+    return Path(config["SEARCH_INDEX_DIR"])
+
+
+def letters_dir(config: Mapping[str, Any]) -> Path:
+    """The letters index formsvc writes (``SEARCH_LETTERS_DIR``, resolved by create_app)."""
+    return Path(config["SEARCH_LETTERS_DIR"])
+
+
+def search(config: Mapping[str, Any], args: Mapping[str, Any],
+           max_per_page: int) -> tuple[query.SearchParams, query.SearchResult]:
+    """Parse ``args`` and search both indexes; raises query.SearchError (bad parameters) or
+    query.SearchUnavailable (the site index is missing or unreadable)."""
+    params = query.parse_params(args, max_per_page=max_per_page)
+    return params, query.search(params, index_dir(config), letters_dir(config))
+
+
+def letter_document(letter: Letter) -> dict[str, Any]:
+    """The letter as the search indexes it: its public, masked fields (letters.public_dict)."""
+    public = letters.public_dict(letter)
+    return {"id": letter.id, "title": public["subject"], "question": public["question"],
+            "reply": public["reply"], "dept": public["department_code"],
+            "dept_name": public["department"], "kind_label": public["kind_label"],
+            "date": letter.replied_on, "url": public["url"]}
+
+
+def publish_letter(config: Mapping[str, Any], letter: Letter) -> bool:
+    """Make a published letter searchable now; False (logged) when the index was not written."""
+    try:
+        search_letters.index_letter(letters_dir(config), letter_document(letter))
+    except Exception:  # noqa: BLE001 - the publication stands; reindex-letters repairs the copy
+        log.exception("search: letter %s not indexed", letter.id)
+        return False
+    return True
+
+
+def unpublish_letter(config: Mapping[str, Any], letter_id: int) -> bool:
+    """Remove a withdrawn letter from the search; False (logged) on failure."""
+    try:
+        search_letters.remove_letter(letters_dir(config), letter_id)
+    except Exception:  # noqa: BLE001 - as above
+        log.exception("search: letter %s not removed from the index", letter_id)
+        return False
+    return True
+
+
+def reindex_letters(session: Session, config: Mapping[str, Any]) -> int:
+    """Replace the letters index with every published letter in the database; how many."""
+    letters = session.scalars(select(Letter).where(Letter.published.is_(True))
+                              .options(selectinload(Letter.department)).order_by(Letter.id))
+    return search_letters.reindex_letters(letters_dir(config),
+                                          (letter_document(x) for x in letters))

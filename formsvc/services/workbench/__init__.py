@@ -1,0 +1,86 @@
+"""The department workbench: every staff action on a message, scoped to the acting staff member.
+
+One module per job; this package's names are the workbench's interface (``wb.dispatch`` …):
+
+    context.py      Context, scope (get_message, scope_clause), errors, the steps of an action
+    routing.py      dispatch, reject, transfer, return_to_dispatcher, add_note
+    deadlines.py    extension requests and decisions, a supervisor's new due date
+    replies.py      drafts, review, sending the reply
+    supervision.py  督办, unsatisfied ratings, reopening
+    letters.py      publishing in the public letter box, withdrawing
+    templates.py    a department's reply templates
+    queries.py      the inbox and its filters, the queues, the supervisor's watch list
+
+Each action takes the acting :class:`Staff`, looks the message up in scope, changes it through
+:func:`formsvc.services.lifecycle.apply` (one event each) and commits the change with its outbox
+notifications (services/notify.py) in one transaction.
+"""
+
+from formsvc.services.workbench.context import (
+    ActionError,
+    Context,
+    NotFound,
+    can,
+    get_message,
+    scope_clause,
+)
+from formsvc.services.workbench.deadlines import (
+    EXTENSION_STATUS_LABELS,
+    change_due_date,
+    decide_extension,
+    extensions,
+    pending_extension,
+    request_extension,
+)
+from formsvc.services.workbench.letters import letter_draft, letter_of, publish, withdraw
+from formsvc.services.workbench.queries import (
+    PER_PAGE,
+    DepartmentWatch,
+    InboxFilter,
+    Page,
+    Row,
+    dispatch_queue,
+    filtered,
+    inbox,
+    pending_extensions,
+    review_queue,
+    staff_names,
+    watch_list,
+)
+from formsvc.services.workbench.replies import (
+    REPLY_STATUS_LABELS,
+    approve_reply,
+    draft_of,
+    return_draft,
+    save_draft,
+    send_reply,
+    submit_for_review,
+)
+from formsvc.services.workbench.routing import (
+    add_note,
+    dispatch,
+    reject,
+    return_to_dispatcher,
+    transfer,
+)
+from formsvc.services.workbench.supervision import (
+    can_reopen,
+    flagged,
+    handle_flag,
+    on_rated,
+    reopen,
+    supervise,
+)
+from formsvc.services.workbench.templates import add_template, remove_template, templates_for
+
+__all__ = [
+    "EXTENSION_STATUS_LABELS", "PER_PAGE", "REPLY_STATUS_LABELS", "ActionError", "Context", "DepartmentWatch",
+    "InboxFilter", "NotFound", "Page", "Row", "add_note", "add_template", "approve_reply", "can",
+    "can_reopen", "change_due_date", "decide_extension", "dispatch", "dispatch_queue",
+    "draft_of", "extensions", "filtered", "flagged", "get_message", "handle_flag", "inbox",
+    "letter_draft", "letter_of", "on_rated", "pending_extension", "pending_extensions",
+    "publish", "reject", "remove_template", "reopen", "request_extension", "return_draft",
+    "return_to_dispatcher", "review_queue", "save_draft", "scope_clause", "send_reply",
+    "staff_names", "submit_for_review", "supervise", "templates_for", "transfer", "watch_list",
+    "withdraw",
+]

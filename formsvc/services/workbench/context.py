@@ -1,0 +1,152 @@
+"""What every workbench action shares: its context, the staff member's scope, the errors, and the
+steps each action takes (look the message up in scope, apply a transition, check a text, commit).
+
+:func:`get_message` answers :class:`NotFound` for a message outside the staff member's scope
+exactly as for one that does not exist, so guessing a number or an id shows nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, select, true
+from sqlalchemy.orm import Session
+
+from formsvc.config import county_date
+from formsvc.db import utcnow
+from formsvc.domain.workdays import Calendar
+from formsvc.models import Event, Message
+from formsvc.models.staff import Staff
+from formsvc.services import deadlines, lifecycle
+from formsvc.services.errors import ServiceError
+from formsvc.services.lifecycle import Status
+
+NOTE_MAX = 1000  # characters of a note or reason
+REPLY_MAX = 5000  # characters of a reply or a public letter's text
+
+
+@dataclass
+class Context:
+    """What every action needs besides the staff member: the session, settings, calendar, time."""
+
+    session: Session
+    config: Mapping[str, Any]
+    calendar: Calendar
+    now: datetime = field(default_factory=utcnow)
+
+    @property
+    def today(self) -> date:
+        """The county's date at ``now``."""
+        return county_date(self.config, self.now)
+
+    def apply(self, staff: Staff, message: Message, action: str, note: str = "",
+              public: bool | None = None) -> Event:
+        """Apply ``action`` as ``staff``; a refusal of the state machine is an ActionError."""
+        try:
+            return lifecycle.apply(message, action, actor=staff.actor,
+                                   role=acting_role(staff, action), note=note, now=self.now,
+                                   public=public)
+        except lifecycle.TransitionError as exc:
+            raise ActionError(exc.code, exc.message) from None
+
+    def commit(self) -> None:
+        """Commit the action's transaction, or roll it back and re-raise."""
+        try:
+            self.session.commit()
+        except Exception:
+            self.session.rollback()
+            raise
+
+    def deadline(self, message: Message) -> deadlines.Deadline:
+        """Where ``message`` stands against its due date today."""
+        return deadlines.deadline(self.calendar, message.status, message.due_date, self.today,
+                                  deadlines.due_soon_days(self.config))
+
+
+class NotFound(LookupError):
+    """No such message, or not one this staff member may see: the same answer for both."""
+
+
+class ActionError(ServiceError):
+    """The action cannot be done; ``field`` names the form field the message belongs beside."""
+
+    def __init__(self, code: str, message: str, field: str = "") -> None:
+        super().__init__(code, message)
+        self.field = field
+
+
+# --- scope -----------------------------------------------------------------------------------------
+
+# A department sees a message once it was dispatched or transferred to it; before that (and after
+# a return) it belongs to the dispatcher.
+DEPARTMENT_VISIBLE = (Status.ASSIGNED, Status.REPLIED, Status.CLOSED)
+
+
+def scope_clause(staff: Staff) -> Any:
+    """The SQL condition "this staff member may see the message"."""
+    if staff.county_wide:
+        return true()
+    if staff.department_id is None:
+        return Message.id.is_(None)  # a misconfigured account sees nothing
+    return and_(Message.department_id == staff.department_id,
+                Message.status.in_([s.value for s in DEPARTMENT_VISIBLE]))
+
+
+def get_message(ctx: Context, staff: Staff, number: str) -> Message:
+    """The message with this tracking number if ``staff`` may see it; NotFound otherwise."""
+    message = ctx.session.scalar(select(Message).where(
+        Message.tracking_number == (number or "").strip().upper(), scope_clause(staff)))
+    if message is None:
+        raise NotFound(number)
+    return message
+
+
+def can(staff: Staff, message: Message, action: str) -> bool:
+    """Whether the action's button is offered (the action itself re-checks everything)."""
+    t = lifecycle.TRANSITIONS.get(action)
+    return (t is not None and message.status in t.sources
+            and (staff.role in t.roles or staff.role == "admin"))
+
+
+# --- the steps of an action --------------------------------------------------------------------------
+
+def noted_action(ctx: Context, staff: Staff, number: str, action: str, label: str,
+                 note: str | None) -> tuple[Message, str]:
+    """The steps of an action that is a note: look the message up in scope, check the note
+    (``label`` names it in the error), apply ``action`` with it. Uncommitted."""
+    message = get_message(ctx, staff, number)
+    note = text_field(note, label)
+    ctx.apply(staff, message, action, note)
+    return message, note
+
+
+def note_only(ctx: Context, staff: Staff, number: str, action: str, label: str,
+              note: str | None) -> Message:
+    """An action that is nothing but its note and its event (备注, 处理意见): done and committed."""
+    message, _ = noted_action(ctx, staff, number, action, label, note)
+    ctx.commit()
+    return message
+
+
+def acting_role(staff: Staff, action: str) -> str:
+    # administrators may act in any staff role; everyone else acts as what they are
+    """The role ``staff`` acts in for ``action``: an administrator takes the one it needs."""
+    t = lifecycle.TRANSITIONS.get(action)
+    if staff.role == "admin" and t is not None and "admin" not in t.roles:
+        staff_roles = sorted(r for r in t.roles if r not in ("citizen", "system"))
+        return staff_roles[0] if staff_roles else staff.role
+    return staff.role
+
+
+def text_field(value: str | None, label: str, *, required: bool = True, limit: int = NOTE_MAX,
+               field_name: str = "note") -> str:
+    """A note or text from a staff form, stripped; required and at most ``limit`` characters."""
+    text = (value or "").strip()
+    if required and not text:
+        raise ActionError("note_required", f"请填写{label}", field_name)
+    if len(text) > limit:
+        raise ActionError("too_long", f"{label}不能超过 {limit} 个字", field_name)
+    return text

@@ -1,0 +1,168 @@
+"""The workbench's lists: the inbox with its filters, the queues, the supervisor's watch list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from formsvc.models import Department, Event, Message
+from formsvc.models.staff import Staff
+from formsvc.models.workbench import ExtensionRequest, ReplyDraft
+from formsvc.services import deadlines, lifecycle
+from formsvc.services.deadlines import Deadline
+from formsvc.services.lifecycle import Status
+from formsvc.services.workbench.context import Context, scope_clause
+
+PER_PAGE = 20
+
+
+@dataclass
+class InboxFilter:
+    kind: str = ""
+    status: str = "open"  # "open", "" (all) or a Status value
+    date_from: date | None = None
+    date_to: date | None = None
+    deadline: str = ""  # "", "overdue", "due_soon"
+    department: str = ""  # county-wide roles only
+    number: str = ""
+    page: int = 1
+
+
+@dataclass
+class Row:
+    message: Message
+    deadline: Deadline
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+
+
+def filtered(ctx: Context, staff: Staff, f: InboxFilter) -> Select[tuple[Message]]:
+    """The query of the messages in scope that match ``f`` (unordered, every page)."""
+    q = select(Message).where(scope_clause(staff))
+    if f.kind:
+        q = q.where(Message.kind == f.kind)
+    if f.status == "open":
+        q = q.where(Message.status.in_([s.value for s in lifecycle.OPEN_STATUSES]))
+    elif f.status:
+        q = q.where(Message.status == f.status)
+    if f.date_from:
+        q = q.where(Message.received_on >= f.date_from)
+    if f.date_to:
+        q = q.where(Message.received_on <= f.date_to)
+    if f.number:
+        q = q.where(Message.tracking_number.contains(f.number.strip().upper()))
+    if f.department and staff.county_wide:
+        q = q.join(Department, Message.department_id == Department.id).where(
+            Department.code == f.department)
+    if f.deadline:
+        q = q.where(Message.status.in_([s.value for s in lifecycle.OPEN_STATUSES]))
+        if f.deadline == "overdue":
+            q = q.where(Message.due_date < ctx.today)
+        elif f.deadline == "due_soon":
+            edge = deadlines.due_soon_edge(ctx.calendar, ctx.today, ctx.config)
+            q = q.where(Message.due_date >= ctx.today, Message.due_date <= edge)
+    return q
+
+
+def inbox(ctx: Context, staff: Staff, f: InboxFilter) -> Page:
+    """The messages in scope matching ``f``, nearest due date first, one page."""
+    q = filtered(ctx, staff, f)
+    total = ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, f.page), pages)
+    offset = (page - 1) * PER_PAGE
+    if f.status == "open" or f.deadline:
+        rows = _open_page(ctx, q, offset)
+    else:
+        rows = list(ctx.session.scalars(q.order_by(Message.due_date, Message.id)
+                                        .offset(offset).limit(PER_PAGE)))
+    return Page([Row(m, ctx.deadline(m)) for m in rows], total, page, pages)
+
+
+def _open_page(ctx: Context, q: Select[tuple[Message]], offset: int) -> list[Message]:
+    """One page of open messages by due date, one status at a time, merged.
+
+    ``status IN (…) ORDER BY due_date`` cannot be read in order from an index, so the databases
+    walk the due-date index through every closed message instead (2 s at 1,000,000 messages);
+    ``status = … ORDER BY due_date, id`` is a range of ``ix_message_status_due`` on both engines.
+    """
+    candidates: list[tuple[date, int]] = []
+    for status in sorted(lifecycle.OPEN_STATUSES):
+        candidates += [(due, mid) for due, mid in ctx.session.execute(
+            q.where(Message.status == status.value)
+            .with_only_columns(Message.due_date, Message.id)
+            .order_by(Message.due_date, Message.id).limit(offset + PER_PAGE))]
+    ids = [mid for _, mid in sorted(candidates)[offset:offset + PER_PAGE]]
+    found = {m.id: m for m in ctx.session.scalars(select(Message).where(Message.id.in_(ids)))}
+    return [found[i] for i in ids]
+
+
+def dispatch_queue(ctx: Context, staff: Staff, page: int = 1) -> Page:
+    """New and returned messages waiting for 分办, oldest first."""
+    if not staff.county_wide:
+        return Page([], 0, 1, 1)
+    return inbox(ctx, staff, InboxFilter(status=Status.SUBMITTED, page=page))
+
+
+def review_queue(ctx: Context, staff: Staff) -> list[Message]:
+    """Drafts waiting for a reviewer in scope, the nearest due date first."""
+    return list(ctx.session.scalars(
+        select(Message).join(ReplyDraft, ReplyDraft.message_id == Message.id)
+        .where(ReplyDraft.status == "pending_review", scope_clause(staff))
+        .order_by(Message.due_date)))
+
+
+def pending_extensions(ctx: Context, staff: Staff) -> list[tuple[Message, ExtensionRequest]]:
+    """Extension requests waiting for a decision in scope, with their messages."""
+    rows = ctx.session.execute(
+        select(Message, ExtensionRequest).join(ExtensionRequest,
+                                               ExtensionRequest.message_id == Message.id)
+        .where(ExtensionRequest.status == "pending", scope_clause(staff))
+        .order_by(Message.due_date))
+    return [(m, e) for m, e in rows]
+
+
+@dataclass
+class DepartmentWatch:
+    department: Department | None
+    overdue: list[Row] = field(default_factory=list)
+    due_soon: list[Row] = field(default_factory=list)
+
+
+def watch_list(ctx: Context, staff: Staff) -> list[DepartmentWatch]:
+    """Overdue and due-soon open messages grouped by department (the supervisor's page)."""
+    edge = deadlines.due_soon_edge(ctx.calendar, ctx.today, ctx.config)
+    q = select(Message).where(scope_clause(staff),
+                              Message.status.in_([s.value for s in lifecycle.OPEN_STATUSES]),
+                              Message.due_date <= edge).order_by(Message.due_date)
+    groups: dict[int | None, DepartmentWatch] = {}
+    for m in ctx.session.scalars(q):
+        d = ctx.deadline(m)
+        key = None if m.status == Status.SUBMITTED else m.department_id
+        w = groups.setdefault(key, DepartmentWatch(None if key is None else m.department))
+        (w.overdue if d.state == "overdue" else w.due_soon).append(Row(m, d))
+    return sorted(groups.values(), key=lambda w: (-len(w.overdue), -len(w.due_soon),
+                                                  w.department.position if w.department else -1))
+
+
+def staff_names(session: Session, events: Iterable[Event]) -> dict[str, str]:
+    """``Event.actor`` → a readable name for the staff timeline."""
+    ids = {int(e.actor.split(":", 1)[1]) for e in events
+           if e.actor.startswith("staff:") and e.actor.split(":", 1)[1].isdigit()}
+    names = {"citizen": "提交人", "system": "系统"}
+    if ids:
+        for s in session.scalars(select(Staff).where(Staff.id.in_(ids))):
+            dept = f"（{s.department.display_name}）" if s.department else ""
+            names[s.actor] = f"{s.display_name}{dept}·{s.role_label}"
+    return names
+

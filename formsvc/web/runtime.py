@@ -1,0 +1,51 @@
+"""Per-app lookups views need: the working-day calendar and the 招商项目 list, re-read on change.
+
+Every submission asks for both, so the check that they are current is one ``os.stat`` of a path
+worked out once per app (building the ``Path`` each time cost more than the ``stat``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import current_app
+
+from formsvc.domain.workdays import Calendar
+from formsvc.services import projects as projects_svc
+
+T = TypeVar("T")
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+def _current(name: str, path: Callable[[], Path], load: Callable[[Path], T]) -> T:
+    """This app's copy of what ``load`` reads from ``path()``; loaded again when its mtime changes."""
+    cache: dict[str, Any] = current_app.extensions.setdefault(name, {})
+    if "path" not in cache:
+        cache["path"] = str(path())
+    stamp = _mtime(cache["path"])
+    if cache.get("stamp") != stamp or "value" not in cache:
+        cache["value"] = load(Path(cache["path"]))
+        cache["stamp"] = stamp
+    return cache["value"]
+
+
+def calendar() -> Calendar:
+    """The calendar with the override file; re-read when the file changes (editors update it)."""
+    return _current("formsvc.calendar", lambda: Path(current_app.config["HOLIDAYS_FILE"]),
+                    Calendar.from_file)
+
+
+def projects() -> dict[str, projects_svc.Project]:
+    """The 招商项目 by slug; re-read when the project folder changes."""
+    return _current("formsvc.projects",
+                    lambda: Path(current_app.config["CONTENT_DIR"]) / "zsyz" / "xm",
+                    lambda _directory: projects_svc.load(current_app.config["CONTENT_DIR"]))

@@ -1,0 +1,91 @@
+"""Render through the portal's theme: a ChoiceLoader over formsvc's and the theme's templates,
+and the site settings of pelicanconf.py in every template's context."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader
+from wtforms import Field
+
+from formsvc.config import county_zone
+
+# Theme components (theme/templates/components/) every formsvc page may call without importing
+# them: each takes one params dict and reads nothing from the page's context.
+COMPONENTS = ("field", "button", "notice", "error_summary", "pagination")
+# Settings a page needs from pelicanconf (base.html's contract plus what our pages show).
+SITE_SETTINGS = ("SITENAME", "SITE_SHORT_NAME", "SITEURL", "SITE_DOMAIN", "SITE_ID_CODE",
+                 "FOOTER", "SECTIONS", "COLUMN_META", "TIMEZONE", "DEFAULT_LANG")
+
+
+def load_site_settings(path: Path | str) -> dict[str, Any]:
+    """Import pelicanconf.py by path (it is not a package) and keep the upper-case settings."""
+    spec = importlib.util.spec_from_file_location("_formsvc_pelicanconf", str(path))
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {k: getattr(module, k) for k in SITE_SETTINGS if hasattr(module, k)}
+
+
+def field_params(field: Field, **overrides: Any) -> dict[str, Any]:
+    """Turn a WTForms field into the params dict of theme/templates/components/field.html."""
+    gp = dict((field.render_kw or {}).get("gp", {}))
+    kind = gp.pop("type", "text")
+    params: dict[str, Any] = {
+        "name": field.name, "id": field.id, "label": str(field.label.text),
+        "hint": gp.pop("hint", ""), "error": field.errors[0] if field.errors else None,
+        "required": any(getattr(vv, "field_flags", {}).get("required")
+                        for vv in field.validators),
+        "type": kind,
+    }
+    for key in ("maxlength", "autocomplete", "rows"):
+        if gp.get(key):
+            params[key] = gp[key]
+    if kind in ("select", "radios"):
+        params["items"] = [(str(c.value), c.label) for c in field.choices or []]
+        params["value"] = field.data if field.data is not None else ""
+    elif kind == "checkboxes":
+        params["items"] = [("y", str(field.label.text))]
+        params["value"] = ["y"] if field.data else []
+        params["label"] = "公开意愿"
+    elif kind == "file":
+        params["value"] = None
+    else:
+        params["value"] = field.data if field.data is not None else ""
+    params.update(overrides)
+    return params
+
+
+def localtime(value: str | datetime | None, tz: ZoneInfo) -> str:
+    """A UTC instant (or its ISO text) as the county's wall-clock time, "YYYY-MM-DD HH:MM"."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def init_app(app: Flask) -> None:
+    """A create_app step: render through the theme, with the site's settings in every page."""
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(Path(app.root_path) / "templates")),
+        FileSystemLoader(app.config["THEME_TEMPLATES"]),
+    ])
+    settings = load_site_settings(app.config["PELICANCONF"])
+    zone = county_zone(app.config)
+    # "local_dt" is the name the workbench templates use
+    app.jinja_env.filters["localtime"] = app.jinja_env.filters["local_dt"] = (
+        lambda v: localtime(v, zone))
+    app.extensions["formsvc.site"] = settings
+    for name in COMPONENTS:
+        module = app.jinja_env.get_template(f"components/{name}.html").module
+        app.jinja_env.globals[name] = getattr(module, name)
+
+    @app.context_processor
+    def site_context() -> dict[str, Any]:
+        return {**settings, "section": "hdjl", "field_params": field_params}

@@ -1,0 +1,128 @@
+"""The preview's incremental step: one changed document updates its page and its lists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from harness import synth
+from portal.preview import Preview, fingerprint
+
+
+def newest_news(content: Path) -> Path:
+    def date_of(p: Path) -> str:
+        return re.search(r"^date: (.*)$", p.read_text(encoding="utf-8"), re.M).group(1)
+
+    return max((content / "zwdt").glob("*.md"), key=date_of)
+
+
+def set_title(path: Path, title: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^title: .*$", f"title: {title}", text, count=1, flags=re.M),
+                    encoding="utf-8")
+
+
+@pytest.fixture
+def preview(tmp_path) -> Preview:
+    content = tmp_path / "content"
+    synth.generate(content, 60, seed=3)
+    p = Preview(content, tmp_path / "output")
+    update = p.build()
+    assert update.problems == []
+    return p
+
+
+def column_of(path: Path) -> str:
+    return re.search(r"^column: (\w+)$", path.read_text(encoding="utf-8"), re.M).group(1)
+
+
+def test_changed_title_appears_on_its_page_and_in_its_list(preview):
+    doc = newest_news(preview.content)
+    set_title(doc, "县政府召开预览测试专题会议")
+    update = preview.poll()
+    assert update is not None and update.ok and not update.full_rebuild
+    page = preview.output / "zwdt" / column_of(doc) / f"{doc.stem}.html"
+    assert "县政府召开预览测试专题会议" in page.read_text(encoding="utf-8")
+    listing = preview.output / "zwdt" / column_of(doc) / "index.html"
+    assert "县政府召开预览测试专题会议" in listing.read_text(encoding="utf-8")
+    home = preview.output / "index.html"
+    assert str(home.relative_to(preview.output)) in update.written
+    # pages that do not show the document are left alone
+    assert update.skipped > 0
+    assert "xxgk/ml/index.html" not in update.written
+
+
+def test_nothing_changed_means_no_update(preview):
+    assert preview.poll() is None
+
+
+def test_error_in_changed_file_is_shown_not_raised(preview):
+    doc = newest_news(preview.content)
+    page = preview.output / "zwdt" / column_of(doc) / f"{doc.stem}.html"
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(text.replace("date: ", "date: 不是日期 ", 1), encoding="utf-8")
+    update = preview.poll()
+    assert update is not None and not update.ok
+    assert any("date" in p for p in update.problems)
+    shown = page.read_text(encoding="utf-8")
+    assert "有错误" in shown and "date" in shown
+    assert preview.status()["problems"]
+    # fixing it brings the real page back
+    doc.write_text(text, encoding="utf-8")
+    update = preview.poll()
+    assert update.ok
+    assert "有错误" not in page.read_text(encoding="utf-8")
+    assert preview.status()["problems"] == []
+
+
+def test_unreadable_front_matter_is_shown(preview):
+    doc = newest_news(preview.content)
+    doc.write_text("没有元数据块\n", encoding="utf-8")
+    update = preview.poll()
+    assert not update.ok
+    assert "YAML" in " ".join(update.problems) or "---" in " ".join(update.problems)
+
+
+def test_removed_document_leaves_page_and_lists(preview):
+    doc = newest_news(preview.content)
+    column = column_of(doc)
+    title = re.search(r"^title: (.*)$", doc.read_text(encoding="utf-8"), re.M).group(1)
+    doc.unlink()
+    update = preview.poll()
+    assert update.ok
+    assert not (preview.output / "zwdt" / column / f"{doc.stem}.html").exists()
+    assert title not in (preview.output / "zwdt" / column / "index.html").read_text(encoding="utf-8")
+
+
+def test_new_document_is_added_to_its_list(preview):
+    src = newest_news(preview.content)
+    new = src.with_name("yulan-xinjian-wenzhang.md")
+    new.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    set_title(new, "预览新建的一篇动态")
+    update = preview.poll()
+    assert update.ok, update.problems
+    column = column_of(new)
+    assert (preview.output / "zwdt" / column / "yulan-xinjian-wenzhang.html").exists()
+    assert "预览新建的一篇动态" in (preview.output / "zwdt" / column / "index.html").read_text(
+        encoding="utf-8")
+
+
+def test_registry_change_rebuilds_everything(preview):
+    reg = preview.content / "departments.yml"
+    reg.write_text(reg.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    update = preview.poll()
+    assert update.full_rebuild
+
+
+def test_fingerprint_follows_document_versions():
+    class Doc:
+        relative_source_path = "zwdt/a.md"
+        metadata: dict = {}
+
+    versions: dict[str, int] = {}
+    before = fingerprint({"items": [Doc()], "n": 1}, versions)
+    assert fingerprint({"items": [Doc()], "n": 1}, versions) == before
+    versions["zwdt/a.md"] = 1
+    assert fingerprint({"items": [Doc()], "n": 1}, versions) != before
