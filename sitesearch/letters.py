@@ -7,22 +7,29 @@ never loses a letter published while it ran, and a letter needs no rebuild at al
 
 The workbench calls ``index_letter`` after the transaction that publishes a letter has committed,
 and ``remove_letter`` when one is withdrawn; ``reindex_letters`` rebuilds the whole letters index from
-the database (an operator command, e.g. after restoring a backup).
+the database (an operator command, e.g. after restoring a backup). A letters index written before
+a field was added to the schema is rewritten from its own stored fields the first time it is opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
-from collections.abc import Iterable, Mapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
+from whoosh.index import LockError
+from whoosh.util.filelock import try_for
+from whoosh.writing import SegmentWriter
 
 from sitesearch import fields as F
-from sitesearch.indexer import Document
+from sitesearch import layout
+from sitesearch.indexer import Document, compatible
 
 WRITE_TIMEOUT = 10.0  # seconds to wait for another worker's writer
 LETTER_LABEL = "公开信件"
@@ -44,7 +51,8 @@ def letter_document(letter: Mapping[str, Any]) -> Document:
 
     Keys: ``id`` (required, stable), ``title``, ``question`` (the citizen's text, names already
     masked), ``reply``, ``dept`` (code), ``dept_name``, ``kind_label`` (咨询/建议/投诉…),
-    ``date`` (reply or publication time, datetime or ISO string), ``url`` (site path).
+    ``date`` (reply or publication time, datetime or ISO string), ``url`` (site path),
+    ``site`` (the site of the cluster it belongs to; default the county portal).
     """
     letter_id = str(letter["id"])
     question = str(letter.get("question") or "")
@@ -63,7 +71,43 @@ def letter_document(letter: Mapping[str, Any]) -> Document:
         dept=str(letter.get("dept") or ""),
         dept_name=str(letter.get("dept_name") or ""),
         date=_date(letter.get("date")),
+        site=layout.check_site(str(letter.get("site") or F.DEFAULT_SITE)),
     )
+
+
+def _stored_document(stored: dict[str, Any]) -> Document:
+    """A letter as ``letter_document`` made it, from its stored fields (``_upgrade``)."""
+    plain = zlib.decompress(stored[F.BODY]).decode("utf-8") if stored.get(F.BODY) else ""
+    return Document(
+        path=stored[F.PATH], url=stored.get(F.URL, ""), title=stored.get(F.TITLE, ""),
+        body=plain.partition(F.BODY_END)[0], summary=stored.get(F.SUMMARY, ""),
+        section=stored.get(F.SECTION, ""), section_label=stored.get(F.SECTION_LABEL, ""),
+        doctype=stored.get(F.DOCTYPE, ""), doctype_label=stored.get(F.DOCTYPE_LABEL, ""),
+        dept=stored.get(F.DEPT, ""), dept_name=stored.get(F.DEPT_NAME, ""),
+        date=stored.get(F.DATE), site=stored.get(F.SITE) or F.DEFAULT_SITE,
+    )
+
+
+def _upgrade(root: Path, ix: Any) -> Any:
+    """Rewrite a letters index of an older schema with the current one; returns the new index.
+
+    Holds Whoosh's write lock meanwhile, so no worker adds a letter to the old one; readers see
+    no letters for the moment between the two tables of contents.
+    """
+    lock = ix.lock("WRITELOCK")  # the lock every writer of this index takes
+    if not try_for(lock.acquire, timeout=WRITE_TIMEOUT, delay=0.1):
+        raise LockError("letters index busy")
+    try:
+        with ix.reader() as reader:
+            docs = [_stored_document(stored) for stored in reader.all_stored_fields()]
+        new = whoosh_index.create_in(str(root), F.make_schema())
+        writer = SegmentWriter(new, _lk=False)  # the lock is held above
+        for doc in docs:
+            writer.add_document(**doc.to_fields())
+        writer.commit()
+    finally:
+        lock.release()
+    return new
 
 
 def _open(letters_dir: str | Path) -> Any:
@@ -74,20 +118,33 @@ def _open(letters_dir: str | Path) -> Any:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             if whoosh_index.exists_in(str(root)):
-                return whoosh_index.open_dir(str(root))
+                ix = whoosh_index.open_dir(str(root))
+                return ix if compatible(ix) else _upgrade(root, ix)
             return whoosh_index.create_in(str(root), F.make_schema())
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def _writing(ix: Any) -> Iterator[Any]:
+    """A writer committed at the end, or cancelled (lock released, nothing written) on an error."""
+    writer = ix.writer(timeout=WRITE_TIMEOUT)
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
 def index_letter(letters_dir: str | Path, letter: Mapping[str, Any]) -> None:
     """Add or replace one published letter; searchable by the next request in every worker."""
+    fields = letter_document(letter).to_fields()  # bad input fails before anything is locked
     ix = _open(letters_dir)
     try:
         # Whoosh's own write lock serialises workers; a commit is atomic for readers
-        writer = ix.writer(timeout=WRITE_TIMEOUT)
-        writer.update_document(**letter_document(letter).to_fields())
-        writer.commit()
+        with _writing(ix) as writer:
+            writer.update_document(**fields)
     finally:
         ix.close()
 
@@ -98,9 +155,8 @@ def remove_letter(letters_dir: str | Path, letter_id: str | int) -> None:
         return
     ix = _open(letters_dir)
     try:
-        writer = ix.writer(timeout=WRITE_TIMEOUT)
-        writer.delete_by_term(F.PATH, f"letter:{letter_id}")
-        writer.commit()
+        with _writing(ix) as writer:
+            writer.delete_by_term(F.PATH, f"letter:{letter_id}")
     finally:
         ix.close()
 
@@ -110,12 +166,11 @@ def reindex_letters(letters_dir: str | Path, letters: Iterable[Mapping[str, Any]
     ix = _open(letters_dir)
     count = 0
     try:
-        writer = ix.writer(timeout=WRITE_TIMEOUT)
-        writer.delete_by_query(Q.Term(F.DOCTYPE, F.LETTER_DOCTYPE))
-        for letter in letters:
-            writer.add_document(**letter_document(letter).to_fields())
-            count += 1
-        writer.commit()
+        with _writing(ix) as writer:
+            writer.delete_by_query(Q.Term(F.DOCTYPE, F.LETTER_DOCTYPE))
+            for letter in letters:
+                writer.add_document(**letter_document(letter).to_fields())
+                count += 1
     finally:
         ix.close()
     return count

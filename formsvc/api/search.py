@@ -11,6 +11,7 @@ from formsvc.api.blueprint import bp
 from formsvc.api.oas import NULLABLE_STR, STR, error_response, obj, query_param, ref
 from formsvc.services import search
 from formsvc.web import errors
+from sitesearch.fields import FACETS, SITE_ID
 from sitesearch.query import (
     MAX_PAGE,
     MAX_PER_PAGE,
@@ -35,7 +36,8 @@ def search_json() -> Any:
         log.error("search: index unavailable at %s: %s", search.index_dir(current_app.config), exc)
         return errors.error_response(503, "search_unavailable", search.UNAVAILABLE)
     return jsonify({
-        "query": {"q": params.q, "section": params.section or None, "dept": params.dept or None,
+        "query": {"q": params.q, "site": params.site or None,
+                  "section": params.section or None, "dept": params.dept or None,
                   "year": params.year or None, "topic": params.topic or None,
                   "sort": params.sort},
         "total": result.total,
@@ -69,10 +71,12 @@ SCHEMAS: dict[str, Any] = {
         "index_no": {"type": ["string", "null"], "description": "索引号"},
         "doc_no": {"type": ["string", "null"], "description": "文号"},
         "score": {"type": ["number", "null"], "description": "相关度（按日期排序时为 null）"},
+        "site": {"oneOf": [{"type": "null"}, obj({"code": STR, "name": STR})],
+                 "description": "发布该信息的站点（网站集群中的门户、部门或乡镇子站）"},
     }),
     "SearchResult": obj({
-        "query": obj({"q": STR, "section": NULLABLE_STR, "dept": NULLABLE_STR,
-                       "year": NULLABLE_STR, "topic": NULLABLE_STR,
+        "query": obj({"q": STR, "site": NULLABLE_STR, "section": NULLABLE_STR,
+                       "dept": NULLABLE_STR, "year": NULLABLE_STR, "topic": NULLABLE_STR,
                        "sort": {"type": "string", "enum": list(SORTS)}}),
         "total": {"type": "integer", "minimum": 0},
         "page": {"type": "integer", "minimum": 1},
@@ -81,7 +85,7 @@ SCHEMAS: dict[str, Any] = {
         "items": {"type": "array", "items": ref("SearchHit")},
         "facets": {"type": "object", "description": "各筛选项的取值和结果数",
                    "properties": {name: {"type": "array", "items": ref("SearchFacetValue")}
-                                  for name in ("section", "dept", "year", "topic")},
+                                  for name, _label in FACETS},
                    "additionalProperties": False},
     }),
 }
@@ -95,6 +99,8 @@ PATHS: dict[str, Any] = {
                        "01150001-1/2024-00012。只给筛选条件不给 q 时按日期列出。",
         "parameters": [
             query_param("q", "搜索词", {"type": "string", "maxLength": MAX_QUERY}),
+            query_param("site", "站点标识，只搜该站点发布的信息，如 county；不填则搜索整个网站集群",
+                        {"type": "string", "pattern": SITE_ID.pattern}),
             query_param("section", "栏目代码（xxgk, bsfw, zsyz, zwdt, hdjl, jg）", STR),
             query_param("dept", "部门代码，如 xzfb", STR),
             query_param("year", "年度", {"type": "string", "pattern": "^(19|20)[0-9]{2}$"}),
@@ -109,7 +115,8 @@ PATHS: dict[str, Any] = {
         "responses": {
             "200": {"description": "搜索结果、总数和筛选项计数",
                     "content": {"application/json": {"schema": ref("SearchResult")}}},
-            "400": error_response("参数有误（code 如 bad_year、bad_sort、bad_page、query_too_long）"),
+            "400": error_response("参数有误（code 如 bad_site、bad_year、bad_sort、bad_page、"
+                                  "query_too_long）"),
             "503": error_response("搜索索引缺失或损坏（code 为 search_unavailable）；其他功能不受影响"),
         },
     }},

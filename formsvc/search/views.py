@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
-FACET_TITLES = {"section": "栏目", "dept": "发布机构", "year": "年度", "topic": "主题分类"}
+FACET_TITLES = {"site": "站点", "section": "栏目", "dept": "发布机构", "year": "年度",
+                "topic": "主题分类"}
 
 
 
@@ -37,6 +38,8 @@ def _facet_params(result: query.SearchResult) -> list[dict[str, Any]]:
         current = getattr(params, name)
         if not values and not current:
             continue
+        if name == "site" and len(values) < 2:
+            continue  # one site's results: nothing to narrow (a chosen site is in active_filters)
         items = [{"text": v.label, "count": v.count, "current": v.value == current,
                   "href": _href(params, **{name: v.value, "page": 1})} for v in values]
         entry: dict[str, Any] = {"title": FACET_TITLES[name], "items": items,
@@ -78,5 +81,7 @@ def search_page() -> Any:
             sort_links=[("relevance", "按相关度", _href(params, sort="relevance", page=1)),
                         ("date", "按日期", _href(params, sort="date", page=1))],
             pages=[_href(params, page=n) for n in range(1, min(result.pages, query.MAX_PAGE) + 1)],
+            # hits name their site when they come from more than one
+            show_site=len(result.facets.get("site", ())) > 1,
         )
     return render_template("search/search.html", **context), status

@@ -11,9 +11,11 @@ import datetime as dt
 import functools
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from harness import REPO_ROOT, synth
 from portal import departments, vocab
+from sitesearch.fields import DEFAULT_SITE
 from sitesearch.indexer import Document
 
 # The departments the corpus is spread over. Names and organisation codes come from the registry,
@@ -58,56 +60,110 @@ COMMON = (
     "主要目标", "重点任务", "保障措施", "实施步骤", "附件", "联系人", "联系电话",
 )
 GENRE_TITLES = ("通知", "实施意见", "工作方案", "管理办法", "公告", "通告", "报告", "批复")
+START = dt.datetime(2020, 1, 1, 9, 0)
 
 
-def documents(count: int, seed: int = 2024) -> Iterator[Document]:
-    """``count`` documents, identical for the same seed."""
-    rng = random.Random(seed)
-    serials: dict[tuple[str, int], int] = {}
-    start = dt.datetime(2020, 1, 1, 9, 0)
-    for i in range(count):
-        code, name, org_code, prefix = rng.choice(depts())
-        date = start + dt.timedelta(days=rng.randrange(6 * 365), hours=rng.randrange(8))
-        chosen = [t for t, share in TERMS if rng.random() < share] or [rng.choice(TERMS)[0]]
-        main = chosen[0]
-        genre = rng.choice(GENRE_TITLES)
-        title = f"{name}关于{rng.choice(('做好', '加强', '推进', '开展', '印发'))}{main}工作的{genre}"
-        length = rng.randrange(1000, 2500)
-        parts: list[str] = []
-        size = 0
-        while size < length:
-            piece = rng.choice(chosen) if rng.random() < 0.35 else rng.choice(COMMON)
-            sep = rng.choice(("，", "，", "。", "；", "、"))
-            if rng.random() < 0.03:
-                piece += f"{rng.randrange(1, 300)}万元"
-            parts.append(piece + sep)
-            size += len(piece) + 1
-            if rng.random() < 0.05:
-                parts.append("\n")
-        body = "".join(parts)
-        year = date.year
-        serials[(code, year)] = serials.get((code, year), 0) + 1
-        serial = serials[(code, year)]
-        disclosure = i % 3 != 2
-        kind = "xxgk" if disclosure else "zwdt"
-        yield Document(
-            path=f"{kind}/{year}/doc-{i:06d}.md",
-            url=f"/{kind}/wj/doc-{i:06d}.html",
-            title=title,
-            body=body,
-            summary=body[:120],
-            section=kind,
-            section_label="信息公开" if disclosure else "政务动态",
-            doctype="disclosure" if disclosure else "news",
-            doctype_label="信息公开文件" if disclosure else "政务动态",
-            dept=code,
-            dept_name=name,
-            topic=rng.choice(vocab.TOPICS) if disclosure else "",
-            date=date,
-            index_no=f"{org_code}/{year}-{serial:05d}" if disclosure else "",
-            doc_no=f"{prefix}〔{year}〕{serial}号" if disclosure else "",
-            keywords=chosen[:3],
-        )
+def document(i: int, seed: int = 2024, site: str = DEFAULT_SITE, site_name: str = "") -> Document:
+    """Document number ``i`` of the corpus: the same text for the same (i, seed) on any site.
+
+    Each document has a generator of its own, so any range of the corpus can be made in any
+    process (the benchmark builds sites in parallel) and a corpus split over 100 sites holds the
+    same texts as one site of the same size. Another site's documents have its id in their path
+    and URL.
+    """
+    rng = random.Random(seed * 1_000_003 + i)
+    code, name, org_code, prefix = rng.choice(depts())
+    date = START + dt.timedelta(days=rng.randrange(6 * 365), hours=rng.randrange(8))
+    chosen = [t for t, share in TERMS if rng.random() < share] or [rng.choice(TERMS)[0]]
+    main = chosen[0]
+    genre = rng.choice(GENRE_TITLES)
+    title = f"{name}关于{rng.choice(('做好', '加强', '推进', '开展', '印发'))}{main}工作的{genre}"
+    length = rng.randrange(1000, 2500)
+    parts: list[str] = []
+    size = 0
+    while size < length:
+        piece = rng.choice(chosen) if rng.random() < 0.35 else rng.choice(COMMON)
+        sep = rng.choice(("，", "，", "。", "；", "、"))
+        if rng.random() < 0.03:
+            piece += f"{rng.randrange(1, 300)}万元"
+        parts.append(piece + sep)
+        size += len(piece) + 1
+        if rng.random() < 0.05:
+            parts.append("\n")
+    body = "".join(parts)
+    year = date.year
+    # a serial per department and year, as if each issued one document in twelve of the corpus
+    serial = i // len(DEPT_CODES) % 99_999 + 1
+    disclosure = i % 3 != 2
+    kind = "xxgk" if disclosure else "zwdt"
+    where = "" if site == DEFAULT_SITE else f"{site}/"
+    return Document(
+        path=f"{where}{kind}/{year}/doc-{i:06d}.md",
+        url=f"/{where}{kind}/wj/doc-{i:06d}.html",
+        title=title,
+        body=body,
+        summary=body[:120],
+        section=kind,
+        section_label="信息公开" if disclosure else "政务动态",
+        doctype="disclosure" if disclosure else "news",
+        doctype_label="信息公开文件" if disclosure else "政务动态",
+        dept=code,
+        dept_name=name,
+        topic=rng.choice(vocab.TOPICS) if disclosure else "",
+        date=date,
+        index_no=f"{org_code}/{year}-{serial:05d}" if disclosure else "",
+        doc_no=f"{prefix}〔{year}〕{serial}号" if disclosure else "",
+        keywords=chosen[:3],
+        site=site,
+        site_name=site_name,
+    )
+
+
+def documents(count: int, seed: int = 2024, start: int = 0, site: str = DEFAULT_SITE,
+              site_name: str = "") -> Iterator[Document]:
+    """Documents ``start`` … ``start + count - 1``, identical for the same seed."""
+    for i in range(start, start + count):
+        yield document(i, seed, site, site_name)
+
+
+@dataclass(frozen=True)
+class Site:
+    """One site of a synthetic cluster and its share of the corpus (documents start … start+count)."""
+
+    id: str
+    name: str
+    start: int
+    count: int
+
+
+def cluster(total: int, sites: int) -> list[Site]:
+    """``total`` documents over ``sites`` sites as a county's cluster has them.
+
+    The county portal first, with a fifth of the documents (a tenth above 10 sites: it lists the
+    others' documents, it does not hold them), then the departments of the registry, townships and
+    专题 sites sharing the rest equally.
+    """
+    registry = departments.load(CONTENT_DIR)
+    names = [(DEFAULT_SITE, "示范县人民政府")]
+    # the county government's own entry (示范县人民政府) is the portal itself
+    names += [(d.code, d.name) for d in registry if d.name != names[0][1]][: max(0, sites - 1)]
+    n = 1
+    while len(names) < sites:
+        kind = n % 3
+        names.append((f"xz{n:02d}", f"示范县第{n}乡镇人民政府") if kind else
+                     (f"zt{n:02d}", f"{TERMS[n % len(TERMS)][0]}专题"))
+        n += 1
+    if sites == 1:
+        return [Site(*names[0], 0, total)]
+    county = total // (5 if sites <= 10 else 10)
+    rest = total - county
+    out = [Site(*names[0], 0, county)]
+    start = county
+    for k, (site_id, name) in enumerate(names[1:]):
+        count = rest // (sites - 1) + (1 if k < rest % (sites - 1) else 0)
+        out.append(Site(site_id, name, start, count))
+        start += count
+    return out
 
 
 def query_words(count: int, seed: int = 7) -> list[str]:

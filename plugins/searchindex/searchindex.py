@@ -1,7 +1,9 @@
-"""Pelican plugin ``searchindex``: write the Whoosh site index during the build.
+"""Pelican plugin ``searchindex``: write this site's Whoosh index during the build.
 
-Every article (disclosure documents, guides, projects, investment pages, news, fixed pages) and every
-department of the registry becomes one search document. Indexing runs in a worker process on the
+Every site of the cluster has an index of its own under one folder, and the search reads them all
+as one (``sitesearch.layout``); a build writes only its own site's. Every article (disclosure
+documents, guides, projects, investment pages, news, fixed pages) and every department of the
+registry becomes one search document of the site. Indexing runs in a worker process on the
 second core, fed each document as soon as Pelican has read it, while the Pelican process goes on
 reading and rendering on the first (the build itself is single-threaded): a cold build of 10,000
 documents costs about as much wall time with the index as without. The index is written into a new
@@ -18,13 +20,17 @@ Pelican's own handling (which exits 0 on Ctrl-C, and not at all on SIGTERM with 
 One dict setting, every key optional::
 
     SEARCHINDEX = {
-        "dir": "output/_search",  # default: <OUTPUT_PATH>/_search
+        "dir": "output/_search",  # default: <OUTPUT_PATH>/_search (the cluster's index folder)
+        "site": "county",         # this site's id in the cluster
+        "departments": True,      # index the departments registry's pages (the county portal)
         "full": False,            # True: ignore the live index and rebuild everything
-        "procs": 1,               # Whoosh writer processes, only with "background": False
         "limitmb": 128,           # writer memory before postings spill to a temporary file
         "keep": 2,                # old versions kept for requests still reading them
         "background": True,       # False: index in the Pelican process after rendering
     }
+
+A document another site of the cluster publishes (an article whose ``site`` attribute names that
+site) is left to that site's index: one document, one URL, one hit.
 
 A full rebuild from the command line: ``pelican -e 'SEARCHINDEX={"full": true}'``.
 """
@@ -54,6 +60,8 @@ from pelican.utils import (
 )
 
 from portal import schema
+from sitesearch import fields as F
+from sitesearch import layout
 from sitesearch.indexer import DOCS, END, Document, build, stream_build
 
 log = logging.getLogger(__name__)
@@ -71,12 +79,23 @@ _SKIP_KEYS = {"title", "summary", "date", "index_no", "doc_no", "topic", "keywor
 
 
 def settings_of(settings: dict[str, Any]) -> dict[str, Any]:
-    """The plugin's settings with defaults filled in."""
-    conf = {"dir": None, "full": False, "procs": 1, "limitmb": 128, "keep": 2, "background": True}
+    """The plugin's settings with defaults filled in; IndexBuildFailed when the site id is bad."""
+    conf = {"dir": None, "site": F.DEFAULT_SITE, "departments": True, "full": False,
+            "limitmb": 128, "keep": 2, "background": True}
     conf.update(settings.get("SEARCHINDEX") or {})
     if not conf["dir"]:
         conf["dir"] = str(Path(settings["OUTPUT_PATH"]) / "_search")
+    try:
+        layout.check_site(conf["site"])
+    except ValueError as exc:
+        raise IndexBuildFailed(f"SEARCHINDEX 设置有误：{exc}") from None
+    conf["site_name"] = str(settings.get("SITENAME") or conf["site"])
     return conf
+
+
+def site_of(article: Any, conf: dict[str, Any]) -> str:
+    """The site that publishes ``article``: its own ``site`` when the cluster set one, else ours."""
+    return str(getattr(article, "site", None) or conf["site"])
 
 
 def html_to_text(value: str) -> str:
@@ -143,10 +162,12 @@ def _summary_html(article: Any) -> str:
     return strip_toc_elements_from_html(content)
 
 
-def article_document(article: Any, sections: dict[str, str], registry: Any = None) -> Document:
+def article_document(article: Any, sections: dict[str, str], registry: Any = None,
+                     site: tuple[str, str] = (F.DEFAULT_SITE, "")) -> Document:
     """The search document of one Pelican article read by the yamlmeta reader.
 
-    Needs only what the reader set: it runs as soon as the article is read.
+    Needs only what the reader set: it runs as soon as the article is read. ``site``: the id and
+    name of the site whose index gets it.
     """
     doc_type = schema.DOC_TYPES_BY_NAME.get(getattr(article, "doctype", ""), schema.PAGE)
     url = str(article.url)
@@ -180,10 +201,13 @@ def article_document(article: Any, sections: dict[str, str], registry: Any = Non
         doc_no=str(getattr(article, "doc_no", "") or ""),
         keywords=[str(k) for k in getattr(article, "keywords", None) or []],
         extra="\n".join(extra),
+        site=site[0],
+        site_name=site[1],
     )
 
 
-def department_document(dept: Any, sections: dict[str, str]) -> Document:
+def department_document(dept: Any, sections: dict[str, str],
+                        site: tuple[str, str] = (F.DEFAULT_SITE, "")) -> Document:
     """The search document of one department page (/jg/<code>.html)."""
     leaders = [f"{le.title} {le.name} {le.portfolio}" for le in getattr(dept, "leaders", ())]
     body = "\n".join([*dept.duties, *leaders, f"办公地址：{dept.address}",
@@ -201,6 +225,8 @@ def department_document(dept: Any, sections: dict[str, str]) -> Document:
         dept=dept.code,
         dept_name=dept.name,
         extra=" ".join(filter(None, [dept.short_name, dept.org_code, dept.kind])),
+        site=site[0],
+        site_name=site[1],
     )
 
 
@@ -233,9 +259,7 @@ class _Worker:
         self._answer, send = ctx.Pipe(duplex=False)
         self.proc = ctx.Process(
             target=stream_build, name="searchindex", daemon=True,
-            # one writer process: the worker is the second process already, and a daemon
-            # process may not start Whoosh's writer processes
-            args=(str(conf["dir"]), bool(conf["full"]), 1, int(conf["limitmb"]),
+            args=(str(conf["dir"]), conf["site"], bool(conf["full"]), int(conf["limitmb"]),
                   int(conf["keep"]), self.inbox, send, os.getpid()))
         self.proc.start()
         send.close()
@@ -352,6 +376,7 @@ def _reset(pelican: Any = None) -> None:
     _stop_worker()
     _INTERRUPTIONS.release()
     if pelican is not None and enabled(pelican.settings):
+        settings_of(pelican.settings)  # a bad setting stops the build before anything is read
         _INTERRUPTIONS.guard()
 
 
@@ -362,11 +387,12 @@ def article_read(content: Any) -> None:
             or getattr(content, "status", "") != "published" or not enabled(settings)):
         return
     conf = settings_of(settings)
-    if not conf["background"]:
+    if not conf["background"] or site_of(content, conf) != conf["site"]:
         return
     worker = _WORKER or _start_worker(conf)
     registry = getattr(content, "_context", {}).get("departments")
-    worker.add(article_document(content, sections_of(settings), registry))
+    worker.add(article_document(content, sections_of(settings), registry,
+                                (conf["site"], conf["site_name"])))
 
 
 class SearchIndexGenerator:
@@ -388,21 +414,24 @@ class SearchIndexGenerator:
         conf = settings_of(self.settings)
         sections = sections_of(self.settings)
         registry = self.context.get("departments")
-        articles = [a for a in self.context.get("articles", []) if getattr(a, "doctype", None)]
-        depts = [department_document(d, sections) for d in registry or []]
+        site = (conf["site"], conf["site_name"])
+        # another site's documents that this one lists are in that site's index
+        articles = [a for a in self.context.get("articles", [])
+                    if getattr(a, "doctype", None) and site_of(a, conf) == site[0]]
+        depts = ([department_document(d, sections, site) for d in registry or []]
+                 if conf["departments"] else [])
         if not conf["background"] or _WORKER is None:
-            docs = [article_document(a, sections, registry) for a in articles] + depts
+            docs = [article_document(a, sections, registry, site) for a in articles] + depts
             try:
-                report = build(conf["dir"], docs, full=bool(conf["full"]),
-                               procs=int(conf["procs"]), limitmb=int(conf["limitmb"]),
-                               keep=int(conf["keep"]))
+                report = build(conf["dir"], docs, site=site[0], full=bool(conf["full"]),
+                               limitmb=int(conf["limitmb"]), keep=int(conf["keep"]))
             except Exception as exc:
                 raise _failed(conf, f"{type(exc).__name__}: {exc}") from exc
             log.info("%s %s (%s)", PREFIX, report, conf["dir"])
             return
         paths = [str(getattr(a, "relpath", "") or a.relative_source_path) for a in articles]
-        rest = [article_document(a, sections, registry) for a, path in zip(articles, paths, strict=True)
-                if path not in _WORKER.sent]
+        rest = [article_document(a, sections, registry, site)
+                for a, path in zip(articles, paths, strict=True) if path not in _WORKER.sent]
         _WORKER.end(paths + [d.path for d in depts], rest + depts)
 
 

@@ -12,9 +12,11 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from sitesearch import indexer, query
+from sitesearch.fields import DEFAULT_SITE
 from sitesearch.indexer import Document
 from tests.conftest import ROOT, TEST_SITE, build_site
 
+SITE = DEFAULT_SITE  # the site every document of CORPUS belongs to
 SITE_KEYS = ("SITENAME", "SITEURL", "SITE_DOMAIN", "SITE_ID_CODE", "FOOTER", "SECTIONS",
              "COLUMN_META")
 

@@ -18,7 +18,7 @@ from whoosh import index as whoosh_index
 from harness.search import synthetic
 from sitesearch import analysis, indexer, layout, query
 from sitesearch import fields as F
-from tests.sitesearch.conftest import CORPUS, make_doc
+from tests.sitesearch.conftest import CORPUS, SITE, make_doc
 
 TRICKY_TEXTS = [
     "", "a", "中", "中文", "ab中c文d１２３", "行政审批 ABC-12\n第二行é", "〔2024〕",
@@ -92,7 +92,7 @@ def test_the_full_build_writer_writes_what_whoosh_writes(tmp_path, limitmb):
     if limitmb == 1:
         assert build._writer.pool._runs  # the spill path really ran
     build.publish()
-    ours = index_dump(layout.current_dir(tmp_path / "ours"))
+    ours = index_dump(layout.current_dir(tmp_path / "ours", SITE))
     assert ours == index_dump(tmp_path / "whoosh")
     assert len(ours["stored"]) == len(docs)
 
@@ -104,7 +104,7 @@ def test_a_build_flushed_in_segments_reads_like_one_segment(tmp_path):
     for doc in docs:
         build.add(doc)
     build.publish()
-    live = layout.current_dir(tmp_path / "ours")
+    live = layout.current_dir(tmp_path / "ours", SITE)
     assert len(whoosh_index.open_dir(str(live))._segments()) == 3
     assert index_dump(live) == index_dump(tmp_path / "whoosh")
     for q in ("审批", "政府信息公开", "示政办〔2024〕12号", "会议"):
@@ -120,7 +120,7 @@ def test_a_cancelled_full_build_publishes_nothing_and_releases_the_lock(index_di
     build = indexer.FullBuild(index_dir)
     build.add(make_doc(50, body="不应出现"))
     build.cancel()
-    assert layout.current_name(index_dir) == "v000001"
+    assert layout.current_name(index_dir, SITE) == "v000001"
     assert indexer.build(index_dir, CORPUS).version == "v000003"  # the lock is free again
 
 
@@ -138,7 +138,7 @@ def run_stream(index_dir, batches, paths, rest, *, full=False):
         inbox.put((indexer.DOCS, batch))
     inbox.put((indexer.END, (paths, rest)))
     outbox = Outbox()
-    indexer.stream_build(str(index_dir), full, 1, 128, 2, inbox, outbox, os.getppid())
+    indexer.stream_build(str(index_dir), SITE, full, 128, 2, inbox, outbox, os.getppid())
     assert len(outbox.sent) == 1
     return outbox.sent[0]
 
@@ -148,7 +148,7 @@ def test_a_cold_streamed_build_indexes_what_the_site_has_and_drops_strays(tmp_pa
     stray = make_doc(40, title="后来未发布的文件", body="草稿内容")
     kind, report = run_stream(index_dir, [CORPUS[:3], [stray, CORPUS[3]]],
                               [d.path for d in CORPUS], CORPUS[4:])
-    assert kind == "ok" and "full build v000001" in report
+    assert kind == "ok" and f"full build {SITE}/v000001" in report
     paths = {h.url for h in query.search(query.parse_params({"section": "xxgk"}), index_dir).hits}
     assert "/xxgk/wj/doc-40.html" not in paths
     assert query.search(query.parse_params({"q": "审批"}), index_dir).total == 3
@@ -169,7 +169,7 @@ def test_a_failed_streamed_build_reports_the_error_and_keeps_the_live_index(inde
     kind, message = run_stream(index_dir, [[*CORPUS, bad]], [d.path for d in CORPUS] + [bad.path],
                                [], full=True)
     assert kind == "error" and message
-    assert layout.current_name(index_dir) == "v000001"
+    assert layout.current_name(index_dir, SITE) == "v000001"
     assert query.search(query.parse_params({"q": "审批"}), index_dir).total == 3
     query.close_all()
     # the failed version is unpublished and the lock released: the next build goes through

@@ -9,7 +9,7 @@ from dataclasses import fields, replace
 import pytest
 
 from sitesearch import indexer, layout, query
-from tests.sitesearch.conftest import CORPUS, make_doc
+from tests.sitesearch.conftest import CORPUS, SITE, make_doc
 
 
 def hits(index_dir, q):
@@ -19,7 +19,7 @@ def hits(index_dir, q):
 def test_first_build_is_full_and_published(tmp_path):
     report = indexer.build(tmp_path / "idx", CORPUS)
     assert report.full and report.added == len(CORPUS)
-    assert layout.current_name(tmp_path / "idx") == report.version == "v000001"
+    assert layout.current_name(tmp_path / "idx", SITE) == report.version == "v000001"
 
 
 def test_only_changed_documents_are_reindexed(index_dir):
@@ -47,8 +47,8 @@ def test_full_rebuild_on_request(index_dir):
 def test_old_versions_are_pruned_but_the_previous_ones_kept(index_dir):
     for n in range(4):
         indexer.build(index_dir, [*CORPUS, make_doc(10 + n, body=f"第{n}次")])
-    names = layout.versions(index_dir)
-    assert names[-1] == layout.current_name(index_dir) == "v000005"
+    names = layout.versions(index_dir, SITE)
+    assert names[-1] == layout.current_name(index_dir, SITE) == "v000005"
     assert names == ["v000003", "v000004", "v000005"]
 
 
@@ -102,7 +102,7 @@ def test_searches_during_a_rebuild_always_see_a_complete_index(tmp_path):
 # Whoosh leaves the file of a table of contents it fails to read for the garbage collector.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_an_unreadable_live_index_is_rebuilt_in_full(index_dir):
-    live = layout.current_dir(index_dir)
+    live = layout.current_dir(index_dir, SITE)
     for f in live.iterdir():
         if f.name.endswith(".toc"):
             f.write_bytes(b"garbage")
@@ -113,11 +113,13 @@ def test_an_unreadable_live_index_is_rebuilt_in_full(index_dir):
     gc.collect()  # while the warning is ignored
 
 
-@pytest.mark.parametrize("content", ["", "v999999\n", "../etc\n"])
+@pytest.mark.parametrize("content", ["", "v999999\n", "../etc\n", "county v999999\n",
+                                     "county ../etc\n", "../etc v000001\n", "county\n"])
 def test_a_broken_pointer_means_no_index(tmp_path, content):
+    (tmp_path / "county" / "v000001").mkdir(parents=True)
     (tmp_path / "CURRENT").write_text(content)
     with pytest.raises(layout.IndexMissing):
-        layout.current_name(tmp_path)
+        layout.current_name(tmp_path, SITE)
     with pytest.raises(query.SearchUnavailable):
         hits(tmp_path, "审批")
 
@@ -128,7 +130,7 @@ def test_every_field_of_a_document_is_in_its_hash():
               "section": "bsfw", "section_label": "办事服务", "doctype": "guide",
               "doctype_label": "办事指南", "dept": "mzj", "dept_name": "民政局", "topic": "其他",
               "date": base.date.replace(year=2020), "index_no": "", "doc_no": "",
-              "keywords": ["公开"], "extra": "e"}
+              "keywords": ["公开"], "extra": "e", "site": "jyj", "site_name": "示范县教育局"}
     assert set(values) == {f.name for f in fields(base)}
     for name, value in values.items():
         assert replace(base, **{name: value}).content_hash() != base.content_hash(), name

@@ -9,6 +9,7 @@ import pytest
 
 from sitesearch import layout, query
 from tests.conftest import TEST_SITE, build_site
+from tests.sitesearch.conftest import SITE
 
 
 def find(output, q, **filters):
@@ -16,7 +17,7 @@ def find(output, q, **filters):
 
 
 def test_the_build_publishes_an_index(built_search_site):
-    assert layout.current_name(built_search_site / "_search") == "v000001"
+    assert layout.current_name(built_search_site / "_search", SITE) == "v000001"
 
 
 @pytest.mark.parametrize(("q", "url", "doctype"), [
@@ -113,7 +114,7 @@ def path_keyed(index_dir):
 
     from sitesearch import fields as F
 
-    ix = whoosh_index.open_dir(str(layout.current_dir(index_dir)))
+    ix = whoosh_index.open_dir(str(layout.current_dir(index_dir, SITE)))
     with ix.reader() as r:
         path = {i: r.stored_fields(i)[F.PATH] for i in r.all_doc_ids()}
         stored = {path[i]: r.stored_fields(i) for i in path}
@@ -163,13 +164,13 @@ def test_a_failed_index_build_fails_the_build_and_the_previous_index_stays_live(
     out = tmp_path / "output"
     plugins = [*pelicanconf.PLUGINS, "searchindex"]
     build_site(TEST_SITE, out, PLUGINS=plugins)
-    assert layout.current_name(out / "_search") == "v000001"
+    assert layout.current_name(out / "_search", SITE) == "v000001"
     # a file where the next version folder must go: the worker cannot create it
-    (out / "_search" / "v000002").write_text("x", encoding="utf-8")
+    (out / "_search" / SITE / "v000002").write_text("x", encoding="utf-8")
     with pytest.raises(IndexBuildFailed) as failed:
         build_site(TEST_SITE, out, PLUGINS=plugins, SEARCHINDEX={"full": True})
     assert failed.value.exitcode == 1  # pelican's command line exits with it
     assert "原索引继续使用" in str(failed.value)
-    assert layout.current_name(out / "_search") == "v000001"
+    assert layout.current_name(out / "_search", SITE) == "v000001"
     assert find(out, "政务公开工作要点").total >= 1
     query.close_all()

@@ -135,9 +135,9 @@ def test_missing_index_is_unavailable(tmp_path):
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_corrupt_index_is_unavailable(tmp_path):
     root = tmp_path / "_search"
-    (root / "v000001").mkdir(parents=True)
-    (root / "v000001" / "_MAIN_1.toc").write_bytes(b"not an index")
-    (root / "CURRENT").write_text("v000001\n")
+    (root / "county" / "v000001").mkdir(parents=True)
+    (root / "county" / "v000001" / "_MAIN_1.toc").write_bytes(b"not an index")
+    (root / "CURRENT").write_text("county v000001\n")
     with pytest.raises(query.SearchUnavailable):
         query.search(query.parse_params({"q": "审批"}), root)
     gc.collect()  # while the warning is ignored
@@ -182,3 +182,55 @@ def test_phrase_with_letters_and_full_width_text(tmp_path):
     assert [h.url for h in found.hits] == ["/xxgk/wj/doc-1.html"]
     assert "<mark>ＨＰＶ疫苗</mark>" in found.hits[0].snippet_html
     query.close_all()
+
+
+def test_posting_lists_decode_as_the_public_matcher_reads_them(tmp_path):
+    """The engine parses the W3 codec's posting blocks itself: it must read what Whoosh reads."""
+    from whoosh import index as whoosh_index
+
+    from harness.search import synthetic
+    from sitesearch import fields as F
+    from sitesearch import indexer, layout
+    from tests.sitesearch.conftest import SITE, make_doc
+
+    undated = make_doc(1, date=None, url="")  # a column's default value, past the column's end
+    indexer.build(tmp_path / "idx", [*synthetic.documents(300), undated])
+    ix = whoosh_index.open_dir(str(layout.current_dir(tmp_path / "idx", SITE)))
+    multi_block = 0
+    with ix.reader() as r:
+        n = r.doc_count_all()
+        # the columns read in one piece, as iterating them reads them
+        for fieldname, read in ((F.DATE, query._numbers), (F.URL, query._strings)):
+            column = r.column_reader(fieldname, translate=False)
+            assert list(read(column, n)) == list(column) and len(list(column)) == n
+        assert query._lengths(r, n).tolist() == [
+            max(r.doc_field_length(d, F.TEXT, 1), 1) for d in range(n)]
+        for fieldname, term in r.all_terms():
+            if fieldname not in (F.TEXT, F.SECTION, F.DEPT, F.CODES):
+                continue
+            expected = list(r.postings(fieldname, term).items_as("weight"))
+            ids, tf = query._decode(r.postings(fieldname, term))
+            assert list(zip(ids.tolist(), tf.tolist(), strict=True)) == expected, term
+            ids, tf = query._leaf_postings(r, fieldname, term.decode("utf-8"))
+            assert list(zip(ids.tolist(), tf.tolist(), strict=True)) == expected, term
+            multi_block += len(expected) > 128
+    assert multi_block > 20  # lists of several blocks were among them
+
+
+def test_both_ways_of_intersecting_posting_lists_agree():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    for size_a, size_b in ((900, 800), (5, 900), (0, 10), (300, 300)):
+        a_ids = np.sort(rng.choice(1000, size_a, replace=False)).astype(np.int32)
+        b_ids = np.sort(rng.choice(1000, size_b, replace=False)).astype(np.int32)
+        a = (a_ids, rng.random(size_a).astype(np.float32))
+        b = (b_ids, rng.random(size_b).astype(np.float32))
+        expected = sorted(set(a_ids.tolist()) & set(b_ids.tolist()))
+        score = {**dict(zip(a_ids.tolist(), a[1].tolist(), strict=True))}
+        # a small n makes large lists go through the dense array, a huge one through the search
+        for n in (1000, 10**9):
+            ids, scores = query._intersect(a, b, n)
+            assert ids.tolist() == expected
+            other = dict(zip(b_ids.tolist(), b[1].tolist(), strict=True))
+            assert scores.tolist() == pytest.approx([score[i] + other[i] for i in expected])

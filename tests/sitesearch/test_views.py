@@ -157,7 +157,7 @@ def test_api_errors_are_json_with_code_and_message(client):
 
 def test_openapi_fragment_shape():
     op = openapi.PATHS["/search"]["get"]
-    assert {p["name"] for p in op["parameters"]} == {"q", "section", "dept", "year", "topic",
+    assert {p["name"] for p in op["parameters"]} == {"q", "site", "section", "dept", "year", "topic",
                                                      "sort", "page", "per_page"}
     assert set(op["responses"]) == {"200", "400", "503"}
 
