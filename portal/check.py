@@ -944,6 +944,9 @@ def main(argv: list[str] | None = None) -> int:
     report = run(args.content_dir, args.today)
     for p in report.problems:
         print(p)
+    note = freshness.demo_note(args.content_dir)
+    if note and report.warnings:
+        print(note)
     print(summary(report))
     failed = bool(report.errors) or (args.strict and bool(report.warnings))
     return 1 if failed else 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from portal import schema
@@ -18,6 +19,9 @@ from portal.columns import Column, Columns, Freshness
 
 # 检查指标: this many stale (or empty) columns fail the whole site.
 VETO_COLUMNS = 5
+# In the demo content only: one line saying why a fresh demo warns (its dates are fixed, and it
+# has few 信息公开 documents per topic). An office deletes it with the demo content.
+DEMO_FILE = "DEMO.txt"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,16 @@ class Finding:
     where: str
     message: str
     kind: str  # "empty" | "undated" | "stale" | "veto"
+
+
+def demo_note(content_dir: Path) -> str:
+    """The demo's one-line explanation of its freshness warnings; "" outside the demo content."""
+    path = Path(content_dir) / DEMO_FILE
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return next((line.strip() for line in lines if line.strip()), "")
 
 
 def folder_of(column: Column) -> str:

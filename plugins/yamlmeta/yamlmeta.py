@@ -23,7 +23,7 @@ from pelican.utils import SafeDatetime
 from formsvc import config as formsvc_config
 from formsvc.domain import kinds
 from portal import columns as portal_columns
-from portal import departments, frontmatter, schema, vocab
+from portal import departments, freshness, frontmatter, schema, vocab
 
 log = logging.getLogger(__name__)
 PREFIX = "yamlmeta:"
@@ -259,6 +259,9 @@ def articles_read(generator) -> None:
     warnings = [p for p in STATE.problems if getattr(p, "severity", "error") == "warning"]
     for problem in sorted(warnings, key=str):
         log.warning("%s %s", PREFIX, problem)
+    note = freshness.demo_note(STATE.content_dir) if warnings and STATE.content_dir else ""
+    if note:
+        log.warning("%s %s", PREFIX, note)
     for problem in sorted(errors, key=str):
         log.error("%s %s", PREFIX, problem)
     # Documents are only needed for the cross-document checks; free their YAML trees.

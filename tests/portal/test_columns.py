@@ -97,3 +97,19 @@ def test_a_new_column_and_zhuanti_are_built(site: Path, site_columns: Path, tmp_
     assert "乡村振兴" in (out / "zwdt/xczx/index.html").read_text(encoding="utf-8")
     assert "乡村振兴" in (out / "sitemap.html").read_text(encoding="utf-8")
     assert (out / "feeds/zwdt-xczx.atom.xml").is_file()
+
+
+def test_demo_note_explains_its_warnings_once(site: Path, capsys) -> None:
+    assert check.main([str(site), "--today", "2024-06-25"]) == 0
+    assert "演示内容" not in capsys.readouterr().out  # not the demo: no note
+    (site / "DEMO.txt").write_text("\n提示：这是演示内容，日期是写死的。\n", encoding="utf-8")
+    assert check.main([str(site), "--today", "2024-06-25"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines.count("提示：这是演示内容，日期是写死的。") == 1
+    assert lines[-1].startswith("检查通过")
+
+
+def test_repository_demo_has_its_note() -> None:
+    from portal import freshness
+
+    assert freshness.demo_note(ROOT / "content").startswith("提示：这是虚构的示范县演示内容")
