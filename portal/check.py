@@ -14,7 +14,7 @@ import posixpath
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -874,6 +874,8 @@ class Report:
 
     problems: list[Problem]
     counts: dict[str, int]
+    # (path as shown, site-relative URL) of every readable document, for the published-tree check
+    urls: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -896,6 +898,7 @@ def run(content_dir: Path, today: date | None = None, root: Path | None = None) 
     site = Site(content_dir, registry, root, today=today)
     docs: list[tuple[str, Document]] = []
     counts = {t.name: 0 for t in schema.DOC_TYPES}
+    urls: list[tuple[str, str]] = []
     for relpath in site.documents():
         doc, found = check_file(content_dir / relpath, site, relpath)
         problems.extend(found)
@@ -904,8 +907,9 @@ def run(content_dir: Path, today: date | None = None, root: Path | None = None) 
             t = doc_type_of(relpath)
             if t is not None:
                 counts[t.name] += 1
+                urls.append((site.display(relpath), schema.url_for(t, relpath, doc.meta)))
     problems.extend(check_site(docs, site, today))
-    return Report(sorted(set(problems)), counts)
+    return Report(sorted(set(problems)), counts, urls)
 
 
 def check_tree(content_dir: Path, today: date | None = None) -> list[Problem]:
@@ -937,17 +941,36 @@ def main(argv: list[str] | None = None) -> int:
                         help="内容目录，默认为仓库的 content/")
     parser.add_argument("--strict", action="store_true", help="有警告也以失败状态退出")
     parser.add_argument("--today", type=_parse_day, help="按这一天检查时效（YYYY-MM-DD），默认今天")
+    parser.add_argument("--published", type=Path, metavar="OUTPUT",
+                        help="发布目录（如 output/）：检查每篇文档是否都已发布")
+    parser.add_argument("--mail", action="store_true",
+                        help="把结果发邮件给 CHECK_MAIL_TO 中的编辑（每日检查，见 docs/operations.md）")
     args = parser.parse_args(argv)
     if not args.content_dir.is_dir():
         print(f"找不到内容目录 {args.content_dir}", file=sys.stderr)
         return 2
     report = run(args.content_dir, args.today)
+    if args.published is not None:
+        from portal import checkmail
+
+        if not args.published.is_dir():
+            print(f"找不到发布目录 {args.published}", file=sys.stderr)
+            return 2
+        report.problems = sorted(set(report.problems) | set(checkmail.unpublished(report, args.published)))
     for p in report.problems:
         print(p)
     note = freshness.demo_note(args.content_dir)
     if note and report.warnings:
         print(note)
     print(summary(report))
+    if args.mail:
+        from portal import checkmail
+
+        try:
+            print(checkmail.send(report, note if report.warnings else ""))
+        except (OSError, ValueError) as exc:  # no recipient, or the mail server refused
+            print(f"邮件未发送：{exc}", file=sys.stderr)
+            return 2
     failed = bool(report.errors) or (args.strict and bool(report.warnings))
     return 1 if failed else 0
 
