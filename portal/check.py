@@ -945,6 +945,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="发布目录（如 output/）：检查每篇文档是否都已发布")
     parser.add_argument("--mail", action="store_true",
                         help="把结果发邮件给 CHECK_MAIL_TO 中的编辑（每日检查，见 docs/operations.md）")
+    links = parser.add_argument_group("外部链接检查（只在指定 --external-links 时进行，生成网站时不做）")
+    links.add_argument("--external-links", action="store_true", help="逐个访问正文和字段中的外部链接")
+    links.add_argument("--link-timeout", type=float, default=10.0, metavar="秒", help="每个链接的超时，默认 10 秒")
+    links.add_argument("--link-cache", type=Path, metavar="FILE",
+                       help="缓存文件，默认 cache/external-links.json；可访问的链接在有效期内不再访问")
+    links.add_argument("--link-cache-days", type=float, default=7.0, metavar="天", help="缓存有效期，默认 7 天")
     args = parser.parse_args(argv)
     if not args.content_dir.is_dir():
         print(f"找不到内容目录 {args.content_dir}", file=sys.stderr)
@@ -957,8 +963,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"找不到发布目录 {args.published}", file=sys.stderr)
             return 2
         report.problems = sorted(set(report.problems) | set(checkmail.unpublished(report, args.published)))
+    link_summary = ""
+    if args.external_links:
+        from portal import extlinks
+
+        found = extlinks.collect(args.content_dir)
+        results = extlinks.check_links(found, timeout=args.link_timeout,
+                                       cache_path=args.link_cache or extlinks.DEFAULT_CACHE,
+                                       cache_days=args.link_cache_days)
+        report.problems = sorted(set(report.problems) | set(extlinks.problems(found, results)))
+        link_summary = extlinks.summary(results)
     for p in report.problems:
         print(p)
+    if link_summary:
+        print(link_summary)
     note = freshness.demo_note(args.content_dir)
     if note and report.warnings:
         print(note)
