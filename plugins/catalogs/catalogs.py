@@ -368,14 +368,11 @@ class CatalogGenerator(Generator):
     def write_news(self, writer: Any, index: Index) -> None:
         """政务动态: the section page and one paginated list per column and 专题 (content/columns.yml)."""
         per_page = self.options["news_per_page"]
-        declared = self.context["columns"]
-        groups = {c.id: c.name for c in declared.columns if c.id in declared.groups}
         columns = []
-        for code, label in declared.news.items():
+        for code, label in self.context["columns"].news.items():
             items = index.news_by_column.get(code, [])
             columns.append({
                 "code": code, "label": label, "href": self.urls.link("news_column", code),
-                "group": groups.get(declared.by_id[code].parent, ""),
                 "count": len(items), "items": self.entries(items[: self.options["home_items"]]),
             })
         for column in columns:
