@@ -332,6 +332,8 @@ def _columns(value: Any, nodes: tuple[Any, Any], classes: dict[str, Freshness],
                                         f"列表中{_close(freshness, classes)}可用：" + "、".join(classes)))
         elif not freshness and not is_group:
             problems.append((id_line, f"{who}缺少 freshness（更新时限类别），可用：" + "、".join(classes)))
+        elif freshness and is_group:
+            problems.append((_line(fk), f"{who}下面还有栏目，是栏目组，不填 freshness（其下各栏目分别计算）"))
         home = _text(item, node, "home", who, problems, required=False)
         if home and home not in HOME_BLOCKS:
             problems.append((_line(_child(node, "home")[0]), f"{who}的 home “{home}” 不是首页区块"
@@ -339,6 +341,9 @@ def _columns(value: Any, nodes: tuple[Any, Any], classes: dict[str, Freshness],
                                                               + "、".join(HOME_BLOCKS)))
             home = ""
         source = _source(item, node, who, problems) if "source" in item else None
+        if home and "source" in item:
+            problems.append((_line(_child(node, "home")[0]), f"{who}有 source，home 只用于政务动态类栏目"))
+            home = ""
         if "source" not in item and not is_group and parent_known and _root(parent, entries) != NEWS_SECTION:
             problems.append((_line(pk), f"{who}没有 source，是政务动态类栏目，只能放在 {NEWS_SECTION}"
                                         "（政务动态）或其下的栏目组中"))

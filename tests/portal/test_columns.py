@@ -52,6 +52,10 @@ def test_tree_without_columns_yml_uses_the_repository_s(site: Path) -> None:
     ("      types: [guide]\n", "      types: [guides]\n", "types: [guides]",
      "栏目 bsfw-zn 的 source.types 中 “guides” 不是文档类型，是否为 “guide”？"),
     ("  - id: yshj\n", "  - id: YSHJ\n", "id: YSHJ", "栏目代码 “YSHJ” 只能用小写英文字母、数字和连字符"),
+    ("    name: 专题专栏\n    parent: zwdt\n", "    name: 专题专栏\n    parent: zwdt\n    freshness: notice  # 组\n",
+     "# 组", "栏目 ztzl 下面还有栏目，是栏目组，不填 freshness"),
+    ("    name: 办事指南\n", "    name: 办事指南\n    home: notices  # 指南\n", "# 指南",
+     "栏目 bsfw-zn 有 source，home 只用于政务动态类栏目"),
 ])
 def test_broken_columns_yml_is_an_error_at_its_line(site: Path, site_columns: Path, old: str, new: str,
                                                     needle: str, expected: str) -> None:
@@ -113,3 +117,20 @@ def test_repository_demo_has_its_note() -> None:
     from portal import freshness
 
     assert freshness.demo_note(ROOT / "content").startswith("提示：这是虚构的示范县演示内容")
+
+
+def test_build_warns_about_the_same_columns_as_the_check(site: Path, tmp_path: Path, caplog,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from pelican.log import LimitFilter
+
+    from tests.conftest import build_site
+
+    # Pelican logs a warning once per process: an earlier build of this tree would hide them
+    monkeypatch.setattr(LimitFilter, "_raised_messages", set())
+    with caplog.at_level(logging.WARNING):
+        build_site(site, tmp_path / "out")
+    built = sorted(r.getMessage().split(" ", 1)[1] for r in caplog.records
+                   if r.levelno == logging.WARNING and r.getMessage().startswith("yamlmeta:"))
+    checked = sorted(str(p) for p in check.run(site, root=site.parent).warnings)
+    assert any("栏目 首页（sy）" in line for line in checked)  # the tree is old: stale columns
+    assert built == checked
