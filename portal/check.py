@@ -943,8 +943,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--today", type=_parse_day, help="按这一天检查时效（YYYY-MM-DD），默认今天")
     parser.add_argument("--published", type=Path, metavar="OUTPUT",
                         help="发布目录（如 output/）：检查每篇文档是否都已发布")
-    parser.add_argument("--mail", action="store_true",
-                        help="把结果发邮件给 CHECK_MAIL_TO 中的编辑（每日检查，见 docs/operations.md）")
     links = parser.add_argument_group("外部链接检查（只在指定 --external-links 时进行，生成网站时不做）")
     links.add_argument("--external-links", action="store_true", help="逐个访问正文和字段中的外部链接")
     links.add_argument("--link-timeout", type=float, default=10.0, metavar="秒", help="每个链接的超时，默认 10 秒")
@@ -955,14 +953,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.content_dir.is_dir():
         print(f"找不到内容目录 {args.content_dir}", file=sys.stderr)
         return 2
-    report = run(args.content_dir, args.today)
-    if args.published is not None:
-        from portal import checkmail
+    if args.published is not None and not args.published.is_dir():
+        print(f"找不到发布目录 {args.published}", file=sys.stderr)
+        return 2
+    from portal import published as published_tree  # it imports this module
 
-        if not args.published.is_dir():
-            print(f"找不到发布目录 {args.published}", file=sys.stderr)
-            return 2
-        report.problems = sorted(set(report.problems) | set(checkmail.unpublished(report, args.published)))
+    report = published_tree.run(args.content_dir, args.published, args.today)
     link_summary = ""
     if args.external_links:
         from portal import extlinks
@@ -981,14 +977,6 @@ def main(argv: list[str] | None = None) -> int:
     if note and report.warnings:
         print(note)
     print(summary(report))
-    if args.mail:
-        from portal import checkmail
-
-        try:
-            print(checkmail.send(report, note if report.warnings else ""))
-        except (OSError, ValueError) as exc:  # no recipient, or the mail server refused
-            print(f"邮件未发送：{exc}", file=sys.stderr)
-            return 2
     failed = bool(report.errors) or (args.strict and bool(report.warnings))
     return 1 if failed else 0
 

@@ -178,6 +178,14 @@ def test_stale_news_column(site: Path) -> None:
     assert not any("通知公告" in m for m in msgs)  # 17 days is fine for notices
 
 
+def test_five_stale_columns_are_a_veto(site: Path) -> None:
+    msgs = _warnings(site, date(2030, 1, 1))
+    stale = [m for m in msgs if "天未更新" in m]
+    assert len(stale) >= 5
+    assert f"共有 {len(stale)} 个栏目超过更新时限；检查指标中达到 5 个即为单项否决" in msgs
+    assert not any(m.startswith("共有") and "超过更新时限" in m for m in _warnings(site, TODAY))
+
+
 def test_stale_notice_column_uses_notice_days(site: Path) -> None:
     msgs = _warnings(site, date(2024, 12, 19))  # 184 days after 2024-06-18
     assert any(m.startswith("栏目 通知公告（tzgg）最近更新于 2024-06-18，已 184 天") for m in msgs)
