@@ -11,12 +11,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from formsvc import db
-from formsvc.models import OutboxNotification
 from portal import check
 from tests.conftest import TEST_SITE
+from tests.formsvc.workbench.test_notifications import queued
 
 EDITORS = ["bianji@shifan.gov.cn", "zwgk@shifan.gov.cn"]
 
@@ -44,15 +42,6 @@ def app_config(tmp_path: Path, site: Path, output: Path) -> dict[str, Any]:
             "MAIL_BACKEND": "file", "MAIL_FILE_DIR": str(tmp_path / "mail")}
 
 
-def _rows(app: Flask) -> list[OutboxNotification]:
-    with app.app_context():
-        s = db.new_session()
-        try:
-            return list(s.scalars(select(OutboxNotification).order_by(OutboxNotification.id)))
-        finally:
-            s.close()
-
-
 def _mails(folder: Path) -> list[email.message.EmailMessage]:
     return [email.message_from_bytes(p.read_bytes(), policy=policy.default)
             for p in sorted(folder.glob("*.eml"))]
@@ -63,7 +52,7 @@ def test_queues_the_warnings_for_each_editor_and_send_mail_delivers(app: Flask, 
     result = runner.invoke(args=["check-content", "--today", "2024-07-05"])
     assert result.exit_code == 0, result.output
     assert "已排队发送给 bianji@shifan.gov.cn、zwgk@shifan.gov.cn" in result.output
-    rows = _rows(app)
+    rows = queued(app)
     assert [(r.recipient, r.template) for r in rows] == [(e, "content_check") for e in EDITORS]
     with app.app_context():
         assert runner.invoke(args=["send-mail"]).exit_code == 0
@@ -79,7 +68,7 @@ def test_queues_the_warnings_for_each_editor_and_send_mail_delivers(app: Flask, 
 def test_a_document_missing_from_the_published_tree(app: Flask, output: Path) -> None:
     (output / "zwdt/yw/2024-gzhy.html").unlink()
     assert app.test_cli_runner().invoke(args=["check-content", "--today", "2024-06-25"]).exit_code == 0
-    problems = _rows(app)[0].payload["problems"]
+    problems = queued(app)[0].payload["problems"]
     assert f"zwdt/2024-gzhy.md: 警告：已通过检查，但发布目录 {output} 中没有它的页面 /zwdt/yw/2024-gzhy.html；" \
            "网站生成后是否没有发布？" in problems
 
@@ -89,7 +78,7 @@ def test_errors_are_mailed_too(app: Flask, site: Path) -> None:
     news.write_text(news.read_text(encoding="utf-8").replace("column: yw", "column: yaowen"), "utf-8")
     result = app.test_cli_runner().invoke(args=["check-content", "--today", "2024-06-25"])
     assert result.exit_code == 0 and "检查未通过：错误 1 处" in result.output
-    data = _rows(app)[0].payload
+    data = queued(app)[0].payload
     assert data["summary"].startswith("错误 1 处")
     assert "column（栏目） 的值 “yaowen” 不是 columns.yml 中的栏目" in data["problems"]
 
@@ -99,4 +88,4 @@ def test_no_editor_named_queues_nothing(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["check-content"])
     assert result.exit_code == 0
     assert "未配置 CHECK_MAIL_TO，未发送邮件" in result.output
-    assert _rows(app) == []
+    assert queued(app) == []
