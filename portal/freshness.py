@@ -65,13 +65,13 @@ def folder_of(column: Column) -> str:
     return t.directory
 
 
-def _members(column: Column, items: list[Item]) -> dict[str, list[Item]]:
+def _members(column: Column, by_type: dict[str, list[Item]]) -> dict[str, list[Item]]:
     """The column's items; for an ``each`` column, one list per value of that field."""
     source = column.source
     if source is None:
-        return {"": [i for i in items if i.type_name == schema.NEWS.name
-                     and i.meta.get("column") == column.id]}
-    found = [i for i in items if source.matches(i.type_name, i.url, i.meta)]
+        return {"": [i for i in by_type.get(schema.NEWS.name, ()) if i.meta.get("column") == column.id]}
+    found = [i for t in source.types for i in by_type.get(t, ())
+             if source.matches(i.type_name, i.url, i.meta)]
     if not source.each:
         return {"": found}
     groups: dict[str, list[Item]] = {}
@@ -101,10 +101,12 @@ def _judge(column: Column, label: str, members: list[Item], cls: Freshness, toda
 
 def inspect(columns: Columns, items: Iterable[Item], today: date) -> list[Finding]:
     """Every watched column that is empty, undated or older than its class allows."""
-    items = list(items)
+    by_type: dict[str, list[Item]] = {}
+    for i in items:
+        by_type.setdefault(i.type_name, []).append(i)
     out: list[Finding] = []
     for column, cls in columns.watched():
-        for value, members in _members(column, items).items():
+        for value, members in _members(column, by_type).items():
             label = f"{column.name}“{value}”" if value else column.name
             finding = _judge(column, label, members, cls, today)
             if finding is not None:
