@@ -13,7 +13,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,11 @@ class Column:
 
 @dataclass
 class Columns:
-    """Everything columns.yml declares, plus what is wrong with it (line, Chinese message)."""
+    """Everything columns.yml declares, plus what is wrong with it (line, Chinese message).
+
+    One object per version of the file (see :func:`load`), shared by every reader: never changed
+    after loading, so its derived views are computed once.
+    """
 
     path: Path
     classes: dict[str, Freshness] = field(default_factory=dict)
@@ -82,17 +86,17 @@ class Columns:
     problems: list[tuple[int, str]] = field(default_factory=list)
     readable: bool = True  # False: the YAML could not be read at all
 
-    @property
+    @cached_property
     def by_id(self) -> dict[str, Column]:
         return {c.id: c for c in self.columns}
 
-    @property
+    @cached_property
     def groups(self) -> frozenset[str]:
         """Ids of columns that other columns name as parent (专题专栏)."""
         ids = {c.id for c in self.columns}
         return frozenset(c.parent for c in self.columns if c.parent in ids)
 
-    @property
+    @cached_property
     def news(self) -> dict[str, str]:
         """News columns and 专题, id → name, in file order: the values of a news item's ``column``."""
         groups = self.groups
