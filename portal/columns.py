@@ -26,7 +26,8 @@ from portal.frontmatter import _Loader as _YamlLoader
 REPO_CONTENT = Path(__file__).resolve().parents[1] / "content"
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 # The home page's blocks a news column can fill (theme/templates/home.html).
-HOME_BLOCKS: dict[str, str] = {"headlines": "要闻", "notices": "通知公告", "dept_news": "部门乡镇动态"}
+# block → its heading when several columns fill it (one column: the column's name)
+HOME_BLOCKS: dict[str, str] = {"headlines": "要闻动态", "notices": "通知公告", "dept_news": "部门和乡镇动态"}
 SECTION_CODES: tuple[str, ...] = tuple(code for _label, _url, code in SECTIONS)
 # the section whose URLs hold a news column: /zwdt/<column>/<slug>.html
 NEWS_SECTION = schema.NEWS.section

@@ -609,11 +609,19 @@ class CatalogGenerator(Generator):
             lists = [index.news_by_column.get(c, [])[:n] for c in declared.home_columns(name)]
             return self.entries(merge_newest(*lists)[:n])
 
+        def more(name: str) -> dict[str, str]:
+            # a block's heading and its 更多 link: its one column's list, or the 政务动态 page
+            ids = declared.home_columns(name)
+            if len(ids) == 1:
+                return {"title": declared.news.get(ids[0], ids[0]), "href": u.link("news_column", ids[0])}
+            return {"title": portal_columns.HOME_BLOCKS[name], "href": u.href("zwdt/")}
+
         self.write(
             writer, "index.html", "home", section="home", is_section_index=True,
             headlines=block("headlines"),
             notices=block("notices"),
             dept_news=block("dept_news"),
+            home_more={name: more(name) for name in portal_columns.HOME_BLOCKS},
             disclosure=self.entries(index.by_type.get("disclosure", [])[:n]),
             popular=self.popular_guides(index, n),
             life_events=[

@@ -91,9 +91,11 @@ def test_build_fails_on_a_broken_columns_yml_like_the_check(site: Path, site_col
 def test_a_new_column_and_zhuanti_are_built(site: Path, site_columns: Path, tmp_path: Path) -> None:
     from tests.conftest import build_site
 
+    # the new 专题 also takes over the home page's headline block from yw
+    edit(site_columns, "    home: headlines\n", "")
     site_columns.write_text(site_columns.read_text(encoding="utf-8")
-                            + "  - id: xczx\n    name: 乡村振兴\n    parent: ztzl\n    freshness: dynamic\n",
-                            encoding="utf-8")
+                            + "  - id: xczx\n    name: 乡村振兴\n    parent: ztzl\n    freshness: dynamic\n"
+                            "    home: headlines\n", encoding="utf-8")
     edit(site / "zwdt/2024-gzhy.md", "column: yw", "column: xczx")
     out = build_site(site, tmp_path / "out")
     page = (out / "zwdt/xczx/2024-gzhy.html").read_text(encoding="utf-8")
@@ -101,6 +103,11 @@ def test_a_new_column_and_zhuanti_are_built(site: Path, site_columns: Path, tmp_
     assert "乡村振兴" in (out / "zwdt/xczx/index.html").read_text(encoding="utf-8")
     assert "乡村振兴" in (out / "sitemap.html").read_text(encoding="utf-8")
     assert (out / "feeds/zwdt-xczx.atom.xml").is_file()
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert '<span>乡村振兴</span> <a class="gp-panel__more" href="/zwdt/xczx/">' in home
+    assert 'href="/zwdt/yw/">更多' not in home
+    assert '<span>通知公告</span> <a class="gp-panel__more" href="/zwdt/tzgg/">' in home
+    assert '<span>部门和乡镇动态</span> <a class="gp-panel__more" href="/zwdt/">' in home
 
 
 def test_demo_note_explains_its_warnings_once(site: Path, capsys) -> None:
