@@ -59,13 +59,7 @@ COLUMN_META = {
     "jg": ("机构设置", "示范县政府组成部门、直属机构和乡镇的职责与联系方式", "机构,职责,领导", "机构设置"),
 }
 
-# Inspection thresholds (国办秘函〔2019〕19号): the build and scripts/check warn before a column
-# goes stale. Days are calendar days.
-FRESHNESS = {
-    "home_days": 14,
-    "news_days": 14,  # 动态要闻类
-    "notice_days": 183,  # 通知公告、政策文件类
-}
+# Columns and their freshness classes (检查指标) are content: content/columns.yml (portal.columns).
 
 # --- Pelican ---------------------------------------------------------------------------
 PATH = "content"

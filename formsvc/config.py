@@ -110,6 +110,9 @@ DUPLICATE_WINDOW_HOURS = 24
 DISPATCHER_EMAIL = "12345@shifan.gov.cn"
 SUPERVISOR_EMAIL = ""  # besides the supervisor accounts' own addresses, e.g. the 督查室 mailbox
 MAIL_FROM = "noreply@shifan.gov.cn"
+# The daily content check (check-content, formsvc-check-content.timer) mails its problems here:
+# the editors' addresses, a list (or one string with commas). Empty: the check mails nobody.
+CHECK_MAIL_TO: list[str] = []
 # "smtp" when MAIL_SERVER is set, otherwise "file" (one .eml per mail in MAIL_FILE_DIR); "console"
 MAIL_BACKEND: str | None = None
 MAIL_SERVER: str | None = None

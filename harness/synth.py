@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from harness import REPO_ROOT
+from portal import columns as portal_columns
 from portal import schema, vocab
 from portal.departments import load as load_registry
 
@@ -332,8 +333,9 @@ def _disclosures(w: Writer, dest: Path, count: int) -> list[tuple[str, str, str]
 
 
 def _news(w: Writer, dest: Path, count: int, disclosures: list[tuple[str, str, str]]) -> None:
-    columns = tuple(vocab.NEWS_COLUMNS)
-    weights = (30, 30, 15, 20, 5)
+    columns = tuple(portal_columns.default().news)
+    # the columns of content/columns.yml, weighted as a county publishes; 专题 and new ones get 5
+    weights = tuple({"yw": 30, "bmdt": 30, "xzdt": 15, "tzgg": 20}.get(c, 5) for c in columns)
     for _ in range(count):
         published = w.date()
         column = w.rng.choices(columns, weights)[0]

@@ -94,6 +94,8 @@
 # 督办通知（超期汇总、群众不满意）除发给督办员账户的邮箱外，另发此信箱
 # SUPERVISOR_EMAIL = "duban@shifan.gov.cn"
 # MAIL_FROM = "noreply@shifan.gov.cn"
+# 每日内容检查（check-content 命令，formsvc-check-content.timer）把错误和警告发给这些编辑
+# CHECK_MAIL_TO = ["bianji@shifan.gov.cn", "zwgk@shifan.gov.cn"]
 # 配置 MAIL_SERVER 即用 SMTP 发送；不配置时 send-mail 把邮件写成 .eml 文件放在 instance/mail/
 # MAIL_SERVER = "smtp.shifan.gov.cn"
 # MAIL_PORT = 587

@@ -14,7 +14,7 @@ import posixpath
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -22,8 +22,7 @@ from urllib.parse import unquote
 
 import yaml
 
-from pelicanconf import FRESHNESS
-from portal import schema, vocab
+from portal import columns, freshness, schema, vocab
 from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
 from portal.departments import load as load_registry
 from portal.doc_no import DOC_NO_RE
@@ -98,6 +97,7 @@ KIND_NAMES = {
     "index_no": "索引号",
     "doc_no": "文号",
     "ref": "索引号",
+    "column": "栏目代码",
     "records": "列表，每项是若干“键: 值”",
     "record": "若干“键: 值”",
 }
@@ -191,6 +191,7 @@ class Site:
         # One walk of content/ for the whole run: file fields and links are set look-ups after this.
         self.files: frozenset[str] = frozenset(self._walk())
         self.department_urls = frozenset(f"jg/{d.code}.html" for d in registry)
+        self.columns = columns.load(self.content_dir)
         urls: set[str] = set()
         news_slugs: set[str] = set()
         for rel in self.files:
@@ -243,7 +244,7 @@ class Site:
         if p.endswith("-qd.html") and p[: -len("-qd.html")] + ".html" in self.document_urls:
             return True
         parts = p.split("/")
-        if len(parts) == 3 and parts[0] == schema.NEWS.section and parts[1] in vocab.NEWS_COLUMNS \
+        if len(parts) == 3 and parts[0] == schema.NEWS.section and parts[1] in self.columns.news \
                 and parts[2].endswith(".html") and parts[2][:-5] in self.news_slugs:
             return True
         # listing pages of a section (/xxgk/, /zwdt/yw/, /bsfw/…/index.html) belong to the catalogs
@@ -354,7 +355,7 @@ def _check_value(f: Field, value: Any, keys: tuple, prefix: str, ctx: _Ctx) -> N
     """Check one present, non-empty value against its field's kind."""
     name = _name(prefix, f)
     kind = f.kind
-    if kind in ("str", "text", "url", "dept", "file", "index_no", "doc_no", "ref", "choice"):
+    if kind in ("str", "text", "url", "dept", "file", "index_no", "doc_no", "ref", "choice", "column"):
         text = _check_text(f, value, keys, name, ctx, one_line=kind != "text")
         if text is None or kind in ("str", "text"):
             return
@@ -400,6 +401,8 @@ def _check_string_kind(f: Field, text: str, keys: tuple, name: str, ctx: _Ctx) -
             guess = f"，是否为 “{hint[0]}”？" if hint else ""
             ctx.error(ctx.line(*keys),
                       f"{name} 的值 “{text}” 不在允许范围内{guess}可选：{_quote_list(f.choices)}")
+    elif kind == "column":
+        _check_column(text, keys, name, ctx)
     elif kind == "url":
         if not (text.startswith(("http://", "https://")) or text.startswith("/")):
             ctx.error(ctx.line(*keys), f"{name} 应以 http://、https:// 或 / 开头，现为 “{text}”")
@@ -426,6 +429,17 @@ def _check_string_kind(f: Field, text: str, keys: tuple, name: str, ctx: _Ctx) -
             ctx.error(ctx.line(*keys), f"{name} “{text}” 的年份应使用六角括号〔〕，如 {fixed}")
         else:
             ctx.error(ctx.line(*keys), f"{name} “{text}” 格式不对，应如 示政办〔2024〕12号")
+
+
+def _check_column(text: str, keys: tuple, name: str, ctx: _Ctx) -> None:
+    """A news item's column: a news column or 专题 of the tree's columns.yml."""
+    declared = ctx.site.columns if ctx.site is not None else columns.default()
+    if declared.readable and text not in declared.news:
+        hint = _close(text, declared.news, 1)
+        guess = f"，是否为 “{hint[0]}”？" if hint else "；"
+        choices = [f"{c}（{n}）" for c, n in declared.news.items()]
+        ctx.error(ctx.line(*keys), f"{name} 的值 “{text}” 不是 {schema.COLUMNS_FILE} 中的栏目{guess}"
+                                   f"可选：{_quote_list(choices)}")
 
 
 def _dept_hint(code: str, registry: Registry) -> str:
@@ -739,6 +753,7 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
     by_index: dict[str, list[tuple[str, Document]]] = {}
     by_url: dict[str, list[tuple[str, Document]]] = {}
     typed: list[tuple[str, Document, DocType]] = []
+    items: list[freshness.Item] = []
     for relpath, doc in docs:
         t = doc_type_of(relpath)
         if t is None:
@@ -748,9 +763,11 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
         if t is schema.DISCLOSURE and isinstance(idx, str) and idx.strip():
             by_index.setdefault(idx.strip(), []).append((relpath, doc))
         column = doc.meta.get("column")
-        if t is schema.NEWS and not (isinstance(column, str) and column in vocab.NEWS_COLUMNS):
+        url = schema.url_for(t, relpath, doc.meta)
+        items.append(freshness.Item(t.name, url, doc.meta, as_date(doc.meta.get(t.date_field))))
+        if t is schema.NEWS and not (isinstance(column, str) and column in site.columns.news):
             continue  # its URL is unknown; the column error was reported already
-        by_url.setdefault(schema.url_for(t, relpath, doc.meta), []).append((relpath, doc))
+        by_url.setdefault(url, []).append((relpath, doc))
 
     for idx, holders in by_index.items():
         if len(holders) < 2:
@@ -774,59 +791,9 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
                 others = "、".join(site.display(r) for r, _ in holders if r != relpath)
                 out.append(Problem(site.display(relpath), 1,
                                    f"网址 /{url} 与 {others} 相同；请改文件名"))
-    out.extend(_inspection_warnings(typed, site, today))
-    return out
-
-
-def _inspection_warnings(typed: list[tuple[str, Document, DocType]], site: Site,
-                         today: date) -> list[Problem]:
-    """Stale and empty columns as the 国办 inspection counts them (国办秘函〔2019〕19号)."""
-    out: list[Problem] = []
-    counts = {t.name: 0 for t in schema.DOC_TYPES}
-    newest_column: dict[str, date | None] = {c: None for c in vocab.NEWS_COLUMNS}
-    seen_column: dict[str, int] = {c: 0 for c in vocab.NEWS_COLUMNS}
-    newest_disclosure: date | None = None
-    newest_any: date | None = None
-    for _, doc, t in typed:
-        counts[t.name] += 1
-        # items without a publish date count as not updated, so they never refresh a column
-        d = as_date(doc.meta.get(t.date_field))
-        col = doc.meta.get("column")
-        if t is schema.NEWS and isinstance(col, str) and col in newest_column:
-            seen_column[col] += 1
-            if d and (newest_column[col] is None or d > newest_column[col]):
-                newest_column[col] = d
-        if t is schema.DISCLOSURE and d and (newest_disclosure is None or d > newest_disclosure):
-            newest_disclosure = d
-        if t is not schema.PAGE and d and (newest_any is None or d > newest_any):
-            newest_any = d
-    news_dir = site.display(schema.NEWS.directory)
-    for col, label in vocab.NEWS_COLUMNS.items():
-        limit = FRESHNESS["notice_days"] if col == "tzgg" else FRESHNESS["news_days"]
-        newest = newest_column[col]
-        if not seen_column[col]:
-            out.append(Problem(news_dir, 0, f"栏目 {label}（{col}）没有任何文章；检查指标把空白栏目计为不合格",
-                               WARNING))
-        elif newest is None:
-            out.append(Problem(news_dir, 0, f"栏目 {label}（{col}）的文章都没有发布日期，视为未更新",
-                               WARNING))
-        elif (today - newest).days > limit:
-            out.append(Problem(news_dir, 0, f"栏目 {label}（{col}）最近更新于 {newest}，已 "
-                                            f"{(today - newest).days} 天未更新，超过 {limit} 天", WARNING))
-    if newest_disclosure and (today - newest_disclosure).days > FRESHNESS["notice_days"]:
-        out.append(Problem(site.display(schema.DISCLOSURE.directory), 0,
-                           f"信息公开文件最近发布于 {newest_disclosure}，已 "
-                           f"{(today - newest_disclosure).days} 天未更新，超过 {FRESHNESS['notice_days']} 天",
-                           WARNING))
-    if newest_any is None or (today - newest_any).days > FRESHNESS["home_days"]:
-        since = f"最近更新于 {newest_any}，已 {(today - newest_any).days} 天未更新" if newest_any \
-            else "没有任何带日期的内容"
-        out.append(Problem(site.prefix.rstrip("/") or ".", 0,
-                           f"全站{since}，首页超过 {FRESHNESS['home_days']} 天未更新即为单项否决", WARNING))
-    for t in schema.DOC_TYPES:
-        if not counts[t.name]:
-            out.append(Problem(site.display(t.directory), 0,
-                               f"{t.label}目录 {t.directory}/ 下没有任何文件", WARNING))
+    out.extend(Problem(site.display(f.where) if f.where else site.prefix.rstrip("/") or ".", 0,
+                       f.message, WARNING)
+               for f in freshness.inspect(site.columns, items, today))
     return out
 
 
@@ -888,6 +855,16 @@ def check_registry(content_dir: Path, root: Path | None = None) -> list[Problem]
     return ctx.problems
 
 
+def check_columns(content_dir: Path, root: Path | None = None) -> list[Problem]:
+    """Rules of content/columns.yml (portal.columns): ids, names, parents, freshness classes."""
+    declared = columns.load(Path(content_dir))
+    try:
+        shown = _display_prefix(declared.path.parent, root) + declared.path.name
+    except OSError:
+        shown = str(declared.path)
+    return [Problem(shown, line, message) for line, message in declared.problems]
+
+
 # --- the whole tree ------------------------------------------------------------------------------
 
 
@@ -897,6 +874,8 @@ class Report:
 
     problems: list[Problem]
     counts: dict[str, int]
+    # (path as shown, site-relative URL) of every readable document, for the published-tree check
+    urls: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -910,7 +889,7 @@ class Report:
 def run(content_dir: Path, today: date | None = None, root: Path | None = None) -> Report:
     """Check everything under content_dir; see check_tree."""
     content_dir = Path(content_dir)
-    problems = check_registry(content_dir, root)
+    problems = check_registry(content_dir, root) + check_columns(content_dir, root)
     try:
         registry = load_registry(content_dir)
     except Exception:  # departments.load trips on wrong kinds (duties: 1) that check_registry
@@ -919,6 +898,7 @@ def run(content_dir: Path, today: date | None = None, root: Path | None = None) 
     site = Site(content_dir, registry, root, today=today)
     docs: list[tuple[str, Document]] = []
     counts = {t.name: 0 for t in schema.DOC_TYPES}
+    urls: list[tuple[str, str]] = []
     for relpath in site.documents():
         doc, found = check_file(content_dir / relpath, site, relpath)
         problems.extend(found)
@@ -927,8 +907,9 @@ def run(content_dir: Path, today: date | None = None, root: Path | None = None) 
             t = doc_type_of(relpath)
             if t is not None:
                 counts[t.name] += 1
+                urls.append((site.display(relpath), schema.url_for(t, relpath, doc.meta)))
     problems.extend(check_site(docs, site, today))
-    return Report(sorted(set(problems)), counts)
+    return Report(sorted(set(problems)), counts, urls)
 
 
 def check_tree(content_dir: Path, today: date | None = None) -> list[Problem]:
@@ -960,19 +941,48 @@ def main(argv: list[str] | None = None) -> int:
                         help="内容目录，默认为仓库的 content/")
     parser.add_argument("--strict", action="store_true", help="有警告也以失败状态退出")
     parser.add_argument("--today", type=_parse_day, help="按这一天检查时效（YYYY-MM-DD），默认今天")
+    parser.add_argument("--published", type=Path, metavar="OUTPUT",
+                        help="发布目录（如 output/）：检查每篇文档是否都已发布")
+    links = parser.add_argument_group("外部链接检查（只在指定 --external-links 时进行，生成网站时不做）")
+    links.add_argument("--external-links", action="store_true", help="逐个访问正文和字段中的外部链接")
+    links.add_argument("--link-timeout", type=float, default=10.0, metavar="秒", help="每个链接的超时，默认 10 秒")
+    links.add_argument("--link-cache", type=Path, metavar="FILE",
+                       help="缓存文件，默认 cache/external-links.json；可访问的链接在有效期内不再访问")
+    links.add_argument("--link-cache-days", type=float, default=7.0, metavar="天", help="缓存有效期，默认 7 天")
     args = parser.parse_args(argv)
     if not args.content_dir.is_dir():
         print(f"找不到内容目录 {args.content_dir}", file=sys.stderr)
         return 2
-    report = run(args.content_dir, args.today)
+    if args.published is not None and not args.published.is_dir():
+        print(f"找不到发布目录 {args.published}", file=sys.stderr)
+        return 2
+    from portal import published as published_tree  # it imports this module
+
+    report = published_tree.run(args.content_dir, args.published, args.today)
+    link_summary = ""
+    if args.external_links:
+        from portal import extlinks
+
+        found = extlinks.collect(args.content_dir)
+        results = extlinks.check_links(found, timeout=args.link_timeout,
+                                       cache_path=args.link_cache or extlinks.DEFAULT_CACHE,
+                                       cache_days=args.link_cache_days)
+        report.problems = sorted(set(report.problems) | set(extlinks.problems(found, results)))
+        link_summary = extlinks.summary(results)
     for p in report.problems:
         print(p)
+    if link_summary:
+        print(link_summary)
+    note = freshness.demo_note(args.content_dir)
+    if note and report.warnings:
+        print(note)
     print(summary(report))
     failed = bool(report.errors) or (args.strict and bool(report.warnings))
     return 1 if failed else 0
 
 
 __all__ = [
-    "Problem", "Report", "Site", "check_document", "check_file", "check_registry", "check_site",
+    "Problem", "Report", "Site", "check_columns", "check_document", "check_file", "check_registry",
+    "check_site",
     "check_tree", "main", "run", "summary", "as_date", "parse_datetime_str", "today_in_china",
 ]

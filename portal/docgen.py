@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from portal import schema, vocab
+from portal import columns, schema, vocab
 from portal.check import REGISTRY_FIELDS
 from portal.schema import DocType, Field
 
@@ -116,8 +116,8 @@ def generate() -> str:
     ]
     for title, values in lists:
         out.append(f"- {title}：" + "、".join(f"“{v}”" for v in values))
-    out.append("- 政务动态栏目 `column`：" + "、".join(
-        f"`{code}` {label}" for code, label in vocab.NEWS_COLUMNS.items()))
+    out.append("- 政务动态栏目 `column`：`content/columns.yml` 中的栏目，现有 " + "、".join(
+        f"`{code}` {label}" for code, label in columns.default().news.items()))
     out += ["", "### 人生事件（`life_events`）", ""]
     for audience, events in vocab.LIFE_EVENTS.items():
         out.append(f"- 服务对象含“{audience}”时可选：" + "、".join(f"“{e}”" for e in events))

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from portal import schema, vocab
+from portal import columns, schema, vocab
 from portal.check import KIND_NAMES, REPO_ROOT, SLUG_RE, today_in_china
 from portal.departments import Registry
 from portal.departments import load as load_registry
@@ -76,7 +76,7 @@ def next_index_no(content_dir: Path, org_code: str, year: int) -> str:
     return f"{prefix}{highest + 1:05d}"
 
 
-def _hint(f: Field) -> str:
+def _hint(f: Field, news: dict[str, str] | None = None) -> str:
     """The comment beside a field: label, required or not, format, allowed values."""
     parts = [f"{f.label}（{'必填' if f.required else '选填'}）"]
     detail = []
@@ -89,8 +89,9 @@ def _hint(f: Field) -> str:
     if f.choices == vocab.ALL_LIFE_EVENTS:
         detail.append("个人可选 " + "、".join(vocab.LIFE_EVENTS["个人"])
                       + "；法人可选 " + "、".join(vocab.LIFE_EVENTS["法人"]))
-    elif f.choices == tuple(vocab.NEWS_COLUMNS):
-        detail.append("可选：" + " | ".join(f"{c}（{n}）" for c, n in vocab.NEWS_COLUMNS.items()))
+    elif f.kind == "column":
+        news = columns.default().news if news is None else news
+        detail.append("可选：" + " | ".join(f"{c}（{n}）" for c, n in news.items()))
     elif f.choices:
         detail.append("可选：" + " | ".join(f.choices))
     if f.kind in ("choices", "records"):
@@ -107,12 +108,13 @@ def _scalar(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def _field_lines(f: Field, values: dict[str, Any], indent: str, first: str = "") -> list[str]:
+def _field_lines(f: Field, values: dict[str, Any], indent: str, first: str = "",
+                 news: dict[str, str] | None = None) -> list[str]:
     """YAML lines for one field; optional fields come out commented."""
     lead = first or indent
     # optional fields stay commented out unless the command filled them in
     comment = "" if f.required or values.get(f.key) is not None else "# "
-    hint = _hint(f)
+    hint = _hint(f, news)
     if f.kind in ("records", "record"):
         lines = [f"{lead}{comment}{f.key}:  # {hint}"]
         inner = indent + "  "
@@ -143,11 +145,14 @@ def _comment_out(line: str, indent: str) -> str:
 _ITEM_DEFAULTS: dict[str, Any] = {"copies": 1, "required": True}
 
 
-def render(doc_type: DocType, values: dict[str, Any]) -> str:
-    """The text of a new file of this type with the given values filled in."""
+def render(doc_type: DocType, values: dict[str, Any], news: dict[str, str] | None = None) -> str:
+    """The text of a new file of this type with the given values filled in.
+
+    ``news``: the news columns to offer (id → name), by default those of the repository's content.
+    """
     lines = ["---"]
     for f in doc_type.fields:
-        lines += _field_lines(f, values, "")
+        lines += _field_lines(f, values, "", news=news)
     lines.append("---")
     lines.append(BODY_HINT)
     lines.append("")
@@ -216,9 +221,10 @@ def build(type_name: str, content_dir: Path, *, title: str | None = None, dept: 
             values[dept_field] = dept
     if title:
         values["title"] = title
+    news = columns.load(content_dir).news
     if column is not None:
-        if doc_type is schema.NEWS and column not in vocab.NEWS_COLUMNS:
-            raise ScaffoldError(f"栏目 {column} 不存在；可用：{'、'.join(vocab.NEWS_COLUMNS)}")
+        if doc_type is schema.NEWS and column not in news:
+            raise ScaffoldError(f"栏目 {column} 不在 {schema.COLUMNS_FILE} 中；可用：{'、'.join(news)}")
         values["column"] = column
     if "date" in doc_type.fields_by_key:
         values["date"] = published
@@ -232,7 +238,7 @@ def build(type_name: str, content_dir: Path, *, title: str | None = None, dept: 
     taken = _slug_taken(content_dir, doc_type, slug) if doc_type is not schema.PAGE else None
     if path.exists() or taken:
         raise ScaffoldError(f"文件 {taken or path} 已存在，不会覆盖；请换一个 --slug")
-    return path, render(doc_type, values)
+    return path, render(doc_type, values, news)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--title", help="标题")
     parser.add_argument("--dept", help="发布机构或实施主体的机构代码，如 xzfb")
     parser.add_argument("--slug", help="文件名（不含 .md），即网址的最后一段；页面可带路径，如 xxgk/zn")
-    parser.add_argument("--column", help="政务动态栏目：" + "、".join(vocab.NEWS_COLUMNS))
+    parser.add_argument("--column", help="政务动态栏目或专题的代码（content/columns.yml），如 "
+                        + "、".join(list(columns.default().news)[:5]))
     parser.add_argument("--year", type=int, help="信息公开文件的年份目录，默认今年")
     parser.add_argument("--dry-run", action="store_true", help="只显示将要写入的内容，不写文件")
     parser.add_argument("--content-dir", type=Path, default=REPO_ROOT / "content",

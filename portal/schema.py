@@ -24,6 +24,7 @@ from portal import vocab
 #   index_no   索引号 ``组织机构代码/YYYY-NNNNN``
 #   doc_no     文号 such as 示政办〔2024〕12号
 #   ref        the 索引号 of another disclosure document
+#   column     a news column or 专题 id from content/columns.yml (portal.columns)
 #   records    a list of mappings whose keys are ``item_fields``
 #   record     one mapping whose keys are ``item_fields``
 
@@ -207,7 +208,7 @@ NEWS = DocType(
     slug_pattern="{section}/{sub}/{slug}.html",
     fields=(
         TITLE,
-        Field("column", "栏目", "choice", required=True, choices=tuple(vocab.NEWS_COLUMNS)),
+        Field("column", "栏目", "column", required=True, help="栏目代码，见 content/columns.yml"),
         Field("department", "来源单位", "dept"),
         Field("source", "来源", "str", help="不填则显示来源单位名称"),
         Field("author", "作者", "str"),
@@ -237,6 +238,7 @@ DOC_TYPES_BY_NAME: dict[str, DocType] = {t.name: t for t in DOC_TYPES}
 
 # Files in content/ that are not documents.
 DEPARTMENTS_FILE = "departments.yml"
+COLUMNS_FILE = "columns.yml"  # news columns, 专题专栏 and freshness classes (portal.columns)
 FILES_DIR = "files"  # attachments, blank forms, images: copied to output/files/
 
 

@@ -128,14 +128,7 @@ COOPERATION_MODES: tuple[str, ...] = ("独资", "合资", "合作", "PPP", "租�
 PROJECT_STATUSES: tuple[str, ...] = ("招商中", "洽谈中", "已签约")
 INVESTMENT_PAGE_KINDS: tuple[str, ...] = ("投资环境", "优惠政策")
 
-# 政务动态 columns: code used in URLs → label shown to readers.
-NEWS_COLUMNS: dict[str, str] = {
-    "yw": "要闻动态",
-    "bmdt": "部门动态",
-    "xzdt": "乡镇动态",
-    "tzgg": "通知公告",
-    "ldjh": "领导讲话",
-}
+# 政务动态 columns and 专题专栏 are content: content/columns.yml, read by portal.columns.
 
 # Department kinds in the registry.
 DEPARTMENT_KINDS: tuple[str, ...] = ("县政府", "政府工作部门", "直属机构", "乡镇", "其他")

@@ -1,8 +1,11 @@
-"""Upkeep commands: the department registry, retention, the letters' search index, the calendar."""
+"""Upkeep commands: the department registry, the daily content check, retention, the letters'
+search index, the calendar."""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -10,7 +13,7 @@ from flask.cli import with_appcontext
 
 from formsvc import db
 from formsvc.cli.common import holiday_calendar, session
-from formsvc.services import departments, drafts
+from formsvc.services import content_check, departments, drafts
 
 
 @click.command("sync-departments")
@@ -24,6 +27,19 @@ def sync_departments() -> None:
                          ("停用", result.deactivated)):
         if codes:
             click.echo(f"  {label}：{', '.join(codes)}")
+
+
+@click.command("check-content")
+@with_appcontext
+@click.option("--published", type=click.Path(file_okay=False, path_type=Path),
+              help="发布目录，默认为 OUTPUT_DIR")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="按这一天检查时效")
+def check_content(published: Path | None, today: Any) -> None:
+    """Check CONTENT_DIR and the published tree; mail the problems to CHECK_MAIL_TO (daily timer)."""
+    with session() as s:
+        result = content_check.run(s, current_app.config, published_dir=published,
+                                   today=today.date() if today else None)
+    click.echo(result.summary())
 
 
 @click.command("purge-drafts")
@@ -77,4 +93,4 @@ def due_date(start: object, days: int) -> None:
         click.echo("  注意：" + w)
 
 
-COMMANDS = (sync_departments, purge_drafts, purge_personal_data, reindex_letters, due_date)
+COMMANDS = (sync_departments, check_content, purge_drafts, purge_personal_data, reindex_letters, due_date)

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 
+from portal import columns as portal_columns
 from portal import departments, vocab
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,8 @@ class CatalogGenerator(Generator):
         """Read nothing of its own: it lists what the other generators read."""
         if "departments" not in self.context:  # the yamlmeta plugin normally provides it
             self.context["departments"] = departments.load(Path(self.settings["PATH"]))
+        if self.context.get("columns") is None:  # likewise content/columns.yml
+            self.context["columns"] = portal_columns.load(Path(self.settings["PATH"]))
 
     # ---- helpers -------------------------------------------------------------------------------
 
@@ -363,10 +366,10 @@ class CatalogGenerator(Generator):
         log.info("%s list pages written for %d documents", PREFIX, len(articles))
 
     def write_news(self, writer: Any, index: Index) -> None:
-        """政务动态: the section page and one paginated list per column."""
+        """政务动态: the section page and one paginated list per column and 专题 (content/columns.yml)."""
         per_page = self.options["news_per_page"]
         columns = []
-        for code, label in vocab.NEWS_COLUMNS.items():
+        for code, label in self.context["columns"].news.items():
             items = index.news_by_column.get(code, [])
             columns.append({
                 "code": code, "label": label, "href": self.urls.link("news_column", code),
@@ -599,13 +602,26 @@ class CatalogGenerator(Generator):
         """The home page: the newest items of each block."""
         n = self.options["home_items"]
         u = self.urls
-        news = index.news_by_column
+        declared = self.context["columns"]
+
+        def block(name: str) -> list[dict[str, Any]]:
+            # the columns.yml columns whose ``home`` is this block, newest first
+            lists = [index.news_by_column.get(c, [])[:n] for c in declared.home_columns(name)]
+            return self.entries(merge_newest(*lists)[:n])
+
+        def more(name: str) -> dict[str, str]:
+            # a block's heading and its 更多 link: its one column's list, or the 政务动态 page
+            ids = declared.home_columns(name)
+            if len(ids) == 1:
+                return {"title": declared.news.get(ids[0], ids[0]), "href": u.link("news_column", ids[0])}
+            return {"title": portal_columns.HOME_BLOCKS[name], "href": u.href("zwdt/")}
+
         self.write(
             writer, "index.html", "home", section="home", is_section_index=True,
-            headlines=self.entries(news.get("yw", [])[:n]),
-            notices=self.entries(news.get("tzgg", [])[:n]),
-            dept_news=self.entries(
-                merge_newest(news.get("bmdt", [])[:n], news.get("xzdt", [])[:n])[:n]),
+            headlines=block("headlines"),
+            notices=block("notices"),
+            dept_news=block("dept_news"),
+            home_more={name: more(name) for name in portal_columns.HOME_BLOCKS},
             disclosure=self.entries(index.by_type.get("disclosure", [])[:n]),
             popular=self.popular_guides(index, n),
             life_events=[
@@ -631,7 +647,8 @@ class CatalogGenerator(Generator):
         self.write(writer, "404.html", "404", section=None)
         self.write(
             writer, "sitemap.html", "sitemap", section=None,
-            news_columns=[(label, u.link("news_column", c)) for c, label in vocab.NEWS_COLUMNS.items()],
+            news_columns=[(label, u.link("news_column", c))
+                          for c, label in self.context["columns"].news.items()],
             topics=[(t, u.link("topic", t)) for t in vocab.TOPICS if index.docs_by_topic.get(t)],
             years=[(f"{y}年", u.link("year", y)) for y in sorted(index.docs_by_year, reverse=True)],
             audiences=[(f"{a}办事", u.link("audience", a)) for a in vocab.AUDIENCES],
@@ -654,9 +671,9 @@ class CatalogGenerator(Generator):
                 self.write(writer, url, template, section=None, office=contact)
 
 
-def merge_newest(a: list[Any], b: list[Any]) -> list[Any]:
-    """Two newest-first lists merged newest-first (both are short)."""
-    return sorted(a + b, key=lambda x: x.date, reverse=True)
+def merge_newest(*lists: list[Any]) -> list[Any]:
+    """Newest-first lists merged newest-first (all are short)."""
+    return sorted((x for one in lists for x in one), key=lambda x: x.date, reverse=True)
 
 
 def get_generators(pelican: Any) -> type[Generator]:

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
-from portal import vocab
+from portal import columns as portal_columns
 
 log = logging.getLogger(__name__)
 PREFIX = "exports:"
@@ -177,7 +177,8 @@ class ExportsGenerator:
             "bsfw": ("办事指南", [a for a in articles if a.doctype == "guide"]),
             "zsyz": ("招商引资", [a for a in articles if a.doctype in ("project", "investment")]),
         }
-        for code, label in vocab.NEWS_COLUMNS.items():
+        declared = self.context.get("columns") or portal_columns.load(Path(self.settings["PATH"]))
+        for code, label in declared.news.items():
             feeds[f"zwdt-{code}"] = (label, [a for a in feeds["zwdt"][1] if a.column == code])
         for name, (label, items) in feeds.items():
             path = f"feeds/{name}.atom.xml"

@@ -22,7 +22,8 @@ from pelican.utils import SafeDatetime
 
 from formsvc import config as formsvc_config
 from formsvc.domain import kinds
-from portal import departments, frontmatter, schema, vocab
+from portal import columns as portal_columns
+from portal import departments, freshness, frontmatter, schema, vocab
 
 log = logging.getLogger(__name__)
 PREFIX = "yamlmeta:"
@@ -52,6 +53,8 @@ class BuildState:
         self.content_dir: Path | None = None
         self.root: Path | None = None
         self.registry: departments.Registry = departments.Registry([])
+        # content/columns.yml of the tree being built (portal.columns)
+        self.columns: portal_columns.Columns | None = None
         self.site: Any = None  # portal.check.Site when the checker is available
         self.documents: list[tuple[str, frontmatter.Document]] = []
         self.problems: list[Any] = []
@@ -171,7 +174,8 @@ class YamlMarkdownReader(BaseReader):
         dept_code = meta.get("publisher") or meta.get("department")
         out["dept"] = STATE.registry.get(str(dept_code)) if dept_code else None
         if doc_type is schema.NEWS:
-            out["column_label"] = vocab.NEWS_COLUMNS.get(str(meta.get("column")), "")
+            declared = STATE.columns or portal_columns.load(self._content_dir)
+            out["column_label"] = declared.news.get(str(meta.get("column")), "")
         if "summary" in meta and meta["summary"] is not None:
             out["summary"] = str(meta["summary"]).strip()
         return out
@@ -198,10 +202,12 @@ def initialized(pelican) -> None:
     except frontmatter.FrontMatterError as exc:
         _record_problem(schema.DEPARTMENTS_FILE, exc.line, exc.message)
     STATE.message_kinds = kinds.in_effect(formsvc_config.load())
+    STATE.columns = portal_columns.load(content_dir)
     check = _checker()
     if check is not None:
         STATE.site = check.Site(content_dir, STATE.registry, root=content_dir.parent)
         STATE.problems.extend(check.check_registry(content_dir, root=content_dir.parent))
+        STATE.problems.extend(check.check_columns(content_dir, root=content_dir.parent))
 
 
 def add_readers(readers) -> None:
@@ -211,8 +217,9 @@ def add_readers(readers) -> None:
 
 
 def add_context(generator) -> None:
-    """Give every template the registry, the fixed lists and the message kinds' time limits."""
+    """Give every template the registry, the columns, the fixed lists and the message kinds' time limits."""
     generator.context["departments"] = STATE.registry
+    generator.context["columns"] = STATE.columns
     generator.context["vocab"] = vocab
     generator.context["doc_types"] = schema.DOC_TYPES_BY_NAME
     generator.context["message_kinds"] = STATE.message_kinds
@@ -252,6 +259,9 @@ def articles_read(generator) -> None:
     warnings = [p for p in STATE.problems if getattr(p, "severity", "error") == "warning"]
     for problem in sorted(warnings, key=str):
         log.warning("%s %s", PREFIX, problem)
+    note = freshness.demo_note(STATE.content_dir) if warnings and STATE.content_dir else ""
+    if note:
+        log.warning("%s %s", PREFIX, note)
     for problem in sorted(errors, key=str):
         log.error("%s %s", PREFIX, problem)
     # Documents are only needed for the cross-document checks; free their YAML trees.

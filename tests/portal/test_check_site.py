@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from .util import TODAY, edit, errors, line_of, only, problems
 DISC = "xxgk/wj/2024/zfxxgk-gzyd.md"
 DISC2 = "xxgk/wj/2024/zfxxgk-gzyd-xg.md"
 REG = "departments.yml"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_duplicate_index_no_reports_both_files(site: Path) -> None:
@@ -153,36 +154,112 @@ def _warnings(site: Path, today: date) -> list[str]:
     return [p.message for p in problems(site, today) if not p.is_error]
 
 
-def test_empty_news_columns_warn(site: Path) -> None:
+def test_empty_columns_warn(site: Path) -> None:
+    # the tiny tree fills yw, tzgg and one of each other type; content/columns.yml has more columns
     found = [p for p in problems(site) if not p.is_error]
-    assert sorted(p.message for p in found) == sorted(
-        f"栏目 {label}（{code}）没有任何文章；检查指标把空白栏目计为不合格"
-        for code, label in [("bmdt", "部门动态"), ("xzdt", "乡镇动态"), ("ldjh", "领导讲话")])
-    assert {(p.path, p.line) for p in found} == {("site/zwdt", 0)}
+    empty = {(p.path, p.message) for p in found if "空白栏目计为不合格" in p.message}
+    assert empty == {
+        (path, f"栏目 {label}（{code}）没有任何内容；检查指标把空白栏目计为不合格")
+        for path, code, label in [
+            ("site/zwdt", "bmdt", "部门动态"), ("site/zwdt", "xzdt", "乡镇动态"),
+            ("site/zwdt", "ldjh", "领导讲话"), ("site/zwdt", "yshj", "优化营商环境"),
+            ("site/zsyz/tz", "zsyz-yhzc", "优惠政策"), ("site/pages/xxgk/nb", "xxgk-nb", "政府信息公开工作年度报告"),
+        ]}
+    # six empty columns: the inspection fails the site at five
+    assert ("site", "共有 6 个栏目是空白栏目；检查指标中达到 5 个即为单项否决") in {
+        (p.path, p.message) for p in found}
+    assert all(p.line == 0 for p in found)
 
 
 def test_stale_news_column(site: Path) -> None:
-    # yw's newest item is 2024-06-20; 15 days later it is older than FRESHNESS["news_days"]
+    # yw's newest item is 2024-06-20; 15 days later it is older than the 动态要闻类 14 days
     msgs = _warnings(site, date(2024, 7, 5))
-    assert "栏目 要闻动态（yw）最近更新于 2024-06-20，已 15 天未更新，超过 14 天" in msgs
+    assert "栏目 要闻动态（yw）最近更新于 2024-06-20，已 15 天未更新，超过动态要闻类的 14 天" in msgs
     assert not any("通知公告" in m for m in msgs)  # 17 days is fine for notices
+
+
+def test_five_stale_columns_are_a_veto(site: Path) -> None:
+    msgs = _warnings(site, date(2030, 1, 1))
+    stale = [m for m in msgs if "天未更新" in m]
+    assert len(stale) >= 5
+    assert f"共有 {len(stale)} 个栏目超过更新时限；检查指标中达到 5 个即为单项否决" in msgs
+    assert not any(m.startswith("共有") and "超过更新时限" in m for m in _warnings(site, TODAY))
 
 
 def test_stale_notice_column_uses_notice_days(site: Path) -> None:
     msgs = _warnings(site, date(2024, 12, 19))  # 184 days after 2024-06-18
     assert any(m.startswith("栏目 通知公告（tzgg）最近更新于 2024-06-18，已 184 天") for m in msgs)
+    assert not any(m.startswith("栏目 通知公告") for m in _warnings(site, date(2024, 12, 18)))
+
+
+def test_annual_columns_use_one_year(site: Path) -> None:
+    # the guide and the 投资环境 page are annual: 365 days pass, 366 do not
+    guide_date = date(2024, 6, 5)
+    edit(site / "bsfw/spjy-xuke.md", _date_line(site / "bsfw/spjy-xuke.md"), 'date: "2024-06-05"')
+    day_before = guide_date + timedelta(days=365)
+    assert not any("办事指南（bsfw-zn）" in m for m in _warnings(site, day_before))
+    msgs = _warnings(site, day_before + timedelta(days=1))
+    assert "栏目 办事指南（bsfw-zn）最近更新于 2024-06-05，已 366 天未更新，超过人事、规划、年报类的 365 天" \
+        in msgs
+
+
+def test_each_catalogue_topic_is_a_column(site: Path) -> None:
+    # both disclosure files are 综合政务; another topic gets a page (and a watch) once it has one
+    edit(site / DISC2, "topic: 综合政务", "topic: 科技、教育")
+    edit(site / DISC2, _date_line(site / DISC2), 'date: "2023-01-10"')
+    msgs = _warnings(site, TODAY)
+    hits = [m for m in msgs if "信息公开目录主题分类" in m]
+    assert hits == ["栏目 信息公开目录主题分类“科技、教育”（xxgk-zt）最近更新于 2023-01-10，已 532 天未更新，"
+                    "超过通知公告、政策文件类的 183 天"]
+
+
+def test_item_without_date_counts_as_not_updated(site: Path) -> None:
+    page = site / "pages/xxgk/nb/2024.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("---\ntitle: 2024年政府信息公开工作年度报告\n---\n正文\n", "utf-8")
+    msgs = _warnings(site, TODAY)
+    assert "栏目 政府信息公开工作年度报告（xxgk-nb）的内容都没有发布日期，视为未更新" in msgs
 
 
 def test_whole_site_not_updated(site: Path) -> None:
     msgs = _warnings(site, date(2024, 7, 5))
-    assert any(m.startswith("全站最近更新于 2024-06-20，已 15 天未更新") for m in msgs)
-    assert not any(m.startswith("全站") for m in _warnings(site, TODAY))
+    assert any(m.startswith("栏目 首页（sy）最近更新于 2024-06-20，已 15 天未更新") for m in msgs)
+    assert not any("首页（sy）" in m for m in _warnings(site, TODAY))
 
 
 def test_empty_type_directory(site: Path) -> None:
     shutil.rmtree(site / "zsyz/xm")
-    found = [p for p in problems(site) if "招商项目目录" in p.message]
+    found = [p for p in problems(site) if "招商项目（zsyz-xm）" in p.message]
     assert [(p.path, p.line, p.severity) for p in found] == [("site/zsyz/xm", 0, "warning")]
+
+
+def test_editor_added_column_is_watched_and_accepted(site: Path) -> None:
+    text = (ROOT / "content/columns.yml").read_text(encoding="utf-8")
+    (site / "columns.yml").write_text(text + _NEW_COLUMN, encoding="utf-8")
+    news = site / "zwdt/2024-gzhy.md"
+    edit(news, "column: yw", "column: xczx")
+    assert errors(site) == []
+    assert "栏目 乡村振兴（xczx）最近更新于 2024-06-20，已 15 天未更新，超过动态要闻类的 14 天" in \
+        _warnings(site, date(2024, 7, 5))
+
+
+def test_unknown_news_column_names_columns_yml(site: Path) -> None:
+    news = site / "zwdt/2024-gzhy.md"
+    edit(news, "column: yw", "column: xczx")
+    p = only(errors(site), "column（栏目）")
+    assert (p.path, p.line) == ("site/zwdt/2024-gzhy.md", line_of(news, "column:"))
+    assert "“xczx” 不是 columns.yml 中的栏目" in p.message
+
+
+_NEW_COLUMN = """  - id: xczx
+    name: 乡村振兴
+    parent: ztzl
+    freshness: dynamic
+"""
+
+
+def _date_line(path: Path) -> str:
+    return next(line for line in path.read_text(encoding="utf-8").split("\n") if line.startswith("date:"))
 
 
 @pytest.mark.parametrize("today", [TODAY, date(2030, 1, 1)])

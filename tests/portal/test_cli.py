@@ -21,7 +21,7 @@ def test_clean_tree_exits_zero_with_summary(site: Path) -> None:
     assert res.returncode == 0, res.stdout + res.stderr
     lines = res.stdout.splitlines()
     assert lines[-1] == ("检查通过：信息公开文件 2 篇、办事指南 1 项、招商项目 1 个、投资环境与优惠政策 1 篇、"
-                         "政务动态 2 篇、固定页面 1 个，警告 3 条")
+                         "政务动态 2 篇、固定页面 1 个，警告 7 条")
     assert all("警告：" in line for line in lines[:-1])
 
 
@@ -35,9 +35,10 @@ def test_errors_exit_one_as_path_line_message(site: Path) -> None:
     assert res.returncode == 1
     error = [line for line in res.stdout.splitlines() if "yaowen" in line]
     assert len(error) == 1
-    assert error[0].endswith("zwdt/2024-gzhy.md:3: column（栏目） 的值 “yaowen” 不在允许范围内，"
-                             "是否为 “yw”？可选：“yw”、“bmdt”、“xzdt”、“tzgg”、“ldjh”")
-    assert res.stdout.splitlines()[-1].startswith("检查未通过：错误 1 处，警告 4 条")  # yw is now empty too
+    assert error[0].endswith("zwdt/2024-gzhy.md:3: column（栏目） 的值 “yaowen” 不是 columns.yml 中的栏目，"
+                             "是否为 “yw”？可选：“yw（要闻动态）”、“bmdt（部门动态）”、“xzdt（乡镇动态）”、"
+                             "“tzgg（通知公告）”、“ldjh（领导讲话）”、“yshj（优化营商环境）”")
+    assert res.stdout.splitlines()[-1].startswith("检查未通过：错误 1 处，警告 8 条")  # yw is now empty too
 
 
 def test_output_is_sorted_by_path_and_line(site: Path) -> None:

@@ -49,7 +49,7 @@ def _sample(f: Field) -> Any:
         return [f.choices[0]]
     if f.kind == "choice":
         return f.choices[0]
-    samples = {"int": 1, "bool": False, "list": ["示例"], "dept": "fgw", "text": "示例文字"}
+    samples = {"int": 1, "bool": False, "list": ["示例"], "dept": "fgw", "text": "示例文字", "column": "yw"}
     return samples.get(f.kind, "示例")
 
 
@@ -133,7 +133,7 @@ def test_refuses_a_disclosure_slug_used_in_another_year(site: Path) -> None:
 def test_rejects_bad_slug_type_and_column(site: Path) -> None:
     assert "文件名" in new(site, "news", "--slug", "Hui_Yi").stderr
     assert "未知类型" in new(site, "博客").stderr
-    assert "栏目 xx 不存在" in new(site, "新闻", "--column", "xx").stderr
+    assert "栏目 xx 不在 columns.yml 中；可用：yw、bmdt" in new(site, "新闻", "--column", "xx").stderr
     assert "不在 departments.yml" in new(site, "guide", "--dept", "nope").stderr
 
 

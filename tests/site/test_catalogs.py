@@ -280,7 +280,9 @@ def test_news_column_is_paginated_by_twenty(site):
 def test_news_overview_lists_every_column_with_counts(site):
     soup = page(site, "zwdt/index.html")
     more = {a["href"]: a.get_text(strip=True) for a in soup.select(".gp-panel__more")}
-    assert set(more) == {"/zwdt/yw/", "/zwdt/bmdt/", "/zwdt/xzdt/", "/zwdt/tzgg/", "/zwdt/ldjh/"}
+    # every news column and 专题 of content/columns.yml
+    assert set(more) == {"/zwdt/yw/", "/zwdt/bmdt/", "/zwdt/xzdt/", "/zwdt/tzgg/", "/zwdt/ldjh/",
+                         "/zwdt/yshj/"}
     assert "45" in more["/zwdt/yw/"] and "3" in more["/zwdt/tzgg/"]
     empty = page(site, "zwdt/ldjh/index.html")  # an empty column still has its page
     assert "暂无" in empty.select_one("main").get_text()
