@@ -50,6 +50,7 @@ PAGES = {
     "/hdjl/staff/inbox": set(ACCOUNTS),
     "/hdjl/staff/review": set(ACCOUNTS),
     "/hdjl/staff/supervision": {"supervisor", "admin"},
+    "/hdjl/staff/publication": {"dispatcher", "reviewer_own", "reviewer_other", "admin"},
     "/hdjl/staff/templates": {"handler_own", "handler_other", "reviewer_own", "reviewer_other"},
 }
 # The matrix: every workbench route that needs a login → the test here that runs it for every
@@ -60,6 +61,7 @@ MATRIX_ROUTES = {
     "/hdjl/staff/inbox": "test_pages",
     "/hdjl/staff/review": "test_pages",
     "/hdjl/staff/supervision": "test_pages",
+    "/hdjl/staff/publication": "test_pages, test_publication_matrix",
     "/hdjl/staff/templates": "test_pages (GET), test_templates_post (POST)",
     "/hdjl/staff/m/<number>": "test_pages",
     "/hdjl/staff/m/<number>/<action>": "test_actions",
@@ -97,7 +99,8 @@ FORM = {
     "draft_reply": {"text": "答复内容"}, "return_draft": {"note": "请修改"},
     "supervise": {"note": "请尽快办理"}, "reopen": {"note": "重新办理"},
     "flag_handled": {"note": "已核实"},
-    "publish_letter": {"subject": "标题", "question": "问题", "reply": "答复", "reviewed": "y"},
+    "propose_letter": {"subject": "标题", "question": "问题", "reply": "答复", "reviewed": "y"},
+    "publish_letter": {"revision": "1"}, "return_letter": {"note": "请修改", "revision": "1"},
     "withdraw_letter": {"note": "撤回"},
 }
 
