@@ -362,6 +362,9 @@ def seed_main() -> None:
         ctx = wb.Context(session, app.config, calendar())
         disp, sup, rsj = staff["xss-fenban"], staff["xss-dubian"], staff["xss-rsj"]
         scj, scj_sh = staff["xss-scj-cb"], staff["xss-scj-sh"]
+        # letters are approved by a second person: the administrator may wherever the department
+        # has reviewers (the journeys' accounts may hold one) or not
+        approver = staff["xss-admin"]
         for t in range(TEMPLATES):
             out["used"] += [["template_title", t], ["template_body", t]]
             wb.add_template(ctx, scj, field_value("template_title", t), field_value("template_body", t))
@@ -407,7 +410,7 @@ def seed_main() -> None:
             if kind != "ysqgk":
                 proposal = wb.propose(ctx, handler, n, v("letter_subject"),
                                       v("letter_question"), v("letter_reply"), True)
-                letter = wb.approve(ctx, disp, n, proposal.revision)  # four eyes
+                letter = wb.approve(ctx, approver, n, proposal.revision)  # four eyes
                 out["letters"][n] = letter.id
         session.close()
     json.dump(out, sys.stdout)
