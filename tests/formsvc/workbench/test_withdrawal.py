@@ -9,7 +9,6 @@ articles only); a test below keeps it that way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from formsvc.services import workbench as wb
-from sitesearch import indexer, query
 from sitesearch import letters as search_letters
+from sitesearch import query
 from tests.formsvc.conftest import soup
 from tests.formsvc.workbench.helpers import (
     login,
@@ -30,19 +29,12 @@ from tests.formsvc.workbench.helpers import (
     run,
     submit,
 )
-from tests.sitesearch.conftest import make_doc
+
+# a one-document site index, so that the search answers (letters have an index of their own)
+from tests.formsvc.workbench.test_privacy import app_config  # noqa: F401
 
 SUBJECT = "夜间施工噪音扰民的投诉"
 WORD = "施工噪音"
-
-
-@pytest.fixture
-def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """A one-document site index, so that the search answers (letters have an index of their own)."""
-    indexer.build(tmp_path / "_search", [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
-    yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search"),
-           "SEARCH_LETTERS_DIR": str(tmp_path / "letters")}
-    query.close_all()
 
 
 @pytest.fixture
