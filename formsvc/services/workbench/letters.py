@@ -21,7 +21,7 @@ from formsvc.domain import personal_data
 from formsvc.models import Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import Letter, LetterProposal
-from formsvc.services import masking, search
+from formsvc.services import masking, notify, search
 from formsvc.services.lifecycle import Status
 from formsvc.services.workbench.context import (
     REPLY_MAX,
@@ -105,8 +105,18 @@ def propose(ctx: Context, staff: Staff, number: str, subject: str, question: str
     proposal.revision = (proposal.revision or 0) + 1
     proposal.status, proposal.proposed_by_id, proposal.proposed_at = PENDING, staff.id, ctx.now
     proposal.reviewed_by_id, proposal.reviewed_at, proposal.review_note = None, None, ""
+    notify.queue_all(ctx.session, _approvers(ctx, message, staff), "letter_proposed", message)
     ctx.commit()
     return proposal
+
+
+def _approvers(ctx: Context, message: Message, proposer: Staff) -> list[str]:
+    """Whom to tell of a proposal: the department's other reviewers, else the dispatchers."""
+    if _has_reviewer(ctx.session, message.department_id, proposer.id):
+        emails = notify.staff_emails(ctx.session, ["reviewer"], message.department_id)
+    else:
+        emails = notify.dispatcher_recipients(ctx.session, ctx.config)
+    return [e for e in emails if e != proposer.email]
 
 
 def approval_refusal(session: Session, staff: Staff, message: Message,
@@ -187,6 +197,9 @@ def send_back(ctx: Context, staff: Staff, number: str, revision: int | str | Non
     ctx.apply(staff, message, "return_letter", reason)
     proposal.status, proposal.review_note = RETURNED, reason
     proposal.reviewed_by_id, proposal.reviewed_at = staff.id, ctx.now
+    proposer = ctx.session.get(Staff, proposal.proposed_by_id)
+    if proposer is not None:
+        notify.queue_all(ctx.session, [proposer.email], "letter_returned", message, note=reason)
     ctx.commit()
     return proposal
 

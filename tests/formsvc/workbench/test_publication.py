@@ -271,3 +271,25 @@ def test_migration_0007_keeps_the_letters_and_goes_down_and_up(people: Flask,
     run(people, "rsj_h", wb.propose, number, "再次修改", *TEXTS[1:], True)
     run(people, "rsj_r", approve_current, number)
     assert wbclient.get("/api/v1/letters").get_json()["items"][0]["subject"] == "再次修改"
+
+
+def test_who_is_told(people: Flask, wbclient: FlaskClient) -> None:
+    """A proposal mails the department's other reviewers (the dispatchers where it has none);
+    sending it back mails the proposer with the reason."""
+    from formsvc.models import OutboxNotification
+
+    def mails() -> set[tuple[str, str]]:
+        with people.app_context():
+            s = db.new_session()
+            try:
+                return {(r.template, r.recipient) for r in s.scalars(select(OutboxNotification))
+                        if r.template.startswith("letter_")}
+            finally:
+                s.close()
+
+    rsj = proposed(people, wbclient, proposer="rsj_r")
+    assert mails() == {("letter_proposed", "rsj_r2@gov.test")}
+    proposed(people, wbclient, "zjj", "zjj_h")
+    assert ("letter_proposed", "disp@gov.test") in mails()
+    run(people, "rsj_r2", wb.send_back, rsj, "1", "请核对")
+    assert ("letter_returned", "rsj_r@gov.test") in mails()
