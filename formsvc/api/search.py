@@ -31,7 +31,7 @@ def search_json() -> Any:
     """The same search as /search (plus per_page up to MAX_PER_PAGE): hits, total, facets."""
     try:
         params, result = search.search(current_app.config, request.args, MAX_PER_PAGE,
-                                       get_session())
+                                       get_session)
     except SearchError as exc:
         return errors.error_response(400, exc.code, exc.message)
     except SearchUnavailable as exc:

@@ -69,7 +69,7 @@ def search_page() -> Any:
     status = 200
     try:
         params, result = search_svc.search(current_app.config, request.args, query.PER_PAGE,
-                                           get_session())
+                                           get_session)
     except query.SearchError as exc:
         context["error"], status = exc.message, 400
     except query.SearchUnavailable as exc:

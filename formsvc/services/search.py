@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +43,12 @@ def letters_dir(config: Mapping[str, Any]) -> Path:
 
 
 def search(config: Mapping[str, Any], args: Mapping[str, Any], max_per_page: int,
-           session: Session | None = None) -> tuple[query.SearchParams, query.SearchResult]:
+           session: Callable[[], Session] | None = None,
+           ) -> tuple[query.SearchParams, query.SearchResult]:
     """Parse ``args`` and search both indexes; raises query.SearchError (bad parameters) or
-    query.SearchUnavailable (the site index is missing or unreadable). With ``session`` a letter
-    the database no longer publishes is left out even while the index still holds it."""
+    query.SearchUnavailable (the site index is missing or unreadable). With ``session`` (called
+    only when letters were found) a letter the database no longer publishes is left out even
+    while the index still holds it."""
     params = query.parse_params(args, max_per_page=max_per_page)
     result = query.search(params, index_dir(config), letters_dir(config))
     return params, (published_only(session, result) if session is not None else result)
@@ -55,14 +57,15 @@ def search(config: Mapping[str, Any], args: Mapping[str, Any], max_per_page: int
 _LETTER_URL = re.compile(r"/hdjl/letters/([0-9]+)$")
 
 
-def published_only(session: Session, result: query.SearchResult) -> query.SearchResult:
+def published_only(session: Callable[[], Session],
+                   result: query.SearchResult) -> query.SearchResult:
     """``result`` without the letters that are not published (withdrawn, and the index could not
     be updated): the database decides what is public, the index is only a copy."""
     letter_hits = {id(h): int(m.group(1)) for h in result.hits
                    if h.doctype == "letter" and (m := _LETTER_URL.search(h.url))}
     if not letter_hits:
         return result
-    live = set(session.scalars(select(Letter.id).where(Letter.id.in_(set(letter_hits.values())),
+    live = set(session().scalars(select(Letter.id).where(Letter.id.in_(set(letter_hits.values())),
                                                        Letter.published.is_(True))))
     stale = {key for key, letter_id in letter_hits.items() if letter_id not in live}
     if stale:
