@@ -9,6 +9,7 @@ from flask import current_app, jsonify, request
 
 from formsvc.api.blueprint import bp
 from formsvc.api.oas import NULLABLE_STR, STR, error_response, obj, query_param, ref
+from formsvc.db import get_session
 from formsvc.services import search
 from formsvc.web import errors
 from sitesearch.fields import FACETS, SITE_ID
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 def search_json() -> Any:
     """The same search as /search (plus per_page up to MAX_PER_PAGE): hits, total, facets."""
     try:
-        params, result = search.search(current_app.config, request.args, MAX_PER_PAGE)
+        params, result = search.search(current_app.config, request.args, MAX_PER_PAGE,
+                                       get_session)
     except SearchError as exc:
         return errors.error_response(400, exc.code, exc.message)
     except SearchUnavailable as exc:

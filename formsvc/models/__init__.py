@@ -11,10 +11,12 @@ from formsvc.models.staff import Staff
 from formsvc.models.workbench import (
     ExtensionRequest,
     Letter,
+    LetterProposal,
     MailAttempt,
     ReplyDraft,
     ReplyTemplate,
 )
 
-__all__ = ["Attachment", "Base", "Department", "Event", "ExtensionRequest", "Letter", "MailAttempt",
-           "Message", "OutboxNotification", "ReplyDraft", "ReplyTemplate", "Staff"]
+__all__ = ["Attachment", "Base", "Department", "Event", "ExtensionRequest", "Letter",
+           "LetterProposal", "MailAttempt", "Message", "OutboxNotification", "ReplyDraft",
+           "ReplyTemplate", "Staff"]

@@ -1,5 +1,5 @@
 """What the department workbench keeps beside a message: the reply being drafted, extension
-requests, reply templates, public letters and mail delivery attempts."""
+requests, reply templates, public letters and their proposals, mail delivery attempts."""
 
 from __future__ import annotations
 
@@ -104,6 +104,36 @@ class Letter(Base):
 
     department: Mapped[Department | None] = relationship()
     publisher: Mapped[Staff | None] = relationship()
+
+
+class LetterProposal(Base):
+    """A proposal to publish (or change) a message's public letter, and its review: four eyes.
+
+    One row per message, reused by each new proposal. The texts are the masked ones the proposer
+    reviewed; the letter takes them only when a second person approves
+    (services/workbench/letters.py), so the live letter never shows an unapproved edit.
+    ``revision`` counts the proposals, so that an approval given on an older page is refused.
+    """
+
+    __tablename__ = "letter_proposal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), unique=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    reply: Mapped[str] = mapped_column(Text)
+    # pending → approved | returned (a new proposal makes it pending again)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+
+    message: Mapped[Message] = relationship()
+    proposer: Mapped[Staff] = relationship(foreign_keys=[proposed_by_id])
+    reviewer: Mapped[Staff | None] = relationship(foreign_keys=[reviewed_by_id])
 
 
 class MailAttempt(Base):

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 from flask import url_for as flask_url_for
 
+from formsvc.db import get_session
 from formsvc.services import search as search_svc
 from sitesearch import query
 
@@ -67,7 +68,8 @@ def search_page() -> Any:
                                "unavailable_message": search_svc.UNAVAILABLE}
     status = 200
     try:
-        params, result = search_svc.search(current_app.config, request.args, query.PER_PAGE)
+        params, result = search_svc.search(current_app.config, request.args, query.PER_PAGE,
+                                           get_session)
     except query.SearchError as exc:
         context["error"], status = exc.message, 400
     except query.SearchUnavailable as exc:

@@ -100,8 +100,14 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("return_draft", "审核退回修改", {Status.ASSIGNED}, None, {"reviewer"}, public=False,
        needs_note=True),
     _t("approve_reply", "审核通过", {Status.ASSIGNED}, None, {"reviewer"}, public=False),
-    _t("publish_letter", "在公开信箱发布", {Status.REPLIED, Status.CLOSED}, None,
+    # publication takes two people (services/workbench/letters.py): one proposes the masked
+    # texts, a reviewer of the department (the dispatcher where it has none) approves or returns
+    _t("propose_letter", "提请公开", {Status.REPLIED, Status.CLOSED}, None,
        {"handler", "reviewer", "dispatcher", "supervisor"}, public=False),
+    _t("publish_letter", "在公开信箱发布", {Status.REPLIED, Status.CLOSED}, None,
+       {"reviewer", "dispatcher"}, public=False),
+    _t("return_letter", "公开审核退回", {Status.REPLIED, Status.CLOSED}, None,
+       {"reviewer", "dispatcher"}, public=False, needs_note=True),
     _t("withdraw_letter", "撤回公开", {Status.REPLIED, Status.CLOSED}, None,
        {"handler", "reviewer", "dispatcher", "supervisor"}, public=False, needs_note=True),
     _t("remind", "期限提醒", {Status.SUBMITTED, Status.ASSIGNED}, None, {"system"},

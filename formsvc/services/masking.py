@@ -93,11 +93,12 @@ def masked_spans(text: str, known: Iterable[str] = (),
 def review(text: str, known: Iterable[str] = (),
            public_numbers: Iterable[str] = ()) -> list[Segment]:
     """The masked text in pieces for the reviewer: every marker, every published number kept and
-    every run of five or more digits left in is its own segment."""
+    every run of five or more digits left in is its own segment. ``text`` may be masked already
+    (a proposal waiting for approval): its markers are segments of their class too."""
     text = _as_text(text)
     segments: list[Segment] = []
     at = 0
-    for m in _read(text, known, public_numbers):
+    for m in _read(text, known, public_numbers, markers=True):
         segments += _plain(text[at:m.start])
         segments.append(Segment(m.marker, m.kind) if m.marker else
                         Segment(text[m.start:m.end], PUBLIC))
@@ -209,8 +210,10 @@ def _key(value: str) -> str:
     return "".join(c for c in normalise(value).upper() if c.isalnum())
 
 
-def _read(text: str, known: Iterable[str], public_numbers: Iterable[str]) -> list[Masked]:
-    """Every span found, masked ones with their marker and published ones with marker ''."""
+def _read(text: str, known: Iterable[str], public_numbers: Iterable[str],
+          markers: bool = False) -> list[Masked]:
+    """Every span found, masked ones with their marker and published ones with marker ''; with
+    ``markers`` the markers already in ``text`` too (as spans replaced by themselves)."""
     if not text:
         return []
     flat = normalise(text)
@@ -218,7 +221,8 @@ def _read(text: str, known: Iterable[str], public_numbers: Iterable[str]) -> lis
     public_keys, public_digits = _public_keys(public_numbers)
     spans = _Spans(flat, public_keys)
     for m in _ALREADY_MASKED.finditer(text):
-        spans.claim(m.start(), m.end(), None)
+        spans.claim(m.start(), m.end(), Masked(m.start(), m.end(), _marker_kind(m.group()),
+                                               m.group()) if markers else None)
     # the first to claim a character keeps it: the submitter's own values, then the classes
     # whose pattern is surest, addresses (the loosest) last
     spans.claim_known(own.exact)
@@ -232,6 +236,11 @@ def _read(text: str, known: Iterable[str], public_numbers: Iterable[str]) -> lis
         spans.claim(span.start, span.end, Masked(*span, MARKERS[span.kind]))
     spans.claim_known(own.late)
     return spans.found()
+
+
+def _marker_kind(marker: str) -> Kind:
+    """The class a marker stands for; a masked name (张**) has no marker of its own."""
+    return next((k for k, v in MARKERS.items() if v == marker), Kind.NAME)
 
 
 class _Spans:

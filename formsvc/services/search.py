@@ -13,7 +13,8 @@ undoes a publication; :func:`reindex_letters` rebuilds the copy (``reindex-lette
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +42,38 @@ def letters_dir(config: Mapping[str, Any]) -> Path:
     return Path(config["SEARCH_LETTERS_DIR"])
 
 
-def search(config: Mapping[str, Any], args: Mapping[str, Any],
-           max_per_page: int) -> tuple[query.SearchParams, query.SearchResult]:
+def search(config: Mapping[str, Any], args: Mapping[str, Any], max_per_page: int,
+           session: Callable[[], Session] | None = None,
+           ) -> tuple[query.SearchParams, query.SearchResult]:
     """Parse ``args`` and search both indexes; raises query.SearchError (bad parameters) or
-    query.SearchUnavailable (the site index is missing or unreadable)."""
+    query.SearchUnavailable (the site index is missing or unreadable). With ``session`` (called
+    only when letters were found) a letter the database no longer publishes is left out even
+    while the index still holds it."""
     params = query.parse_params(args, max_per_page=max_per_page)
-    return params, query.search(params, index_dir(config), letters_dir(config))
+    result = query.search(params, index_dir(config), letters_dir(config))
+    return params, (published_only(session, result) if session is not None else result)
+
+
+_LETTER_URL = re.compile(r"/hdjl/letters/([0-9]+)$")
+
+
+def published_only(session: Callable[[], Session],
+                   result: query.SearchResult) -> query.SearchResult:
+    """``result`` without the letters that are not published (withdrawn, and the index could not
+    be updated): the database decides what is public, the index is only a copy."""
+    letter_hits = {id(h): int(m.group(1)) for h in result.hits
+                   if h.doctype == "letter" and (m := _LETTER_URL.search(h.url))}
+    if not letter_hits:
+        return result
+    live = set(session().scalars(select(Letter.id).where(Letter.id.in_(set(letter_hits.values())),
+                                                       Letter.published.is_(True))))
+    stale = {key for key, letter_id in letter_hits.items() if letter_id not in live}
+    if stale:
+        log.warning("search: %d withdrawn letter(s) still in the index; run reindex-letters",
+                    len(stale))
+        result.hits = [h for h in result.hits if id(h) not in stale]
+        result.total = max(0, result.total - len(stale))
+    return result
 
 
 def letter_document(letter: Letter) -> dict[str, Any]:

@@ -110,6 +110,7 @@ def staff_context() -> dict[str, Any]:
     return {"staff": g.get("staff"), "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
             "KINDS": kinds.KINDS, "kind_label": kinds.label, "OUTCOMES": OUTCOMES,
             "REPLY_STATUS_LABELS": wb.REPLY_STATUS_LABELS,
+            "PROPOSAL_STATUS_LABELS": wb.PROPOSAL_STATUS_LABELS,
             "EXTENSION_STATUS_LABELS": wb.EXTENSION_STATUS_LABELS}
 
 
@@ -244,6 +245,20 @@ def review() -> Any:
         intro="已提交审核、尚未发送的答复。审核人打开留言，审核通过即发送，或填写意见退回修改。")
 
 
+@bp.get("/publication")
+def publication() -> Any:
+    """Proposals to publish a letter waiting for this staff member's approval (four eyes)."""
+    staff = _staff()
+    if staff.role not in ("reviewer", "dispatcher", "admin"):
+        abort(404)
+    ctx = _ctx()
+    rows = [wb.Row(m, ctx.deadline(m)) for m, _ in wb.publication_queue(ctx, staff)]
+    return render_template(
+        "staff/queue.html", heading="待审核公开", rows=rows, total=len(rows), pages=[],
+        intro="承办人提请在公开信箱发布的留言。打开留言，逐字核对标出的隐去内容和数字，"
+              "审核通过即发布，或填写理由退回；不能审核自己提请的公开。")
+
+
 @bp.get("/supervision")
 def supervision() -> Any:
     """The supervisor's page: overdue and due soon by department, flags, extension requests."""
@@ -270,13 +285,18 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         abort(404)
     db = ctx.session
     letter = wb.letter_of(db, message)
+    proposal = wb.proposal_of(db, message)
+    approvable = proposal is not None and wb.approval_refusal(db, staff, message, proposal) is None
     context = {
         "m": message, "ctx": ctx, "deadline": ctx.deadline(message),
         "kind": kinds.get(message.kind), "draft": wb.draft_of(db, message),
         "extensions": wb.extensions(db, message),
         "pending_extension": wb.pending_extension(db, message),
         "templates": wb.templates_for(db, staff, message.department_id),
-        "letter": letter,
+        "letter": letter, "proposal": proposal, "approvable": approvable,
+        "letter_review": wb.review_of(message, proposal) if approvable and proposal else {},
+        "letter_fields": wb.LETTER_FIELDS,
+        "proposer": db.get(Staff, proposal.proposed_by_id) if proposal else None,
         "project": projects().get(message.project_slug) if message.project_slug else None,
         "letter_texts": wb.letter_draft(ctx, message) if message.replied_at else {},
         "names": wb.staff_names(db, message.events),
@@ -355,9 +375,14 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
     "reopen": (lambda c, s, n, f: wb.reopen(c, s, n, f.get("note", "")), "已重新交办"),
     "flag_handled": (lambda c, s, n, f: wb.handle_flag(c, s, n, f.get("note", "")),
                      "已记录处理意见"),
-    "publish_letter": (lambda c, s, n, f: wb.publish(c, s, n, f.get("subject", ""),
+    "propose_letter": (lambda c, s, n, f: wb.propose(c, s, n, f.get("subject", ""),
                                                      f.get("question", ""), f.get("reply", ""),
-                                                     _bool(f, "reviewed")), "已在公开信箱发布"),
+                                                     _bool(f, "reviewed")),
+                       "已提请公开，等待另一位工作人员审核"),
+    "publish_letter": (lambda c, s, n, f: wb.approve(c, s, n, f.get("revision")),
+                       "审核通过，已在公开信箱发布"),
+    "return_letter": (lambda c, s, n, f: wb.send_back(c, s, n, f.get("revision"),
+                                                      f.get("note", "")), "已退回公开申请"),
     "withdraw_letter": (lambda c, s, n, f: wb.withdraw(c, s, n, f.get("note", "")), "已撤回公开"),
 }
 

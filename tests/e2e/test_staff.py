@@ -105,19 +105,46 @@ def test_dispatch_reply_rate_publish_and_count(open_page, staff, artifacts) -> N
     assert click_and_wait(citizen, citizen.get_by_role("button", name="提交评价")) == 200
     assert "感谢您的评价" in citizen.get_by_role("status").first.inner_text()
 
-    # the handler publishes the letter (names and contact details are masked)
+    # the handler proposes the letter (names and contact details are masked) …
     handler.reload()
-    form = action(handler, "在公开信箱发布")
+    form = action(handler, "提请公开")
+    # a careless edit puts the citizen's phone back: masked again on the way in
+    form.get_by_label("公开的答复内容").fill(f"{REPLY}如有疑问请拨打{support.CITIZEN['phone']}。")
     form.get_by_label("我已审阅公开内容，其中不含个人信息，可以公开").check()
-    click_and_wait(handler, form.get_by_role("button", name="发布"))
+    click_and_wait(handler, form.get_by_role("button", name="提请公开"))
+    assert handler.locator("#letter-review").count() == 0  # nobody approves their own
+
+    # … and the department's reviewer approves what they see will be public
+    reviewer = open_page()
+    log_in(reviewer, "rsj-shen", staff["rsj-shen"])
+    click_and_wait(reviewer, reviewer.get_by_role("link", name="待审核公开"))
+    open_message(reviewer, number)
+    review = reviewer.locator("#letter-review")
+    assert "已隐去" in review.locator("mark.gp-review-mark").first.text_content()  # read aloud
+    assert support.CITIZEN["phone"] not in review.inner_text()
+    result = support.run_axe(reviewer)
+    assert not result["violations"], support.describe_violations(result["violations"])
+    form = action(reviewer, "审核通过并发布")
+    click_and_wait(reviewer, form.get_by_role("button", name="审核通过并发布"))
 
     # the public letter box shows it, without the citizen's name or phone
     citizen.goto("/")
     click_and_wait(citizen, citizen.get_by_role("link", name="公开信件"))
     click_and_wait(citizen, main(citizen).get_by_role("link", name=re.compile(SUBJECT)).first)
+    letter_url = citizen.url
     letter = main(citizen).inner_text()
     assert REPLY in letter
     assert support.CITIZEN["name"] not in letter and support.CITIZEN["phone"] not in letter
+
+    # withdrawn by the handler: gone from the letter box and its page at once
+    handler.reload()
+    form = action(handler, "撤回公开")
+    form.get_by_label("撤回理由").fill("提交人要求撤回")
+    click_and_wait(handler, form.get_by_role("button", name="撤回"))
+    assert "提交人要求撤回" in handler.locator("#timeline").inner_text()
+    assert citizen.goto(letter_url).status == 404
+    citizen.goto("/hdjl/letters")
+    assert SUBJECT not in main(citizen).inner_text()
 
     # and the statistics count it: one more received and replied for 人社局
     after = stats_row(citizen)

@@ -100,6 +100,7 @@ FIELDS: dict[str, tuple[int, str]] = {
     "reject": (1000, "{}"), "extension": (1000, "{}"), "approve_note": (1000, "{}"),
     "review_note": (1000, "{}"), "supervise": (1000, "{}"), "letter_subject": (200, "{}"),
     "letter_question": (5000, "公开的留言：{}"), "letter_reply": (5000, "公开的答复：{}"),
+    "letter_return": (1000, "{}"),
     "comment": (500, "{}"), "template_title": (100, "{}"), "template_body": (5000, "模板：{}"),
 }
 TEMPLATES = 10  # reply templates of 市场监管局, payloads in their titles and bodies
@@ -362,6 +363,9 @@ def seed_main() -> None:
         ctx = wb.Context(session, app.config, calendar())
         disp, sup, rsj = staff["xss-fenban"], staff["xss-dubian"], staff["xss-rsj"]
         scj, scj_sh = staff["xss-scj-cb"], staff["xss-scj-sh"]
+        # letters are approved by a second person: the administrator may wherever the department
+        # has reviewers (the journeys' accounts may hold one) or not
+        approver = staff["xss-admin"]
         for t in range(TEMPLATES):
             out["used"] += [["template_title", t], ["template_body", t]]
             wb.add_template(ctx, scj, field_value("template_title", t), field_value("template_body", t))
@@ -405,9 +409,18 @@ def seed_main() -> None:
                 continue
             wb.send_reply(ctx, handler, n)  # replied
             if kind != "ysqgk":
-                letter = wb.publish(ctx, handler, n, v("letter_subject"), v("letter_question"),
-                                    v("letter_reply"), True)
+                proposal = wb.propose(ctx, handler, n, v("letter_subject"),
+                                      v("letter_question"), v("letter_reply"), True)
+                letter = wb.approve(ctx, approver, n, proposal.revision)  # four eyes
                 out["letters"][n] = letter.id
+                # a change to it waiting for approval (the administrator's page shows the review
+                # panel with every segment marked), or one sent back with a reason
+                fate = len(out["letters"]) % 3
+                if fate:
+                    change = wb.propose(ctx, handler, n, v("letter_subject", m + 1),
+                                        v("letter_question", m + 1), v("letter_reply", m + 1), True)
+                    if fate == 2:
+                        wb.send_back(ctx, approver, n, change.revision, v("letter_return"))
         session.close()
     json.dump(out, sys.stdout)
 

@@ -218,13 +218,14 @@ def test_tracking_and_rating_forms(client: FlaskClient, app: Flask,
 # --- the workbench -------------------------------------------------------------------------------
 
 STAFF_FIELDS = ("department", "note", "due_date", "days", "text", "outcome", "outcome_note",
-                "subject", "question", "reply", "reviewed")
+                "subject", "question", "reply", "reviewed", "revision")
 STAFF_CHOICES = {
     "department": ["rsj", "zjj", "xzfb", "", "nope"],
     "due_date": ["2099-01-05", "2000-01-01", "2026-02-30", "tomorrow", ""],
     "days": ["5", "20", "0", "-3", "999999999999", "五", ""],
     "outcome": [*OUTCOMES, "", "nope"],
     "reviewed": ["y", "", "1"],
+    "revision": ["1", "2", "0", "-1", "01", "1.0", ""],  # the proposal a page approves
 }
 
 
@@ -260,6 +261,13 @@ def staffed(app: Flask, client: FlaskClient) -> dict[str, Any]:
         numbers.append(number)
     run(app, "disp", wb.dispatch, numbers[0], "rsj")
     run(app, "disp", wb.dispatch, numbers[2], "rsj")
+    # answered, with a letter proposed for publication: approving and returning have a target
+    number, _ = submit(client, "jy", department="", consent_publish=True)
+    run(app, "disp", wb.dispatch, number, "rsj")
+    run(app, "h", wb.save_draft, number, "已纳入明年计划。")
+    run(app, "h", wb.send_reply, number)
+    run(app, "h", wb.propose, number, "标题", "问题", "答复", True)
+    numbers.append(number)
     clients = {}
     for username in ("disp", "h", "r", "sup", "adm"):
         c = app.test_client()

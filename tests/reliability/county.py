@@ -102,8 +102,9 @@ def fill(app: Flask) -> dict[str, str]:
     for number in (replied, closed):
         as_("zjj-cb", wb.save_draft, number, "您好，已收到您的留言，经研究答复如下：……")
         as_("zjj-cb", wb.send_reply, number)
-    as_("zjj-cb", wb.publish, replied, "增设公交站点的建议", "建议在开发区增设一处公交站点。",
-        "已纳入明年线路调整计划。", True)
+    proposal = as_("zjj-cb", wb.propose, replied, "增设公交站点的建议", "建议在开发区增设一处公交站点。",
+                   "已纳入明年线路调整计划。", True)
+    as_("fenban", wb.approve, replied, proposal.revision)  # zjj has no reviewer: the dispatcher
     as_("scjgj-cb", wb.save_draft, review, "已派员检查并责令整改。")
     as_("scjgj-cb", wb.submit_for_review, review)
     as_("scjgj-cb", wb.add_template, "常用答复", "您好，您反映的问题已收悉，我局将依法处理。")

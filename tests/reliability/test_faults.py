@@ -283,9 +283,12 @@ def test_search_down_while_forms_tracking_and_workbench_keep_working(
     assert post_action(handler, number, "draft_reply",
                        text="已纳入明年公交线路调整计划。").status_code == 303
     assert post_action(handler, number, "send_reply").status_code == 303
-    assert post_action(dispatcher, number, "publish_letter", subject="增设公交站点",
+    assert post_action(handler, number, "propose_letter", subject="增设公交站点",
                        question="建议增设公交站点。", reply="已纳入计划。",
                        reviewed="y").status_code == 303
+    revision = soup(dispatcher.get(f"/hdjl/staff/m/{number}")).find(
+        "input", attrs={"name": "revision"})["value"]
+    assert post_action(dispatcher, number, "publish_letter", revision=revision).status_code == 303
     r = client.post("/api/v1/track", json={"tracking_number": number, "query_code": code})
     assert r.get_json()["status"] == "replied"
     # the site search is still down, and says so

@@ -7,7 +7,7 @@ One module per job; this package's names are the workbench's interface (``wb.dis
     deadlines.py    extension requests and decisions, a supervisor's new due date
     replies.py      drafts, review, sending the reply
     supervision.py  督办, unsatisfied ratings, reopening
-    letters.py      publishing in the public letter box, withdrawing
+    letters.py      the public letter box: proposal, approval by a second person, withdrawal
     templates.py    a department's reply templates
     queries.py      the inbox and its filters, the queues, the supervisor's watch list
 
@@ -32,7 +32,20 @@ from formsvc.services.workbench.deadlines import (
     pending_extension,
     request_extension,
 )
-from formsvc.services.workbench.letters import letter_draft, letter_of, publish, withdraw
+from formsvc.services.workbench.letters import (
+    LETTER_FIELDS,
+    PROPOSAL_STATUS_LABELS,
+    approval_refusal,
+    approve,
+    letter_draft,
+    letter_of,
+    proposal_of,
+    propose,
+    publication_queue,
+    review_of,
+    send_back,
+    withdraw,
+)
 from formsvc.services.workbench.queries import (
     PER_PAGE,
     DepartmentWatch,
@@ -74,13 +87,14 @@ from formsvc.services.workbench.supervision import (
 from formsvc.services.workbench.templates import add_template, remove_template, templates_for
 
 __all__ = [
-    "EXTENSION_STATUS_LABELS", "PER_PAGE", "REPLY_STATUS_LABELS", "ActionError", "Context", "DepartmentWatch",
-    "InboxFilter", "NotFound", "Page", "Row", "add_note", "add_template", "approve_reply", "can",
-    "can_reopen", "change_due_date", "decide_extension", "dispatch", "dispatch_queue",
-    "draft_of", "extensions", "filtered", "flagged", "get_message", "handle_flag", "inbox",
-    "letter_draft", "letter_of", "on_rated", "pending_extension", "pending_extensions",
-    "publish", "reject", "remove_template", "reopen", "request_extension", "return_draft",
-    "return_to_dispatcher", "review_queue", "save_draft", "scope_clause", "send_reply",
-    "staff_names", "submit_for_review", "supervise", "templates_for", "transfer", "watch_list",
-    "withdraw",
+    "ActionError", "Context", "DepartmentWatch", "EXTENSION_STATUS_LABELS", "InboxFilter", "LETTER_FIELDS",
+    "NotFound", "PER_PAGE", "PROPOSAL_STATUS_LABELS", "Page", "REPLY_STATUS_LABELS", "Row",
+    "add_note", "add_template", "approval_refusal", "approve", "approve_reply", "can",
+    "can_reopen", "change_due_date", "decide_extension", "dispatch", "dispatch_queue", "draft_of",
+    "extensions", "filtered", "flagged", "get_message", "handle_flag", "inbox", "letter_draft",
+    "letter_of", "on_rated", "pending_extension", "pending_extensions", "proposal_of", "propose",
+    "publication_queue", "reject", "remove_template", "reopen", "request_extension",
+    "return_draft", "return_to_dispatcher", "review_of", "review_queue", "save_draft",
+    "scope_clause", "send_back", "send_reply", "staff_names", "submit_for_review", "supervise",
+    "templates_for", "transfer", "watch_list", "withdraw",
 ]

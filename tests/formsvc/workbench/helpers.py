@@ -127,3 +127,17 @@ def number_of(app: Flask, message_id: int) -> str:
             return s.get(Message, message_id).tracking_number  # type: ignore[union-attr]
         finally:
             s.close()
+
+
+def publish(app: Flask, proposer: str, approver: str, number: str, subject: str, question: str,
+            reply: str) -> Any:
+    """Publish a letter with four eyes: ``proposer`` proposes the texts, ``approver`` approves
+    the revision they see; the published Letter."""
+    run(app, proposer, wb.propose, number, subject, question, reply, True)
+    return run(app, approver, approve_current, number)
+
+
+def approve_current(ctx: wb.Context, staff: Any, number: str) -> Any:
+    """Approve the proposal as it stands now (the revision a fresh page would carry)."""
+    proposal = wb.proposal_of(ctx.session, wb.get_message(ctx, staff, number))
+    return wb.approve(ctx, staff, number, proposal.revision if proposal else None)

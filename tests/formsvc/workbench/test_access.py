@@ -23,7 +23,7 @@ from formsvc import create_app, db
 from formsvc.models import Attachment, Message
 from formsvc.services import workbench as wb
 from formsvc.staff.views import ACTIONS
-from tests.formsvc.conftest import PNG, make_config, post_form
+from tests.formsvc.conftest import PNG, make_config, post_form, soup
 from tests.formsvc.workbench.helpers import (
     insert_message,
     login,
@@ -50,6 +50,7 @@ PAGES = {
     "/hdjl/staff/inbox": set(ACCOUNTS),
     "/hdjl/staff/review": set(ACCOUNTS),
     "/hdjl/staff/supervision": {"supervisor", "admin"},
+    "/hdjl/staff/publication": {"dispatcher", "reviewer_own", "reviewer_other", "admin"},
     "/hdjl/staff/templates": {"handler_own", "handler_other", "reviewer_own", "reviewer_other"},
 }
 # The matrix: every workbench route that needs a login → the test here that runs it for every
@@ -60,6 +61,7 @@ MATRIX_ROUTES = {
     "/hdjl/staff/inbox": "test_pages",
     "/hdjl/staff/review": "test_pages",
     "/hdjl/staff/supervision": "test_pages",
+    "/hdjl/staff/publication": "test_pages, test_publication_matrix",
     "/hdjl/staff/templates": "test_pages (GET), test_templates_post (POST)",
     "/hdjl/staff/m/<number>": "test_pages",
     "/hdjl/staff/m/<number>/<action>": "test_actions",
@@ -97,7 +99,8 @@ FORM = {
     "draft_reply": {"text": "答复内容"}, "return_draft": {"note": "请修改"},
     "supervise": {"note": "请尽快办理"}, "reopen": {"note": "重新办理"},
     "flag_handled": {"note": "已核实"},
-    "publish_letter": {"subject": "标题", "question": "问题", "reply": "答复", "reviewed": "y"},
+    "propose_letter": {"subject": "标题", "question": "问题", "reply": "答复", "reviewed": "y"},
+    "publish_letter": {"revision": "1"}, "return_letter": {"note": "请修改", "revision": "1"},
     "withdraw_letter": {"note": "撤回"},
 }
 
@@ -148,6 +151,41 @@ def test_actions(wbapp: Flask, setup: dict[str, str], account: str) -> None:
             assert r.status_code in (303, 400), (account, action, r.status_code)
 
 
+# The approval of a proposal to publish (four eyes): the message is rsj's, proposed by h_own.
+# A decision of the wrong person is a 400 with its reason (the own-department rules in
+# test_publication.py), out of scope a 404; only a reviewer of rsj or an administrator may.
+APPROVERS = {"reviewer_own", "admin"}
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_publication_matrix(wbapp: Flask, wbclient: FlaskClient, setup: dict[str, str],
+                            account: str) -> None:
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    token = _token(client)
+    for action, form in (("publish_letter", {}), ("return_letter", {"note": "请修改"})):
+        number, _ = submit(wbclient, "zx", consent_publish=True, department="",
+                           content=f"{account}：{action} 的留言内容，请答复。")
+        run(wbapp, "disp", wb.dispatch, number, "rsj")
+        run(wbapp, "h_own", wb.save_draft, number, "答复内容")
+        run(wbapp, "h_own", wb.send_reply, number)
+        run(wbapp, "h_own", wb.propose, number, "标题", "问题", "答复", True)
+        page = client.get("/hdjl/staff/publication")
+        allowed = account in PAGES["/hdjl/staff/publication"]
+        assert page.status_code == (200 if allowed else 404), account
+        # the 待审核公开 list holds it for exactly those who may approve it
+        listed = allowed and number in soup(page).find("table").get_text()
+        assert listed is (account in APPROVERS), account
+        r = client.post(f"/hdjl/staff/m/{number}/{action}",
+                        data={"csrf_token": token, "revision": "1", **form})
+        expected = 404 if account in OUT_OF_SCOPE else 303 if account in APPROVERS else 400
+        assert r.status_code == expected, (account, action, r.status_code)
+    # decided (published or returned): no longer in anyone's list
+    page = client.get("/hdjl/staff/publication")
+    if page.status_code == 200:
+        assert number not in soup(page).find("table").get_text()
+
+
 def test_anonymous_is_sent_to_login(wbclient: FlaskClient, setup: dict[str, str]) -> None:
     number = setup["number"]
     paths = [*PAGES, "/hdjl/staff/", f"/hdjl/staff/m/{number}"]
@@ -168,7 +206,7 @@ def test_unknown_action_is_404(wbapp: Flask, setup: dict[str, str]) -> None:
 
 
 def _token(client: FlaskClient) -> str:
-    from tests.formsvc.conftest import csrf_from, soup
+    from tests.formsvc.conftest import csrf_from
 
     return csrf_from(soup(client.get("/hdjl/staff/inbox")))
 

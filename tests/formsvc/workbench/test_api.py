@@ -10,7 +10,7 @@ from formsvc import db
 from formsvc.models import OutboxNotification
 from formsvc.services import workbench as wb
 from tests.formsvc.test_api import check
-from tests.formsvc.workbench.helpers import make_staff, message_row, run, submit
+from tests.formsvc.workbench.helpers import make_staff, message_row, publish, run, submit
 
 
 def test_letters_and_stats_match_the_document(wbapp: Flask, wbclient: FlaskClient) -> None:
@@ -20,8 +20,8 @@ def test_letters_and_stats_match_the_document(wbapp: Flask, wbclient: FlaskClien
     run(wbapp, "disp", wb.dispatch, number, "rsj")
     run(wbapp, "h", wb.save_draft, number, "请携带身份证到县政务服务中心办理。")
     run(wbapp, "h", wb.send_reply, number)
-    letter = run(wbapp, "h", wb.publish, number, "社保卡补办", "社保卡丢了怎么补办？",
-                 "请携带身份证到县政务服务中心办理。", True)
+    letter = publish(wbapp, "h", "disp", number, "社保卡补办", "社保卡丢了怎么补办？",
+                     "请携带身份证到县政务服务中心办理。")
     body = check(wbclient.get("/api/v1/letters"), "/letters", "get")
     assert body["total"] == 1 and body["items"][0]["department_code"] == "rsj"
     one = check(wbclient.get(f"/api/v1/letters/{letter.id}"), "/letters/{letter_id}", "get")

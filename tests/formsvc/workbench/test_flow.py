@@ -16,7 +16,7 @@ from tests.formsvc.workbench.helpers import (
 
 
 def publish_form(page) -> dict[str, str]:  # noqa: ANN001
-    form = page.find("form", attrs={"action": lambda a: a and a.endswith("/publish_letter")})
+    form = page.find("form", attrs={"action": lambda a: a and a.endswith("/propose_letter")})
     return {"subject": form.find("input", attrs={"name": "subject"})["value"],
             "question": form.find("textarea", attrs={"name": "question"}).get_text(),
             "reply": form.find("textarea", attrs={"name": "reply"}).get_text()}
@@ -94,13 +94,22 @@ def test_walk_through(wbapp: Flask) -> None:
     flagged = page.find(id="flagged")
     assert flagged is not None and number in flagged.get_text() and "晚上还是很吵" in flagged.get_text()
 
-    # publication: consented, reviewed, masked
+    # publication: consented, reviewed, masked, proposed by one person and approved by another
     page = soup(gaj.get(f"/hdjl/staff/m/{number}"))
     texts = publish_form(page)
-    r = post_action(gaj, number, "publish_letter", **texts)  # not confirmed as reviewed
+    r = post_action(gaj, number, "propose_letter", **texts)  # not confirmed as reviewed
     assert r.status_code == 400
-    r = post_action(gaj, number, "publish_letter", **texts, reviewed="y")
+    r = post_action(gaj, number, "propose_letter", **texts, reviewed="y")
     assert r.status_code == 303
+    assert citizen.get("/api/v1/letters").get_json()["total"] == 0  # not before the approval
+    queue = soup(reviewer.get("/hdjl/staff/publication"))
+    check_page(queue)
+    assert queue.find("a", string=number)
+    page = soup(reviewer.get(f"/hdjl/staff/m/{number}"))
+    check_page(page)
+    assert page.find(id="letter-review") is not None
+    revision = page.find("input", attrs={"name": "revision"})["value"]
+    assert post_action(reviewer, number, "publish_letter", revision=revision).status_code == 303
     letters = soup(citizen.get("/hdjl/letters"))
     check_page(letters)
     link = letters.find("a", string="夜市占道经营噪音扰民")

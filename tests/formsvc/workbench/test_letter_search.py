@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 from formsvc.services import workbench as wb
 from sitesearch import indexer, query
-from tests.formsvc.workbench.helpers import make_staff, run, submit
+from tests.formsvc.workbench.helpers import make_staff, publish, run, submit
 from tests.sitesearch.conftest import make_doc
 
 
@@ -42,8 +42,8 @@ def published(app: Flask, client: FlaskClient) -> str:
     run(app, "disp", wb.dispatch, number, "zjj")
     run(app, "h", wb.save_draft, number, "已纳入明年公交线路调整计划。")
     run(app, "h", wb.send_reply, number)
-    run(app, "h", wb.publish, number, "增设公交站点的建议", "建议在开发区增设公交站点。",
-        "已纳入明年公交线路调整计划。", True)
+    publish(app, "h", "disp", number, "增设公交站点的建议", "建议在开发区增设公交站点。",
+            "已纳入明年公交线路调整计划。")
     return number
 
 

@@ -75,6 +75,15 @@ def pull_every_trigger(app: Flask, client: FlaskClient) -> None:
                                              "rating": "unsatisfied"}).status_code == 200
     run(app, "sup", wb.reopen, number, "请重新核查")
     run(app, "sup", wb.supervise, number, "请尽快办理")
+    # a letter proposed (the department's reviewers are told) and returned (the proposer is)
+    number, _ = submit(client, "zx", department="gaj", consent_publish=True,
+                       content="请问户口迁移需要哪些材料？在哪里办理？")
+    run(app, "disp", wb.dispatch, number, "gaj")
+    run(app, "gaj_r", wb.save_draft, number, "请携带户口簿到派出所户籍窗口办理。")
+    run(app, "gaj_r", wb.send_reply, number)
+    run(app, "gaj_h", wb.propose, number, "户口迁移", "户口迁移需要哪些材料？", "请到户籍窗口办理。",
+        True)
+    run(app, "gaj_r", wb.send_back, number, "1", "请删去窗口电话")
     # an extension approved, another refused
     for approve in (True, False):
         number, _ = submit(client, "ysqgk", subject=f"申请公开的信息 {approve}")
@@ -124,6 +133,8 @@ def test_texts_of_each_trigger(staff: Flask, wbclient: FlaskClient) -> None:
     assert "县人社局" in texts["transferred"][0] or "人力资源" in texts["transferred"][0]
     assert "不属于本局" in texts["returned"][0] and "不属于政府职能" in texts["rejected"][0]
     assert "请写明期限" in texts["draft_returned"][0]
+    assert "已提请在公开信箱发布" in texts["letter_proposed"][0]
+    assert "请删去窗口电话" in texts["letter_returned"][0]
     assert "已责令月底前整改" in texts["reply"][0]
     assert "被评价为不满意" in texts["unsatisfied"][0]
     assert "请重新核查" in texts["reopened"][0] and "请尽快办理" in texts["supervise"][0]

@@ -77,7 +77,13 @@ def published(wbapp: Flask, wbclient: FlaskClient) -> dict[str, str]:
         assert value not in str(texts), f"{value} offered for publication"
     # the reviewer puts a phone number back by hand: publication masks it again
     texts["reply"] += f"\n联系人电话 {PHONE}，邮箱 {EMAIL}"
-    assert post_action(client, number, "publish_letter", **texts, reviewed="y").status_code == 303
+    assert post_action(client, number, "propose_letter", **texts, reviewed="y").status_code == 303
+    # a second person approves the revision their page shows (four eyes)
+    approver = wbapp.test_client()
+    login(approver, "disp")
+    page = soup(approver.get(f"/hdjl/staff/m/{number}"))
+    revision = page.find("input", attrs={"name": "revision"})["value"]
+    assert post_action(approver, number, "publish_letter", revision=revision).status_code == 303
 
     # a disclosure request with address and ID number, answered but not consented to publish
     gk, gk_code = submit(wbclient, "ysqgk", name=NAME, phone=PHONE, email=EMAIL, address=ADDRESS,
@@ -86,7 +92,7 @@ def published(wbapp: Flask, wbclient: FlaskClient) -> dict[str, str]:
     run(wbapp, "xh", wb.save_draft, gk, "予以公开，见附件。", "disclosed")
     run(wbapp, "xh", wb.send_reply, gk)
     with pytest.raises(wb.ActionError) as exc:
-        run(wbapp, "xh", wb.publish, gk, "标题", "问题", "答复", True)
+        run(wbapp, "xh", wb.propose, gk, "标题", "问题", "答复", True)
     assert exc.value.code == "no_consent"
     return {"number": number, "code": code, "gk": gk, "gk_code": gk_code}
 
