@@ -78,10 +78,12 @@ SEARCHINDEX = {"background": True}
 
 # Every document is a Pelican article whose type comes from its folder (see portal/schema.py);
 # fixed pages live in content/pages and mirror their path.
-ARTICLE_PATHS = ["xxgk", "bsfw", "zsyz", "zwdt", "pages"]
+# Every Markdown file under content/ is read, so one in a folder no type owns fails the build
+# exactly as scripts/check reports it, instead of being dropped without a word.
+ARTICLE_PATHS = [""]
 PAGE_PATHS: list[str] = []
 STATIC_PATHS = ["files"]
-ARTICLE_EXCLUDES: list[str] = []
+ARTICLE_EXCLUDES = ["files"]  # attachments, copied as they are (STATIC_PATHS)
 IGNORE_FILES = [".#*", "*~", "README.md"]
 READERS = {"html": None, "rst": None}  # Markdown only; the yamlmeta plugin reads it
 MARKDOWN = {

@@ -23,7 +23,7 @@ from urllib.parse import unquote
 import yaml
 
 from pelicanconf import FRESHNESS
-from portal import schema, vocab
+from portal import body_check, listing, schema, vocab, yaml_errors
 from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
 from portal.departments import load as load_registry
 from portal.doc_no import DOC_NO_RE
@@ -56,12 +56,17 @@ YEAR_RE = re.compile(r"^\d{4}$")
 QUERY_RE = re.compile(r"[?#]")
 NON_DIGIT_RE = re.compile(r"\D")
 
+# Types whose body is the page: an empty one (or only the template's comment) publishes a blank page.
+BODY_REQUIRED = (schema.NEWS, schema.DISCLOSURE, schema.INVESTMENT_PAGE, schema.PAGE)
+LIST_PAGE = "list page"  # _link_problem: resolved against every document in check_site
 # Paths served by formsvc under the same origin: not part of the static site, never checked.
 SERVICE_PREFIXES = ("/hdjl/", "/hdjl", "/search", "/api/", "/theme/")
 # Site-level files the catalogs and exports plugins write (not documents of content/).
 GENERATED_PATHS = frozenset({"sitemap.html", "sitemap.xml", "contact.html", "accessibility.html",
                              "404.html", "robots.txt"})
 GENERATED_PREFIXES = ("feeds/", "data/")
+# Generated only when content/pages has none of its own (plugins/catalogs write_misc).
+PAGES_MAY_REPLACE = frozenset({"contact.html", "accessibility.html"})
 # First path segments of listing pages the catalogs plugin writes (/xxgk/, /zwdt/yw/, …).
 SECTION_CODES = frozenset({t.section for t in schema.DOC_TYPES if t.section} | {"jg", "hdjl"})
 # (directory + "/", type), deepest first: schema.doc_type_for as string prefixes, because building
@@ -206,6 +211,8 @@ class Site:
         self.news_slugs = frozenset(news_slugs)
         # 索引号 of disclosure files whose front matter could not be read (see check_file)
         self.unreadable_index_nos: set[str] = set()
+        # links to list pages, by file shown: (line, target), checked in check_site
+        self.list_links: dict[str, list[tuple[int, str]]] = {}
 
     def _walk(self) -> Iterable[str]:
         base = str(self.content_dir)
@@ -243,12 +250,13 @@ class Site:
         if p.endswith("-qd.html") and p[: -len("-qd.html")] + ".html" in self.document_urls:
             return True
         parts = p.split("/")
-        if len(parts) == 3 and parts[0] == schema.NEWS.section and parts[1] in vocab.NEWS_COLUMNS \
-                and parts[2].endswith(".html") and parts[2][:-5] in self.news_slugs:
-            return True
-        # listing pages of a section (/xxgk/, /zwdt/yw/, /bsfw/…/index.html) belong to the catalogs
-        # plugin, whose exact set is not part of the content model
-        return parts[0] in SECTION_CODES and (p.endswith("/") or parts[-1].startswith("index"))
+        return len(parts) == 3 and parts[0] == schema.NEWS.section and parts[1] in vocab.NEWS_COLUMNS \
+            and parts[2].endswith(".html") and parts[2][:-5] in self.news_slugs
+
+    def is_list_page(self, path: str) -> bool:
+        """Whether a site path names a list page of a section (/xxgk/ml/, /zwdt/yw/index_2.html)."""
+        parts = path.lstrip("/").split("/")
+        return parts[0] in SECTION_CODES and (path.endswith("/") or parts[-1].startswith("index"))
 
 
 # --- per-document checks --------------------------------------------------------------------------
@@ -529,6 +537,24 @@ def _check_path(t: DocType, relpath: str, meta: dict, ctx: _Ctx) -> None:
         ctx.error(1, f"{t.label}应直接放在 {t.directory}/ 目录下，不要建子目录")
 
 
+def _check_page_url(relpath: str, ctx: _Ctx) -> None:
+    """A fixed page must not take the URL of a page the build writes itself (the site map, a list)."""
+    url = schema.url_for(schema.PAGE, relpath, {})
+    parts = url.split("/")
+    generated = (
+        (url in GENERATED_PATHS and url not in PAGES_MAY_REPLACE)
+        or url == "index.html" or url.startswith(GENERATED_PREFIXES)
+        or (parts[0] in SECTION_CODES and parts[-1].startswith("index"))
+        or (ctx.site is not None and url in ctx.site.department_urls)
+        or f"/{url}".startswith(SERVICE_PREFIXES)
+        or (url.endswith("-qd.html") and url[: -len("-qd.html")] + ".html" in
+            (ctx.site.document_urls if ctx.site else ()))
+    )
+    if generated:
+        ctx.error(1, f"固定页面的网址 /{url} 是网站自动生成的页面，发布时会互相覆盖；"
+                     "请换一个文件名或目录")
+
+
 def _check_disclosure(doc: Document, ctx: _Ctx) -> None:
     meta = doc.meta
     site = ctx.site
@@ -607,10 +633,16 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
     body = doc.body
     if "<!--" in body:  # links in comments are not published; keep line numbers by keeping newlines
         body = HTML_COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
-    if t in (schema.NEWS, schema.DISCLOSURE) and not body.strip():
-        ctx.error(doc.body_line - 1, "正文为空：请在元数据块结束标记 --- 之后填写正文")
+    if t in BODY_REQUIRED and not body.strip():
+        ctx.error(doc.body_line - 1, "正文为空：请在元数据块结束标记 --- 之后填写正文"
+                                     "（模板里的 <!-- … --> 提示不算正文）")
         return
-    if ctx.site is None or ("/" not in body and "{" not in body):
+    for line, message in body_check.problems(body, doc.body_line):
+        ctx.error(line, message)
+    if ctx.site is None:
+        return
+    ctx.site.list_links.pop(ctx.path, None)
+    if "/" not in body and "{" not in body and ".md" not in body and ":" not in body:
         return
     in_fence = False
     rel = ctx.path[len(ctx.site.prefix):] if ctx.path.startswith(ctx.site.prefix) else ctx.path
@@ -626,12 +658,19 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
             targets.append(ref.group(1))
         for target in targets:
             problem = _link_problem(target, rel, ctx.site)
-            if problem:
+            if problem == LIST_PAGE:  # known once every document is read: see check_site
+                ctx.site.list_links.setdefault(ctx.path, []).append((doc.body_line + n, target))
+            elif problem:
                 ctx.error(doc.body_line + n, problem)
 
 
 def _link_problem(target: str, relpath: str, site: Site) -> str | None:
-    """Why an internal link does not resolve, or None (external and relative links pass)."""
+    """Why an internal link does not resolve, or None (external and relative links pass).
+
+    LIST_PAGE for a list page (``/xxgk/ml/zt/01/``): which exist depends on every document.
+    """
+    if (problem := body_check.link_message(target)) is not None:
+        return problem
     for marker in ("{filename}", "{static}", "{attach}"):
         if target.startswith(marker):
             path = unquote(QUERY_RE.split(target[len(marker):], maxsplit=1)[0])
@@ -645,6 +684,8 @@ def _link_problem(target: str, relpath: str, site: Site) -> str | None:
     path = unquote(QUERY_RE.split(target, maxsplit=1)[0])
     if path.startswith(SERVICE_PREFIXES) or site.resolves(path):
         return None
+    if site.is_list_page(path):
+        return LIST_PAGE
     if path.startswith("/" + schema.FILES_DIR + "/"):
         return f"链接 {target} 指向的附件 content{path} 不存在"
     return f"站内链接 {target} 找不到对应的页面；请检查网址，或改用 {{filename}}相对路径.md 的写法"
@@ -660,7 +701,11 @@ def check_document(doc: Document, relpath: str, site: Site) -> list[Problem]:
         dirs = "、".join(f"{d.directory}/" for d in schema.DOC_TYPES)
         return [Problem(path, 1, f"文件不在任何内容类型目录下，不会被发布；请移到 {dirs} 之一")]
     ctx = _Ctx(path, doc.node, 2, 1, site)
+    for line, message in yaml_errors.duplicate_keys(doc.node, 2):
+        ctx.error(line, message)
     _check_path(t, relpath, doc.meta, ctx)
+    if t is schema.PAGE:
+        _check_page_url(relpath, ctx)
     _check_mapping(t.fields, doc.meta, (), "", ctx, t.fields_by_key)
     if t is schema.DISCLOSURE:
         _check_disclosure(doc, ctx)
@@ -774,7 +819,23 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
                 others = "、".join(site.display(r) for r, _ in holders if r != relpath)
                 out.append(Problem(site.display(relpath), 1,
                                    f"网址 /{url} 与 {others} 相同；请改文件名"))
+    out.extend(_list_link_problems(typed, site))
     out.extend(_inspection_warnings(typed, site, today))
+    return out
+
+
+def _list_link_problems(typed: list[tuple[str, Document, DocType]], site: Site) -> list[Problem]:
+    """Links to list pages the build does not write (/zsyz/tz/, a topic nobody published in)."""
+    folders = listing.list_folders((t.name, doc.meta) for _, doc, t in typed)
+    out = []
+    for path, links in site.list_links.items():
+        for line, target in links:
+            p = unquote(QUERY_RE.split(target, maxsplit=1)[0]).lstrip("/")
+            folder = p if p.endswith("/") else p.rsplit("/", 1)[0] + "/"
+            if folder not in folders:
+                close = [f"/{f}" for f in _close(folder, folders)] or ["/xxgk/ml/"]
+                out.append(Problem(path, line, f"站内链接 {target} 是不存在的列表页（网站没有这一栏目或分类，"
+                                               f"或还没有这一分类的内容）；请检查网址，如 {_quote_list(close)}"))
     return out
 
 
@@ -845,6 +906,8 @@ def check_registry(content_dir: Path, root: Path | None = None) -> list[Problem]
         return [Problem(shown, exc.line, exc.message)]
     _, seq, _ = _node_at(root, ("departments",))
     ctx = _Ctx(shown, seq, 1, 1, None)
+    for line, message in yaml_errors.duplicate_keys(root, 1):
+        ctx.error(line, message)
     by_key = {f.key: f for f in REGISTRY_FIELDS}
     codes: dict[str, int] = {}
     org_codes: dict[str, tuple[str, int]] = {}

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
 import markdown
-import nh3
 from pelican import signals
 from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
@@ -23,6 +21,7 @@ from pelican.utils import SafeDatetime
 from formsvc import config as formsvc_config
 from formsvc.domain import kinds
 from portal import departments, frontmatter, schema, vocab
+from portal.sanitize import sanitize
 
 log = logging.getLogger(__name__)
 PREFIX = "yamlmeta:"
@@ -30,19 +29,6 @@ PREFIX = "yamlmeta:"
 # Front-matter keys that mean something else to Pelican: ``status`` would make a project a draft
 # and ``author`` must be an Author object in feeds. Templates read the renamed attributes.
 ATTRIBUTE_RENAMES = {"status": "project_status", "author": "byline"}
-
-_H1 = re.compile(r"<(/?)h1([ >])")
-_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption", "caption", "colgroup", "col"}
-_ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
-    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
-    **{f"h{n}": {"id"} for n in range(2, 7)},
-    # no style: the CSP blocks style attributes; Markdown's column alignment comes as align=
-    "td": {"colspan", "rowspan", "align"},
-    "th": {"colspan", "rowspan", "scope", "align"},
-    "ol": {"start"},
-}
-_ALLOWED_ATTRIBUTES["a"] = _ALLOWED_ATTRIBUTES.get("a", set()) | {"href", "title", "id"}
-_ALLOWED_ATTRIBUTES["img"] = _ALLOWED_ATTRIBUTES.get("img", set()) | {"src", "alt", "title", "width", "height"}
 
 
 class BuildState:
@@ -69,22 +55,6 @@ def _checker():
     except ImportError:  # the checker is optional for the reader to work
         return None
     return check
-
-
-# One sanitizer for the whole build: nh3.clean() rebuilds its rule set on every call, which
-# was 40 % of sanitising time (docs/performance.md).
-_CLEANER = nh3.Cleaner(
-    tags=_ALLOWED_TAGS,
-    attributes=_ALLOWED_ATTRIBUTES,
-    link_rel=None,
-    # Pelican resolves {filename}/{static} links after reading; keep them intact.
-    url_schemes={"http", "https", "mailto", "tel"},
-)
-
-
-def sanitize(html: str) -> str:
-    """Strip anything from editors' HTML that could run script; demote stray <h1>."""
-    return _CLEANER.clean(_H1.sub(r"<\1h2\2", html))
 
 
 def to_datetime(value: Any) -> SafeDatetime | None:

@@ -1,0 +1,210 @@
+"""Body, link, front-matter and folder mistakes: reported at their line, and check and build agree.
+
+Each broken document is written into a copy of the test tree; ``scripts/check`` (``check.run``)
+and a real Pelican build read the same copy, and the build must fail with exactly the errors the
+checker reports, so no document the checker accepts is published differently from what it says.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from portal import check
+from tests.conftest import TEST_SITE, build_site
+
+from .util import edit, errors, line_of, only
+
+NEWS = "zwdt/2024-gzhy.md"
+NOTICE = "zwdt/2024-tzgg-tingdian.md"
+PAGE = "pages/xxgk/zn.md"
+INVEST = "zsyz/tz/touzi-huanjing.md"
+DISC = "xxgk/wj/2024/zfxxgk-gzyd.md"
+
+NEWS_HEAD = ("---\ntitle: 县政府召开防汛工作会议\ncolumn: yw\ndepartment: xzfb\n"
+             "summary: 部署防汛工作。\ndate: 2024-06-21 09:00\n---\n")
+
+
+def write(site: Path, relpath: str, text: str) -> Path:
+    path = site / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def news(site: Path, name: str, body: str) -> Path:
+    return write(site, f"zwdt/{name}.md", NEWS_HEAD + body)
+
+
+# --- 1. HTML the sanitiser drops ---------------------------------------------------------------
+
+
+def test_script_is_reported_at_its_line(site: Path) -> None:
+    f = news(site, "script", "第一段。\n\n<script src=\"https://cdn.example.com/a.js\"></script>\n\n第二段。\n")
+    p = only(errors(site), "<script>")
+    assert (p.path, p.line) == ("site/zwdt/script.md", line_of(f, "<script"))
+    assert "删除" in p.message
+
+
+@pytest.mark.parametrize(("html", "needle"), [
+    ('<iframe src="https://v.example.com/x"></iframe>', "<iframe>"),
+    ('<p onclick="go()">点击</p>', "onclick"),
+    ('<p style="color: red">红字</p>', "style"),
+    ('<a href="/xxgk/" target="_blank">目录</a>', "target"),
+    ("<style>p { color: red }</style>", "<style>"),
+    ('<form action="/x">搜索</form>', "<form>"),
+    ("## 标题 {: style=\"color: red\" }", "style"),
+])
+def test_html_the_sanitiser_drops_is_an_error(site: Path, html: str, needle: str) -> None:
+    f = news(site, "html", f"正文第一段。\n\n{html}\n")
+    p = only(errors(site), needle)
+    assert p.line == line_of(f, html[:6])
+
+
+def test_allowed_html_and_code_samples_pass(site: Path) -> None:
+    news(site, "ok", "表格：\n\n| 项目 | 数额 |\n|:--|--:|\n| 甲 | 1 |\n\n"
+                     "<table><tr><th scope=\"col\" align=\"right\">数</th></tr></table>\n\n"
+                     "```\n<script>alert(1)</script>\n```\n\n行内代码 `<iframe>` 不算。\n\n"
+                     "<!-- <script>注释不发布</script> -->\n")
+    assert errors(site) == []
+
+
+# --- 2. images, links ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "needle"), [
+    ("![](/files/bsfw/spjy-shenqingshu.pdf)", "没有替代文字"),
+    ("![ ](/files/bsfw/spjy-shenqingshu.pdf)", "没有替代文字"),
+    ('<img src="/files/bsfw/spjy-shenqingshu.pdf">', "没有替代文字"),
+    ("![地图](https://maps.example.com/a.png)", "来自其他网站"),
+    ("[点我](javascript:alert(1))", "javascript:"),
+    ('<a href="javascript:void(0)">点我</a>', "javascript:"),
+    ("[指南](../pages/xxgk/zn.md)", ".md 源文件"),
+    ("[目录](/zsyz/tz/)", "不存在的列表页"),
+    ("[主题](/xxgk/ml/zt/20/)", "不存在的列表页"),
+])
+def test_broken_image_or_link_is_an_error(site: Path, body: str, needle: str) -> None:
+    f = news(site, "link", f"第一段。\n\n见 {body} 。\n")
+    p = only(errors(site), needle)
+    assert (p.path, p.line) == ("site/zwdt/link.md", line_of(f, body))
+
+
+def test_list_pages_the_build_writes_pass(site: Path) -> None:
+    # the 信息公开 catalog, a topic and a year that have documents, a news column, a service folder
+    news(site, "lists", "[目录](/xxgk/ml/) [主题](/xxgk/ml/zt/01/) [年度](/xxgk/ml/nd/2024/index.html) "
+                        "[通知](/zwdt/tzgg/) [个人](/bsfw/gr/) [项目](/zsyz/xm/) [机构](/jg/)\n\n"
+                        "![示意图](/files/bsfw/spjy-shenqingshu.pdf)\n")
+    assert errors(site) == []
+
+
+# --- 3. a key written twice ---------------------------------------------------------------------
+
+
+def test_key_written_twice_is_an_error(site: Path) -> None:
+    f = site / NEWS
+    edit(f, "author: 县政府办\n", "author: 县政府办\ntitle: 另一个标题\n")
+    p = only(errors(site), "写了两次")
+    assert p.line == line_of(f, "另一个标题")
+    assert f"第 {line_of(f, 'title:')} 行" in p.message
+
+
+def test_key_written_twice_in_the_registry(site: Path) -> None:
+    f = site / "departments.yml"
+    edit(f, "    short_name: 县政府办\n", "    short_name: 县政府办\n    short_name: 政府办\n")
+    p = only(errors(site), "写了两次")
+    assert (p.path, p.line) == ("site/departments.yml", line_of(f, "short_name: 政府办"))
+
+
+# --- 4. a page over a generated page ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("relpath", ["pages/sitemap.md", "pages/index.md", "pages/xxgk/index.md",
+                                     "pages/404.md", "pages/zwdt/yw/index.md"])
+def test_page_that_would_replace_a_generated_page(site: Path, relpath: str) -> None:
+    write(site, relpath, "---\ntitle: 网站地图\n---\n正文。\n")
+    p = only(errors(site), "自动生成")
+    assert p.path == f"site/{relpath}"
+
+
+def test_contact_page_may_replace_the_generated_one(site: Path) -> None:
+    write(site, "pages/contact.md", "---\ntitle: 联系我们\n---\n电话：0123-6612345。\n")
+    assert errors(site) == []
+
+
+# --- 6. empty bodies ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("relpath", [INVEST, PAGE])
+@pytest.mark.parametrize("body", ["\n", "\n<!-- 在本行下方用 Markdown 填写正文，填好后可删除本行。 -->\n"])
+def test_investment_or_fixed_page_with_empty_body(site: Path, relpath: str, body: str) -> None:
+    f = site / relpath
+    head, _, _ = f.read_text(encoding="utf-8").partition("\n---\n")
+    f.write_text(head + "\n---\n" + body, encoding="utf-8")
+    p = only(errors(site), "正文为空")
+    assert p.path == f"site/{relpath}"
+
+
+# --- 8. YAML errors in Chinese ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "at"), [
+    ("author: 县政府办", "\tauthor: 县政府办", "Tab 缩进", "author:"),
+    ("author: 县政府办", 'author: "县政府办', "引号 \" 没有闭合", "author:"),
+    ("author: 县政府办", "author: 县政府办: 秘书科", "英文冒号", "author:"),
+    ("author: 县政府办", "  author: 县政府办", "缩进不对", "author:"),
+    ("author: 县政府办", "author 县政府办", "既不是", "author"),
+    ("author: 县政府办", "author: @县政府办", "以 @ 开头", "author:"),
+    ("author: 县政府办", "author: [县政府办] 秘书科", "以 [ 开头", "author:"),
+])
+def test_yaml_syntax_errors_in_chinese(site: Path, old: str, new: str, needle: str, at: str) -> None:
+    f = site / NEWS
+    edit(f, old, new)
+    p = only(errors(site), needle)
+    assert p.line == line_of(f, at)
+    assert f"第 {p.line} 行" in p.message
+    assert not any(word in p.message for word in ("mapping", "scanning", "expected", "found"))
+
+
+# --- check and build agree ----------------------------------------------------------------------
+
+
+BROKEN = {
+    "zwdt/script.md": NEWS_HEAD + "第一段。\n\n<script>alert(1)</script>\n",
+    "zwdt/iframe.md": NEWS_HEAD + "<iframe src=\"https://v.example.com/x\"></iframe>\n\n<p style=\"x\">a</p>\n",
+    "zwdt/images.md": NEWS_HEAD + "![](/files/bsfw/spjy-shenqingshu.pdf)\n\n<img src=\"https://x.example.com/b.png\" alt=\"b\">\n",
+    "zwdt/links.md": NEWS_HEAD + "[a](javascript:alert(1)) [b](zn.md) [c](/zsyz/tz/)\n",
+    "zwdt/twice.md": NEWS_HEAD.replace("column: yw\n", "column: yw\ncolumn: tzgg\n") + "正文。\n",
+    "zwdt/tab.md": NEWS_HEAD.replace("column: yw\n", "\tcolumn: yw\n") + "正文。\n",
+    "pages/sitemap.md": "---\ntitle: 网站地图\n---\n正文。\n",
+    "gonggao/tongzhi.md": NEWS_HEAD + "放错目录的通知。\n",
+    "tongzhi.md": NEWS_HEAD + "放在 content/ 根目录的通知。\n",
+}
+
+
+def build_errors(content: Path, output: Path, caplog: pytest.LogCaptureFixture) -> set[str]:
+    """The errors a real build logs (``path:line: message``); the build must fail."""
+    from yamlmeta import yamlmeta
+
+    caplog.clear()
+    with caplog.at_level(logging.ERROR), pytest.raises(yamlmeta.ContentError):
+        build_site(content, output)
+    prefix = yamlmeta.PREFIX + " "
+    return {r.getMessage()[len(prefix):] for r in caplog.records
+            if r.levelno >= logging.ERROR and r.getMessage().startswith(prefix)}
+
+
+def test_check_and_build_agree_on_every_broken_document(tmp_path: Path, caplog) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(TEST_SITE, content)
+    for relpath, text in BROKEN.items():
+        write(content, relpath, text)
+    edit(content / INVEST, "示范县位于示范省中部，距省会120公里。", "<!-- 在本行下方填写正文 -->")
+    checked = {str(p) for p in check.run(content, root=tmp_path).problems if p.is_error}
+    built = build_errors(content, tmp_path / "output", caplog)
+    assert checked == built
+    # every broken file is named, at least once
+    for relpath in [*BROKEN, INVEST]:
+        assert any(p.startswith(f"content/{relpath}:") for p in checked), (relpath, sorted(checked))
