@@ -131,7 +131,11 @@ class YamlMarkdownReader(BaseReader):
         out["url"] = url
         out["save_as"] = url
         out["category"] = self.process_metadata("category", doc_type.section or "pages")
-        date = to_datetime(meta.get(doc_type.date_field))
+        raw_date = meta.get(doc_type.date_field)
+        date = to_datetime(raw_date)
+        # a date without a time is shown without one (not as an invented 00:00)
+        out["date_has_time"] = isinstance(raw_date, dt.datetime) or (
+            isinstance(raw_date, str) and ":" in raw_date)
         if date is None and doc_type is schema.PAGE:
             # fixed pages may omit a date; the file's own time is the honest fallback
             mtime = (self._content_dir / relpath).stat().st_mtime

@@ -208,3 +208,23 @@ def test_check_and_build_agree_on_every_broken_document(tmp_path: Path, caplog) 
     # every broken file is named, at least once
     for relpath in [*BROKEN, INVEST]:
         assert any(p.startswith(f"content/{relpath}:") for p in checked), (relpath, sorted(checked))
+
+
+# --- 7. what the editor wrote, nothing more -----------------------------------------------------
+
+
+def test_news_shows_the_date_and_source_as_written(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(TEST_SITE, content)
+    write(content, "zwdt/wu-laiyuan.md", "---\ntitle: 县图书馆延长开放时间\ncolumn: yw\n"
+                                         "date: 2024-06-21\n---\n县图书馆自7月起延长开放时间。\n")
+    out = build_site(content, tmp_path / "output")
+    bare = (out / "zwdt" / "yw" / "wu-laiyuan.html").read_text(encoding="utf-8")
+    info = bare.split('class="gp-article__info"', 1)[1].split("</p>", 1)[0]
+    assert '<time datetime="2024-06-21">2024-06-21</time>' in info
+    assert "00:00" not in info
+    assert "来源" not in info and "示范县人民政府" not in info
+    # a time and a department, when written, are shown
+    timed = (out / "zwdt" / "yw" / "2024-gzhy.html").read_text(encoding="utf-8")
+    info = timed.split('class="gp-article__info"', 1)[1].split("</p>", 1)[0]
+    assert "2024-06-20 10:00" in info and "来源：" in info
