@@ -22,6 +22,13 @@ HTML_MARKER_RE = re.compile(r"<[A-Za-z!/]|\{:|\{\s*[#.]|\{[^}\n]*=")
 MD_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)")
 SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
 FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+LOCAL_FILE_RE = re.compile(r"^(file:|[A-Za-z]:[\\/]|\\\\)", re.I)
+# www.example.com or example.gov.cn/path written without http(s)://
+DOMAIN_RE = re.compile(r"^(www\.|[\w-]+\.(com|cn|net|org|gov|edu)(\.cn)?(/|$))", re.I)
+EMPTY_LINK_RE = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*\)")
+REF_LINK_RE = re.compile(r"(?<![!\]])\[([^\]^][^\]]*)\]\[([^\]^]*)\]")
+REF_DEF_RE = re.compile(r"^\s{0,3}\[([^\]]+)\]:")
+H1_RE = re.compile(r"^#(?!#)\s*\S")
 # tags whose content the cleaner removes with them, not only the tag
 CONTENT_DROPPED = frozenset({"script", "style"})
 ALLOWED_SCHEMES = "、".join(sorted(URL_SCHEMES))
@@ -107,12 +114,17 @@ def image_message(src: str, alt: str | None) -> str | None:
 
 def link_message(target: str) -> str | None:
     """Why a link (href/src as written) would be dropped or broken, or None."""
+    if LOCAL_FILE_RE.match(target):
+        return (f"链接 {target} 指向编辑者电脑上的文件，网站上打不开；"
+                "请把文件放到 content/files/ 下，链接写成 /files/…")
     scheme = SCHEME_RE.match(target)
     if scheme and not keeps("a", "href", target):
         return (f"链接 {scheme.group(1)}:… 不能发布：这种链接会在发布时被删除；"
                 f"只允许 {ALLOWED_SCHEMES} 和本站链接")
     if scheme or target.startswith(("{", "#")):
         return None
+    if DOMAIN_RE.match(target):
+        return f"链接 {target} 缺少 https:// 或 http://，发布后会被当成本站的网址；请写成 https://{target}"
     path = target.split("#", 1)[0].split("?", 1)[0]
     if path.lower().endswith((".md", ".markdown")):
         return (f"链接 {target} 指向 .md 源文件，发布后打不开；"
@@ -128,11 +140,18 @@ def problems(body: str, body_line: int) -> list[tuple[int, str]]:
     """
     found: list[tuple[int, str]] = []
     lines = _Lines(body, body_line)
+    defined = {m.group(1).strip().lower() for text in lines.lines if (m := REF_DEF_RE.match(text))}
     for i, text in enumerate(lines.lines):
         for alt, src in MD_IMAGE_RE.findall(text):
             message = image_message(src, alt)
             if message:
                 found.append((body_line + i, message))
+        for label in EMPTY_LINK_RE.findall(text):
+            found.append((body_line + i, f"链接 [{label}]() 没有填写地址；请在括号里写网址或 /files/… 路径"))
+        for label, ref in REF_LINK_RE.findall(text):
+            if (ref or label).strip().lower() not in defined:
+                found.append((body_line + i, f"引用式链接 [{label}][{ref}] 没有定义 [{ref or label}]: 网址，"
+                                             "发布后会原样显示方括号；请补上定义或改写成 [文字](网址)"))
     if not HTML_MARKER_RE.search(body):
         return found
     parser = _Tags()
@@ -159,3 +178,12 @@ def problems(body: str, body_line: int) -> list[tuple[int, str]]:
                 if line is not None:
                     found.append((line, _attr_message(tag, attr)))
     return sorted(set(found))
+
+
+def warnings(body: str, body_line: int) -> list[tuple[int, str]]:
+    """(line, message) of what the build changes on purpose: a first-level heading is shown as a
+    second-level one, because the page's title is its only <h1>."""
+    lines = _Lines(body, body_line)
+    return [(body_line + i, "一级标题 # 会显示为二级标题（网页的一级标题是文章标题）；"
+                            "正文的标题请从 ## 开始")
+            for i, text in enumerate(lines.lines) if H1_RE.match(text)]

@@ -639,13 +639,19 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
         return
     for line, message in body_check.problems(body, doc.body_line):
         ctx.error(line, message)
+    for line, message in body_check.warnings(body, doc.body_line):
+        ctx.warn(line, message)
     if ctx.site is None:
         return
     ctx.site.list_links.pop(ctx.path, None)
-    if "/" not in body and "{" not in body and ".md" not in body and ":" not in body:
+    if "](" not in body and "]:" not in body and "=" not in body:
         return
     in_fence = False
     rel = ctx.path[len(ctx.site.prefix):] if ctx.path.startswith(ctx.site.prefix) else ctx.path
+    column = doc.meta.get("column")
+    # where the page is published, to resolve relative links; unknown for a news item without a
+    # valid column (reported already)
+    url = "" if t is schema.NEWS and column not in vocab.NEWS_COLUMNS else schema.url_for(t, rel, doc.meta)
     for n, text in enumerate(body.split("\n")):
         if FENCE_RE.match(text):
             in_fence = not in_fence
@@ -657,16 +663,26 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
         if ref:
             targets.append(ref.group(1))
         for target in targets:
-            problem = _link_problem(target, rel, ctx.site)
+            problem = _link_problem(target, rel, ctx.site, url)
             if problem == LIST_PAGE:  # known once every document is read: see check_site
-                ctx.site.list_links.setdefault(ctx.path, []).append((doc.body_line + n, target))
+                ctx.site.list_links.setdefault(ctx.path, []).append((doc.body_line + n, _absolute(target, url)))
             elif problem:
                 ctx.error(doc.body_line + n, problem)
 
 
-def _link_problem(target: str, relpath: str, site: Site) -> str | None:
-    """Why an internal link does not resolve, or None (external and relative links pass).
+def _absolute(target: str, url: str) -> str:
+    """A link as the browser resolves it on the page at ``url``: ``../tzgg/`` → ``/zwdt/tzgg/``."""
+    if target.startswith("/") or not url:
+        return target
+    path, sep, rest = target.partition("?") if "?" in target else target.partition("#")
+    shown = "/" + posixpath.normpath(posixpath.join(posixpath.dirname(url), path)).lstrip("./")
+    return shown + ("/" if path.endswith("/") and not shown.endswith("/") else "") + sep + rest
 
+
+def _link_problem(target: str, relpath: str, site: Site, url: str = "") -> str | None:
+    """Why an internal link does not resolve, or None (external links pass).
+
+    A relative link is resolved against the page's own ``url`` (as a browser does) when known.
     LIST_PAGE for a list page (``/xxgk/ml/zt/01/``): which exist depends on every document.
     """
     if (problem := body_check.link_message(target)) is not None:
@@ -679,8 +695,17 @@ def _link_problem(target: str, relpath: str, site: Site) -> str | None:
             if resolved not in site.files:
                 return f"链接 {target} 指向的文件 content/{resolved} 不存在"
             return None
-    if not target.startswith("/") or target.startswith("//"):
+    if target.startswith("//") or body_check.SCHEME_RE.match(target) or target.startswith("#"):
         return None
+    if not target.startswith("/"):
+        if not url or not QUERY_RE.split(target, maxsplit=1)[0]:
+            return None
+        shown = _absolute(target, url)
+        problem = _link_problem(shown, relpath, site)
+        if problem is None or problem == LIST_PAGE:
+            return problem
+        return (f"相对链接 {target} 在网页 /{url} 上指向 {shown}，找不到对应的页面；"
+                "站内链接请写成以 / 开头的网址，或用 {filename}相对路径.md 的写法")
     path = unquote(QUERY_RE.split(target, maxsplit=1)[0])
     if path.startswith(SERVICE_PREFIXES) or site.resolves(path):
         return None

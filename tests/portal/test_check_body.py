@@ -85,11 +85,30 @@ def test_allowed_html_and_code_samples_pass(site: Path) -> None:
     ("[指南](../pages/xxgk/zn.md)", ".md 源文件"),
     ("[目录](/zsyz/tz/)", "不存在的列表页"),
     ("[主题](/xxgk/ml/zt/20/)", "不存在的列表页"),
+    ("[指南](xxgk/zn.html)", "相对链接"),
+    ("[官网](www.example.com)", "缺少 https://"),
+    ("[文件](C:\\Users\\办公室\\通知.docx)", "电脑上的文件"),
+    ("[文件](file:///D:/通知.pdf)", "电脑上的文件"),
+    ("[空链接]()", "没有填写地址"),
+    ("[引用][3]", "没有定义"),
 ])
 def test_broken_image_or_link_is_an_error(site: Path, body: str, needle: str) -> None:
     f = news(site, "link", f"第一段。\n\n见 {body} 。\n")
     p = only(errors(site), needle)
     assert (p.path, p.line) == ("site/zwdt/link.md", line_of(f, body))
+
+
+def test_relative_links_that_resolve_pass(site: Path) -> None:
+    # from /zwdt/yw/x.html: ../../xxgk/zn.html is /xxgk/zn.html; ../tzgg/ a column list
+    news(site, "rel", "[指南](../../xxgk/zn.html) [通知](../tzgg/) [会议](2024-gzhy.html) [顶部](#top)\n\n"
+                      "[引用][1]\n\n[1]: https://www.gov.cn/\n")
+    assert errors(site) == []
+
+
+def test_first_level_heading_is_a_warning(site: Path) -> None:
+    f = news(site, "h1", "# 一、总则\n\n正文。\n")
+    p = only(check.run(site, root=site.parent).problems, "二级标题", "warning")
+    assert p.line == line_of(f, "# 一、总则")
 
 
 def test_list_pages_the_build_writes_pass(site: Path) -> None:
