@@ -916,6 +916,22 @@ def _inspection_warnings(typed: list[tuple[str, Document, DocType]], site: Site,
     return out
 
 
+def check_stray_files(site: Site) -> list[Problem]:
+    """Files under content/ that neither the build reads nor copies: they would never be published."""
+    out = []
+    for rel in sorted(site.files):
+        name = PurePosixPath(rel).name
+        if rel.endswith(".md") or rel.startswith(schema.FILES_DIR + "/") or rel == schema.DEPARTMENTS_FILE \
+                or name in IGNORED_NAMES or name.startswith((".", "#")) or name.endswith("~"):
+            continue
+        if name.lower().endswith((".md", ".markdown")):
+            hint = "扩展名请改为小写的 .md"
+        else:
+            hint = f"正文请写成 .md 文件；附件、图片请放到 content/{schema.FILES_DIR}/ 下再链接"
+        out.append(Problem(site.display(rel), 1, f"这个文件不会被发布：{hint}"))
+    return out
+
+
 # --- the departments registry ---------------------------------------------------------------------
 
 REGISTRY_FIELDS: tuple[Field, ...] = DEPARTMENT_FIELDS
@@ -1015,6 +1031,7 @@ def run(content_dir: Path, today: date | None = None, root: Path | None = None) 
             t = doc_type_of(relpath)
             if t is not None:
                 counts[t.name] += 1
+    problems.extend(check_stray_files(site))
     problems.extend(check_site(docs, site, today))
     return Report(sorted(set(problems)), counts)
 
@@ -1062,5 +1079,6 @@ def main(argv: list[str] | None = None) -> int:
 
 __all__ = [
     "Problem", "Report", "Site", "check_document", "check_file", "check_registry", "check_site",
+    "check_stray_files",
     "check_tree", "main", "run", "summary", "as_date", "parse_datetime_str", "today_in_china",
 ]

@@ -96,6 +96,8 @@ def parse_text(text: str, path: Path | str = "<string>") -> Document:
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
+        if (mistake := yaml_errors.key_mistake(head, 2)) is not None:
+            raise FrontMatterError(f"YAML 格式错误：{mistake[1]}", mistake[0])
         raise FrontMatterError("YAML 元数据应为“键: 值”的形式", 2)
     return Document(path=Path(path), meta=meta, body=body, body_line=body_line, node=node)
 

@@ -16,6 +16,21 @@ LEADING_TAB_RE = re.compile(r"^ *\t")
 KEY_LINE_RE = re.compile(r"^( *)(- +)?[^\s:#][^:]*:(\s|$)")
 
 
+FULLWIDTH_KEY_RE = re.compile(r"^\s*(- +)?[A-Za-z_][\w-]*\s*：")
+NO_SPACE_KEY_RE = re.compile(r"^\s*(- +)?[A-Za-z_][\w-]*:(?!//)[^\s]")
+
+
+def key_mistake(text: str, offset: int, upto: int | None = None) -> tuple[int, str] | None:
+    """The first ``键：值`` (Chinese colon) or ``键:值`` (no space) line, which YAML reads as text."""
+    for i, line in enumerate(text.split("\n")[: None if upto is None else upto + 1]):
+        if FULLWIDTH_KEY_RE.match(line):
+            return i + offset, (f"第 {i + offset} 行的键后用了中文冒号“：”；"
+                                "请改成英文冒号加一个空格，如 title: 标题")
+        if NO_SPACE_KEY_RE.match(line):
+            return i + offset, f"第 {i + offset} 行的冒号后面缺少空格；请写成“键: 值”，如 title: 标题"
+    return None
+
+
 def _indent(text: str) -> int:
     return len(text) - len(text.lstrip(" "))
 
@@ -40,6 +55,8 @@ def _describe(exc: yaml.MarkedYAMLError, text: str, offset: int) -> tuple[int, s
     for i, line in enumerate(lines[: at + 1]):
         if LEADING_TAB_RE.match(line) or ("tab" in problem and i == at and "\t" in line):
             return i + offset, f"第 {i + offset} 行用了 Tab 缩进，YAML 只能用空格；请把 Tab 换成空格"
+    if (mistake := key_mistake(text, offset, at)) is not None:
+        return mistake
     if "quoted scalar" in context:
         opened = lines[start] if start < len(lines) else ""
         quote = next((c for c in opened.split(":", 1)[-1] if c in "\"'"), "\"")

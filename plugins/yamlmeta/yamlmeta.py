@@ -76,7 +76,9 @@ class YamlMarkdownReader(BaseReader):
     """Markdown with YAML front matter, typed by folder."""
 
     enabled = True
-    file_extensions = ["md", "markdown"]
+    # Pelican's own Markdown reader would take .markdown/.mkd/.mdown unchecked; this reader takes
+    # them and skips them: scripts/check reads .md only and reports the others as stray files
+    file_extensions = ["md", "markdown", "mkd", "mdown"]
 
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)
@@ -93,6 +95,8 @@ class YamlMarkdownReader(BaseReader):
         path = Path(source_path).resolve()
         relpath = path.relative_to(self._content_dir).as_posix()
         doc_type = schema.doc_type_for(relpath)
+        if not relpath.endswith(".md"):  # reported by check_stray_files
+            return "", {"status": "skip", "title": relpath}
         check = _checker()
         if check is not None and STATE.site is not None:
             # the same reading and rules as scripts/check, so the two never disagree
@@ -176,6 +180,7 @@ def initialized(pelican) -> None:
     if check is not None:
         STATE.site = check.Site(content_dir, STATE.registry, root=content_dir.parent)
         STATE.problems.extend(check.check_registry(content_dir, root=content_dir.parent))
+        STATE.problems.extend(check.check_stray_files(STATE.site))
 
 
 def add_readers(readers) -> None:

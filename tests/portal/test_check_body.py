@@ -177,6 +177,10 @@ def test_investment_or_fixed_page_with_empty_body(site: Path, relpath: str, body
     ("author: 县政府办", "author 县政府办", "既不是", "author"),
     ("author: 县政府办", "author: @县政府办", "以 @ 开头", "author:"),
     ("author: 县政府办", "author: [县政府办] 秘书科", "以 [ 开头", "author:"),
+    ("author: 县政府办", 'author: "县政府办"秘书科', "引号后面还有文字", "author:"),
+    ("author: 县政府办", "author：县政府办", "中文冒号", "author："),
+    ("author: 县政府办", "author:县政府办", "缺少空格", "author:"),
+    ("title: 县政府召开", "title：县政府召开", "中文冒号", "title："),
 ])
 def test_yaml_syntax_errors_in_chinese(site: Path, old: str, new: str, needle: str, at: str) -> None:
     f = site / NEWS
@@ -200,6 +204,10 @@ BROKEN = {
     "pages/sitemap.md": "---\ntitle: 网站地图\n---\n正文。\n",
     "gonggao/tongzhi.md": NEWS_HEAD + "放错目录的通知。\n",
     "tongzhi.md": NEWS_HEAD + "放在 content/ 根目录的通知。\n",
+    "zwdt/kuozhan.markdown": NEWS_HEAD + "扩展名不对的通知。\n",
+    "zwdt/TONGZHI.MD": NEWS_HEAD + "扩展名大写的通知。\n",
+    "zwdt/tongzhi.docx": "Word 文件",
+    "zwdt/photo.jpg": "图片",
 }
 
 
