@@ -164,9 +164,43 @@ def _record_problem(relpath: str, line: int, message: str) -> None:
         STATE.problems.append(f"{path}:{line}: {message}")
 
 
+class _NoContentTraceback(logging.Filter):
+    """Pelican logs the exception that ends a build with its traceback; for content errors the
+    lines above already say everything, so the last line is the sentence alone."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], ContentError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def plain_logging() -> None:
+    """One line per message when the output is not a terminal (a pipe, a log file, CI).
+
+    Pelican's rich handler wraps every message at 80 columns there, which breaks each
+    ``path:line: message`` over several lines; it is swapped for a plain handler on the same
+    stream. Content errors never end in a traceback, terminal or not.
+    """
+    root = logging.getLogger()
+    for i, handler in enumerate(list(root.handlers)):
+        console = getattr(handler, "console", None)  # rich.logging.RichHandler
+        if console is not None and not console.is_terminal:
+            plain = logging.StreamHandler(console.file)
+            plain.setLevel(handler.level)
+            plain.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+            for f in handler.filters:
+                plain.addFilter(f)
+            root.handlers[i] = plain
+            handler = plain
+        if not any(isinstance(f, _NoContentTraceback) for f in handler.filters):
+            handler.addFilter(_NoContentTraceback())
+
+
 def initialized(pelican) -> None:
     """Load the registry once per build and reset the plugin's state."""
     global STATE
+    plain_logging()
     STATE = BuildState()
     content_dir = Path(pelican.settings["PATH"]).resolve()
     STATE.content_dir = content_dir

@@ -8,13 +8,16 @@ checker reports, so no document the checker accepts is published differently fro
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from portal import check
-from tests.conftest import TEST_SITE, build_site
+from tests.conftest import ROOT, TEST_SITE, build_site
 
 from .util import edit, errors, line_of, only
 
@@ -255,3 +258,20 @@ def test_news_shows_the_date_and_source_as_written(tmp_path: Path) -> None:
     timed = (out / "zwdt" / "yw" / "2024-gzhy.html").read_text(encoding="utf-8")
     info = timed.split('class="gp-article__info"', 1)[1].split("</p>", 1)[0]
     assert "2024-06-20 10:00" in info and "来源：" in info
+
+
+def test_piped_build_prints_one_line_per_error_and_no_traceback(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(TEST_SITE, content)
+    long_title = "县政府召开防汛工作会议部署今年防汛抗旱和安全生产工作的重点任务与责任分工"
+    write(content, "zwdt/tab.md", NEWS_HEAD.replace("title: 县政府召开防汛工作会议", f"title: {long_title}")
+          .replace("column: yw\n", "\tcolumn: yw\n") + "正文。\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    done = subprocess.run([str(Path(sys.executable).parent / "pelican"), str(content), "-s",
+                           str(ROOT / "pelicanconf.py"), "-o", str(tmp_path / "out")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out[-3000:]
+    assert "content/zwdt/tab.md:3: YAML 格式错误：第 3 行用了 Tab 缩进，YAML 只能用空格" in out
+    assert "ContentError: 内容有 1 处错误，未生成网站" in out
+    assert "Traceback" not in out and 'File "' not in out
