@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -275,3 +276,36 @@ def test_piped_build_prints_one_line_per_error_and_no_traceback(tmp_path: Path) 
     assert "content/zwdt/tab.md:3: YAML 格式错误：第 3 行用了 Tab 缩进，YAML 只能用空格" in out
     assert "ContentError: 内容有 1 处错误，未生成网站" in out
     assert "Traceback" not in out and 'File "' not in out
+
+
+# --- 9. the editor commands run with the project's environment ----------------------------------
+
+
+@pytest.mark.skipif(Path(sys.prefix).resolve() != (ROOT / ".venv").resolve() or not Path("/usr/bin/python3").exists(),
+                    reason="needs the repository's own .venv and a system python3")
+@pytest.mark.parametrize("how", ["shebang", "system python"])
+def test_scripts_check_runs_with_the_project_environment(tmp_path: Path, how: str) -> None:
+    script = str(ROOT / "scripts" / "check")
+    cmd = [script] if how == "shebang" else ["/usr/bin/python3", script]
+    # a bare environment, from another folder: the shebang's python3 is the system's
+    done = subprocess.run([*cmd, str(TEST_SITE)], cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "检查通过" in done.stdout
+
+
+def test_a_busy_port_says_how_to_choose_another(capsys) -> None:
+    from formsvc.server import serve
+    from portal import ports, preview
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert serve.main(["--port", str(port)]) == 1
+        assert f"端口 {port} 已被占用" in capsys.readouterr().err
+        assert preview.main(["--port", str(port)]) == 1
+        assert f"make preview PORT={port + 1}" in capsys.readouterr().err
+        assert ports.main(["127.0.0.1", str(port), "make", "run"]) == 1
+        assert f"make run PORT={port + 1}" in capsys.readouterr().err
+    assert ports.busy_port_message("127.0.0.1", port, "make run") is None
