@@ -29,6 +29,7 @@ EMPTY_LINK_RE = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*\)")
 REF_LINK_RE = re.compile(r"(?<![!\]])\[([^\]^][^\]]*)\]\[([^\]^]*)\]")
 REF_DEF_RE = re.compile(r"^\s{0,3}\[([^\]]+)\]:")
 H1_RE = re.compile(r"^#(?!#)\s*\S")
+H1_BODY_RE = re.compile(r"^#(?!#)\s*\S", re.M)
 # tags whose content the cleaner removes with them, not only the tag
 CONTENT_DROPPED = frozenset({"script", "style"})
 ALLOWED_SCHEMES = "、".join(sorted(URL_SCHEMES))
@@ -139,9 +140,14 @@ def problems(body: str, body_line: int) -> list[tuple[int, str]]:
     is the file line where it starts.
     """
     found: list[tuple[int, str]] = []
+    html = HTML_MARKER_RE.search(body) is not None
+    if "[" not in body and not html:  # no link, image or HTML: most bodies
+        return found
     lines = _Lines(body, body_line)
     defined = {m.group(1).strip().lower() for text in lines.lines if (m := REF_DEF_RE.match(text))}
     for i, text in enumerate(lines.lines):
+        if "[" not in text:
+            continue
         for alt, src in MD_IMAGE_RE.findall(text):
             message = image_message(src, alt)
             if message:
@@ -152,7 +158,7 @@ def problems(body: str, body_line: int) -> list[tuple[int, str]]:
             if (ref or label).strip().lower() not in defined:
                 found.append((body_line + i, f"引用式链接 [{label}][{ref}] 没有定义 [{ref or label}]: 网址，"
                                              "发布后会原样显示方括号；请补上定义或改写成 [文字](网址)"))
-    if not HTML_MARKER_RE.search(body):
+    if not html:
         return found
     parser = _Tags()
     parser.feed(render(body))
@@ -183,6 +189,8 @@ def problems(body: str, body_line: int) -> list[tuple[int, str]]:
 def warnings(body: str, body_line: int) -> list[tuple[int, str]]:
     """(line, message) of what the build changes on purpose: a first-level heading is shown as a
     second-level one, because the page's title is its only <h1>."""
+    if not H1_BODY_RE.search(body):  # most bodies: checked without splitting them into lines
+        return []
     lines = _Lines(body, body_line)
     return [(body_line + i, "一级标题 # 会显示为二级标题（网页的一级标题是文章标题）；"
                             "正文的标题请从 ## 开始")

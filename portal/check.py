@@ -919,17 +919,19 @@ def _inspection_warnings(typed: list[tuple[str, Document, DocType]], site: Site,
 def check_stray_files(site: Site) -> list[Problem]:
     """Files under content/ that neither the build reads nor copies: they would never be published."""
     out = []
-    for rel in sorted(site.files):
-        name = PurePosixPath(rel).name
-        if rel.endswith(".md") or rel.startswith(schema.FILES_DIR + "/") or rel == schema.DEPARTMENTS_FILE \
-                or name in IGNORED_NAMES or name.startswith((".", "#")) or name.endswith("~"):
+    attachments = schema.FILES_DIR + "/"
+    for rel in site.files:
+        if rel.endswith(".md") or rel.startswith(attachments) or rel == schema.DEPARTMENTS_FILE:
+            continue
+        name = rel.rsplit("/", 1)[-1]
+        if name in IGNORED_NAMES or name.startswith((".", "#")) or name.endswith("~"):
             continue
         if name.lower().endswith((".md", ".markdown")):
             hint = "扩展名请改为小写的 .md"
         else:
             hint = f"正文请写成 .md 文件；附件、图片请放到 content/{schema.FILES_DIR}/ 下再链接"
         out.append(Problem(site.display(rel), 1, f"这个文件不会被发布：{hint}"))
-    return out
+    return sorted(out)
 
 
 # --- the departments registry ---------------------------------------------------------------------

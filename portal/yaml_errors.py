@@ -102,17 +102,18 @@ def duplicate_keys(node: yaml.Node | None, offset: int) -> list[tuple[int, str]]
     while stack:
         current = stack.pop()
         if isinstance(current, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key_node, value_node in current.value:
-                key = getattr(key_node, "value", None)
-                line = key_node.start_mark.line + offset
-                if isinstance(key, str):
+            keys = [k.value for k, _ in current.value if isinstance(k, yaml.ScalarNode)]
+            if len(set(keys)) != len(keys):  # rare: only then find where
+                seen: dict[str, int] = {}
+                for key_node, _ in current.value:
+                    key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                    line = key_node.start_mark.line + offset
                     if key in seen:
                         out.append((line, f"字段 {key} 写了两次（第 {seen[key]} 行和第 {line} 行），"
                                           "发布时只保留后一个；请删去多余的一处"))
-                    else:
+                    elif key is not None:
                         seen[key] = line
-                stack.append(value_node)
+            stack.extend(v for _, v in current.value if not isinstance(v, yaml.ScalarNode))
         elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
+            stack.extend(v for v in current.value if not isinstance(v, yaml.ScalarNode))
     return sorted(out)
