@@ -25,6 +25,8 @@ FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
 LOCAL_FILE_RE = re.compile(r"^(file:|[A-Za-z]:[\\/]|\\\\)", re.I)
 # www.example.com or example.gov.cn/path written without http(s)://
 DOMAIN_RE = re.compile(r"^(www\.|[\w-]+\.(com|cn|net|org|gov|edu)(\.cn)?(/|$))", re.I)
+# [文字]（网址） or [文字] (网址): Markdown makes no link of either
+BROKEN_LINK_RE = re.compile(r"(?<![!\]])\[([^\]]+)\]\s*(（|\s\()[^)）\s]*[/.:][^)）]*[)）]")
 EMPTY_LINK_RE = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*\)")
 REF_LINK_RE = re.compile(r"(?<![!\]])\[([^\]^][^\]]*)\]\[([^\]^]*)\]")
 REF_DEF_RE = re.compile(r"^\s{0,3}\[([^\]]+)\]:")
@@ -140,6 +142,11 @@ def problems(body: str, body_line: int) -> list[tuple[int, str]]:
     is the file line where it starts.
     """
     found: list[tuple[int, str]] = []
+    if "<!--" in body:  # closed comments were blanked by the caller: this one never ends
+        line = _Lines(body, body_line).find(r"<!--")
+        if line is not None:
+            found.append((line, "注释 <!-- 没有用 --> 结束：发布后会原样显示，后面的正文也会乱；"
+                                "请补上 -->，或删去这个注释"))
     html = HTML_MARKER_RE.search(body) is not None
     if "[" not in body and not html:  # no link, image or HTML: most bodies
         return found
@@ -152,6 +159,10 @@ def problems(body: str, body_line: int) -> list[tuple[int, str]]:
             message = image_message(src, alt)
             if message:
                 found.append((body_line + i, message))
+        for label, opening in BROKEN_LINK_RE.findall(text):
+            kind = "中文括号“（）”" if opening == "（" else "方括号和圆括号之间的空格"
+            found.append((body_line + i, f"[{label}] 不是链接：{kind}会让它原样显示；"
+                                         "请写成 [文字](网址)，用英文括号、中间不留空格"))
         for label in EMPTY_LINK_RE.findall(text):
             found.append((body_line + i, f"链接 [{label}]() 没有填写地址；请在括号里写网址或 /files/… 路径"))
         for label, ref in REF_LINK_RE.findall(text):

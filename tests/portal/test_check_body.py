@@ -95,6 +95,9 @@ def test_allowed_html_and_code_samples_pass(site: Path) -> None:
     ("[文件](file:///D:/通知.pdf)", "电脑上的文件"),
     ("[空链接]()", "没有填写地址"),
     ("[引用][3]", "没有定义"),
+    ("[指南]（/xxgk/zn.html）", "中文括号"),
+    ("[指南] (/xxgk/zn.html)", "空格"),
+    ("说明 <!-- 以后补充", "没有用 --> 结束"),
 ])
 def test_broken_image_or_link_is_an_error(site: Path, body: str, needle: str) -> None:
     f = news(site, "link", f"第一段。\n\n见 {body} 。\n")
