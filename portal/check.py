@@ -65,8 +65,6 @@ SERVICE_PREFIXES = ("/hdjl/", "/hdjl", "/search", "/api/", "/theme/")
 GENERATED_PATHS = frozenset({"sitemap.html", "sitemap.xml", "contact.html", "accessibility.html",
                              "404.html", "robots.txt"})
 GENERATED_PREFIXES = ("feeds/", "data/")
-# Generated only when content/pages has none of its own (plugins/catalogs write_misc).
-PAGES_MAY_REPLACE = frozenset({"contact.html", "accessibility.html"})
 # First path segments of listing pages the catalogs plugin writes (/xxgk/, /zwdt/yw/, …).
 SECTION_CODES = frozenset({t.section for t in schema.DOC_TYPES if t.section} | {"jg", "hdjl"})
 # (directory + "/", type), deepest first: schema.doc_type_for as string prefixes, because building
@@ -542,7 +540,7 @@ def _check_page_url(relpath: str, ctx: _Ctx) -> None:
     url = schema.url_for(schema.PAGE, relpath, {})
     parts = url.split("/")
     generated = (
-        (url in GENERATED_PATHS and url not in PAGES_MAY_REPLACE)
+        (url in GENERATED_PATHS and url not in listing.REPLACEABLE_PAGES)
         or url == "index.html" or url.startswith(GENERATED_PREFIXES)
         or (parts[0] in SECTION_CODES and parts[-1].startswith("index"))
         or (ctx.site is not None and url in ctx.site.department_urls)

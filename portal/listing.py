@@ -99,6 +99,9 @@ LIST_FOLDERS: dict[str, tuple[str, Callable[[Any], str]]] = {
 }
 
 
+# Fixed pages the build writes itself unless content/pages has its own (preferred): URL → template.
+REPLACEABLE_PAGES: dict[str, str] = {"accessibility.html": "accessibility", "contact.html": "contact"}
+
 # List pages every build writes, whatever the content: the section pages, each 政务动态 column
 # and each 服务对象 (written even when empty, so the menus never lead to a 404).
 FIXED_FOLDERS: frozenset[str] = frozenset(

@@ -560,7 +560,7 @@ class CatalogGenerator(Generator):
             departments=list(registry or []),
         )
         # Fixed pages the footer links to; content/pages may provide its own (preferred).
-        for url, template in (("accessibility.html", "accessibility"), ("contact.html", "contact")):
+        for url, template in listing.REPLACEABLE_PAGES.items():
             if url not in index.pages_by_url:
                 contact = None
                 if registry is not None:
