@@ -31,7 +31,7 @@ EMPTY_LINK_RE = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*\)")
 REF_LINK_RE = re.compile(r"(?<![!\]])\[([^\]^][^\]]*)\]\[([^\]^]*)\]")
 REF_DEF_RE = re.compile(r"^\s{0,3}\[([^\]]+)\]:")
 H1_RE = re.compile(r"^#(?!#)\s*\S")
-H1_BODY_RE = re.compile(r"^#(?!#)\s*\S", re.M)
+H1_BODY_RE = re.compile(H1_RE.pattern, re.M)
 # tags whose content the cleaner removes with them, not only the tag
 CONTENT_DROPPED = frozenset({"script", "style"})
 ALLOWED_SCHEMES = "、".join(sorted(URL_SCHEMES))

@@ -51,7 +51,6 @@ HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 MD_LINK_RE = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)")
 MD_REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)")
 HTML_LINK_RE = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""")
-FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
 YEAR_RE = re.compile(r"^\d{4}$")
 QUERY_RE = re.compile(r"[?#]")
 NON_DIGIT_RE = re.compile(r"\D")
@@ -651,7 +650,7 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
     # valid column (reported already)
     url = "" if t is schema.NEWS and column not in vocab.NEWS_COLUMNS else schema.url_for(t, rel, doc.meta)
     for n, text in enumerate(body.split("\n")):
-        if FENCE_RE.match(text):
+        if body_check.FENCE_RE.match(text):
             in_fence = not in_fence
             continue
         if in_fence or ("](" not in text and "]:" not in text and "=" not in text):

@@ -206,6 +206,13 @@ BROKEN = {
     "zwdt/iframe.md": NEWS_HEAD + "<iframe src=\"https://v.example.com/x\"></iframe>\n\n<p style=\"x\">a</p>\n",
     "zwdt/images.md": NEWS_HEAD + "![](/files/bsfw/spjy-shenqingshu.pdf)\n\n<img src=\"https://x.example.com/b.png\" alt=\"b\">\n",
     "zwdt/links.md": NEWS_HEAD + "[a](javascript:alert(1)) [b](zn.md) [c](/zsyz/tz/)\n",
+    "zwdt/links2.md": NEWS_HEAD + "[a](www.example.com) [b](xxgk/zn.html) [c]() [d][9]\n\n"
+                                  "[e]（/xxgk/zn.html） [f](/xxgk/ml/nd/1999/) [g](C:\\a.docx)\n\n<!-- 没结束\n",
+    "zwdt/attrs.md": NEWS_HEAD + "<p onclick=\"x()\">a</p>\n\n<a href=\"/xxgk/\" target=\"_blank\">b</a>\n\n"
+                                 "<font color=\"red\">c</font>\n\n# 一级标题\n",
+    "zwdt/yaml.md": NEWS_HEAD.replace("column: yw\n", "column：yw\n") + "正文。\n",
+    "pages/xxgk/index.md": "---\ntitle: 信息公开\n---\n正文。\n",
+    "pages/about.md": "---\ntitle: 关于\n---\n<!-- 在本行下方填写正文 -->\n",
     "zwdt/twice.md": NEWS_HEAD.replace("column: yw\n", "column: yw\ncolumn: tzgg\n") + "正文。\n",
     "zwdt/tab.md": NEWS_HEAD.replace("column: yw\n", "\tcolumn: yw\n") + "正文。\n",
     "pages/sitemap.md": "---\ntitle: 网站地图\n---\n正文。\n",
@@ -218,16 +225,17 @@ BROKEN = {
 }
 
 
-def build_errors(content: Path, output: Path, caplog: pytest.LogCaptureFixture) -> set[str]:
-    """The errors a real build logs (``path:line: message``); the build must fail."""
+def build_errors(content: Path, output: Path, caplog: pytest.LogCaptureFixture) -> tuple[set[str], set[str]]:
+    """The errors and the warnings a real build logs (``path:line: message``); it must fail."""
     from yamlmeta import yamlmeta
 
     caplog.clear()
-    with caplog.at_level(logging.ERROR), pytest.raises(yamlmeta.ContentError):
+    with caplog.at_level(logging.WARNING), pytest.raises(yamlmeta.ContentError):
         build_site(content, output)
     prefix = yamlmeta.PREFIX + " "
-    return {r.getMessage()[len(prefix):] for r in caplog.records
-            if r.levelno >= logging.ERROR and r.getMessage().startswith(prefix)}
+    ours = [r for r in caplog.records if r.getMessage().startswith(prefix)]
+    return ({r.getMessage()[len(prefix):] for r in ours if r.levelno >= logging.ERROR},
+            {r.getMessage()[len(prefix):] for r in ours if r.levelno == logging.WARNING})
 
 
 def test_check_and_build_agree_on_every_broken_document(tmp_path: Path, caplog) -> None:
@@ -236,9 +244,11 @@ def test_check_and_build_agree_on_every_broken_document(tmp_path: Path, caplog) 
     for relpath, text in BROKEN.items():
         write(content, relpath, text)
     edit(content / INVEST, "示范县位于示范省中部，距省会120公里。", "<!-- 在本行下方填写正文 -->")
-    checked = {str(p) for p in check.run(content, root=tmp_path).problems if p.is_error}
-    built = build_errors(content, tmp_path / "output", caplog)
+    report = check.run(content, root=tmp_path)
+    checked = {str(p) for p in report.problems if p.is_error}
+    built, warned = build_errors(content, tmp_path / "output", caplog)
     assert checked == built
+    assert {str(p) for p in report.problems if not p.is_error} == warned
     # every broken file is named, at least once
     for relpath in [*BROKEN, INVEST]:
         assert any(p.startswith(f"content/{relpath}:") for p in checked), (relpath, sorted(checked))
