@@ -534,12 +534,15 @@ def _check_path(t: DocType, relpath: str, meta: dict, ctx: _Ctx) -> None:
         ctx.error(1, f"{t.label}应直接放在 {t.directory}/ 目录下，不要建子目录")
 
 
-def _check_page_url(relpath: str, ctx: _Ctx) -> None:
-    """A fixed page must not take the URL of a page the build writes itself (the site map, a list)."""
-    url = schema.url_for(schema.PAGE, relpath, {})
+def _check_generated_url(t: DocType, relpath: str, meta: dict, ctx: _Ctx) -> None:
+    """A document must not take the URL of a page the build writes itself (the site map, a list
+    page such as content/zsyz/xm/index.md over the project list, a guide's checklist)."""
+    if t is schema.NEWS and meta.get("column") not in vocab.NEWS_COLUMNS:
+        return  # its URL is unknown; the column error is reported
+    url = schema.url_for(t, relpath, meta)
     parts = url.split("/")
     generated = (
-        (url in GENERATED_PATHS and url not in listing.REPLACEABLE_PAGES)
+        (url in GENERATED_PATHS and (t is not schema.PAGE or url not in listing.REPLACEABLE_PAGES))
         or url == "index.html" or url.startswith(GENERATED_PREFIXES)
         or (parts[0] in SECTION_CODES and parts[-1].startswith("index"))
         or (ctx.site is not None and url in ctx.site.department_urls)
@@ -548,7 +551,7 @@ def _check_page_url(relpath: str, ctx: _Ctx) -> None:
             (ctx.site.document_urls if ctx.site else ()))
     )
     if generated:
-        ctx.error(1, f"固定页面的网址 /{url} 是网站自动生成的页面，发布时会互相覆盖；"
+        ctx.error(1, f"{t.label}的网址 /{url} 是网站自动生成的页面，发布时会互相覆盖；"
                      "请换一个文件名或目录")
 
 
@@ -726,8 +729,7 @@ def check_document(doc: Document, relpath: str, site: Site) -> list[Problem]:
     for line, message in yaml_errors.duplicate_keys(doc.node, 2):
         ctx.error(line, message)
     _check_path(t, relpath, doc.meta, ctx)
-    if t is schema.PAGE:
-        _check_page_url(relpath, ctx)
+    _check_generated_url(t, relpath, doc.meta, ctx)
     _check_mapping(t.fields, doc.meta, (), "", ctx, t.fields_by_key)
     if t is schema.DISCLOSURE:
         _check_disclosure(doc, ctx)

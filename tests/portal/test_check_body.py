@@ -155,6 +155,18 @@ def test_page_that_would_replace_a_generated_page(site: Path, relpath: str) -> N
     assert p.path == f"site/{relpath}"
 
 
+@pytest.mark.parametrize(("relpath", "text"), [
+    ("zwdt/index.md", NEWS_HEAD + "正文。\n"),  # /zwdt/yw/index.html: the column's list
+    ("bsfw/spjy-xuke-qd.md", None),  # the printable checklist of bsfw/spjy-xuke.md
+])
+def test_document_that_would_replace_a_generated_page(site: Path, relpath: str, text: str | None) -> None:
+    if text is None:
+        text = (site / "bsfw" / "spjy-xuke.md").read_text(encoding="utf-8")
+    write(site, relpath, text)
+    found = [p for p in errors(site) if "自动生成" in p.message]
+    assert [p.path for p in found] == [f"site/{relpath}"], [str(p) for p in errors(site)]
+
+
 def test_contact_page_may_replace_the_generated_one(site: Path) -> None:
     write(site, "pages/contact.md", "---\ntitle: 联系我们\n---\n电话：0123-6612345。\n")
     assert errors(site) == []
