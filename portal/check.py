@@ -920,6 +920,10 @@ def check_stray_files(site: Site) -> list[Problem]:
     out = []
     attachments = schema.FILES_DIR + "/"
     for rel in site.files:
+        if rel.startswith(attachments) and rel.endswith(".md"):
+            out.append(Problem(site.display(rel), 1, "附件目录里的 .md 文件会原样作为文件发布，不会生成网页；"
+                                                     f"文档请放到对应类型的目录，不要放在 {attachments} 下", WARNING))
+            continue
         if rel.endswith(".md") or rel.startswith(attachments) or rel == schema.DEPARTMENTS_FILE:
             continue
         name = rel.rsplit("/", 1)[-1]
