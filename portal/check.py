@@ -633,6 +633,8 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
     body = doc.body
     if "<!--" in body:  # links in comments are not published; keep line numbers by keeping newlines
         body = HTML_COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    if ctx.site is not None:
+        ctx.site.list_links.pop(ctx.path, None)  # this file's links are read again below
     if t in BODY_REQUIRED and not body.strip():
         ctx.error(doc.body_line - 1, "正文为空：请在元数据块结束标记 --- 之后填写正文"
                                      "（模板里的 <!-- … --> 提示不算正文）")
@@ -643,7 +645,6 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
         ctx.warn(line, message)
     if ctx.site is None:
         return
-    ctx.site.list_links.pop(ctx.path, None)
     if "](" not in body and "]:" not in body and "=" not in body:
         return
     in_fence = False
@@ -863,6 +864,28 @@ def _list_link_problems(typed: list[tuple[str, Document, DocType]], site: Site) 
     return out
 
 
+def check_stray_files(site: Site) -> list[Problem]:
+    """Files under content/ that neither the build reads nor copies: they would never be published."""
+    out = []
+    attachments = schema.FILES_DIR + "/"
+    for rel in site.files:
+        if rel.startswith(attachments) and rel.endswith(".md"):
+            out.append(Problem(site.display(rel), 1, "附件目录里的 .md 文件会原样作为文件发布，不会生成网页；"
+                                                     f"文档请放到对应类型的目录，不要放在 {attachments} 下", WARNING))
+            continue
+        if rel.endswith(".md") or rel.startswith(attachments) or rel == schema.DEPARTMENTS_FILE:
+            continue
+        name = rel.rsplit("/", 1)[-1]
+        if name in IGNORED_NAMES or name.startswith((".", "#")) or name.endswith("~"):
+            continue
+        if name.lower().endswith((".md", ".markdown")):
+            hint = "扩展名请改为小写的 .md"
+        else:
+            hint = f"正文请写成 .md 文件；附件、图片请放到 content/{schema.FILES_DIR}/ 下再链接"
+        out.append(Problem(site.display(rel), 1, f"这个文件不会被发布：{hint}"))
+    return sorted(out)
+
+
 def _inspection_warnings(typed: list[tuple[str, Document, DocType]], site: Site,
                          today: date) -> list[Problem]:
     """Stale and empty columns as the 国办 inspection counts them (国办秘函〔2019〕19号)."""
@@ -913,28 +936,6 @@ def _inspection_warnings(typed: list[tuple[str, Document, DocType]], site: Site,
             out.append(Problem(site.display(t.directory), 0,
                                f"{t.label}目录 {t.directory}/ 下没有任何文件", WARNING))
     return out
-
-
-def check_stray_files(site: Site) -> list[Problem]:
-    """Files under content/ that neither the build reads nor copies: they would never be published."""
-    out = []
-    attachments = schema.FILES_DIR + "/"
-    for rel in site.files:
-        if rel.startswith(attachments) and rel.endswith(".md"):
-            out.append(Problem(site.display(rel), 1, "附件目录里的 .md 文件会原样作为文件发布，不会生成网页；"
-                                                     f"文档请放到对应类型的目录，不要放在 {attachments} 下", WARNING))
-            continue
-        if rel.endswith(".md") or rel.startswith(attachments) or rel == schema.DEPARTMENTS_FILE:
-            continue
-        name = rel.rsplit("/", 1)[-1]
-        if name in IGNORED_NAMES or name.startswith((".", "#")) or name.endswith("~"):
-            continue
-        if name.lower().endswith((".md", ".markdown")):
-            hint = "扩展名请改为小写的 .md"
-        else:
-            hint = f"正文请写成 .md 文件；附件、图片请放到 content/{schema.FILES_DIR}/ 下再链接"
-        out.append(Problem(site.display(rel), 1, f"这个文件不会被发布：{hint}"))
-    return sorted(out)
 
 
 # --- the departments registry ---------------------------------------------------------------------
