@@ -92,7 +92,9 @@ def _describe(exc: yaml.MarkedYAMLError, text: str, offset: int) -> tuple[int, s
             or "block collection" in context:
         return n, (f"第 {n} 行的缩进不对：同一层的键和列表项要左对齐，下一层比上一层多缩进 2 个空格"
                    "（只用空格）")
-    return n, f"第 {n} 行 YAML 格式错误：请检查这一行和上一行的冒号、引号和缩进"
+    if "constructor for the tag" in problem or value.startswith("!"):
+        return n, f"第 {n} 行的值以 ! 开头，YAML 会把它当成类型标记；请给整个值加引号"
+    return n, f"第 {n} 行写法有误：请检查这一行和上一行的冒号、引号和缩进"
 
 
 def duplicate_keys(node: yaml.Node | None, offset: int) -> list[tuple[int, str]]:
