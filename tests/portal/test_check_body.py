@@ -335,3 +335,10 @@ def test_a_busy_port_says_how_to_choose_another(capsys) -> None:
         assert ports.main(["127.0.0.1", str(port), "make", "run"]) == 1
         assert f"make run PORT={port + 1}" in capsys.readouterr().err
     assert ports.busy_port_message("127.0.0.1", port, "make run") is None
+
+
+def test_registry_yaml_errors_are_in_chinese(site: Path) -> None:
+    f = site / "departments.yml"
+    edit(f, "    short_name: 县政府办\n", "\tshort_name: 县政府办\n")
+    p = only(errors(site), "Tab 缩进")
+    assert (p.path, p.line) == ("site/departments.yml", line_of(f, "\tshort_name"))
