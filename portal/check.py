@@ -458,7 +458,8 @@ def _check_date(f: Field, value: Any, keys: tuple, name: str, ctx: _Ctx) -> None
         if ok:
             ctx.error(ctx.line(*keys), f"{name} 的日期 “{text}” 不存在")
             return
-    ctx.error(ctx.line(*keys), f"{name} 应为{expected}，如 2024-03-15，现为 “{value}”")
+    shown = ctx.raw(*keys) or value  # as written: YAML reads 10:30 as the number 630
+    ctx.error(ctx.line(*keys), f"{name} 应为{expected}，如 2024-03-15，现为 “{shown}”")
 
 
 def _check_list(f: Field, value: Any, keys: tuple, name: str, ctx: _Ctx) -> None:
