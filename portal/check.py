@@ -420,7 +420,9 @@ def _check_string_kind(f: Field, text: str, keys: tuple, name: str, ctx: _Ctx) -
             ctx.error(ctx.line(*keys), f"{name} 应写 content/ 下的相对路径，不以 / 开头，如 "
                                        f"{text.lstrip('/')}")
         elif site is not None and not site.exists(posixpath.normpath(text)):
-            ctx.error(ctx.line(*keys), f"{name} 指向的文件 content/{text} 不存在")
+            hint = ("；路径用 / 分隔，不用 \\" if "\\" in text
+                    else "；路径从 content/ 里面写起，不写 content/" if text.startswith("content/") else "")
+            ctx.error(ctx.line(*keys), f"{name} 指向的文件 content/{text} 不存在{hint}")
     elif kind in ("index_no", "ref"):
         if not INDEX_NO_RE.match(text):
             ctx.error(ctx.line(*keys), f"{name} “{text}” 格式不对，应为 组织机构代码/年份-5位序号，"

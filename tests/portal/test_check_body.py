@@ -342,3 +342,12 @@ def test_registry_yaml_errors_are_in_chinese(site: Path) -> None:
     edit(f, "    short_name: 县政府办\n", "\tshort_name: 县政府办\n")
     p = only(errors(site), "Tab 缩进")
     assert (p.path, p.line) == ("site/departments.yml", line_of(f, "\tshort_name"))
+
+
+@pytest.mark.parametrize(("written", "hint"), [("content/files/xxgk/2024/gzyd.pdf", "不写 content/"),
+                                                ("files\\xxgk\\2024\\gzyd.pdf", "用 / 分隔")])
+def test_attachment_path_written_the_wrong_way(site: Path, written: str, hint: str) -> None:
+    f = site / DISC
+    edit(f, "file: files/xxgk/2024/gzyd.pdf", f"file: {written}")
+    p = only(errors(site), hint)
+    assert p.line == line_of(f, "file: ")
