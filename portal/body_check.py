@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import markdown
 
 from pelicanconf import MARKDOWN
-from portal.sanitize import URL_SCHEMES, keeps
+from portal.sanitize import CONTENT_DROPPED, URL_SCHEMES, keeps
 
 # Raw HTML or a Markdown attribute list ({: style="…"}) in the body: only then is it rendered
 # here, since the build's Markdown is its slowest step (docs/performance.md).
@@ -32,8 +32,6 @@ REF_LINK_RE = re.compile(r"(?<![!\]])\[([^\]^][^\]]*)\]\[([^\]^]*)\]")
 REF_DEF_RE = re.compile(r"^\s{0,3}\[([^\]]+)\]:")
 H1_RE = re.compile(r"^#(?!#)\s*\S")
 H1_BODY_RE = re.compile(H1_RE.pattern, re.M)
-# tags whose content the cleaner removes with them, not only the tag
-CONTENT_DROPPED = frozenset({"script", "style"})
 ALLOWED_SCHEMES = "、".join(sorted(URL_SCHEMES))
 
 _md: markdown.Markdown | None = None

@@ -26,6 +26,8 @@ _attributes: dict[str, set[str]] = {
 _attributes["a"] = _attributes.get("a", set()) | {"href", "title", "id"}
 _attributes["img"] = _attributes.get("img", set()) | {"src", "alt", "title", "width", "height"}
 ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {t: frozenset(a) for t, a in _attributes.items()}
+# Tags removed with their content, not only the tag (the others keep their text).
+CONTENT_DROPPED = frozenset({"script", "style"})
 # Pelican resolves {filename}/{static} links after reading; they have no scheme and stay intact.
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 
@@ -34,6 +36,7 @@ URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
     attributes={t: set(a) for t, a in ALLOWED_ATTRIBUTES.items()},
+    clean_content_tags=set(CONTENT_DROPPED),
     link_rel=None,
     url_schemes=set(URL_SCHEMES),
 )
