@@ -788,6 +788,8 @@ def check_file(path: Path, site: Site, relpath: str | None = None) -> tuple[Docu
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return None, [Problem(shown, 1, "文件不是 UTF-8 编码；请用 UTF-8 保存")]
+    except OSError:  # unreadable (permissions, a broken link): one line, not a traceback
+        return None, [Problem(shown, 1, "无法读取这个文件（可能是失效的链接，或没有读取权限）")]
     try:
         try:
             doc = parse_text(text, path)
@@ -1079,7 +1081,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.content_dir.is_dir():
         print(f"找不到内容目录 {args.content_dir}", file=sys.stderr)
         return 2
-    report = run(args.content_dir, args.today)
+    try:
+        report = run(args.content_dir, args.today)
+    except KeyboardInterrupt:  # Ctrl+C: stop quietly, no traceback
+        print("检查已中断", file=sys.stderr)
+        return 130
     for p in report.problems:
         print(p)
     print(summary(report))

@@ -92,7 +92,8 @@ class YamlMarkdownReader(BaseReader):
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         """Parse and check one file; its sanitised HTML and metadata (a skipped stub on errors)."""
-        path = Path(source_path).resolve()
+        # the folder resolved, not the file: a broken symbolic link is reported, not a crash
+        path = Path(source_path).parent.resolve() / Path(source_path).name
         relpath = path.relative_to(self._content_dir).as_posix()
         doc_type = schema.doc_type_for(relpath)
         if not relpath.endswith(".md"):  # reported by check_stray_files
@@ -115,9 +116,13 @@ class YamlMarkdownReader(BaseReader):
             return "", {"status": "skip", "title": relpath}
         STATE.documents.append((relpath, doc))
 
-        self._md.reset()
-        content = sanitize(self._md.convert(doc.body))
-        return content, self.metadata_for(doc_type, relpath, doc.meta)
+        try:
+            self._md.reset()
+            content = sanitize(self._md.convert(doc.body))
+            return content, self.metadata_for(doc_type, relpath, doc.meta)
+        except Exception as exc:  # Pelican would log it and publish the site without this page
+            _record_problem(relpath, 1, f"无法生成这篇文档的页面（{type(exc).__name__}: {exc}）")
+            return "", {"status": "skip", "title": relpath}
 
     def metadata_for(
         self, doc_type: schema.DocType, relpath: str, meta: dict[str, Any]

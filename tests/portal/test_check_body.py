@@ -261,13 +261,14 @@ def test_check_and_build_agree_on_every_broken_document(tmp_path: Path, caplog) 
     for relpath, text in BROKEN.items():
         write(content, relpath, text)
     edit(content / INVEST, "示范县位于示范省中部，距省会120公里。", "<!-- 在本行下方填写正文 -->")
+    (content / "zwdt" / "lost.md").symlink_to(tmp_path / "nowhere.md")  # a broken link
     report = check.run(content, root=tmp_path)
     checked = {str(p) for p in report.problems if p.is_error}
     built, warned = build_errors(content, tmp_path / "output", caplog)
     assert checked == built
     assert {str(p) for p in report.problems if not p.is_error} == warned
     # every broken file is named, at least once
-    for relpath in [*BROKEN, INVEST]:
+    for relpath in [*BROKEN, INVEST, "zwdt/lost.md"]:
         assert any(p.startswith(f"content/{relpath}:") for p in checked | warned), (relpath, sorted(checked))
 
 
