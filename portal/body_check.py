@@ -30,8 +30,8 @@ BROKEN_LINK_RE = re.compile(r"(?<![!\]])\[([^\]]+)\]\s*(（|\s\()[^)）\s]*[/.:]
 EMPTY_LINK_RE = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*\)")
 REF_LINK_RE = re.compile(r"(?<![!\]])\[([^\]^][^\]]*)\]\[([^\]^]*)\]")
 REF_DEF_RE = re.compile(r"^\s{0,3}\[([^\]]+)\]:")
-H1_RE = re.compile(r"^#(?!#)\s*\S")
-H1_BODY_RE = re.compile(H1_RE.pattern, re.M)
+H1_RE = re.compile(r"^#(?!#)\s*\S|<h1[\s>]", re.I)
+H1_BODY_RE = re.compile(H1_RE.pattern, re.I | re.M)
 ALLOWED_SCHEMES = "、".join(sorted(URL_SCHEMES))
 
 _md: markdown.Markdown | None = None
@@ -201,6 +201,6 @@ def warnings(body: str, body_line: int) -> list[tuple[int, str]]:
     if not H1_BODY_RE.search(body):  # most bodies: checked without splitting them into lines
         return []
     lines = _Lines(body, body_line)
-    return [(body_line + i, "一级标题 # 会显示为二级标题（网页的一级标题是文章标题）；"
+    return [(body_line + i, "一级标题（# 或 <h1>）会显示为二级标题（网页的一级标题是文章标题）；"
                             "正文的标题请从 ## 开始")
-            for i, text in enumerate(lines.lines) if H1_RE.match(text)]
+            for i, text in enumerate(lines.lines) if H1_RE.search(text)]

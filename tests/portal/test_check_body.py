@@ -112,10 +112,11 @@ def test_relative_links_that_resolve_pass(site: Path) -> None:
     assert errors(site) == []
 
 
-def test_first_level_heading_is_a_warning(site: Path) -> None:
-    f = news(site, "h1", "# 一、总则\n\n正文。\n")
+@pytest.mark.parametrize("heading", ["# 一、总则", "<h1>一、总则</h1>"])
+def test_first_level_heading_is_a_warning(site: Path, heading: str) -> None:
+    f = news(site, "h1", f"{heading}\n\n正文。\n\n```\n# 代码里的注释\n```\n")
     p = only(check.run(site, root=site.parent).problems, "二级标题", "warning")
-    assert p.line == line_of(f, "# 一、总则")
+    assert p.line == line_of(f, heading)
 
 
 def test_list_pages_the_build_writes_pass(site: Path) -> None:
