@@ -88,7 +88,8 @@ IGNORE_FILES = [".#*", "*~", "README.md"]
 READERS = {"html": None, "rst": None}  # Markdown only; the yamlmeta plugin reads it
 MARKDOWN = {
     "extension_configs": {
-        "markdown.extensions.extra": {},
+        # footnotes link both ways (the sanitiser keeps their ids); the way back is titled in Chinese
+        "markdown.extensions.extra": {"footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处脚注"}},
         # align="…" instead of style="text-align: …": the CSP (style-src 'self') blocks style
         # attributes, and the sanitiser lets no style through (plugins/yamlmeta)
         "markdown.extensions.tables": {"use_align_attribute": True},

@@ -49,7 +49,7 @@ DATETIME_STR_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(:\d{2})?$
 CATCH_ALL_CONDITION_RE = re.compile(r"法律.{0,6}规定的其他")
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 MD_LINK_RE = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)")
-MD_REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)")
+MD_REF_DEF_RE = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)")  # [^1]: is a footnote
 HTML_LINK_RE = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""")
 YEAR_RE = re.compile(r"^\d{4}$")
 QUERY_RE = re.compile(r"[?#]")

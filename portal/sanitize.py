@@ -22,6 +22,9 @@ _attributes: dict[str, set[str]] = {
     "td": {"colspan", "rowspan", "align"},
     "th": {"colspan", "rowspan", "scope", "align"},
     "ol": {"start"},
+    # Markdown footnotes: the reference (sup) and the note (li) are each other's link targets
+    "sup": {"id"},
+    "li": {"id"},
 }
 _attributes["a"] = _attributes.get("a", set()) | {"href", "title", "id"}
 _attributes["img"] = _attributes.get("img", set()) | {"src", "alt", "title", "width", "height"}

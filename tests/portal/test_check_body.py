@@ -357,3 +357,13 @@ def test_attachment_path_written_the_wrong_way(site: Path, written: str, hint: s
     edit(f, "file: files/xxgk/2024/gzyd.pdf", f"file: {written}")
     p = only(errors(site), hint)
     assert p.line == line_of(f, "file: ")
+
+
+def test_footnotes_are_published_linked_both_ways(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(TEST_SITE, content)
+    news(content, "jiaozhu", "会议通过了实施方案[^1]。\n\n[^1]: 方案全文另行印发。\n")
+    assert not [p for p in check.run(content, root=tmp_path).problems if p.is_error]
+    page = (build_site(content, tmp_path / "out") / "zwdt" / "yw" / "jiaozhu.html").read_text(encoding="utf-8")
+    assert '<sup id="fnref:1"><a href="#fn:1">1</a></sup>' in page
+    assert '<li id="fn:1">' in page and 'href="#fnref:1" title="返回正文第 1 处脚注"' in page
