@@ -32,6 +32,11 @@ REF_LINK_RE = re.compile(r"(?<![!\]])\[([^\]^][^\]]*)\]\[([^\]^]*)\]")
 REF_DEF_RE = re.compile(r"^\s{0,3}\[([^\]]+)\]:")
 H1_RE = re.compile(r"^#(?!#)\s*\S|<h1[\s>]", re.I)
 H1_BODY_RE = re.compile(H1_RE.pattern, re.I | re.M)
+# <img src="…" alt="…"> written in either order: (src, alt)
+HTML_IMG_RE = re.compile(r"""<img\b(?=[^>]*\bsrc\s*=\s*["']([^"']*)["'])(?=[^>]*\balt\s*=\s*["']([^"']*)["'])""", re.I)
+# alt texts that say an image is there and nothing about it
+GENERIC_ALTS = frozenset({"图", "图片", "图像", "照片", "相片", "截图", "插图", "image", "img", "photo",
+                          "picture", "pic", "图片1", "image1"})
 ALLOWED_SCHEMES = "、".join(sorted(URL_SCHEMES))
 
 _md: markdown.Markdown | None = None
@@ -196,11 +201,22 @@ def problems(body: str, body_line: int) -> list[tuple[int, str]]:
 
 
 def warnings(body: str, body_line: int) -> list[tuple[int, str]]:
-    """(line, message) of what the build changes on purpose: a first-level heading is shown as a
-    second-level one, because the page's title is its only <h1>."""
-    if not H1_BODY_RE.search(body):  # most bodies: checked without splitting them into lines
+    """(line, message) of what is published but worth a look: a first-level heading is shown as a
+    second-level one (the page's title is its only <h1>); an image's alt text says nothing."""
+    h1 = H1_BODY_RE.search(body) is not None
+    images = "![" in body or "<img" in body.lower()
+    if not (h1 or images):  # most bodies: checked without splitting them into lines
         return []
-    lines = _Lines(body, body_line)
-    return [(body_line + i, "一级标题（# 或 <h1>）会显示为二级标题（网页的一级标题是文章标题）；"
-                            "正文的标题请从 ## 开始")
-            for i, text in enumerate(lines.lines) if H1_RE.search(text)]
+    found = []
+    for i, text in enumerate(_Lines(body, body_line).lines):
+        if h1 and H1_RE.search(text):
+            found.append((body_line + i, "一级标题（# 或 <h1>）会显示为二级标题（网页的一级标题是文章标题）；"
+                                         "正文的标题请从 ## 开始"))
+        if images:
+            written = MD_IMAGE_RE.findall(text) + [(alt, src) for src, alt in HTML_IMG_RE.findall(text)]
+            for alt, src in written:
+                name = src.rsplit("/", 1)[-1]
+                if alt.strip().lower() in GENERIC_ALTS or alt.strip() in (name, name.rsplit(".", 1)[0]):
+                    found.append((body_line + i, f"图片 {src} 的替代文字“{alt.strip()}”没有说明图片的内容；"
+                                                 "请写出图片表达的信息，如“县政府常务会议现场”"))
+    return found

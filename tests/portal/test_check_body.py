@@ -112,6 +112,14 @@ def test_relative_links_that_resolve_pass(site: Path) -> None:
     assert errors(site) == []
 
 
+@pytest.mark.parametrize("image", ["![图片](/files/bsfw/spjy-shenqingshu.pdf)",
+                                   '<img src="/files/bsfw/spjy-shenqingshu.pdf" alt="spjy-shenqingshu">'])
+def test_image_alt_that_says_nothing_is_a_warning(site: Path, image: str) -> None:
+    f = news(site, "alt", f"正文。\n\n{image}\n")
+    p = only(check.run(site, root=site.parent).problems, "没有说明图片的内容", "warning")
+    assert p.line == line_of(f, image)
+
+
 @pytest.mark.parametrize("heading", ["# 一、总则", "<h1>一、总则</h1>"])
 def test_first_level_heading_is_a_warning(site: Path, heading: str) -> None:
     f = news(site, "h1", f"{heading}\n\n正文。\n\n```\n# 代码里的注释\n```\n")
