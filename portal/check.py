@@ -515,6 +515,9 @@ def _unknown_key(key: Any, fields: Sequence[Field], by_key: dict[str, Field], ke
     line = ctx.line(*keys, text) if isinstance(key, str) else ctx.line(*keys)
     # "materials（申请材料）第 1 项的 " → "materials（申请材料）第 1 项："
     where = prefix.rstrip().removesuffix("的").rstrip() + "：" if prefix else ""
+    if (bare := text.strip(" \u3000\t")) != text and bare in by_key:
+        ctx.error(line, f"{where}字段名 {bare} 前面多了空格（常是全角空格“　”），YAML 读不出这个字段；请删去")
+        return
     if match:
         ctx.error(line, f"{where}未知字段 {text}，是否为 {match}（{by_key[match].label}）？")
     else:

@@ -375,3 +375,10 @@ def test_footnotes_are_published_linked_both_ways(tmp_path: Path) -> None:
     page = (build_site(content, tmp_path / "out") / "zwdt" / "yw" / "jiaozhu.html").read_text(encoding="utf-8")
     assert '<sup id="fnref:1"><a href="#fn:1">1</a></sup>' in page
     assert '<li id="fn:1">' in page and 'href="#fnref:1" title="返回正文第 1 处脚注"' in page
+
+
+def test_key_after_a_full_width_space(site: Path) -> None:
+    f = site / NEWS
+    edit(f, "author: 县政府办", "\u3000author: 县政府办")
+    p = only(errors(site), "全角空格")
+    assert p.line == line_of(f, "author:")
