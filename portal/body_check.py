@@ -23,6 +23,8 @@ MD_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)")
 SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
 FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
 LOCAL_FILE_RE = re.compile(r"^(file:|[A-Za-z]:[\\/]|\\\\)", re.I)
+# the preview's or make run's address pasted into a body
+PREVIEW_HOST_RE = re.compile(r"^(https?:)?//(localhost|127\.0\.0\.1|0\.0\.0\.0)([:/]|$)", re.I)
 # www.example.com or example.gov.cn/path written without http(s)://
 DOMAIN_RE = re.compile(r"^(www\.|[\w-]+\.(com|cn|net|org|gov|edu)(\.cn)?(/|$))", re.I)
 # [文字]（网址） or [文字] (网址): Markdown makes no link of either
@@ -123,6 +125,9 @@ def link_message(target: str) -> str | None:
     if LOCAL_FILE_RE.match(target):
         return (f"链接 {target} 指向编辑者电脑上的文件，网站上打不开；"
                 "请把文件放到 content/files/ 下，链接写成 /files/…")
+    if PREVIEW_HOST_RE.match(target):
+        return (f"链接 {target} 指向本机的预览地址，别人的电脑上打不开；"
+                "站内链接请写成以 / 开头的网址，如 /xxgk/zn.html")
     scheme = SCHEME_RE.match(target)
     if scheme and not keeps("a", "href", target):
         return (f"链接 {scheme.group(1)}:… 不能发布：这种链接会在发布时被删除；"

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 import yaml
 
-from pelicanconf import FRESHNESS
+from pelicanconf import FRESHNESS, SITE_DOMAIN
 from portal import body_check, listing, schema, vocab, yaml_errors
 from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
 from portal.departments import load as load_registry
@@ -58,6 +58,8 @@ NON_DIGIT_RE = re.compile(r"\D")
 # Types whose body is the page: an empty one (or only the template's comment) publishes a blank page.
 BODY_REQUIRED = (schema.NEWS, schema.DISCLOSURE, schema.INVESTMENT_PAGE, schema.PAGE)
 LIST_PAGE = "list page"  # _link_problem: resolved against every document in check_site
+# A link to the portal's own domain (https://www.shifan.gov.cn/xxgk/zn.html) names one of its pages.
+OWN_SITE_RE = re.compile(rf"^(?:https?:)?//{re.escape(SITE_DOMAIN)}(?![\w.-])(/[^#?]*)?", re.I)
 # Paths served by formsvc under the same origin: not part of the static site, never checked.
 SERVICE_PREFIXES = ("/hdjl/", "/hdjl", "/search", "/api/", "/theme/")
 # Site-level files the catalogs and exports plugins write (not documents of content/).
@@ -679,7 +681,10 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
 
 
 def _absolute(target: str, url: str) -> str:
-    """A link as the browser resolves it on the page at ``url``: ``../tzgg/`` → ``/zwdt/tzgg/``."""
+    """A link as the browser resolves it on the page at ``url``: ``../tzgg/`` → ``/zwdt/tzgg/``,
+    ``https://www.shifan.gov.cn/zsyz/`` → ``/zsyz/``."""
+    if (own := OWN_SITE_RE.match(target)) is not None:
+        return own.group(1) or "/"
     if target.startswith("/") or not url:
         return target
     path, sep, rest = target.partition("?") if "?" in target else target.partition("#")
@@ -703,6 +708,8 @@ def _link_problem(target: str, relpath: str, site: Site, url: str = "") -> str |
             if resolved not in site.files:
                 return f"链接 {target} 指向的文件 content/{resolved} 不存在"
             return None
+    if OWN_SITE_RE.match(target):  # the portal's own address: check the page it names
+        return _link_problem(_absolute(target, url), relpath, site)
     if target.startswith("//") or body_check.SCHEME_RE.match(target) or target.startswith("#"):
         return None
     if not target.startswith("/"):

@@ -98,6 +98,9 @@ def test_allowed_html_and_code_samples_pass(site: Path) -> None:
     ("[指南]（/xxgk/zn.html）", "中文括号"),
     ("[指南] (/xxgk/zn.html)", "空格"),
     ("说明 <!-- 以后补充", "没有用 --> 结束"),
+    ("[指南](http://localhost:8000/xxgk/zn.html)", "本机的预览地址"),
+    ("[指南](https://www.shifan.gov.cn/xxgk/zn2.html)", "找不到对应的页面"),
+    ("[招商](https://www.shifan.gov.cn/zsyz/tz/)", "不存在的列表页"),
 ])
 def test_broken_image_or_link_is_an_error(site: Path, body: str, needle: str) -> None:
     f = news(site, "link", f"第一段。\n\n见 {body} 。\n")
@@ -108,6 +111,7 @@ def test_broken_image_or_link_is_an_error(site: Path, body: str, needle: str) ->
 def test_relative_links_that_resolve_pass(site: Path) -> None:
     # from /zwdt/yw/x.html: ../../xxgk/zn.html is /xxgk/zn.html; ../tzgg/ a column list
     news(site, "rel", "[指南](../../xxgk/zn.html) [通知](../tzgg/) [会议](2024-gzhy.html) [顶部](#top)\n\n"
+                      "[本站](https://www.shifan.gov.cn/xxgk/zn.html) [首页](https://www.shifan.gov.cn/)\n\n"
                       "[引用][1]\n\n[1]: https://www.gov.cn/\n")
     assert errors(site) == []
 
