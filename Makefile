@@ -40,7 +40,10 @@ build: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(PY) scripts/check content
 
-run: build
+# the port is checked before the build, so a busy one is reported at once (with how to choose another)
+run: $(VENV)/.installed
+	@$(PY) -m portal.ports $(HOST) $(PORT) make run
+	$(MAKE) --no-print-directory build
 	$(SERVE_ENV) $(PY) scripts/serve --demo-staff --host $(HOST) --port $(PORT)
 
 # Incremental: re-renders only the changed document and the lists it appears in (docs/performance.md).

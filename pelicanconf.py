@@ -74,15 +74,18 @@ SEARCHINDEX = {"background": True}
 
 # Every document is a Pelican article whose type comes from its folder (see portal/schema.py);
 # fixed pages live in content/pages and mirror their path.
-ARTICLE_PATHS = ["xxgk", "bsfw", "zsyz", "zwdt", "pages"]
+# Every Markdown file under content/ is read, so one in a folder no type owns fails the build
+# exactly as scripts/check reports it, instead of being dropped without a word.
+ARTICLE_PATHS = [""]
 PAGE_PATHS: list[str] = []
 STATIC_PATHS = ["files"]
-ARTICLE_EXCLUDES: list[str] = []
+ARTICLE_EXCLUDES = ["files"]  # attachments, copied as they are (STATIC_PATHS)
 IGNORE_FILES = [".#*", "*~", "README.md"]
 READERS = {"html": None, "rst": None}  # Markdown only; the yamlmeta plugin reads it
 MARKDOWN = {
     "extension_configs": {
-        "markdown.extensions.extra": {},
+        # footnotes link both ways (the sanitiser keeps their ids); the way back is titled in Chinese
+        "markdown.extensions.extra": {"footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处脚注"}},
         # align="…" instead of style="text-align: …": the CSP (style-src 'self') blocks style
         # attributes, and the sanitiser lets no style through (plugins/yamlmeta)
         "markdown.extensions.tables": {"use_align_attribute": True},

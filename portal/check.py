@@ -22,7 +22,8 @@ from urllib.parse import unquote
 
 import yaml
 
-from portal import columns, freshness, schema, vocab
+from pelicanconf import SITE_DOMAIN
+from portal import body_check, columns, freshness, listing, schema, vocab, yaml_errors
 from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
 from portal.departments import load as load_registry
 from portal.doc_no import DOC_NO_RE
@@ -48,13 +49,17 @@ DATETIME_STR_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(:\d{2})?$
 CATCH_ALL_CONDITION_RE = re.compile(r"法律.{0,6}规定的其他")
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 MD_LINK_RE = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)")
-MD_REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)")
+MD_REF_DEF_RE = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)")  # [^1]: is a footnote
 HTML_LINK_RE = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""")
-FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
 YEAR_RE = re.compile(r"^\d{4}$")
 QUERY_RE = re.compile(r"[?#]")
 NON_DIGIT_RE = re.compile(r"\D")
 
+# Types whose body is the page: an empty one (or only the template's comment) publishes a blank page.
+BODY_REQUIRED = (schema.NEWS, schema.DISCLOSURE, schema.INVESTMENT_PAGE, schema.PAGE)
+LIST_PAGE = "list page"  # _link_problem: resolved against every document in check_site
+# A link to the portal's own domain (https://www.shifan.gov.cn/xxgk/zn.html) names one of its pages.
+OWN_SITE_RE = re.compile(rf"^(?:https?:)?//{re.escape(SITE_DOMAIN)}(?![\w.-])(/[^#?]*)?", re.I)
 # Paths served by formsvc under the same origin: not part of the static site, never checked.
 SERVICE_PREFIXES = ("/hdjl/", "/hdjl", "/search", "/api/", "/theme/")
 # Site-level files the catalogs and exports plugins write (not documents of content/).
@@ -207,6 +212,8 @@ class Site:
         self.news_slugs = frozenset(news_slugs)
         # 索引号 of disclosure files whose front matter could not be read (see check_file)
         self.unreadable_index_nos: set[str] = set()
+        # links to list pages, by file shown: (line, target), checked in check_site
+        self.list_links: dict[str, list[tuple[int, str]]] = {}
 
     def _walk(self) -> Iterable[str]:
         base = str(self.content_dir)
@@ -244,12 +251,13 @@ class Site:
         if p.endswith("-qd.html") and p[: -len("-qd.html")] + ".html" in self.document_urls:
             return True
         parts = p.split("/")
-        if len(parts) == 3 and parts[0] == schema.NEWS.section and parts[1] in self.columns.news \
-                and parts[2].endswith(".html") and parts[2][:-5] in self.news_slugs:
-            return True
-        # listing pages of a section (/xxgk/, /zwdt/yw/, /bsfw/…/index.html) belong to the catalogs
-        # plugin, whose exact set is not part of the content model
-        return parts[0] in SECTION_CODES and (p.endswith("/") or parts[-1].startswith("index"))
+        return len(parts) == 3 and parts[0] == schema.NEWS.section and parts[1] in self.columns.news \
+            and parts[2].endswith(".html") and parts[2][:-5] in self.news_slugs
+
+    def is_list_page(self, path: str) -> bool:
+        """Whether a site path names a list page of a section (/xxgk/ml/, /zwdt/yw/index_2.html)."""
+        parts = path.lstrip("/").split("/")
+        return parts[0] in SECTION_CODES and (path.endswith("/") or parts[-1].startswith("index"))
 
 
 # --- per-document checks --------------------------------------------------------------------------
@@ -408,7 +416,8 @@ def _check_string_kind(f: Field, text: str, keys: tuple, name: str, ctx: _Ctx) -
             ctx.error(ctx.line(*keys), f"{name} 应以 http://、https:// 或 / 开头，现为 “{text}”")
     elif kind == "dept":
         site = ctx.site
-        if site is not None and text not in site.registry:
+        # an empty registry could not be read: that is reported once, not at every document
+        if site is not None and len(site.registry) and text not in site.registry:
             ctx.error(ctx.line(*keys), f"{name} 的机构代码 “{text}” 不在机构名录 departments.yml 中"
                                        f"{_dept_hint(text, site.registry)}")
     elif kind == "file":
@@ -417,7 +426,9 @@ def _check_string_kind(f: Field, text: str, keys: tuple, name: str, ctx: _Ctx) -
             ctx.error(ctx.line(*keys), f"{name} 应写 content/ 下的相对路径，不以 / 开头，如 "
                                        f"{text.lstrip('/')}")
         elif site is not None and not site.exists(posixpath.normpath(text)):
-            ctx.error(ctx.line(*keys), f"{name} 指向的文件 content/{text} 不存在")
+            hint = ("；路径用 / 分隔，不用 \\" if "\\" in text
+                    else "；路径从 content/ 里面写起，不写 content/" if text.startswith("content/") else "")
+            ctx.error(ctx.line(*keys), f"{name} 指向的文件 content/{text} 不存在{hint}")
     elif kind in ("index_no", "ref"):
         if not INDEX_NO_RE.match(text):
             ctx.error(ctx.line(*keys), f"{name} “{text}” 格式不对，应为 组织机构代码/年份-5位序号，"
@@ -433,7 +444,7 @@ def _check_string_kind(f: Field, text: str, keys: tuple, name: str, ctx: _Ctx) -
 
 def _check_column(text: str, keys: tuple, name: str, ctx: _Ctx) -> None:
     """A news item's column: a news column or 专题 of the tree's columns.yml."""
-    declared = ctx.site.columns if ctx.site is not None else columns.default()
+    declared = _declared_columns(ctx)
     if declared.readable and text not in declared.news:
         hint = _close(text, declared.news, 1)
         guess = f"，是否为 “{hint[0]}”？" if hint else "；"
@@ -466,7 +477,8 @@ def _check_date(f: Field, value: Any, keys: tuple, name: str, ctx: _Ctx) -> None
         if ok:
             ctx.error(ctx.line(*keys), f"{name} 的日期 “{text}” 不存在")
             return
-    ctx.error(ctx.line(*keys), f"{name} 应为{expected}，如 2024-03-15，现为 “{value}”")
+    shown = ctx.raw(*keys) or value  # as written: YAML reads 10:30 as the number 630
+    ctx.error(ctx.line(*keys), f"{name} 应为{expected}，如 2024-03-15，现为 “{shown}”")
 
 
 def _check_list(f: Field, value: Any, keys: tuple, name: str, ctx: _Ctx) -> None:
@@ -520,6 +532,9 @@ def _unknown_key(key: Any, fields: Sequence[Field], by_key: dict[str, Field], ke
     line = ctx.line(*keys, text) if isinstance(key, str) else ctx.line(*keys)
     # "materials（申请材料）第 1 项的 " → "materials（申请材料）第 1 项："
     where = prefix.rstrip().removesuffix("的").rstrip() + "：" if prefix else ""
+    if (bare := text.strip(" \u3000\t")) != text and bare in by_key:
+        ctx.error(line, f"{where}字段名 {bare} 前面多了空格（常是全角空格“　”），YAML 读不出这个字段；请删去")
+        return
     if match:
         ctx.error(line, f"{where}未知字段 {text}，是否为 {match}（{by_key[match].label}）？")
     else:
@@ -541,6 +556,32 @@ def _check_path(t: DocType, relpath: str, meta: dict, ctx: _Ctx) -> None:
             ctx.warn(1, f"文件放在 {inner[0]} 年目录下，但发布日期是 {published.year} 年")
     elif t is not schema.PAGE and len(inner) != 1:
         ctx.error(1, f"{t.label}应直接放在 {t.directory}/ 目录下，不要建子目录")
+
+
+def _declared_columns(ctx: _Ctx) -> columns.Columns:
+    """The columns of the tree being checked (the repository's for a lone file)."""
+    return ctx.site.columns if ctx.site is not None else columns.default()
+
+
+def _check_generated_url(t: DocType, relpath: str, meta: dict, ctx: _Ctx) -> None:
+    """A document must not take the URL of a page the build writes itself (the site map, a list
+    page such as content/zsyz/xm/index.md over the project list, a guide's checklist)."""
+    if t is schema.NEWS and meta.get("column") not in _declared_columns(ctx).news:
+        return  # its URL is unknown; the column error is reported
+    url = schema.url_for(t, relpath, meta)
+    parts = url.split("/")
+    generated = (
+        (url in GENERATED_PATHS and (t is not schema.PAGE or url not in listing.REPLACEABLE_PAGES))
+        or url == "index.html" or url.startswith(GENERATED_PREFIXES)
+        or (parts[0] in SECTION_CODES and parts[-1].startswith("index"))
+        or (ctx.site is not None and url in ctx.site.department_urls)
+        or f"/{url}".startswith(SERVICE_PREFIXES)
+        or (url.endswith("-qd.html") and url[: -len("-qd.html")] + ".html" in
+            (ctx.site.document_urls if ctx.site else ()))
+    )
+    if generated:
+        ctx.error(1, f"{t.label}的网址 /{url} 是网站自动生成的页面，发布时会互相覆盖；"
+                     "请换一个文件名或目录")
 
 
 def _check_disclosure(doc: Document, ctx: _Ctx) -> None:
@@ -621,15 +662,28 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
     body = doc.body
     if "<!--" in body:  # links in comments are not published; keep line numbers by keeping newlines
         body = HTML_COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
-    if t in (schema.NEWS, schema.DISCLOSURE) and not body.strip():
-        ctx.error(doc.body_line - 1, "正文为空：请在元数据块结束标记 --- 之后填写正文")
+    if ctx.site is not None:
+        ctx.site.list_links.pop(ctx.path, None)  # this file's links are read again below
+    if t in BODY_REQUIRED and not body.strip():
+        ctx.error(doc.body_line - 1, "正文为空：请在元数据块结束标记 --- 之后填写正文"
+                                     "（模板里的 <!-- … --> 提示不算正文）")
         return
-    if ctx.site is None or ("/" not in body and "{" not in body):
+    for line, message in body_check.problems(body, doc.body_line):
+        ctx.error(line, message)
+    for line, message in body_check.warnings(body, doc.body_line):
+        ctx.warn(line, message)
+    if ctx.site is None:
+        return
+    if "](" not in body and "]:" not in body and "=" not in body:
         return
     in_fence = False
     rel = ctx.path[len(ctx.site.prefix):] if ctx.path.startswith(ctx.site.prefix) else ctx.path
+    column = doc.meta.get("column")
+    # where the page is published, to resolve relative links; unknown for a news item without a
+    # valid column (reported already)
+    url = "" if t is schema.NEWS and column not in ctx.site.columns.news else schema.url_for(t, rel, doc.meta)
     for n, text in enumerate(body.split("\n")):
-        if FENCE_RE.match(text):
+        if body_check.FENCE_RE.match(text):
             in_fence = not in_fence
             continue
         if in_fence or ("](" not in text and "]:" not in text and "=" not in text):
@@ -639,13 +693,33 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
         if ref:
             targets.append(ref.group(1))
         for target in targets:
-            problem = _link_problem(target, rel, ctx.site)
-            if problem:
+            problem = _link_problem(target, rel, ctx.site, url)
+            if problem == LIST_PAGE:  # known once every document is read: see check_site
+                ctx.site.list_links.setdefault(ctx.path, []).append((doc.body_line + n, _absolute(target, url)))
+            elif problem:
                 ctx.error(doc.body_line + n, problem)
 
 
-def _link_problem(target: str, relpath: str, site: Site) -> str | None:
-    """Why an internal link does not resolve, or None (external and relative links pass)."""
+def _absolute(target: str, url: str) -> str:
+    """A link as the browser resolves it on the page at ``url``: ``../tzgg/`` → ``/zwdt/tzgg/``,
+    ``https://www.shifan.gov.cn/zsyz/`` → ``/zsyz/``."""
+    if (own := OWN_SITE_RE.match(target)) is not None:
+        return own.group(1) or "/"
+    if target.startswith("/") or not url:
+        return target
+    path, sep, rest = target.partition("?") if "?" in target else target.partition("#")
+    shown = "/" + posixpath.normpath(posixpath.join(posixpath.dirname(url), path)).lstrip("./")
+    return shown + ("/" if path.endswith("/") and not shown.endswith("/") else "") + sep + rest
+
+
+def _link_problem(target: str, relpath: str, site: Site, url: str = "") -> str | None:
+    """Why an internal link does not resolve, or None (external links pass).
+
+    A relative link is resolved against the page's own ``url`` (as a browser does) when known.
+    LIST_PAGE for a list page (``/xxgk/ml/zt/01/``): which exist depends on every document.
+    """
+    if (problem := body_check.link_message(target)) is not None:
+        return problem
     for marker in ("{filename}", "{static}", "{attach}"):
         if target.startswith(marker):
             path = unquote(QUERY_RE.split(target[len(marker):], maxsplit=1)[0])
@@ -654,11 +728,24 @@ def _link_problem(target: str, relpath: str, site: Site) -> str | None:
             if resolved not in site.files:
                 return f"链接 {target} 指向的文件 content/{resolved} 不存在"
             return None
-    if not target.startswith("/") or target.startswith("//"):
+    if OWN_SITE_RE.match(target):  # the portal's own address: check the page it names
+        return _link_problem(_absolute(target, url), relpath, site)
+    if target.startswith("//") or body_check.SCHEME_RE.match(target) or target.startswith("#"):
         return None
+    if not target.startswith("/"):
+        if not url or not QUERY_RE.split(target, maxsplit=1)[0]:
+            return None
+        shown = _absolute(target, url)
+        problem = _link_problem(shown, relpath, site)
+        if problem is None or problem == LIST_PAGE:
+            return problem
+        return (f"相对链接 {target} 在网页 /{url} 上指向 {shown}，找不到对应的页面；"
+                "站内链接请写成以 / 开头的网址，或用 {filename}相对路径.md 的写法")
     path = unquote(QUERY_RE.split(target, maxsplit=1)[0])
     if path.startswith(SERVICE_PREFIXES) or site.resolves(path):
         return None
+    if site.is_list_page(path):
+        return LIST_PAGE
     if path.startswith("/" + schema.FILES_DIR + "/"):
         return f"链接 {target} 指向的附件 content{path} 不存在"
     return f"站内链接 {target} 找不到对应的页面；请检查网址，或改用 {{filename}}相对路径.md 的写法"
@@ -674,7 +761,10 @@ def check_document(doc: Document, relpath: str, site: Site) -> list[Problem]:
         dirs = "、".join(f"{d.directory}/" for d in schema.DOC_TYPES)
         return [Problem(path, 1, f"文件不在任何内容类型目录下，不会被发布；请移到 {dirs} 之一")]
     ctx = _Ctx(path, doc.node, 2, 1, site)
+    for line, message in yaml_errors.duplicate_keys(doc.node, 2):
+        ctx.error(line, message)
     _check_path(t, relpath, doc.meta, ctx)
+    _check_generated_url(t, relpath, doc.meta, ctx)
     _check_mapping(t.fields, doc.meta, (), "", ctx, t.fields_by_key)
     if t is schema.DISCLOSURE:
         _check_disclosure(doc, ctx)
@@ -728,6 +818,8 @@ def check_file(path: Path, site: Site, relpath: str | None = None) -> tuple[Docu
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return None, [Problem(shown, 1, "文件不是 UTF-8 编码；请用 UTF-8 保存")]
+    except OSError:  # unreadable (permissions, a broken link): one line, not a traceback
+        return None, [Problem(shown, 1, "无法读取这个文件（可能是失效的链接，或没有读取权限）")]
     try:
         try:
             doc = parse_text(text, path)
@@ -791,9 +883,48 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
                 others = "、".join(site.display(r) for r, _ in holders if r != relpath)
                 out.append(Problem(site.display(relpath), 1,
                                    f"网址 /{url} 与 {others} 相同；请改文件名"))
+    out.extend(_list_link_problems(typed, site))
     out.extend(Problem(site.display(f.where) if f.where else site.prefix.rstrip("/") or ".", 0,
                        f.message, WARNING)
                for f in freshness.inspect(site.columns, items, today))
+    return out
+
+
+def _list_link_problems(typed: list[tuple[str, Document, DocType]], site: Site) -> list[Problem]:
+    """Links to list pages the build does not write (/zsyz/tz/, a topic nobody published in)."""
+    folders = listing.list_folders(((t.name, doc.meta) for _, doc, t in typed), site.columns.news)
+    out = []
+    for path, links in site.list_links.items():
+        for line, target in links:
+            p = unquote(QUERY_RE.split(target, maxsplit=1)[0]).lstrip("/")
+            folder = p if p.endswith("/") else p.rsplit("/", 1)[0] + "/"
+            if folder not in folders:
+                close = [f"/{f}" for f in _close(folder, folders)] or ["/xxgk/ml/"]
+                out.append(Problem(path, line, f"站内链接 {target} 是不存在的列表页（网站没有这一栏目或分类，"
+                                               f"或还没有这一分类的内容）；请检查网址，如 {_quote_list(close)}"))
+    return out
+
+
+def check_stray_files(site: Site) -> list[Problem]:
+    """Files under content/ that neither the build reads nor copies: they would never be published."""
+    out = []
+    attachments = schema.FILES_DIR + "/"
+    for rel in site.files:
+        if rel.startswith(attachments) and rel.endswith(".md"):
+            out.append(Problem(site.display(rel), 1, "附件目录里的 .md 文件会原样作为文件发布，不会生成网页；"
+                                                     f"文档请放到对应类型的目录，不要放在 {attachments} 下", WARNING))
+            continue
+        if rel.endswith(".md") or rel.startswith(attachments) or rel == schema.DEPARTMENTS_FILE:
+            continue
+        name = rel.rsplit("/", 1)[-1]
+        if name in IGNORED_NAMES or name.startswith((".", "#")) or name.endswith("~"):
+            continue
+        if name.lower().endswith((".md", ".markdown")):
+            hint = "扩展名请改为小写的 .md"
+        else:
+            hint = f"正文请写成 .md 文件；附件、图片请放到 content/{schema.FILES_DIR}/ 下再链接"
+        out.append(Problem(site.display(rel), 1, f"这个文件不会被发布：{hint}"))
+    return sorted(out)
     return out
 
 
@@ -812,6 +943,8 @@ def check_registry(content_dir: Path, root: Path | None = None) -> list[Problem]
         return [Problem(shown, exc.line, exc.message)]
     _, seq, _ = _node_at(root, ("departments",))
     ctx = _Ctx(shown, seq, 1, 1, None)
+    for line, message in yaml_errors.duplicate_keys(root, 1):
+        ctx.error(line, message)
     by_key = {f.key: f for f in REGISTRY_FIELDS}
     codes: dict[str, int] = {}
     org_codes: dict[str, tuple[str, int]] = {}
@@ -908,6 +1041,7 @@ def run(content_dir: Path, today: date | None = None, root: Path | None = None) 
             if t is not None:
                 counts[t.name] += 1
                 urls.append((site.display(relpath), schema.url_for(t, relpath, doc.meta)))
+    problems.extend(check_stray_files(site))
     problems.extend(check_site(docs, site, today))
     return Report(sorted(set(problems)), counts, urls)
 
@@ -958,7 +1092,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from portal import published as published_tree  # it imports this module
 
-    report = published_tree.run(args.content_dir, args.published, args.today)
+    try:
+        report = published_tree.run(args.content_dir, args.published, args.today)
+    except KeyboardInterrupt:  # Ctrl+C: stop quietly, no traceback
+        print("检查已中断", file=sys.stderr)
+        return 130
     link_summary = ""
     if args.external_links:
         from portal import extlinks
@@ -983,6 +1121,6 @@ def main(argv: list[str] | None = None) -> int:
 
 __all__ = [
     "Problem", "Report", "Site", "check_columns", "check_document", "check_file", "check_registry",
-    "check_site",
+    "check_site", "check_stray_files",
     "check_tree", "main", "run", "summary", "as_date", "parse_datetime_str", "today_in_china",
 ]

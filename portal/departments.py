@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from portal import yaml_errors
 from portal.frontmatter import FrontMatterError
 from portal.frontmatter import _Loader as _YamlLoader
 from portal.schema import DEPARTMENTS_FILE, Field
@@ -112,10 +115,11 @@ def read_raw(path: Path) -> tuple[list[dict[str, Any]], Any]:
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
-    except Exception as exc:  # yaml.MarkedYAMLError
-        mark = getattr(exc, "problem_mark", None)
-        raise FrontMatterError(f"YAML 格式错误：{getattr(exc, 'problem', exc)}",
-                               mark.line + 1 if mark else 1) from None
+    except yaml.MarkedYAMLError as exc:
+        line, message = yaml_errors.describe(exc, text, 1)
+        raise FrontMatterError(message, line) from None
+    except ValueError:  # an impossible date such as 2024-13-01
+        raise FrontMatterError("机构名录里有无法读取的值（如不存在的日期）；请检查格式", 1) from None
     finally:
         loader.dispose()
     entries = (data or {}).get("departments") if isinstance(data, dict) else None

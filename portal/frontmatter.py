@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from portal import yaml_errors
+
 # libyaml is several times faster on a 10,000-document build; fall back to pure Python.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -87,14 +89,15 @@ def parse_text(text: str, path: Path | str = "<string>") -> Document:
         node = loader.get_single_node()
         meta = loader.construct_document(node) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 1
-        raise FrontMatterError(f"YAML 格式错误：{exc.problem or exc}", line) from None
+        line, message = yaml_errors.describe(exc, head, 2)
+        raise FrontMatterError(message, line) from None
     finally:
         loader.dispose()
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
+        if (mistake := yaml_errors.key_mistake(head, 2)) is not None:
+            raise FrontMatterError(f"YAML 格式错误：{mistake[1]}", mistake[0])
         raise FrontMatterError("YAML 元数据应为“键: 值”的形式", 2)
     return Document(path=Path(path), meta=meta, body=body, body_line=body_line, node=node)
 

@@ -37,6 +37,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from portal import ports
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 log = logging.getLogger("portal.preview")
@@ -580,6 +582,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=0.3, help="无 watchfiles 时的轮询间隔（秒）")
     parser.add_argument("--poll", action="store_true", help="不用 watchfiles，按间隔轮询文件修改时间")
     args = parser.parse_args(argv)
+    if (busy := ports.busy_port_message(args.host, args.port, "make preview")) is not None:
+        print(f"[预览] {busy}", file=sys.stderr, flush=True)
+        return 1
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     # SIGTERM ends the preview as Ctrl-C does: during the first build with status 1, afterwards 0
     signal.signal(signal.SIGINT, _stop)
@@ -601,6 +606,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[预览] 错误 {p}", flush=True)
     server = serve(preview, args.host, args.port)
     print(f"[预览] http://{args.host}:{args.port}/ （状态：{STATUS_PATH}；Ctrl+C 退出）", flush=True)
+    print("[预览] 预览只有静态页面：互动交流的表单和全站搜索不在这里提供（打开会显示找不到页面）；"
+          "要连同它们一起查看，请用 make run", flush=True)
     stop = threading.Event()
     try:
         if args.poll:

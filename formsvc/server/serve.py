@@ -17,6 +17,7 @@ from formsvc.db import migrate
 from formsvc.server.site import make_portal_app
 from formsvc.services import departments
 from formsvc.web import security
+from portal import ports
 
 
 def prepare(app: Flask, demo_staff: bool = False) -> None:
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo-staff", action="store_true",
                         help="数据库中还没有工作人员账户时，创建演示账户（仅用于演示）")
     args = parser.parse_args(argv)
+    if (busy := ports.busy_port_message(args.host, args.port, "make run")) is not None:
+        print(busy, file=sys.stderr)
+        return 1
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # plain http on this machine: a Secure cookie would not come back from other browsers
     app = create_app({"SESSION_COOKIE_SECURE": False})

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
 import markdown
-import nh3
 from pelican import signals
 from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
@@ -24,6 +22,7 @@ from formsvc import config as formsvc_config
 from formsvc.domain import kinds
 from portal import columns as portal_columns
 from portal import departments, freshness, frontmatter, schema, vocab
+from portal.sanitize import sanitize
 
 log = logging.getLogger(__name__)
 PREFIX = "yamlmeta:"
@@ -31,19 +30,6 @@ PREFIX = "yamlmeta:"
 # Front-matter keys that mean something else to Pelican: ``status`` would make a project a draft
 # and ``author`` must be an Author object in feeds. Templates read the renamed attributes.
 ATTRIBUTE_RENAMES = {"status": "project_status", "author": "byline"}
-
-_H1 = re.compile(r"<(/?)h1([ >])")
-_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption", "caption", "colgroup", "col"}
-_ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
-    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
-    **{f"h{n}": {"id"} for n in range(2, 7)},
-    # no style: the CSP blocks style attributes; Markdown's column alignment comes as align=
-    "td": {"colspan", "rowspan", "align"},
-    "th": {"colspan", "rowspan", "scope", "align"},
-    "ol": {"start"},
-}
-_ALLOWED_ATTRIBUTES["a"] = _ALLOWED_ATTRIBUTES.get("a", set()) | {"href", "title", "id"}
-_ALLOWED_ATTRIBUTES["img"] = _ALLOWED_ATTRIBUTES.get("img", set()) | {"src", "alt", "title", "width", "height"}
 
 
 class BuildState:
@@ -74,22 +60,6 @@ def _checker():
     return check
 
 
-# One sanitizer for the whole build: nh3.clean() rebuilds its rule set on every call, which
-# was 40 % of sanitising time (docs/performance.md).
-_CLEANER = nh3.Cleaner(
-    tags=_ALLOWED_TAGS,
-    attributes=_ALLOWED_ATTRIBUTES,
-    link_rel=None,
-    # Pelican resolves {filename}/{static} links after reading; keep them intact.
-    url_schemes={"http", "https", "mailto", "tel"},
-)
-
-
-def sanitize(html: str) -> str:
-    """Strip anything from editors' HTML that could run script; demote stray <h1>."""
-    return _CLEANER.clean(_H1.sub(r"<\1h2\2", html))
-
-
 def to_datetime(value: Any) -> SafeDatetime | None:
     """YAML dates, datetimes and 'YYYY-MM-DD HH:MM' strings; None when unreadable."""
     if isinstance(value, dt.datetime):
@@ -109,7 +79,9 @@ class YamlMarkdownReader(BaseReader):
     """Markdown with YAML front matter, typed by folder."""
 
     enabled = True
-    file_extensions = ["md", "markdown"]
+    # Pelican's own Markdown reader would take .markdown/.mkd/.mdown unchecked; this reader takes
+    # them and skips them: scripts/check reads .md only and reports the others as stray files
+    file_extensions = ["md", "markdown", "mkd", "mdown"]
 
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)
@@ -123,9 +95,12 @@ class YamlMarkdownReader(BaseReader):
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         """Parse and check one file; its sanitised HTML and metadata (a skipped stub on errors)."""
-        path = Path(source_path).resolve()
+        # the folder resolved, not the file: a broken symbolic link is reported, not a crash
+        path = Path(source_path).parent.resolve() / Path(source_path).name
         relpath = path.relative_to(self._content_dir).as_posix()
         doc_type = schema.doc_type_for(relpath)
+        if not relpath.endswith(".md"):  # reported by check_stray_files
+            return "", {"status": "skip", "title": relpath}
         check = _checker()
         if check is not None and STATE.site is not None:
             # the same reading and rules as scripts/check, so the two never disagree
@@ -144,9 +119,13 @@ class YamlMarkdownReader(BaseReader):
             return "", {"status": "skip", "title": relpath}
         STATE.documents.append((relpath, doc))
 
-        self._md.reset()
-        content = sanitize(self._md.convert(doc.body))
-        return content, self.metadata_for(doc_type, relpath, doc.meta)
+        try:
+            self._md.reset()
+            content = sanitize(self._md.convert(doc.body))
+            return content, self.metadata_for(doc_type, relpath, doc.meta)
+        except Exception as exc:  # Pelican would log it and publish the site without this page
+            _record_problem(relpath, 1, f"无法生成这篇文档的页面（{type(exc).__name__}: {exc}）")
+            return "", {"status": "skip", "title": relpath}
 
     def metadata_for(
         self, doc_type: schema.DocType, relpath: str, meta: dict[str, Any]
@@ -164,7 +143,11 @@ class YamlMarkdownReader(BaseReader):
         out["url"] = url
         out["save_as"] = url
         out["category"] = self.process_metadata("category", doc_type.section or "pages")
-        date = to_datetime(meta.get(doc_type.date_field))
+        raw_date = meta.get(doc_type.date_field)
+        date = to_datetime(raw_date)
+        # a date without a time is shown without one (not as an invented 00:00)
+        out["date_has_time"] = isinstance(raw_date, dt.datetime) or (
+            isinstance(raw_date, str) and ":" in raw_date)
         if date is None and doc_type is schema.PAGE:
             # fixed pages may omit a date; the file's own time is the honest fallback
             mtime = (self._content_dir / relpath).stat().st_mtime
@@ -190,9 +173,43 @@ def _record_problem(relpath: str, line: int, message: str) -> None:
         STATE.problems.append(f"{path}:{line}: {message}")
 
 
+class _NoContentTraceback(logging.Filter):
+    """Pelican logs the exception that ends a build with its traceback; for content errors the
+    lines above already say everything, so the last line is the sentence alone."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], ContentError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def plain_logging() -> None:
+    """One line per message when the output is not a terminal (a pipe, a log file, CI).
+
+    Pelican's rich handler wraps every message at 80 columns there, which breaks each
+    ``path:line: message`` over several lines; it is swapped for a plain handler on the same
+    stream. Content errors never end in a traceback, terminal or not.
+    """
+    root = logging.getLogger()
+    for i, handler in enumerate(list(root.handlers)):
+        console = getattr(handler, "console", None)  # rich.logging.RichHandler
+        if console is not None and not console.is_terminal:
+            plain = logging.StreamHandler(console.file)
+            plain.setLevel(handler.level)
+            plain.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+            for f in handler.filters:
+                plain.addFilter(f)
+            root.handlers[i] = plain
+            handler = plain
+        if not any(isinstance(f, _NoContentTraceback) for f in handler.filters):
+            handler.addFilter(_NoContentTraceback())
+
+
 def initialized(pelican) -> None:
     """Load the registry once per build and reset the plugin's state."""
     global STATE
+    plain_logging()
     STATE = BuildState()
     content_dir = Path(pelican.settings["PATH"]).resolve()
     STATE.content_dir = content_dir
@@ -208,6 +225,7 @@ def initialized(pelican) -> None:
         STATE.site = check.Site(content_dir, STATE.registry, root=content_dir.parent)
         STATE.problems.extend(check.check_registry(content_dir, root=content_dir.parent))
         STATE.problems.extend(check.check_columns(content_dir, root=content_dir.parent))
+        STATE.problems.extend(check.check_stray_files(STATE.site))
 
 
 def add_readers(readers) -> None:
