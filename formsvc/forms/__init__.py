@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from wtforms import MultipleFileField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, MultipleFileField, StringField
+from wtforms.fields.choices import SelectChoice, SelectFieldBase
 
 from formsvc.domain.kinds import Kind
 from formsvc.forms import validators as v
@@ -99,6 +99,23 @@ def form_class(kind: Kind, config: Mapping[str, Any]) -> type[MessageForm]:
             attrs[name] = unbound
         _CLASSES[key] = type(f"{kind.code.capitalize()}Form", (MessageForm,), attrs)
     return _CLASSES[key]
+
+
+# What a JSON value of each field must be: the form's field class says it, so a new field of a
+# kind is typed in the API without a second list. "text" accepts a string or a number (phone
+# numbers arrive as numbers from some clients); "boolean" only true/false; "choice" a string.
+JSON_TYPES = ("boolean", "choice", "text")
+
+
+def json_types(config: Mapping[str, Any]) -> dict[str, str]:
+    """Field name → its JSON type (one of :data:`JSON_TYPES`), for the fields of every kind
+    (a field of another kind is checked too, though the form then ignores it)."""
+    out: dict[str, str] = {}
+    for name, factory in FIELDS.items():
+        field_class = factory(config).field_class
+        out[name] = ("boolean" if issubclass(field_class, BooleanField) else
+                     "choice" if issubclass(field_class, SelectFieldBase) else "text")
+    return out
 
 
 def make_form(kind: Kind, config: Mapping[str, Any], departments: Sequence[Department],
