@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from formsvc.api.blueprint import bp
 from formsvc.api.oas import BOOL, DATE, DATETIME, STR, error_response, json_response, obj, ref
 from formsvc.db import get_session
-from formsvc.domain import kinds
+from formsvc.domain import consent, kinds
 from formsvc.domain.ratings import RATINGS
 from formsvc.forms import HONEYPOT, json_types, make_form, to_new_message
 from formsvc.forms.fields import APPLICANT_TYPES, DELIVERIES, FIELDS, ID_TYPES, MEDIA
@@ -126,7 +126,8 @@ def create_message(body: dict[str, Any]) -> Any:
         return errors.error_response(400, "validation_failed", "提交的信息有误，请按提示修改",
                                      fields=form.field_errors())
     try:
-        receipt = submission.submit(get_session(), current_app.config, to_new_message(form), [],
+        receipt = submission.submit(get_session(), current_app.config,
+                                    to_new_message(form, consent.API), [],
                                     calendar=calendar(), client_ip=client_address())
     except submission.SubmissionFailed:
         return errors.error_response(503, "submission_failed",

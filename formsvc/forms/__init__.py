@@ -9,6 +9,7 @@ from typing import Any
 from wtforms import BooleanField, MultipleFileField, StringField
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
 
+from formsvc.domain import consent
 from formsvc.domain.kinds import Kind
 from formsvc.forms import validators as v
 from formsvc.forms.base import StripWhitespaceForm
@@ -154,8 +155,9 @@ def _project_choices(projects: tuple[Project, ...]) -> tuple[SelectChoice, ...]:
     return tuple(choice_list([("", "不指定项目"), *((p.slug, p.title) for p in projects)]))
 
 
-def to_new_message(form: MessageForm) -> NewMessage:
-    """The validated form as service input; kind-specific fields go to ``details``."""
+def to_new_message(form: MessageForm, consent_source: str = consent.WEB) -> NewMessage:
+    """The validated form as service input; kind-specific fields go to ``details``.
+    ``consent_source`` says which channel the consent came through (the API passes its own)."""
     data = {f.name: f.data for f in form if f.name not in ("csrf_token", HONEYPOT, "attachments")}
     common = {k: data.pop(k, "") or "" for k in ("name", "phone", "email", "address", "subject",
                                                  "content")}
@@ -173,6 +175,7 @@ def to_new_message(form: MessageForm) -> NewMessage:
         details["credit_code"] = details["credit_code"].upper()
     return NewMessage(kind=form.kind, department_code=data.get("department") or "",
                       consent_publish=bool(data.get("consent_publish")),
+                      consent_source=consent_source,
                       project_slug=data.get("project") or "", details=details, **common)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from formsvc.config import county_zone
-from formsvc.domain import personal_data
+from formsvc.domain import consent, personal_data
 from formsvc.models import Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import Letter
@@ -47,6 +47,8 @@ def publish(ctx: Context, staff: Staff, number: str, subject: str, question: str
     message = get_message(ctx, staff, number)
     if not message.consent_publish:
         raise ActionError("no_consent", "提交人未同意公开，不能在公开信箱发布")
+    if consent.needs_reconfirmation(message.consent_publish, message.consent_source):
+        raise ActionError("consent_unconfirmed", consent.UNCONFIRMED_MESSAGE)
     if message.replied_at is None or message.status not in (Status.REPLIED, Status.CLOSED):
         raise ActionError("not_replied", "答复后才能公开")
     if not reviewed:
