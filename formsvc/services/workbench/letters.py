@@ -13,7 +13,7 @@ from formsvc.domain import consent, personal_data
 from formsvc.models import Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import Letter
-from formsvc.services import masking, search
+from formsvc.services import county_numbers, masking, search
 from formsvc.services.lifecycle import Status
 from formsvc.services.workbench.context import (
     REPLY_MAX,
@@ -36,9 +36,10 @@ def letter_draft(ctx: Context, message: Message) -> dict[str, str]:
         return {"subject": existing.subject, "question": existing.question,
                 "reply": existing.reply}
     known = personal_data.values(message)
-    return {"subject": masking.mask_text(message.subject, known),
-            "question": masking.mask_text(message.content, known),
-            "reply": masking.mask_text(message.reply_text, known)}
+    numbers = county_numbers.public_numbers(ctx.session, ctx.config)
+    return {"subject": masking.mask_text(message.subject, known, numbers),
+            "question": masking.mask_text(message.content, known, numbers),
+            "reply": masking.mask_text(message.reply_text, known, numbers)}
 
 
 def publish(ctx: Context, staff: Staff, number: str, subject: str, question: str, reply: str,
@@ -54,14 +55,15 @@ def publish(ctx: Context, staff: Staff, number: str, subject: str, question: str
     if not reviewed:
         raise ActionError("not_reviewed", "请确认已审阅公开内容，且不含个人信息", "reviewed")
     known = personal_data.values(message)
+    numbers = county_numbers.public_numbers(ctx.session, ctx.config)
     # masked again on the way in: a reviewer's edit must not bring personal data back
     texts = {
         "subject": masking.mask_text(text_field(subject, "公开标题", limit=200, field_name="subject"),
-                                     known),
+                                     known, numbers),
         "question": masking.mask_text(text_field(question, "公开的留言内容", limit=REPLY_MAX,
-                                                 field_name="question"), known),
+                                                 field_name="question"), known, numbers),
         "reply": masking.mask_text(text_field(reply, "公开的答复内容", limit=REPLY_MAX + 200,
-                                              field_name="reply"), known),
+                                              field_name="reply"), known, numbers),
     }
     letter = letter_of(ctx.session, message)
     ctx.apply(staff, message, "publish_letter")

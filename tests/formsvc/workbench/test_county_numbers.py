@@ -1,0 +1,82 @@
+"""The county's own published numbers survive masking everywhere a letter goes public; a
+citizen's number does not (issue 19)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from formsvc import db
+from formsvc.config import load_site_settings
+from formsvc.services import county_numbers, masking
+from formsvc.services import workbench as wb
+from portal import departments as registry
+from tests.formsvc.workbench.helpers import run, submit
+
+CITIZEN = "13907770123"
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> Any:
+    """A one-document site index, so that the search answers (letters are indexed too)."""
+    from sitesearch import indexer, query
+    from tests.sitesearch.conftest import make_doc
+
+    indexer.build(tmp_path / "_search", [make_doc(1, title="社保卡办理指南", body="社保卡。")])
+    yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search"),
+           "SEARCH_LETTERS_DIR": str(tmp_path / "letters"),
+           "PUBLIC_NUMBERS": ("12345", "0123-12399")}
+    query.close_all()
+
+
+def _rsj(app: Flask) -> registry.Department:
+    return next(d for d in registry.load(app.config["CONTENT_DIR"]) if d.code == "rsj")
+
+
+def test_the_numbers_come_from_the_registry_the_site_and_the_setting(staff: Flask) -> None:
+    rsj = _rsj(staff)
+    footer = load_site_settings(staff.config["PELICANCONF"])["FOOTER"]
+    with staff.app_context():
+        s = db.new_session()
+        numbers = county_numbers.public_numbers(s, staff.config)
+        s.close()
+    assert {rsj.phone, rsj.fax, footer["phone"], "12345", "0123-12399"} <= set(numbers)
+    assert CITIZEN not in numbers and len(numbers) == len(set(numbers))
+    # without a session (a command outside the app's requests): the files and the setting
+    assert rsj.phone in county_numbers.public_numbers(None, staff.config)
+
+
+def test_a_department_phone_in_a_reply_survives_a_citizens_does_not(
+        staff: Flask, wbclient: FlaskClient) -> None:
+    rsj = _rsj(staff)
+    other_citizen = "13800138000"
+    number, _ = submit(wbclient, "zx", consent_publish=True, phone=CITIZEN,
+                       content=f"社保卡丢了，怎么补办？我的电话 {CITIZEN}，邻居也问，他的电话"
+                               f"{other_citizen}。")
+    run(staff, "disp", wb.dispatch, number, "rsj")
+    reply = (f"您好：请携带身份证到县政务服务中心补办，咨询电话 {rsj.phone}（传真 {rsj.fax}），"
+             f"也可拨打 12345 热线。我们已按 {CITIZEN} 回电。")
+    run(staff, "rsj_h", wb.save_draft, number, reply)
+    run(staff, "rsj_h", wb.send_reply, number)
+    draft = run(staff, "rsj_h", lambda ctx, st: wb.letter_draft(
+        ctx, wb.get_message(ctx, st, number)))
+    assert rsj.phone in draft["reply"] and rsj.fax in draft["reply"]
+    assert "12345" in draft["reply"]
+    for text in draft.values():
+        assert CITIZEN not in text and other_citizen not in text
+    assert masking.PHONE_MASK in draft["reply"] and masking.PHONE_MASK in draft["question"]
+    # published as the reviewer left it (with the citizen's number typed back in): masked again,
+    # the department's kept
+    run(staff, "rsj_h", wb.publish, number, draft["subject"], draft["question"],
+        draft["reply"] + f"\n回电号码 {CITIZEN}", True)
+    letter = wbclient.get("/api/v1/letters").get_json()["items"][0]
+    assert rsj.phone in letter["reply"] and CITIZEN not in letter["reply"]
+    page = wbclient.get(letter["url"]).get_data(as_text=True)
+    assert rsj.phone in page and CITIZEN not in page and other_citizen not in page
+    hits = wbclient.get("/api/v1/search", query_string={"q": "补办"}).get_json()["items"]
+    found = next(h for h in hits if h["url"] == letter["url"])
+    assert CITIZEN not in str(found) and other_citizen not in str(found)
