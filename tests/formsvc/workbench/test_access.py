@@ -99,6 +99,7 @@ FORM = {
     "flag_handled": {"note": "已核实"},
     "publish_letter": {"subject": "标题", "question": "问题", "reply": "答复", "reviewed": "y"},
     "withdraw_letter": {"note": "撤回"},
+    "reconfirm_consent": {"answer": "yes", "note": "电话确认"},
 }
 
 
