@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from formsvc import db
 from formsvc.config import load_site_settings
+from formsvc.models.workbench import Letter
 from formsvc.services import county_numbers, masking
 from formsvc.services import workbench as wb
 from portal import departments as registry
@@ -80,3 +82,32 @@ def test_a_department_phone_in_a_reply_survives_a_citizens_does_not(
     hits = wbclient.get("/api/v1/search", query_string={"q": "补办"}).get_json()["items"]
     found = next(h for h in hits if h["url"] == letter["url"])
     assert CITIZEN not in str(found) and other_citizen not in str(found)
+
+
+def test_remask_letters_masks_what_older_rules_let_through(staff: Flask,
+                                                           wbclient: FlaskClient) -> None:
+    """A letter stored as the old rules left it (a bank card, a dotted mobile, a disguised
+    e-mail in full): remask-letters masks them, keeps the department's phone, reindexes."""
+    rsj = _rsj(staff)
+    number, _ = submit(wbclient, "zx", consent_publish=True)
+    run(staff, "disp", wb.dispatch, number, "rsj")
+    run(staff, "rsj_h", wb.save_draft, number, "您好：请到县政务服务中心补办。")
+    run(staff, "rsj_h", wb.send_reply, number)
+    letter = run(staff, "rsj_h", wb.publish, number, "社保卡补办", "社保卡丢了怎么办？",
+                 "请到县政务服务中心补办。", True)
+    old_reply = (f"退款已打到卡 6217 0001 6613 1860 911，有问题打 139.1234.0006 或发邮件 "
+                 f"zhangwei at 163 dot com；咨询电话 {rsj.phone}。")
+    with staff.app_context(), db.get_engine(staff).begin() as conn:
+        conn.execute(update(Letter).where(Letter.id == letter.id).values(reply=old_reply))
+    runner = staff.test_cli_runner()
+    r = runner.invoke(args=["remask-letters", "--dry-run"])
+    assert r.exit_code == 0 and "重新遮盖 1 件" in r.output and "试运行" in r.output
+    assert wbclient.get(f"/api/v1/letters/{letter.id}").get_json()["reply"] == old_reply
+    r = runner.invoke(args=["remask-letters"])
+    assert r.exit_code == 0 and "重新遮盖 1 件" in r.output, r.output
+    reply = wbclient.get(f"/api/v1/letters/{letter.id}").get_json()["reply"]
+    for leaked in ("6217", "139.1234", "zhangwei"):
+        assert leaked not in reply
+    assert rsj.phone in reply and masking.BANK_CARD_MASK in reply
+    # idempotent: a second run changes nothing
+    assert "重新遮盖 0 件" in runner.invoke(args=["remask-letters"]).output
