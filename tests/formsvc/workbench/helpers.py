@@ -127,3 +127,14 @@ def number_of(app: Flask, message_id: int) -> str:
             return s.get(Message, message_id).tracking_number  # type: ignore[union-attr]
         finally:
             s.close()
+
+
+def answered(app: Flask, client: FlaskClient, reply: str = "您好，社保卡补办请到县政务服务中心办理。",
+             **changes: Any) -> str:
+    """A consented zx message to 人社局 (the ``staff`` fixture's accounts), dispatched by disp and
+    answered by rsj_h with ``reply``; its tracking number."""
+    number, _ = submit(client, "zx", **{"consent_publish": True, **changes})
+    run(app, "disp", wb.dispatch, number, "rsj")
+    run(app, "rsj_h", wb.save_draft, number, reply)
+    run(app, "rsj_h", wb.send_reply, number)
+    return number

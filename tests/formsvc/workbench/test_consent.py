@@ -4,8 +4,6 @@ and publication refused until then."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from alembic import command
 from flask import Flask
@@ -19,6 +17,7 @@ from formsvc.models import Attachment, Message
 from formsvc.services import workbench as wb
 from tests.formsvc.conftest import good_data, post_form, soup
 from tests.formsvc.workbench.helpers import (
+    answered,
     login,
     make_staff,
     message_row,
@@ -36,15 +35,6 @@ def _set_source(app: Flask, number: str, source: str) -> None:
                      .values(consent_source=source))
 
 
-def _replied(app: Flask, client: FlaskClient, **changes: Any) -> str:
-    """A consented zx message to rsj, dispatched and answered by rsj_h."""
-    number, _ = submit(client, "zx", consent_publish=True, **changes)
-    run(app, "disp", wb.dispatch, number, "rsj")
-    run(app, "rsj_h", wb.save_draft, number, "您好，社保卡补办请到县政务服务中心办理。")
-    run(app, "rsj_h", wb.send_reply, number)
-    return number
-
-
 def test_each_channel_records_its_source(staff: Flask, wbclient: FlaskClient) -> None:
     api_number, _ = submit(wbclient, "zx", consent_publish=True)
     assert message_row(staff, api_number).consent_source == consent.API
@@ -57,7 +47,7 @@ def test_each_channel_records_its_source(staff: Flask, wbclient: FlaskClient) ->
 
 
 def test_publication_refused_until_reconfirmed(staff: Flask, wbclient: FlaskClient) -> None:
-    number = _replied(staff, wbclient)
+    number = answered(staff, wbclient)
     _set_source(staff, number, consent.UNKNOWN)
     assert refused(staff, "rsj_h", wb.publish, number, "标题", "问题", "答复", True) == \
         "consent_unconfirmed"
@@ -91,7 +81,7 @@ def test_publication_refused_until_reconfirmed(staff: Flask, wbclient: FlaskClie
 
 
 def test_a_refusal_withdraws_a_published_letter(staff: Flask, wbclient: FlaskClient) -> None:
-    number = _replied(staff, wbclient)
+    number = answered(staff, wbclient)
     run(staff, "rsj_h", wb.publish, number, "社保卡补办", "问题", "答复", True)
     assert wbclient.get("/api/v1/letters").get_json()["total"] == 1
     _set_source(staff, number, consent.UNKNOWN)  # as 0007 marks an earlier API message
@@ -103,7 +93,7 @@ def test_a_refusal_withdraws_a_published_letter(staff: Flask, wbclient: FlaskCli
 
 
 def test_out_of_scope_staff_cannot_reconfirm(staff: Flask, wbclient: FlaskClient) -> None:
-    number = _replied(staff, wbclient)
+    number = answered(staff, wbclient)
     _set_source(staff, number, consent.UNKNOWN)
     with pytest.raises(wb.NotFound):
         run(staff, "zjj_h", wb.reconfirm_consent, number, "yes", "电话确认")
@@ -111,7 +101,7 @@ def test_out_of_scope_staff_cannot_reconfirm(staff: Flask, wbclient: FlaskClient
 
 
 def test_the_commands_list_and_reconfirm(staff: Flask, wbclient: FlaskClient) -> None:
-    number = _replied(staff, wbclient)
+    number = answered(staff, wbclient)
     other, _ = submit(wbclient, "zx", consent_publish=False, subject="不同意公开的咨询")
     for n in (number, other):
         _set_source(staff, n, consent.UNKNOWN)

@@ -12,11 +12,7 @@ pieces, or as full-width digits, is a leak too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -25,6 +21,7 @@ from formsvc.services import workbench as wb
 from formsvc.services.pii_text import NUMBER_GAP, digits_of, normalise
 from tests.formsvc.privacy import corpus
 from tests.formsvc.workbench.helpers import make_staff, run, submit
+from tests.formsvc.workbench.test_privacy import app_config  # noqa: F401 (the search index)
 
 # one or more corpus sentences for each way of writing the issue names (a fragment of each)
 PLANTED_WAYS = {
@@ -90,18 +87,6 @@ def test_the_leak_check_sees_every_planted_span() -> None:
             spaced = " ".join(digits_of(value))
             assert value in leaks(f"正文 {spaced} 。")
     assert leaks("答复电话 0123-6613101，受理编号 ZX20261206-ABCDEF。") == []
-
-
-@pytest.fixture
-def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """A one-document site index, so that the search pages answer (letters are indexed too)."""
-    from sitesearch import indexer, query
-    from tests.sitesearch.conftest import make_doc
-
-    indexer.build(tmp_path / "_search", [make_doc(1, title="消防通道管理办法", body="消防通道。")])
-    yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search"),
-           "SEARCH_LETTERS_DIR": str(tmp_path / "letters")}
-    query.close_all()
 
 
 def test_no_planted_corpus_value_reaches_a_public_response(wbapp: Flask,
