@@ -251,7 +251,10 @@ SCHEMAS: dict[str, Any] = {
             "name": STR, "phone": {"type": "string", "examples": ["13812345678", "0123-6612345"]},
             "email": STR, "address": STR,
             "department": {"type": "string", "description": "机构代码；空或省略为“不确定”"},
-            "subject": STR, "content": STR, "consent_publish": BOOL,
+            "subject": STR, "content": STR,
+            "consent_publish": {**BOOL, "description": "同意在公开信件栏目公开；省略为 false。只接受 "
+                                "true 或 false：0、\"0\"、\"no\"、\"否\"、null 等返回 400 "
+                                "validation_failed"},
             "project": {"type": "string", "description": "招商项目 slug（仅 tz）"},
             "applicant_type": _enum(APPLICANT_TYPES),
             "org_name": STR, "credit_code": STR, "legal_rep": STR,
@@ -260,7 +263,8 @@ SCHEMAS: dict[str, Any] = {
             "medium": _enum(MEDIA),
             "delivery": _enum(DELIVERIES),
             "confirmed": {"type": "boolean",
-                          "description": "依申请公开必须为 true：申请人已确认申请内容"},
+                          "description": "依申请公开必须为 true：申请人已确认申请内容；"
+                                         "只接受 true 或 false"},
             HONEYPOT: {"type": "string", "description": "防机器人字段，必须留空"},
         },
     },

@@ -211,7 +211,7 @@ def test_openapi_says_boolean_and_enum_exactly() -> None:
     props = doc["components"]["schemas"]["NewMessage"]["properties"]
     for name, json_type in json_types(CONFIG).items():
         if json_type == "boolean":
-            assert props[name] == {"type": "boolean"}, name
+            assert props[name]["type"] == "boolean" and "enum" not in props[name], name
         elif json_type == "choice":
             assert props[name]["type"] == "string", name
     assert props["confirmed"]["type"] == "boolean"
@@ -219,3 +219,18 @@ def test_openapi_says_boolean_and_enum_exactly() -> None:
         assert props[name]["enum"], name
     rating = doc["components"]["schemas"]["Rating"]["properties"]["rating"]
     assert rating["type"] == "string" and rating["enum"]
+
+
+@pytest.mark.parametrize(("url", "param", "value"), [
+    ("/api/v1/search", "page", "yes"), ("/api/v1/search", "page", "0"),
+    ("/api/v1/search", "per_page", "[]"), ("/api/v1/search", "sort", "yes"),
+    ("/api/v1/search", "sort", "1"), ("/api/v1/search", "year", "0"),
+    ("/api/v1/search", "site", "{}"),
+    ("/api/v1/stats", "from", "0"), ("/api/v1/stats", "to", "yes"),
+    ("/api/v1/stats", "from", "null"),
+])
+def test_search_and_stats_parameters_refuse_the_wrong_type(client: FlaskClient, url: str,
+                                                           param: str, value: str) -> None:
+    r = client.get(url, query_string={"q": "社保", param: value})
+    assert r.status_code == 400, (url, param, value)
+    assert check(r, url.removeprefix("/api/v1"), "get")["code"] != "internal_error"
