@@ -24,9 +24,11 @@ def public_numbers(session: Session | None, config: Mapping[str, Any]) -> tuple[
     found: set[str] = set(config.get("PUBLIC_NUMBERS", ()))
     if session is not None:  # the synced registry: what staff see, cached per process
         found.update(d.phone for d in departments.snapshot(session).by_code.values())
-    found.update(_file_numbers(os.path.join(config["CONTENT_DIR"], DEPARTMENTS_FILE),
-                               _registry_numbers))
-    found.update(_file_numbers(config["PELICANCONF"], _site_numbers))
+    if config.get("CONTENT_DIR"):
+        found.update(_file_numbers(os.path.join(config["CONTENT_DIR"], DEPARTMENTS_FILE),
+                                   _registry_numbers))
+    if config.get("PELICANCONF"):
+        found.update(_file_numbers(config["PELICANCONF"], _site_numbers))
     return tuple(sorted(n.strip() for n in found if n and n.strip()))
 
 

@@ -65,7 +65,8 @@ def letter_document(letter: Letter, public_numbers: Sequence[str] = ()) -> dict[
 def publish_letter(config: Mapping[str, Any], letter: Letter) -> bool:
     """Make a published letter searchable now; False (logged) when the index was not written."""
     try:
-        numbers = county_numbers.public_numbers(object_session(letter), config)
+        session = object_session(letter) if isinstance(letter, Letter) else None
+        numbers = county_numbers.public_numbers(session, config)
         search_letters.index_letter(letters_dir(config), letter_document(letter, numbers))
     except Exception:  # noqa: BLE001 - the publication stands; reindex-letters repairs the copy
         log.exception("search: letter %s not indexed", letter.id)
