@@ -84,9 +84,7 @@ _CLASSES: dict[tuple[str, tuple[tuple[str, Any], ...]], type[MessageForm]] = {}
 
 def form_class(kind: Kind, config: Mapping[str, Any]) -> type[MessageForm]:
     """The form class of ``kind`` (cached per kind and length settings)."""
-    limits = tuple((k, config[k]) for k in ("NAME_MAX", "SUBJECT_MAX", "CONTENT_MIN",
-                                            "CONTENT_MAX"))
-    key = (kind.code, limits)
+    key = (kind.code, _limits(config))
     if key not in _CLASSES:
         attrs: dict[str, Any] = {"kind": kind}
         for name in kind.fields:
@@ -111,12 +109,25 @@ JSON_TYPES = ("boolean", "choice", "text")
 def json_types(config: Mapping[str, Any]) -> dict[str, str]:
     """Field name → its JSON type (one of :data:`JSON_TYPES`), for the fields of every kind
     (a field of another kind is checked too, though the form then ignores it)."""
-    out: dict[str, str] = {}
+    return dict(_json_types(_limits(config)))
+
+
+# per length settings, like the form classes: every API submission reads it
+@lru_cache(maxsize=4)
+def _json_types(limits: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, str], ...]:
+    config = dict(limits)
+    out = []
     for name, factory in FIELDS.items():
         field_class = factory(config).field_class
-        out[name] = ("boolean" if issubclass(field_class, BooleanField) else
-                     "choice" if issubclass(field_class, SelectFieldBase) else "text")
-    return out
+        out.append((name, "boolean" if issubclass(field_class, BooleanField) else
+                    "choice" if issubclass(field_class, SelectFieldBase) else "text"))
+    return tuple(out)
+
+
+def _limits(config: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The settings the fields are built from (their length limits)."""
+    return tuple((k, config[k]) for k in ("NAME_MAX", "SUBJECT_MAX", "CONTENT_MIN",
+                                          "CONTENT_MAX"))
 
 
 def make_form(kind: Kind, config: Mapping[str, Any], departments: Sequence[Department],
