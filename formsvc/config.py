@@ -11,6 +11,7 @@ Nothing here imports Flask or the database layer: the build loads this module wi
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 from collections.abc import Mapping
@@ -52,6 +53,21 @@ SEARCH_LETTERS_DIR: str | None = None
 
 # Dates (receipt date, due date) are counted in the county's time zone, not the server's.
 TIMEZONE = "Asia/Shanghai"
+
+
+# Settings a page needs from pelicanconf (base.html's contract plus what our pages show).
+_SITE_SETTINGS = ("SITENAME", "SITE_SHORT_NAME", "SITEURL", "SITE_DOMAIN", "SITE_ID_CODE",
+                  "FOOTER", "SECTIONS", "COLUMN_META", "TIMEZONE", "DEFAULT_LANG")
+
+
+def load_site_settings(path: Path | str) -> dict[str, Any]:
+    """Import pelicanconf.py by path (it is not a package) and keep the upper-case settings."""
+    spec = importlib.util.spec_from_file_location("_formsvc_pelicanconf", str(path))
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {k: getattr(module, k) for k in _SITE_SETTINGS if hasattr(module, k)}
 
 
 def county_zone(config: Mapping[str, Any]) -> ZoneInfo:
@@ -105,6 +121,10 @@ RETENTION_DISCLOSURE_MONTHS = 120
 
 # A second message with the same text from the same phone within this window is flagged.
 DUPLICATE_WINDOW_HOURS = 24
+
+# The county's published numbers that masking must keep besides the departments' phones and faxes
+# (content/departments.yml) and the site's contact phone (pelicanconf FOOTER): hotlines.
+PUBLIC_NUMBERS: tuple[str, ...] = ("12345", "0123-12345")
 
 # Notifications: outbox rows written with the change that causes them, delivered by `send-mail`.
 DISPATCHER_EMAIL = "12345@shifan.gov.cn"

@@ -11,9 +11,9 @@ from formsvc.api.blueprint import bp
 from formsvc.api.oas import COUNT, DATE, STR, error_response, json_response, obj, query_param, ref
 from formsvc.db import get_session
 from formsvc.domain import kinds
-from formsvc.services import letters
+from formsvc.services import departments, letters
 from formsvc.web import errors
-from formsvc.web.filters import MAX_ID, letter_filters
+from formsvc.web.filters import MAX_ID, letter_filter_errors, letter_filters
 
 MAX_PER_PAGE = 50
 
@@ -21,6 +21,11 @@ MAX_PER_PAGE = 50
 @bp.get("/letters")
 def list_letters() -> Any:
     """One page of published letters, newest reply first (?kind=&department=&page=&per_page=)."""
+    wrong = letter_filter_errors(
+        request.args, lambda code: departments.by_code(get_session(), code) is not None,
+        MAX_PER_PAGE)
+    if wrong:
+        return errors.error_response(400, "invalid_parameter", "查询参数有误", fields=wrong)
     f = letter_filters(request.args)
     per_page = min(MAX_PER_PAGE, max(1, request.args.get("per_page", letters.PER_PAGE, type=int)
                                      or letters.PER_PAGE))
@@ -67,12 +72,15 @@ PATHS: dict[str, Any] = {
         "parameters": [
             query_param("kind", "留言类型代码", _KIND),
             query_param("department", "答复部门的机构代码", STR),
-            query_param("page", "页码", {"type": "integer", "minimum": 1, "default": 1}),
+            query_param("page", "页码", {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                                       "default": 1}),
             query_param("per_page", "每页条数", {"type": "integer", "minimum": 1,
                                              "maximum": MAX_PER_PAGE,
                                              "default": letters.PER_PAGE}),
         ],
-        "responses": {"200": json_response("Letters", "公开信件，按答复日期由新到旧")}}},
+        "responses": {"200": json_response("Letters", "公开信件，按答复日期由新到旧"),
+                      "400": error_response("查询参数有误（code 为 invalid_parameter，fields "
+                                            "列出各参数）：未知的类型或机构代码、页码不是正整数")}}},
     "/letters/{letter_id}": {"get": {
         "operationId": "getLetter", "summary": "一件公开信件",
         "parameters": [{"name": "letter_id", "in": "path", "required": True,

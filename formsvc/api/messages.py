@@ -13,9 +13,9 @@ from werkzeug.datastructures import MultiDict
 from formsvc.api.blueprint import bp
 from formsvc.api.oas import BOOL, DATE, DATETIME, STR, error_response, json_response, obj, ref
 from formsvc.db import get_session
-from formsvc.domain import kinds
+from formsvc.domain import consent, kinds
 from formsvc.domain.ratings import RATINGS
-from formsvc.forms import HONEYPOT, make_form, to_new_message
+from formsvc.forms import HONEYPOT, json_types, make_form, to_new_message
 from formsvc.forms.fields import APPLICANT_TYPES, DELIVERIES, FIELDS, ID_TYPES, MEDIA
 from formsvc.forms.text import clean_text
 from formsvc.services import departments, submission, tracking
@@ -56,19 +56,41 @@ def _json_body() -> dict[str, Any] | tuple[Any, int]:
     return body
 
 
-def _formdata(body: dict[str, Any]) -> MultiDict[str, str] | None:
-    """JSON values as form strings; None when a value is not a scalar."""
+# What a client is told when a value has the wrong JSON type, per JSON type of the field.
+TYPE_MESSAGES = {
+    "boolean": "应为 JSON 布尔值 true 或 false",
+    "choice": "应为字符串，取值见 /api/v1/kinds",
+    "text": "应为字符串",
+}
+
+
+def _formdata(body: dict[str, Any],
+              types: dict[str, str]) -> tuple[MultiDict[str, str], dict[str, list[str]]]:
+    """JSON values as form strings, and the fields whose value has the wrong JSON type.
+
+    Never a guess: a boolean is only ``true``/``false`` (``0``, ``"no"``, ``"否"`` would each
+    read as a ticked checkbox once made a string) and a choice only a string; ``null`` is
+    refused for both. A text field takes a string or a number; its ``null`` means "not given".
+    """
     out: MultiDict[str, str] = MultiDict()
+    wrong: dict[str, list[str]] = {}
     for key, value in body.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            out[key] = "y" if value else ""
-        elif isinstance(value, _TEXT_TYPES):
-            out[key] = str(value)
+        json_type = types.get(key, "text")
+        if json_type == "boolean":
+            ok = isinstance(value, bool)
+            if value is True:
+                out[key] = "y"
+        elif json_type == "choice":
+            ok = isinstance(value, str)
+            if ok:
+                out[key] = value
         else:
-            return None
-    return out
+            ok = value is None or (isinstance(value, _TEXT_TYPES) and not isinstance(value, bool))
+            if ok and value is not None:
+                out[key] = str(value)
+        if not ok:
+            wrong[key] = [TYPE_MESSAGES[json_type]]
+    return out, wrong
 
 
 @bp.post("/messages")
@@ -83,6 +105,13 @@ def create_message(body: dict[str, Any]) -> Any:
                 f"{k.code}（{k.label}）" for k in kinds.KINDS), fields={"kind": ["留言类型不正确"]})
     if body.get(HONEYPOT):
         return errors.error_response(400, "spam_suspected", "提交未被受理：website 字段应留空")
+    known = {"kind", "confirmed", HONEYPOT, *FIELDS}
+    types = {**json_types(current_app.config), "confirmed": "boolean"}
+    formdata, wrong = _formdata({k: v for k, v in body.items() if k in known and k != "kind"},
+                                types)
+    if wrong:
+        return errors.error_response(400, "validation_failed", "提交的信息有误：字段类型不正确",
+                                     fields=wrong)
     if kind.confirm_step and body.get("confirmed") is not True:
         # Art. 31: an online request is received when both sides confirm; the client must show
         # the applicant a review of the request and send confirmed: true
@@ -90,18 +119,15 @@ def create_message(body: dict[str, Any]) -> Any:
             400, "confirmation_required",
             "依申请公开须经申请人确认：请向申请人展示申请内容，确认后以 confirmed: true 提交",
             fields={"confirmed": ["请确认申请内容"]})
-    known = {"kind", "confirmed", HONEYPOT, *FIELDS}
-    formdata = _formdata({k: v for k, v in body.items() if k in known and k not in (
-        "kind", "confirmed")})
-    if formdata is None:
-        return errors.error_response(400, "invalid_json", "字段值应为字符串、数字或布尔值")
+    formdata.pop("confirmed", None)
     form = make_form(kind, current_app.config, departments.active(get_session()), projects(),
                      formdata=formdata, meta={"csrf": False})
     if not form.validate():
         return errors.error_response(400, "validation_failed", "提交的信息有误，请按提示修改",
                                      fields=form.field_errors())
     try:
-        receipt = submission.submit(get_session(), current_app.config, to_new_message(form), [],
+        receipt = submission.submit(get_session(), current_app.config,
+                                    to_new_message(form, consent.API), [],
                                     calendar=calendar(), client_ip=client_address())
     except submission.SubmissionFailed:
         return errors.error_response(503, "submission_failed",
@@ -119,10 +145,12 @@ def _credentials(body: dict[str, Any]) -> tuple[str, str, dict[str, list[str]]]:
         body.get("tracking_number"), str) else ""
     code = clean_text(body["query_code"]) if isinstance(body.get("query_code"), str) else ""
     fields: dict[str, list[str]] = {}
-    if not number:
-        fields["tracking_number"] = ["请填写受理编号"]
-    if not code:
-        fields["query_code"] = ["请填写查询码"]
+    for name, value, missing in (("tracking_number", number, "请填写受理编号"),
+                                 ("query_code", code, "请填写查询码")):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            fields[name] = [TYPE_MESSAGES["text"]]
+        elif not value:
+            fields[name] = [missing]
     return number, code, fields
 
 
@@ -160,12 +188,13 @@ def rate(body: dict[str, Any]) -> Any:
     """Rate the reply (满意, 基本满意, 不满意); this closes the message."""
     number, code, fields = _credentials(body)
     rating = body.get("rating")
-    comment = body.get("comment") or ""
+    comment = body.get("comment")
+    comment = "" if comment is None else comment  # null: no comment; 0, false, [] are refused
     if not isinstance(rating, str) or rating not in RATINGS:
         choices = [f"{value}（{label}）" for value, label in RATINGS.items()]
         fields["rating"] = ["评价应为 " + "、".join(choices[:-1]) + "或 " + choices[-1]]
     if not isinstance(comment, str):
-        fields["comment"] = ["评价意见应为文字"]
+        fields["comment"] = [TYPE_MESSAGES["text"]]
     if fields:
         return errors.error_response(400, "validation_failed", "提交的信息有误，请按提示修改",
                                      fields=fields)
@@ -222,7 +251,10 @@ SCHEMAS: dict[str, Any] = {
             "name": STR, "phone": {"type": "string", "examples": ["13812345678", "0123-6612345"]},
             "email": STR, "address": STR,
             "department": {"type": "string", "description": "机构代码；空或省略为“不确定”"},
-            "subject": STR, "content": STR, "consent_publish": BOOL,
+            "subject": STR, "content": STR,
+            "consent_publish": {**BOOL, "description": "同意在公开信件栏目公开；省略为 false。只接受 "
+                                "true 或 false：0、\"0\"、\"no\"、\"否\"、null 等返回 400 "
+                                "validation_failed"},
             "project": {"type": "string", "description": "招商项目 slug（仅 tz）"},
             "applicant_type": _enum(APPLICANT_TYPES),
             "org_name": STR, "credit_code": STR, "legal_rep": STR,
@@ -231,7 +263,8 @@ SCHEMAS: dict[str, Any] = {
             "medium": _enum(MEDIA),
             "delivery": _enum(DELIVERIES),
             "confirmed": {"type": "boolean",
-                          "description": "依申请公开必须为 true：申请人已确认申请内容"},
+                          "description": "依申请公开必须为 true：申请人已确认申请内容；"
+                                         "只接受 true 或 false"},
             HONEYPOT: {"type": "string", "description": "防机器人字段，必须留空"},
         },
     },

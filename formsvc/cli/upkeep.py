@@ -1,5 +1,5 @@
 """Upkeep commands: the department registry, the daily content check, retention, the letters'
-search index, the calendar."""
+search index and masking, the calendar."""
 
 from __future__ import annotations
 
@@ -77,6 +77,20 @@ def reindex_letters() -> None:
     rebuild_letters_index()
 
 
+@click.command("remask-letters")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="只列出会改变的信件，不做任何修改")
+def remask_letters(dry_run: bool) -> None:
+    """Mask the published letters again with the present rules; rebuild their search index."""
+    from formsvc.services import remask
+
+    with session() as s:
+        result = remask.remask_letters(s, current_app.config, dry_run=dry_run)
+    click.echo(("（试运行，未修改）" if dry_run else "") + result.summary())
+    for letter_id in result.changed:
+        click.echo(f"  /hdjl/letters/{letter_id}")
+
+
 @click.command("due-date")
 @with_appcontext
 @click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
@@ -93,4 +107,5 @@ def due_date(start: object, days: int) -> None:
         click.echo("  注意：" + w)
 
 
-COMMANDS = (sync_departments, check_content, purge_drafts, purge_personal_data, reindex_letters, due_date)
+COMMANDS = (sync_departments, check_content, purge_drafts, purge_personal_data, reindex_letters,
+            remask_letters, due_date)

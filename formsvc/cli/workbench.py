@@ -1,14 +1,18 @@
-"""Operator commands of the workbench: create-staff, staff-password, remind, send-mail."""
+"""Operator commands of the workbench: create-staff, staff-password, remind, send-mail,
+consent-unconfirmed, consent-reconfirm."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from formsvc.cli.common import holiday_calendar, session
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.services import auth, outbox, reminders
+from formsvc.services import auth, departments, outbox, reminders
+from formsvc.services import workbench as wb
+from formsvc.services.workbench import consent as wb_consent
 
 
 def _password(value: str | None) -> str:
@@ -82,4 +86,43 @@ def send_mail(limit: int) -> None:
         click.echo("  失败：" + line)
 
 
-COMMANDS = (create_staff, staff_password, remind, send_mail)
+@click.command("consent-unconfirmed")
+@with_appcontext
+def consent_unconfirmed() -> None:
+    """List the messages whose 同意公开 = 是 must be asked again before publication."""
+    with session() as s:
+        rows = wb.unconfirmed_consent(s)
+        for m in rows:
+            letter = wb.letter_of(s, m)
+            published = "，已公开" if letter is not None and letter.published else ""
+            dept = m.department.name if m.department else departments.UNSURE
+            click.echo(f"{m.tracking_number}\t{m.submitted_at:%Y-%m-%d}\t{dept}\t"
+                       f"{m.subject}{published}")
+    click.echo(f"共 {len(rows)} 件需向提交人重新确认公开意愿"
+               "（consent-reconfirm 编号 --answer yes|no --note 确认方式 --staff 账户）")
+
+
+@click.command("consent-reconfirm")
+@with_appcontext
+@click.argument("number")
+@click.option("--answer", required=True, type=click.Choice(list(wb_consent.ANSWERS)),
+              help="yes 同意公开，no 不同意公开（已公开的信件随即撤回）")
+@click.option("--note", required=True, help="确认方式，如“12 月 6 日电话确认”")
+@click.option("--staff", "username", required=True, help="记录这次确认的工作人员账户")
+def consent_reconfirm(number: str, answer: str, note: str, username: str) -> None:
+    """Record the citizen's answer when asked again about publication, as a staff account."""
+    with session() as s:
+        staff = s.scalar(select(Staff).where(Staff.username == username, Staff.active.is_(True)))
+        if staff is None:
+            raise click.ClickException(f"账户 {username} 不存在或已停用")
+        ctx = wb.Context(s, current_app.config, holiday_calendar())
+        try:
+            wb.reconfirm_consent(ctx, staff, number.strip().upper(), answer, note)
+        except wb.NotFound:
+            raise click.ClickException(f"{number}：不存在或不在 {username} 的办理范围内") from None
+        except wb.ActionError as exc:
+            raise click.ClickException(f"{number}：{exc.message}") from None
+    click.echo(f"{number}：已记录提交人{'同意' if answer == 'yes' else '不同意'}公开")
+
+
+COMMANDS = (create_staff, staff_password, remind, send_mail, consent_unconfirmed, consent_reconfirm)

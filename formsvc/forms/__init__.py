@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from wtforms import MultipleFileField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, MultipleFileField, StringField
+from wtforms.fields.choices import SelectChoice, SelectFieldBase
 
+from formsvc.domain import consent
 from formsvc.domain.kinds import Kind
 from formsvc.forms import validators as v
 from formsvc.forms.base import StripWhitespaceForm
@@ -83,9 +84,7 @@ _CLASSES: dict[tuple[str, tuple[tuple[str, Any], ...]], type[MessageForm]] = {}
 
 def form_class(kind: Kind, config: Mapping[str, Any]) -> type[MessageForm]:
     """The form class of ``kind`` (cached per kind and length settings)."""
-    limits = tuple((k, config[k]) for k in ("NAME_MAX", "SUBJECT_MAX", "CONTENT_MIN",
-                                            "CONTENT_MAX"))
-    key = (kind.code, limits)
+    key = (kind.code, _limits(config))
     if key not in _CLASSES:
         attrs: dict[str, Any] = {"kind": kind}
         for name in kind.fields:
@@ -99,6 +98,36 @@ def form_class(kind: Kind, config: Mapping[str, Any]) -> type[MessageForm]:
             attrs[name] = unbound
         _CLASSES[key] = type(f"{kind.code.capitalize()}Form", (MessageForm,), attrs)
     return _CLASSES[key]
+
+
+# What a JSON value of each field must be: the form's field class says it, so a new field of a
+# kind is typed in the API without a second list. "text" accepts a string or a number (phone
+# numbers arrive as numbers from some clients); "boolean" only true/false; "choice" a string.
+JSON_TYPES = ("boolean", "choice", "text")
+
+
+def json_types(config: Mapping[str, Any]) -> dict[str, str]:
+    """Field name → its JSON type (one of :data:`JSON_TYPES`), for the fields of every kind
+    (a field of another kind is checked too, though the form then ignores it)."""
+    return dict(_json_types(_limits(config)))
+
+
+# per length settings, like the form classes: every API submission reads it
+@lru_cache(maxsize=4)
+def _json_types(limits: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, str], ...]:
+    config = dict(limits)
+    out = []
+    for name, factory in FIELDS.items():
+        field_class = factory(config).field_class
+        out.append((name, "boolean" if issubclass(field_class, BooleanField) else
+                    "choice" if issubclass(field_class, SelectFieldBase) else "text"))
+    return tuple(out)
+
+
+def _limits(config: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The settings the fields are built from (their length limits)."""
+    return tuple((k, config[k]) for k in ("NAME_MAX", "SUBJECT_MAX", "CONTENT_MIN",
+                                          "CONTENT_MAX"))
 
 
 def make_form(kind: Kind, config: Mapping[str, Any], departments: Sequence[Department],
@@ -137,8 +166,9 @@ def _project_choices(projects: tuple[Project, ...]) -> tuple[SelectChoice, ...]:
     return tuple(choice_list([("", "不指定项目"), *((p.slug, p.title) for p in projects)]))
 
 
-def to_new_message(form: MessageForm) -> NewMessage:
-    """The validated form as service input; kind-specific fields go to ``details``."""
+def to_new_message(form: MessageForm, consent_source: str = consent.WEB) -> NewMessage:
+    """The validated form as service input; kind-specific fields go to ``details``.
+    ``consent_source`` says which channel the consent came through (the API passes its own)."""
     data = {f.name: f.data for f in form if f.name not in ("csrf_token", HONEYPOT, "attachments")}
     common = {k: data.pop(k, "") or "" for k in ("name", "phone", "email", "address", "subject",
                                                  "content")}
@@ -156,6 +186,7 @@ def to_new_message(form: MessageForm) -> NewMessage:
         details["credit_code"] = details["credit_code"].upper()
     return NewMessage(kind=form.kind, department_code=data.get("department") or "",
                       consent_publish=bool(data.get("consent_publish")),
+                      consent_source=consent_source,
                       project_slug=data.get("project") or "", details=details, **common)
 
 

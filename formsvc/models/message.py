@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from formsvc.db import Base, UTCDateTime, utcnow
+from formsvc.domain import consent
 
 if TYPE_CHECKING:
     from formsvc.models.attachment import Attachment
@@ -54,6 +55,10 @@ class Message(Base):
     subject: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
     consent_publish: Mapped[bool] = mapped_column(Boolean, default=False)
+    # where that consent came from (formsvc.domain.consent; migration 0007)
+    # (a row written without it, as by a restore of an old dump, is one whose channel is unknown)
+    consent_source: Mapped[str] = mapped_column(String(consent.SOURCE_MAX), default=consent.WEB,
+                                                server_default=consent.UNKNOWN)
     # kind-specific fields (依申请公开: applicant type, ID document, form and way of receiving …)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 

@@ -116,6 +116,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
        public=False),
     _t("flag_handled", "督办员已处理不满意评价", {Status.CLOSED}, None, {"supervisor"},
        public=False, needs_note=True),
+    # a consent to publication the old API may have misread, asked again (domain/consent.py)
+    _t("reconfirm_consent", "重新确认公开意愿", _ANY, None, _STAFF, public=False,
+       needs_note=True),
     # the privacy statement's retention periods (services/retention.py); only finished messages
     _t("purge_personal", "按保存期限删除个人信息", {Status.CLOSED, Status.REJECTED}, None,
        {"system"}, public=False),

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from formsvc.models.workbench import Letter
-from formsvc.services import letters
+from formsvc.services import county_numbers, letters, masking
 from sitesearch import letters as search_letters
 from sitesearch import query
 
@@ -76,11 +76,15 @@ def published_only(session: Callable[[], Session],
     return result
 
 
-def letter_document(letter: Letter) -> dict[str, Any]:
-    """The letter as the search indexes it: its public, masked fields (letters.public_dict)."""
+def letter_document(letter: Letter, public_numbers: Sequence[str] = ()) -> dict[str, Any]:
+    """The letter as the search indexes it: its public fields (letters.public_dict), masked once
+    more by the one masking function, so that the snippets of a letter published under older
+    rules show no more than a new one would; ``public_numbers`` are the county's, kept."""
     public = letters.public_dict(letter)
-    return {"id": letter.id, "title": public["subject"], "question": public["question"],
-            "reply": public["reply"], "dept": public["department_code"],
+    texts = {name: masking.mask_text(public[name], (), public_numbers)
+             for name in ("subject", "question", "reply")}
+    return {"id": letter.id, "title": texts["subject"], "question": texts["question"],
+            "reply": texts["reply"], "dept": public["department_code"],
             "dept_name": public["department"], "kind_label": public["kind_label"],
             "date": letter.replied_on, "url": public["url"]}
 
@@ -88,7 +92,9 @@ def letter_document(letter: Letter) -> dict[str, Any]:
 def publish_letter(config: Mapping[str, Any], letter: Letter) -> bool:
     """Make a published letter searchable now; False (logged) when the index was not written."""
     try:
-        search_letters.index_letter(letters_dir(config), letter_document(letter))
+        session = object_session(letter) if isinstance(letter, Letter) else None
+        numbers = county_numbers.public_numbers(session, config)
+        search_letters.index_letter(letters_dir(config), letter_document(letter, numbers))
     except Exception:  # noqa: BLE001 - the publication stands; reindex-letters repairs the copy
         log.exception("search: letter %s not indexed", letter.id)
         return False
@@ -109,5 +115,6 @@ def reindex_letters(session: Session, config: Mapping[str, Any]) -> int:
     """Replace the letters index with every published letter in the database; how many."""
     letters = session.scalars(select(Letter).where(Letter.published.is_(True))
                               .options(selectinload(Letter.department)).order_by(Letter.id))
+    numbers = county_numbers.public_numbers(session, config)
     return search_letters.reindex_letters(letters_dir(config),
-                                          (letter_document(x) for x in letters))
+                                          (letter_document(x, numbers) for x in letters))

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from formsvc.config import county_date
 from formsvc.db import UTCDateTime, upsert, utcnow
 from formsvc.db.prepared import Prepared
+from formsvc.domain import consent
 from formsvc.domain import kinds as kinds_mod
 from formsvc.domain.kinds import Kind
 from formsvc.domain.workdays import Calendar, Count
@@ -46,6 +47,7 @@ class NewMessage:
     address: str = ""
     department_code: str = ""  # "" = 不确定, the dispatcher routes it
     consent_publish: bool = False
+    consent_source: str = consent.WEB  # formsvc.domain.consent: the API says API
     project_slug: str = ""
     details: dict[str, Any] = field(default_factory=dict)
 
@@ -123,6 +125,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
         "project_slug": data.project_slug, "name": data.name, "phone": data.phone,
         "email": data.email, "address": data.address, "subject": data.subject,
         "content": data.content, "consent_publish": data.consent_publish,
+        "consent_source": data.consent_source,
         "details": data.details, "submitted_at": now, "received_on": received_on,
         "due_date": count.due, "time_limit_days": limit, "extension_days": 0,
         "text_hash": thash, "reply_text": "", "rating": "", "rating_comment": "",

@@ -24,7 +24,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from formsvc.db import get_session
-from formsvc.domain import kinds
+from formsvc.domain import consent, kinds
 from formsvc.domain.outcomes import OUTCOMES
 from formsvc.forms import fields
 from formsvc.forms.text import clean_text
@@ -111,7 +111,9 @@ def staff_context() -> dict[str, Any]:
             "KINDS": kinds.KINDS, "kind_label": kinds.label, "OUTCOMES": OUTCOMES,
             "REPLY_STATUS_LABELS": wb.REPLY_STATUS_LABELS,
             "PROPOSAL_STATUS_LABELS": wb.PROPOSAL_STATUS_LABELS,
-            "EXTENSION_STATUS_LABELS": wb.EXTENSION_STATUS_LABELS}
+            "EXTENSION_STATUS_LABELS": wb.EXTENSION_STATUS_LABELS,
+            "CONSENT_SOURCE_LABELS": consent.SOURCE_LABELS,
+            "CONSENT_UNCONFIRMED_MESSAGE": consent.UNCONFIRMED_MESSAGE}
 
 
 def _safe_next(target: str | None) -> str:
@@ -294,9 +296,11 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "pending_extension": wb.pending_extension(db, message),
         "templates": wb.templates_for(db, staff, message.department_id),
         "letter": letter, "proposal": proposal, "approvable": approvable,
-        "letter_review": wb.review_of(message, proposal) if approvable and proposal else {},
+        "letter_review": wb.review_of(ctx, message, proposal) if approvable and proposal else {},
         "letter_fields": wb.LETTER_FIELDS,
         "proposer": db.get(Staff, proposal.proposed_by_id) if proposal else None,
+        "needs_reconfirmation": consent.needs_reconfirmation(message.consent_publish,
+                                                             message.consent_source),
         "project": projects().get(message.project_slug) if message.project_slug else None,
         "letter_texts": wb.letter_draft(ctx, message) if message.replied_at else {},
         "names": wb.staff_names(db, message.events),
@@ -384,6 +388,9 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
     "return_letter": (lambda c, s, n, f: wb.send_back(c, s, n, f.get("revision"),
                                                       f.get("note", "")), "已退回公开申请"),
     "withdraw_letter": (lambda c, s, n, f: wb.withdraw(c, s, n, f.get("note", "")), "已撤回公开"),
+    "reconfirm_consent": (lambda c, s, n, f: wb.reconfirm_consent(c, s, n, f.get("answer", ""),
+                                                                  f.get("note", "")),
+                          "已记录提交人的公开意愿"),
 }
 
 

@@ -3,7 +3,7 @@ once, so /hdjl/letters and /api/v1/letters, /hdjl/stats and /api/v1/stats cannot
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,6 +30,26 @@ def letter_filters(args: Any) -> LetterFilters:
     dept = clean_text(args.get("department") or "")[:32]
     return LetterFilters(kind if kinds.get(kind) else "", dept,
                          args.get("page", 1, type=int) or 1)
+
+
+def letter_filter_errors(args: Any, known_department: Callable[[str], bool],
+                         max_per_page: int) -> dict[str, list[str]]:
+    """What is wrong with ?kind=&department=&page=&per_page= for a client that must be told
+    (the API): the page reads a wrong value as no filter, a program gets a 400 naming it.
+    An empty value is no filter, as in the page's own links."""
+    wrong: dict[str, list[str]] = {}
+    if args.get("kind") and not kinds.get(args["kind"]):
+        wrong["kind"] = ["留言类型应为 " + "、".join(k.code for k in kinds.KINDS) + " 之一"]
+    if args.get("department") and not known_department(args["department"]):
+        wrong["department"] = ["未找到该机构代码，可选值见 /api/v1/departments"]
+    for name, high in (("page", MAX_ID), ("per_page", max_per_page)):
+        if args.get(name) and not _in_range(args[name], 1, high):
+            wrong[name] = [f"应为 1 至 {high} 的整数"]
+    return wrong
+
+
+def _in_range(value: str, low: int, high: int) -> bool:
+    return value.isascii() and value.isdigit() and low <= int(value) <= high
 
 
 def parse_date(value: str | None) -> date | None:

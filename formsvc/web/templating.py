@@ -3,7 +3,6 @@ and the site settings of pelicanconf.py in every template's context."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,26 +12,11 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 from wtforms import Field
 
-from formsvc.config import county_zone
+from formsvc.config import county_zone, load_site_settings
 
 # Theme components (theme/templates/components/) every formsvc page may call without importing
 # them: each takes one params dict and reads nothing from the page's context.
 COMPONENTS = ("field", "button", "notice", "error_summary", "pagination")
-# Settings a page needs from pelicanconf (base.html's contract plus what our pages show).
-SITE_SETTINGS = ("SITENAME", "SITE_SHORT_NAME", "SITEURL", "SITE_DOMAIN", "SITE_ID_CODE",
-                 "FOOTER", "SECTIONS", "COLUMN_META", "TIMEZONE", "DEFAULT_LANG")
-
-
-def load_site_settings(path: Path | str) -> dict[str, Any]:
-    """Import pelicanconf.py by path (it is not a package) and keep the upper-case settings."""
-    spec = importlib.util.spec_from_file_location("_formsvc_pelicanconf", str(path))
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return {k: getattr(module, k) for k in SITE_SETTINGS if hasattr(module, k)}
-
-
 def field_params(field: Field, **overrides: Any) -> dict[str, Any]:
     """Turn a WTForms field into the params dict of theme/templates/components/field.html."""
     gp = dict((field.render_kw or {}).get("gp", {}))

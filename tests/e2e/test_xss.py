@@ -102,6 +102,7 @@ FIELDS: dict[str, tuple[int, str]] = {
     "letter_question": (5000, "公开的留言：{}"), "letter_reply": (5000, "公开的答复：{}"),
     "letter_return": (1000, "{}"),
     "comment": (500, "{}"), "template_title": (100, "{}"), "template_body": (5000, "模板：{}"),
+    "reconfirm_note": (1000, "{}"),
 }
 TEMPLATES = 10  # reply templates of 市场监管局, payloads in their titles and bodies
 
@@ -345,7 +346,11 @@ def seed_main() -> None:
 
     Reads [{"m": …, "number": …}] on stdin, writes {"letters": {number: id}, "states": …}.
     """
+    from sqlalchemy import update
+
     from formsvc import create_app, db
+    from formsvc.domain import consent
+    from formsvc.models import Message
     from formsvc.services import auth
     from formsvc.services import workbench as wb
     from formsvc.web.runtime import calendar
@@ -409,6 +414,11 @@ def seed_main() -> None:
                 continue
             wb.send_reply(ctx, handler, n)  # replied
             if kind != "ysqgk":
+                if m % 2 == 0:  # consent stored before migration 0008: asked again, then published
+                    session.execute(update(Message).where(Message.tracking_number == n)
+                                    .values(consent_source=consent.UNKNOWN))
+                    session.commit()
+                    wb.reconfirm_consent(ctx, handler, n, "yes", v("reconfirm_note"))
                 proposal = wb.propose(ctx, handler, n, v("letter_subject"),
                                       v("letter_question"), v("letter_reply"), True)
                 letter = wb.approve(ctx, approver, n, proposal.revision)  # four eyes

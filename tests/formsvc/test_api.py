@@ -148,7 +148,7 @@ def test_validation_errors(client: FlaskClient, change: dict, field: str, messag
 @pytest.mark.parametrize(("kwargs", "status", "code"), [
     ({"json": {"kind": "xx"}}, 400, "invalid_kind"),
     ({"json": ["not", "an", "object"]}, 400, "invalid_json"),
-    ({"json": {"kind": "zx", "name": {"nested": 1}}}, 400, "invalid_json"),
+    ({"json": {"kind": "zx", "name": {"nested": 1}}}, 400, "validation_failed"),
     ({"data": "kind=zx", "content_type": "application/x-www-form-urlencoded"}, 415,
      "unsupported_media_type"),
     ({"data": "{broken", "content_type": "application/json"}, 400, "invalid_json"),

@@ -79,9 +79,9 @@ def test_masking_is_given_every_declared_value(app: Flask, monkeypatch: pytest.M
     given: list[set[str]] = []
     real = masking.mask_text
 
-    def spy(text: str, known: Any = ()) -> str:
+    def spy(text: str, known: Any = (), public_numbers: Any = ()) -> str:
         given.append(set(known))
-        return real(text, known)
+        return real(text, known, public_numbers)
 
     monkeypatch.setattr(masking, "mask_text", spy)
     with app.app_context():

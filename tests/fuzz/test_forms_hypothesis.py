@@ -21,9 +21,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import example, given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from formsvc import db
+from formsvc.domain import consent
 from formsvc.domain.outcomes import OUTCOMES
 from formsvc.forms.text import clean_text
 from formsvc.models import Event, Message
@@ -218,7 +219,7 @@ def test_tracking_and_rating_forms(client: FlaskClient, app: Flask,
 # --- the workbench -------------------------------------------------------------------------------
 
 STAFF_FIELDS = ("department", "note", "due_date", "days", "text", "outcome", "outcome_note",
-                "subject", "question", "reply", "reviewed", "revision")
+                "subject", "question", "reply", "reviewed", "revision", "answer")
 STAFF_CHOICES = {
     "department": ["rsj", "zjj", "xzfb", "", "nope"],
     "due_date": ["2099-01-05", "2000-01-01", "2026-02-30", "tomorrow", ""],
@@ -226,6 +227,7 @@ STAFF_CHOICES = {
     "outcome": [*OUTCOMES, "", "nope"],
     "reviewed": ["y", "", "1"],
     "revision": ["1", "2", "0", "-1", "01", "1.0", ""],  # the proposal a page approves
+    "answer": ["yes", "no", "", "maybe", "1"],  # reconfirm_consent
 }
 
 
@@ -268,6 +270,10 @@ def staffed(app: Flask, client: FlaskClient) -> dict[str, Any]:
     run(app, "h", wb.send_reply, number)
     run(app, "h", wb.propose, number, "标题", "问题", "答复", True)
     numbers.append(number)
+    # consent stored before migration 0008: reconfirm_consent has something to record
+    with app.app_context(), db.get_engine(app).begin() as conn:
+        conn.execute(update(Message).where(Message.tracking_number == numbers[2])
+                     .values(consent_source=consent.UNKNOWN))
     clients = {}
     for username in ("disp", "h", "r", "sup", "adm"):
         c = app.test_client()

@@ -8,6 +8,7 @@ One module per job; this package's names are the workbench's interface (``wb.dis
     replies.py      drafts, review, sending the reply
     supervision.py  督办, unsatisfied ratings, reopening
     letters.py      the public letter box: proposal, approval by a second person, withdrawal
+    consent.py      consent to publication asked again (messages from before migration 0008)
     templates.py    a department's reply templates
     queries.py      the inbox and its filters, the queues, the supervisor's watch list
 
@@ -16,6 +17,8 @@ Each action takes the acting :class:`Staff`, looks the message up in scope, chan
 notifications (services/notify.py) in one transaction.
 """
 
+from formsvc.services.workbench.consent import reconfirm as reconfirm_consent
+from formsvc.services.workbench.consent import unconfirmed as unconfirmed_consent
 from formsvc.services.workbench.context import (
     ActionError,
     Context,
@@ -97,4 +100,5 @@ __all__ = [
     "return_draft", "return_to_dispatcher", "review_of", "review_queue", "save_draft",
     "scope_clause", "send_back", "send_reply", "staff_names", "submit_for_review", "supervise",
     "templates_for", "transfer", "watch_list", "withdraw",
+    "reconfirm_consent", "unconfirmed_consent",
 ]

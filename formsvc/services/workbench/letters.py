@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from formsvc.config import county_zone
-from formsvc.domain import personal_data
+from formsvc.domain import consent, personal_data
 from formsvc.models import Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import Letter, LetterProposal
-from formsvc.services import masking, notify, search
+from formsvc.services import county_numbers, masking, notify, search
 from formsvc.services.lifecycle import Status
 from formsvc.services.workbench.context import (
     REPLY_MAX,
@@ -59,22 +59,28 @@ def letter_draft(ctx: Context, message: Message) -> dict[str, str]:
     if existing is not None:
         return {name: getattr(existing, name) for name, _ in LETTER_FIELDS}
     known = personal_data.values(message)
-    return {"subject": masking.mask_text(message.subject, known),
-            "question": masking.mask_text(message.content, known),
-            "reply": masking.mask_text(message.reply_text, known)}
+    numbers = county_numbers.public_numbers(ctx.session, ctx.config)
+    return {"subject": masking.mask_text(message.subject, known, numbers),
+            "question": masking.mask_text(message.content, known, numbers),
+            "reply": masking.mask_text(message.reply_text, known, numbers)}
 
 
-def review_of(message: Message, proposal: LetterProposal) -> dict[str, list[masking.Segment]]:
+def review_of(ctx: Context, message: Message,
+              proposal: LetterProposal) -> dict[str, list[masking.Segment]]:
     """The proposal's texts for the approver: every masked span, kept public number and run of
     digits left in as its own segment (masking.review)."""
     known = personal_data.values(message)
-    return {name: masking.review(getattr(proposal, name), known) for name, _ in LETTER_FIELDS}
+    numbers = county_numbers.public_numbers(ctx.session, ctx.config)
+    return {name: masking.review(getattr(proposal, name), known, numbers)
+            for name, _ in LETTER_FIELDS}
 
 
 def _check_publishable(message: Message) -> None:
     """What both steps require of the message itself: the citizen's consent and a reply."""
     if not message.consent_publish:
         raise ActionError("no_consent", "提交人未同意公开，不能在公开信箱发布")
+    if consent.needs_reconfirmation(message.consent_publish, message.consent_source):
+        raise ActionError("consent_unconfirmed", consent.UNCONFIRMED_MESSAGE)
     if message.replied_at is None or message.status not in (Status.REPLIED, Status.CLOSED):
         raise ActionError("not_replied", "答复后才能公开")
 
@@ -87,11 +93,12 @@ def propose(ctx: Context, staff: Staff, number: str, subject: str, question: str
     if not reviewed:
         raise ActionError("not_reviewed", "请确认已审阅公开内容，且不含个人信息", "reviewed")
     known = personal_data.values(message)
+    numbers = county_numbers.public_numbers(ctx.session, ctx.config)
     given = {"subject": subject, "question": question, "reply": reply}
     limits = {"subject": 200, "question": REPLY_MAX, "reply": REPLY_MAX + 200}
     # masked on the way in: an edit must not bring personal data back
     texts = {name: masking.mask_text(text_field(given[name], label, limit=limits[name],
-                                                field_name=name), known)
+                                                field_name=name), known, numbers)
              for name, label in LETTER_FIELDS}
     proposal = proposal_of(ctx.session, message)
     ctx.apply(staff, message, "propose_letter",

@@ -141,3 +141,14 @@ def approve_current(ctx: wb.Context, staff: Any, number: str) -> Any:
     """Approve the proposal as it stands now (the revision a fresh page would carry)."""
     proposal = wb.proposal_of(ctx.session, wb.get_message(ctx, staff, number))
     return wb.approve(ctx, staff, number, proposal.revision if proposal else None)
+
+
+def answered(app: Flask, client: FlaskClient, reply: str = "您好，社保卡补办请到县政务服务中心办理。",
+             **changes: Any) -> str:
+    """A consented zx message to 人社局 (the ``staff`` fixture's accounts), dispatched by disp and
+    answered by rsj_h with ``reply``; its tracking number."""
+    number, _ = submit(client, "zx", **{"consent_publish": True, **changes})
+    run(app, "disp", wb.dispatch, number, "rsj")
+    run(app, "rsj_h", wb.save_draft, number, reply)
+    run(app, "rsj_h", wb.send_reply, number)
+    return number

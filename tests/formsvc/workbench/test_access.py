@@ -102,6 +102,7 @@ FORM = {
     "propose_letter": {"subject": "标题", "question": "问题", "reply": "答复", "reviewed": "y"},
     "publish_letter": {"revision": "1"}, "return_letter": {"note": "请修改", "revision": "1"},
     "withdraw_letter": {"note": "撤回"},
+    "reconfirm_consent": {"answer": "yes", "note": "电话确认"},
 }
 
 
