@@ -85,6 +85,8 @@ def doc_type_of(relpath: str) -> DocType | None:
 
 # Files in content/ that Pelican does not read as documents.
 IGNORED_NAMES = frozenset({"README.md"})
+# files of a content tree that the build reads as settings, not as pages
+SETTINGS_FILES = frozenset({schema.DEPARTMENTS_FILE, schema.COLUMNS_FILE, freshness.DEMO_FILE})
 
 KIND_NAMES = {
     "str": "一行文字",
@@ -914,7 +916,7 @@ def check_stray_files(site: Site) -> list[Problem]:
             out.append(Problem(site.display(rel), 1, "附件目录里的 .md 文件会原样作为文件发布，不会生成网页；"
                                                      f"文档请放到对应类型的目录，不要放在 {attachments} 下", WARNING))
             continue
-        if rel.endswith(".md") or rel.startswith(attachments) or rel == schema.DEPARTMENTS_FILE:
+        if rel.endswith(".md") or rel.startswith(attachments) or rel in SETTINGS_FILES:
             continue
         name = rel.rsplit("/", 1)[-1]
         if name in IGNORED_NAMES or name.startswith((".", "#")) or name.endswith("~"):
