@@ -39,12 +39,15 @@ from formsvc.services.workbench.queries import (
     InboxFilter,
     Page,
     Row,
+    StateCounts,
+    deadline_clause,
     dispatch_queue,
     filtered,
     inbox,
     pending_extensions,
     review_queue,
     staff_names,
+    state_counts,
     watch_list,
 )
 from formsvc.services.workbench.replies import (
@@ -75,12 +78,12 @@ from formsvc.services.workbench.templates import add_template, remove_template, 
 
 __all__ = [
     "EXTENSION_STATUS_LABELS", "PER_PAGE", "REPLY_STATUS_LABELS", "ActionError", "Context", "DepartmentWatch",
-    "InboxFilter", "NotFound", "Page", "Row", "add_note", "add_template", "approve_reply", "can",
-    "can_reopen", "change_due_date", "decide_extension", "dispatch", "dispatch_queue",
+    "InboxFilter", "NotFound", "Page", "Row", "StateCounts", "add_note", "add_template", "approve_reply", "can",
+    "can_reopen", "change_due_date", "deadline_clause", "decide_extension", "dispatch", "dispatch_queue",
     "draft_of", "extensions", "filtered", "flagged", "get_message", "handle_flag", "inbox",
     "letter_draft", "letter_of", "on_rated", "pending_extension", "pending_extensions",
     "publish", "reject", "remove_template", "reopen", "request_extension", "return_draft",
     "return_to_dispatcher", "review_queue", "save_draft", "scope_clause", "send_reply",
-    "staff_names", "submit_for_review", "supervise", "templates_for", "transfer", "watch_list",
+    "staff_names", "state_counts", "submit_for_review", "supervise", "templates_for", "transfer", "watch_list",
     "withdraw",
 ]

@@ -139,15 +139,29 @@ def test_an_investment_inquiry_shows_the_project_by_name(wbapp: Flask) -> None:
     assert project.a["href"].endswith("/zsyz/xm/xny-lbj.html")
 
 
-def test_workbench_pages_name_their_place_in_the_breadcrumb(wbapp: Flask) -> None:
+def test_workbench_has_its_own_frame_and_marks_the_current_screen(wbapp: Flask) -> None:
+    """Issue 22: staff pages are not the public site (no public menu, search, 关怀版, footer)."""
     make_staff(wbapp, "sup", "supervisor")
+    make_staff(wbapp, "rsj_h", "handler", "rsj")
     client = wbapp.test_client()
     login(client, "sup")
-    for url, place in (("/hdjl/staff/queue", "待分办留言"), ("/hdjl/staff/review", "待审核答复"),
+    for url, place in (("/hdjl/staff/queue", "待分办"), ("/hdjl/staff/review", "待审核答复"),
                        ("/hdjl/staff/supervision", "督办"), ("/hdjl/staff/inbox", "全部留言")):
-        crumbs = [li.get_text(strip=True) for li in soup(client.get(url)).select(
-            ".gp-breadcrumb li")]
-        assert crumbs == ["首页", "互动交流", "工作台", place], (url, crumbs)
+        page = soup(client.get(url))
+        for public in (".gp-nav", ".gp-search", ".gp-care-toggle", ".gp-footer",
+                       ".gp-breadcrumb"):
+            assert page.select_one(public) is None, (url, public)
+        nav = page.find("nav", attrs={"aria-label": "工作台导航"})
+        assert [a.get_text() for a in nav.select("a[aria-current=page]")] == [place], url
+        assert "sup" in page.select_one("#staff-who").get_text()
+        assert page.find("form", attrs={"action": "/hdjl/staff/logout"})
+    handler = wbapp.test_client()
+    login(handler, "rsj_h")
+    nav = soup(handler.get("/hdjl/staff/inbox")).find("nav", attrs={"aria-label": "工作台导航"})
+    # a department's handler has no 分办 queue and no 督办 page to go to
+    assert [a.get_text() for a in nav.find_all("a")] == ["本单位留言", "待审核答复", "答复模板"]
+    who = soup(handler.get("/hdjl/staff/inbox")).select_one("#staff-who").get_text()
+    assert "县人社局" in who and "承办人" in who, who
 
 
 def test_a_disclosure_request_shows_its_details_by_the_forms_labels(wbapp: Flask) -> None:

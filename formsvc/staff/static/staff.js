@@ -1,0 +1,1 @@
+/* Workbench keyboard shortcuts: see below. */
