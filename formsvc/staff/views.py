@@ -36,7 +36,7 @@ from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.web import audit_log
 from formsvc.web.extensions import limiter
 from formsvc.web.filters import parse_date
-from formsvc.web.runtime import calendar, projects
+from formsvc.web.runtime import calendar, department_duties, projects
 
 # static/: the workbench stylesheet, served as /hdjl/staff/static/staff.css
 bp = Blueprint("staff", __name__, url_prefix="/hdjl/staff", static_folder="static")
@@ -331,6 +331,9 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         abort(404)
     db = ctx.session
     letter = wb.letter_of(db, message)
+    # 分办's suggestion, only where 分办 is offered: it marks an option, it never picks one
+    suggestion = wb.suggest_department(ctx, message, department_duties()) \
+        if wb.can(staff, message, "dispatch") else None
     context = {
         "m": message, "ctx": ctx, "deadline": ctx.deadline(message),
         "kind": kinds.get(message.kind), "draft": wb.draft_of(db, message),
@@ -342,7 +345,10 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "letter_texts": wb.letter_draft(ctx, message) if message.replied_at else {},
         "names": wb.staff_names(db, message.events),
         "labels": {a: t.label for a, t in lifecycle.TRANSITIONS.items()},
-        "department_items": [("", "请选择"), *((d.code, d.name) for d in departments.active(db))],
+        "suggestion": suggestion,
+        "department_items": [("", "请选择"), *((d.code, d.name + (
+            "（建议）" if suggestion and d.code == suggestion.code else ""))
+            for d in departments.active(db))],
         "detail_label": _detail_label, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
         "can_reopen": wb.can_reopen(message), "errors": errors or [], "form": form or {},
         "extension_limit": kinds.extension_limit(kinds.get(message.kind), current_app.config)

@@ -9,7 +9,8 @@ One module per job; this package's names are the workbench's interface (``wb.dis
     supervision.py  督办, unsatisfied ratings, reopening
     letters.py      publishing in the public letter box, withdrawing
     templates.py    a department's reply templates
-    queries.py      the inbox and its filters, the queues, the supervisor's watch list
+    queries.py      the inbox and its filters, the queues, the counts by state, the watch list
+    suggest.py      the suggested department for 分办 (a suggestion only)
 
 Each action takes the acting :class:`Staff`, looks the message up in scope, changes it through
 :func:`formsvc.services.lifecycle.apply` (one event each) and commits the change with its outbox
@@ -66,6 +67,7 @@ from formsvc.services.workbench.routing import (
     return_to_dispatcher,
     transfer,
 )
+from formsvc.services.workbench.suggest import Suggestion, suggest_department
 from formsvc.services.workbench.supervision import (
     can_reopen,
     flagged,
@@ -78,12 +80,12 @@ from formsvc.services.workbench.templates import add_template, remove_template, 
 
 __all__ = [
     "EXTENSION_STATUS_LABELS", "PER_PAGE", "REPLY_STATUS_LABELS", "ActionError", "Context", "DepartmentWatch",
-    "InboxFilter", "NotFound", "Page", "Row", "StateCounts", "add_note", "add_template", "approve_reply", "can",
+    "InboxFilter", "NotFound", "Page", "Row", "StateCounts", "Suggestion", "add_note", "add_template", "approve_reply", "can",
     "can_reopen", "change_due_date", "deadline_clause", "decide_extension", "dispatch", "dispatch_queue",
     "draft_of", "extensions", "filtered", "flagged", "get_message", "handle_flag", "inbox",
     "letter_draft", "letter_of", "on_rated", "pending_extension", "pending_extensions",
     "publish", "reject", "remove_template", "reopen", "request_extension", "return_draft",
     "return_to_dispatcher", "review_queue", "save_draft", "scope_clause", "send_reply",
-    "staff_names", "state_counts", "submit_for_review", "supervise", "templates_for", "transfer", "watch_list",
+    "staff_names", "state_counts", "submit_for_review", "suggest_department", "supervise", "templates_for", "transfer", "watch_list",
     "withdraw",
 ]
