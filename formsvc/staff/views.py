@@ -345,7 +345,7 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "letter_texts": wb.letter_draft(ctx, message) if message.replied_at else {},
         "names": wb.staff_names(db, message.events),
         "labels": {a: t.label for a, t in lifecycle.TRANSITIONS.items()},
-        "suggestion": suggestion,
+        "suggestion": suggestion, "must_review": wb.must_review(staff, message),
         "department_items": [("", "请选择"), *((d.code, d.name + (
             "（建议）" if suggestion and d.code == suggestion.code else ""))
             for d in departments.active(db))],
@@ -392,6 +392,9 @@ def _bool(form: dict[str, str], key: str) -> bool:
     return form.get(key) in ("y", "1", "true", "on")
 
 
+# What the reply form's buttons did, for the flash (step → text); a plain save is ACTIONS's text.
+REPLY_DONE = {"review": "答复已提交审核", "send": "答复已发送"}
+
 ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any], str]] = {
     "dispatch": (lambda c, s, n, f: wb.dispatch(c, s, n, f.get("department", ""),
                                                 f.get("note", "")), "已分办"),
@@ -410,9 +413,11 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
                                                                 f.get("note", "")), "已不批准延期"),
     "change_due": (lambda c, s, n, f: wb.change_due_date(c, s, n, parse_date(f.get("due_date")),
                                                          f.get("note", "")), "已调整答复期限"),
-    "draft_reply": (lambda c, s, n, f: wb.save_draft(c, s, n, f.get("text", ""),
-                                                     f.get("outcome", ""),
-                                                     f.get("outcome_note", "")), "答复草稿已保存"),
+    # the reply form: its buttons say what follows the saving (REPLY_DONE names it)
+    "draft_reply": (lambda c, s, n, f: wb.write_reply(c, s, n, f.get("text", ""),
+                                                      f.get("outcome", ""),
+                                                      f.get("outcome_note", ""),
+                                                      f.get("step", "draft")), "答复草稿已保存"),
     "submit_review": (lambda c, s, n, f: wb.submit_for_review(c, s, n), "已提交审核"),
     "return_draft": (lambda c, s, n, f: wb.return_draft(c, s, n, f.get("note", "")),
                      "已退回修改"),
@@ -446,6 +451,8 @@ def act(number: str, action: str) -> Any:
         href = f"#{action}-{exc.field}" if exc.field else f"#{action}"
         return _render_message(number, [{"text": exc.message, "href": href}],
                                {**form, "_action": action}, 400)
+    if action == "draft_reply":
+        done = REPLY_DONE.get(form.get("step", ""), done)
     flash(f"{number}：{done}")
     try:
         wb.get_message(_ctx(), staff, number)

@@ -53,12 +53,15 @@ from formsvc.services.workbench.queries import (
 )
 from formsvc.services.workbench.replies import (
     REPLY_STATUS_LABELS,
+    REPLY_STEPS,
     approve_reply,
     draft_of,
+    must_review,
     return_draft,
     save_draft,
     send_reply,
     submit_for_review,
+    write_reply,
 )
 from formsvc.services.workbench.routing import (
     add_note,
@@ -79,13 +82,13 @@ from formsvc.services.workbench.supervision import (
 from formsvc.services.workbench.templates import add_template, remove_template, templates_for
 
 __all__ = [
-    "EXTENSION_STATUS_LABELS", "PER_PAGE", "REPLY_STATUS_LABELS", "ActionError", "Context", "DepartmentWatch",
+    "EXTENSION_STATUS_LABELS", "PER_PAGE", "REPLY_STATUS_LABELS", "REPLY_STEPS", "ActionError", "Context", "DepartmentWatch",
     "InboxFilter", "NotFound", "Page", "Row", "StateCounts", "Suggestion", "add_note", "add_template", "approve_reply", "can",
     "can_reopen", "change_due_date", "deadline_clause", "decide_extension", "dispatch", "dispatch_queue",
     "draft_of", "extensions", "filtered", "flagged", "get_message", "handle_flag", "inbox",
-    "letter_draft", "letter_of", "on_rated", "pending_extension", "pending_extensions",
+    "letter_draft", "letter_of", "must_review", "on_rated", "pending_extension", "pending_extensions",
     "publish", "reject", "remove_template", "reopen", "request_extension", "return_draft",
     "return_to_dispatcher", "review_queue", "save_draft", "scope_clause", "send_reply",
     "staff_names", "state_counts", "submit_for_review", "suggest_department", "supervise", "templates_for", "transfer", "watch_list",
-    "withdraw",
+    "withdraw", "write_reply",
 ]
