@@ -224,6 +224,7 @@ def browser() -> Iterator[Browser]:
 STAFF = {  # username: (role, department, display name); one password for the test accounts
     "fenban": ("dispatcher", "", "王分办"),
     "rsj-li": ("handler", "rsj", "李承办"),
+    "ducha": ("supervisor", "", "赵督办"),
 }
 STAFF_PASSWORD = "e2e-Passw0rd-示范"
 

@@ -86,8 +86,7 @@ def test_dispatch_reply_rate_publish_and_count(open_page, staff, artifacts) -> N
     open_message(handler, number)
     form = action(handler, "答复")
     form.get_by_label("答复内容").fill(REPLY)
-    click_and_wait(handler, form.get_by_role("button", name="保存草稿"))
-    click_and_wait(handler, handler.get_by_role("button", name="发送答复"))
+    click_and_wait(handler, form.get_by_role("button", name="发送答复"))  # one step (issue 22)
     for width in support.WIDTHS:  # the workbench is used on phones too
         handler.set_viewport_size({"width": width, "height": 800})
         support.settle(handler)
@@ -123,3 +122,98 @@ def test_dispatch_reply_rate_publish_and_count(open_page, staff, artifacts) -> N
     after = stats_row(citizen)
     assert int(after["收件"]) == int(before.get("收件", 0)) + 1, (before, after)
     assert int(after["答复"]) == int(before.get("答复", 0)) + 1, (before, after)
+
+
+# --- the workbench as staff see it (issue 22) ------------------------------------------------------
+
+# Lines of each element's own text: one for a header or a count's label, at most two for a deadline.
+LINES = """(selector) => Array.from(document.querySelectorAll(selector)).filter((el) =>
+    el.getClientRects().length).map((el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0)
+                             .map((r) => Math.round(r.top)));
+        return [el.textContent.trim(), tops.size];
+    })"""
+ONE_LINE = ("main h1", "thead th", ".gp-staff-counts__label", ".gp-staff-nav__link",
+            ".gp-staff-due time")
+
+
+def look(page: Page, artifacts, name: str) -> None:
+    """At both widths: a screenshot to look at, no sideways scroll, headers on one line, the
+    deadline on one or two, axe without violations."""
+    for width in support.WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        support.settle(page)
+        page.screenshot(path=str(artifacts / f"{width}px" / f"staff-{name}.png"), full_page=True)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{name} {width}px scrolls sideways by {overflow}px"
+        for selector in ONE_LINE:
+            broken = [t for t, n in page.evaluate(LINES, selector) if n > 1]
+            assert not broken, f"{name} {width}px: {selector} over several lines: {broken}"
+        deadlines = [n for _, n in page.evaluate(LINES, ".gp-staff-due")]
+        assert all(n <= 2 for n in deadlines), f"{name} {width}px: deadline lines {deadlines}"
+        result = support.run_axe(page)
+        assert not result["violations"], support.describe_violations(result["violations"])
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def test_the_workbench_at_360_and_1280_with_its_shortcuts(open_page, staff, artifacts) -> None:
+    citizen = open_page()
+    numbers = []
+    for subject, content in (("小区物业乱收费", "我们小区物业公司擅自提高物业费，请住建部门管一管物业管理。"),
+                             ("灵活就业社保补贴", "我是灵活就业人员，请问社会保险补贴怎么申领？")):
+        citizen.goto("/hdjl/zx/new")
+        support.fill_message(citizen, subject, content=content)
+        click_and_wait(citizen, citizen.get_by_role("button", name="提交"))
+        numbers.append(receipt(citizen, "咨询")[0])
+
+    page = open_page()
+    log_in(page, "fenban", staff["fenban"])
+    assert h1(page) == "待分办留言"
+    # its own frame: no public menu, search or 关怀版; the account in the header
+    for public in (".gp-nav", ".gp-search", ".gp-care-toggle", ".gp-footer"):
+        assert page.locator(public).count() == 0, public
+    assert "王分办" in page.locator("#staff-who").inner_text()
+    assert int(page.locator("#count-submitted .gp-staff-counts__n").inner_text()) >= 2
+    look(page, artifacts, "queue")
+
+    # ? shows the help, Esc closes it; j moves down the list and Enter opens the message
+    page.keyboard.press("?")
+    assert page.get_by_role("dialog", name="键盘快捷键").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.get_by_role("dialog", name="键盘快捷键").is_visible()
+    page.keyboard.press("j")
+    first = page.locator("table[data-staff-list] tbody tr").first
+    assert "gp-staff-current" in (first.get_attribute("class") or "")
+    number = first.locator("a").first.inner_text().strip()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(f"/m/{number}")
+
+    # the message: 分办 first and open, the suggestion; d goes to the picker's filter
+    page.goto(f"/hdjl/staff/m/{numbers[1]}")
+    assert "示范县人力资源和社会保障局" in page.locator("#dispatch-suggestion").inner_text()
+    look(page, artifacts, "message-dispatch")
+    page.keyboard.press("d")
+    assert page.evaluate("document.activeElement.id") == "dispatch-filter"
+    page.keyboard.type("住房")
+    picker = page.locator("#dispatch-department")
+    assert picker.input_value() == "zjj"  # the one department left
+    page.get_by_role("button", name="选用建议单位").click()
+    assert picker.input_value() == "rsj"
+    # typing in a field is typing: "j" there is a letter, not a shortcut
+    page.locator("#dispatch-note").type("j")
+    assert page.locator("#dispatch-note").input_value() == "j"
+    page.locator("#dispatch-note").fill("")
+    click_and_wait(page, page.locator("#dispatch").get_by_role("button", name="分办"))
+    assert "已分办" in page.get_by_role("status").first.inner_text()
+
+    # the supervisor's page
+    supervisor = open_page()
+    log_in(supervisor, "ducha", staff["ducha"])
+    click_and_wait(supervisor, supervisor.get_by_role("link", name="督办", exact=True))
+    look(supervisor, artifacts, "supervision")
+    click_and_wait(supervisor, supervisor.get_by_role("link", name="全部留言"))
+    look(supervisor, artifacts, "inbox")

@@ -125,5 +125,26 @@ def suggest_department(ctx: Context, message: Message,
     if scores[best] < MIN_SCORE:
         return None
     dept = next(d for d in active if d.code == best)
+    strong = {g: w for w, g in matched[best] if w > 0}
     return Suggestion(best, dept.name, round(scores[best], 2),
-                      tuple(g for _, g in matched[best][:4]), similar[best])
+                      words_of(f"{message.subject}，{message.content}", strong), similar[best])
+
+
+def words_of(text: str, strong: Mapping[str, float], limit: int = 3) -> tuple[str, ...]:
+    """The stretches of ``text`` made of matched bigrams (社会保险, not 会保), heaviest first:
+    what the dispatcher reads as the reason for the suggestion."""
+    found: dict[str, float] = {}
+    for run in _CJK_RUN.findall(text):
+        i = 0
+        while i < len(run) - 1:
+            j = i
+            while j < len(run) - 1 and run[j:j + 2] in strong:
+                j += 1
+            if j > i:
+                word = run[i:j + 1]
+                found[word] = max(found.get(word, 0.0),
+                                  sum(strong[run[k:k + 2]] for k in range(i, j)))
+                i = j
+            else:
+                i += 1
+    return tuple(sorted(found, key=lambda w: -found[w])[:limit])

@@ -173,3 +173,32 @@ def test_a_disclosure_request_shows_its_details_by_the_forms_labels(wbapp: Flask
             for dt in soup(client.get(f"/hdjl/staff/m/{number}")).select(".gp-metadata__key")}
     assert rows["申请人类型"] == "公民" and rows["身份证件类型"] == "居民身份证"
     assert rows["提供信息的形式"] == "电子邮件" and rows["用途"] == "学习研究"
+
+
+def test_every_table_cell_names_its_column_for_the_phone_cards(wbapp: Flask) -> None:
+    """On a phone each row is a card and each cell shows its column's name (data-label): a cell
+    without one, or with another column's name, would read wrong."""
+    make_staff(wbapp, "sup", "supervisor")
+    client = wbapp.test_client()
+    number, _ = submit(client, "zx")
+    login(client, "sup")
+    post_action(client, number, "note", note="请核实")
+    insert_message(wbapp, dept=None, status="submitted", received_on=date(2026, 1, 5),
+                   due_date=date(2026, 1, 9))  # overdue: the supervisor's tables have a row
+    pages = ["/hdjl/staff/queue", "/hdjl/staff/inbox", "/hdjl/staff/inbox?status=",
+             "/hdjl/staff/supervision", f"/hdjl/staff/m/{number}"]
+    checked = 0
+    for url in pages:
+        for table in soup(client.get(url)).select("table.gp-staff-table"):
+            assert "gp-staff-cards" in table["class"], url
+            headers = [th.get_text(strip=True) for th in table.select("thead th")]
+            for tr in table.select("tbody tr"):
+                cells = tr.find_all(["td", "th"])
+                if len(cells) == 1 and cells[0].get("colspan"):
+                    continue  # "没有符合条件的留言"
+                for header, cell in zip(headers, cells, strict=True):
+                    if cell.name == "th":
+                        continue  # a row's own header names the card
+                    assert cell.get("data-label") == header, (url, header, str(cell)[:80])
+                    checked += 1
+    assert checked >= 10

@@ -85,3 +85,10 @@ def test_the_message_page_shows_the_suggestion_without_dispatching(staff: Flask)
     assert page.select_one(".gp-staff-actions details")["id"] == "dispatch"
     assert page.select_one("#dispatch").has_attr("open")
     assert message_row(staff, number).status == "submitted"
+
+
+def test_the_reasons_are_words_of_the_message() -> None:
+    from formsvc.services.workbench.suggest import words_of
+
+    strong = {"社会": 0.5, "会保": 1.0, "保险": 2.0, "就业": 3.0}
+    assert words_of("灵活就业人员，请问社会保险补贴怎么申领", strong) == ("社会保险", "就业")
