@@ -7,7 +7,11 @@ with accounts made by `flask --app formsvc create-staff`.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tests.e2e import support
@@ -129,11 +133,19 @@ def test_dispatch_reply_rate_publish_and_count(open_page, staff, artifacts) -> N
 # Lines of each element's own text: one for a header or a count's label, at most two for a deadline.
 LINES = """(selector) => Array.from(document.querySelectorAll(selector)).filter((el) =>
     el.getClientRects().length).map((el) => {
-        const range = document.createRange();
-        range.selectNodeContents(el);
-        const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0)
-                             .map((r) => Math.round(r.top)));
-        return [el.textContent.trim(), tops.size];
+        // the lines of its text nodes (an inline-block tag's own box has another top)
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        const lines = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            for (const r of range.getClientRects()) {
+                if (r.width > 0 && !lines.some((l) => Math.abs(l - r.bottom) < r.height / 2)) {
+                    lines.push(r.bottom);
+                }
+            }
+        }
+        return [el.textContent.trim(), lines.length];
     })"""
 ONE_LINE = ("main h1", "thead th", ".gp-staff-counts__label", ".gp-staff-nav__link",
             ".gp-staff-due time")
@@ -159,7 +171,18 @@ def look(page: Page, artifacts, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
-def test_the_workbench_at_360_and_1280_with_its_shortcuts(open_page, staff, artifacts) -> None:
+def overdue(server, number: str, days: int) -> None:
+    """Move a message's due date into the past, straight in the server's database (no workbench
+    action sets a past date): the lists then show what an overdue message looks like."""
+    path = Path(server.env["FORMSVC_INSTANCE_PATH"]) / "formsvc.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        due = (date.today() - timedelta(days=days)).isoformat()
+        assert conn.execute("UPDATE message SET due_date = ? WHERE tracking_number = ?",
+                            (due, number)).rowcount == 1
+
+
+def test_the_workbench_at_360_and_1280_with_its_shortcuts(open_page, server, staff,
+                                                          artifacts) -> None:
     citizen = open_page()
     numbers = []
     for subject, content in (("小区物业乱收费", "我们小区物业公司擅自提高物业费，请住建部门管一管物业管理。"),
@@ -168,6 +191,7 @@ def test_the_workbench_at_360_and_1280_with_its_shortcuts(open_page, staff, arti
         support.fill_message(citizen, subject, content=content)
         click_and_wait(citizen, citizen.get_by_role("button", name="提交"))
         numbers.append(receipt(citizen, "咨询")[0])
+    overdue(server, numbers[0], 12)
 
     page = open_page()
     log_in(page, "fenban", staff["fenban"])
@@ -177,6 +201,10 @@ def test_the_workbench_at_360_and_1280_with_its_shortcuts(open_page, staff, arti
         assert page.locator(public).count() == 0, public
     assert "王分办" in page.locator("#staff-who").inner_text()
     assert int(page.locator("#count-submitted .gp-staff-counts__n").inner_text()) >= 2
+    assert int(page.locator("#count-overdue .gp-staff-counts__n").inner_text()) >= 1
+    # the overdue message first, marked
+    first_row = page.locator("table[data-staff-list] tbody tr").first
+    assert numbers[0] in first_row.inner_text() and "已超期" in first_row.inner_text()
     look(page, artifacts, "queue")
 
     # ? shows the help, Esc closes it; j moves down the list and Enter opens the message
@@ -214,6 +242,7 @@ def test_the_workbench_at_360_and_1280_with_its_shortcuts(open_page, staff, arti
     supervisor = open_page()
     log_in(supervisor, "ducha", staff["ducha"])
     click_and_wait(supervisor, supervisor.get_by_role("link", name="督办", exact=True))
+    assert numbers[0] in supervisor.locator("main").inner_text()
     look(supervisor, artifacts, "supervision")
     click_and_wait(supervisor, supervisor.get_by_role("link", name="全部留言"))
     look(supervisor, artifacts, "inbox")
