@@ -194,6 +194,8 @@ def test_the_workbench_at_360_and_1280_with_its_shortcuts(open_page, server, sta
     overdue(server, numbers[0], 12)
 
     page = open_page()
+    page.goto("/hdjl/staff/login")
+    look(page, artifacts, "login")
     log_in(page, "fenban", staff["fenban"])
     assert h1(page) == "待分办留言"
     # its own frame: no public menu, search or 关怀版; the account in the header
@@ -237,6 +239,22 @@ def test_the_workbench_at_360_and_1280_with_its_shortcuts(open_page, server, sta
     page.locator("#dispatch-note").fill("")
     click_and_wait(page, page.locator("#dispatch").get_by_role("button", name="分办"))
     assert "已分办" in page.get_by_role("status").first.inner_text()
+
+    # the one-key shortcuts can be turned off in the help (WCAG 2.1.4); "?" still opens it
+    page.goto("/hdjl/staff/queue")
+    page.keyboard.press("?")
+    page.get_by_label("启用单键快捷键").uncheck()
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    assert page.locator("tr.gp-staff-current").count() == 0
+    page.reload()
+    page.keyboard.press("j")
+    assert page.locator("tr.gp-staff-current").count() == 0  # remembered
+    page.keyboard.press("?")
+    page.get_by_label("启用单键快捷键").check()
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    assert page.locator("tr.gp-staff-current").count() == 1
 
     # the supervisor's page
     supervisor = open_page()
