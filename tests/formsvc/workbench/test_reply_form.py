@@ -43,7 +43,7 @@ def state(app: Flask, number: str) -> tuple[str, str | None, list[str]]:
 
 
 def buttons(page) -> list[tuple[str, str]]:
-    form = page.select_one("#draft_reply form")
+    form = page.select_one("#draft_reply form[action$='/draft_reply']")
     return [(b.get_text(strip=True), b.get("value", "")) for b in form.find_all("button")]
 
 
@@ -114,6 +114,9 @@ def test_where_a_reviewer_must_approve_the_first_button_submits_for_review(staff
     reviewer = staff.test_client()
     login(reviewer, "gaj_r")
     page = soup(reviewer.get(f"/hdjl/staff/m/{number}"))
+    # the reviewer's first button approves; editing and sending is the second way
+    assert page.select_one("#draft_reply button").get_text(strip=True) == "审核通过并发送"
+    assert buttons(page) == [("修改后发送", "send"), ("保存草稿", "draft")]
     approve = page.find("form", attrs={"action": lambda a: a and a.endswith("/approve_reply")})
     r = reviewer.post(approve["action"], data={"csrf_token": csrf_from(page)})
     assert r.status_code == 303
