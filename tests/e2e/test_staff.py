@@ -183,6 +183,8 @@ def overdue(server, number: str, days: int) -> None:
 
 def test_the_workbench_at_360_and_1280_with_its_shortcuts(open_page, server, staff,
                                                           artifacts) -> None:
+    from playwright.sync_api import expect  # (imported here: the suite skips without Playwright)
+
     citizen = open_page()
     numbers = []
     for subject, content in (("小区物业乱收费", "我们小区物业公司擅自提高物业费，请住建部门管一管物业管理。"),
@@ -240,6 +242,16 @@ def test_the_workbench_at_360_and_1280_with_its_shortcuts(open_page, server, sta
     click_and_wait(page, page.locator("#dispatch").get_by_role("button", name="分办"))
     assert "已分办" in page.get_by_role("status").first.inner_text()
 
+    # the department's handler: one reply form, 发送答复 first; r goes to the text
+    handler = open_page()
+    log_in(handler, "rsj-li", staff["rsj-li"])
+    handler.goto(f"/hdjl/staff/m/{numbers[1]}")
+    look(handler, artifacts, "message-reply")
+    handler.keyboard.press("r")
+    assert handler.evaluate("document.activeElement.id") == "draft_reply-text"
+    form = handler.locator("#draft_reply form")
+    assert [b.inner_text().strip() for b in form.get_by_role("button").all()] == ["发送答复", "保存草稿"]
+
     # the one-key shortcuts can be turned off in the help (WCAG 2.1.4); "?" still opens it
     page.goto("/hdjl/staff/queue")
     page.keyboard.press("?")
@@ -252,9 +264,11 @@ def test_the_workbench_at_360_and_1280_with_its_shortcuts(open_page, server, sta
     assert page.locator("tr.gp-staff-current").count() == 0  # remembered
     page.keyboard.press("?")
     page.get_by_label("启用单键快捷键").check()
+    assert page.evaluate("localStorage.getItem('gp-staff-shortcuts')") == "on"
     page.keyboard.press("Escape")
+    assert not page.get_by_role("dialog", name="键盘快捷键").is_visible()
     page.keyboard.press("j")
-    assert page.locator("tr.gp-staff-current").count() == 1
+    expect(page.locator("tr.gp-staff-current")).to_have_count(1)
 
     # the supervisor's page
     supervisor = open_page()
