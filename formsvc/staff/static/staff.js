@@ -106,6 +106,8 @@
 
   function closeHelp() {
     if (!help || help.hidden) { return; }
+    // leave no focus on the hidden dialog (a key pressed next would go to its checkbox)
+    if (help.contains(doc.activeElement)) { doc.activeElement.blur(); }
     help.hidden = true;
     if (returnTo && returnTo.focus) { returnTo.focus(); }
   }
