@@ -3,7 +3,8 @@
 Measures, in-process through formsvc's own services (what a request spends besides HTTP):
 tracking lookup (``tracking.find`` + ``public_view``), a department handler's inbox page
 (``workbench.inbox``: count + one page, nearest due date first), a county-wide inbox page (and its
-count alone), and the statistics page's figures (``stats.compute``, whole table and one year) with
+count alone, and every status: open ones then closed ones), the lists' counts by state
+(``workbench.state_counts``), the suggested department of 分办 (``workbench.suggest_department``), and the statistics page's figures (``stats.compute``, whole table and one year) with
 the cost a write pays to keep them (``stats.refresh`` of one row). Reports p50/p95/p99 in
 milliseconds, and CPU milliseconds (less distorted by other load on the machine).
 
@@ -223,6 +224,26 @@ def measure(workdir: Path, messages: int, rounds: int = 200, upgrade: bool = Tru
 
             out[label] = {**timed(inbox_page, inbox_rounds), "total": 0}
             out[label]["total"] = totals[label]
+        # the workbench lists' counts bar (one query) and an every-status page (open, then closed)
+        for label, staff in (("counts_department", handler), ("counts_county", supervisor)):
+            out[label] = timed(lambda i, staff=staff: workbench.state_counts(
+                workbench.Context(session, app.config, cal), staff), inbox_rounds)
+
+        def all_statuses(i: int) -> None:
+            ctx = workbench.Context(session, app.config, cal)
+            workbench.inbox(ctx, supervisor, workbench.InboxFilter(status="", page=1 + i % 3))
+            session.expunge_all()
+
+        out["inbox_county_all_statuses"] = timed(all_statuses, inbox_rounds)
+        # the suggested department of 分办: the registry and the latest 300 dispatched messages
+        from portal import departments as registry
+
+        duties = {d.code: d.duties for d in registry.load(app.config["CONTENT_DIR"]).departments}
+        waiting = list(session.scalars(select(Message).where(Message.status == "submitted")
+                                       .limit(50)))
+        out["suggest_department"] = timed(lambda i: workbench.suggest_department(
+            workbench.Context(session, app.config, cal), waiting[i % len(waiting)], duties),
+            inbox_rounds)
         county = workbench.filtered(workbench.Context(session, app.config, cal), supervisor,
                                      workbench.InboxFilter())
         count = select(func.count()).select_from(county.subquery())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,7 +36,7 @@ from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.web import audit_log
 from formsvc.web.extensions import limiter
 from formsvc.web.filters import parse_date
-from formsvc.web.runtime import calendar, projects
+from formsvc.web.runtime import calendar, department_duties, projects
 
 # static/: the workbench stylesheet, served as /hdjl/staff/static/staff.css
 bp = Blueprint("staff", __name__, url_prefix="/hdjl/staff", static_folder="static")
@@ -104,10 +105,28 @@ def private_headers(resp: Response) -> Response:
     return resp
 
 
+def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
+    """The workbench screens ``staff`` may open, as (endpoint, label), in the navigation's order."""
+    if staff is None:
+        return []
+    items = [("staff.queue", "待分办")] if staff.county_wide else []
+    items += [("staff.inbox", "全部留言" if staff.county_wide else "本单位留言"),
+              ("staff.review", "待审核答复")]
+    if staff.role in ("reviewer", "dispatcher", "admin"):
+        items.append(("staff.publication", "待审核公开"))
+    if staff.role in ("supervisor", "admin"):
+        items.append(("staff.supervision", "督办"))
+    if staff.department_id:
+        items.append(("staff.templates", "答复模板"))
+    return items
+
+
 @bp.context_processor
 def staff_context() -> dict[str, Any]:
-    """What every workbench template reads: the account and the label tables."""
-    return {"staff": g.get("staff"), "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
+    """What every workbench template reads: the account, its navigation and the label tables."""
+    staff = g.get("staff")
+    return {"staff": staff, "staff_nav": staff_nav(staff), "ROLE_LABELS": ROLE_LABELS,
+            "STATUS_LABELS": STATUS_LABELS,
             "KINDS": kinds.KINDS, "kind_label": kinds.label, "OUTCOMES": OUTCOMES,
             "REPLY_STATUS_LABELS": wb.REPLY_STATUS_LABELS,
             "PROPOSAL_STATUS_LABELS": wb.PROPOSAL_STATUS_LABELS,
@@ -185,24 +204,8 @@ def _page_links(endpoint: str, pages: int, **args: Any) -> list[str]:
     return [url_for(endpoint, **{**args, "page": n}) for n in range(1, pages + 1)]
 
 
-@bp.get("/queue")
-def queue() -> Any:
-    """New and returned messages waiting for 分办 (county-wide roles only)."""
-    staff = _staff()
-    if not staff.county_wide:
-        abort(404)
-    page = wb.dispatch_queue(_ctx(), staff, request.args.get("page", 1, type=int) or 1)
-    return render_template(
-        "staff/queue.html", heading="待分办留言", rows=page.rows, total=page.total,
-        number=page.page, pages=_page_links("staff.queue", page.pages),
-        intro="新提交的留言和被退回的留言，按答复期限排列。打开留言后选择承办单位分办，或说明理由不予受理。")
-
-
-@bp.get("/inbox")
-def inbox() -> Any:
-    """The messages in scope with their filters; a whole tracking number opens the message."""
-    staff = _staff()
-    ctx = _ctx()
+def _filter_from_args() -> tuple[wb.InboxFilter, dict[str, str]]:
+    """The list filter in the query string, and the query string that keeps it (for the pager)."""
     args = request.args
     number = clean_text(args.get("number") or "").upper()
     f = wb.InboxFilter(kind=args.get("kind", "") if kinds.get(args.get("kind", "")) else "",
@@ -215,21 +218,79 @@ def inbox() -> Any:
                        page=args.get("page", 1, type=int) or 1)
     if f.status not in ("", "open", *STATUS_LABELS):
         f.status = "open"
-    if number:
-        # a whole tracking number opens the message straight away (when it is in scope)
-        try:
-            wb.get_message(ctx, staff, number)
-        except wb.NotFound:
-            pass
-        else:
-            return redirect(url_for("staff.message", number=number))
-    page = wb.inbox(ctx, staff, f)
     query = {k: v for k, v in {"kind": f.kind, "status": f.status,
                                "from": args.get("from", ""), "to": args.get("to", ""),
                                "deadline": f.deadline, "department": f.department,
                                "number": number}.items() if v}
+    return f, query
+
+
+@dataclass(frozen=True)
+class CountLink:
+    key: str
+    label: str
+    n: int
+    href: str
+    current: bool
+
+
+def count_links(staff: Staff, current: str = "") -> list[CountLink]:
+    """The counts bar: each state's count (one query, wb.state_counts) and the list it opens."""
+    counts = wb.state_counts(_ctx(), staff)
+    items = [("submitted", "待分办", url_for("staff.queue"))] if staff.county_wide else []
+    items += [("assigned", "办理中", url_for("staff.inbox", status="assigned")),
+              ("due_soon", "即将到期", url_for("staff.inbox", deadline="due_soon")),
+              ("overdue", "已超期", url_for("staff.inbox", deadline="overdue")),
+              ("pending_review", "待审核", url_for("staff.review"))]
+    return [CountLink(key, label, getattr(counts, key), href, key == current)
+            for key, label, href in items]
+
+
+def _current_count(f: wb.InboxFilter) -> str:
+    # the count whose list this is exactly; with any further filter it is a part of one: none
+    narrowed = f.kind or f.number or f.department or f.date_from or f.date_to
+    if f.deadline and f.status == "open" and not narrowed:
+        return f.deadline
+    if f.status == "assigned" and not (f.deadline or narrowed):
+        return "assigned"
+    return ""
+
+
+@bp.get("/queue")
+def queue() -> Any:
+    """New and returned messages waiting for 分办 (county-wide roles only)."""
+    staff = _staff()
+    if not staff.county_wide:
+        abort(404)
+    f, query = _filter_from_args()
+    query.pop("status", None)
+    page = wb.dispatch_queue(_ctx(), staff, f.page, f)
     return render_template(
-        "staff/inbox.html", page=page, f=f, args=args,
+        "staff/queue.html", heading="待分办留言", rows=page.rows, total=page.total,
+        number=page.page, pages=_page_links("staff.queue", page.pages, **query),
+        counts=count_links(staff, "" if query else "submitted"),
+        intro="新提交的留言和被退回的留言，已超期的在前（超期最久的最先），其余按答复期限由近到远。"
+              "打开留言后选择承办单位分办，或说明理由不予受理。")
+
+
+@bp.get("/inbox")
+def inbox() -> Any:
+    """The messages in scope with their filters; a whole tracking number opens the message."""
+    staff = _staff()
+    ctx = _ctx()
+    f, query = _filter_from_args()
+    if f.number:
+        # a whole tracking number opens the message straight away (when it is in scope)
+        try:
+            wb.get_message(ctx, staff, f.number)
+        except wb.NotFound:
+            pass
+        else:
+            return redirect(url_for("staff.message", number=f.number))
+    page = wb.inbox(ctx, staff, f)
+    return render_template(
+        "staff/inbox.html", page=page, f=f, args=request.args,
+        counts=count_links(staff, _current_count(f)),
         kind_items=[("", "全部类型"), *((k.code, k.label) for k in kinds.KINDS)],
         status_items=[("open", "办理中（未答复）"), ("", "全部状态"), *STATUS_LABELS.items()],
         department_items=[("", "全部单位"), *((d.code, d.name)
@@ -241,9 +302,11 @@ def inbox() -> Any:
 def review() -> Any:
     """Drafts waiting for review in the department."""
     ctx = _ctx()
-    rows = [wb.Row(m, ctx.deadline(m)) for m in wb.review_queue(ctx, _staff())]
+    staff = _staff()
+    rows = [wb.Row(m, ctx.deadline(m)) for m in wb.review_queue(ctx, staff)]
     return render_template(
         "staff/queue.html", heading="待审核答复", rows=rows, total=len(rows), pages=[],
+        counts=count_links(staff, "pending_review"),
         intro="已提交审核、尚未发送的答复。审核人打开留言，审核通过即发送，或填写意见退回修改。")
 
 
@@ -289,6 +352,9 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
     letter = wb.letter_of(db, message)
     proposal = wb.proposal_of(db, message)
     approvable = proposal is not None and wb.approval_refusal(db, staff, message, proposal) is None
+    # 分办's suggestion, only where 分办 is offered: it marks an option, it never picks one
+    suggestion = wb.suggest_department(ctx, message, department_duties()) \
+        if wb.can(staff, message, "dispatch") else None
     context = {
         "m": message, "ctx": ctx, "deadline": ctx.deadline(message),
         "kind": kinds.get(message.kind), "draft": wb.draft_of(db, message),
@@ -305,7 +371,10 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "letter_texts": wb.letter_draft(ctx, message) if message.replied_at else {},
         "names": wb.staff_names(db, message.events),
         "labels": {a: t.label for a, t in lifecycle.TRANSITIONS.items()},
-        "department_items": [("", "请选择"), *((d.code, d.name) for d in departments.active(db))],
+        "suggestion": suggestion, "must_review": wb.must_review(staff, message),
+        "department_items": [("", "请选择"), *((d.code, d.name + (
+            "（建议）" if suggestion and d.code == suggestion.code else ""))
+            for d in departments.active(db))],
         "detail_label": _detail_label, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
         "can_reopen": wb.can_reopen(message), "errors": errors or [], "form": form or {},
         "extension_limit": kinds.extension_limit(kinds.get(message.kind), current_app.config)
@@ -349,6 +418,9 @@ def _bool(form: dict[str, str], key: str) -> bool:
     return form.get(key) in ("y", "1", "true", "on")
 
 
+# What the reply form's buttons did, for the flash (step → text); a plain save is ACTIONS's text.
+REPLY_DONE = {"review": "答复已提交审核", "send": "答复已发送"}
+
 ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any], str]] = {
     "dispatch": (lambda c, s, n, f: wb.dispatch(c, s, n, f.get("department", ""),
                                                 f.get("note", "")), "已分办"),
@@ -367,9 +439,11 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
                                                                 f.get("note", "")), "已不批准延期"),
     "change_due": (lambda c, s, n, f: wb.change_due_date(c, s, n, parse_date(f.get("due_date")),
                                                          f.get("note", "")), "已调整答复期限"),
-    "draft_reply": (lambda c, s, n, f: wb.save_draft(c, s, n, f.get("text", ""),
-                                                     f.get("outcome", ""),
-                                                     f.get("outcome_note", "")), "答复草稿已保存"),
+    # the reply form: its buttons say what follows the saving (REPLY_DONE names it)
+    "draft_reply": (lambda c, s, n, f: wb.write_reply(c, s, n, f.get("text", ""),
+                                                      f.get("outcome", ""),
+                                                      f.get("outcome_note", ""),
+                                                      f.get("step", "draft")), "答复草稿已保存"),
     "submit_review": (lambda c, s, n, f: wb.submit_for_review(c, s, n), "已提交审核"),
     "return_draft": (lambda c, s, n, f: wb.return_draft(c, s, n, f.get("note", "")),
                      "已退回修改"),
@@ -411,6 +485,8 @@ def act(number: str, action: str) -> Any:
         href = f"#{action}-{exc.field}" if exc.field else f"#{action}"
         return _render_message(number, [{"text": exc.message, "href": href}],
                                {**form, "_action": action}, 400)
+    if action == "draft_reply":
+        done = REPLY_DONE.get(form.get("step", ""), done)
     flash(f"{number}：{done}")
     try:
         wb.get_message(_ctx(), staff, number)

@@ -15,6 +15,7 @@ from flask import current_app
 
 from formsvc.domain.workdays import Calendar
 from formsvc.services import projects as projects_svc
+from portal import departments as registry
 
 T = TypeVar("T")
 
@@ -49,3 +50,11 @@ def projects() -> dict[str, projects_svc.Project]:
     return _current("formsvc.projects",
                     lambda: Path(current_app.config["CONTENT_DIR"]) / "zsyz" / "xm",
                     lambda _directory: projects_svc.load(current_app.config["CONTENT_DIR"]))
+
+
+def department_duties() -> dict[str, tuple[str, ...]]:
+    """Each department's duties in the registry (content/departments.yml) by code, for the
+    suggested department of 分办; re-read when the registry changes."""
+    return _current("formsvc.department_duties",
+                    lambda: Path(current_app.config["CONTENT_DIR"]) / registry.DEPARTMENTS_FILE,
+                    lambda path: {d.code: d.duties for d in registry.load(path.parent).departments})

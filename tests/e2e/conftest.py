@@ -225,6 +225,7 @@ STAFF = {  # username: (role, department, display name); one password for the te
     "fenban": ("dispatcher", "", "王分办"),
     "rsj-li": ("handler", "rsj", "李承办"),
     "rsj-shen": ("reviewer", "rsj", "沈审核"),
+    "ducha": ("supervisor", "", "赵督办"),
 }
 STAFF_PASSWORD = "e2e-Passw0rd-示范"
 

@@ -10,7 +10,8 @@ One module per job; this package's names are the workbench's interface (``wb.dis
     letters.py      the public letter box: proposal, approval by a second person, withdrawal
     consent.py      consent to publication asked again (messages from before migration 0008)
     templates.py    a department's reply templates
-    queries.py      the inbox and its filters, the queues, the supervisor's watch list
+    queries.py      the inbox and its filters, the queues, the counts by state, the watch list
+    suggest.py      the suggested department for 分办 (a suggestion only)
 
 Each action takes the acting :class:`Staff`, looks the message up in scope, changes it through
 :func:`formsvc.services.lifecycle.apply` (one event each) and commits the change with its outbox
@@ -55,22 +56,28 @@ from formsvc.services.workbench.queries import (
     InboxFilter,
     Page,
     Row,
+    StateCounts,
+    deadline_clause,
     dispatch_queue,
     filtered,
     inbox,
     pending_extensions,
     review_queue,
     staff_names,
+    state_counts,
     watch_list,
 )
 from formsvc.services.workbench.replies import (
     REPLY_STATUS_LABELS,
+    REPLY_STEPS,
     approve_reply,
     draft_of,
+    must_review,
     return_draft,
     save_draft,
     send_reply,
     submit_for_review,
+    write_reply,
 )
 from formsvc.services.workbench.routing import (
     add_note,
@@ -79,6 +86,7 @@ from formsvc.services.workbench.routing import (
     return_to_dispatcher,
     transfer,
 )
+from formsvc.services.workbench.suggest import Suggestion, suggest_department
 from formsvc.services.workbench.supervision import (
     can_reopen,
     flagged,
@@ -90,15 +98,17 @@ from formsvc.services.workbench.supervision import (
 from formsvc.services.workbench.templates import add_template, remove_template, templates_for
 
 __all__ = [
-    "ActionError", "Context", "DepartmentWatch", "EXTENSION_STATUS_LABELS", "InboxFilter", "LETTER_FIELDS",
-    "NotFound", "PER_PAGE", "PROPOSAL_STATUS_LABELS", "Page", "REPLY_STATUS_LABELS", "Row",
-    "add_note", "add_template", "approval_refusal", "approve", "approve_reply", "can",
-    "can_reopen", "change_due_date", "decide_extension", "dispatch", "dispatch_queue", "draft_of",
-    "extensions", "filtered", "flagged", "get_message", "handle_flag", "inbox", "letter_draft",
-    "letter_of", "on_rated", "pending_extension", "pending_extensions", "proposal_of", "propose",
-    "publication_queue", "reject", "remove_template", "reopen", "request_extension",
-    "return_draft", "return_to_dispatcher", "review_of", "review_queue", "save_draft",
-    "scope_clause", "send_back", "send_reply", "staff_names", "submit_for_review", "supervise",
-    "templates_for", "transfer", "watch_list", "withdraw",
-    "reconfirm_consent", "unconfirmed_consent",
+    "ActionError", "Context", "DepartmentWatch", "EXTENSION_STATUS_LABELS", "InboxFilter",
+    "LETTER_FIELDS", "NotFound", "PER_PAGE", "PROPOSAL_STATUS_LABELS", "Page",
+    "REPLY_STATUS_LABELS", "REPLY_STEPS", "Row", "StateCounts", "Suggestion", "add_note",
+    "add_template", "approval_refusal", "approve", "approve_reply", "can", "can_reopen",
+    "change_due_date", "deadline_clause", "decide_extension", "dispatch", "dispatch_queue",
+    "draft_of", "extensions", "filtered", "flagged", "get_message", "handle_flag", "inbox",
+    "letter_draft", "letter_of", "must_review", "on_rated", "pending_extension",
+    "pending_extensions", "proposal_of", "propose", "publication_queue", "reconfirm_consent",
+    "reject", "remove_template", "reopen", "request_extension", "return_draft",
+    "return_to_dispatcher", "review_of", "review_queue", "save_draft", "scope_clause", "send_back",
+    "send_reply", "staff_names", "state_counts", "submit_for_review", "suggest_department",
+    "supervise", "templates_for", "transfer", "unconfirmed_consent", "watch_list", "withdraw",
+    "write_reply",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from formsvc.models import Department, Event, Message
@@ -46,6 +47,19 @@ class Page:
     pages: int
 
 
+def _open() -> ColumnElement[bool]:
+    return Message.status.in_([s.value for s in lifecycle.OPEN_STATUSES])
+
+
+def deadline_clause(ctx: Context, which: str) -> ColumnElement[bool]:
+    """Open messages past their due date ("overdue") or due within DUE_SOON_DAYS ("due_soon"):
+    the one definition the filters and the counts share."""
+    if which == "overdue":
+        return and_(_open(), Message.due_date < ctx.today)
+    edge = deadlines.due_soon_edge(ctx.calendar, ctx.today, ctx.config)
+    return and_(_open(), Message.due_date >= ctx.today, Message.due_date <= edge)
+
+
 def filtered(ctx: Context, staff: Staff, f: InboxFilter) -> Select[tuple[Message]]:
     """The query of the messages in scope that match ``f`` (unordered, every page)."""
     q = select(Message).where(scope_clause(staff))
@@ -64,29 +78,42 @@ def filtered(ctx: Context, staff: Staff, f: InboxFilter) -> Select[tuple[Message
     if f.department and staff.county_wide:
         q = q.join(Department, Message.department_id == Department.id).where(
             Department.code == f.department)
-    if f.deadline:
-        q = q.where(Message.status.in_([s.value for s in lifecycle.OPEN_STATUSES]))
-        if f.deadline == "overdue":
-            q = q.where(Message.due_date < ctx.today)
-        elif f.deadline == "due_soon":
-            edge = deadlines.due_soon_edge(ctx.calendar, ctx.today, ctx.config)
-            q = q.where(Message.due_date >= ctx.today, Message.due_date <= edge)
+    if f.deadline in ("overdue", "due_soon"):
+        q = q.where(deadline_clause(ctx, f.deadline))
     return q
 
 
+def _count(ctx: Context, q: Select[tuple[Message]]) -> int:
+    return ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+
+
 def inbox(ctx: Context, staff: Staff, f: InboxFilter) -> Page:
-    """The messages in scope matching ``f``, nearest due date first, one page."""
+    """The messages in scope matching ``f``, one page, in the order staff work them: open ones
+    first, the most overdue first and then the nearest due date; answered and closed ones after
+    them, the latest due date first (the most recent at the top)."""
     q = filtered(ctx, staff, f)
-    total = ctx.session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    total = _count(ctx, q)
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, f.page), pages)
     offset = (page - 1) * PER_PAGE
-    if f.status == "open" or f.deadline:
+    only_open = f.status == "open" or bool(f.deadline) or f.status in lifecycle.OPEN_STATUSES
+    if only_open:
         rows = _open_page(ctx, q, offset)
-    else:
-        rows = list(ctx.session.scalars(q.order_by(Message.due_date, Message.id)
-                                        .offset(offset).limit(PER_PAGE)))
+    elif f.status:  # one closed status
+        rows = _closed_page(ctx, q, offset, PER_PAGE)
+    else:  # every status: the open ones, then the closed ones
+        open_q = q.where(_open())
+        rows = _open_page(ctx, open_q, offset)
+        if len(rows) < PER_PAGE:
+            open_total = _count(ctx, open_q)
+            rows += _closed_page(ctx, q.where(~_open()), max(0, offset - open_total),
+                                 PER_PAGE - len(rows))
     return Page([Row(m, ctx.deadline(m)) for m in rows], total, page, pages)
+
+
+def _closed_page(ctx: Context, q: Select[tuple[Message]], offset: int, limit: int) -> list[Message]:
+    return list(ctx.session.scalars(q.order_by(Message.due_date.desc(), Message.id.desc())
+                                    .offset(offset).limit(limit)))
 
 
 def _open_page(ctx: Context, q: Select[tuple[Message]], offset: int) -> list[Message]:
@@ -107,11 +134,45 @@ def _open_page(ctx: Context, q: Select[tuple[Message]], offset: int) -> list[Mes
     return [found[i] for i in ids]
 
 
-def dispatch_queue(ctx: Context, staff: Staff, page: int = 1) -> Page:
-    """New and returned messages waiting for 分办, oldest first."""
+def dispatch_queue(ctx: Context, staff: Staff, page: int = 1, f: InboxFilter | None = None) -> Page:
+    """New and returned messages waiting for 分办 (and matching ``f``'s other filters), the most
+    overdue first, then the nearest due date."""
     if not staff.county_wide:
         return Page([], 0, 1, 1)
-    return inbox(ctx, staff, InboxFilter(status=Status.SUBMITTED, page=page))
+    f = InboxFilter(**{**(f.__dict__ if f else {}), "status": Status.SUBMITTED, "page": page})
+    return inbox(ctx, staff, f)
+
+
+@dataclass(frozen=True)
+class StateCounts:
+    """How many messages in scope stand in each state the workbench lists (the counts bar)."""
+
+    submitted: int  # 待分办
+    assigned: int  # 办理中
+    due_soon: int  # 即将到期
+    overdue: int  # 已超期
+    pending_review: int  # 待审核
+
+
+def state_counts(ctx: Context, staff: Staff) -> StateCounts:
+    """The counts bar in one query: one counting subquery per state, each a range of the
+    (status, due date) index, 3× less work than one pass over every open message with CASEs
+    (4 against 11 CPU-ms at 200,000 messages, harness/msgscale.py)."""
+    def count(*where: ColumnElement[bool]) -> Any:
+        return select(func.count()).select_from(Message).where(scope_clause(staff), *where) \
+            .scalar_subquery()
+
+    # a draft under review belongs to an assigned message
+    pending = select(func.count()).select_from(ReplyDraft).join(
+        Message, ReplyDraft.message_id == Message.id).where(
+        ReplyDraft.status == "pending_review", Message.status == Status.ASSIGNED.value,
+        scope_clause(staff)).scalar_subquery()
+    row = ctx.session.execute(select(
+        count(Message.status == Status.SUBMITTED.value),
+        count(Message.status == Status.ASSIGNED.value),
+        count(deadline_clause(ctx, "due_soon")), count(deadline_clause(ctx, "overdue")),
+        pending)).one()
+    return StateCounts(*(int(n) for n in row))
 
 
 def review_queue(ctx: Context, staff: Staff) -> list[Message]:

@@ -28,25 +28,57 @@ def draft_of(session: Session, message: Message) -> ReplyDraft | None:
     return session.scalar(select(ReplyDraft).where(ReplyDraft.message_id == message.id))
 
 
+# What the reply form's buttons ask for besides saving: nothing, review, or sending.
+REPLY_STEPS = ("draft", "review", "send")
+
+
 def save_draft(ctx: Context, staff: Staff, number: str, text: str, outcome: str = "",
                outcome_note: str = "") -> ReplyDraft:
     """Save the reply being written; editing a draft under review takes it back from review."""
+    return write_reply(ctx, staff, number, text, outcome, outcome_note, "draft")
+
+
+def write_reply(ctx: Context, staff: Staff, number: str, text: str, outcome: str = "",
+                outcome_note: str = "", step: str = "draft") -> ReplyDraft:
+    """The reply form in one step: save what was written and then, as ``step`` says, nothing
+    more ("draft"), hand it to the department's reviewers ("review") or send it ("send").
+    All or nothing: a reply that cannot be sent is not saved half-way either."""
+    if step not in REPLY_STEPS:
+        raise ActionError("invalid_step", "请选择发送答复、提交审核或保存草稿")
     message = get_message(ctx, staff, number)
+    try:
+        draft = _write(ctx, staff, message, text, outcome, outcome_note, step)
+        if step == "review":
+            _to_review(ctx, staff, message, draft)
+        elif step == "send":
+            _check_may_send(staff, message)
+            _send(ctx, staff, message, draft)
+    except ActionError:
+        ctx.session.rollback()
+        raise
+    ctx.commit()
+    return draft
+
+
+def _write(ctx: Context, staff: Staff, message: Message, text: str, outcome: str,
+           outcome_note: str, step: str) -> ReplyDraft:
     text = text_field(text, "答复内容", limit=REPLY_MAX, field_name="text")
     outcome = (outcome or "").strip()
     if outcome and outcome not in OUTCOMES:
         raise ActionError("invalid_outcome", "请选择答复结果", "outcome")
+    outcome_note = text_field(outcome_note, "答复结果说明", required=False,
+                              field_name="outcome_note")
     draft = draft_of(ctx.session, message)
     if draft is None:
         draft = ReplyDraft(message_id=message.id, text="", outcome="", outcome_note="",
                            status="draft", review_note="")
         ctx.session.add(draft)
-    ctx.apply(staff, message, "draft_reply",
-              "修改答复（撤回审核）" if draft.status == "pending_review" else "保存答复草稿")
-    draft.text, draft.outcome = text, outcome
-    draft.outcome_note = text_field(outcome_note, "答复结果说明", required=False)
+    if step == "draft":
+        # sending or submitting records its own event; a saved draft records this one
+        ctx.apply(staff, message, "draft_reply",
+                  "修改答复（撤回审核）" if draft.status == "pending_review" else "保存答复草稿")
+    draft.text, draft.outcome, draft.outcome_note = text, outcome, outcome_note
     draft.status, draft.author_id, draft.updated_at = "draft", staff.id, ctx.now
-    ctx.commit()
     return draft
 
 
@@ -70,12 +102,17 @@ def submit_for_review(ctx: Context, staff: Staff, number: str) -> ReplyDraft:
     draft = complete_draft(ctx, message)
     if draft.status == "pending_review":
         raise ActionError("already_pending", "答复已提交审核，等待审核")
+    _to_review(ctx, staff, message, draft)
+    ctx.commit()
+    return draft
+
+
+def _to_review(ctx: Context, staff: Staff, message: Message, draft: ReplyDraft) -> None:
+    complete_draft(ctx, message)
     ctx.apply(staff, message, "submit_review")
     draft.status, draft.updated_at = "pending_review", ctx.now
     notify.tell_department(ctx.session, ctx.config, "review_requested", message,
                            roles=("reviewer",))
-    ctx.commit()
-    return draft
 
 
 def return_draft(ctx: Context, staff: Staff, number: str, note: str) -> ReplyDraft:
@@ -113,12 +150,21 @@ def send_reply(ctx: Context, staff: Staff, number: str) -> Message:
     """Send the saved draft; where the department requires review only a reviewer may."""
     message = get_message(ctx, staff, number)
     draft = complete_draft(ctx, message)
-    review = bool(message.department and message.department.review_required)
-    if review and staff.role not in ("reviewer", "admin"):
-        raise ActionError("review_required", "本单位的答复须经审核：请先提交审核，由审核人审核后发送")
+    _check_may_send(staff, message)
     _send(ctx, staff, message, draft)
     ctx.commit()
     return message
+
+
+def must_review(staff: Staff, message: Message) -> bool:
+    """Whether ``staff``'s reply to ``message`` goes to a reviewer before it is sent."""
+    review = bool(message.department and message.department.review_required)
+    return review and staff.role not in ("reviewer", "admin")
+
+
+def _check_may_send(staff: Staff, message: Message) -> None:
+    if must_review(staff, message):
+        raise ActionError("review_required", "本单位的答复须经审核：请先提交审核，由审核人审核后发送")
 
 
 def _send(ctx: Context, staff: Staff, message: Message, draft: ReplyDraft) -> None:

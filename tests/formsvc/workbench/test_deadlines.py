@@ -89,7 +89,8 @@ def test_inbox_filters_and_marks(wbapp: Flask, messages: dict[str, str]) -> None
     assert numbers("h") == [messages[k] for k in ("overdue", "soon", "later")]
     assert numbers("h", deadline="overdue") == [messages["overdue"]]
     assert numbers("h", deadline="due_soon") == [messages["soon"]]
-    assert numbers("h", status="") == [messages[k] for k in ("replied", "overdue", "soon", "later")]
+    # every status: the open ones in working order, then the answered ones (issue 22)
+    assert numbers("h", status="") == [messages[k] for k in ("overdue", "soon", "later", "replied")]
     assert numbers("disp", deadline="overdue") == [messages["new"], messages["overdue"]]
     page = run(wbapp, "h", wb.inbox, wb.InboxFilter(), now=NOW)
     assert [r.deadline.state for r in page.rows] == ["overdue", "due_soon", "ok"]

@@ -139,15 +139,29 @@ def test_an_investment_inquiry_shows_the_project_by_name(wbapp: Flask) -> None:
     assert project.a["href"].endswith("/zsyz/xm/xny-lbj.html")
 
 
-def test_workbench_pages_name_their_place_in_the_breadcrumb(wbapp: Flask) -> None:
+def test_workbench_has_its_own_frame_and_marks_the_current_screen(wbapp: Flask) -> None:
+    """Issue 22: staff pages are not the public site (no public menu, search, 关怀版, footer)."""
     make_staff(wbapp, "sup", "supervisor")
+    make_staff(wbapp, "rsj_h", "handler", "rsj")
     client = wbapp.test_client()
     login(client, "sup")
-    for url, place in (("/hdjl/staff/queue", "待分办留言"), ("/hdjl/staff/review", "待审核答复"),
+    for url, place in (("/hdjl/staff/queue", "待分办"), ("/hdjl/staff/review", "待审核答复"),
                        ("/hdjl/staff/supervision", "督办"), ("/hdjl/staff/inbox", "全部留言")):
-        crumbs = [li.get_text(strip=True) for li in soup(client.get(url)).select(
-            ".gp-breadcrumb li")]
-        assert crumbs == ["首页", "互动交流", "工作台", place], (url, crumbs)
+        page = soup(client.get(url))
+        for public in (".gp-nav", ".gp-search", ".gp-care-toggle", ".gp-footer",
+                       ".gp-breadcrumb"):
+            assert page.select_one(public) is None, (url, public)
+        nav = page.find("nav", attrs={"aria-label": "工作台导航"})
+        assert [a.get_text() for a in nav.select("a[aria-current=page]")] == [place], url
+        assert "sup" in page.select_one("#staff-who").get_text()
+        assert page.find("form", attrs={"action": "/hdjl/staff/logout"})
+    handler = wbapp.test_client()
+    login(handler, "rsj_h")
+    nav = soup(handler.get("/hdjl/staff/inbox")).find("nav", attrs={"aria-label": "工作台导航"})
+    # a department's handler has no 分办 queue and no 督办 page to go to
+    assert [a.get_text() for a in nav.find_all("a")] == ["本单位留言", "待审核答复", "答复模板"]
+    who = soup(handler.get("/hdjl/staff/inbox")).select_one("#staff-who").get_text()
+    assert "县人社局" in who and "承办人" in who, who
 
 
 def test_a_disclosure_request_shows_its_details_by_the_forms_labels(wbapp: Flask) -> None:
@@ -159,3 +173,32 @@ def test_a_disclosure_request_shows_its_details_by_the_forms_labels(wbapp: Flask
             for dt in soup(client.get(f"/hdjl/staff/m/{number}")).select(".gp-metadata__key")}
     assert rows["申请人类型"] == "公民" and rows["身份证件类型"] == "居民身份证"
     assert rows["提供信息的形式"] == "电子邮件" and rows["用途"] == "学习研究"
+
+
+def test_every_table_cell_names_its_column_for_the_phone_cards(wbapp: Flask) -> None:
+    """On a phone each row is a card and each cell shows its column's name (data-label): a cell
+    without one, or with another column's name, would read wrong."""
+    make_staff(wbapp, "sup", "supervisor")
+    client = wbapp.test_client()
+    number, _ = submit(client, "zx")
+    login(client, "sup")
+    post_action(client, number, "note", note="请核实")
+    insert_message(wbapp, dept=None, status="submitted", received_on=date(2026, 1, 5),
+                   due_date=date(2026, 1, 9))  # overdue: the supervisor's tables have a row
+    pages = ["/hdjl/staff/queue", "/hdjl/staff/inbox", "/hdjl/staff/inbox?status=",
+             "/hdjl/staff/supervision", f"/hdjl/staff/m/{number}"]
+    checked = 0
+    for url in pages:
+        for table in soup(client.get(url)).select("table.gp-staff-table"):
+            assert "gp-staff-cards" in table["class"], url
+            headers = [th.get_text(strip=True) for th in table.select("thead th")]
+            for tr in table.select("tbody tr"):
+                cells = tr.find_all(["td", "th"])
+                if len(cells) == 1 and cells[0].get("colspan"):
+                    continue  # "没有符合条件的留言"
+                for header, cell in zip(headers, cells, strict=True):
+                    if cell.name == "th":
+                        continue  # a row's own header names the card
+                    assert cell.get("data-label") == header, (url, header, str(cell)[:80])
+                    checked += 1
+    assert checked >= 10
