@@ -319,7 +319,7 @@ def submission(m: int) -> dict[str, Any]:
             "purpose": field_value("purpose", m), "medium": "paper", "delivery": "post",
             "confirmed": True})
         if org:
-            body.update({"org_name": field_value("org_name", m), "credit_code": credit_code(m),
+            body.update({"org_type": "other", "org_name": field_value("org_name", m), "credit_code": credit_code(m),
                          "legal_rep": field_value("legal_rep", m)})
         else:
             body.update({"id_type": "passport", "id_number": field_value("id_number", m)})

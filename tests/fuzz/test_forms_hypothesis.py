@@ -43,6 +43,7 @@ CHOICES = {
     "department": ["", "rsj", "zjj", "xzfb", "swj", "nope"],
     "project": ["", "xny-lbj", "nope"],
     "applicant_type": ["citizen", "organization", "", "robot"],
+    "org_type": ["", "business", "legal_service", "other", "church"],
     "id_type": ["", "resident_id", "passport", "other", "alien"],
     "medium": ["paper", "email", "disc", "other", "", "fax"],
     "delivery": ["post", "pickup", "email", "online", "", "pigeon"],
