@@ -775,6 +775,8 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
                 out.append(Problem(site.display(relpath), 1,
                                    f"网址 /{url} 与 {others} 相同；请改文件名"))
     out.extend(_inspection_warnings(typed, site, today))
+    from portal import report_check  # the disclosure-law rules (issue 20); imports this module
+    out.extend(report_check.check(docs, site, today))
     return out
 
 

@@ -23,9 +23,11 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from formsvc.db import get_session
+from formsvc.config import county_date
+from formsvc.db import get_session, utcnow
 from formsvc.domain import kinds
 from formsvc.domain.outcomes import OUTCOMES
+from formsvc.domain.workdays import schedule_warning
 from formsvc.forms import fields
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import ROLE_LABELS, Staff
@@ -106,8 +108,12 @@ def private_headers(resp: Response) -> Response:
 
 @bp.context_processor
 def staff_context() -> dict[str, Any]:
-    """What every workbench template reads: the account and the label tables."""
-    return {"staff": g.get("staff"), "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
+    """What every workbench template reads: the account, the label tables, and whether a
+    holiday schedule that due dates need is missing (from 1 November for next year)."""
+    staff = g.get("staff")
+    warning = schedule_warning(calendar(), county_date(current_app.config, utcnow())) \
+        if staff else ""
+    return {"staff": staff, "calendar_warning": warning, "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
             "KINDS": kinds.KINDS, "kind_label": kinds.label, "OUTCOMES": OUTCOMES,
             "REPLY_STATUS_LABELS": wb.REPLY_STATUS_LABELS,
             "EXTENSION_STATUS_LABELS": wb.EXTENSION_STATUS_LABELS}
