@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 from formsvc.config import county_date
 from formsvc.db import get_session, utcnow
 from formsvc.domain import kinds
+from formsvc.domain.annual_report import REPORT_ROW_CHOICES
 from formsvc.domain.outcomes import OUTCOMES
 from formsvc.domain.workdays import schedule_warning
 from formsvc.forms import fields
@@ -115,6 +116,7 @@ def staff_context() -> dict[str, Any]:
         if staff else ""
     return {"staff": staff, "calendar_warning": warning, "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
             "KINDS": kinds.KINDS, "kind_label": kinds.label, "OUTCOMES": OUTCOMES,
+            "REPORT_ROW_CHOICES": REPORT_ROW_CHOICES,
             "REPLY_STATUS_LABELS": wb.REPLY_STATUS_LABELS,
             "EXTENSION_STATUS_LABELS": wb.EXTENSION_STATUS_LABELS}
 
@@ -351,7 +353,8 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
                                                          f.get("note", "")), "已调整答复期限"),
     "draft_reply": (lambda c, s, n, f: wb.save_draft(c, s, n, f.get("text", ""),
                                                      f.get("outcome", ""),
-                                                     f.get("outcome_note", "")), "答复草稿已保存"),
+                                                     f.get("outcome_note", ""),
+                                                     f.get("report_row", "")), "答复草稿已保存"),
     "submit_review": (lambda c, s, n, f: wb.submit_for_review(c, s, n), "已提交审核"),
     "return_draft": (lambda c, s, n, f: wb.return_draft(c, s, n, f.get("note", "")),
                      "已退回修改"),

@@ -388,7 +388,8 @@ def seed_main() -> None:
                 wb.transfer(ctx, rsj, n, "scjgj", v("transfer"))
                 wb.supervise(ctx, sup, n, v("supervise"))
                 continue
-            outcome = ("not_disclosed", v("outcome_note")) if kind == "ysqgk" else ("", "")
+            outcome = ("not_disclosed", v("outcome_note"), "withheld.third_party") \
+                if kind == "ysqgk" else ("", "", "")
             wb.save_draft(ctx, handler, n, v("draft"), *outcome)
             if group == "inbox":
                 if kind == "ysqgk":

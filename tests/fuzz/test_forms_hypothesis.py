@@ -219,12 +219,13 @@ def test_tracking_and_rating_forms(client: FlaskClient, app: Flask,
 # --- the workbench -------------------------------------------------------------------------------
 
 STAFF_FIELDS = ("department", "note", "due_date", "days", "text", "outcome", "outcome_note",
-                "subject", "question", "reply", "reviewed")
+                "report_row", "subject", "question", "reply", "reviewed")
 STAFF_CHOICES = {
     "department": ["rsj", "zjj", "xzfb", "", "nope"],
     "due_date": ["2099-01-05", "2000-01-01", "2026-02-30", "tomorrow", ""],
     "days": ["5", "20", "0", "-3", "999999999999", "五", ""],
     "outcome": [*OUTCOMES, "", "nope"],
+    "report_row": ["", "withheld.secret", "unable.needs_making", "disclosed", "nope"],
     "reviewed": ["y", "", "1"],
 }
 

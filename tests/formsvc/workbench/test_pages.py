@@ -159,7 +159,7 @@ def test_a_disclosure_request_shows_its_details_by_the_forms_labels(wbapp: Flask
     login(client, "disp")
     rows = {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(strip=True)
             for dt in soup(client.get(f"/hdjl/staff/m/{number}")).select(".gp-metadata__key")}
-    assert rows["申请人类型"] == "公民" and rows["身份证件类型"] == "居民身份证"
+    assert rows["申请人类型"] == "自然人" and rows["身份证件类型"] == "居民身份证"
     assert rows["提供信息的形式"] == "电子邮件" and rows["用途"] == "学习研究"
 
 

@@ -1,0 +1,57 @@
+"""The annual report's row of a reply (不予公开: which of the eight reasons), chosen in the
+workbench and counted by the report (formsvc/domain/annual_report.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from formsvc import db
+from formsvc.services import annual_report
+from formsvc.services import workbench as wb
+from tests.formsvc.conftest import check_page, csrf_from, soup
+from tests.formsvc.workbench.helpers import login, refused, run, submit
+
+
+def test_not_disclosed_needs_its_reason_and_the_report_counts_it(staff: Flask,
+                                                                  wbclient: FlaskClient) -> None:
+    number, _ = submit(wbclient, "ysqgk", applicant_type="organization", org_type="legal_service",
+                       name="王五", org_name="示范县正义律师事务所",
+                       credit_code="91350100M000100Y43", legal_rep="赵六", id_type="",
+                       id_number="")
+    run(staff, "disp", wb.dispatch, number, "xzfb")
+    text = "经审查，您申请的信息涉及第三方商业秘密，不予公开。"
+    # a row of another outcome is refused and changes nothing
+    assert refused(staff, "xzfb_h", wb.save_draft, number, text, "not_disclosed", "理由",
+                   "unable.not_held") == "invalid_report_row"
+    run(staff, "xzfb_h", wb.save_draft, number, text, "not_disclosed", "涉及商业秘密")
+    assert refused(staff, "xzfb_h", wb.send_reply, number) == "report_row_required"
+    run(staff, "xzfb_h", wb.save_draft, number, text, "not_disclosed", "涉及商业秘密",
+        "withheld.third_party")
+    run(staff, "xzfb_h", wb.send_reply, number)
+    with staff.app_context():
+        s = db.new_session()
+        year = date.today().year
+        rows = {r["code"]: r for r in
+                annual_report.requests_table(s, staff.config, year)["rows"]}
+        s.close()
+    assert rows["withheld.third_party"]["cells"]["legal_service"] == 1
+    assert rows["withheld"]["cells"]["legal_service"] == 1
+    assert rows["total"]["total"] == 1 and rows["new"]["total"] == 1
+
+
+def test_the_reply_form_offers_the_rows(staff: Flask, wbclient: FlaskClient) -> None:
+    number, _ = submit(wbclient, "ysqgk")
+    run(staff, "disp", wb.dispatch, number, "xzfb")
+    login(wbclient, "xzfb_h")
+    page = soup(wbclient.get(f"/hdjl/staff/m/{number}"))
+    check_page(page)
+    options = [o["value"] for o in page.select("#draft_reply-report_row option")]
+    assert options[:3] == ["", "withheld.secret", "withheld.law"]
+    assert "not_handled.confirm" in options and "disclosed" not in options
+    r = wbclient.post(f"/hdjl/staff/m/{number}/draft_reply", data={
+        "csrf_token": csrf_from(page), "text": "答复", "outcome": "disclosed",
+        "report_row": "withheld.secret"})
+    assert r.status_code == 400 and "所选统计类别与答复结果不符" in soup(r).get_text()
