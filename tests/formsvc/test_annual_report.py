@@ -239,3 +239,35 @@ def test_the_demo_county_has_a_year_of_every_outcome_and_applicant(app: Flask,
     assert sum(cells["carried_in"].values()) == 2 and sum(cells["carried_out"].values()) > 1
     cases = annual_report.cases_table(session, 2025)
     assert sum(k["cells"]["total"] for k in cases["kinds"]) == 6
+
+
+def test_migration_0008_down_and_up_keeps_the_replies(app: Flask, session: Session) -> None:
+    from alembic import command
+    from sqlalchemy import inspect, select
+
+    from formsvc.db import migrate
+    from formsvc.models import ReplyDraft
+
+    county(session)
+    before = sorted((d.message_id, d.outcome, d.report_row)
+                    for d in session.scalars(select(ReplyDraft)))
+    session.close()
+    engine = db.get_engine(app)
+
+    def alembic(action: str, revision: str) -> None:
+        with engine.begin() as conn:
+            cfg = migrate.alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            getattr(command, action)(cfg, revision)
+
+    try:
+        alembic("downgrade", "0007")
+        assert "disclosure_case" not in inspect(engine).get_table_names()
+        assert "report_row" not in {c["name"] for c in inspect(engine).get_columns("reply_draft")}
+    finally:
+        alembic("upgrade", "head")
+    after = sorted((d.message_id, d.outcome, d.report_row)
+                   for d in session.scalars(select(ReplyDraft)))
+    # the rows survive; the chosen report rows are gone with the column (the downgrade's loss)
+    assert [(m, o) for m, o, _ in after] == [(m, o) for m, o, _ in before]
+    assert {r for _, _, r in after} == {""}
