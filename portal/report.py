@@ -106,6 +106,12 @@ def tables_html(report: dict[str, Any]) -> dict[str, Markup]:
     return {part: Markup(template.render(report=report, part=part)) for part in PARTS}
 
 
+def page_parts(report: dict[str, Any]) -> list[tuple[str, Markup]]:
+    """(heading, table) of every generated table, in the template's order (a page of its own)."""
+    tables = tables_html(report)
+    return [(heading, tables[part]) for part, (heading, _) in PARTS.items()]
+
+
 def fill_markers(html: str, report: dict[str, Any]) -> str:
     """A report page's HTML with each marker paragraph replaced by its generated table."""
     tables = tables_html(report)

@@ -3,8 +3,6 @@ or an HTML page, and the 行政复议 / 行政诉讼 cases staff enter for it.""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -24,52 +22,11 @@ from portal import report as content_report
 FORMATS = ("json", "csv", "html")
 
 
-def build(year: int) -> dict[str, Any]:
-    """The report of ``year``: the service's figures and those counted from content/."""
-    with session() as s:
-        data = annual_report.figures(s, current_app.config, year)
-    content = content_report.content_figures(Path(current_app.config["CONTENT_DIR"]), year)
-    data["proactive"] = content["proactive"]
-    data["website"]["columns"] = content["columns"]
-    return data
-
-
-def as_csv(data: dict[str, Any]) -> str:
-    """One line per cell: 表格, 行, 列, 数值 (a spreadsheet's long format)."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["表格", "行", "列", "数值"])
-    for row in data["proactive"]["rows"]:
-        for col in data["proactive"]["columns"]:
-            w.writerow(["二、主动公开政府信息情况", row["label"], col["label"],
-                        row["cells"][col["code"]]])
-    for row in data["requests"]["rows"]:
-        if row["total"] is None:
-            continue
-        for col in data["requests"]["columns"]:
-            w.writerow(["三、收到和处理政府信息公开申请情况", row["label"], col["label"],
-                        row["cells"][col["code"]]])
-        w.writerow(["三、收到和处理政府信息公开申请情况", row["label"], "总计", row["total"]])
-    for kind in data["cases"]["kinds"]:
-        for res in data["cases"]["results"]:
-            w.writerow(["四、政府信息公开行政复议、行政诉讼情况", kind["label"], res["label"],
-                        kind["cells"][res["code"]]])
-    site = data["website"]
-    for key, label in (("messages_received", "收到留言"), ("messages_answered", "答复留言"),
-                       ("average_working_days", "平均办理用时（工作日）"),
-                       ("letters_published", "公开信件")):
-        w.writerow(["网站年度报表", "互动交流", label, "" if site[key] is None else site[key]])
-    for col in site["columns"]:
-        w.writerow(["网站年度报表", "本年发布信息", col["label"], col["published"]])
-    return out.getvalue()
-
-
 def as_html(data: dict[str, Any]) -> str:
     """The tables as a page of the portal (theme base.html)."""
-    parts = [(heading, part) for part, (heading, _) in content_report.PARTS.items()]
     with current_app.test_request_context():
-        return render_template("report/annual.html", report=data, parts=parts,
-                               tables=content_report.tables_html(data))
+        return render_template("report/annual.html", report=data,
+                               parts=content_report.page_parts(data), downloads=())
 
 
 @click.command("annual-report")
@@ -84,9 +41,10 @@ def annual_report_command(year: int, fmt: str, output: Path | None) -> None:
     this_year = county_date(current_app.config, utcnow()).year
     if not 2000 <= year <= this_year:
         raise click.BadParameter(f"年度应在 2000 至 {this_year} 之间", param_hint="--year")
-    data = build(year)
+    with session() as s:
+        data = annual_report.report(s, current_app.config, year)
     text = {"json": lambda: json.dumps(data, ensure_ascii=False, indent=1) + "\n",
-            "csv": lambda: as_csv(data), "html": lambda: as_html(data)}[fmt]()
+            "csv": lambda: annual_report.as_csv(data), "html": lambda: as_html(data)}[fmt]()
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"已写入 {output}")

@@ -15,8 +15,11 @@ Rules (docs/annual-report.md explains each cell):
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,6 +30,7 @@ from formsvc.domain import annual_report as t
 from formsvc.domain.applicants import report_column
 from formsvc.models import DisclosureCase, Letter, Message, ReplyDraft
 from formsvc.services.errors import ServiceError
+from portal import report as content_report
 
 DISCLOSURE_KIND = "ysqgk"
 
@@ -150,3 +154,43 @@ def figures(session: Session, config: Mapping[str, Any], year: int) -> dict[str,
     """Everything the service holds for the report of ``year`` (JSON-ready)."""
     return {"year": year, "requests": requests_table(session, config, year),
             "cases": cases_table(session, year), "website": website_figures(session, config, year)}
+
+
+def report(session: Session, config: Mapping[str, Any], year: int) -> dict[str, Any]:
+    """The report of ``year``: the service's figures and those counted from content/
+    (``portal.report``, the build's own function)."""
+    data = figures(session, config, year)
+    content = content_report.content_figures(Path(config["CONTENT_DIR"]), year)
+    data["proactive"] = content["proactive"]
+    data["website"]["columns"] = content["columns"]
+    return data
+
+
+def as_csv(data: dict[str, Any]) -> str:
+    """One line per cell: 表格, 行, 列, 数值 (a spreadsheet's long format)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["表格", "行", "列", "数值"])
+    for row in data["proactive"]["rows"]:
+        for col in data["proactive"]["columns"]:
+            w.writerow(["二、主动公开政府信息情况", row["label"], col["label"],
+                        row["cells"][col["code"]]])
+    for row in data["requests"]["rows"]:
+        if row["total"] is None:
+            continue
+        for col in data["requests"]["columns"]:
+            w.writerow(["三、收到和处理政府信息公开申请情况", row["label"], col["label"],
+                        row["cells"][col["code"]]])
+        w.writerow(["三、收到和处理政府信息公开申请情况", row["label"], "总计", row["total"]])
+    for kind in data["cases"]["kinds"]:
+        for res in data["cases"]["results"]:
+            w.writerow(["四、政府信息公开行政复议、行政诉讼情况", kind["label"], res["label"],
+                        kind["cells"][res["code"]]])
+    site = data["website"]
+    for key, label in (("messages_received", "收到留言"), ("messages_answered", "答复留言"),
+                       ("average_working_days", "平均办理用时（工作日）"),
+                       ("letters_published", "公开信件")):
+        w.writerow(["网站年度报表", "互动交流", label, "" if site[key] is None else site[key]])
+    for col in site["columns"]:
+        w.writerow(["网站年度报表", "本年发布信息", col["label"], col["published"]])
+    return out.getvalue()

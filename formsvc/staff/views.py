@@ -14,6 +14,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -32,13 +33,14 @@ from formsvc.domain.workdays import schedule_warning
 from formsvc.forms import fields
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.services import auth, departments, lifecycle
+from formsvc.services import annual_report, auth, departments, lifecycle
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.web import audit_log
 from formsvc.web.extensions import limiter
 from formsvc.web.filters import parse_date
 from formsvc.web.runtime import calendar, projects
+from portal import report as content_report
 
 # static/: the workbench stylesheet, served as /hdjl/staff/static/staff.css
 bp = Blueprint("staff", __name__, url_prefix="/hdjl/staff", static_folder="static")
@@ -250,6 +252,29 @@ def review() -> Any:
     return render_template(
         "staff/queue.html", heading="待审核答复", rows=rows, total=len(rows), pages=[],
         intro="已提交审核、尚未发送的答复。审核人打开留言，审核通过即发送，或填写意见退回修改。")
+
+
+@bp.get("/annual-report")
+def annual_report_page() -> Any:
+    """The annual report's tables of a year (?year=, default last year) from the records as
+    they are now, for supervisors and administrators; ?format=json or csv to download."""
+    staff = _staff()
+    if staff.role not in ("supervisor", "admin"):
+        abort(404)
+    this_year = county_date(current_app.config, utcnow()).year
+    year = request.args.get("year", "")
+    year_n = int(year) if year.isdigit() and 2000 <= int(year) <= this_year else this_year - 1
+    data = annual_report.report(get_session(), current_app.config, year_n)
+    fmt = request.args.get("format", "")
+    if fmt == "json":
+        return jsonify(data)
+    if fmt == "csv":
+        return Response(annual_report.as_csv(data), mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename=annual-report-{year_n}.csv"})
+    downloads = [(label, url_for("staff.annual_report_page", year=year_n, format=f))
+                 for label, f in (("下载 CSV", "csv"), ("JSON 数据", "json"))]
+    return render_template("report/annual.html", report=data, downloads=downloads,
+                           parts=content_report.page_parts(data))
 
 
 @bp.get("/supervision")

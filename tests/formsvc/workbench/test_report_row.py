@@ -55,3 +55,30 @@ def test_the_reply_form_offers_the_rows(staff: Flask, wbclient: FlaskClient) -> 
         "csrf_token": csrf_from(page), "text": "答复", "outcome": "disclosed",
         "report_row": "withheld.secret"})
     assert r.status_code == 400 and "所选统计类别与答复结果不符" in soup(r).get_text()
+
+
+def test_the_annual_report_page_for_supervisors(staff: Flask, wbclient: FlaskClient) -> None:
+    with staff.app_context():
+        s = db.new_session()
+        from formsvc.cli import demo
+        demo.seed_disclosure_year(s, 2025)
+        s.close()
+    login(wbclient, "rsj_h")
+    assert wbclient.get("/hdjl/staff/annual-report?year=2025").status_code == 404
+    client = staff.test_client()
+    login(client, "sup")
+    page = soup(client.get("/hdjl/staff/annual-report?year=2025"))
+    check_page(page)
+    assert page.h1.get_text() == "2025年政府信息公开工作年度报告（统计表）"
+    data = client.get("/hdjl/staff/annual-report?year=2025&format=json").get_json()
+    for row in data["requests"]["rows"]:
+        for col in data["requests"]["columns"]:
+            value = row["cells"][col["code"]]
+            cell = page.select_one(f'td[data-cell="{row["code"]}/{col["code"]}"]')
+            assert cell.get_text() == ("" if value is None else str(value))
+    assert sum(k["cells"]["total"] for k in data["cases"]["kinds"]) == 6
+    r = client.get("/hdjl/staff/annual-report?year=2025&format=csv")
+    assert r.mimetype == "text/csv" and r.get_data(as_text=True).startswith("表格,行,列,数值")
+    # a year that makes no sense falls back to last year, never a 500
+    assert client.get("/hdjl/staff/annual-report?year=abc").status_code == 200
+    assert client.get("/hdjl/staff/annual-report?year=99999").status_code == 200
