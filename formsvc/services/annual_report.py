@@ -33,6 +33,8 @@ from formsvc.services.errors import ServiceError
 from portal import report as content_report
 
 DISCLOSURE_KIND = "ysqgk"
+CASE_NUMBER_MAX = 100  # disclosure_case.case_number
+CASE_NOTE_MAX = 1000
 
 
 class ReportError(ServiceError):
@@ -123,6 +125,9 @@ def add_case(session: Session, kind: str, received_on: date, result: str = "pend
         raise ReportError("invalid_decision", "已审结的案件须填写审结日期，尚未审结的不填")
     if decided_on is not None and decided_on < received_on:
         raise ReportError("invalid_decision", "审结日期不能早于收到日期")
+    if len(case_number.strip()) > CASE_NUMBER_MAX or len(note.strip()) > CASE_NOTE_MAX:
+        raise ReportError("too_long", f"案号不超过 {CASE_NUMBER_MAX} 个字，备注不超过 "
+                                      f"{CASE_NOTE_MAX} 个字")
     case = DisclosureCase(kind=kind, received_on=received_on, result=result,
                           decided_on=decided_on, case_number=case_number.strip(),
                           note=note.strip())

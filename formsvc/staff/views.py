@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response
 from formsvc.config import county_date
 from formsvc.db import get_session, utcnow
 from formsvc.domain import kinds
-from formsvc.domain.annual_report import REPORT_ROW_CHOICES
+from formsvc.domain.annual_report import CASE_KINDS, CASE_RESULTS, REPORT_ROW_CHOICES
 from formsvc.domain.outcomes import OUTCOMES
 from formsvc.domain.workdays import schedule_warning
 from formsvc.forms import fields
@@ -254,16 +254,42 @@ def review() -> Any:
         intro="已提交审核、尚未发送的答复。审核人打开留言，审核通过即发送，或填写意见退回修改。")
 
 
-@bp.get("/annual-report")
+# the field each refusal of annual_report.add_case points to
+_CASE_FIELDS = {"invalid_kind": "kind", "invalid_result": "result", "invalid_decision": "decided",
+                "too_long": "number"}
+
+
+@bp.route("/annual-report", methods=["GET", "POST"])
 def annual_report_page() -> Any:
     """The annual report's tables of a year (?year=, default last year) from the records as
-    they are now, for supervisors and administrators; ?format=json or csv to download."""
+    they are now, for supervisors and administrators; ?format=json or csv to download; POST
+    records a 行政复议 or 行政诉讼 case (table 四)."""
     staff = _staff()
     if staff.role not in ("supervisor", "admin"):
         abort(404)
     this_year = county_date(current_app.config, utcnow()).year
     year = request.args.get("year", "")
     year_n = int(year) if year.isdigit() and 2000 <= int(year) <= this_year else this_year - 1
+    errors: list[dict[str, str]] = []
+    form = _staff_form() if request.method == "POST" else {}
+    if request.method == "POST":
+        received, decided = parse_date(form.get("received")), parse_date(form.get("decided"))
+        if received is None:
+            errors.append({"text": "请填写收到日期（YYYY-MM-DD）", "href": "#received"})
+        elif form.get("decided") and decided is None:
+            errors.append({"text": "审结日期格式应为 YYYY-MM-DD", "href": "#decided"})
+        else:
+            try:
+                annual_report.add_case(get_session(), form.get("kind", ""), received,
+                                       form.get("result", ""), decided, form.get("number", ""),
+                                       form.get("note", ""))
+            except annual_report.ReportError as exc:
+                errors.append({"text": exc.message,
+                               "href": f"#{_CASE_FIELDS.get(exc.code, 'kind')}"})
+            else:
+                flash("案件已登记")
+                return redirect(url_for("staff.annual_report_page", year=received.year),
+                                code=303)
     data = annual_report.report(get_session(), current_app.config, year_n)
     fmt = request.args.get("format", "")
     if fmt == "json":
@@ -274,7 +300,9 @@ def annual_report_page() -> Any:
     downloads = [(label, url_for("staff.annual_report_page", year=year_n, format=f))
                  for label, f in (("下载 CSV", "csv"), ("JSON 数据", "json"))]
     return render_template("report/annual.html", report=data, downloads=downloads,
-                           parts=content_report.page_parts(data))
+                           parts=content_report.page_parts(data), case_form=form,
+                           errors=errors, CASE_KINDS=CASE_KINDS, CASE_RESULTS=CASE_RESULTS), \
+        400 if errors else 200
 
 
 @bp.get("/supervision")

@@ -82,3 +82,35 @@ def test_the_annual_report_page_for_supervisors(staff: Flask, wbclient: FlaskCli
     # a year that makes no sense falls back to last year, never a 500
     assert client.get("/hdjl/staff/annual-report?year=abc").status_code == 200
     assert client.get("/hdjl/staff/annual-report?year=99999").status_code == 200
+
+
+def test_staff_enter_a_case_and_bad_input_changes_nothing(staff: Flask) -> None:
+    client = staff.test_client()
+    login(client, "sup")
+    page = soup(client.get("/hdjl/staff/annual-report?year=2025"))
+    token = csrf_from(page)
+
+    def post(**data: str) -> object:
+        return client.post("/hdjl/staff/annual-report", data={"csrf_token": token, **data})
+
+    for data, message in (
+            ({"kind": "review", "received": "", "result": "pending"}, "请填写收到日期"),
+            ({"kind": "review", "received": "2025-02-30", "result": "pending"}, "请填写收到日期"),
+            ({"kind": "appeal", "received": "2025-02-01", "result": "pending"}, "案件类别应为"),
+            ({"kind": "review", "received": "2025-02-01", "result": "upheld"}, "审结日期"),
+            ({"kind": "review", "received": "2025-02-01", "result": "upheld",
+              "decided": "2025-01-01"}, "审结日期不能早于收到日期"),
+            ({"kind": "review", "received": "2025-02-01", "result": "pending",
+              "number": "号" * 101}, "案号不超过")):
+        r = post(**data)
+        assert r.status_code == 400 and message in soup(r).get_text(), data
+    data = client.get("/hdjl/staff/annual-report?year=2025&format=json").get_json()
+    assert sum(k["cells"]["total"] for k in data["cases"]["kinds"]) == 0
+    r = post(kind="litigation_direct", received="2025-05-06", result="corrected",
+             decided="2025-09-01", number="（2025）示行初12号")
+    assert r.status_code == 303 and r.headers["Location"].endswith("year=2025")
+    page = soup(client.get(r.headers["Location"]))
+    check_page(page)
+    assert "案件已登记" in page.get_text()
+    assert page.select_one('td[data-cell="litigation_direct/corrected"]').get_text() == "1"
+    assert page.select_one('td[data-cell="litigation_direct/total"]').get_text() == "1"
