@@ -11,7 +11,9 @@ annual report (issue 20):
   文件, 三 and 四): it writes the markers of ``portal.report.PARTS`` ({{统计表：依申请公开}} …) and
   the build puts the generated tables there, from ``files/xxgk/nb/<year>.json``
   (``flask annual-report``, docs/annual-report.md);
-- the 政府信息公开指南 (``pages/xxgk/zn.md``, Art. 12) must exist;
+- the 政府信息公开指南 (``pages/xxgk/zn.md``, Art. 12) must exist, and the time limits its text
+  states must be the ones applied: Art. 26's 20 working days (``PROACTIVE_DAYS``, the rule below)
+  and the 依申请公开 answer and extension limits formsvc applies (``kinds.in_effect``);
 - Art. 26: a disclosure document published more than 20 working days after it was made
   (成文日期 → 发布日期), counted with formsvc's calendar, the one of the service's due dates.
 """
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from formsvc import config as formsvc_config
 from formsvc.domain import annual_report as tables
+from formsvc.domain import kinds
 from formsvc.domain.workdays import Calendar, HolidayFileError, schedule_warning
 from portal import schema, vocab
 from portal.check import WARNING, Problem, as_date, doc_type_of
@@ -73,6 +76,35 @@ def check(docs: list[tuple[str, Document]], site: Site, today: date) -> list[Pro
     if not site.exists(GUIDE_PAGE):
         out.append(Problem(site.display(GUIDE_PAGE), 0,
                            "缺少政府信息公开指南（《条例》第十二条），请建立该页面", WARNING))
+    out.extend(_guide_limits(docs, site))
+    return out
+
+
+# What the guide says, and the limit it must say: (pattern with the number, limit, what it is)
+def _stated_limits() -> list[tuple[re.Pattern[str], int, str]]:
+    disclosure = kinds.in_effect(formsvc_config.load())["ysqgk"]
+    return [
+        (re.compile(r"形成或者变更之日起\**(\d+)\**个工作日"), PROACTIVE_DAYS,
+         "主动公开期限（《条例》第二十六条）"),
+        (re.compile(r"收到申请之日起\**(\d+)\**个工作日\**内予以答复"), disclosure.time_limit,
+         "依申请公开答复期限"),
+        (re.compile(r"延长的期限最长不超过\**(\d+)\**个工作日"), disclosure.extension_limit,
+         "依申请公开延长期限"),
+    ]
+
+
+def _guide_limits(docs: list[tuple[str, Document]], site: Site) -> list[Problem]:
+    out: list[Problem] = []
+    for rel, doc in docs:
+        if rel != GUIDE_PAGE:
+            continue
+        for pattern, limit, what in _stated_limits():
+            for n, line in enumerate(doc.body.split("\n")):
+                for m in pattern.finditer(line):
+                    if int(m.group(1)) != limit:
+                        out.append(Problem(site.display(rel), doc.body_line + n, (
+                            f"指南写的{what}是 {m.group(1)} 个工作日，系统按 {limit} 个工作日办理；"
+                            f"请核对后统一"), WARNING))
     return out
 
 

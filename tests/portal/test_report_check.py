@@ -132,3 +132,20 @@ def test_proactive_counts(site: Path) -> None:
     assert cells(2024) == {"made": 1, "repealed": 0, "in_force": 1}
     assert cells(2025) == {"made": 0, "repealed": 1, "in_force": 0}
     assert cells(2023) == {"made": 0, "repealed": 0, "in_force": 0}
+
+
+def test_the_guide_states_the_limits_applied(site: Path, monkeypatch) -> None:
+    guide = site / "pages" / "xxgk" / "zn.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + (
+        "\n主动公开的政府信息，自该信息形成或者变更之日起20个工作日内予以公开。\n"
+        "\n- 自收到申请之日起**20个工作日**内予以答复。\n"
+        "- 延长的期限最长不超过**20个工作日**。\n"), encoding="utf-8")
+    assert not found(site, "指南写的")
+    monkeypatch.setenv("FORMSVC_TIME_LIMITS", '{"ysqgk": 15}')
+    p = found(site, "指南写的")
+    assert [x.message for x in p] == ["指南写的依申请公开答复期限是 20 个工作日，系统按 15 个工作日办理；请核对后统一"]
+    assert p[0].line == line_of(guide, "内予以答复") and not p[0].is_error
+    guide.write_text(guide.read_text(encoding="utf-8").replace("起20个工作日内予以公开",
+                                                               "起30个工作日内予以公开"),
+                     encoding="utf-8")
+    assert len(found(site, "主动公开期限（《条例》第二十六条）是 30 个工作日")) == 1
