@@ -82,7 +82,7 @@ def _resolve_paths(app: Flask) -> None:
         if url.startswith(old):
             cfg["DATABASE_URL"] = "postgresql+psycopg://" + url[len(old):]
     cfg["UPLOAD_DIR"] = str(Path(cfg.get("UPLOAD_DIR") or inst / "uploads"))
-    cfg["HOLIDAYS_FILE"] = str(Path(cfg.get("HOLIDAYS_FILE") or inst / "holidays.yml"))
+    cfg["HOLIDAYS_FILE"] = str(defaults.holidays_file(cfg))
     cfg["SEARCH_INDEX_DIR"] = str(Path(cfg.get("SEARCH_INDEX_DIR")
                                        or Path(cfg["OUTPUT_DIR"]) / "_search"))
     cfg["SEARCH_LETTERS_DIR"] = str(Path(cfg.get("SEARCH_LETTERS_DIR") or inst / "search-letters"))

@@ -186,6 +186,11 @@ AUDIT_LOG = "stderr"
 HEALTH_DB_TIMEOUT = 2.0
 
 
+def holidays_file(config: Mapping[str, Any]) -> Path:
+    """The holiday override file ``config`` names, by default ``holidays.yml`` in the instance."""
+    return Path(config.get("HOLIDAYS_FILE") or instance_path(config) / "holidays.yml")
+
+
 def instance_path(overrides: Mapping[str, Any] | None = None) -> Path:
     """The instance folder: ``INSTANCE_PATH`` in ``overrides``, ``FORMSVC_INSTANCE_PATH``, or
     ``instance/`` in the repository."""

@@ -889,6 +889,8 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
     out.extend(Problem(site.display(f.where) if f.where else site.prefix.rstrip("/") or ".", 0,
                        f.message, WARNING)
                for f in freshness.inspect(site.columns, items, today))
+    from portal import report_check  # the disclosure-law rules (issue 20); imports this module
+    out.extend(report_check.check(docs, site, today))
     return out
 
 

@@ -88,6 +88,8 @@ DISCLOSURE = DocType(
         Field("written", "成文日期", "date", required=True),
         DATE,
         Field("doc_no", "文号", "doc_no", help="如 示政办〔2024〕12号；无文号可省略"),
+        Field("doc_class", "文件类别", "choice", choices=vocab.DOC_CLASSES,
+              help="规章或行政规范性文件填写，年度报告表二按此统计；其他文件省略"),
         Field("validity", "有效性", "choice", required=True, choices=vocab.VALIDITY),
         Field("replaced_by", "替代或修改文件", "ref", help="新文件的索引号；有效性为“已修改”时必填"),
         Field("invalid_from", "失效日期", "date", help="有效性不是“有效”时填写"),

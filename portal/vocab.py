@@ -56,6 +56,9 @@ GENRES: tuple[str, ...] = (
     "其他",
 )
 
+# 文件类别 the annual report counts (table 二, 《条例》 Art. 20 (1)); other documents leave it out.
+DOC_CLASSES: tuple[str, ...] = ("规章", "行政规范性文件")
+
 # 有效性. Anything other than 有效 shows a banner on the document's page.
 VALID = "有效"
 VALIDITY: tuple[str, ...] = (VALID, "失效", "废止", "已修改")

@@ -14,9 +14,10 @@ from formsvc.api.blueprint import bp
 from formsvc.api.oas import BOOL, DATE, DATETIME, STR, error_response, json_response, obj, ref
 from formsvc.db import get_session
 from formsvc.domain import consent, kinds
+from formsvc.domain.applicants import APPLICANT_TYPES, ORG_TYPES
 from formsvc.domain.ratings import RATINGS
 from formsvc.forms import HONEYPOT, json_types, make_form, to_new_message
-from formsvc.forms.fields import APPLICANT_TYPES, DELIVERIES, FIELDS, ID_TYPES, MEDIA
+from formsvc.forms.fields import DELIVERIES, FIELDS, ID_TYPES, MEDIA
 from formsvc.forms.text import clean_text
 from formsvc.services import departments, submission, tracking
 from formsvc.services.lifecycle import STATUS_LABELS
@@ -257,6 +258,8 @@ SCHEMAS: dict[str, Any] = {
                                 "validation_failed"},
             "project": {"type": "string", "description": "招商项目 slug（仅 tz）"},
             "applicant_type": _enum(APPLICANT_TYPES),
+            "org_type": {**_enum(ORG_TYPES),
+                         "description": "组织类型（申请人为法人或其他组织时必填），年度报告按此分列"},
             "org_name": STR, "credit_code": STR, "legal_rep": STR,
             "id_type": _enum(ID_TYPES),
             "id_number": STR, "doc_no": STR, "purpose": STR,

@@ -12,9 +12,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add every command to ``app.cli`` (a create_app step)."""
-    from formsvc.cli import database, upkeep, workbench
+    from formsvc.cli import database, report, upkeep, workbench
 
-    for module in (database, upkeep, workbench):
+    for module in (database, report, upkeep, workbench):
         for command in module.COMMANDS:
             app.cli.add_command(command)
     # the name the issue and docs also use

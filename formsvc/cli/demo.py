@@ -1,4 +1,5 @@
-"""Demo workbench accounts for ``make run``: a new user can try every role at once.
+"""Demo data: workbench accounts for ``make run`` (a new user can try every role at once) and a
+year of 依申请公开 requests for the demo county's annual report (``flask demo-disclosure``).
 
 Created only when asked (``scripts/serve --demo-staff``) and only on a database with no staff
 account at all, so a real deployment never gets a known password.
@@ -6,9 +7,15 @@ account at all, so a real deployment never gets a known password.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from formsvc.domain import annual_report as report_rows
+from formsvc.domain.applicants import CITIZEN, ORG_TYPES, ORGANIZATION, REPORT_COLUMNS
+from formsvc.domain.outcomes import OUTCOMES
+from formsvc.models import Department, DisclosureCase, Message, ReplyDraft
 from formsvc.models.staff import Staff
 from formsvc.services import auth
 
@@ -36,3 +43,108 @@ def ensure_demo_staff(session: Session) -> list[tuple[str, str, str, str]]:
                           display_name=name, department_code=dept)
     session.commit()
     return list(DEMO_STAFF)
+
+
+# --- a year of 依申请公开 requests for the demo county and its annual report ----------------------
+
+DEMO_YEAR = 2025
+# How a request lands in each result row of the report (outcome, report_row); "rejected" is a
+# request refused (不予受理). Rows no record reaches (逾期不补正, 逾期未缴费) are left out.
+DEMO_WAYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "disclosed": (("disclosed", ""), ("proactively_disclosed", "")),
+    "partial": (("partially_disclosed", ""),),
+    **{r: (("not_disclosed", r),) for r in report_rows.OUTCOME_ROWS["not_disclosed"]},
+    "unable.not_held": (("not_exist", ""), ("not_responsible", "")),
+    "unable.needs_making": (("not_exist", "unable.needs_making"),),
+    "unable.unclear": (("not_exist", "unable.unclear"),),
+    "not_handled.petition": (("not_a_request", ""),),
+    "not_handled.duplicate": (("duplicate", ""),),
+    "not_handled.publication": (("not_a_request", "not_handled.publication"),),
+    "not_handled.mass": (("not_a_request", "not_handled.mass"),),
+    "not_handled.confirm": (("not_a_request", "not_handled.confirm"),),
+    "other.other": (("special_rules", ""), ("rejected", "")),
+}
+_DETAILS = {CITIZEN: {"applicant_type": CITIZEN, "delivery": "email", "medium": "email"},
+            **{c: {"applicant_type": ORGANIZATION, "org_type": c, "delivery": "email",
+                   "medium": "email"} for c, _ in ORG_TYPES}}
+
+
+def add_disclosure_request(session: Session, column: str, received: date,
+                           finished: date | None = None, outcome: str = "",
+                           report_row: str = "", *, duplicate_of: int | None = None,
+                           kind: str = "ysqgk", working_days: int = 5,
+                           department: Department | None = None) -> Message:
+    """A request as the office's records would hold it once handled (flushed, not committed):
+    received on ``received``, answered with ``outcome`` on ``finished`` (or refused, for
+    ``outcome="rejected"``), open when ``finished`` is None. For demo data and tests."""
+    n = session.scalar(select(func.count()).select_from(Message)) or 0
+    rejected = outcome == "rejected"
+    m = Message(
+        tracking_number=f"GK{received:%Y%m%d}-D{n + 1:05d}", query_code_hash="-", kind=kind,
+        status="rejected" if rejected else "replied" if finished else "assigned",
+        department=department, project_slug="", name="示例申请人", phone="13800000000",
+        email="", address="", subject=f"示例申请 {n + 1}", content="申请公开示例信息。",
+        consent_publish=False, details=dict(_DETAILS[column]),
+        submitted_at=datetime(received.year, received.month, received.day, 1, tzinfo=UTC),
+        received_on=received, due_date=received + timedelta(days=28), time_limit_days=20,
+        extension_days=0, text_hash=f"demo{n + 1}", duplicate_of_id=duplicate_of, reply_text="",
+        rating="", rating_comment="", client_ip="")
+    if finished and rejected:
+        m.closed_at = datetime(finished.year, finished.month, finished.day, 2, tzinfo=UTC)
+    elif finished:
+        m.replied_at = datetime(finished.year, finished.month, finished.day, 2, tzinfo=UTC)
+        m.replied_on, m.reply_working_days = finished, working_days
+        m.reply_text = f"答复结果：{OUTCOMES.get(outcome, outcome)}"
+    session.add(m)
+    session.flush()
+    if finished and not rejected:
+        session.add(ReplyDraft(message_id=m.id, text=m.reply_text, outcome=outcome,
+                               outcome_note="示例说明", report_row=report_row, status="sent",
+                               review_note=""))
+    return m
+
+
+def seed_disclosure_year(session: Session, year: int = DEMO_YEAR) -> int:
+    """The demo county's 依申请公开 requests of ``year`` (every outcome row, every applicant
+    type, some carried in from the year before and into the next) and its review and
+    litigation cases; nothing when the year has requests already. Returns the requests added."""
+    first = date(year, 1, 1)
+    if session.scalar(select(func.count()).select_from(Message).where(
+            Message.kind == "ysqgk", Message.received_on >= first,
+            Message.received_on <= date(year, 12, 31))):
+        return 0
+    office = session.scalar(select(Department).where(
+        Department.accepts_disclosure_requests.is_(True)).order_by(Department.id))
+    columns = [c for c, _ in REPORT_COLUMNS]
+    added = 0
+    for r, ways in enumerate(DEMO_WAYS.values()):
+        for j, col in enumerate(columns):
+            i = r * len(columns) + j
+            # citizens send most requests and most are answered with the information, as in a
+            # real county; every other cell gets 0 to 2
+            many = (3 if col == CITIZEN else 0) + (8 if ways is DEMO_WAYS["disclosed"] else 0)
+            for k in range(many + (r + j) % 3):
+                outcome, report_row = ways[k % len(ways)]
+                received = date(year, 1 + (i * 7 + k * 5) % 12, 1 + (j * 4 + k) % 27)
+                # late in the year: answered in the next one, so carried over
+                finished = received + timedelta(days=14 + (i + k) % 15)
+                add_disclosure_request(session, col, received, finished, outcome, report_row,
+                                       department=office, working_days=10 + (i + k) % 10)
+                added += 1
+            i += 1
+    # carried in from the year before, one answered and one still open
+    for col, finished in ((CITIZEN, date(year, 1, 9)), ("legal_service", None)):
+        add_disclosure_request(session, col, date(year - 1, 12, 22), finished,
+                               "disclosed" if finished else "", department=office)
+        added += 1
+    for kind, received, result, decided in (
+            ("review", date(year, 3, 2), "upheld", date(year, 5, 8)),
+            ("review", date(year, 6, 15), "corrected", date(year, 8, 20)),
+            ("review", date(year, 11, 20), "pending", None),
+            ("litigation_direct", date(year, 4, 9), "upheld", date(year, 9, 30)),
+            ("litigation_direct", date(year, 10, 12), "pending", None),
+            ("litigation_after_review", date(year, 7, 1), "other", date(year, 12, 1))):
+        session.add(DisclosureCase(kind=kind, received_on=received, result=result,
+                                   decided_on=decided, case_number="", note="示例案件"))
+    session.commit()
+    return added

@@ -40,7 +40,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("tz", "投资咨询", "TZ", 5, ("project", *COMMON_FIELDS),
          "咨询投资环境、优惠政策和招商项目，可以指定一个招商项目。"),
     Kind("ysqgk", "依申请公开", "GK", 20,
-         ("applicant_type", "name", "org_name", "credit_code", "legal_rep",
+         ("applicant_type", "name", "org_type", "org_name", "credit_code", "legal_rep",
           "id_type", "id_number", "phone", "email", "address", "department",
           "subject", "doc_no", "content", "purpose", "medium", "delivery"),
          "依据《中华人民共和国政府信息公开条例》申请获取政府信息。",

@@ -1,8 +1,11 @@
 """Working days: China's official holidays and make-up working days (调休), and how a due date was counted.
 
 Sources, in order: the override file (``HOLIDAYS_FILE``, default ``instance/holidays.yml``), then the
-``chinesecalendar`` package, then — for a year neither knows — plain weekends, with a warning,
-because the State Council publishes each year's schedule only in November of the year before.
+schedules kept under version control in ``formsvc/domain/holidays/<year>.yml`` (the State Council's
+notice for a year the installed package predates, added once published), then the
+``chinesecalendar`` package, then — for a year none knows — weekends and the holidays whose dates
+never move (元旦, 劳动节, 国庆节: ``FIXED_HOLIDAYS``), with a warning, because the State Council
+publishes each year's schedule only in November of the year before (``schedule_warning``).
 
 Override file format (YAML, keys are years)::
 
@@ -14,7 +17,8 @@ Override file format (YAML, keys are years)::
         - {date: 2027-02-14, name: 春节调休上班}
 
 A year listed in the file is taken as complete: its unlisted days follow the weekend rule and no
-warning is given. Single dates listed for a year the package knows correct the package.
+warning is given. Single dates listed for a year the package knows correct the package. A year the
+override file lists replaces that year's schedule from ``formsvc/domain/holidays/``.
 """
 
 from __future__ import annotations
@@ -43,6 +47,18 @@ HOLIDAY_NAMES_ZH = {
     "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
 }
 WEEKDAYS_ZH = "一二三四五六日"
+
+# Holidays on fixed dates (《全国年节及纪念日放假办法》 as revised in 2024, Art. 2): a year no
+# schedule covers still never counts them as working days. The lunar holidays and the make-up
+# days (调休) come only with the State Council's schedule.
+FIXED_HOLIDAYS: dict[tuple[int, int], str] = {
+    (1, 1): "元旦", (5, 1): "劳动节", (5, 2): "劳动节",
+    (10, 1): "国庆节", (10, 2): "国庆节", (10, 3): "国庆节",
+}
+# Schedules under version control, one file per year in the override file's format.
+SCHEDULES_DIR = Path(__file__).with_name("holidays")
+# The State Council publishes next year's schedule in (late) October or November.
+SCHEDULE_EXPECTED = (11, 1)
 
 
 class HolidayFileError(ValueError):
@@ -149,15 +165,15 @@ class Calendar:
         self._counts: dict[tuple[date, int], Count] = {}
 
     @classmethod
-    def from_file(cls, path: Path | str | None) -> Calendar:
-        """Read the override file; a missing file is an empty override."""
-        if not path or not Path(path).is_file():
-            return cls()
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2027-13-01
-            raise HolidayFileError(f"{path}：YAML 格式错误：{exc}") from None
-        return cls.from_data(data, str(path))
+    def from_file(cls, path: Path | str | None, schedules: Path | None = SCHEDULES_DIR) -> Calendar:
+        """The schedules under version control, then the override file at ``path`` over them
+        (a missing file is an empty override)."""
+        data: dict[Any, Any] = {}
+        for year_file in sorted(Path(schedules).glob("*.yml")) if schedules else ():
+            data.update(_read_yaml(year_file))
+        if path and Path(path).is_file():
+            data.update(_read_yaml(Path(path)))
+        return cls.from_data(data, str(path or SCHEDULES_DIR))
 
     @classmethod
     def from_data(cls, data: Any, where: str = "节假日文件") -> Calendar:
@@ -216,8 +232,12 @@ class Calendar:
                 if weekend:  # a weekend day that is not a holiday: 调休上班
                     return Day(d, True, "makeup", zh, "chinesecalendar")
                 return Day(d, True, "weekday", "", "chinesecalendar")
-        source = "override" if d.year in self.override_years else "weekend-rule"
-        return Day(d, not weekend, "weekend" if weekend else "weekday", "", source)
+        if d.year in self.override_years:
+            return Day(d, not weekend, "weekend" if weekend else "weekday", "", "override")
+        fixed = FIXED_HOLIDAYS.get((d.month, d.day))
+        if fixed:
+            return Day(d, False, "holiday", fixed, "weekend-rule")
+        return Day(d, not weekend, "weekend" if weekend else "weekday", "", "weekend-rule")
 
     def knows(self, year: int) -> bool:
         """Whether the holidays of ``year`` are known (file or package)."""
@@ -258,11 +278,35 @@ class Calendar:
                 count.skipped.append(info)
         count.due = d
         for year in sorted(unknown):
-            msg = (f"{year} 年的法定节假日安排尚未收录，期限暂按周末计算，"
+            msg = (f"{year} 年的法定节假日安排尚未收录，期限暂按周末和元旦、劳动节、国庆节计算，"
                    f"国务院公布安排后请更新节假日文件")
             log.warning("formsvc.domain.workdays: no holiday data for %s, counting weekends only", year)
             count.warnings.append(msg)
         return count
+
+
+def schedule_warning(calendar: Calendar, today: date) -> str:
+    """What staff and ``scripts/check`` are told when a schedule that should be in is missing:
+    this year's always, next year's from 1 November; "" when nothing is missing."""
+    missing = [y for y in (today.year, today.year + 1)
+               if not calendar.knows(y) and (y == today.year
+                                             or (today.month, today.day) >= SCHEDULE_EXPECTED)]
+    if not missing:
+        return ""
+    years = "、".join(f"{y} 年" for y in missing)
+    return (f"{years}的法定节假日安排尚未收录：办理期限暂按周末和元旦、劳动节、国庆节计算，"
+            f"春节等节日和调休不计。国务院公布安排后，请写入 formsvc/domain/holidays/"
+            f"{missing[-1]}.yml（或节假日文件）。")
+
+
+def _read_yaml(path: Path) -> dict[Any, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2027-13-01
+        raise HolidayFileError(f"{path}：YAML 格式错误：{exc}") from None
+    if not isinstance(data, dict):
+        raise HolidayFileError(f"{path}：应以年份为键，如 2027:")
+    return data
 
 
 def _dates(entry: Any, where: str) -> list[date]:

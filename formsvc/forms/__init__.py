@@ -22,7 +22,7 @@ from formsvc.services.submission import NewMessage
 UNSURE = ("", departments.UNSURE)
 HONEYPOT = "website"
 # 依申请公开: identity fields of each applicant type (Art. 29)
-ORGANIZATION_FIELDS = ("org_name", "credit_code", "legal_rep")
+ORGANIZATION_FIELDS = ("org_type", "org_name", "credit_code", "legal_rep")
 CITIZEN_FIELDS = ("id_type", "id_number")
 
 
@@ -57,6 +57,7 @@ class MessageForm(StripWhitespaceForm):
         # Art. 29: who applies decides which identity fields are needed
         ok = self._require("department", "请选择受理机关")
         if self.applicant_type.data == "organization":
+            ok &= self._require("org_type", "请选择组织类型")
             ok &= self._require("org_name", "请填写法人或其他组织名称")
             if self._require("credit_code", "请填写统一社会信用代码"):
                 if not v.is_credit_code(self.credit_code.data):

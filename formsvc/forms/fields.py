@@ -13,10 +13,10 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 
+from formsvc.domain.applicants import APPLICANT_TYPES, ORG_TYPES
 from formsvc.forms import validators as v
 from formsvc.services.departments import DISPATCH_OFFICE
 
-APPLICANT_TYPES = (("citizen", "公民"), ("organization", "法人或其他组织"))
 ID_TYPES = (
     ("resident_id", "居民身份证"),
     ("passport", "护照"),
@@ -86,6 +86,11 @@ FIELDS: dict[str, Factory] = {
         render_kw={"gp": {"type": "select", "hint": "选填；咨询某个招商项目时选择"}}),
     # 依申请公开 (《政府信息公开条例》第二十九条)
     "applicant_type": lambda c: _radios("申请人类型", APPLICANT_TYPES, "请选择申请人类型"),
+    # required for an organisation (MessageForm._validate_disclosure): the annual report counts it
+    "org_type": lambda c: RadioField(
+        "组织类型", choices=choice_list(ORG_TYPES), validate_choice=False,
+        validators=[v.choice_of("请选择组织类型")],
+        render_kw={"gp": {"type": "radios", "hint": "申请人为法人或其他组织时必选"}}),
     "org_name": lambda c: _text("法人或其他组织名称", max_len=200,
                                 hint="申请人为法人或其他组织时必填"),
     "credit_code": lambda c: _text("统一社会信用代码", max_len=18,
@@ -105,7 +110,7 @@ FIELDS: dict[str, Factory] = {
 
 # The coded choices of each field, value → label (what staff read for a stored value).
 CHOICE_LABELS: dict[str, dict[str, str]] = {
-    "applicant_type": dict(APPLICANT_TYPES), "id_type": dict(ID_TYPES), "medium": dict(MEDIA),
+    "applicant_type": dict(APPLICANT_TYPES), "org_type": dict(ORG_TYPES), "id_type": dict(ID_TYPES), "medium": dict(MEDIA),
     "delivery": dict(DELIVERIES)}
 
 

@@ -31,6 +31,9 @@ class ReplyDraft(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str] = mapped_column(String(32), default="")
     outcome_note: Mapped[str] = mapped_column(Text, default="")
+    # the annual report's row when the outcome spans several (不予公开: which of the eight
+    # reasons; formsvc.domain.annual_report.OUTCOME_ROWS); "" for the outcome's default row
+    report_row: Mapped[str] = mapped_column(String(32), default="")
     # draft → pending_review → (draft again | sent); draft → sent where no review is required
     status: Mapped[str] = mapped_column(String(16), default="draft")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

@@ -15,6 +15,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,19 +25,23 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from formsvc.db import get_session
+from formsvc.config import county_date
+from formsvc.db import get_session, utcnow
 from formsvc.domain import consent, kinds
+from formsvc.domain.annual_report import CASE_KINDS, CASE_RESULTS, REPORT_ROW_CHOICES
 from formsvc.domain.outcomes import OUTCOMES
+from formsvc.domain.workdays import schedule_warning
 from formsvc.forms import fields
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.services import auth, departments, lifecycle
+from formsvc.services import annual_report, auth, departments, lifecycle
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.web import audit_log
 from formsvc.web.extensions import limiter
 from formsvc.web.filters import parse_date
 from formsvc.web.runtime import calendar, department_duties, projects
+from portal import report as content_report
 
 # static/: the workbench stylesheet, served as /hdjl/staff/static/staff.css
 bp = Blueprint("staff", __name__, url_prefix="/hdjl/staff", static_folder="static")
@@ -115,7 +120,7 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
     if staff.role in ("reviewer", "dispatcher", "admin"):
         items.append(("staff.publication", "待审核公开"))
     if staff.role in ("supervisor", "admin"):
-        items.append(("staff.supervision", "督办"))
+        items += [("staff.supervision", "督办"), ("staff.annual_report_page", "年度报告")]
     if staff.department_id:
         items.append(("staff.templates", "答复模板"))
     return items
@@ -123,11 +128,15 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
 
 @bp.context_processor
 def staff_context() -> dict[str, Any]:
-    """What every workbench template reads: the account, its navigation and the label tables."""
+    """What every workbench template reads: the account, its navigation, the label tables, and
+    whether a holiday schedule that due dates need is missing (from 1 November for next year)."""
     staff = g.get("staff")
-    return {"staff": staff, "staff_nav": staff_nav(staff), "ROLE_LABELS": ROLE_LABELS,
-            "STATUS_LABELS": STATUS_LABELS,
+    warning = schedule_warning(calendar(), county_date(current_app.config, utcnow())) \
+        if staff else ""
+    return {"staff": staff, "staff_nav": staff_nav(staff), "calendar_warning": warning,
+            "ROLE_LABELS": ROLE_LABELS, "STATUS_LABELS": STATUS_LABELS,
             "KINDS": kinds.KINDS, "kind_label": kinds.label, "OUTCOMES": OUTCOMES,
+            "REPORT_ROW_CHOICES": REPORT_ROW_CHOICES,
             "REPLY_STATUS_LABELS": wb.REPLY_STATUS_LABELS,
             "PROPOSAL_STATUS_LABELS": wb.PROPOSAL_STATUS_LABELS,
             "EXTENSION_STATUS_LABELS": wb.EXTENSION_STATUS_LABELS,
@@ -324,6 +333,57 @@ def publication() -> Any:
               "审核通过即发布，或填写理由退回；不能审核自己提请的公开。")
 
 
+# the field each refusal of annual_report.add_case points to
+_CASE_FIELDS = {"invalid_kind": "kind", "invalid_result": "result", "invalid_decision": "decided",
+                "too_long": "number"}
+
+
+@bp.route("/annual-report", methods=["GET", "POST"])
+def annual_report_page() -> Any:
+    """The annual report's tables of a year (?year=, default last year) from the records as
+    they are now, for supervisors and administrators; ?format=json or csv to download; POST
+    records a 行政复议 or 行政诉讼 case (table 四)."""
+    staff = _staff()
+    if staff.role not in ("supervisor", "admin"):
+        abort(404)
+    this_year = county_date(current_app.config, utcnow()).year
+    year = request.args.get("year", "")
+    year_n = int(year) if year.isdigit() and 2000 <= int(year) <= this_year else this_year - 1
+    errors: list[dict[str, str]] = []
+    form = _staff_form() if request.method == "POST" else {}
+    if request.method == "POST":
+        received, decided = parse_date(form.get("received")), parse_date(form.get("decided"))
+        if received is None:
+            errors.append({"text": "请填写收到日期（YYYY-MM-DD）", "href": "#received"})
+        elif form.get("decided") and decided is None:
+            errors.append({"text": "审结日期格式应为 YYYY-MM-DD", "href": "#decided"})
+        else:
+            try:
+                annual_report.add_case(get_session(), form.get("kind", ""), received,
+                                       form.get("result", ""), decided, form.get("number", ""),
+                                       form.get("note", ""))
+            except annual_report.ReportError as exc:
+                errors.append({"text": exc.message,
+                               "href": f"#{_CASE_FIELDS.get(exc.code, 'kind')}"})
+            else:
+                flash("案件已登记")
+                return redirect(url_for("staff.annual_report_page", year=received.year),
+                                code=303)
+    data = annual_report.report(get_session(), current_app.config, year_n)
+    fmt = request.args.get("format", "")
+    if fmt == "json":
+        return jsonify(data)
+    if fmt == "csv":
+        return Response(annual_report.as_csv(data), mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename=annual-report-{year_n}.csv"})
+    downloads = [(label, url_for("staff.annual_report_page", year=year_n, format=f))
+                 for label, f in (("下载 CSV", "csv"), ("JSON 数据", "json"))]
+    return render_template("report/annual.html", report=data, downloads=downloads,
+                           parts=content_report.page_parts(data), case_form=form,
+                           errors=errors, CASE_KINDS=CASE_KINDS, CASE_RESULTS=CASE_RESULTS), \
+        400 if errors else 200
+
+
 @bp.get("/supervision")
 def supervision() -> Any:
     """The supervisor's page: overdue and due soon by department, flags, extension requests."""
@@ -443,7 +503,8 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
     "draft_reply": (lambda c, s, n, f: wb.write_reply(c, s, n, f.get("text", ""),
                                                       f.get("outcome", ""),
                                                       f.get("outcome_note", ""),
-                                                      f.get("step", "draft")), "答复草稿已保存"),
+                                                      f.get("step", "draft"),
+                                                      f.get("report_row", "")), "答复草稿已保存"),
     "submit_review": (lambda c, s, n, f: wb.submit_for_review(c, s, n), "已提交审核"),
     "return_draft": (lambda c, s, n, f: wb.return_draft(c, s, n, f.get("note", "")),
                      "已退回修改"),

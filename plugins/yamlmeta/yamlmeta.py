@@ -21,7 +21,7 @@ from pelican.utils import SafeDatetime
 from formsvc import config as formsvc_config
 from formsvc.domain import kinds
 from portal import columns as portal_columns
-from portal import departments, freshness, frontmatter, schema, vocab
+from portal import departments, freshness, frontmatter, report, schema, vocab
 from portal.sanitize import sanitize
 
 log = logging.getLogger(__name__)
@@ -262,9 +262,14 @@ def articles_read(generator) -> None:
     generator.context["site_pages"] = frozenset(
         a.url for a in generator.articles if getattr(a, "doctype", "") == "page"
     )
+    content_dir = Path(generator.settings["PATH"]).resolve()
     for article in generator.articles:
         ref = getattr(article, "replaced_by", None)
         article.replaced_by_doc = by_index_no.get(ref) if ref else None
+        # annual report pages: the generated tables at their markers (portal/report.py)
+        relpath = Path(article.source_path).resolve().relative_to(content_dir).as_posix()
+        article._content = report.fill_page(relpath, article._content, STATE.documents,
+                                            content_dir)
     # Pelican lists every category's and author's articles with a scan of all articles per
     # entry (quadratic: ~4 s of CPU at 10,000 documents) even when their pages are switched off,
     # as they are here (CATEGORY_SAVE_AS = AUTHOR_SAVE_AS = ""); nothing else reads the lists.

@@ -321,7 +321,7 @@ def submission(m: int) -> dict[str, Any]:
             "purpose": field_value("purpose", m), "medium": "paper", "delivery": "post",
             "confirmed": True})
         if org:
-            body.update({"org_name": field_value("org_name", m), "credit_code": credit_code(m),
+            body.update({"org_type": "other", "org_name": field_value("org_name", m), "credit_code": credit_code(m),
                          "legal_rep": field_value("legal_rep", m)})
         else:
             body.update({"id_type": "passport", "id_number": field_value("id_number", m)})
@@ -397,7 +397,8 @@ def seed_main() -> None:
                 wb.transfer(ctx, rsj, n, "scjgj", v("transfer"))
                 wb.supervise(ctx, sup, n, v("supervise"))
                 continue
-            outcome = ("not_disclosed", v("outcome_note")) if kind == "ysqgk" else ("", "")
+            outcome = ("not_disclosed", v("outcome_note"), "withheld.third_party") \
+                if kind == "ysqgk" else ("", "", "")
             wb.save_draft(ctx, handler, n, v("draft"), *outcome)
             if group == "inbox":
                 if kind == "ysqgk":

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ENGINES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 # children before parents: emptied in this order after each test
-TABLES = ("mail_attempt", "outbox", "letter", "reply_template", "extension_request", "reply_draft",
+TABLES = ("disclosure_case", "mail_attempt", "outbox", "letter", "reply_template", "extension_request", "reply_draft",
           "attachment", "event", "message", "staff", "department")
 # tables of rows a test counts (everything a submission writes)
 COUNTED = ("outbox", "attachment", "event", "message")

@@ -23,13 +23,13 @@ from tests.formsvc.conftest import (
     upload_files,
 )
 
-ORG = {"applicant_type": "organization", "name": "王五", "org_name": "示范县某某科技有限公司",
+ORG = {"applicant_type": "organization", "org_type": "business", "name": "王五", "org_name": "示范县某某科技有限公司",
        "credit_code": "91350100M000100Y43", "legal_rep": "赵六", "id_type": "", "id_number": ""}
 
 
 def test_form_shows_the_legal_fields(client: FlaskClient) -> None:
     page = soup(client.get("/hdjl/ysqgk/new"))
-    for name in ("applicant_type", "name", "org_name", "credit_code", "legal_rep", "id_type",
+    for name in ("applicant_type", "name", "org_type", "org_name", "credit_code", "legal_rep", "id_type",
                  "id_number", "phone", "email", "address", "subject", "doc_no", "content",
                  "purpose", "medium", "delivery"):
         assert page.find(attrs={"name": name}), name
@@ -37,6 +37,11 @@ def test_form_shows_the_legal_fields(client: FlaskClient) -> None:
         "paper", "email", "disc", "other"]
     assert [i["value"] for i in page.select('input[name="delivery"]')] == [
         "post", "pickup", "email", "online"]
+    # the report's columns (formsvc/domain/applicants.py)
+    assert [i["value"] for i in page.select('input[name="applicant_type"]')] == [
+        "citizen", "organization"]
+    assert [i["value"] for i in page.select('input[name="org_type"]')] == [
+        "business", "research", "public_welfare", "legal_service", "other"]
     # only the 政府信息公开工作机构 receives requests
     assert [o["value"] for o in page.select("#department option")] == ["xzfb"]
 
@@ -103,6 +108,13 @@ def test_organisation_applicant(client: FlaskClient, session: Session) -> None:
     m = session.scalars(select(Message)).one()
     assert m.details["org_name"] == "示范县某某科技有限公司"
     assert m.details["credit_code"] == "91350100M000100Y43"
+    assert m.details["org_type"] == "business"
+
+
+def test_a_citizen_keeps_no_organisation_type(client: FlaskClient, session: Session) -> None:
+    review = post_form(client, "ysqgk", good_data("ysqgk", org_type="research"))
+    confirm_disclosure(client, review)
+    assert "org_type" not in session.scalars(select(Message)).one().details
 
 
 RULES = [
@@ -112,6 +124,8 @@ RULES = [
     ("id_number", {"id_number": ""}, "请填写证件号码"),
     ("id_number", {"id_number": "110105194912310021"}, "居民身份证号码不正确"),
     ("id_number", {"id_number": "11010519491231"}, "居民身份证号码不正确"),
+    ("org_type", {**ORG, "org_type": ""}, "请选择组织类型"),
+    ("org_type", {**ORG, "org_type": "church"}, "请选择组织类型"),
     ("org_name", {**ORG, "org_name": ""}, "请填写法人或其他组织名称"),
     ("credit_code", {**ORG, "credit_code": ""}, "请填写统一社会信用代码"),
     ("credit_code", {**ORG, "credit_code": "91350100M000100Y44"}, "统一社会信用代码不正确"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from formsvc.domain.workdays import Calendar, HolidayFileError
+from formsvc.domain.workdays import SCHEDULES_DIR, Calendar, HolidayFileError, schedule_warning
 
 
 def test_national_day_2025_is_skipped_and_named() -> None:
@@ -49,9 +49,75 @@ def test_ordinary_weekend_skipped() -> None:
 def test_unknown_year_without_override_counts_weekends_and_warns() -> None:
     cal = Calendar()
     assert not cal.knows(2031)
-    count = cal.add_working_days(date(2030, 12, 31), 3)  # Tue; 2031-01-01 is Wednesday
-    assert count.due == date(2031, 1, 3)
+    # Tue; 2031-01-01 (Wed) is 元旦 even unknown, then Thu, Fri, the weekend, Mon
+    count = cal.add_working_days(date(2030, 12, 31), 3)
+    assert count.due == date(2031, 1, 6)
+    assert count.skipped[0].date == date(2031, 1, 1) and count.skipped[0].name == "元旦"
     assert count.warnings and "2031" in count.warnings[0]
+
+
+def test_2027_is_unknown_to_the_package_and_its_fixed_holidays_still_count() -> None:
+    """The bug of issue 20: a due date landed on 元旦 2027."""
+    cal = Calendar.from_file(None)
+    assert cal.knows(2026) and not cal.knows(2027)
+    # Thu 2026-12-31 + 1: 元旦 (Fri) is a holiday → Mon 2027-01-04
+    assert cal.add_working_days(date(2026, 12, 31), 1).due == date(2027, 1, 4)
+    for d, name in ((date(2027, 1, 1), "元旦"), (date(2027, 5, 1), "劳动节"),
+                    (date(2027, 5, 2), "劳动节"), (date(2027, 10, 1), "国庆节"),
+                    (date(2027, 10, 3), "国庆节")):
+        day = cal.day(d)
+        assert not day.workday and day.reason == "holiday" and day.name == name, d
+    assert cal.day(date(2027, 10, 4)).workday  # a Monday: the rest needs the schedule
+    # Fri 2027-04-30 + 1: 5-1 and 5-2 (weekend and 劳动节) → Mon 5-3
+    assert cal.add_working_days(date(2027, 4, 30), 1).due == date(2027, 5, 3)
+    # Thu 2027-09-30 + 1: 10-1 (Fri), the weekend → Mon 10-4
+    assert cal.add_working_days(date(2027, 9, 30), 1).due == date(2027, 10, 4)
+
+
+def test_schedules_under_version_control_and_the_override_file_over_them(tmp_path: Path) -> None:
+    schedules = tmp_path / "holidays"
+    schedules.mkdir()
+    (schedules / "2031.yml").write_text(
+        "2031:\n  holidays:\n    - {from: 2031-01-22, to: 2031-01-28, name: 春节}\n",
+        encoding="utf-8")
+    cal = Calendar.from_file(None, schedules)
+    assert cal.knows(2031) and cal.day(date(2031, 1, 22)).name == "春节"
+    assert cal.add_working_days(date(2031, 1, 21), 1).warnings == []
+    # the override file lists 2031: its schedule replaces the one under version control
+    override = write_override(tmp_path, "2031:\n  holidays:\n    - {date: 2031-01-01, name: 元旦}\n")
+    cal = Calendar.from_file(override, schedules)
+    assert cal.day(date(2031, 1, 22)).workday and not cal.day(date(2031, 1, 1)).workday
+    (schedules / "2032.yml").write_text("2032: [\n", encoding="utf-8")
+    with pytest.raises(HolidayFileError, match="2032.yml"):
+        Calendar.from_file(None, schedules)
+
+
+def test_the_shipped_schedules_are_readable() -> None:
+    """Every file in formsvc/domain/holidays/ is a schedule of the year it is named after."""
+    for path in SCHEDULES_DIR.glob("*.yml"):
+        cal = Calendar.from_file(None, path.parent)
+        assert int(path.stem) in cal.override_years, path
+
+
+@pytest.mark.parametrize(("today", "years"), [
+    (date(2026, 10, 31), ()),
+    (date(2026, 11, 1), (2027,)),
+    (date(2026, 12, 6), (2027,)),
+    (date(2027, 3, 1), (2027,)),
+    (date(2027, 11, 2), (2027, 2028)),
+])
+def test_schedule_warning_from_1_november(today: date, years: tuple[int, ...]) -> None:
+    text = schedule_warning(Calendar(), today)
+    assert bool(text) == bool(years)
+    for y in years:
+        assert f"{y} 年" in text
+    if years:
+        assert f"formsvc/domain/holidays/{years[-1]}.yml" in text
+
+
+def test_a_schedule_in_the_file_silences_the_warning(tmp_path: Path) -> None:
+    path = write_override(tmp_path, "2027:\n  holidays:\n    - {date: 2027-01-01, name: 元旦}\n")
+    assert schedule_warning(Calendar.from_file(path), date(2026, 12, 6)) == ""
 
 
 def write_override(tmp_path: Path, text: str) -> Path:

@@ -44,6 +44,7 @@ CHOICES = {
     "department": ["", "rsj", "zjj", "xzfb", "swj", "nope"],
     "project": ["", "xny-lbj", "nope"],
     "applicant_type": ["citizen", "organization", "", "robot"],
+    "org_type": ["", "business", "legal_service", "other", "church"],
     "id_type": ["", "resident_id", "passport", "other", "alien"],
     "medium": ["paper", "email", "disc", "other", "", "fax"],
     "delivery": ["post", "pickup", "email", "online", "", "pigeon"],
@@ -219,13 +220,14 @@ def test_tracking_and_rating_forms(client: FlaskClient, app: Flask,
 # --- the workbench -------------------------------------------------------------------------------
 
 STAFF_FIELDS = ("department", "note", "due_date", "days", "text", "outcome", "outcome_note",
-                "subject", "question", "reply", "reviewed", "revision", "answer", "step")
+                "subject", "question", "reply", "reviewed", "report_row", "revision", "answer", "step")
 STAFF_CHOICES = {
     "department": ["rsj", "zjj", "xzfb", "", "nope"],
     "due_date": ["2099-01-05", "2000-01-01", "2026-02-30", "tomorrow", ""],
     "days": ["5", "20", "0", "-3", "999999999999", "五", ""],
     "outcome": [*OUTCOMES, "", "nope"],
     "step": [*wb.REPLY_STEPS, "", "nope"],  # the reply form's buttons
+    "report_row": ["", "withheld.secret", "unable.needs_making", "disclosed", "nope"],
     "reviewed": ["y", "", "1"],
     "revision": ["1", "2", "0", "-1", "01", "1.0", ""],  # the proposal a page approves
     "answer": ["yes", "no", "", "maybe", "1"],  # reconfirm_consent

@@ -106,7 +106,7 @@ def test_payloads_in_every_field_of_every_kind(client: FlaskClient, app: Flask,
                         k for k in KINDS if (k, field) in limits):
                     continue
                 # the organisation's fields are checked (and kept) for organisations only
-                org = {"applicant_type": "organization", "org_name": "示范公司",
+                org = {"applicant_type": "organization", "org_type": "other", "org_name": "示范公司",
                        "legal_rep": "王五"} if field == "credit_code" else {}
                 r = api_submit(client, kind, **{**org, field: payload})
                 assert r.status_code == 400, (payload, kind, field)

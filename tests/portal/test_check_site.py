@@ -265,3 +265,18 @@ def _date_line(path: Path) -> str:
 @pytest.mark.parametrize("today", [TODAY, date(2030, 1, 1)])
 def test_warnings_never_are_errors(site: Path, today: date) -> None:
     assert errors(site, today) == []
+
+
+def test_missing_holiday_schedule_warns_from_1_november(site: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    """Due dates of next year need the State Council's schedule (formsvc/domain/holidays/)."""
+    monkeypatch.setenv("FORMSVC_HOLIDAYS_FILE", str(tmp_path / "none.yml"))
+    found = [p for p in problems(site, date(2026, 12, 6)) if "法定节假日安排" in p.message]
+    assert len(found) == 1 and not found[0].is_error
+    assert "2027 年的法定节假日安排尚未收录" in found[0].message
+    assert not [p for p in problems(site, date(2026, 10, 31)) if "法定节假日安排" in p.message]
+    (tmp_path / "h.yml").write_text("2027:\n  holidays:\n    - {date: 2027-01-01, name: 元旦}\n",
+                                    encoding="utf-8")
+    monkeypatch.setenv("FORMSVC_HOLIDAYS_FILE", str(tmp_path / "h.yml"))
+    assert not [p for p in problems(site, date(2026, 12, 6)) if "法定节假日安排" in p.message]

@@ -146,7 +146,9 @@ def test_disclosure_renders_every_metadata_field(site):
     assert attachment["href"] == "/files/xxgk/2025/fujian.pdf" and "附件1 申请表" in attachment.text
     assert "正文。" in main_text(soup)
     # every disclosure field of the schema appears on the page (by label)
-    labels = {f.label for f in schema.DISCLOSURE.fields} - {"标题", "替代或修改文件", "失效日期", "附件"}
+    # (文件类别 classifies documents for the annual report; it is not one of the ten rows)
+    labels = {f.label for f in schema.DISCLOSURE.fields} - {"标题", "替代或修改文件", "失效日期", "附件",
+                                                            "文件类别"}
     assert labels <= set(rows)
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from formsvc.config import county_zone
+from formsvc.domain import annual_report as report
 from formsvc.domain.outcomes import OUTCOMES, OUTCOMES_NEEDING_NOTE
 from formsvc.models import Message
 from formsvc.models.staff import Staff
@@ -33,21 +34,24 @@ REPLY_STEPS = ("draft", "review", "send")
 
 
 def save_draft(ctx: Context, staff: Staff, number: str, text: str, outcome: str = "",
-               outcome_note: str = "") -> ReplyDraft:
+               outcome_note: str = "", report_row: str = "") -> ReplyDraft:
     """Save the reply being written; editing a draft under review takes it back from review."""
-    return write_reply(ctx, staff, number, text, outcome, outcome_note, "draft")
+    return write_reply(ctx, staff, number, text, outcome, outcome_note, "draft", report_row)
 
 
 def write_reply(ctx: Context, staff: Staff, number: str, text: str, outcome: str = "",
-                outcome_note: str = "", step: str = "draft") -> ReplyDraft:
+                outcome_note: str = "", step: str = "draft", report_row: str = "") -> ReplyDraft:
     """The reply form in one step: save what was written and then, as ``step`` says, nothing
     more ("draft"), hand it to the department's reviewers ("review") or send it ("send").
-    All or nothing: a reply that cannot be sent is not saved half-way either."""
+    All or nothing: a reply that cannot be sent is not saved half-way either.
+
+    ``report_row`` is the annual report's row of an outcome that has several (不予公开: which
+    reason); it is kept only when it belongs to the outcome."""
     if step not in REPLY_STEPS:
         raise ActionError("invalid_step", "请选择发送答复、提交审核或保存草稿")
     message = get_message(ctx, staff, number)
     try:
-        draft = _write(ctx, staff, message, text, outcome, outcome_note, step)
+        draft = _write(ctx, staff, message, text, outcome, outcome_note, step, report_row)
         if step == "review":
             _to_review(ctx, staff, message, draft)
         elif step == "send":
@@ -61,13 +65,17 @@ def write_reply(ctx: Context, staff: Staff, number: str, text: str, outcome: str
 
 
 def _write(ctx: Context, staff: Staff, message: Message, text: str, outcome: str,
-           outcome_note: str, step: str) -> ReplyDraft:
+           outcome_note: str, step: str, report_row: str) -> ReplyDraft:
     text = text_field(text, "答复内容", limit=REPLY_MAX, field_name="text")
     outcome = (outcome or "").strip()
     if outcome and outcome not in OUTCOMES:
         raise ActionError("invalid_outcome", "请选择答复结果", "outcome")
     outcome_note = text_field(outcome_note, "答复结果说明", required=False,
                               field_name="outcome_note")
+    report_row = (report_row or "").strip()
+    if report_row and report_row not in dict(report.reason_choices(outcome)):
+        raise ActionError("invalid_report_row", "所选统计类别与答复结果不符，请重新选择",
+                          "report_row")
     draft = draft_of(ctx.session, message)
     if draft is None:
         draft = ReplyDraft(message_id=message.id, text="", outcome="", outcome_note="",
@@ -78,6 +86,7 @@ def _write(ctx: Context, staff: Staff, message: Message, text: str, outcome: str
         ctx.apply(staff, message, "draft_reply",
                   "修改答复（撤回审核）" if draft.status == "pending_review" else "保存答复草稿")
     draft.text, draft.outcome, draft.outcome_note = text, outcome, outcome_note
+    draft.report_row = report_row
     draft.status, draft.author_id, draft.updated_at = "draft", staff.id, ctx.now
     return draft
 
@@ -93,6 +102,9 @@ def complete_draft(ctx: Context, message: Message) -> ReplyDraft:
         need = OUTCOMES_NEEDING_NOTE.get(draft.outcome)
         if need and not draft.outcome_note.strip():
             raise ActionError("outcome_note_required", need, "outcome_note")
+        if draft.outcome in report.REASON_REQUIRED and not draft.report_row:
+            raise ActionError("report_row_required", "请选择统计类别（不予公开的理由，年度报告按此统计）",
+                              "report_row")
     return draft
 
 

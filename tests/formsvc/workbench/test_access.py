@@ -51,6 +51,7 @@ PAGES = {
     "/hdjl/staff/review": set(ACCOUNTS),
     "/hdjl/staff/supervision": {"supervisor", "admin"},
     "/hdjl/staff/publication": {"dispatcher", "reviewer_own", "reviewer_other", "admin"},
+    "/hdjl/staff/annual-report": {"supervisor", "admin"},
     "/hdjl/staff/templates": {"handler_own", "handler_other", "reviewer_own", "reviewer_other"},
 }
 # The matrix: every workbench route that needs a login → the test here that runs it for every
@@ -62,6 +63,7 @@ MATRIX_ROUTES = {
     "/hdjl/staff/review": "test_pages",
     "/hdjl/staff/supervision": "test_pages",
     "/hdjl/staff/publication": "test_pages, test_publication_matrix",
+    "/hdjl/staff/annual-report": "test_pages",
     "/hdjl/staff/templates": "test_pages (GET), test_templates_post (POST)",
     "/hdjl/staff/m/<number>": "test_pages",
     "/hdjl/staff/m/<number>/<action>": "test_actions",

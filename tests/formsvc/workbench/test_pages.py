@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -171,7 +173,7 @@ def test_a_disclosure_request_shows_its_details_by_the_forms_labels(wbapp: Flask
     login(client, "disp")
     rows = {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(strip=True)
             for dt in soup(client.get(f"/hdjl/staff/m/{number}")).select(".gp-metadata__key")}
-    assert rows["申请人类型"] == "公民" and rows["身份证件类型"] == "居民身份证"
+    assert rows["申请人类型"] == "自然人" and rows["身份证件类型"] == "居民身份证"
     assert rows["提供信息的形式"] == "电子邮件" and rows["用途"] == "学习研究"
 
 
@@ -202,3 +204,26 @@ def test_every_table_cell_names_its_column_for_the_phone_cards(wbapp: Flask) -> 
                     assert cell.get("data-label") == header, (url, header, str(cell)[:80])
                     checked += 1
     assert checked >= 10
+
+
+def test_the_workbench_warns_when_next_years_holidays_are_missing(
+        wbapp: Flask, wbclient: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From 1 November staff are told that next year's due dates lack the holiday schedule."""
+    make_staff(wbapp, "rsj_h", "handler", "rsj")
+    login(wbclient, "rsj_h")
+    # 2026-12-06, the day issue 20 was filed: 2027 is unknown to chinesecalendar 1.11
+    monkeypatch.setattr("formsvc.staff.views.utcnow",
+                        lambda: datetime(2026, 12, 6, 2, 0, tzinfo=UTC))
+    page = soup(wbclient.get("/hdjl/staff/inbox"))
+    check_page(page)
+    assert "2027 年的法定节假日安排尚未收录" in page.get_text()
+    # October: not yet expected
+    monkeypatch.setattr("formsvc.staff.views.utcnow",
+                        lambda: datetime(2026, 10, 31, 2, 0, tzinfo=UTC))
+    assert "法定节假日安排尚未收录" not in soup(wbclient.get("/hdjl/staff/inbox")).get_text()
+    # the schedule in the holiday file: no warning
+    Path(wbapp.config["HOLIDAYS_FILE"]).write_text(
+        "2027:\n  holidays:\n    - {date: 2027-01-01, name: 元旦}\n", encoding="utf-8")
+    monkeypatch.setattr("formsvc.staff.views.utcnow",
+                        lambda: datetime(2026, 12, 6, 2, 0, tzinfo=UTC))
+    assert "法定节假日安排尚未收录" not in soup(wbclient.get("/hdjl/staff/inbox")).get_text()
