@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from portal import schema, vocab
+from portal import columns, schema, vocab
 from portal.check import as_date, doc_type_of
 from portal.frontmatter import Document, FrontMatterError, parse
 
@@ -34,7 +34,7 @@ PARTS: dict[str, tuple[str, str]] = {
 }
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
                    autoescape=select_autoescape(default=True, default_for_string=True))
-# 网站年度报表: the 信息公开 documents and each news column (vocab.NEWS_COLUMNS)
+# 网站年度报表: the 信息公开 documents and each news column of the tree's columns.yml
 DISCLOSURE_COLUMN = ("xxgk", "政府信息公开文件")
 
 
@@ -78,9 +78,11 @@ def proactive(docs: Iterable[tuple[str, Document]], year: int) -> dict[str, Any]
             "rows": [{"label": c, "cells": table[c]} for c in vocab.DOC_CLASSES]}
 
 
-def per_column(docs: Iterable[tuple[str, Document]], year: int) -> list[dict[str, Any]]:
-    """Documents published (发布日期) in the year: the 信息公开 documents, then each news column."""
-    counts = {DISCLOSURE_COLUMN[0]: 0, **dict.fromkeys(vocab.NEWS_COLUMNS, 0)}
+def per_column(docs: Iterable[tuple[str, Document]], year: int,
+               news_columns: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Documents published (发布日期) in the year: the 信息公开 documents, then each news column
+    (``news_columns``: id → name, as ``portal.columns`` declares them)."""
+    counts = {DISCLOSURE_COLUMN[0]: 0, **dict.fromkeys(news_columns, 0)}
     for rel, doc in docs:
         t = doc_type_of(rel)
         d = as_date(doc.meta.get(t.date_field)) if t else None
@@ -90,14 +92,15 @@ def per_column(docs: Iterable[tuple[str, Document]], year: int) -> list[dict[str
             counts[DISCLOSURE_COLUMN[0]] += 1
         elif t is schema.NEWS and doc.meta.get("column") in counts:
             counts[doc.meta["column"]] += 1
-    labels = {DISCLOSURE_COLUMN[0]: DISCLOSURE_COLUMN[1], **vocab.NEWS_COLUMNS}
+    labels = {DISCLOSURE_COLUMN[0]: DISCLOSURE_COLUMN[1], **news_columns}
     return [{"code": c, "label": labels[c], "published": n} for c, n in counts.items()]
 
 
 def content_figures(content_dir: Path, year: int) -> dict[str, Any]:
     """Everything the report counts from ``content/`` for ``year`` (JSON-ready)."""
     docs = load_documents(content_dir)
-    return {"proactive": proactive(docs, year), "columns": per_column(docs, year)}
+    return {"proactive": proactive(docs, year),
+            "columns": per_column(docs, year, columns.load(Path(content_dir)).news)}
 
 
 def tables_html(report: dict[str, Any]) -> dict[str, Markup]:
@@ -141,5 +144,6 @@ def fill_page(relpath: str, html: str, docs: list[tuple[str, Document]],
     year = int(m.group(1))
     data = json.loads(path.read_text(encoding="utf-8"))
     data["proactive"] = proactive(docs, year)
-    data.setdefault("website", {})["columns"] = per_column(docs, year)
+    data.setdefault("website", {})["columns"] = per_column(docs, year,
+                                                           columns.load(Path(content_dir)).news)
     return fill_markers(html, data)

@@ -82,7 +82,9 @@ def test_a_typed_table_is_an_error_and_markers_need_their_data(site: Path) -> No
     assert len(missing) == 1 and missing[0].is_error and "annual-report --year 2023" in \
         missing[0].message
     data(site, 2023)
-    assert not [p for p in problems(site) if "年度报告" in p.message or "统计" in p.message]
+    # (the column's freshness, portal.freshness, is another rule: the test report has no date)
+    assert not [p for p in problems(site) if ("年度报告" in p.message or "统计" in p.message)
+                and not p.message.startswith("栏目 ")]
     write_report(site, 2023, "{{统计表：依申请公开}}\n")
     warn = found(site, "年度报告缺少统计表")
     assert len(warn) == 1 and not warn[0].is_error and "{{统计表：复议诉讼}}" in warn[0].message
