@@ -267,7 +267,9 @@ def test_migration_0007_keeps_the_letters_and_goes_down_and_up(people: Flask,
         with engine.connect() as conn:
             assert [tuple(r) for r in conn.execute(select(Letter.__table__))] == letters
     assert public_total(wbclient) == 1
-    # and a new proposal works on the recreated table
+    # and a new proposal works on the recreated table, once the consent that 0008 (passed on the
+    # way back up) marked unknown has been asked again
+    run(people, "rsj_h", wb.reconfirm_consent, number, "yes", "电话联系提交人，同意公开")
     run(people, "rsj_h", wb.propose, number, "再次修改", *TEXTS[1:], True)
     run(people, "rsj_r", approve_current, number)
     assert wbclient.get("/api/v1/letters").get_json()["items"][0]["subject"] == "再次修改"
