@@ -32,6 +32,13 @@ PREFIX = "yamlmeta:"
 ATTRIBUTE_RENAMES = {"status": "project_status", "author": "byline"}
 
 _H1 = re.compile(r"<(/?)h1([ >])")
+# The signature block of an official document (GB/T 9704): the issuing office on a short line of
+# its own, then the date of writing, at the end of the text, optionally followed by a note in
+# brackets ("（此件公开发布）"). Marked so the theme sets it right-aligned and without indent.
+_SIGNATURE = re.compile(
+    r"(?:<p>(?P<office>[^<。，；：！？,;:]{2,40})</p>\s*)?"
+    r"<p>(?P<date>(?:\d{4}|[〇一二三四五六七八九零]{4})年[\d〇一二三四五六七八九十]{1,3}月[\d〇一二三四五六七八九十]{1,3}日)</p>"
+    r"(?P<note>\s*<p>（[^<]{1,40}）</p>)?\s*$")
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption", "caption", "colgroup", "col"}
 _ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
@@ -85,6 +92,16 @@ _CLEANER = nh3.Cleaner(
 def sanitize(html: str) -> str:
     """Strip anything from editors' HTML that could run script; demote stray <h1>."""
     return _CLEANER.clean(_H1.sub(r"<\1h2\2", html))
+
+
+def mark_signature(html: str) -> str:
+    """Give the closing office and date of a document the class gp-signature (see _SIGNATURE)."""
+    m = _SIGNATURE.search(html)
+    if m is None:
+        return html
+    office = f'<p class="gp-signature">{m["office"]}</p>\n' if m["office"] else ""
+    return (html[:m.start()] + office + f'<p class="gp-signature">{m["date"]}</p>'
+            + (m["note"] or "") + "\n")
 
 
 def to_datetime(value: Any) -> SafeDatetime | None:
@@ -142,7 +159,7 @@ class YamlMarkdownReader(BaseReader):
         STATE.documents.append((relpath, doc))
 
         self._md.reset()
-        content = sanitize(self._md.convert(doc.body))
+        content = mark_signature(sanitize(self._md.convert(doc.body)))
         return content, self.metadata_for(doc_type, relpath, doc.meta)
 
     def metadata_for(
