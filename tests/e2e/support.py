@@ -121,6 +121,83 @@ def settle(page: Page) -> None:
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
+# --- what a person sees: layout checks run on every page at every width and mode ----------------
+
+# Returns a list of problems (strings) on the page as laid out now:
+# - a table wider than its container that is not in a scrolling .gp-table-wrap with its shadow cue
+# - a heading, table header or caption with a line holding a single character (CJK text may break
+#   between any two characters, so "投/诉" or a lone "日" is what a squeezed layout produces)
+# - a signature block (.gp-signature) not right-aligned or indented
+# - an ASCII space after "。" in the text people read
+_LAYOUT_JS = r"""
+() => {
+  const problems = [];
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) return false;
+    // checkVisibility: false inside a closed <details> (content-visibility) and for display: none
+    return el.checkVisibility({visibilityProperty: true}) && getComputedStyle(el).clipPath === "none";
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).trim().split(/\s+/).join(".") : "")
+    + " “" + el.textContent.trim().slice(0, 20) + "”";
+  for (const table of document.querySelectorAll("table")) {
+    if (!visible(table)) continue;
+    const wrap = table.closest(".gp-table-wrap");
+    const box = wrap || table.parentElement;
+    if (table.getBoundingClientRect().width <= box.clientWidth + 1) continue;
+    const st = wrap && getComputedStyle(wrap);
+    if (!wrap || !/auto|scroll/.test(st.overflowX) || !/gradient/.test(st.backgroundImage)) {
+      problems.push(`table wider than its container without a scroll cue: ${name(table)}`);
+    }
+  }
+  for (const el of document.querySelectorAll("h1, h2, h3, h4, th, caption")) {
+    if (!visible(el)) continue;
+    const lines = new Map();
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    let total = 0;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!visible(node.parentElement)) continue;
+      const text = node.textContent;
+      for (let i = 0; i < text.length; i++) {
+        if (/\s/.test(text[i])) continue;
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = range.getBoundingClientRect();
+        if (rect.width === 0) continue;
+        const top = Math.round(rect.top + rect.height / 2);
+        let key = [...lines.keys()].find((k) => Math.abs(k - top) < rect.height / 2);
+        if (key === undefined) { key = top; lines.set(key, ""); }
+        lines.set(key, lines.get(key) + text[i]);
+        total++;
+      }
+    }
+    if (total < 2 || lines.size < 2) continue;
+    for (const chars of lines.values()) {
+      if (chars.length === 1) {
+        problems.push(`one character alone on a line ("${chars}") in ${name(el)}`);
+        break;
+      }
+    }
+  }
+  for (const p of document.querySelectorAll(".gp-signature")) {
+    const st = getComputedStyle(p);
+    if (!["right", "end"].includes(st.textAlign) || parseFloat(st.textIndent) !== 0) {
+      problems.push(`signature block not right-aligned without indent (${st.textAlign}, ${st.textIndent}): ${name(p)}`);
+    }
+  }
+  const spaced = document.body.innerText.match(/。 [^\s]/g);
+  if (spaced) problems.push(`ASCII space after "。" (${spaced.length}×): ${spaced.slice(0, 3).join(" | ")}`);
+  return problems;
+}
+"""
+
+
+def layout_problems(page: Page) -> list[str]:
+    """What a person would notice on the page as laid out now (see _LAYOUT_JS)."""
+    return page.evaluate(_LAYOUT_JS)
+
+
 # --- which file of the built site is which page type ------------------------------------------
 
 def _url(out: Path, path: Path) -> str:
@@ -163,7 +240,7 @@ def discover(out: Path) -> dict[str, str | None]:
         "xxgk-publisher": _first(out, "xxgk/ml/jg/*/index.html"),
         "xxgk-year": _first(out, "xxgk/ml/nd/*/index.html"),
         "xxgk-doc-valid": _first(out, "xxgk/wj/*.html",
-                                 _text_has("gp-metadata", without="gp-validity-banner")),
+                                 _text_has("gp-metadata", "gp-signature", without="gp-validity-banner")),
         "xxgk-doc-modified": _first(out, "xxgk/wj/*.html", _text_has("gp-validity-banner--modified")),
         "xxgk-doc-repealed": _first(out, "xxgk/wj/*.html", _text_has("gp-validity-banner--invalid")),
         "xxgk-guide": _first(out, "xxgk/zn.html"),
