@@ -125,8 +125,9 @@ def settle(page: Page) -> None:
 
 # Returns a list of problems (strings) on the page as laid out now:
 # - a table wider than its container that is not in a scrolling .gp-table-wrap with its shadow cue
-# - a heading, table header or caption with a line holding a single character (CJK text may break
-#   between any two characters, so "投/诉" or a lone "日" is what a squeezed layout produces)
+# - a heading, table header, caption or list tag with a line holding a single character (CJK text
+#   may break between any two characters, so "投/诉" or a lone "日" is what a squeezed layout makes)
+# - a column of a data table that is "—" in every row (an optional column nobody filled)
 # - a signature block (.gp-signature) not right-aligned or indented
 # - an ASCII space after "。" in the text people read
 _LAYOUT_JS = r"""
@@ -150,7 +151,7 @@ _LAYOUT_JS = r"""
       problems.push(`table wider than its container without a scroll cue: ${name(table)}`);
     }
   }
-  for (const el of document.querySelectorAll("h1, h2, h3, h4, th, caption")) {
+  for (const el of document.querySelectorAll("h1, h2, h3, h4, th, caption, .gp-doc-list__tag")) {
     if (!visible(el)) continue;
     const lines = new Map();
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
@@ -179,6 +180,16 @@ _LAYOUT_JS = r"""
         break;
       }
     }
+  }
+  for (const table of document.querySelectorAll("table.gp-table")) {
+    const rows = [...table.tBodies].flatMap((b) => [...b.rows]);
+    if (rows.length < 2) continue;
+    const heads = table.tHead ? [...table.tHead.rows[0].cells] : [];
+    heads.forEach((th, i) => {
+      if (rows.every((r) => r.cells[i] && r.cells[i].textContent.trim() === "—")) {
+        problems.push(`a column empty ("—") in every row: ${th.textContent.trim()}`);
+      }
+    });
   }
   for (const p of document.querySelectorAll(".gp-signature")) {
     const st = getComputedStyle(p);
