@@ -457,9 +457,9 @@ def receipt(page: Page, kind_label: str) -> tuple[str, str]:
 
 
 def track(page: Page, number: str, code: str) -> str:
-    """From the home page: 互动交流 → 办理进度查询; returns the status shown."""
+    """From the home page: 办理进度查询 (a shortcut in the first screen); returns the status shown."""
     page.goto("/")
-    click_and_wait(page, page.get_by_role("link", name="办理进度查询"))
+    click_and_wait(page, page.get_by_role("list", name="常用服务").get_by_role("link", name="办理进度查询"))
     assert h1(page) == "查询办理进度"
     page.get_by_label("受理编号").fill(number)
     page.get_by_label("查询码").fill(code)
