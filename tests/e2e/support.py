@@ -128,6 +128,7 @@ def settle(page: Page) -> None:
 # - a heading, table header, caption or list tag with a line holding a single character (CJK text
 #   may break between any two characters, so "投/诉" or a lone "日" is what a squeezed layout makes)
 # - a column of a data table that is "—" in every row (an optional column nobody filled)
+# - a date (YYYY-MM-DD) broken over two lines
 # - a signature block (.gp-signature) not right-aligned or indented
 # - an ASCII space after "。" in the text people read
 _LAYOUT_JS = r"""
@@ -190,6 +191,18 @@ _LAYOUT_JS = r"""
         problems.push(`a column empty ("—") in every row: ${th.textContent.trim()}`);
       }
     });
+  }
+  const dates = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const dateRange = document.createRange();
+  for (let node = dates.nextNode(); node; node = dates.nextNode()) {
+    for (const m of node.textContent.matchAll(/\d{4}-\d{2}-\d{2}/g)) {
+      dateRange.setStart(node, m.index);
+      dateRange.setEnd(node, m.index + m[0].length);
+      const rects = [...dateRange.getClientRects()].filter((r) => r.width > 0);
+      if (new Set(rects.map((r) => Math.round(r.top))).size > 1) {
+        problems.push(`a date broken over two lines: ${m[0]} in ${name(node.parentElement)}`);
+      }
+    }
   }
   for (const p of document.querySelectorAll(".gp-signature")) {
     const st = getComputedStyle(p);

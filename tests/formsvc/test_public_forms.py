@@ -228,3 +228,11 @@ def test_form_notes_say_what_is_refused_how_long_and_what_is_public(client):
     gk = gk.replace(" ", "")
     assert "15个工作日内答复" in gk and "不超过12个工作日" in gk
     assert "不在“公开信件”栏目公开" in gk
+
+
+def test_dates_in_the_deadline_explanation_never_break() -> None:
+    from formsvc.web.templating import nowrap_dates
+
+    html = nowrap_dates("自受理日 2026-12-06 的次日起计算，<b>至 2026-12-11 17:30。")
+    assert html == ('自受理日 <span class="gp-nowrap">2026-12-06</span> 的次日起计算，&lt;b&gt;至 '
+                    '<span class="gp-nowrap">2026-12-11 17:30</span>。')
