@@ -411,6 +411,10 @@ def test_project_list_filter_pages_by_industry(site):
                        "已签约项目": "1个"}
     image = home.select_one(".gp-showcase img")
     assert image["src"] == "/theme/images/zsyz-county.svg" and image["alt"]
+    # the 投资环境 pages show the same picture; a policy page is text
+    environment = page(site, "zsyz/tz/tzhj.html").select_one(".gp-article img")
+    assert environment["src"] == image["src"] and environment["alt"] == image["alt"]
+    assert not page(site, "zsyz/tz/yhzc.html").select_one(".gp-article img")
 
 
 # ---- 机构设置 ------------------------------------------------------------------------------
