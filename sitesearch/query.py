@@ -921,6 +921,11 @@ def snapshot(index_dir: str | Path, letters_dir: str | Path | None = None) -> Sn
     return snap
 
 
+# The stored body has one line per block; shown as one paragraph, the break after Chinese text or
+# punctuation vanishes ("。县…", as Chinese is written, not "。 县…"); elsewhere it is a space.
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+")
+
+
 def _body(stored: dict[str, Any]) -> str:
     return zlib.decompress(stored[F.BODY]).decode("utf-8") if stored.get(F.BODY) else ""
 
@@ -928,7 +933,7 @@ def _body(stored: dict[str, Any]) -> str:
 def _hit(stored: dict[str, Any], score: float | None, needles: list[str],
          labels: dict[tuple[str, str], str]) -> Hit:
     # the best window of the body, else the summary, else the body's start
-    body = " ".join(_body(stored).partition(F.BODY_END)[0].split())
+    body = " ".join(_CJK_SPACE.sub("", _body(stored).partition(F.BODY_END)[0]).split())
     folded = _folded(body, needles)
     text = body if any(n in folded for n in needles) else (stored.get(F.SUMMARY) or body)
     snippet_html, snippet_text = snippet(text, needles, SNIPPET_CHARS)

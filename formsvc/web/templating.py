@@ -3,6 +3,7 @@ and the site settings of pelicanconf.py in every template's context."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup, escape
 from wtforms import Field
 
 from formsvc.config import county_zone, load_site_settings
@@ -54,6 +56,16 @@ def localtime(value: str | datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+# A date or a date and time: the browser may break a line at its hyphens ("2026-" / "12-11").
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
+
+
+def nowrap_dates(text: str | None) -> Markup:
+    """Escaped ``text`` with every date in it kept on one line (class gp-nowrap of the theme)."""
+    return Markup(_DATE.sub(lambda m: f'<span class="gp-nowrap">{m[0]}</span>',
+                            str(escape(text or ""))))
+
+
 def init_app(app: Flask) -> None:
     """A create_app step: render through the theme, with the site's settings in every page."""
     app.jinja_loader = ChoiceLoader([
@@ -65,6 +77,7 @@ def init_app(app: Flask) -> None:
     # "local_dt" is the name the workbench templates use
     app.jinja_env.filters["localtime"] = app.jinja_env.filters["local_dt"] = (
         lambda v: localtime(v, zone))
+    app.jinja_env.filters["nowrap_dates"] = nowrap_dates
     app.extensions["formsvc.site"] = settings
     for name in COMPONENTS:
         module = app.jinja_env.get_template(f"components/{name}.html").module

@@ -452,10 +452,10 @@ class CatalogGenerator(Generator):
         u = self.urls
         xm = u.href("zsyz/xm/")
 
-        def facet(industry: Any = None) -> dict[str, Any]:
+        def facet(industry: Any = None, all_current: bool | None = None) -> dict[str, Any]:
             return self.facet("按产业筛选", index.projects_by_industry, vocab.INDUSTRIES, str,
                               lambda i: u.link("industry", i), industry, xm, len(projects),
-                              inline=True)
+                              all_current=all_current, inline=True)
 
         common = {"section": "zsyz"}
         project_items = [self.project_entry(p) for p in projects]
@@ -470,7 +470,15 @@ class CatalogGenerator(Generator):
                    policies=self.entries(index.investment_by_kind.get("优惠政策", [])),
                    investment_by_kind={k: self.entries(v) for k, v in index.investment_by_kind.items()},
                    projects=project_items[: self.options["home_items"]], total_projects=len(projects),
-                   industry_facet=facet())
+                   # the section page lists only the newest projects: its 全部 chip leads to the
+                   # full list and is not the page's own (its count is not the list's length)
+                   industry_facet=facet(all_current=False),
+                   project_totals={
+                       "projects": len(projects),
+                       "amount": sum(p.amount for p in projects),  # 万元
+                       "industries": len(index.projects_by_industry),
+                       "by_status": {s: sum(p.project_status == s for p in projects)
+                                     for s in vocab.PROJECT_STATUSES}})
 
     def write_departments(self, writer: Any, index: Index, registry: Any) -> None:
         """机构设置: the index and one page per department with what it publishes."""

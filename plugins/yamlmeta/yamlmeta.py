@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,14 @@ PREFIX = "yamlmeta:"
 # Front-matter keys that mean something else to Pelican: ``status`` would make a project a draft
 # and ``author`` must be an Author object in feeds. Templates read the renamed attributes.
 ATTRIBUTE_RENAMES = {"status": "project_status", "author": "byline"}
+
+# The signature block of an official document (GB/T 9704): the issuing office on a short line of
+# its own, then the date of writing, at the end of the text, optionally followed by a note in
+# brackets ("（此件公开发布）"). Marked so the theme sets it right-aligned and without indent.
+_SIGNATURE = re.compile(
+    r"(?:<p>(?P<office>[^<。，；：！？,;:]{2,40})</p>\s*)?"
+    r"<p>(?P<date>(?:\d{4}|[〇一二三四五六七八九零]{4})年[\d〇一二三四五六七八九十]{1,3}月[\d〇一二三四五六七八九十]{1,3}日)</p>"
+    r"(?P<note>\s*<p>（[^<]{1,40}）</p>)?\s*$")
 
 
 class BuildState:
@@ -58,6 +67,16 @@ def _checker():
     except ImportError:  # the checker is optional for the reader to work
         return None
     return check
+
+
+def mark_signature(html: str) -> str:
+    """Give the closing office and date of a document the class gp-signature (see _SIGNATURE)."""
+    m = _SIGNATURE.search(html)
+    if m is None:
+        return html
+    office = f'<p class="gp-signature">{m["office"]}</p>\n' if m["office"] else ""
+    return (html[:m.start()] + office + f'<p class="gp-signature">{m["date"]}</p>'
+            + (m["note"] or "") + "\n")
 
 
 def to_datetime(value: Any) -> SafeDatetime | None:
@@ -121,7 +140,7 @@ class YamlMarkdownReader(BaseReader):
 
         try:
             self._md.reset()
-            content = sanitize(self._md.convert(doc.body))
+            content = mark_signature(sanitize(self._md.convert(doc.body)))
             return content, self.metadata_for(doc_type, relpath, doc.meta)
         except Exception as exc:  # Pelican would log it and publish the site without this page
             _record_problem(relpath, 1, f"无法生成这篇文档的页面（{type(exc).__name__}: {exc}）")

@@ -121,6 +121,107 @@ def settle(page: Page) -> None:
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
+# --- what a person sees: layout checks run on every page at every width and mode ----------------
+
+# Returns a list of problems (strings) on the page as laid out now:
+# - a table wider than its container that is not in a scrolling .gp-table-wrap with its shadow cue
+# - a heading, table header, caption or list tag with a line holding a single character (CJK text
+#   may break between any two characters, so "投/诉" or a lone "日" is what a squeezed layout makes)
+# - a column of a data table that is "—" in every row (an optional column nobody filled)
+# - a date (YYYY-MM-DD) broken over two lines
+# - a signature block (.gp-signature) not right-aligned or indented
+# - an ASCII space after "。" in the text people read
+_LAYOUT_JS = r"""
+() => {
+  const problems = [];
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) return false;
+    // checkVisibility: false inside a closed <details> (content-visibility) and for display: none
+    return el.checkVisibility({visibilityProperty: true}) && getComputedStyle(el).clipPath === "none";
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).trim().split(/\s+/).join(".") : "")
+    + " “" + el.textContent.trim().slice(0, 20) + "”";
+  for (const table of document.querySelectorAll("table")) {
+    if (!visible(table)) continue;
+    const wrap = table.closest(".gp-table-wrap");
+    const box = wrap || table.parentElement;
+    if (table.getBoundingClientRect().width <= box.clientWidth + 1) continue;
+    const st = wrap && getComputedStyle(wrap);
+    if (!wrap || !/auto|scroll/.test(st.overflowX) || !/gradient/.test(st.backgroundImage)) {
+      problems.push(`table wider than its container without a scroll cue: ${name(table)}`);
+    }
+  }
+  for (const el of document.querySelectorAll("h1, h2, h3, h4, th, caption, .gp-doc-list__tag")) {
+    if (!visible(el)) continue;
+    const lines = new Map();
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    let total = 0;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!visible(node.parentElement)) continue;
+      const text = node.textContent;
+      for (let i = 0; i < text.length; i++) {
+        if (/\s/.test(text[i])) continue;
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = range.getBoundingClientRect();
+        if (rect.width === 0) continue;
+        const top = Math.round(rect.top + rect.height / 2);
+        let key = [...lines.keys()].find((k) => Math.abs(k - top) < rect.height / 2);
+        if (key === undefined) { key = top; lines.set(key, ""); }
+        lines.set(key, lines.get(key) + text[i]);
+        total++;
+      }
+    }
+    if (total < 2 || lines.size < 2) continue;
+    for (const chars of lines.values()) {
+      if (chars.length === 1) {
+        problems.push(`one character alone on a line ("${chars}") in ${name(el)}`);
+        break;
+      }
+    }
+  }
+  for (const table of document.querySelectorAll("table.gp-table")) {
+    const rows = [...table.tBodies].flatMap((b) => [...b.rows]);
+    if (rows.length < 2) continue;
+    const heads = table.tHead ? [...table.tHead.rows[0].cells] : [];
+    heads.forEach((th, i) => {
+      if (rows.every((r) => r.cells[i] && r.cells[i].textContent.trim() === "—")) {
+        problems.push(`a column empty ("—") in every row: ${th.textContent.trim()}`);
+      }
+    });
+  }
+  const dates = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const dateRange = document.createRange();
+  for (let node = dates.nextNode(); node; node = dates.nextNode()) {
+    for (const m of node.textContent.matchAll(/\d{4}-\d{2}-\d{2}/g)) {
+      dateRange.setStart(node, m.index);
+      dateRange.setEnd(node, m.index + m[0].length);
+      const rects = [...dateRange.getClientRects()].filter((r) => r.width > 0);
+      if (new Set(rects.map((r) => Math.round(r.top))).size > 1) {
+        problems.push(`a date broken over two lines: ${m[0]} in ${name(node.parentElement)}`);
+      }
+    }
+  }
+  for (const p of document.querySelectorAll(".gp-signature")) {
+    const st = getComputedStyle(p);
+    if (!["right", "end"].includes(st.textAlign) || parseFloat(st.textIndent) !== 0) {
+      problems.push(`signature block not right-aligned without indent (${st.textAlign}, ${st.textIndent}): ${name(p)}`);
+    }
+  }
+  const spaced = document.body.innerText.match(/。 [^\s]/g);
+  if (spaced) problems.push(`ASCII space after "。" (${spaced.length}×): ${spaced.slice(0, 3).join(" | ")}`);
+  return problems;
+}
+"""
+
+
+def layout_problems(page: Page) -> list[str]:
+    """What a person would notice on the page as laid out now (see _LAYOUT_JS)."""
+    return page.evaluate(_LAYOUT_JS)
+
+
 # --- which file of the built site is which page type ------------------------------------------
 
 def _url(out: Path, path: Path) -> str:
@@ -163,7 +264,7 @@ def discover(out: Path) -> dict[str, str | None]:
         "xxgk-publisher": _first(out, "xxgk/ml/jg/*/index.html"),
         "xxgk-year": _first(out, "xxgk/ml/nd/*/index.html"),
         "xxgk-doc-valid": _first(out, "xxgk/wj/*.html",
-                                 _text_has("gp-metadata", without="gp-validity-banner")),
+                                 _text_has("gp-metadata", "gp-signature", without="gp-validity-banner")),
         "xxgk-doc-modified": _first(out, "xxgk/wj/*.html", _text_has("gp-validity-banner--modified")),
         "xxgk-doc-repealed": _first(out, "xxgk/wj/*.html", _text_has("gp-validity-banner--invalid")),
         "xxgk-guide": _first(out, "xxgk/zn.html"),
@@ -369,9 +470,9 @@ def receipt(page: Page, kind_label: str) -> tuple[str, str]:
 
 
 def track(page: Page, number: str, code: str) -> str:
-    """From the home page: 互动交流 → 办理进度查询; returns the status shown."""
+    """From the home page: 办理进度查询 (a shortcut in the first screen); returns the status shown."""
     page.goto("/")
-    click_and_wait(page, page.get_by_role("link", name="办理进度查询"))
+    click_and_wait(page, page.get_by_role("list", name="常用服务").get_by_role("link", name="办理进度查询"))
     assert h1(page) == "查询办理进度"
     page.get_by_label("受理编号").fill(number)
     page.get_by_label("查询码").fill(code)

@@ -116,6 +116,7 @@ def _check_width(page: Page, name: str, mode: str, width: int, artifacts: Path) 
         "document.documentElement.scrollWidth - document.documentElement.clientWidth")
     if overflow > 0:
         failures.append(f"{mode} {width}px: the page scrolls sideways by {overflow}px")
+    failures += [f"{mode} {width}px: {problem}" for problem in support.layout_problems(page)]
     result = support.run_axe(page)
     support.json_dump(artifacts / "axe" / f"{name}-{mode}-{width}.json", result)
     page.screenshot(path=str(artifacts / f"{width}px" / f"{name}-{mode}.png"), full_page=True)

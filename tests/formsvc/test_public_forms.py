@@ -210,3 +210,29 @@ def test_honeypot_field_is_hidden_from_people(client: FlaskClient) -> None:
     box = page.find(id="website").find_parent("div")
     assert box["aria-hidden"] == "true" and "gp-visually-hidden" in box["class"]
     assert page.find(id="website")["tabindex"] == "-1"
+
+
+@pytest.mark.parametrize("app_config", [{"TIME_LIMITS": {"zx": 7, "ysqgk": 15},
+                                         "EXTENSION_LIMITS": {"ysqgk": 12}}])
+def test_form_notes_say_what_is_refused_how_long_and_what_is_public(client):
+    """留言须知 beside the form: the time limits are the configured ones (formsvc.domain.kinds)."""
+    page = soup(client.get("/hdjl/zx/new"))
+    notes = page.select_one("details.gp-fold .gp-notes")
+    text = notes.get_text("", strip=True).replace(" ", "")
+    assert "7个工作日内答复" in text and "5个工作日" not in text
+    assert "不予受理" in text and "诉讼" in text and "110" in text
+    assert "同意公开" in text and notes.find("a", href="/hdjl/letters")
+    # the notes come before the form's first field, so a phone shows them first
+    assert page.select_one("details.gp-fold").find_next("form", class_="gp-form")
+    gk = soup(client.get("/hdjl/ysqgk/new")).select_one(".gp-notes").get_text("", strip=True)
+    gk = gk.replace(" ", "")
+    assert "15个工作日内答复" in gk and "不超过12个工作日" in gk
+    assert "不在“公开信件”栏目公开" in gk
+
+
+def test_dates_in_the_deadline_explanation_never_break() -> None:
+    from formsvc.web.templating import nowrap_dates
+
+    html = nowrap_dates("自受理日 2026-12-06 的次日起计算，<b>至 2026-12-11 17:30。")
+    assert html == ('自受理日 <span class="gp-nowrap">2026-12-06</span> 的次日起计算，&lt;b&gt;至 '
+                    '<span class="gp-nowrap">2026-12-11 17:30</span>。')

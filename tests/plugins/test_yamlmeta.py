@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,17 @@ def test_build_fails_on_a_file_without_front_matter(site_copy, tmp_path, caplog)
     with pytest.raises(yamlmeta.ContentError):
         build_site(site_copy, tmp_path / "out")
     assert any("content/zwdt/broken.md:1:" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("body", "marked"), [
+    ("<p>正文。</p>\n<p>城关镇人民政府</p>\n<p>2024年3月25日</p>\n", ["城关镇人民政府", "2024年3月25日"]),
+    ("<p>正文。</p>\n<p>2024年3月25日</p>\n<p>（此件公开发布）</p>", ["2024年3月25日"]),
+    ("<p>正文。</p>\n<p>示范县人民政府</p>\n<p>二〇二四年三月五日</p>", ["示范县人民政府", "二〇二四年三月五日"]),
+    # a last sentence, or a date inside a sentence, is no signature
+    ("<p>联系电话：0123-6615101。</p>\n<p>2024年3月25日起施行。</p>", []),
+    ("<p>特此通知。</p>", []),
+])
+def test_signature_block_is_marked(body: str, marked: list[str]) -> None:
+    html = yamlmeta.mark_signature(body)
+    assert re.findall(r'<p class="gp-signature">([^<]*)</p>', html) == marked
+    assert re.sub(r'<p class="gp-signature">', "<p>", html).split() == body.split()

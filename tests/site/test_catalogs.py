@@ -403,6 +403,20 @@ def test_project_list_filter_pages_by_industry(site):
     home = page(site, "zsyz/index.html")
     hrefs = {a["href"] for a in home.select("main a[href]")}
     assert {"/zsyz/tz/tzhj.html", "/zsyz/tz/yhzc.html", "/zsyz/xm/", "/hdjl/tz/new"} <= hrefs
+    # the section page's 全部 chip leads to the full list; it is not the page's own list
+    assert current_facet(soup) == ["全部"] and current_facet(home) == []
+    figures = {li.select_one(".gp-facts__label").get_text(strip=True):
+               li.select_one(".gp-facts__value").get_text("", strip=True)
+               for li in home.select(".gp-facts__item")}
+    # counted from the three projects: 12,000 + 24,000 + 36,000 万元, one signed, two industries
+    assert figures == {"在推招商项目": "3个", "计划总投资": "7.2亿元", "涉及产业": "2个",
+                       "已签约项目": "1个"}
+    image = home.select_one(".gp-showcase img")
+    assert image["src"] == "/theme/images/zsyz-county.svg" and image["alt"]
+    # the 投资环境 pages show the same picture; a policy page is text
+    environment = page(site, "zsyz/tz/tzhj.html").select_one(".gp-article img")
+    assert environment["src"] == image["src"] and environment["alt"] == image["alt"]
+    assert not page(site, "zsyz/tz/yhzc.html").select_one(".gp-article img")
 
 
 # ---- 机构设置 ------------------------------------------------------------------------------

@@ -90,10 +90,17 @@ def test_frame_of_every_page_type(site, rel):
         assert not crumbs
     else:
         assert crumbs[0].a["href"] == "/" and crumbs[-1].get("aria-current") == "page"
-    # header search
-    form = soup.select_one("header form[role=search]")
-    assert form["action"] == "/search" and form["method"] == "get"
-    assert soup.find("label", attrs={"for": form.input["id"]}).get_text(strip=True) == "搜索"
+    # one search box: in the header, or on the home page its own large one instead
+    forms = soup.select("form[role=search][action='/search']")
+    assert len(forms) == 1
+    form = forms[0]
+    assert form["method"] == "get"
+    if rel in ("index.html", "404.html"):
+        assert not soup.select_one("header form[role=search]")
+        assert "gp-search--large" in form["class"]
+    else:
+        assert form.find_parent("header")
+        assert soup.find("label", attrs={"for": form.input["id"]}).get_text(strip=True) == "搜索"
     # 关怀版 button: hidden until care.js shows it; the script loads in <head>, before the CSS
     button = soup.select_one("button[data-module=gp-care]")
     assert button.has_attr("hidden") and button["type"] == "button"

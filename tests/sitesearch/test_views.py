@@ -52,7 +52,9 @@ def test_breadcrumb_title_and_theme_frame(client):
     soup = page(client, "/search?q=审批")
     assert soup.title.get_text().startswith("审批 - 搜索结果")
     assert soup.select_one(".gp-breadcrumb") is not None
-    assert soup.select_one("header form[role=search]") is not None  # the header box of base.html
+    # one search box: the page's own, which holds the query; the header's is left out
+    assert soup.select_one("header form[role=search]") is None
+    assert [f.input["value"] for f in soup.select("form[role=search]")] == ["审批"]
     assert soup.find("meta", attrs={"name": "robots"})["content"].startswith("noindex")
 
 
