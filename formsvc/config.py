@@ -129,6 +129,9 @@ DUE_SOON_DAYS = 2
 STATS_MIN_COUNT = 5
 # `remind` closes (办结) a reply the citizen has not rated within this many working days.
 RATING_WINDOW_DAYS = 10
+# 依申请公开 补正 (Art. 30): the working days the applicant is given by default; staff may set
+# another period when they ask. `remind` closes an unanswered 补正 after it (视为放弃).
+CORRECTION_DAYS = 15
 
 # Staff login: lockout after repeated failures, a rate limit per address, session lifetimes.
 LOGIN_MAX_FAILURES = 5

@@ -114,6 +114,8 @@
 # STATS_MIN_COUNT = 5
 # 答复后多少个工作日未评价即自动办结（由 remind 命令执行）
 # RATING_WINDOW_DAYS = 10
+# 依申请公开告知补正时默认给申请人的补正期限（工作日）；逾期未补正视为放弃申请（由 remind 命令执行）
+# CORRECTION_DAYS = 15
 # 连续输错密码几次锁定账户，锁定多少分钟
 # LOGIN_MAX_FAILURES = 5
 # LOGIN_LOCKOUT_MINUTES = 15

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from formsvc.cli.common import holiday_calendar, session
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.services import auth, outbox, reminders
+from formsvc.services import auth, outbox, procedure, reminders
 
 
 def _password(value: str | None) -> str:
@@ -59,13 +59,16 @@ def staff_password(username: str, password: str | None) -> None:
 
 @click.command("remind")
 def remind() -> None:
-    """Queue reminders of overdue and due-soon messages (cron); close replies left unrated."""
+    """Queue reminders of overdue and due-soon messages (cron); close replies left unrated and
+    disclosure requests whose 补正 period ended unanswered (视为放弃)."""
     cal = holiday_calendar()
     with session() as s:
         result = reminders.run(s, current_app.config, cal)
         closed = reminders.close_unrated(s, current_app.config, cal)
+        abandoned = procedure.close_abandoned(s, current_app.config, cal)
     click.echo(result.summary())
     click.echo(f"答复后逾期未评价、自动办结 {closed} 件")
+    click.echo(f"逾期未补正、视为放弃申请 {abandoned} 件")
     for name in result.departments:
         click.echo(f"  {name}")
 

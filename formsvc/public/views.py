@@ -23,7 +23,7 @@ from formsvc.domain.kinds import Kind
 from formsvc.domain.ratings import RATINGS
 from formsvc.forms import HONEYPOT, MessageForm, make_form, raw_data, to_new_message
 from formsvc.forms.text import clean_text
-from formsvc.services import departments, drafts, submission, tracking, uploads
+from formsvc.services import codes, departments, drafts, procedure, submission, tracking, uploads
 from formsvc.web.errors import error_response
 from formsvc.web.extensions import client_address, draft_limited, submit_limited, track_limited
 from formsvc.web.runtime import calendar, projects
@@ -40,6 +40,9 @@ DRAFT_FAILED_MESSAGE = "系统暂时无法保存您的申请，申请没有被�
 # The receipt (with the query code) survives a reload for this long in the submitting browser, then
 # only tracking works; short, because a shared computer's next user could open it from history.
 RECEIPT_SECONDS = 10 * 60
+# After the number and query code were given on the tracking page, this browser may act on that
+# message (answer a 补正) for this long without the code travelling again.
+TRACKED_SECONDS = 30 * 60
 
 
 def _kind_or_404(code: str) -> Kind:
@@ -224,9 +227,68 @@ def track() -> Any:
     except tracking.NotFound:
         return render_template("formsvc/track.html", number=number, errors=[
             {"text": tracking.NOT_FOUND_MESSAGE, "href": "#tracking_number"}]), 404
+    _remember_tracked(message.tracking_number)
     view = tracking.public_view(message, current_app.config, calendar())
     return render_template("formsvc/status.html", view=view, code=code, rating_errors=[],
                            ratings=RATINGS), 200, NO_STORE
+
+
+def _remember_tracked(number: str) -> None:
+    """This browser gave the number with its code: it may act on the message for a while."""
+    now = int(time.time())
+    fresh = {n: at for n, at in (session.get("tracked") or {}).items()
+             if now - at < TRACKED_SECONDS and n != number}
+    session["tracked"] = {**dict(list(fresh.items())[-4:]), number: now}
+
+
+def _is_tracked(number: str) -> bool:
+    """Whether this browser opened ``number`` with its query code within TRACKED_SECONDS."""
+    at = (session.get("tracked") or {}).get(number)
+    return isinstance(at, int) and time.time() - at < TRACKED_SECONDS
+
+
+def _tracked_or_login(number: str) -> Any:
+    """The message of ``number`` when this browser opened it with its code; else the tracking
+    form again (404), with the same words as an unknown number."""
+    if number and _is_tracked(number):
+        try:
+            return tracking.tracked(get_session(), number)
+        except tracking.NotFound:
+            pass
+    return render_template("formsvc/track.html", number=number, errors=[
+        {"text": "请重新输入受理编号和查询码查询后再操作（查询后 30 分钟内有效）",
+         "href": "#tracking_number"}]), 404
+
+
+@bp.post("/track/correction")
+@track_limited
+def correction() -> Any:
+    """The applicant's 补正 (text and files, checked as a new submission's) from the status page."""
+    number = codes.normalize_number(clean_text(request.form.get("tracking_number") or ""))
+    found = _tracked_or_login(number)
+    if isinstance(found, tuple):
+        return found
+    message = found
+    text = clean_text(request.form.get("correction_text") or "", multiline=True)
+    files = [(f.filename or "", f.read()) for f in request.files.getlist("attachments")
+             if f and (f.filename or "")]
+    db = get_session()
+    try:
+        checked = uploads.check(files, max_count=current_app.config["MAX_ATTACHMENTS"],
+                                max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"])
+        procedure.answer_correction(db, current_app.config, calendar(), message, text, checked)
+    except (uploads.UploadError, procedure.CorrectionError) as exc:
+        db.rollback()
+        message = tracking.tracked(db, number)
+        view = tracking.public_view(message, current_app.config, calendar())
+        return render_template("formsvc/status.html", view=view, code="", ratings=RATINGS,
+                               rating_errors=[], correction_text=text,
+                               correction_errors=[{"text": exc.message,
+                                                   "href": "#correction_text"}]), 400, NO_STORE
+    message = tracking.tracked(db, number)
+    view = tracking.public_view(message, current_app.config, calendar())
+    return render_template("formsvc/status.html", view=view, code="", ratings=RATINGS,
+                           rating_errors=[], corrected=True), 200, NO_STORE
 
 
 @bp.post("/track/rate")

@@ -20,7 +20,7 @@ from formsvc.domain import kinds
 from formsvc.domain.ratings import RATINGS
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Message
-from formsvc.services import codes, deadlines, departments, lifecycle, workbench
+from formsvc.services import codes, deadlines, departments, lifecycle, procedure, workbench
 from formsvc.services.errors import ServiceError
 
 NOT_FOUND_MESSAGE = "未找到对应的留言，请核对受理编号和查询码（查询码在提交成功页面显示）"
@@ -73,6 +73,8 @@ def public_view(message: Message, config: Mapping[str, Any],
         "received_on": message.received_on.isoformat(),
         "due_date": message.due_date.isoformat(),
         "due": deadlines.explain_due(message, calendar, county_zone(config)),
+        # 补正 asked or a third party consulted: the clock is stopped, and why (never who)
+        "pause": procedure.pause_view(message),
         "duplicate": message.duplicate_of_id is not None,
         "timeline": [
             {"at": e.created_at.isoformat(), "action": e.action,
@@ -91,6 +93,16 @@ def public_view(message: Message, config: Mapping[str, Any],
                    if message.rating else None),
         "can_rate": lifecycle.allowed(message, "rate") and not message.rating,
     }
+
+
+def tracked(session: Session, number: str) -> Message:
+    """The message of a number this browser opened with its query code (the caller checks the
+    session); NotFound otherwise."""
+    message = session.scalar(select(Message).where(
+        Message.tracking_number == codes.normalize_number(number)))
+    if message is None:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return message
 
 
 def rate(session: Session, number: str, code: str, rating: str, comment: str = "",

@@ -26,10 +26,11 @@ from werkzeug.wrappers import Response
 from formsvc.db import get_session
 from formsvc.domain import kinds
 from formsvc.domain.outcomes import OUTCOMES
+from formsvc.domain.procedure import PAUSE_LABELS
 from formsvc.forms import fields
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.services import auth, departments, lifecycle
+from formsvc.services import auth, departments, lifecycle, procedure
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.web import audit_log
@@ -284,6 +285,9 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "department_items": [("", "请选择"), *((d.code, d.name) for d in departments.active(db))],
         "detail_label": _detail_label, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
         "can_reopen": wb.can_reopen(message), "errors": errors or [], "form": form or {},
+        "pause": message.open_pause, "pauses": list(message.pauses),
+        "correction_days": procedure.correction_days(current_app.config),
+        "PAUSE_LABELS": PAUSE_LABELS,
         "extension_limit": kinds.extension_limit(kinds.get(message.kind), current_app.config)
         if kinds.get(message.kind) else 0,
     }
@@ -341,6 +345,12 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
                                                                  f.get("note", "")), "已批准延期"),
     "refuse_extension": (lambda c, s, n, f: wb.decide_extension(c, s, n, False,
                                                                 f.get("note", "")), "已不批准延期"),
+    "request_correction": (lambda c, s, n, f: wb.request_correction(
+        c, s, n, f.get("note", ""), f.get("days", "")), "已告知申请人补正，暂停计时"),
+    "start_consultation": (lambda c, s, n, f: wb.start_consultation(c, s, n, f.get("note", "")),
+                           "已记录征求第三方意见，暂停计时"),
+    "end_consultation": (lambda c, s, n, f: wb.end_consultation(c, s, n, f.get("note", "")),
+                         "第三方意见征求结束，答复期限已顺延"),
     "change_due": (lambda c, s, n, f: wb.change_due_date(c, s, n, parse_date(f.get("due_date")),
                                                          f.get("note", "")), "已调整答复期限"),
     "draft_reply": (lambda c, s, n, f: wb.save_draft(c, s, n, f.get("text", ""),

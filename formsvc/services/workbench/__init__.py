@@ -6,6 +6,7 @@ One module per job; this package's names are the workbench's interface (``wb.dis
     routing.py      dispatch, reject, transfer, return_to_dispatcher, add_note
     deadlines.py    extension requests and decisions, a supervisor's new due date
     replies.py      drafts, review, sending the reply
+    procedure.py    依申请公开: 告知补正, 征求第三方意见 and its end (the clock stops)
     supervision.py  督办, unsatisfied ratings, reopening
     letters.py      publishing in the public letter box, withdrawing
     templates.py    a department's reply templates
@@ -33,6 +34,11 @@ from formsvc.services.workbench.deadlines import (
     request_extension,
 )
 from formsvc.services.workbench.letters import letter_draft, letter_of, publish, withdraw
+from formsvc.services.workbench.procedure import (
+    end_consultation,
+    request_correction,
+    start_consultation,
+)
 from formsvc.services.workbench.queries import (
     PER_PAGE,
     DepartmentWatch,
@@ -77,7 +83,7 @@ __all__ = [
     "EXTENSION_STATUS_LABELS", "PER_PAGE", "REPLY_STATUS_LABELS", "ActionError", "Context", "DepartmentWatch",
     "InboxFilter", "NotFound", "Page", "Row", "add_note", "add_template", "approve_reply", "can",
     "can_reopen", "change_due_date", "decide_extension", "dispatch", "dispatch_queue",
-    "draft_of", "extensions", "filtered", "flagged", "get_message", "handle_flag", "inbox",
+    "draft_of", "end_consultation", "request_correction", "start_consultation", "extensions", "filtered", "flagged", "get_message", "handle_flag", "inbox",
     "letter_draft", "letter_of", "on_rated", "pending_extension", "pending_extensions",
     "publish", "reject", "remove_template", "reopen", "request_extension", "return_draft",
     "return_to_dispatcher", "review_queue", "save_draft", "scope_clause", "send_reply",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from formsvc.models import Department, Event, Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ExtensionRequest, ReplyDraft
-from formsvc.services import deadlines, lifecycle
+from formsvc.services import deadlines, lifecycle, procedure
 from formsvc.services.deadlines import Deadline
 from formsvc.services.lifecycle import Status
 from formsvc.services.workbench.context import Context, scope_clause
@@ -65,7 +65,9 @@ def filtered(ctx: Context, staff: Staff, f: InboxFilter) -> Select[tuple[Message
         q = q.join(Department, Message.department_id == Department.id).where(
             Department.code == f.department)
     if f.deadline:
-        q = q.where(Message.status.in_([s.value for s in lifecycle.OPEN_STATUSES]))
+        # a stopped clock (补正, third party consulted) is neither overdue nor due soon
+        q = q.where(Message.status.in_([s.value for s in lifecycle.OPEN_STATUSES]),
+                    ~procedure.open_pause_clause())
         if f.deadline == "overdue":
             q = q.where(Message.due_date < ctx.today)
         elif f.deadline == "due_soon":
@@ -148,6 +150,8 @@ def watch_list(ctx: Context, staff: Staff) -> list[DepartmentWatch]:
     groups: dict[int | None, DepartmentWatch] = {}
     for m in ctx.session.scalars(q):
         d = ctx.deadline(m)
+        if d.state == "paused":
+            continue
         key = None if m.status == Status.SUBMITTED else m.department_id
         w = groups.setdefault(key, DepartmentWatch(None if key is None else m.department))
         (w.overdue if d.state == "overdue" else w.due_soon).append(Row(m, d))

@@ -75,6 +75,8 @@ STAFF_LOGIN_FREE = {
 PUBLIC_ROUTES = {
     "/hdjl/", "/hdjl/<kind_code>/new", "/hdjl/ysqgk/new", "/hdjl/ysqgk/confirm",
     "/hdjl/receipt/<number>", "/hdjl/track", "/hdjl/track/rate", "/hdjl/letters",
+    # bound to the browser's tracking login (tests/formsvc/workbench/test_disclosure_procedure.py)
+    "/hdjl/track/correction",
     "/hdjl/letters/<int:letter_id>", "/hdjl/stats", "/hdjl/stats.csv", "/search",
 }
 # The JSON API: no cookies, no sessions (tests/security/test_csrf.py checks a staff cookie gives
@@ -99,7 +101,11 @@ FORM = {
     "flag_handled": {"note": "已核实"},
     "publish_letter": {"subject": "标题", "question": "问题", "reply": "答复", "reviewed": "y"},
     "withdraw_letter": {"note": "撤回"},
+    "request_correction": {"note": "请写明所需文件的名称", "days": "10"},
+    "start_consultation": {"note": "某公司"}, "end_consultation": {"note": "同意公开"},
 }
+# Actions that only a 依申请公开 request offers.
+DISCLOSURE_ACTIONS = ("extension", "correction", "consultation")
 
 
 @pytest.fixture
@@ -138,7 +144,7 @@ def test_actions(wbapp: Flask, setup: dict[str, str], account: str) -> None:
     for action in ACTIONS:
         number = number_of(wbapp, insert_message(
             wbapp, dept=None, status="submitted", received_on=date(2026, 11, 23),
-            due_date=date(2026, 11, 30), kind="ysqgk" if "extension" in action else "zx"))
+            due_date=date(2026, 11, 30), kind="ysqgk" if any(a in action for a in DISCLOSURE_ACTIONS) else "zx"))
         run(wbapp, "disp", wb.dispatch, number, "rsj")
         r = client.post(f"/hdjl/staff/m/{number}/{action}",
                         data={"csrf_token": token, **FORM.get(action, {})})

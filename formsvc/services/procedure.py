@@ -1,0 +1,139 @@
+"""The clock of a 依申请公开 request stopped and restarted: 补正 (Art. 30) and third-party
+consultation (Art. 32). The rules are in domain/procedure.py, the counting in services/deadlines.py;
+here the citizen's 补正 answer, the closing of unanswered 补正 (``remind``), and what the tracking
+page says while the clock is stopped. The staff actions are services/workbench/procedure.py.
+
+The stored due date stays as it was while the clock is stopped; a message with an open
+:class:`~formsvc.models.ClockPause` is neither due soon nor overdue (services/deadlines.py), and its
+new due date is set when the pause ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from formsvc.config import county_date
+from formsvc.db import utcnow
+from formsvc.domain import procedure as rules
+from formsvc.domain.workdays import Calendar
+from formsvc.models import Attachment, ClockPause, Message
+from formsvc.services import deadlines, lifecycle, notify, uploads
+from formsvc.services.errors import ServiceError
+
+CORRECTION_PURPOSE = "correction"  # Attachment.purpose of the files sent with a 补正
+
+
+class CorrectionError(ServiceError):
+    """A 补正 answer refused (none asked, too late, empty, too long)."""
+
+
+def open_pause_clause() -> Any:
+    """The SQL condition "the message's clock is stopped now"."""
+    return Message.pauses.any(ClockPause.ended_at.is_(None))
+
+
+def is_paused(message: Message) -> bool:
+    """Whether ``message``'s clock is stopped (only a disclosure request's ever is)."""
+    return message.kind == rules.DISCLOSURE_KIND and message.open_pause is not None
+
+
+def correction_days(config: Mapping[str, Any]) -> int:
+    """CORRECTION_DAYS: the applicant's default period to 补正, in working days."""
+    return int(config.get("CORRECTION_DAYS", 15))
+
+
+def pause_view(message: Message) -> dict[str, Any] | None:
+    """What the applicant reads while the clock is stopped (never the third party's name)."""
+    pause = message.open_pause if message.kind == rules.DISCLOSURE_KIND else None
+    if pause is None:
+        return None
+    text = rules.PAUSE_EXPLANATIONS[pause.kind].format(
+        answer_due=pause.answer_due.isoformat(), max_days=rules.THIRD_PARTY_MAX_DAYS)
+    view: dict[str, Any] = {"kind": pause.kind, "label": rules.PAUSE_LABELS[pause.kind],
+                            "since": pause.started_on.isoformat(), "explanation": text}
+    if pause.kind == "correction":
+        view["reason"] = pause.reason
+        view["answer_due"] = pause.answer_due.isoformat()
+    return view
+
+
+def answer_correction(session: Session, config: Mapping[str, Any], calendar: Calendar,
+                      message: Message, text: str, files: list[uploads.Upload],
+                      now: datetime | None = None) -> ClockPause:
+    """The applicant's 补正: stored with its files, the clock restarts from today (Art. 30).
+
+    Refused with a Chinese message (and nothing changed) when no 补正 is asked, after its
+    deadline, or when it is empty or too long. Files are written before the commit and removed
+    again if the commit fails, as a submission's are.
+    """
+    now = now or utcnow()
+    today = county_date(config, now)
+    pause = message.open_pause
+    if pause is None or pause.kind != "correction":
+        raise CorrectionError("no_correction", "本件没有待补正的事项")
+    if today > pause.answer_due:
+        raise CorrectionError("correction_late",
+                              f"补正期限已于 {pause.answer_due.isoformat()} 届满，不能再提交补正；"
+                              "如仍需获取该信息，请重新提出申请")
+    text = (text or "").strip()
+    limit = int(config["CONTENT_MAX"])
+    if not text and not files:
+        raise CorrectionError("correction_empty", "请填写补正内容或上传补正材料")
+    if len(text) > limit:
+        raise CorrectionError("correction_too_long", f"补正内容不能超过 {limit} 个字")
+    upload_dir = Path(config["UPLOAD_DIR"])
+    written = uploads.write(upload_dir, files) if files else []
+    try:
+        count = deadlines.correction_count(calendar, today, message.time_limit_days)
+        pause.ended_at, pause.ended_on, pause.outcome = now, today, "answered"
+        pause.answer, pause.new_due_date = text, count.due
+        for up, stored in written:
+            session.add(Attachment(message_id=message.id, stored_name=stored,
+                                   original_name=up.filename, mime_type=up.mime_type,
+                                   size=up.size, sha256=up.sha256, created_at=now,
+                                   purpose=CORRECTION_PURPOSE))
+        lifecycle.apply(message, "correction_received", actor="citizen", role="citizen",
+                        now=now, note=f"答复期限自收到补正之日起重新计算，至 {count.due.isoformat()}")
+        message.due_date = count.due
+        notify.tell_department(session, config, "correction_received", message,
+                               note=text[:200])
+        session.commit()
+    except Exception:
+        session.rollback()
+        uploads.remove(upload_dir, [s for _, s in written])
+        raise
+    return pause
+
+
+def close_abandoned(session: Session, config: Mapping[str, Any], calendar: Calendar,
+                    now: datetime | None = None) -> int:
+    """Close the requests whose 补正 period ended unanswered: 视为放弃 (Art. 30), the applicant
+    told by mail. Run by ``remind``; running it twice closes nothing twice."""
+    now = now or utcnow()
+    today = county_date(config, now)
+    closed = 0
+    for pause in session.scalars(select(ClockPause).where(
+            ClockPause.kind == "correction", ClockPause.ended_at.is_(None),
+            ClockPause.answer_due < today)):
+        message = session.get(Message, pause.message_id)
+        if message is None or not lifecycle.allowed(message, "correction_abandoned"):
+            continue
+        pause.ended_at, pause.ended_on, pause.outcome = now, today, "abandoned"
+        lifecycle.apply(message, "correction_abandoned", actor="system", role="system",
+                        now=now, note=rules.CORRECTION_ABANDONED_NOTE)
+        message.closed_at = now
+        notify.queue_all(session, [message.email], "correction_abandoned", message,
+                         answer_due=pause.answer_due.isoformat(),
+                         note=rules.CORRECTION_ABANDONED_NOTE)
+        notify.tell_department(session, config, "correction_abandoned", message,
+                               answer_due=pause.answer_due.isoformat(),
+                               note=rules.CORRECTION_ABANDONED_NOTE)
+        closed += 1
+    session.commit()
+    return closed

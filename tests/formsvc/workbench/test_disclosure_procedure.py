@@ -1,0 +1,327 @@
+"""依申请公开 procedure (issue 20): 补正 (Art. 30) and third-party consultation (Art. 32), each
+through the workbench and the tracking page."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
+from typing import Any
+
+import pytest
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import inspect, select, text, update
+from werkzeug.test import EnvironBuilder
+
+from formsvc import db
+from formsvc.config import county_date
+from formsvc.db import migrate
+from formsvc.domain.workdays import Calendar
+from formsvc.models import Attachment, ClockPause, Message, OutboxNotification
+from formsvc.services import deadlines, procedure
+from formsvc.services import workbench as wb
+from tests.formsvc.conftest import PDF, count_rows, csrf_from, soup, upload_files
+from tests.formsvc.workbench.helpers import login, message_row, post_action, refused, run, submit
+
+
+def calendar(app: Flask) -> Calendar:
+    return Calendar.from_file(app.config["HOLIDAYS_FILE"])
+
+
+def disclosure(app: Flask, client: FlaskClient) -> tuple[str, str]:
+    number, code = submit(client, "ysqgk")
+    run(app, "disp", wb.dispatch, number, "xzfb")
+    return number, code
+
+
+def open_tracking(client: FlaskClient, number: str, code: str) -> Any:
+    token = csrf_from(soup(client.get("/hdjl/track")))
+    r = client.post("/hdjl/track", data={"csrf_token": token, "tracking_number": number,
+                                         "query_code": code})
+    assert r.status_code == 200
+    return r
+
+
+def post_correction(client: FlaskClient, page: Any, number: str, text: str,
+                    files: list[tuple[bytes, str]] | None = None) -> Any:
+    data: dict[str, Any] = {"csrf_token": csrf_from(soup(page)), "tracking_number": number,
+                            "correction_text": text}
+    if files:
+        data["attachments"] = [(BytesIO(content), name) for content, name in files]
+    builder = EnvironBuilder(path="/hdjl/track/correction", method="POST", data=data,
+                             content_type="multipart/form-data")
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def text_of(response: Any) -> str:
+    return soup(response).find("main").get_text(" ", strip=True)
+
+
+def mails(app: Flask, template: str) -> list[OutboxNotification]:
+    with app.app_context():
+        s = db.new_session()
+        try:
+            return list(s.scalars(select(OutboxNotification).where(
+                OutboxNotification.template == template)))
+        finally:
+            s.close()
+
+
+def loaded(app: Flask, number: str) -> Message:
+    """The message with its events and pauses loaded (to read after its session closed)."""
+    with app.app_context():
+        s = db.new_session()
+        try:
+            m = s.scalar(select(Message).where(Message.tracking_number == number))
+            assert m is not None
+            _ = list(m.events), list(m.pauses), m.department
+            return m
+        finally:
+            s.close()
+
+
+def set_pause(app: Flask, number: str, **values: Any) -> None:
+    with app.app_context():
+        s = db.new_session()
+        try:
+            mid = s.scalar(select(Message.id).where(Message.tracking_number == number))
+            s.execute(update(ClockPause).where(ClockPause.message_id == mid).values(**values))
+            s.commit()
+        finally:
+            s.close()
+
+
+# --- 补正 -------------------------------------------------------------------------------------------
+
+
+def test_correction_asked_in_the_workbench_stops_the_clock(staff: Flask,
+                                                           wbclient: FlaskClient) -> None:
+    number, code = disclosure(staff, wbclient)
+    login(wbclient, "xzfb_h")
+    r = post_action(wbclient, number, "request_correction",
+                    note="请写明所需文件的名称或文号", days="10")
+    assert r.status_code == 303
+    m = message_row(staff, number)
+    assert m.events[-1].action == "request_correction" and m.events[-1].public
+    page = wbclient.get(f"/hdjl/staff/m/{number}").get_data(as_text=True)
+    assert "暂停计时" in page and "请写明所需文件的名称或文号" in page
+    # the applicant is told in writing, once, with the reason and the period
+    [mail] = mails(staff, "correction_requested")
+    assert mail.recipient == "lisi@example.com"
+    assert mail.payload["note"] == "请写明所需文件的名称或文号" and mail.payload["days"] == 10
+    # the tracking page says why the clock stopped and offers the 补正 form
+    citizen = staff.test_client()
+    text = text_of(open_tracking(citizen, number, code))
+    assert "暂停计时：等待申请人补正" in text and "请写明所需文件的名称或文号" in text
+    assert "视为放弃申请" in text
+    # neither due soon nor overdue while stopped, even long after the stored date
+    later = datetime.now(UTC) + timedelta(days=60)
+    assert run(staff, "xzfb_h", lambda ctx, _s: ctx.deadline(
+        ctx.session.scalar(select(Message).where(Message.tracking_number == number))),
+        now=later).state == "paused"
+
+
+def test_applicant_answers_on_the_tracking_page(staff: Flask, wbclient: FlaskClient) -> None:
+    number, code = disclosure(staff, wbclient)
+    run(staff, "xzfb_h", wb.request_correction, number, "请补充身份证明", "")
+    citizen = staff.test_client()
+    page = open_tracking(citizen, number, code)
+    r = post_correction(citizen, page, number, "已补充身份证明，所需文件为示政〔2024〕12号。",
+                        files=[(PDF, "身份证明.pdf")])
+    assert r.status_code == 200, text_of(r)
+    assert "补正已提交" in text_of(r)
+    m = message_row(staff, number)
+    today = county_date(staff.config, m.events[-1].created_at)
+    # the clock restarts: the full 20 working days from the day the 补正 arrived
+    expected = deadlines.correction_count(calendar(staff), today, 20).due
+    assert m.due_date == expected and m.events[-1].action == "correction_received"
+    with staff.app_context():
+        s = db.new_session()
+        pause = s.scalar(select(ClockPause))
+        files = list(s.scalars(select(Attachment).where(Attachment.purpose == "correction")))
+        s.close()
+    assert pause.outcome == "answered" and "示政〔2024〕12号" in pause.answer
+    assert [f.original_name for f in files] == ["身份证明.pdf"]
+    # the department is told; the tracking page explains the new date
+    assert mails(staff, "correction_received")
+    text = text_of(open_tracking(citizen, number, code))
+    assert "补正申请，自收到补正之日的次日起重新计算 20 个工作日" in text
+    assert "暂停计时：" not in text
+    # a second 补正 request is refused, and changes nothing
+    assert refused(staff, "xzfb_h", wb.request_correction, number, "再补一次", "") == \
+        "correction_used"
+    assert message_row(staff, number).due_date == expected
+
+
+def test_correction_answer_needs_the_tracking_login(staff: Flask, wbclient: FlaskClient) -> None:
+    number, code = disclosure(staff, wbclient)
+    run(staff, "xzfb_h", wb.request_correction, number, "请补充身份证明", "")
+    stranger = staff.test_client()
+    page = stranger.get("/hdjl/track")
+    r = post_correction(stranger, page, number, "冒名补正")
+    assert r.status_code == 404 and "请重新输入受理编号和查询码" in text_of(r)
+    assert message_row(staff, number).events[-1].action == "request_correction"
+
+
+@pytest.mark.parametrize(("text", "files", "message"), [
+    ("", None, "请填写补正内容或上传补正材料"),
+    ("x" * 2001, None, "补正内容不能超过 2000 个字"),
+    ("见附件", [(b"MZ\x90\x00" + b"\x00" * 100, "a.pdf")], "不是 JPG、PNG 或 PDF 文件"),
+])
+def test_bad_correction_changes_nothing(staff: Flask, wbclient: FlaskClient, text: str,
+                                        files: list[tuple[bytes, str]] | None,
+                                        message: str) -> None:
+    number, code = disclosure(staff, wbclient)
+    run(staff, "xzfb_h", wb.request_correction, number, "请补充身份证明", "")
+    citizen = staff.test_client()
+    before = count_rows(staff)
+    r = post_correction(citizen, open_tracking(citizen, number, code), number, text, files)
+    assert r.status_code == 400 and message in text_of(r)
+    assert count_rows(staff) == before and not upload_files(staff)
+    assert loaded(staff, number).open_pause is not None
+
+
+def test_correction_after_its_deadline_is_refused(staff: Flask, wbclient: FlaskClient) -> None:
+    number, code = disclosure(staff, wbclient)
+    run(staff, "xzfb_h", wb.request_correction, number, "请补充身份证明", "")
+    set_pause(staff, number, answer_due=date(2026, 1, 5))
+    citizen = staff.test_client()
+    due = message_row(staff, number).due_date
+    r = post_correction(citizen, open_tracking(citizen, number, code), number, "补正内容")
+    assert r.status_code == 400 and "补正期限已于 2026-01-05 届满" in text_of(r)
+    m = loaded(staff, number)
+    assert m.due_date == due and m.open_pause is not None
+
+
+def test_correction_only_within_seven_working_days(staff: Flask, wbclient: FlaskClient) -> None:
+    number, _ = disclosure(staff, wbclient)
+    received = message_row(staff, number).received_on
+    last = calendar(staff).add_working_days(received, 7).due
+    late = datetime(last.year, last.month, last.day, 4, tzinfo=UTC) + timedelta(days=1)
+    with pytest.raises(wb.ActionError) as exc:
+        run(staff, "xzfb_h", wb.request_correction, number, "请补充", "", now=late)
+    assert exc.value.code == "correction_too_late" and "7 个工作日内" in exc.value.message
+    assert loaded(staff, number).pauses == []
+    # only disclosure requests, and a period staff may choose within bounds
+    other, _ = submit(wbclient, "zx", department="")
+    run(staff, "disp", wb.dispatch, other, "xzfb")
+    assert refused(staff, "xzfb_h", wb.request_correction, other, "请补充", "") == \
+        "not_disclosure"
+    assert refused(staff, "xzfb_h", wb.request_correction, number, "请补充", "0") == \
+        "invalid_days"
+    assert refused(staff, "xzfb_h", wb.request_correction, number, "", "") == "note_required"
+
+
+def test_unanswered_correction_counts_as_withdrawn(staff: Flask, wbclient: FlaskClient) -> None:
+    number, code = disclosure(staff, wbclient)
+    run(staff, "xzfb_h", wb.request_correction, number, "请补充身份证明", "")
+    with staff.app_context():
+        s = db.new_session()
+        try:
+            assert procedure.close_abandoned(s, staff.config, calendar(staff)) == 0
+        finally:
+            s.close()
+    set_pause(staff, number, answer_due=date(2026, 1, 5))
+    with staff.app_context():
+        s = db.new_session()
+        try:
+            assert procedure.close_abandoned(s, staff.config, calendar(staff)) == 1
+            assert procedure.close_abandoned(s, staff.config, calendar(staff)) == 0
+        finally:
+            s.close()
+    m = message_row(staff, number)
+    assert m.status == "closed" and m.events[-1].action == "correction_abandoned"
+    notice = [n for n in mails(staff, "correction_abandoned") if n.recipient == "lisi@example.com"]
+    assert len(notice) == 1 and "视为放弃申请" in notice[0].payload["note"]
+    text = text_of(open_tracking(staff.test_client(), number, code))
+    assert "逾期未补正，视为放弃申请" in text and "已办结" in text
+
+
+def test_remind_command_closes_unanswered_corrections(staff: Flask,
+                                                      wbclient: FlaskClient) -> None:
+    number, _ = disclosure(staff, wbclient)
+    run(staff, "xzfb_h", wb.request_correction, number, "请补充身份证明", "")
+    set_pause(staff, number, answer_due=date(2026, 1, 5))
+    with staff.app_context():
+        result = staff.test_cli_runner().invoke(args=["remind"])
+    assert result.exit_code == 0, result.output
+    assert "视为放弃申请 1 件" in result.output
+    assert message_row(staff, number).status == "closed"
+
+
+# --- third-party consultation ----------------------------------------------------------------------
+
+
+def test_third_party_consultation_pauses_without_naming_it(staff: Flask,
+                                                           wbclient: FlaskClient) -> None:
+    number, code = disclosure(staff, wbclient)
+    old_due = message_row(staff, number).due_date
+    login(wbclient, "xzfb_h")
+    r = post_action(wbclient, number, "start_consultation", note="示范县某某建材有限公司（商业秘密）")
+    assert r.status_code == 303
+    citizen = staff.test_client()
+    text = text_of(open_tracking(citizen, number, code))
+    assert "暂停计时：征求第三方意见" in text and "不计算在答复期限内" in text
+    assert "某某建材" not in text and "商业秘密" not in text
+    assert refused(staff, "xzfb_h", wb.request_correction, number, "请补充", "") == \
+        "already_paused"
+    # the third party answers 3 working days later: the due date moves by 3 working days
+    cal = calendar(staff)
+    start = loaded(staff, number).pauses[0].started_on
+    end_day = cal.add_working_days(start, 3).due
+    run(staff, "xzfb_h", wb.end_consultation, number, "某某建材同意公开",
+        now=datetime(end_day.year, end_day.month, end_day.day, 4, tzinfo=UTC))
+    m = loaded(staff, number)
+    assert m.due_date == cal.add_working_days(old_due, 3).due
+    assert m.open_pause is None and m.pauses[0].outcome == "ended"
+    text = text_of(open_tracking(citizen, number, code))
+    assert "3 个工作日不计入答复期限" in text and "某某建材" not in text
+    assert mails(staff, "consultation_ended")
+    assert refused(staff, "xzfb_h", wb.end_consultation, number, "再结束") == "not_consulting"
+
+
+# --- migration 0007 --------------------------------------------------------------------------------
+
+
+def _alembic(engine: Any, conn: Any, action: str, revision: str) -> None:
+    cfg = migrate.alembic_config(engine)
+    cfg.attributes["connection"] = conn
+    getattr(command, action)(cfg, revision)
+
+
+def test_migration_0007_keeps_attachments(staff: Flask, wbclient: FlaskClient) -> None:
+    """Files stored before 0007 become the submission's; down and up again loses nothing."""
+    number, _ = disclosure(staff, wbclient)
+    run(staff, "xzfb_h", wb.request_correction, number, "请补充身份证明", "")
+    with staff.app_context():
+        engine = db.get_engine(staff)
+        try:
+            with engine.begin() as conn:
+                _alembic(engine, conn, "downgrade", "0006")
+            assert "clock_pause" not in inspect(engine).get_table_names()
+            assert "purpose" not in {c["name"] for c in inspect(engine).get_columns("attachment")}
+            with engine.begin() as conn:
+                mid = conn.scalar(text("SELECT id FROM message"))
+                conn.execute(text(
+                    "INSERT INTO attachment (message_id, stored_name, original_name, mime_type, "
+                    "size, sha256, created_at) VALUES (:m, 'old.pdf', '旧附件.pdf', "
+                    "'application/pdf', 10, 'x', :at)"), {"m": mid, "at": datetime.now(UTC)})
+        finally:
+            with engine.begin() as conn:
+                _alembic(engine, conn, "upgrade", "head")
+        assert migrate.current_revision(engine) == migrate.head_revision(engine)
+        s = db.new_session()
+        try:
+            [old] = s.scalars(select(Attachment)).all()
+            assert old.original_name == "旧附件.pdf" and old.purpose == "submission"
+        finally:
+            s.close()
+    # the new table works after the round trip
+    run(staff, "xzfb_h", wb.start_consultation, number, "某公司")
+    assert loaded(staff, number).open_pause is not None
