@@ -14,6 +14,7 @@ from formsvc.api.blueprint import bp
 from formsvc.api.oas import BOOL, DATE, DATETIME, STR, error_response, json_response, obj, ref
 from formsvc.db import get_session
 from formsvc.domain import kinds
+from formsvc.domain.procedure import PAUSE_LABELS
 from formsvc.domain.ratings import RATINGS
 from formsvc.forms import HONEYPOT, make_form, to_new_message
 from formsvc.forms.fields import APPLICANT_TYPES, DELIVERIES, FIELDS, ID_TYPES, MEDIA
@@ -261,6 +262,13 @@ SCHEMAS: dict[str, Any] = {
             "value": {"type": "string", "enum": list(RATINGS)}, "label": STR, "comment": STR,
             "rated_at": {"type": ["string", "null"], "format": "date-time"}})]},
         "can_rate": BOOL,
+        # 依申请公开: the clock stopped by a 补正 or a third party's consultation (Art. 30, 32)
+        "pause": {"oneOf": [{"type": "null"}, obj({
+            "kind": {"type": "string", "enum": list(PAUSE_LABELS)}, "label": STR, "since": DATE,
+            "explanation": STR,
+            "reason": {"type": "string", "description": "需要补正的事项（仅补正）"},
+            "answer_due": {**DATE, "description": "补正截止日期（仅补正）"},
+        }, required=["kind", "label", "since", "explanation"])]},
     }),
 }
 

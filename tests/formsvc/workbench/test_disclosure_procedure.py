@@ -22,6 +22,7 @@ from formsvc.models import Attachment, ClockPause, Message, OutboxNotification
 from formsvc.services import deadlines, procedure
 from formsvc.services import workbench as wb
 from tests.formsvc.conftest import PDF, count_rows, csrf_from, soup, upload_files
+from tests.formsvc.test_api import check
 from tests.formsvc.workbench.helpers import login, message_row, post_action, refused, run, submit
 
 
@@ -107,6 +108,9 @@ def test_correction_asked_in_the_workbench_stops_the_clock(staff: Flask,
     r = post_action(wbclient, number, "request_correction",
                     note="请写明所需文件的名称或文号", days="10")
     assert r.status_code == 303
+    body = check(wbclient.post("/api/v1/track", json={"tracking_number": number,
+                                                      "query_code": code}), "/track")
+    assert body["pause"]["reason"] == "请写明所需文件的名称或文号"
     m = message_row(staff, number)
     assert m.events[-1].action == "request_correction" and m.events[-1].public
     page = wbclient.get(f"/hdjl/staff/m/{number}").get_data(as_text=True)
@@ -271,6 +275,10 @@ def test_third_party_consultation_pauses_without_naming_it(staff: Flask,
     assert "某某建材" not in text and "商业秘密" not in text
     assert refused(staff, "xzfb_h", wb.request_correction, number, "请补充", "") == \
         "already_paused"
+    # the API says the same, in its documented shape
+    body = check(citizen.post("/api/v1/track", json={"tracking_number": number,
+                                                     "query_code": code}), "/track")
+    assert body["pause"]["kind"] == "third_party" and "某某建材" not in str(body)
     # the third party answers 3 working days later: the due date moves by 3 working days
     cal = calendar(staff)
     start = loaded(staff, number).pauses[0].started_on
