@@ -116,6 +116,11 @@
 # RATING_WINDOW_DAYS = 10
 # 依申请公开告知补正时默认给申请人的补正期限（工作日）；逾期未补正视为放弃申请（由 remind 命令执行）
 # CORRECTION_DAYS = 15
+# 病毒检查命令：检查答复附件和补正材料，文件路径加在命令最后；退出码 0 为通过，1 为染毒，其他为无法检查（均拒收）
+# VIRUS_SCAN_COMMAND = ["clamdscan", "--no-summary", "--fdpass"]
+# 答复附件（公开的政府信息：PDF、Word、Excel 等）最多几个、每个多大
+# MAX_REPLY_FILES = 10
+# MAX_REPLY_FILE_BYTES = 20 * 1024 * 1024
 # 连续输错密码几次锁定账户，锁定多少分钟
 # LOGIN_MAX_FAILURES = 5
 # LOGIN_LOCKOUT_MINUTES = 15

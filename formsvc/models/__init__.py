@@ -7,7 +7,7 @@ from formsvc.models.department import Department
 from formsvc.models.event import Event
 from formsvc.models.message import Message
 from formsvc.models.outbox import OutboxNotification
-from formsvc.models.procedure import ClockPause
+from formsvc.models.procedure import ClockPause, ReplyNotice
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import (
     ExtensionRequest,
@@ -18,4 +18,4 @@ from formsvc.models.workbench import (
 )
 
 __all__ = ["Attachment", "Base", "ClockPause", "Department", "Event", "ExtensionRequest", "Letter", "MailAttempt",
-           "Message", "OutboxNotification", "ReplyDraft", "ReplyTemplate", "Staff"]
+           "Message", "OutboxNotification", "ReplyDraft", "ReplyNotice", "ReplyTemplate", "Staff"]

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
     from formsvc.models.message import Message
 
 
-# Why a file is kept with a message: the citizen's submission, their 补正 (Art. 30).
-ATTACHMENT_PURPOSES = ("submission", "correction")
+# Why a file is kept with a message: the citizen's submission, their 补正 (Art. 30), the
+# disclosed information staff attach to the reply (the applicant downloads it when tracking).
+ATTACHMENT_PURPOSES = ("submission", "correction", "reply")
 
 
 class Attachment(Base):

@@ -35,3 +35,17 @@ class ClockPause(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="")
     answer: Mapped[str] = mapped_column(Text, default="")
     new_due_date: Mapped[date | None] = mapped_column(Date)
+
+
+class ReplyNotice(Base):
+    """The 告知书 of a 依申请公开 reply, stored as issued (domain/notices.py composed it): later
+    changes of the legal texts never alter a notice already sent. One per reply sent."""
+
+    __tablename__ = "reply_notice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)  # the paragraphs, one per line

@@ -11,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -23,7 +24,17 @@ from formsvc.domain.kinds import Kind
 from formsvc.domain.ratings import RATINGS
 from formsvc.forms import HONEYPOT, MessageForm, make_form, raw_data, to_new_message
 from formsvc.forms.text import clean_text
-from formsvc.services import codes, departments, drafts, procedure, submission, tracking, uploads
+from formsvc.models import Message
+from formsvc.services import (
+    codes,
+    departments,
+    drafts,
+    procedure,
+    submission,
+    tracking,
+    uploads,
+    workbench,
+)
 from formsvc.web.errors import error_response
 from formsvc.web.extensions import client_address, draft_limited, submit_limited, track_limited
 from formsvc.web.runtime import calendar, projects
@@ -230,7 +241,13 @@ def track() -> Any:
     _remember_tracked(message.tracking_number)
     view = tracking.public_view(message, current_app.config, calendar())
     return render_template("formsvc/status.html", view=view, code=code, rating_errors=[],
-                           ratings=RATINGS), 200, NO_STORE
+                           ratings=RATINGS, **_released(message)), 200, NO_STORE
+
+
+def _released(message: Message) -> dict[str, Any]:
+    """The reply's files and its 告知书, for the status page of a browser that gave the code."""
+    return {"files": procedure.released_files(message),
+            "has_notice": workbench.notice_of(get_session(), message) is not None}
 
 
 def _remember_tracked(number: str) -> None:
@@ -260,6 +277,38 @@ def _tracked_or_login(number: str) -> Any:
          "href": "#tracking_number"}]), 404
 
 
+@bp.get("/track/files/<stored_name>")
+@track_limited
+def reply_file(stored_name: str) -> Any:
+    """A file of the reply, for the browser that opened the message with its query code."""
+    number = codes.normalize_number(clean_text(request.args.get("number") or ""))
+    found = _tracked_or_login(number)
+    if isinstance(found, tuple):
+        return found
+    attachment = procedure.released_file(found, stored_name)
+    if attachment is None:
+        abort(404)
+    resp = send_from_directory(current_app.config["UPLOAD_DIR"], attachment.stored_name,
+                               mimetype=attachment.mime_type, as_attachment=True,
+                               download_name=attachment.original_name)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/track/notice/<number>")
+@track_limited
+def notice(number: str) -> Any:
+    """The 告知书 of the reply, printable, as it was issued."""
+    found = _tracked_or_login(codes.normalize_number(clean_text(number)))
+    if isinstance(found, tuple):
+        return found
+    issued = workbench.notice_of(get_session(), found)
+    if issued is None:
+        abort(404)
+    return render_template("formsvc/notice.html", issued=issued,
+                           number=found.tracking_number), 200, NO_STORE
+
+
 @bp.post("/track/correction")
 @track_limited
 def correction() -> Any:
@@ -276,6 +325,7 @@ def correction() -> Any:
     try:
         checked = uploads.check(files, max_count=current_app.config["MAX_ATTACHMENTS"],
                                 max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"])
+        uploads.scan(current_app.config.get("VIRUS_SCAN_COMMAND"), checked)
         procedure.answer_correction(db, current_app.config, calendar(), message, text, checked)
     except (uploads.UploadError, procedure.CorrectionError) as exc:
         db.rollback()

@@ -27,6 +27,19 @@ from formsvc.services import deadlines, lifecycle, notify, uploads
 from formsvc.services.errors import ServiceError
 
 CORRECTION_PURPOSE = "correction"  # Attachment.purpose of the files sent with a 补正
+RELEASED_PURPOSE = "reply"  # the disclosed files staff attached to the reply
+
+
+def released_files(message: Message) -> list[Attachment]:
+    """The reply's files the applicant may download: only once the reply is sent."""
+    if message.replied_at is None:
+        return []
+    return [a for a in message.attachments if a.purpose == RELEASED_PURPOSE]
+
+
+def released_file(message: Message, stored_name: str) -> Attachment | None:
+    """One of :func:`released_files` by its stored (random) name."""
+    return next((a for a in released_files(message) if a.stored_name == stored_name), None)
 
 
 class CorrectionError(ServiceError):

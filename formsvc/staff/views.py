@@ -30,7 +30,7 @@ from formsvc.domain.procedure import PAUSE_LABELS
 from formsvc.forms import fields
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.services import auth, departments, lifecycle, procedure
+from formsvc.services import auth, departments, lifecycle, procedure, uploads
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.web import audit_log
@@ -286,6 +286,8 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "detail_label": _detail_label, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
         "can_reopen": wb.can_reopen(message), "errors": errors or [], "form": form or {},
         "pause": message.open_pause, "pauses": list(message.pauses),
+        "reply_files": wb.reply_files(message), "reply_notice": wb.notice_of(db, message),
+        "reply_accept": ",".join(sorted(set(uploads.REPLY_ACCEPTED.values()))),
         "correction_days": procedure.correction_days(current_app.config),
         "PAUSE_LABELS": PAUSE_LABELS,
         "extension_limit": kinds.extension_limit(kinds.get(message.kind), current_app.config)
@@ -325,6 +327,12 @@ def attachment(number: str, attachment_id: int) -> Any:
                                download_name=found.original_name)
 
 
+def _posted_files() -> list[tuple[str, bytes]]:
+    """The files of a multipart action form (the reply's attachments)."""
+    return [(f.filename or "", f.read()) for f in request.files.getlist("files")
+            if f and (f.filename or "")]
+
+
 def _bool(form: dict[str, str], key: str) -> bool:
     return form.get(key) in ("y", "1", "true", "on")
 
@@ -356,6 +364,10 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
     "draft_reply": (lambda c, s, n, f: wb.save_draft(c, s, n, f.get("text", ""),
                                                      f.get("outcome", ""),
                                                      f.get("outcome_note", "")), "答复草稿已保存"),
+    "attach_reply_file": (lambda c, s, n, f: wb.attach_reply_files(c, s, n, _posted_files()),
+                          "答复附件已添加"),
+    "remove_reply_file": (lambda c, s, n, f: wb.remove_reply_file(c, s, n, f.get("attachment", "")),
+                          "答复附件已删除"),
     "submit_review": (lambda c, s, n, f: wb.submit_for_review(c, s, n), "已提交审核"),
     "return_draft": (lambda c, s, n, f: wb.return_draft(c, s, n, f.get("note", "")),
                      "已退回修改"),

@@ -76,7 +76,7 @@ PUBLIC_ROUTES = {
     "/hdjl/", "/hdjl/<kind_code>/new", "/hdjl/ysqgk/new", "/hdjl/ysqgk/confirm",
     "/hdjl/receipt/<number>", "/hdjl/track", "/hdjl/track/rate", "/hdjl/letters",
     # bound to the browser's tracking login (tests/formsvc/workbench/test_disclosure_procedure.py)
-    "/hdjl/track/correction",
+    "/hdjl/track/correction", "/hdjl/track/files/<stored_name>", "/hdjl/track/notice/<number>",
     "/hdjl/letters/<int:letter_id>", "/hdjl/stats", "/hdjl/stats.csv", "/search",
 }
 # The JSON API: no cookies, no sessions (tests/security/test_csrf.py checks a staff cookie gives
@@ -87,7 +87,8 @@ API_ROUTES = {
     "/api/v1/stats", "/api/v1/track", "/api/v1/healthz",
 }
 # A value for each URL variable, to request every route for real.
-SAMPLE_ARGS = {"kind_code": "zx", "letter_id": "1", "attachment_id": "1", "action": "note",
+SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "letter_id": "1",
+               "attachment_id": "1", "action": "note",
                "filename": "staff.css"}
 
 # Valid form data for each action, so that only scope and role decide the answer.
@@ -103,6 +104,7 @@ FORM = {
     "withdraw_letter": {"note": "撤回"},
     "request_correction": {"note": "请写明所需文件的名称", "days": "10"},
     "start_consultation": {"note": "某公司"}, "end_consultation": {"note": "同意公开"},
+    "remove_reply_file": {"attachment": "1"},
 }
 # Actions that only a 依申请公开 request offers.
 DISCLOSURE_ACTIONS = ("extension", "correction", "consultation")

@@ -3,6 +3,7 @@ through the workbench and the tracking page."""
 
 from __future__ import annotations
 
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from typing import Any
@@ -17,11 +18,12 @@ from werkzeug.test import EnvironBuilder
 from formsvc import db
 from formsvc.config import county_date
 from formsvc.db import migrate
+from formsvc.domain import notices
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Attachment, ClockPause, Message, OutboxNotification
 from formsvc.services import deadlines, procedure
 from formsvc.services import workbench as wb
-from tests.formsvc.conftest import PDF, count_rows, csrf_from, soup, upload_files
+from tests.formsvc.conftest import PDF, PNG, count_rows, csrf_from, soup, upload_files
 from tests.formsvc.test_api import check
 from tests.formsvc.workbench.helpers import login, message_row, post_action, refused, run, submit
 
@@ -333,3 +335,124 @@ def test_migration_0007_keeps_attachments(staff: Flask, wbclient: FlaskClient) -
     # the new table works after the round trip
     run(staff, "xzfb_h", wb.start_consultation, number, "某公司")
     assert loaded(staff, number).open_pause is not None
+
+
+# --- replies that carry the information -------------------------------------------------------------
+
+
+def docx(extra: dict[str, bytes] | None = None) -> bytes:
+    """A minimal Word document (what filetype and the office check read)."""
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document>2024年县级财政预算执行情况</w:document>")
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+DOCX = docx()
+
+
+def attach(client: FlaskClient, number: str, files: list[tuple[bytes, str]]) -> Any:
+    token = csrf_from(soup(client.get(f"/hdjl/staff/m/{number}")))
+    builder = EnvironBuilder(
+        path=f"/hdjl/staff/m/{number}/attach_reply_file", method="POST",
+        data={"csrf_token": token, "files": [(BytesIO(c), n) for c, n in files]},
+        content_type="multipart/form-data")
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def download(client: FlaskClient, url: str) -> tuple[int, bytes, str]:
+    """(status, body, Content-Disposition) of a GET, the file closed after reading."""
+    r = client.get(url)
+    try:
+        return r.status_code, r.get_data(), r.headers.get("Content-Disposition", "")
+    finally:
+        r.close()
+
+
+def answered(app: Flask, client: FlaskClient) -> tuple[str, str, FlaskClient]:
+    """A disclosure request answered 部分公开 with a PDF and a Word file attached."""
+    number, code = disclosure(app, client)
+    login(client, "xzfb_h")
+    assert attach(client, number, [(PDF, "预算执行报告.pdf"),
+                                   (DOCX, "附表.docx")]).status_code == 303
+    run(app, "xzfb_h", wb.save_draft, number, "您申请的信息见附件。", "partially_disclosed",
+        "第三部分涉及商业秘密，不予公开")
+    run(app, "xzfb_h", wb.send_reply, number)
+    return number, code, client
+
+
+def test_reply_files_reach_the_applicant_through_tracking(staff: Flask,
+                                                          wbclient: FlaskClient) -> None:
+    number, code, _ = answered(staff, wbclient)
+    citizen = staff.test_client()
+    page = soup(open_tracking(citizen, number, code))
+    links = {a.get_text(): a["href"] for a in page.select("#reply-documents a")}
+    assert set(links) == {"政府信息公开申请答复告知书（可打印）", "预算执行报告.pdf", "附表.docx"}
+    # the URL carries a random name, not an id; it works only in the browser that gave the code
+    status, body, disposition = download(citizen, links["预算执行报告.pdf"])
+    assert status == 200 and body == PDF and "attachment" in disposition
+    assert download(citizen, links["附表.docx"])[:2] == (200, DOCX)
+    stranger = staff.test_client()
+    assert download(stranger, links["预算执行报告.pdf"])[0] == 404
+    assert stranger.get(links["政府信息公开申请答复告知书（可打印）"]).status_code == 404
+    # the applicant's own files are not served there
+    with staff.app_context():
+        s = db.new_session()
+        names = [a.stored_name for a in s.scalars(select(Attachment))]
+        s.close()
+    assert len(names) == 2
+    assert citizen.get(f"/hdjl/track/files/{'0' * 32}.pdf?number={number}").status_code == 404
+
+
+def test_notice_is_kept_as_issued(staff: Flask, wbclient: FlaskClient,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    number, code, _ = answered(staff, wbclient)
+    citizen = staff.test_client()
+    open_tracking(citizen, number, code)
+    # later changes of the legal texts leave an issued notice as it was
+    monkeypatch.setattr(notices, "REMEDY_TEXT", "改过的救济途径")
+    text = text_of(citizen.get(f"/hdjl/track/notice/{number}"))
+    assert "政府信息公开申请答复告知书" in text and f"受理编号 {number}" in text
+    assert "部分公开" in text and "第三部分涉及商业秘密，不予公开" in text
+    assert "第三十六条第（二）项" in text and "附表.docx" in text
+    assert "六十日内依法申请行政复议" in text and "六个月内依法向人民法院提起行政诉讼" in text
+    assert "改过的救济途径" not in text and "李四" not in text
+    staff_page = wbclient.get(f"/hdjl/staff/m/{number}").get_data(as_text=True)
+    assert "六十日内依法申请行政复议" in staff_page
+
+
+@pytest.mark.parametrize(("content", "name", "message"), [
+    (PNG, "照片.png", "不是 PDF、Word"),
+    (docx({"word/vbaProject.bin": b"\x00" * 10}), "宏.docm", "含有宏"),
+    (b"PK\x03\x04" + b"\x00" * 40, "坏.docx", ""),
+])
+def test_bad_reply_files_are_refused(staff: Flask, wbclient: FlaskClient, content: bytes,
+                                     name: str, message: str) -> None:
+    number, _ = disclosure(staff, wbclient)
+    login(wbclient, "xzfb_h")
+    before = count_rows(staff)
+    r = attach(wbclient, number, [(content, name)])
+    assert r.status_code == 400 and "gp-error-summary" in r.get_data(as_text=True)
+    assert message in text_of(r)
+    assert count_rows(staff) == before and not upload_files(staff)
+
+
+@pytest.mark.parametrize("app_config", [
+    {"VIRUS_SCAN_COMMAND": ["sh", "-c", '! grep -q EICAR "$0"']}])
+def test_virus_scan_hook(staff: Flask, wbclient: FlaskClient) -> None:
+    number, _ = disclosure(staff, wbclient)
+    login(wbclient, "xzfb_h")
+    infected = PDF.replace(b"obj<<>>", b"obj<<>> % EICAR")
+    r = attach(wbclient, number, [(infected, "有毒.pdf")])
+    assert r.status_code == 400 and "未通过病毒检查" in text_of(r)
+    assert not upload_files(staff)
+    assert attach(wbclient, number, [(PDF, "干净.pdf")]).status_code == 303
+    assert len(upload_files(staff)) == 1

@@ -1,6 +1,7 @@
 """依申请公开 procedure: the clock's pauses (补正, third-party consultation) and why a file is kept.
 
 - ``clock_pause``: one row per 补正 (Art. 30) or third-party consultation (Art. 32).
+- ``reply_notice``: the 告知书 of a 依申请公开 reply, stored as issued.
 - ``attachment.purpose``: every existing file was the citizen's submission ("submission").
 
 Revision ID: 0007
@@ -40,6 +41,16 @@ def upgrade() -> None:
         sa.Column("new_due_date", sa.Date, nullable=True),
     )
     op.create_index("ix_clock_pause_message_id", "clock_pause", ["message_id"])
+    op.create_table(
+        "reply_notice",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("message_id", sa.Integer, sa.ForeignKey("message.id"), nullable=False),
+        sa.Column("issued_at", UTCDateTime(), nullable=False),
+        sa.Column("outcome", sa.String(32), nullable=False),
+        sa.Column("title", sa.String(100), nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+    )
+    op.create_index("ix_reply_notice_message_id", "reply_notice", ["message_id"])
     with op.batch_alter_table("attachment") as batch:
         batch.add_column(sa.Column("purpose", sa.String(16), nullable=False,
                                    server_default="submission"))
@@ -48,5 +59,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("attachment") as batch:
         batch.drop_column("purpose")
+    op.drop_index("ix_reply_notice_message_id", table_name="reply_notice")
+    op.drop_table("reply_notice")
     op.drop_index("ix_clock_pause_message_id", table_name="clock_pause")
     op.drop_table("clock_pause")
