@@ -12,9 +12,10 @@ if TYPE_CHECKING:
     from formsvc.models.message import Message
 
 
-# Why a file is kept with a message: the citizen's submission, their 补正 (Art. 30), the
-# disclosed information staff attach to the reply (the applicant downloads it when tracking).
-ATTACHMENT_PURPOSES = ("submission", "correction", "reply")
+# Why a file is kept with a message: the citizen's submission, their 补正 (Art. 30), their
+# 补充材料 before 分办, the disclosed information staff attach to the reply (the applicant
+# downloads it when tracking).
+ATTACHMENT_PURPOSES = ("submission", "correction", "supplement", "reply")
 
 
 class Attachment(Base):

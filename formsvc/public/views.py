@@ -29,6 +29,7 @@ from formsvc.services import (
     codes,
     departments,
     drafts,
+    followups,
     procedure,
     submission,
     tracking,
@@ -247,6 +248,8 @@ def track() -> Any:
 def _released(message: Message) -> dict[str, Any]:
     """The reply's files and its 告知书, for the status page of a browser that gave the code."""
     return {"files": procedure.released_files(message),
+            "can_supplement": followups.can_supplement(message),
+            "can_follow_up": followups.can_follow_up(message),
             "has_notice": workbench.notice_of(get_session(), message) is not None}
 
 
@@ -309,36 +312,85 @@ def notice(number: str) -> Any:
                            number=found.tracking_number), 200, NO_STORE
 
 
+def _status_page(number: str, status: int = 200, **extra: Any) -> Any:
+    """The status page again after a citizen's action (no query code on it: the rating form
+    is only offered on the page the code opened)."""
+    message = tracking.tracked(get_session(), number)
+    view = tracking.public_view(message, current_app.config, calendar())
+    return render_template("formsvc/status.html", view=view, code="", ratings=RATINGS,
+                           rating_errors=[], **_released(message), **extra), status, NO_STORE
+
+
+def _posted_files(name: str = "attachments") -> list[uploads.Upload]:
+    """The files of a citizen's form, checked as a submission's (and by the virus scanner)."""
+    files = [(f.filename or "", f.read()) for f in request.files.getlist(name)
+             if f and (f.filename or "")]
+    checked = uploads.check(files, max_count=current_app.config["MAX_ATTACHMENTS"],
+                            max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"])
+    uploads.scan(current_app.config.get("VIRUS_SCAN_COMMAND"), checked)
+    return checked
+
+
+def _tracked_number() -> str:
+    return codes.normalize_number(clean_text(request.form.get("tracking_number") or ""))
+
+
 @bp.post("/track/correction")
 @track_limited
 def correction() -> Any:
     """The applicant's 补正 (text and files, checked as a new submission's) from the status page."""
-    number = codes.normalize_number(clean_text(request.form.get("tracking_number") or ""))
+    number = _tracked_number()
     found = _tracked_or_login(number)
     if isinstance(found, tuple):
         return found
-    message = found
     text = clean_text(request.form.get("correction_text") or "", multiline=True)
-    files = [(f.filename or "", f.read()) for f in request.files.getlist("attachments")
-             if f and (f.filename or "")]
     db = get_session()
     try:
-        checked = uploads.check(files, max_count=current_app.config["MAX_ATTACHMENTS"],
-                                max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"])
-        uploads.scan(current_app.config.get("VIRUS_SCAN_COMMAND"), checked)
-        procedure.answer_correction(db, current_app.config, calendar(), message, text, checked)
+        procedure.answer_correction(db, current_app.config, calendar(), found, text,
+                                    _posted_files())
     except (uploads.UploadError, procedure.CorrectionError) as exc:
         db.rollback()
-        message = tracking.tracked(db, number)
-        view = tracking.public_view(message, current_app.config, calendar())
-        return render_template("formsvc/status.html", view=view, code="", ratings=RATINGS,
-                               rating_errors=[], correction_text=text,
-                               correction_errors=[{"text": exc.message,
-                                                   "href": "#correction_text"}]), 400, NO_STORE
-    message = tracking.tracked(db, number)
-    view = tracking.public_view(message, current_app.config, calendar())
-    return render_template("formsvc/status.html", view=view, code="", ratings=RATINGS,
-                           rating_errors=[], corrected=True), 200, NO_STORE
+        return _status_page(number, 400, correction_text=text, correction_errors=[
+            {"text": exc.message, "href": "#correction_text"}])
+    return _status_page(number, done="补正已提交，答复期限自今日起重新计算。")
+
+
+@bp.post("/track/supplement")
+@track_limited
+def supplement() -> Any:
+    """补充材料 (text and files) while the message waits for 分办."""
+    number = _tracked_number()
+    found = _tracked_or_login(number)
+    if isinstance(found, tuple):
+        return found
+    text = clean_text(request.form.get("supplement_text") or "", multiline=True)
+    db = get_session()
+    try:
+        followups.supplement(db, current_app.config, found, text, _posted_files())
+    except (uploads.UploadError, followups.FollowUpError) as exc:
+        db.rollback()
+        return _status_page(number, 400, supplement_text=text, supplement_errors=[
+            {"text": exc.message, "href": "#supplement_text"}])
+    return _status_page(number, done="补充材料已提交，将与留言一并转交办理单位。")
+
+
+@bp.post("/track/follow-up")
+@track_limited
+def follow_up() -> Any:
+    """The citizen's one 追问 on the reply."""
+    number = _tracked_number()
+    found = _tracked_or_login(number)
+    if isinstance(found, tuple):
+        return found
+    text = clean_text(request.form.get("follow_up_text") or "", multiline=True)
+    db = get_session()
+    try:
+        followups.follow_up(db, current_app.config, found, text)
+    except followups.FollowUpError as exc:
+        db.rollback()
+        return _status_page(number, 400, follow_up_text=text, follow_up_errors=[
+            {"text": exc.message, "href": "#follow_up_text"}])
+    return _status_page(number, done="追问已提交，已转交办理单位。")
 
 
 @bp.post("/track/rate")

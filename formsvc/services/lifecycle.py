@@ -92,6 +92,10 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
        public=False),
     _t("reply", "已答复", {Status.ASSIGNED}, Status.REPLIED, {"handler", "reviewer"}),
     _t("rate", "评价办理结果", {Status.REPLIED}, Status.CLOSED, {"citizen"}),
+    # what the citizen adds from the tracking page (services/followups.py)
+    _t("supplement", "提交人补充材料", {Status.SUBMITTED}, None, {"citizen"}, needs_note=True),
+    _t("follow_up", "提交人追问", {Status.REPLIED, Status.CLOSED}, None, {"citizen"},
+       needs_note=True),
     _t("timeout_close", "逾期未评价，自动办结", {Status.REPLIED}, Status.CLOSED, {"system"}),
     _t("reopen", "不满意，重新办理", {Status.CLOSED}, Status.ASSIGNED,
        {"supervisor", "dispatcher"}, needs_note=True, moves_due=True),

@@ -77,6 +77,7 @@ PUBLIC_ROUTES = {
     "/hdjl/receipt/<number>", "/hdjl/track", "/hdjl/track/rate", "/hdjl/letters",
     # bound to the browser's tracking login (tests/formsvc/workbench/test_disclosure_procedure.py)
     "/hdjl/track/correction", "/hdjl/track/files/<stored_name>", "/hdjl/track/notice/<number>",
+    "/hdjl/track/supplement", "/hdjl/track/follow-up",
     "/hdjl/letters/<int:letter_id>", "/hdjl/stats", "/hdjl/stats.csv", "/search",
 }
 # The JSON API: no cookies, no sessions (tests/security/test_csrf.py checks a staff cookie gives

@@ -456,3 +456,81 @@ def test_virus_scan_hook(staff: Flask, wbclient: FlaskClient) -> None:
     assert not upload_files(staff)
     assert attach(wbclient, number, [(PDF, "干净.pdf")]).status_code == 303
     assert len(upload_files(staff)) == 1
+
+
+# --- 追问 and 补充材料 --------------------------------------------------------------------------------
+
+
+def post_citizen(client: FlaskClient, page: Any, path: str, data: dict[str, Any],
+                 files: list[tuple[bytes, str]] | None = None) -> Any:
+    page = soup(page)
+    if page.find("input", attrs={"name": "csrf_token"}) is None:
+        page = soup(client.get("/hdjl/track"))
+    payload: dict[str, Any] = {"csrf_token": csrf_from(page), **data}
+    if files:
+        payload["attachments"] = [(BytesIO(content), name) for content, name in files]
+    builder = EnvironBuilder(path=path, method="POST", data=payload,
+                             content_type="multipart/form-data")
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def test_supplement_before_dispatch(staff: Flask, wbclient: FlaskClient) -> None:
+    number, code = submit(wbclient, "zx", department="")
+    citizen = staff.test_client()
+    page = open_tracking(citizen, number, code)
+    assert soup(page).find(id="supplement")
+    r = post_citizen(citizen, page, "/hdjl/track/supplement",
+                     {"tracking_number": number, "supplement_text": "补充：事情发生在人民路口。"},
+                     files=[(PDF, "现场照片.pdf")])
+    assert r.status_code == 200 and "补充材料已提交" in text_of(r)
+    m = loaded(staff, number)
+    assert m.events[-1].action == "supplement" and "人民路口" in m.events[-1].note
+    assert "补充：事情发生在人民路口。" in text_of(r)  # on the public timeline
+    assert [n.payload["note"] for n in mails(staff, "supplement")]
+    with staff.app_context():
+        s = db.new_session()
+        assert [a.original_name for a in s.scalars(select(Attachment).where(
+            Attachment.purpose == "supplement"))] == ["现场照片.pdf"]
+        s.close()
+    # after 分办 no more: a clear message, nothing changed
+    run(staff, "disp", wb.dispatch, number, "rsj")
+    before = count_rows(staff)
+    r = post_citizen(citizen, page, "/hdjl/track/supplement",
+                     {"tracking_number": number, "supplement_text": "再补充"})
+    assert r.status_code == 400 and "留言已分办，不能再补充材料" in text_of(r)
+    assert count_rows(staff) == before
+
+
+def test_one_follow_up_after_the_reply(staff: Flask, wbclient: FlaskClient) -> None:
+    number, code = submit(wbclient, "zx", department="")
+    run(staff, "disp", wb.dispatch, number, "rsj")
+    citizen = staff.test_client()
+    page = open_tracking(citizen, number, code)
+    assert not soup(page).find(id="follow-up")  # not before the reply
+    r = post_citizen(citizen, page, "/hdjl/track/follow-up",
+                     {"tracking_number": number, "follow_up_text": "太早了"})
+    assert r.status_code == 400 and "答复后才能追问" in text_of(r)
+    run(staff, "rsj_h", wb.save_draft, number, "请携带身份证办理。")
+    run(staff, "rsj_h", wb.send_reply, number)
+    page = open_tracking(citizen, number, code)
+    assert soup(page).find(id="follow-up")
+    r = post_citizen(citizen, page, "/hdjl/track/follow-up",
+                     {"tracking_number": number, "follow_up_text": "户口本也要带吗？"})
+    assert r.status_code == 200 and "追问已提交" in text_of(r)
+    assert "户口本也要带吗？" in text_of(r) and not soup(r).find(id="follow-up")
+    sent = mails(staff, "follow_up")
+    assert sent and {n.payload["note"] for n in sent} == {"户口本也要带吗？"}
+    assert "rsj_h@gov.test" in {n.recipient for n in sent}
+    login(wbclient, "rsj_h")
+    timeline = soup(wbclient.get(f"/hdjl/staff/m/{number}")).find(id="timeline").get_text()
+    assert "提交人追问" in timeline and "户口本也要带吗？" in timeline
+    before = count_rows(staff)
+    r = post_citizen(citizen, page, "/hdjl/track/follow-up",
+                     {"tracking_number": number, "follow_up_text": "再问一次"})
+    assert r.status_code == 400 and "只能追问一次" in text_of(r)
+    assert count_rows(staff) == before
