@@ -139,6 +139,10 @@ VIRUS_SCAN_COMMAND: list[str] | str | None = None
 # The disclosed information staff attach to a reply (PDF, office files): how many, how large.
 MAX_REPLY_FILES = 10
 MAX_REPLY_FILE_BYTES = 20 * 1024 * 1024
+# The reply mail's rating link (signed with SECRET_KEY, no query code) works this many days. Its
+# address starts with PUBLIC_BASE_URL; None: https:// and SITE_DOMAIN of pelicanconf.py.
+RATING_LINK_DAYS = 30
+PUBLIC_BASE_URL: str | None = None
 
 # Staff login: lockout after repeated failures, a rate limit per address, session lifetimes.
 LOGIN_MAX_FAILURES = 5

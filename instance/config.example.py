@@ -121,6 +121,9 @@
 # 答复附件（公开的政府信息：PDF、Word、Excel 等）最多几个、每个多大
 # MAX_REPLY_FILES = 10
 # MAX_REPLY_FILE_BYTES = 20 * 1024 * 1024
+# 答复邮件中的评价链接有效天数；链接地址的开头（默认 https:// 加 pelicanconf.py 的 SITE_DOMAIN）
+# RATING_LINK_DAYS = 30
+# PUBLIC_BASE_URL = "https://www.shifan.gov.cn"
 # 连续输错密码几次锁定账户，锁定多少分钟
 # LOGIN_MAX_FAILURES = 5
 # LOGIN_LOCKOUT_MINUTES = 15

@@ -31,6 +31,7 @@ from formsvc.services import (
     drafts,
     followups,
     procedure,
+    rating_links,
     submission,
     tracking,
     uploads,
@@ -278,6 +279,31 @@ def _tracked_or_login(number: str) -> Any:
     return render_template("formsvc/track.html", number=number, errors=[
         {"text": "请重新输入受理编号和查询码查询后再操作（查询后 30 分钟内有效）",
          "href": "#tracking_number"}]), 404
+
+
+@bp.route("/rate/<token>", methods=["GET", "POST"])
+@track_limited
+def rate_by_link(token: str) -> Any:
+    """The reply mail's signed link: rate the answer without typing the query code."""
+    db = get_session()
+    try:
+        message = rating_links.message_of(db, current_app.config, token)
+    except rating_links.LinkError as exc:
+        return error_response(400, exc.code, exc.message)
+    errors: list[dict[str, str]] = []
+    comment = ""
+    if request.method == "POST":
+        comment = clean_text(request.form.get("comment") or "", multiline=True)
+        try:
+            message = tracking.record_rating(db, message, request.form.get("rating", ""), comment)
+        except tracking.RatingError as exc:
+            db.rollback()
+            errors.append({"text": exc.message, "href": "#rating"})
+        else:
+            return render_template("formsvc/rate_link.html", message=message, ratings=RATINGS,
+                                   errors=[], rated=True), 200, NO_STORE
+    return render_template("formsvc/rate_link.html", message=message, ratings=RATINGS,
+                           errors=errors, comment=comment), 400 if errors else 200, NO_STORE
 
 
 @bp.get("/track/files/<stored_name>")

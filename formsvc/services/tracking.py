@@ -108,7 +108,12 @@ def tracked(session: Session, number: str) -> Message:
 def rate(session: Session, number: str, code: str, rating: str, comment: str = "",
          now: datetime | None = None) -> Message:
     """Record the citizen's rating of the reply; this closes the message."""
-    message = find(session, number, code)
+    return record_rating(session, find(session, number, code), rating, comment, now)
+
+
+def record_rating(session: Session, message: Message, rating: str, comment: str = "",
+                  now: datetime | None = None) -> Message:
+    """Rate ``message`` (found by its code, or by a signed rating link); this closes it."""
     if rating not in RATINGS:
         raise RatingError("invalid_rating", "请选择满意、基本满意或不满意")
     if len(comment) > RATING_COMMENT_MAX:

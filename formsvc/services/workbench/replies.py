@@ -15,7 +15,7 @@ from formsvc.domain.procedure import DISCLOSURE_KIND
 from formsvc.models import Attachment, Message, ReplyNotice
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ReplyDraft
-from formsvc.services import notify, stats, uploads
+from formsvc.services import notify, rating_links, stats, uploads
 from formsvc.services.procedure import RELEASED_PURPOSE
 from formsvc.services.workbench.context import (
     REPLY_MAX,
@@ -211,5 +211,9 @@ def _send(ctx: Context, staff: Staff, message: Message, draft: ReplyDraft) -> No
     if message.kind == DISCLOSURE_KIND:
         _issue_notice(ctx, message, draft)
     draft.status, draft.sent_at, draft.updated_at = "sent", ctx.now, ctx.now
-    notify.queue_all(ctx.session, [message.email], "reply", message, reply=message.reply_text)
+    if message.email:
+        ctx.session.flush()  # the link names the message by id
+        notify.queue_all(ctx.session, [message.email], "reply", message,
+                         reply=message.reply_text, rate_url=rating_links.url(ctx.config, message),
+                         rate_days=rating_links.link_days(ctx.config))
 

@@ -77,7 +77,7 @@ PUBLIC_ROUTES = {
     "/hdjl/receipt/<number>", "/hdjl/track", "/hdjl/track/rate", "/hdjl/letters",
     # bound to the browser's tracking login (tests/formsvc/workbench/test_disclosure_procedure.py)
     "/hdjl/track/correction", "/hdjl/track/files/<stored_name>", "/hdjl/track/notice/<number>",
-    "/hdjl/track/supplement", "/hdjl/track/follow-up",
+    "/hdjl/track/supplement", "/hdjl/track/follow-up", "/hdjl/rate/<token>",
     "/hdjl/letters/<int:letter_id>", "/hdjl/stats", "/hdjl/stats.csv", "/search",
 }
 # The JSON API: no cookies, no sessions (tests/security/test_csrf.py checks a staff cookie gives
@@ -88,7 +88,7 @@ API_ROUTES = {
     "/api/v1/stats", "/api/v1/track", "/api/v1/healthz",
 }
 # A value for each URL variable, to request every route for real.
-SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "letter_id": "1",
+SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
                "attachment_id": "1", "action": "note",
                "filename": "staff.css"}
 

@@ -3,6 +3,7 @@ through the workbench and the tracking page."""
 
 from __future__ import annotations
 
+import time
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
@@ -21,7 +22,7 @@ from formsvc.db import migrate
 from formsvc.domain import notices
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Attachment, ClockPause, Message, OutboxNotification
-from formsvc.services import deadlines, procedure
+from formsvc.services import deadlines, outbox, procedure, rating_links
 from formsvc.services import workbench as wb
 from tests.formsvc.conftest import PDF, PNG, count_rows, csrf_from, soup, upload_files
 from tests.formsvc.test_api import check
@@ -534,3 +535,58 @@ def test_one_follow_up_after_the_reply(staff: Flask, wbclient: FlaskClient) -> N
                      {"tracking_number": number, "follow_up_text": "再问一次"})
     assert r.status_code == 400 and "只能追问一次" in text_of(r)
     assert count_rows(staff) == before
+
+
+# --- the signed rating link -------------------------------------------------------------------------
+
+
+def replied_with_link(app: Flask, client: FlaskClient) -> tuple[str, str, str]:
+    number, code = submit(client, "zx", department="")
+    run(app, "disp", wb.dispatch, number, "rsj")
+    run(app, "rsj_h", wb.save_draft, number, "请携带身份证到县政务服务中心办理。")
+    run(app, "rsj_h", wb.send_reply, number)
+    [mail] = mails(app, "reply")
+    return number, code, mail.payload["rate_url"]
+
+
+def test_rating_link_in_the_reply_mail(staff: Flask, wbclient: FlaskClient) -> None:
+    number, code, link = replied_with_link(staff, wbclient)
+    [mail] = mails(staff, "reply")
+    subject, body = outbox.render("reply", mail.payload)
+    assert link in body and code not in body and code not in link and number not in link
+    assert link.startswith("https://www.shifan.gov.cn/hdjl/rate/")
+    citizen = staff.test_client()
+    path = link.removeprefix("https://www.shifan.gov.cn")
+    page = citizen.get(path)
+    assert page.status_code == 200 and "请携带身份证到县政务服务中心办理" in text_of(page)
+    r = citizen.post(path, data={"csrf_token": csrf_from(soup(page)), "rating": "satisfied"})
+    assert r.status_code == 200 and "感谢您的评价" in text_of(r)
+    m = loaded(staff, number)
+    assert m.status == "closed" and m.rating == "satisfied"
+    again = citizen.get(path)
+    assert "本件已评价" in text_of(again) and not soup(again).find("form", method="post")
+
+
+def test_forged_or_expired_rating_link_changes_nothing(staff: Flask, wbclient: FlaskClient,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    number, _, link = replied_with_link(staff, wbclient)
+    path = link.removeprefix("https://www.shifan.gov.cn")
+    citizen = staff.test_client()
+    token = csrf_from(soup(citizen.get(path)))
+    forged = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    r = citizen.post(forged, data={"csrf_token": token, "rating": "unsatisfied"})
+    assert r.status_code == 400 and "评价链接无效" in text_of(r)
+    other = rating_links.URLSafeTimedSerializer("another-secret", salt="formsvc.rating-link")
+    r = citizen.get("/hdjl/rate/" + other.dumps({"m": 1, "r": 1}))
+    assert r.status_code == 400 and "评价链接无效" in text_of(r)
+    # a link made 31 days ago (RATING_LINK_DAYS is 30)
+    m = loaded(staff, number)
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() - 31 * 86400)
+    with staff.app_context():
+        old = rating_links.token(staff.config, m)
+    monkeypatch.setattr(time, "time", real)
+    r = citizen.post("/hdjl/rate/" + old, data={"csrf_token": token, "rating": "unsatisfied"})
+    assert r.status_code == 400 and "评价链接已过期" in text_of(r)
+    m = loaded(staff, number)
+    assert m.status == "replied" and not m.rating
