@@ -224,6 +224,7 @@ def browser() -> Iterator[Browser]:
 STAFF = {  # username: (role, department, display name); one password for the test accounts
     "fenban": ("dispatcher", "", "王分办"),
     "rsj-li": ("handler", "rsj", "李承办"),
+    "xzfb-zhang": ("handler", "xzfb", "张公开"),  # 依申请公开 (tests/e2e/test_disclosure.py)
 }
 STAFF_PASSWORD = "e2e-Passw0rd-示范"
 
