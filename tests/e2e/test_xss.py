@@ -101,6 +101,11 @@ FIELDS: dict[str, tuple[int, str]] = {
     "review_note": (1000, "{}"), "supervise": (1000, "{}"), "letter_subject": (200, "{}"),
     "letter_question": (5000, "公开的留言：{}"), "letter_reply": (5000, "公开的答复：{}"),
     "comment": (500, "{}"), "template_title": (100, "{}"), "template_body": (5000, "模板：{}"),
+    # 依申请公开 procedure (issue 20): the 补正 asked and answered, a third party consulted; the
+    # citizen's 补充材料 before 分办 and 追问 after the reply
+    "correction_reason": (1000, "{}"), "correction_text": (2000, "补正：{}"),
+    "consultation_note": (1000, "{}"), "consultation_end": (1000, "{}"),
+    "supplement_text": (2000, "补充：{}"), "follow_up_text": (2000, "追问：{}"),
 }
 TEMPLATES = 10  # reply templates of 市场监管局, payloads in their titles and bodies
 
@@ -344,8 +349,11 @@ def seed_main() -> None:
 
     Reads [{"m": …, "number": …}] on stdin, writes {"letters": {number: id}, "states": …}.
     """
+    from sqlalchemy import select
+
     from formsvc import create_app, db
-    from formsvc.services import auth
+    from formsvc.models import Message
+    from formsvc.services import auth, followups, procedure
     from formsvc.services import workbench as wb
     from formsvc.web.runtime import calendar
 
@@ -373,7 +381,12 @@ def seed_main() -> None:
                 out["used"].append([name, m])
                 return field_value(name, m)
 
+            def message(n: str = n) -> Message:
+                session.expire_all()
+                return session.scalars(select(Message).where(Message.tracking_number == n)).one()
+
             wb.add_note(ctx, disp, n, v("note"))
+            followups.supplement(session, app.config, message(), v("supplement_text"), [])
             if group == "reject":
                 wb.reject(ctx, disp, n, v("reject"))
                 continue
@@ -392,6 +405,11 @@ def seed_main() -> None:
             wb.save_draft(ctx, handler, n, v("draft"), *outcome)
             if group == "inbox":
                 if kind == "ysqgk":
+                    wb.request_correction(ctx, handler, n, v("correction_reason"), "")
+                    procedure.answer_correction(session, app.config, calendar(), message(),
+                                                v("correction_text"), [])
+                    wb.start_consultation(ctx, handler, n, v("consultation_note"))
+                    wb.end_consultation(ctx, handler, n, v("consultation_end"))
                     wb.request_extension(ctx, handler, n, 5, v("extension"))
                     if m % 10 == 6:
                         wb.decide_extension(ctx, sup, n, True, v("approve_note"))
@@ -404,6 +422,7 @@ def seed_main() -> None:
                     wb.supervise(ctx, sup, n, v("supervise"))
                 continue
             wb.send_reply(ctx, handler, n)  # replied
+            followups.follow_up(session, app.config, message(), v("follow_up_text"))
             if kind != "ysqgk":
                 letter = wb.publish(ctx, handler, n, v("letter_subject"), v("letter_question"),
                                     v("letter_reply"), True)
