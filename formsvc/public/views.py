@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -37,6 +38,7 @@ from formsvc.services import (
     uploads,
     workbench,
 )
+from formsvc.services.errors import ServiceError
 from formsvc.web.errors import error_response
 from formsvc.web.extensions import client_address, draft_limited, submit_limited, track_limited
 from formsvc.web.runtime import calendar, projects
@@ -361,62 +363,52 @@ def _tracked_number() -> str:
     return codes.normalize_number(clean_text(request.form.get("tracking_number") or ""))
 
 
-@bp.post("/track/correction")
-@track_limited
-def correction() -> Any:
-    """The applicant's 补正 (text and files, checked as a new submission's) from the status page."""
+def _add_from_tracking(field: str, add: Callable[[Message, str], object], done: str) -> Any:
+    """A citizen's text (and files) added from the status page by ``add``: the status page
+    again, with ``done`` or with the refusal beside ``field``; nothing kept when refused."""
     number = _tracked_number()
     found = _tracked_or_login(number)
     if isinstance(found, tuple):
         return found
-    text = clean_text(request.form.get("correction_text") or "", multiline=True)
+    text = clean_text(request.form.get(field) or "", multiline=True)
     db = get_session()
     try:
-        procedure.answer_correction(db, current_app.config, calendar(), found, text,
-                                    _posted_files())
-    except (uploads.UploadError, procedure.CorrectionError) as exc:
+        add(found, text)
+    except ServiceError as exc:  # uploads, 补正, 追问 and 补充材料 refusals
         db.rollback()
-        return _status_page(number, 400, correction_text=text, correction_errors=[
-            {"text": exc.message, "href": "#correction_text"}])
-    return _status_page(number, done="补正已提交，答复期限自今日起重新计算。")
+        return _status_page(number, 400, **{field: text, field.replace("_text", "_errors"): [
+            {"text": exc.message, "href": f"#{field}"}]})
+    return _status_page(number, done=done)
+
+
+@bp.post("/track/correction")
+@track_limited
+def correction() -> Any:
+    """The applicant's 补正 (text and files, checked as a new submission's) from the status page."""
+    return _add_from_tracking(
+        "correction_text", lambda m, text: procedure.answer_correction(
+            get_session(), current_app.config, calendar(), m, text, _posted_files()),
+        "补正已提交，答复期限自今日起重新计算。")
 
 
 @bp.post("/track/supplement")
 @track_limited
 def supplement() -> Any:
     """补充材料 (text and files) while the message waits for 分办."""
-    number = _tracked_number()
-    found = _tracked_or_login(number)
-    if isinstance(found, tuple):
-        return found
-    text = clean_text(request.form.get("supplement_text") or "", multiline=True)
-    db = get_session()
-    try:
-        followups.supplement(db, current_app.config, found, text, _posted_files())
-    except (uploads.UploadError, followups.FollowUpError) as exc:
-        db.rollback()
-        return _status_page(number, 400, supplement_text=text, supplement_errors=[
-            {"text": exc.message, "href": "#supplement_text"}])
-    return _status_page(number, done="补充材料已提交，将与留言一并转交办理单位。")
+    return _add_from_tracking(
+        "supplement_text", lambda m, text: followups.supplement(
+            get_session(), current_app.config, m, text, _posted_files()),
+        "补充材料已提交，将与留言一并转交办理单位。")
 
 
 @bp.post("/track/follow-up")
 @track_limited
 def follow_up() -> Any:
     """The citizen's one 追问 on the reply."""
-    number = _tracked_number()
-    found = _tracked_or_login(number)
-    if isinstance(found, tuple):
-        return found
-    text = clean_text(request.form.get("follow_up_text") or "", multiline=True)
-    db = get_session()
-    try:
-        followups.follow_up(db, current_app.config, found, text)
-    except followups.FollowUpError as exc:
-        db.rollback()
-        return _status_page(number, 400, follow_up_text=text, follow_up_errors=[
-            {"text": exc.message, "href": "#follow_up_text"}])
-    return _status_page(number, done="追问已提交，已转交办理单位。")
+    return _add_from_tracking(
+        "follow_up_text", lambda m, text: followups.follow_up(
+            get_session(), current_app.config, m, text),
+        "追问已提交，已转交办理单位。")
 
 
 @bp.post("/track/rate")

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from formsvc.db import utcnow
-from formsvc.models import Attachment, Message
+from formsvc.models import Message
 from formsvc.services import lifecycle, notify, uploads
 from formsvc.services.errors import ServiceError
 
@@ -75,20 +75,11 @@ def supplement(session: Session, config: Mapping[str, Any], message: Message, te
     now = now or utcnow()
     upload_dir = Path(config["UPLOAD_DIR"])
     written = uploads.write(upload_dir, files) if files else []
-    try:
-        for up, stored in written:
-            session.add(Attachment(message_id=message.id, stored_name=stored,
-                                   original_name=up.filename, mime_type=up.mime_type,
-                                   size=up.size, sha256=up.sha256, created_at=now,
-                                   purpose=SUPPLEMENT_PURPOSE))
+    with uploads.committed_or_removed(session, upload_dir, written):
+        session.add_all(uploads.attachment_rows(message.id, written, SUPPLEMENT_PURPOSE, now))
         names = "、".join(up.filename for up, _ in written)
         note = text + (f"（附件：{names}）" if names else "") if text else f"附件：{names}"
         lifecycle.apply(message, "supplement", actor="citizen", role="citizen", note=note,
                         now=now)
         notify.tell_department(session, config, "supplement", message, note=note)
-        session.commit()
-    except Exception:
-        session.rollback()
-        uploads.remove(upload_dir, [s for _, s in written])
-        raise
     return message

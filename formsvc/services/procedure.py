@@ -102,25 +102,16 @@ def answer_correction(session: Session, config: Mapping[str, Any], calendar: Cal
         raise CorrectionError("correction_too_long", f"补正内容不能超过 {limit} 个字")
     upload_dir = Path(config["UPLOAD_DIR"])
     written = uploads.write(upload_dir, files) if files else []
-    try:
+    with uploads.committed_or_removed(session, upload_dir, written):
         count = deadlines.correction_count(calendar, today, message.time_limit_days)
         pause.ended_at, pause.ended_on, pause.outcome = now, today, "answered"
         pause.answer, pause.new_due_date = text, count.due
-        for up, stored in written:
-            session.add(Attachment(message_id=message.id, stored_name=stored,
-                                   original_name=up.filename, mime_type=up.mime_type,
-                                   size=up.size, sha256=up.sha256, created_at=now,
-                                   purpose=CORRECTION_PURPOSE))
+        session.add_all(uploads.attachment_rows(message.id, written, CORRECTION_PURPOSE, now))
         lifecycle.apply(message, "correction_received", actor="citizen", role="citizen",
                         now=now, note=f"答复期限自收到补正之日起重新计算，至 {count.due.isoformat()}")
         message.due_date = count.due
         notify.tell_department(session, config, "correction_received", message,
                                note=text[:200])
-        session.commit()
-    except Exception:
-        session.rollback()
-        uploads.remove(upload_dir, [s for _, s in written])
-        raise
     return pause
 
 

@@ -33,12 +33,16 @@ import struct
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import filetype
+from sqlalchemy.orm import Session
 
+from formsvc.models import Attachment
 from formsvc.services.errors import ServiceError
 
 ACCEPTED = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
@@ -243,6 +247,28 @@ def write(upload_dir: Path, uploads: Iterable[Upload]) -> list[tuple[Upload, str
         remove(upload_dir, [s for _, s in written] + ([partial] if partial else []))
         raise
     return written
+
+
+def attachment_rows(message_id: int, written: Iterable[tuple[Upload, str]], purpose: str,
+                    now: datetime) -> list[Attachment]:
+    """The Attachment rows of files :func:`write` stored for ``message_id`` (ORM paths)."""
+    return [Attachment(message_id=message_id, stored_name=stored, original_name=up.filename,
+                       mime_type=up.mime_type, size=up.size, sha256=up.sha256, created_at=now,
+                       purpose=purpose) for up, stored in written]
+
+
+@contextmanager
+def committed_or_removed(session: Session, upload_dir: Path,
+                         written: list[tuple[Upload, str]]) -> Iterator[None]:
+    """Commit what the block did with the files :func:`write` stored; on any error roll back
+    and delete them, so that a refused or failed change leaves no file behind."""
+    try:
+        yield
+        session.commit()
+    except Exception:
+        session.rollback()
+        remove(upload_dir, [s for _, s in written])
+        raise
 
 
 def remove(upload_dir: Path, stored_names: Iterable[str]) -> None:

@@ -4,6 +4,8 @@ and the closing of unanswered 补正 are services/procedure.py."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from formsvc.domain import procedure as rules
 from formsvc.models import ClockPause, Message
 from formsvc.models.staff import Staff
@@ -20,6 +22,15 @@ def _disclosure(ctx: Context, staff: Staff, number: str) -> Message:
         raise ActionError("already_paused",
                           f"本件正在{rules.PAUSE_LABELS[message.open_pause.kind]}，已暂停计时")
     return message
+
+
+def _stop_clock(ctx: Context, staff: Staff, message: Message, kind: str, reason: str,
+                answer_due: date) -> ClockPause:
+    pause = ClockPause(kind=kind, reason=reason, started_by_id=staff.id, started_at=ctx.now,
+                       started_on=ctx.today, answer_due=answer_due,
+                       old_due_date=message.due_date, outcome="", answer="")
+    message.pauses.append(pause)
+    return pause
 
 
 def request_correction(ctx: Context, staff: Staff, number: str, reason: str,
@@ -46,12 +57,7 @@ def request_correction(ctx: Context, staff: Staff, number: str, reason: str,
     answer_due = ctx.calendar.add_working_days(ctx.today, n).due
     ctx.apply(staff, message, "request_correction",
               f"请于 {answer_due.isoformat()} 前补正：{reason}")
-    pause = ClockPause(message_id=message.id, kind="correction", reason=reason,
-                       started_by_id=staff.id, started_at=ctx.now, started_on=ctx.today,
-                       answer_due=answer_due, old_due_date=message.due_date, outcome="",
-                       answer="")
-    ctx.session.add(pause)
-    message.pauses.append(pause)
+    pause = _stop_clock(ctx, staff, message, "correction", reason, answer_due)
     notify.queue_all(ctx.session, [message.email], "correction_requested", message,
                      note=reason, answer_due=answer_due.isoformat(), days=n)
     ctx.commit()
@@ -65,12 +71,7 @@ def start_consultation(ctx: Context, staff: Staff, number: str, note: str) -> Cl
     answer_due = ctx.calendar.add_working_days(ctx.today, rules.THIRD_PARTY_MAX_DAYS).due
     ctx.apply(staff, message, "start_consultation", rules.CONSULTATION_STARTED_NOTE)
     ctx.apply(staff, message, "note", f"征求第三方意见：{note}")
-    pause = ClockPause(message_id=message.id, kind="third_party", reason=note,
-                       started_by_id=staff.id, started_at=ctx.now, started_on=ctx.today,
-                       answer_due=answer_due, old_due_date=message.due_date, outcome="",
-                       answer="")
-    ctx.session.add(pause)
-    message.pauses.append(pause)
+    pause = _stop_clock(ctx, staff, message, "third_party", note, answer_due)
     ctx.commit()
     return pause
 

@@ -153,15 +153,9 @@ def attach_reply_files(ctx: Context, staff: Staff, number: str,
     ctx.apply(staff, message, "attach_reply_file", "、".join(u.filename for u in checked))
     upload_dir = Path(ctx.config["UPLOAD_DIR"])
     written = uploads.write(upload_dir, checked)
-    rows = [Attachment(message_id=message.id, stored_name=stored, original_name=up.filename,
-                       mime_type=up.mime_type, size=up.size, sha256=up.sha256,
-                       created_at=ctx.now, purpose=RELEASED_PURPOSE) for up, stored in written]
-    ctx.session.add_all(rows)
-    try:
-        ctx.commit()
-    except Exception:
-        uploads.remove(upload_dir, [s for _, s in written])
-        raise
+    rows = uploads.attachment_rows(message.id, written, RELEASED_PURPOSE, ctx.now)
+    with uploads.committed_or_removed(ctx.session, upload_dir, written):
+        ctx.session.add_all(rows)
     return rows
 
 

@@ -14,7 +14,6 @@ from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import inspect, select, text, update
-from werkzeug.test import EnvironBuilder
 
 from formsvc import db
 from formsvc.config import county_date
@@ -24,7 +23,15 @@ from formsvc.domain.workdays import Calendar
 from formsvc.models import Attachment, ClockPause, Message, OutboxNotification
 from formsvc.services import deadlines, outbox, procedure, rating_links
 from formsvc.services import workbench as wb
-from tests.formsvc.conftest import PDF, PNG, count_rows, csrf_from, soup, upload_files
+from tests.formsvc.conftest import (
+    PDF,
+    PNG,
+    count_rows,
+    csrf_from,
+    post_multipart,
+    soup,
+    upload_files,
+)
 from tests.formsvc.test_api import check
 from tests.formsvc.workbench.helpers import login, message_row, post_action, refused, run, submit
 
@@ -47,20 +54,22 @@ def open_tracking(client: FlaskClient, number: str, code: str) -> Any:
     return r
 
 
+def post_citizen(client: FlaskClient, page: Any, path: str, data: dict[str, Any],
+                 files: list[tuple[bytes, str]] | None = None) -> Any:
+    """A form of the status page (a CSRF token from the tracking form when it has none)."""
+    page = soup(page)
+    if page.find("input", attrs={"name": "csrf_token"}) is None:
+        page = soup(client.get("/hdjl/track"))
+    payload: dict[str, Any] = {"csrf_token": csrf_from(page), **data}
+    if files:
+        payload["attachments"] = [(BytesIO(content), name) for content, name in files]
+    return post_multipart(client, path, payload)
+
+
 def post_correction(client: FlaskClient, page: Any, number: str, text: str,
                     files: list[tuple[bytes, str]] | None = None) -> Any:
-    data: dict[str, Any] = {"csrf_token": csrf_from(soup(page)), "tracking_number": number,
-                            "correction_text": text}
-    if files:
-        data["attachments"] = [(BytesIO(content), name) for content, name in files]
-    builder = EnvironBuilder(path="/hdjl/track/correction", method="POST", data=data,
-                             content_type="multipart/form-data")
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    return post_citizen(client, page, "/hdjl/track/correction",
+                        {"tracking_number": number, "correction_text": text}, files)
 
 
 def text_of(response: Any) -> str:
@@ -73,19 +82,6 @@ def mails(app: Flask, template: str) -> list[OutboxNotification]:
         try:
             return list(s.scalars(select(OutboxNotification).where(
                 OutboxNotification.template == template)))
-        finally:
-            s.close()
-
-
-def loaded(app: Flask, number: str) -> Message:
-    """The message with its events and pauses loaded (to read after its session closed)."""
-    with app.app_context():
-        s = db.new_session()
-        try:
-            m = s.scalar(select(Message).where(Message.tracking_number == number))
-            assert m is not None
-            _ = list(m.events), list(m.pauses), m.department
-            return m
         finally:
             s.close()
 
@@ -191,7 +187,7 @@ def test_bad_correction_changes_nothing(staff: Flask, wbclient: FlaskClient, tex
     r = post_correction(citizen, open_tracking(citizen, number, code), number, text, files)
     assert r.status_code == 400 and message in text_of(r)
     assert count_rows(staff) == before and not upload_files(staff)
-    assert loaded(staff, number).open_pause is not None
+    assert message_row(staff, number).open_pause is not None
 
 
 def test_correction_after_its_deadline_is_refused(staff: Flask, wbclient: FlaskClient) -> None:
@@ -202,7 +198,7 @@ def test_correction_after_its_deadline_is_refused(staff: Flask, wbclient: FlaskC
     due = message_row(staff, number).due_date
     r = post_correction(citizen, open_tracking(citizen, number, code), number, "补正内容")
     assert r.status_code == 400 and "补正期限已于 2026-01-05 届满" in text_of(r)
-    m = loaded(staff, number)
+    m = message_row(staff, number)
     assert m.due_date == due and m.open_pause is not None
 
 
@@ -214,7 +210,7 @@ def test_correction_only_within_seven_working_days(staff: Flask, wbclient: Flask
     with pytest.raises(wb.ActionError) as exc:
         run(staff, "xzfb_h", wb.request_correction, number, "请补充", "", now=late)
     assert exc.value.code == "correction_too_late" and "7 个工作日内" in exc.value.message
-    assert loaded(staff, number).pauses == []
+    assert message_row(staff, number).pauses == []
     # only disclosure requests, and a period staff may choose within bounds
     other, _ = submit(wbclient, "zx", department="")
     run(staff, "disp", wb.dispatch, other, "xzfb")
@@ -284,11 +280,11 @@ def test_third_party_consultation_pauses_without_naming_it(staff: Flask,
     assert body["pause"]["kind"] == "third_party" and "某某建材" not in str(body)
     # the third party answers 3 working days later: the due date moves by 3 working days
     cal = calendar(staff)
-    start = loaded(staff, number).pauses[0].started_on
+    start = message_row(staff, number).pauses[0].started_on
     end_day = cal.add_working_days(start, 3).due
     run(staff, "xzfb_h", wb.end_consultation, number, "某某建材同意公开",
         now=datetime(end_day.year, end_day.month, end_day.day, 4, tzinfo=UTC))
-    m = loaded(staff, number)
+    m = message_row(staff, number)
     assert m.due_date == cal.add_working_days(old_due, 3).due
     assert m.open_pause is None and m.pauses[0].outcome == "ended"
     text = text_of(open_tracking(citizen, number, code))
@@ -335,7 +331,7 @@ def test_migration_0007_keeps_attachments(staff: Flask, wbclient: FlaskClient) -
             s.close()
     # the new table works after the round trip
     run(staff, "xzfb_h", wb.start_consultation, number, "某公司")
-    assert loaded(staff, number).open_pause is not None
+    assert message_row(staff, number).open_pause is not None
 
 
 # --- replies that carry the information -------------------------------------------------------------
@@ -357,16 +353,8 @@ DOCX = docx()
 
 def attach(client: FlaskClient, number: str, files: list[tuple[bytes, str]]) -> Any:
     token = csrf_from(soup(client.get(f"/hdjl/staff/m/{number}")))
-    builder = EnvironBuilder(
-        path=f"/hdjl/staff/m/{number}/attach_reply_file", method="POST",
-        data={"csrf_token": token, "files": [(BytesIO(c), n) for c, n in files]},
-        content_type="multipart/form-data")
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    return post_multipart(client, f"/hdjl/staff/m/{number}/attach_reply_file",
+                     {"csrf_token": token, "files": [(BytesIO(c), n) for c, n in files]})
 
 
 def download(client: FlaskClient, url: str) -> tuple[int, bytes, str]:
@@ -462,24 +450,6 @@ def test_virus_scan_hook(staff: Flask, wbclient: FlaskClient) -> None:
 # --- 追问 and 补充材料 --------------------------------------------------------------------------------
 
 
-def post_citizen(client: FlaskClient, page: Any, path: str, data: dict[str, Any],
-                 files: list[tuple[bytes, str]] | None = None) -> Any:
-    page = soup(page)
-    if page.find("input", attrs={"name": "csrf_token"}) is None:
-        page = soup(client.get("/hdjl/track"))
-    payload: dict[str, Any] = {"csrf_token": csrf_from(page), **data}
-    if files:
-        payload["attachments"] = [(BytesIO(content), name) for content, name in files]
-    builder = EnvironBuilder(path=path, method="POST", data=payload,
-                             content_type="multipart/form-data")
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
-
-
 def test_supplement_before_dispatch(staff: Flask, wbclient: FlaskClient) -> None:
     number, code = submit(wbclient, "zx", department="")
     citizen = staff.test_client()
@@ -489,7 +459,7 @@ def test_supplement_before_dispatch(staff: Flask, wbclient: FlaskClient) -> None
                      {"tracking_number": number, "supplement_text": "补充：事情发生在人民路口。"},
                      files=[(PDF, "现场照片.pdf")])
     assert r.status_code == 200 and "补充材料已提交" in text_of(r)
-    m = loaded(staff, number)
+    m = message_row(staff, number)
     assert m.events[-1].action == "supplement" and "人民路口" in m.events[-1].note
     assert "补充：事情发生在人民路口。" in text_of(r)  # on the public timeline
     assert [n.payload["note"] for n in mails(staff, "supplement")]
@@ -561,7 +531,7 @@ def test_rating_link_in_the_reply_mail(staff: Flask, wbclient: FlaskClient) -> N
     assert page.status_code == 200 and "请携带身份证到县政务服务中心办理" in text_of(page)
     r = citizen.post(path, data={"csrf_token": csrf_from(soup(page)), "rating": "satisfied"})
     assert r.status_code == 200 and "感谢您的评价" in text_of(r)
-    m = loaded(staff, number)
+    m = message_row(staff, number)
     assert m.status == "closed" and m.rating == "satisfied"
     again = citizen.get(path)
     assert "本件已评价" in text_of(again) and not soup(again).find("form", method="post")
@@ -580,7 +550,7 @@ def test_forged_or_expired_rating_link_changes_nothing(staff: Flask, wbclient: F
     r = citizen.get("/hdjl/rate/" + other.dumps({"m": 1, "r": 1}))
     assert r.status_code == 400 and "评价链接无效" in text_of(r)
     # a link made 31 days ago (RATING_LINK_DAYS is 30)
-    m = loaded(staff, number)
+    m = message_row(staff, number)
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() - 31 * 86400)
     with staff.app_context():
@@ -588,5 +558,5 @@ def test_forged_or_expired_rating_link_changes_nothing(staff: Flask, wbclient: F
     monkeypatch.setattr(time, "time", real)
     r = citizen.post("/hdjl/rate/" + old, data={"csrf_token": token, "rating": "unsatisfied"})
     assert r.status_code == 400 and "评价链接已过期" in text_of(r)
-    m = loaded(staff, number)
+    m = message_row(staff, number)
     assert m.status == "replied" and not m.rating
