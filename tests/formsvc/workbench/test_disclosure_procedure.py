@@ -560,3 +560,31 @@ def test_forged_or_expired_rating_link_changes_nothing(staff: Flask, wbclient: F
     assert r.status_code == 400 and "评价链接已过期" in text_of(r)
     m = message_row(staff, number)
     assert m.status == "replied" and not m.rating
+
+
+def test_a_stopped_clock_is_not_overdue_in_the_statistics(staff: Flask) -> None:
+    from formsvc.services import stats
+    from tests.formsvc.workbench.helpers import insert_message
+
+    mid = insert_message(staff, dept="xzfb", status="assigned", kind="ysqgk",
+                         received_on=date(2025, 6, 2), due_date=date(2025, 6, 30))
+
+    def overdue() -> int:
+        with staff.app_context():
+            s = db.new_session()
+            try:
+                return stats.compute(s, staff.config, Calendar(), date(2025, 12, 31),
+                                     date(2025, 1, 1), date(2025, 12, 31)).total.overdue_now
+            finally:
+                s.close()
+
+    assert overdue() == 1
+    with staff.app_context():
+        s = db.new_session()
+        s.add(ClockPause(message_id=mid, kind="third_party", reason="某公司",
+                         started_at=datetime(2025, 6, 20, tzinfo=UTC),
+                         started_on=date(2025, 6, 20), answer_due=date(2025, 7, 11),
+                         old_due_date=date(2025, 6, 30), outcome="", answer=""))
+        s.commit()
+        s.close()
+    assert overdue() == 0
