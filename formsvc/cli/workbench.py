@@ -66,9 +66,11 @@ def remind() -> None:
         result = reminders.run(s, current_app.config, cal)
         closed = reminders.close_unrated(s, current_app.config, cal)
         abandoned = procedure.close_abandoned(s, current_app.config, cal)
+        lapsed = procedure.end_lapsed_consultations(s, current_app.config, cal)
     click.echo(result.summary())
     click.echo(f"答复后逾期未评价、自动办结 {closed} 件")
     click.echo(f"逾期未补正、视为放弃申请 {abandoned} 件")
+    click.echo(f"第三方逾期未提出意见、恢复计时 {lapsed} 件")
     for name in result.departments:
         click.echo(f"  {name}")
 

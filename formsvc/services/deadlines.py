@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from formsvc.domain.procedure import THIRD_PARTY_MAX_DAYS
 from formsvc.domain.workdays import Calendar, Count
 from formsvc.services.lifecycle import OPEN_STATUSES, TRANSITIONS
 
@@ -96,6 +97,12 @@ def correction_count(calendar: Calendar, answered_on: date, time_limit: int) -> 
     return calendar.add_working_days(answered_on, time_limit)
 
 
+def consultation_days(calendar: Calendar, started_on: date, ended_on: date) -> int:
+    """The working days of a third party's consultation not counted in the time limit: the
+    days it took, at most the 15 the third party has (Art. 32)."""
+    return min(working_days_between(calendar, started_on, ended_on), THIRD_PARTY_MAX_DAYS)
+
+
 def consultation_count(calendar: Calendar, old_due: date, paused_days: int) -> Count:
     """A third party consulted for ``paused_days`` working days: the due date moves by as many
     (Art. 32: the consultation's time is not counted)."""
@@ -148,7 +155,7 @@ def explain_due(message: Message, calendar: Calendar, zone: ZoneInfo) -> dict[st
         if ended:
             p = ended[-1]
             assert p.ended_on is not None
-            days = working_days_between(calendar, p.started_on, p.ended_on)
+            days = consultation_days(calendar, p.started_on, p.ended_on)
             count = consultation_count(calendar, p.old_due_date, days)
             return _counted(message, "consultation", count,
                             f"原答复期限 {p.old_due_date.isoformat()}；{p.started_on.isoformat()} 至 "

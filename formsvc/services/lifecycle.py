@@ -109,9 +109,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("start_consultation", "征求第三方意见，暂停计时", {Status.ASSIGNED}, None,
        {"handler", "reviewer", "supervisor"}, needs_note=True),
     _t("end_consultation", "第三方意见征求结束，恢复计时", {Status.ASSIGNED}, None,
-       {"handler", "reviewer", "supervisor"}, needs_note=True, moves_due=True),
+       {"handler", "reviewer", "supervisor", "system"}, needs_note=True, moves_due=True),
     # workbench steps that leave the status alone; every one is still an event in the log
-    _t("note", "内部备注", _ANY, None, _STAFF, public=False, needs_note=True),
+    _t("note", "内部备注", _ANY, None, _STAFF | {"system"}, public=False, needs_note=True),
     _t("supervise", "督办", _ANY, None, {"supervisor"}, public=False, needs_note=True),
     _t("change_due", "调整答复期限", {Status.SUBMITTED, Status.ASSIGNED}, None, {"supervisor"},
        needs_note=True, moves_due=True),

@@ -10,8 +10,8 @@ new due date is set when the pause ends.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,47 @@ def answer_correction(session: Session, config: Mapping[str, Any], calendar: Cal
         notify.tell_department(session, config, "correction_received", message,
                                note=text[:200])
     return pause
+
+
+def finish_consultation(session: Session, calendar: Calendar, message: Message,
+                        pause: ClockPause, today: date, now: datetime, answer: str,
+                        apply: Callable[[str, str], object]) -> None:
+    """End a third party's consultation: the due date moves by the working days it took (at
+    most 15), the applicant is told. ``apply(action, note)`` writes the events as the actor."""
+    days = deadlines.consultation_days(calendar, pause.started_on, today)
+    new_due = deadlines.consultation_count(calendar, pause.old_due_date, days).due
+    apply("end_consultation", f"征求意见用时 {days} 个工作日，不计入答复期限；答复期限由 "
+                              f"{pause.old_due_date.isoformat()} 顺延至 {new_due.isoformat()}")
+    apply("note", f"第三方意见：{answer}")
+    pause.ended_at, pause.ended_on, pause.outcome = now, today, "ended"
+    pause.answer, pause.new_due_date = answer, new_due
+    message.due_date = new_due
+    notify.queue_all(session, [message.email], "consultation_ended", message)
+
+
+def end_lapsed_consultations(session: Session, config: Mapping[str, Any], calendar: Calendar,
+                             now: datetime | None = None) -> int:
+    """End the consultations whose third party let its 15 working days pass without an answer
+    (Art. 32: the office then decides); the clock runs again. Run by ``remind``."""
+    now = now or utcnow()
+    today = county_date(config, now)
+    ended = 0
+    for pause in session.scalars(select(ClockPause).where(
+            ClockPause.kind == "third_party", ClockPause.ended_at.is_(None),
+            ClockPause.answer_due < today)):
+        message = session.get(Message, pause.message_id)
+        if message is None or not lifecycle.allowed(message, "end_consultation"):
+            continue
+
+        def apply(action: str, note: str, message: Message = message) -> None:
+            lifecycle.apply(message, action, actor="system", role="system", note=note, now=now)
+
+        finish_consultation(session, calendar, message, pause, pause.answer_due, now,
+                            rules.THIRD_PARTY_LAPSED_NOTE, apply)
+        notify.tell_department(session, config, "consultation_ended", message)
+        ended += 1
+    session.commit()
+    return ended
 
 
 def close_abandoned(session: Session, config: Mapping[str, Any], calendar: Calendar,

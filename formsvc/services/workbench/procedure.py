@@ -9,8 +9,8 @@ from datetime import date
 from formsvc.domain import procedure as rules
 from formsvc.models import ClockPause, Message
 from formsvc.models.staff import Staff
-from formsvc.services import deadlines, notify
-from formsvc.services.procedure import correction_days
+from formsvc.services import notify
+from formsvc.services.procedure import correction_days, finish_consultation
 from formsvc.services.workbench.context import ActionError, Context, get_message, text_field
 
 
@@ -77,22 +77,14 @@ def start_consultation(ctx: Context, staff: Staff, number: str, note: str) -> Cl
 
 
 def end_consultation(ctx: Context, staff: Staff, number: str, note: str) -> ClockPause:
-    """The third party answered (or its 15 working days passed): the clock restarts and the due
-    date moves by the working days the consultation took."""
+    """The third party answered: the clock restarts and the due date moves by the working days
+    the consultation took (at most 15; ``remind`` ends a lapsed one itself)."""
     message = get_message(ctx, staff, number)
     pause = message.open_pause
     if pause is None or pause.kind != "third_party":
         raise ActionError("not_consulting", "本件没有正在进行的第三方意见征求")
     note = text_field(note, "第三方意见或征求结果")
-    days = deadlines.working_days_between(ctx.calendar, pause.started_on, ctx.today)
-    new_due = deadlines.consultation_count(ctx.calendar, pause.old_due_date, days).due
-    ctx.apply(staff, message, "end_consultation",
-              f"征求意见用时 {days} 个工作日，不计入答复期限；答复期限由 "
-              f"{pause.old_due_date.isoformat()} 顺延至 {new_due.isoformat()}")
-    ctx.apply(staff, message, "note", f"第三方意见：{note}")
-    pause.ended_at, pause.ended_on, pause.outcome = ctx.now, ctx.today, "ended"
-    pause.answer, pause.new_due_date = note, new_due
-    message.due_date = new_due
-    notify.queue_all(ctx.session, [message.email], "consultation_ended", message)
+    finish_consultation(ctx.session, ctx.calendar, message, pause, ctx.today, ctx.now, note,
+                        lambda action, text: ctx.apply(staff, message, action, text))
     ctx.commit()
     return pause

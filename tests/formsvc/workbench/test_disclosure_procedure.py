@@ -588,3 +588,21 @@ def test_a_stopped_clock_is_not_overdue_in_the_statistics(staff: Flask) -> None:
         s.commit()
         s.close()
     assert overdue() == 0
+
+
+def test_a_lapsed_consultation_ends_by_itself(staff: Flask, wbclient: FlaskClient) -> None:
+    """The third party let its 15 working days pass: remind restarts the clock, counting 15."""
+    number, code = disclosure(staff, wbclient)
+    run(staff, "xzfb_h", wb.start_consultation, number, "某公司")
+    cal = calendar(staff)
+    start = date(2026, 3, 2)
+    set_pause(staff, number, started_on=start, old_due_date=date(2026, 3, 20),
+              answer_due=cal.add_working_days(start, 15).due)
+    with staff.app_context():
+        result = staff.test_cli_runner().invoke(args=["remind"])
+    assert result.exit_code == 0 and "恢复计时 1 件" in result.output, result.output
+    m = message_row(staff, number)
+    assert m.open_pause is None and m.pauses[0].outcome == "ended"
+    assert m.due_date == cal.add_working_days(date(2026, 3, 20), 15).due
+    text = text_of(open_tracking(staff.test_client(), number, code))
+    assert "15 个工作日不计入答复期限" in text and "某公司" not in text
