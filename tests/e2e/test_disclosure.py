@@ -23,6 +23,12 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SUBJECT = "2024年县级财政预算执行情况"
 
 
+def accessible(page: Page) -> None:
+    """WCAG 2.1 AA by axe-core on the page as it is now."""
+    violations = support.run_axe(page)["violations"]
+    assert not violations, support.describe_violations(violations)
+
+
 def open_by_number(page: Page, number: str) -> None:
     page.goto(f"/hdjl/staff/inbox?number={number}")
     assert number in h1(page) or SUBJECT in h1(page), h1(page)
@@ -68,11 +74,13 @@ def test_correction_reply_files_notice_and_rating_link(open_page, staff, server,
     form.get_by_label("需要补正的事项和理由").fill("请写明所需报告的文号，并补充身份证明。")
     assert click_and_wait(handler, form.get_by_role("button", name="告知补正")) == 200
     assert "暂停计时" in main(handler).inner_text()
+    accessible(handler)
 
     # the applicant answers on the tracking page, with a file
     track(citizen, number, code)
     assert "暂停计时：等待申请人补正" in main(citizen).inner_text()
     assert "请写明所需报告的文号" in main(citizen).inner_text()
+    accessible(citizen)
     citizen.get_by_label("补正内容").fill("所需报告文号为示财〔2025〕8号，身份证明见附件。")
     proof = tmp_path / "身份证明.pdf"
     proof.write_bytes(PDF)
@@ -106,6 +114,7 @@ def test_correction_reply_files_notice_and_rating_link(open_page, staff, server,
     click_and_wait(citizen, main(citizen).get_by_role("link", name=re.compile("答复告知书")))
     notice = main(citizen).inner_text()
     assert "予以公开" in notice and "六十日内依法申请行政复议" in notice
+    accessible(citizen)
     stranger = open_page()
     assert stranger.goto(server.url(f"/hdjl/track/notice/{number}")).status == 404
 
@@ -116,6 +125,7 @@ def test_correction_reply_files_notice_and_rating_link(open_page, staff, server,
     rater = open_page()
     rater.goto(path)
     assert "您申请的信息见附件" in main(rater).inner_text()
+    accessible(rater)
     rater.get_by_label("满意", exact=True).check()
     assert click_and_wait(rater, rater.get_by_role("button", name="提交评价")) == 200
     assert "感谢您的评价" in rater.get_by_role("status").first.inner_text()
