@@ -10,7 +10,7 @@ new due date is set when the pause ends.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,17 @@ def finish_consultation(session: Session, calendar: Calendar, message: Message,
     notify.queue_all(session, [message.email], "consultation_ended", message)
 
 
+def _lapsed(session: Session, kind: str, today: date,
+            action: str) -> Iterator[tuple[ClockPause, Message]]:
+    """Open pauses of ``kind`` whose last day is past, with messages ``action`` may move."""
+    for pause in session.scalars(select(ClockPause).where(
+            ClockPause.kind == kind, ClockPause.ended_at.is_(None),
+            ClockPause.answer_due < today)):
+        message = session.get(Message, pause.message_id)
+        if message is not None and lifecycle.allowed(message, action):
+            yield pause, message
+
+
 def end_lapsed_consultations(session: Session, config: Mapping[str, Any], calendar: Calendar,
                              now: datetime | None = None) -> int:
     """End the consultations whose third party let its 15 working days pass without an answer
@@ -138,12 +149,7 @@ def end_lapsed_consultations(session: Session, config: Mapping[str, Any], calend
     now = now or utcnow()
     today = county_date(config, now)
     ended = 0
-    for pause in session.scalars(select(ClockPause).where(
-            ClockPause.kind == "third_party", ClockPause.ended_at.is_(None),
-            ClockPause.answer_due < today)):
-        message = session.get(Message, pause.message_id)
-        if message is None or not lifecycle.allowed(message, "end_consultation"):
-            continue
+    for pause, message in _lapsed(session, "third_party", today, "end_consultation"):
 
         def apply(action: str, note: str, message: Message = message) -> None:
             lifecycle.apply(message, action, actor="system", role="system", note=note, now=now)
@@ -163,12 +169,7 @@ def close_abandoned(session: Session, config: Mapping[str, Any], calendar: Calen
     now = now or utcnow()
     today = county_date(config, now)
     closed = 0
-    for pause in session.scalars(select(ClockPause).where(
-            ClockPause.kind == "correction", ClockPause.ended_at.is_(None),
-            ClockPause.answer_due < today)):
-        message = session.get(Message, pause.message_id)
-        if message is None or not lifecycle.allowed(message, "correction_abandoned"):
-            continue
+    for pause, message in _lapsed(session, "correction", today, "correction_abandoned"):
         pause.ended_at, pause.ended_on, pause.outcome = now, today, "abandoned"
         lifecycle.apply(message, "correction_abandoned", actor="system", role="system",
                         now=now, note=rules.CORRECTION_ABANDONED_NOTE)
