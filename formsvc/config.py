@@ -152,6 +152,20 @@ DUE_SOON_DAYS = 2
 STATS_MIN_COUNT = 5
 # `remind` closes (办结) a reply the citizen has not rated within this many working days.
 RATING_WINDOW_DAYS = 10
+# 依申请公开 补正 (Art. 30): the working days the applicant is given by default; staff may set
+# another period when they ask. `remind` closes an unanswered 补正 after it (视为放弃).
+CORRECTION_DAYS = 15
+# A virus scanner run on every file staff attach to a reply and every 补正 file: the command
+# (a list, or a string split as a shell would) gets the file's path last; exit 0 clean, 1
+# infected, anything else refuses the file. None: no scanning. Example: ["clamdscan", "--no-summary"]
+VIRUS_SCAN_COMMAND: list[str] | str | None = None
+# The disclosed information staff attach to a reply (PDF, office files): how many, how large.
+MAX_REPLY_FILES = 10
+MAX_REPLY_FILE_BYTES = 20 * 1024 * 1024
+# The reply mail's rating link (signed with SECRET_KEY, no query code) works this many days. Its
+# address starts with PUBLIC_BASE_URL; None: https:// and SITE_DOMAIN of pelicanconf.py.
+RATING_LINK_DAYS = 30
+PUBLIC_BASE_URL: str | None = None
 
 # Staff login: lockout after repeated failures, a rate limit per address, session lifetimes.
 LOGIN_MAX_FAILURES = 5

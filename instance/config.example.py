@@ -119,6 +119,16 @@
 # STATS_MIN_COUNT = 5
 # 答复后多少个工作日未评价即自动办结（由 remind 命令执行）
 # RATING_WINDOW_DAYS = 10
+# 依申请公开告知补正时默认给申请人的补正期限（工作日）；逾期未补正视为放弃申请（由 remind 命令执行）
+# CORRECTION_DAYS = 15
+# 病毒检查命令：检查答复附件和补正材料，文件路径加在命令最后；退出码 0 为通过，1 为染毒，其他为无法检查（均拒收）
+# VIRUS_SCAN_COMMAND = ["clamdscan", "--no-summary", "--fdpass"]
+# 答复附件（公开的政府信息：PDF、Word、Excel 等）最多几个、每个多大
+# MAX_REPLY_FILES = 10
+# MAX_REPLY_FILE_BYTES = 20 * 1024 * 1024
+# 答复邮件中的评价链接有效天数；链接地址的开头（默认 https:// 加 pelicanconf.py 的 SITE_DOMAIN）
+# RATING_LINK_DAYS = 30
+# PUBLIC_BASE_URL = "https://www.shifan.gov.cn"
 # 连续输错密码几次锁定账户，锁定多少分钟
 # LOGIN_MAX_FAILURES = 5
 # LOGIN_LOCKOUT_MINUTES = 15

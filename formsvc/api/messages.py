@@ -15,6 +15,7 @@ from formsvc.api.oas import BOOL, DATE, DATETIME, STR, error_response, json_resp
 from formsvc.db import get_session
 from formsvc.domain import consent, kinds
 from formsvc.domain.applicants import APPLICANT_TYPES, ORG_TYPES
+from formsvc.domain.procedure import PAUSE_LABELS
 from formsvc.domain.ratings import RATINGS
 from formsvc.forms import HONEYPOT, json_types, make_form, to_new_message
 from formsvc.forms.fields import DELIVERIES, FIELDS, ID_TYPES, MEDIA
@@ -297,6 +298,13 @@ SCHEMAS: dict[str, Any] = {
             "value": {"type": "string", "enum": list(RATINGS)}, "label": STR, "comment": STR,
             "rated_at": {"type": ["string", "null"], "format": "date-time"}})]},
         "can_rate": BOOL,
+        # 依申请公开: the clock stopped by a 补正 or a third party's consultation (Art. 30, 32)
+        "pause": {"oneOf": [{"type": "null"}, obj({
+            "kind": {"type": "string", "enum": list(PAUSE_LABELS)}, "label": STR, "since": DATE,
+            "explanation": STR,
+            "reason": {"type": "string", "description": "需要补正的事项（仅补正）"},
+            "answer_due": {**DATE, "description": "补正截止日期（仅补正）"},
+        }, required=["kind", "label", "since", "explanation"])]},
     }),
 }
 

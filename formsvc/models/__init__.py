@@ -7,6 +7,7 @@ from formsvc.models.department import Department
 from formsvc.models.event import Event
 from formsvc.models.message import Message
 from formsvc.models.outbox import OutboxNotification
+from formsvc.models.procedure import ClockPause, ReplyNotice
 from formsvc.models.report import DisclosureCase
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import (
@@ -18,6 +19,6 @@ from formsvc.models.workbench import (
     ReplyTemplate,
 )
 
-__all__ = ["Attachment", "Base", "Department", "DisclosureCase", "Event", "ExtensionRequest",
-           "Letter", "LetterProposal", "MailAttempt", "Message", "OutboxNotification",
-           "ReplyDraft", "ReplyTemplate", "Staff"]
+__all__ = ["Attachment", "Base", "ClockPause", "Department", "DisclosureCase", "Event",
+           "ExtensionRequest", "Letter", "LetterProposal", "MailAttempt", "Message",
+           "OutboxNotification", "ReplyDraft", "ReplyNotice", "ReplyTemplate", "Staff"]

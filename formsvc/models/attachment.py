@@ -12,8 +12,15 @@ if TYPE_CHECKING:
     from formsvc.models.message import Message
 
 
+# Why a file is kept with a message: the citizen's submission, their 补正 (Art. 30), their
+# 补充材料 before 分办, the disclosed information staff attach to the reply (the applicant
+# downloads it when tracking).
+ATTACHMENT_PURPOSES = ("submission", "correction", "supplement", "reply")
+
+
 class Attachment(Base):
-    """A file a citizen attached; stored under UPLOAD_DIR with a random name, never served publicly."""
+    """A file kept with a message; stored under UPLOAD_DIR with a random name, never served
+    publicly. ``purpose`` is one of ATTACHMENT_PURPOSES."""
 
     __tablename__ = "attachment"
 
@@ -25,5 +32,7 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    purpose: Mapped[str] = mapped_column(String(16), default="submission",
+                                         server_default="submission")
 
     message: Mapped[Message] = relationship(back_populates="attachments")

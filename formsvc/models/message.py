@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from formsvc.models.attachment import Attachment
     from formsvc.models.department import Department
     from formsvc.models.event import Event
+    from formsvc.models.procedure import ClockPause
     from formsvc.models.workbench import ExtensionRequest
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -99,6 +100,13 @@ class Message(Base):
     extension_requests: Mapped[list[ExtensionRequest]] = relationship(
         order_by="ExtensionRequest.id", viewonly=True
     )
+    # 补正 and third-party consultations (services/procedure.py), oldest first
+    pauses: Mapped[list[ClockPause]] = relationship(order_by="ClockPause.id")
+
+    @property
+    def open_pause(self) -> ClockPause | None:
+        """The pause stopping the clock now, if any."""
+        return next((p for p in self.pauses if p.ended_at is None), None)
 
     @property
     def is_duplicate(self) -> bool:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -11,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -23,7 +25,20 @@ from formsvc.domain.kinds import Kind
 from formsvc.domain.ratings import RATINGS
 from formsvc.forms import HONEYPOT, MessageForm, make_form, raw_data, to_new_message
 from formsvc.forms.text import clean_text
-from formsvc.services import departments, drafts, submission, tracking, uploads
+from formsvc.models import Message
+from formsvc.services import (
+    codes,
+    departments,
+    drafts,
+    followups,
+    procedure,
+    rating_links,
+    submission,
+    tracking,
+    uploads,
+    workbench,
+)
+from formsvc.services.errors import ServiceError
 from formsvc.web.errors import error_response
 from formsvc.web.extensions import client_address, draft_limited, submit_limited, track_limited
 from formsvc.web.runtime import calendar, projects
@@ -40,6 +55,9 @@ DRAFT_FAILED_MESSAGE = "系统暂时无法保存您的申请，申请没有被�
 # The receipt (with the query code) survives a reload for this long in the submitting browser, then
 # only tracking works; short, because a shared computer's next user could open it from history.
 RECEIPT_SECONDS = 10 * 60
+# After the number and query code were given on the tracking page, this browser may act on that
+# message (answer a 补正) for this long without the code travelling again.
+TRACKED_SECONDS = 30 * 60
 
 
 def _kind_or_404(code: str) -> Kind:
@@ -224,9 +242,173 @@ def track() -> Any:
     except tracking.NotFound:
         return render_template("formsvc/track.html", number=number, errors=[
             {"text": tracking.NOT_FOUND_MESSAGE, "href": "#tracking_number"}]), 404
+    _remember_tracked(message.tracking_number)
     view = tracking.public_view(message, current_app.config, calendar())
     return render_template("formsvc/status.html", view=view, code=code, rating_errors=[],
-                           ratings=RATINGS), 200, NO_STORE
+                           ratings=RATINGS, **_released(message)), 200, NO_STORE
+
+
+def _released(message: Message) -> dict[str, Any]:
+    """The reply's files and its 告知书, for the status page of a browser that gave the code."""
+    return {"files": procedure.released_files(message),
+            "can_supplement": followups.can_supplement(message),
+            "can_follow_up": followups.can_follow_up(message),
+            "has_notice": workbench.notice_of(get_session(), message) is not None}
+
+
+def _remember_tracked(number: str) -> None:
+    """This browser gave the number with its code: it may act on the message for a while."""
+    now = int(time.time())
+    fresh = {n: at for n, at in (session.get("tracked") or {}).items()
+             if now - at < TRACKED_SECONDS and n != number}
+    session["tracked"] = {**dict(list(fresh.items())[-4:]), number: now}
+
+
+def _is_tracked(number: str) -> bool:
+    """Whether this browser opened ``number`` with its query code within TRACKED_SECONDS."""
+    at = (session.get("tracked") or {}).get(number)
+    return isinstance(at, int) and time.time() - at < TRACKED_SECONDS
+
+
+def _tracked_or_login(number: str) -> Any:
+    """The message of ``number`` when this browser opened it with its code; else the tracking
+    form again (404), with the same words as an unknown number."""
+    if number and _is_tracked(number):
+        try:
+            return tracking.tracked(get_session(), number)
+        except tracking.NotFound:
+            pass
+    return render_template("formsvc/track.html", number=number, errors=[
+        {"text": "请重新输入受理编号和查询码查询后再操作（查询后 30 分钟内有效）",
+         "href": "#tracking_number"}]), 404
+
+
+@bp.route("/rate/<token>", methods=["GET", "POST"])
+@track_limited
+def rate_by_link(token: str) -> Any:
+    """The reply mail's signed link: rate the answer without typing the query code."""
+    db = get_session()
+    try:
+        message = rating_links.message_of(db, current_app.config, token)
+    except rating_links.LinkError as exc:
+        return error_response(400, exc.code, exc.message)
+    errors: list[dict[str, str]] = []
+    comment = ""
+    if request.method == "POST":
+        comment = clean_text(request.form.get("comment") or "", multiline=True)
+        try:
+            message = tracking.record_rating(db, message, request.form.get("rating", ""), comment)
+        except tracking.RatingError as exc:
+            db.rollback()
+            errors.append({"text": exc.message, "href": "#rating"})
+        else:
+            return render_template("formsvc/rate_link.html", message=message, ratings=RATINGS,
+                                   errors=[], rated=True), 200, NO_STORE
+    return render_template("formsvc/rate_link.html", message=message, ratings=RATINGS,
+                           errors=errors, comment=comment), 400 if errors else 200, NO_STORE
+
+
+@bp.get("/track/files/<stored_name>")
+@track_limited
+def reply_file(stored_name: str) -> Any:
+    """A file of the reply, for the browser that opened the message with its query code."""
+    number = codes.normalize_number(clean_text(request.args.get("number") or ""))
+    found = _tracked_or_login(number)
+    if isinstance(found, tuple):
+        return found
+    attachment = procedure.released_file(found, stored_name)
+    if attachment is None:
+        abort(404)
+    resp = send_from_directory(current_app.config["UPLOAD_DIR"], attachment.stored_name,
+                               mimetype=attachment.mime_type, as_attachment=True,
+                               download_name=attachment.original_name)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/track/notice/<number>")
+@track_limited
+def notice(number: str) -> Any:
+    """The 告知书 of the reply, printable, as it was issued."""
+    found = _tracked_or_login(codes.normalize_number(clean_text(number)))
+    if isinstance(found, tuple):
+        return found
+    issued = workbench.notice_of(get_session(), found)
+    if issued is None:
+        abort(404)
+    return render_template("formsvc/notice.html", issued=issued,
+                           number=found.tracking_number), 200, NO_STORE
+
+
+def _status_page(number: str, status: int = 200, **extra: Any) -> Any:
+    """The status page again after a citizen's action (no query code on it: the rating form
+    is only offered on the page the code opened)."""
+    message = tracking.tracked(get_session(), number)
+    view = tracking.public_view(message, current_app.config, calendar())
+    return render_template("formsvc/status.html", view=view, code="", ratings=RATINGS,
+                           rating_errors=[], **_released(message), **extra), status, NO_STORE
+
+
+def _posted_files(name: str = "attachments") -> list[uploads.Upload]:
+    """The files of a citizen's form, checked as a submission's (and by the virus scanner)."""
+    files = [(f.filename or "", f.read()) for f in request.files.getlist(name)
+             if f and (f.filename or "")]
+    checked = uploads.check(files, max_count=current_app.config["MAX_ATTACHMENTS"],
+                            max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"])
+    uploads.scan(current_app.config.get("VIRUS_SCAN_COMMAND"), checked)
+    return checked
+
+
+def _tracked_number() -> str:
+    return codes.normalize_number(clean_text(request.form.get("tracking_number") or ""))
+
+
+def _add_from_tracking(field: str, add: Callable[[Message, str], object], done: str) -> Any:
+    """A citizen's text (and files) added from the status page by ``add``: the status page
+    again, with ``done`` or with the refusal beside ``field``; nothing kept when refused."""
+    number = _tracked_number()
+    found = _tracked_or_login(number)
+    if isinstance(found, tuple):
+        return found
+    text = clean_text(request.form.get(field) or "", multiline=True)
+    db = get_session()
+    try:
+        add(found, text)
+    except ServiceError as exc:  # uploads, 补正, 追问 and 补充材料 refusals
+        db.rollback()
+        return _status_page(number, 400, **{field: text, field.replace("_text", "_errors"): [
+            {"text": exc.message, "href": f"#{field}"}]})
+    return _status_page(number, done=done)
+
+
+@bp.post("/track/correction")
+@track_limited
+def correction() -> Any:
+    """The applicant's 补正 (text and files, checked as a new submission's) from the status page."""
+    return _add_from_tracking(
+        "correction_text", lambda m, text: procedure.answer_correction(
+            get_session(), current_app.config, calendar(), m, text, _posted_files()),
+        "补正已提交，答复期限自今日起重新计算。")
+
+
+@bp.post("/track/supplement")
+@track_limited
+def supplement() -> Any:
+    """补充材料 (text and files) while the message waits for 分办."""
+    return _add_from_tracking(
+        "supplement_text", lambda m, text: followups.supplement(
+            get_session(), current_app.config, m, text, _posted_files()),
+        "补充材料已提交，将与留言一并转交办理单位。")
+
+
+@bp.post("/track/follow-up")
+@track_limited
+def follow_up() -> Any:
+    """The citizen's one 追问 on the reply."""
+    return _add_from_tracking(
+        "follow_up_text", lambda m, text: followups.follow_up(
+            get_session(), current_app.config, m, text),
+        "追问已提交，已转交办理单位。")
 
 
 @bp.post("/track/rate")

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from formsvc.domain.procedure import THIRD_PARTY_MAX_DAYS
 from formsvc.domain.workdays import Calendar, Count
 from formsvc.services.lifecycle import OPEN_STATUSES, TRANSITIONS
 
@@ -29,7 +30,9 @@ _MAX_SPAN = 400
 
 @dataclass(frozen=True)
 class Deadline:
-    state: str  # "overdue", "due_soon", "ok", "done" (replied, closed or rejected)
+    # "overdue", "due_soon", "ok", "done" (replied, closed or rejected), "paused" (补正 or a
+    # third party's consultation stops the clock: services/procedure.py)
+    state: str
     working_days: int  # left (ok, due_soon) or past (overdue); 0 when done
     label: str
 
@@ -55,10 +58,13 @@ def due_soon_days(config: Mapping[str, Any]) -> int:
     return int(config.get("DUE_SOON_DAYS", DEFAULT_DUE_SOON_DAYS))
 
 
-def deadline(calendar: Calendar, status: str, due: date, today: date, soon_days: int) -> Deadline:
-    """Where a message stands against its due date today."""
+def deadline(calendar: Calendar, status: str, due: date, today: date, soon_days: int,
+             paused: bool = False) -> Deadline:
+    """Where a message stands against its due date today (``paused``: its clock is stopped)."""
     if status not in OPEN_STATUSES:
         return Deadline("done", 0, "")
+    if paused:
+        return Deadline("paused", 0, "暂停计时")
     if today > due:
         past = max(1, working_days_between(calendar, due, today))
         return Deadline("overdue", past, f"已超期 {past} 个工作日")
@@ -84,6 +90,23 @@ def extension_count(calendar: Calendar, due: date, days: int) -> Count:
 def reopen_count(calendar: Calendar, day: date, time_limit: int) -> Count:
     """A message reopened on ``day``: a new full time limit from the next day."""
     return calendar.add_working_days(day, time_limit)
+
+
+def correction_count(calendar: Calendar, answered_on: date, time_limit: int) -> Count:
+    """A 补正 received on ``answered_on``: the full time limit again from the next day (Art. 30)."""
+    return calendar.add_working_days(answered_on, time_limit)
+
+
+def consultation_days(calendar: Calendar, started_on: date, ended_on: date) -> int:
+    """The working days of a third party's consultation not counted in the time limit: the
+    days it took, at most the 15 the third party has (Art. 32)."""
+    return min(working_days_between(calendar, started_on, ended_on), THIRD_PARTY_MAX_DAYS)
+
+
+def consultation_count(calendar: Calendar, old_due: date, paused_days: int) -> Count:
+    """A third party consulted for ``paused_days`` working days: the due date moves by as many
+    (Art. 32: the consultation's time is not counted)."""
+    return calendar.add_working_days(old_due, paused_days)
 
 
 def due_soon_edge(calendar: Calendar, today: date, config: Mapping[str, Any]) -> date:
@@ -122,6 +145,22 @@ def explain_due(message: Message, calendar: Calendar, zone: ZoneInfo) -> dict[st
         return _counted(message, "reopen", count,
                         f"群众不满意，{day.isoformat()} 重新办理，自次日起重新计算 "
                         f"{message.time_limit_days} 个工作日")
+    if setter.action == "correction_received":
+        count = correction_count(calendar, day, message.time_limit_days)
+        return _counted(message, "correction", count,
+                        f"申请人于 {day.isoformat()} 补正申请，自收到补正之日的次日起重新计算 "
+                        f"{message.time_limit_days} 个工作日")
+    if setter.action == "end_consultation":
+        ended = [p for p in message.pauses if p.kind == "third_party" and p.ended_on]
+        if ended:
+            p = ended[-1]
+            assert p.ended_on is not None
+            days = consultation_days(calendar, p.started_on, p.ended_on)
+            count = consultation_count(calendar, p.old_due_date, days)
+            return _counted(message, "consultation", count,
+                            f"原答复期限 {p.old_due_date.isoformat()}；{p.started_on.isoformat()} 至 "
+                            f"{p.ended_on.isoformat()} 征求第三方意见，{days} 个工作日不计入答复期限，"
+                            f"自原期限的次日起顺延")
     if setter.action == "approve_extension":
         approved = [r for r in message.extension_requests if r.status == "approved"]
         if approved:

@@ -11,6 +11,9 @@ department scope.
         │                     │  └──transfer────────┘ (unsatisfied rating may reopen once)
         ├──reject (reason)    ├──return to dispatcher (reason)
         │                     └──extension requested ─▶ approved / refused (moves the due date)
+        └── 依申请公开: 补正 asked ─▶ answered (due date counted afresh) / 视为放弃 ─▶ closed;
+            third party consulted ─▶ ended (due date moved by the days it took); both stop the
+            clock meanwhile (services/procedure.py)
 """
 
 from __future__ import annotations
@@ -83,13 +86,32 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
        needs_note=True, moves_due=True),
     _t("refuse_extension", "延期申请未获批准", {Status.ASSIGNED}, None, {"supervisor"},
        public=False),
+    _t("attach_reply_file", "添加答复附件", {Status.ASSIGNED}, None, {"handler", "reviewer"},
+       public=False),
+    _t("remove_reply_file", "删除答复附件", {Status.ASSIGNED}, None, {"handler", "reviewer"},
+       public=False),
     _t("reply", "已答复", {Status.ASSIGNED}, Status.REPLIED, {"handler", "reviewer"}),
     _t("rate", "评价办理结果", {Status.REPLIED}, Status.CLOSED, {"citizen"}),
+    # what the citizen adds from the tracking page (services/followups.py)
+    _t("supplement", "提交人补充材料", {Status.SUBMITTED}, None, {"citizen"}, needs_note=True),
+    _t("follow_up", "提交人追问", {Status.REPLIED, Status.CLOSED}, None, {"citizen"},
+       needs_note=True),
     _t("timeout_close", "逾期未评价，自动办结", {Status.REPLIED}, Status.CLOSED, {"system"}),
     _t("reopen", "不满意，重新办理", {Status.CLOSED}, Status.ASSIGNED,
        {"supervisor", "dispatcher"}, needs_note=True, moves_due=True),
+    # 依申请公开 (services/procedure.py): 补正 (Art. 30) and third-party consultation (Art. 32)
+    _t("request_correction", "告知申请人补正", {Status.SUBMITTED, Status.ASSIGNED}, None,
+       {"dispatcher", "handler", "reviewer", "supervisor"}, needs_note=True),
+    _t("correction_received", "收到申请人补正，重新计算答复期限",
+       {Status.SUBMITTED, Status.ASSIGNED}, None, {"citizen"}, moves_due=True),
+    _t("correction_abandoned", "逾期未补正，视为放弃申请", {Status.SUBMITTED, Status.ASSIGNED},
+       Status.CLOSED, {"system"}, needs_note=True),
+    _t("start_consultation", "征求第三方意见，暂停计时", {Status.ASSIGNED}, None,
+       {"handler", "reviewer", "supervisor"}, needs_note=True),
+    _t("end_consultation", "第三方意见征求结束，恢复计时", {Status.ASSIGNED}, None,
+       {"handler", "reviewer", "supervisor", "system"}, needs_note=True, moves_due=True),
     # workbench steps that leave the status alone; every one is still an event in the log
-    _t("note", "内部备注", _ANY, None, _STAFF, public=False, needs_note=True),
+    _t("note", "内部备注", _ANY, None, _STAFF | {"system"}, public=False, needs_note=True),
     _t("supervise", "督办", _ANY, None, {"supervisor"}, public=False, needs_note=True),
     _t("change_due", "调整答复期限", {Status.SUBMITTED, Status.ASSIGNED}, None, {"supervisor"},
        needs_note=True, moves_due=True),

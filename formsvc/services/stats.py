@@ -48,7 +48,7 @@ from formsvc.db import upsert
 from formsvc.db.prepared import Prepared
 from formsvc.domain.ratings import SATISFIED
 from formsvc.domain.workdays import Calendar
-from formsvc.models import Department, Message
+from formsvc.models import ClockPause, Department, Message
 from formsvc.models.message import MessageStats
 from formsvc.services.deadlines import working_days_between
 from formsvc.services.lifecycle import OPEN_STATUSES, Status
@@ -421,6 +421,16 @@ def compute(session: Session, config: Mapping[str, Any], calendar: Calendar, tod
                     Message.due_date < today).group_by(Message.department_id)):
             by_id[dept_id].overdue_now += n
             result.total.overdue_now += n
+        # a stopped clock (补正, third party consulted) is not overdue: the few open pauses
+        # are taken off, so the count above stays a range of the index
+        for dept_id, n in session.execute(
+                select(Message.department_id, func.count())
+                .join(ClockPause, ClockPause.message_id == Message.id).where(
+                    ClockPause.ended_at.is_(None), Message.department_id.in_(list(by_id)),
+                    Message.status.in_(late), Message.due_date < today)
+                .group_by(Message.department_id)):
+            by_id[dept_id].overdue_now -= n
+            result.total.overdue_now -= n
     result.departments = rank(by_id.values(), min_count)
     return result
 

@@ -20,7 +20,7 @@ from formsvc.domain import kinds
 from formsvc.domain.ratings import RATINGS
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Message
-from formsvc.services import codes, deadlines, departments, lifecycle, workbench
+from formsvc.services import codes, deadlines, departments, lifecycle, procedure, workbench
 from formsvc.services.errors import ServiceError
 
 NOT_FOUND_MESSAGE = "未找到对应的留言，请核对受理编号和查询码（查询码在提交成功页面显示）"
@@ -74,6 +74,8 @@ def public_view(message: Message, config: Mapping[str, Any],
         "received_on": message.received_on.isoformat(),
         "due_date": message.due_date.isoformat(),
         "due": deadlines.explain_due(message, calendar, county_zone(config)),
+        # 补正 asked or a third party consulted: the clock is stopped, and why (never who)
+        "pause": procedure.pause_view(message),
         "duplicate": message.duplicate_of_id is not None,
         "timeline": [
             {"at": e.created_at.isoformat(), "action": e.action,
@@ -94,10 +96,25 @@ def public_view(message: Message, config: Mapping[str, Any],
     }
 
 
+def tracked(session: Session, number: str) -> Message:
+    """The message of a number this browser opened with its query code (the caller checks the
+    session); NotFound otherwise."""
+    message = session.scalar(select(Message).where(
+        Message.tracking_number == codes.normalize_number(number)))
+    if message is None:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return message
+
+
 def rate(session: Session, number: str, code: str, rating: str, comment: str = "",
          now: datetime | None = None) -> Message:
     """Record the citizen's rating of the reply; this closes the message."""
-    message = find(session, number, code)
+    return record_rating(session, find(session, number, code), rating, comment, now)
+
+
+def record_rating(session: Session, message: Message, rating: str, comment: str = "",
+                  now: datetime | None = None) -> Message:
+    """Rate ``message`` (found by its code, or by a signed rating link); this closes it."""
     if rating not in RATINGS:
         raise RatingError("invalid_rating", "请选择满意、基本满意或不满意")
     if len(comment) > RATING_COMMENT_MAX:

@@ -30,11 +30,12 @@ from formsvc.db import get_session, utcnow
 from formsvc.domain import consent, kinds
 from formsvc.domain.annual_report import CASE_KINDS, CASE_RESULTS, REPORT_ROW_CHOICES
 from formsvc.domain.outcomes import OUTCOMES
+from formsvc.domain.procedure import PAUSE_LABELS
 from formsvc.domain.workdays import schedule_warning
 from formsvc.forms import fields
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.services import annual_report, auth, departments, lifecycle
+from formsvc.services import annual_report, auth, departments, lifecycle, procedure, uploads
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.web import audit_log
@@ -437,6 +438,11 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
             for d in departments.active(db))],
         "detail_label": _detail_label, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
         "can_reopen": wb.can_reopen(message), "errors": errors or [], "form": form or {},
+        "pause": message.open_pause, "pauses": list(message.pauses),
+        "reply_files": wb.reply_files(message), "reply_notice": wb.notice_of(db, message),
+        "reply_accept": ",".join(sorted(set(uploads.REPLY_ACCEPTED.values()))),
+        "correction_days": procedure.correction_days(current_app.config),
+        "PAUSE_LABELS": PAUSE_LABELS,
         "extension_limit": kinds.extension_limit(kinds.get(message.kind), current_app.config)
         if kinds.get(message.kind) else 0,
     }
@@ -474,6 +480,12 @@ def attachment(number: str, attachment_id: int) -> Any:
                                download_name=found.original_name)
 
 
+def _posted_files() -> list[tuple[str, bytes]]:
+    """The files of a multipart action form (the reply's attachments)."""
+    return [(f.filename or "", f.read()) for f in request.files.getlist("files")
+            if f and (f.filename or "")]
+
+
 def _bool(form: dict[str, str], key: str) -> bool:
     return form.get(key) in ("y", "1", "true", "on")
 
@@ -497,6 +509,12 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
                                                                  f.get("note", "")), "已批准延期"),
     "refuse_extension": (lambda c, s, n, f: wb.decide_extension(c, s, n, False,
                                                                 f.get("note", "")), "已不批准延期"),
+    "request_correction": (lambda c, s, n, f: wb.request_correction(
+        c, s, n, f.get("note", ""), f.get("days", "")), "已告知申请人补正，暂停计时"),
+    "start_consultation": (lambda c, s, n, f: wb.start_consultation(c, s, n, f.get("note", "")),
+                           "已记录征求第三方意见，暂停计时"),
+    "end_consultation": (lambda c, s, n, f: wb.end_consultation(c, s, n, f.get("note", "")),
+                         "第三方意见征求结束，答复期限已顺延"),
     "change_due": (lambda c, s, n, f: wb.change_due_date(c, s, n, parse_date(f.get("due_date")),
                                                          f.get("note", "")), "已调整答复期限"),
     # the reply form: its buttons say what follows the saving (REPLY_DONE names it)
@@ -505,6 +523,10 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
                                                       f.get("outcome_note", ""),
                                                       f.get("step", "draft"),
                                                       f.get("report_row", "")), "答复草稿已保存"),
+    "attach_reply_file": (lambda c, s, n, f: wb.attach_reply_files(c, s, n, _posted_files()),
+                          "答复附件已添加"),
+    "remove_reply_file": (lambda c, s, n, f: wb.remove_reply_file(c, s, n, f.get("attachment", "")),
+                          "答复附件已删除"),
     "submit_review": (lambda c, s, n, f: wb.submit_for_review(c, s, n), "已提交审核"),
     "return_draft": (lambda c, s, n, f: wb.return_draft(c, s, n, f.get("note", "")),
                      "已退回修改"),

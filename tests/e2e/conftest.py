@@ -226,6 +226,7 @@ STAFF = {  # username: (role, department, display name); one password for the te
     "rsj-li": ("handler", "rsj", "李承办"),
     "rsj-shen": ("reviewer", "rsj", "沈审核"),
     "ducha": ("supervisor", "", "赵督办"),
+    "xzfb-zhang": ("handler", "xzfb", "张公开"),  # 依申请公开 (tests/e2e/test_disclosure.py)
 }
 STAFF_PASSWORD = "e2e-Passw0rd-示范"
 

@@ -103,6 +103,11 @@ FIELDS: dict[str, tuple[int, str]] = {
     "letter_return": (1000, "{}"),
     "comment": (500, "{}"), "template_title": (100, "{}"), "template_body": (5000, "模板：{}"),
     "reconfirm_note": (1000, "{}"),
+    # 依申请公开 procedure (issue 20): the 补正 asked and answered, a third party consulted; the
+    # citizen's 补充材料 before 分办 and 追问 after the reply
+    "correction_reason": (1000, "{}"), "correction_text": (2000, "补正：{}"),
+    "consultation_note": (1000, "{}"), "consultation_end": (1000, "{}"),
+    "supplement_text": (2000, "补充：{}"), "follow_up_text": (2000, "追问：{}"),
 }
 TEMPLATES = 10  # reply templates of 市场监管局, payloads in their titles and bodies
 
@@ -346,12 +351,12 @@ def seed_main() -> None:
 
     Reads [{"m": …, "number": …}] on stdin, writes {"letters": {number: id}, "states": …}.
     """
-    from sqlalchemy import update
+    from sqlalchemy import select, update
 
     from formsvc import create_app, db
     from formsvc.domain import consent
     from formsvc.models import Message
-    from formsvc.services import auth
+    from formsvc.services import auth, followups, procedure
     from formsvc.services import workbench as wb
     from formsvc.web.runtime import calendar
 
@@ -382,7 +387,12 @@ def seed_main() -> None:
                 out["used"].append([name, m])
                 return field_value(name, m)
 
+            def message(n: str = n) -> Message:
+                session.expire_all()
+                return session.scalars(select(Message).where(Message.tracking_number == n)).one()
+
             wb.add_note(ctx, disp, n, v("note"))
+            followups.supplement(session, app.config, message(), v("supplement_text"), [])
             if group == "reject":
                 wb.reject(ctx, disp, n, v("reject"))
                 continue
@@ -402,6 +412,11 @@ def seed_main() -> None:
             wb.save_draft(ctx, handler, n, v("draft"), *outcome)
             if group == "inbox":
                 if kind == "ysqgk":
+                    wb.request_correction(ctx, handler, n, v("correction_reason"), "")
+                    procedure.answer_correction(session, app.config, calendar(), message(),
+                                                v("correction_text"), [])
+                    wb.start_consultation(ctx, handler, n, v("consultation_note"))
+                    wb.end_consultation(ctx, handler, n, v("consultation_end"))
                     wb.request_extension(ctx, handler, n, 5, v("extension"))
                     if m % 10 == 6:
                         wb.decide_extension(ctx, sup, n, True, v("approve_note"))
@@ -414,6 +429,7 @@ def seed_main() -> None:
                     wb.supervise(ctx, sup, n, v("supervise"))
                 continue
             wb.send_reply(ctx, handler, n)  # replied
+            followups.follow_up(session, app.config, message(), v("follow_up_text"))
             if kind != "ysqgk":
                 if m % 2 == 0:  # consent stored before migration 0008: asked again, then published
                     session.execute(update(Message).where(Message.tracking_number == n)

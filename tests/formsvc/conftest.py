@@ -213,9 +213,16 @@ def post_form(client: FlaskClient, kind: str, data: dict[str, Any],
     payload: dict[str, Any] = {"csrf_token": csrf_from(page), **data}
     if files:
         payload["attachments"] = [(BytesIO(content), name) for content, name in files]
-    # Build the request ourselves: werkzeug's test client spools big bodies to a temporary file
-    # it never closes, which warnings-as-errors turns into a failure.
-    builder = EnvironBuilder(path=f"/hdjl/{kind}/new", method="POST", data=payload,
+    return post_multipart(client, f"/hdjl/{kind}/new", payload, follow)
+
+
+def post_multipart(client: FlaskClient, path: str, data: dict[str, Any],
+                   follow: bool = False) -> Any:
+    """POST ``data`` (files as (BytesIO, name) pairs) as multipart/form-data.
+
+    Built by hand: werkzeug's test client spools big bodies to a temporary file it never
+    closes, which warnings-as-errors turns into a failure."""
+    builder = EnvironBuilder(path=path, method="POST", data=data,
                              content_type="multipart/form-data")
     environ = builder.get_environ()
     try:

@@ -333,3 +333,53 @@ def test_control_characters_in_workbench_text(app: Flask) -> None:
     assert note == ["内部[2J备注"]
     assert post_action(staff_client, number, "transfer", department="\x00",
                        note="\x00").status_code == 400
+
+
+# --- what citizens add from the tracking page (issue 20: 补正, 补充材料, 追问) -------------------------
+
+def _tracked(client: FlaskClient, number: str, code: str) -> str:
+    """Open the message with its code (binding this client to it); a CSRF token."""
+    token = _csrf(client)
+    r = client.post("/hdjl/track", data={"csrf_token": token, "tracking_number": number,
+                                         "query_code": code})
+    assert r.status_code == 200
+    return token
+
+
+@pytest.mark.parametrize(("url", "field"), [("/hdjl/track/supplement", "supplement_text"),
+                                            ("/hdjl/track/follow-up", "follow_up_text"),
+                                            ("/hdjl/track/correction", "correction_text")])
+def test_tracking_page_texts(client: FlaskClient, app: Flask, session: Session, url: str,
+                             field: str) -> None:
+    from formsvc import db
+    from formsvc.services import workbench as wb
+    from tests.formsvc.conftest import mark_replied
+    from tests.formsvc.workbench.helpers import make_staff, run
+
+    r = api_submit(client, "ysqgk" if "correction" in url else "zx", department="")
+    number, code = r.get_json()["tracking_number"], r.get_json()["query_code"]
+    if "follow-up" in url:
+        mark_replied(app, number)
+    if "correction" in url:
+        make_staff(app, "disp", "dispatcher")
+        make_staff(app, "gk", "handler", "xzfb")
+        run(app, "disp", wb.dispatch, number, "xzfb")
+        run(app, "gk", wb.request_correction, number, "请补充", "")
+    token = _tracked(client, number, code)
+    limit = app.config["CONTENT_MAX"]
+    for text in ("政" * (limit + 1), KB100, "\x00\u202e\ufeff \x1b "):
+        before = count_rows(app)
+        r = client.post(url, data={"csrf_token": token, "tracking_number": number, field: text})
+        assert r.status_code in (400, 413), (url, len(text), r.status_code)
+        assert count_rows(app) == before, url
+    # control and bidi characters are removed before the text is kept
+    r = client.post(url, data={"csrf_token": token, "tracking_number": number,
+                               field: "甲\x00乙\u202e丙\x1b[2J丁"})
+    assert r.status_code == 200, soup(r).get_text()[:300]
+    with app.app_context():
+        s = db.new_session()
+        m = s.scalar(select(Message).where(Message.tracking_number == number))
+        # the 补正 is kept with its pause, the others as the event's note
+        note = m.pauses[-1].answer if "correction" in url else m.events[-1].note
+        s.close()
+    assert "甲乙丙[2J丁" in note and not any(c in note for c in "\x00\u202e\x1b")

@@ -32,6 +32,7 @@ from tests.formsvc.conftest import (
     error_texts,
     good_data,
     post_form,
+    post_multipart,
     soup,
     upload_files,
 )
@@ -349,11 +350,4 @@ def test_disk_full_inside_a_draft_leaves_no_draft_folder(tmp_path: Path,
 def _post_with_token(client: FlaskClient, token: str, files: list[tuple[bytes, str]]) -> Any:
     data: dict[str, Any] = {"csrf_token": token, **good_data("zx"),
                             "attachments": [(io.BytesIO(c), n) for c, n in files]}
-    builder = EnvironBuilder(path="/hdjl/zx/new", method="POST", data=data,
-                             content_type="multipart/form-data")
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    return post_multipart(client, "/hdjl/zx/new", data)

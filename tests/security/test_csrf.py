@@ -96,6 +96,54 @@ def rate(app: Flask, client: FlaskClient) -> Prepared:
                                 "rating": "satisfied", "comment": "很好"}
 
 
+def _tracked(client: FlaskClient, kind: str = "zx") -> tuple[str, str]:
+    """A message this client opened with its code (the tracking page's own actions)."""
+    number, code = (lambda b: (b["tracking_number"], b["query_code"]))(
+        api_submit(client, kind, **({} if kind == "ysqgk" else {"department": ""})).get_json())
+    assert client.post("/hdjl/track", data={"csrf_token": _token(client, "/hdjl/track"),
+                                            "tracking_number": number,
+                                            "query_code": code}).status_code == 200
+    return number, _token(client, "/hdjl/track")
+
+
+def supplement(app: Flask, client: FlaskClient) -> Prepared:
+    number, token = _tracked(client)
+    return "/hdjl/track/supplement", {"csrf_token": token, "tracking_number": number,
+                                      "supplement_text": "补充说明"}
+
+
+def follow_up(app: Flask, client: FlaskClient) -> Prepared:
+    number, token = _tracked(client)
+    mark_replied(app, number)
+    return "/hdjl/track/follow-up", {"csrf_token": token, "tracking_number": number,
+                                     "follow_up_text": "还有一个问题"}
+
+
+def correction(app: Flask, client: FlaskClient) -> Prepared:
+    number, token = _tracked(client, "ysqgk")
+    make_staff(app, "d", "dispatcher")
+    make_staff(app, "g", "handler", "xzfb")
+    run(app, "d", wb.dispatch, number, "xzfb")
+    run(app, "g", wb.request_correction, number, "请补充", "")
+    return "/hdjl/track/correction", {"csrf_token": token, "tracking_number": number,
+                                      "correction_text": "补正内容"}
+
+
+def rate_link(app: Flask, client: FlaskClient) -> Prepared:
+    from formsvc.models import Message
+    from formsvc.services import rating_links
+
+    number, _ = _submitted(client)
+    mark_replied(app, number)
+    with app.app_context():
+        s = db.new_session()
+        token = rating_links.token(app.config, s.scalar(select(Message).where(
+            Message.tracking_number == number)))
+        s.close()
+    return f"/hdjl/rate/{token}", {"csrf_token": _token(client, f"/hdjl/rate/{token}"),
+                                   "rating": "satisfied"}
+
+
 def staff_login(app: Flask, client: FlaskClient) -> Prepared:
     make_staff(app, "h", "handler", "rsj")
     return "/hdjl/staff/login", {"csrf_token": _token(client, "/hdjl/staff/login"),
@@ -136,6 +184,10 @@ CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
     "confirm-ysqgk": ("/hdjl/ysqgk/confirm", disclosure_confirm, True),
     "track": ("/hdjl/track", track, False),
     "rate": ("/hdjl/track/rate", rate, True),
+    "supplement": ("/hdjl/track/supplement", supplement, True),
+    "follow-up": ("/hdjl/track/follow-up", follow_up, True),
+    "correction": ("/hdjl/track/correction", correction, True),
+    "rate-link": ("/hdjl/rate/<token>", rate_link, True),
     "login": ("/hdjl/staff/login", staff_login, True),  # last_login_at
     "logout": ("/hdjl/staff/logout", logout, False),
     "templates": ("/hdjl/staff/templates", templates, True),

@@ -230,7 +230,10 @@ def test_every_static_file_type_has_the_headers(portal: Client, built_site: Path
 def service_get_paths(app: Flask, seeded: dict[str, str]) -> list[str]:
     """Every GET rule of formsvc with sample arguments (the seeded message's number, letter 1)."""
     samples = {"number": seeded["number"], "kind_code": "zx", "letter_id": "1",
-               "attachment_id": "1", "filename": "staff.css"}
+               "attachment_id": "1", "filename": "staff.css",
+               # the tracking page's downloads and the rating link (refused here: no session,
+               # no valid signature; the refusals carry the headers too)
+               "stored_name": "0" * 32 + ".pdf", "token": "x"}
     out = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()):

@@ -6,6 +6,7 @@ One module per job; this package's names are the workbench's interface (``wb.dis
     routing.py      dispatch, reject, transfer, return_to_dispatcher, add_note
     deadlines.py    extension requests and decisions, a supervisor's new due date
     replies.py      drafts, review, sending the reply
+    procedure.py    依申请公开: 告知补正, 征求第三方意见 and its end (the clock stops)
     supervision.py  督办, unsatisfied ratings, reopening
     letters.py      the public letter box: proposal, approval by a second person, withdrawal
     consent.py      consent to publication asked again (messages from before migration 0008)
@@ -50,6 +51,11 @@ from formsvc.services.workbench.letters import (
     send_back,
     withdraw,
 )
+from formsvc.services.workbench.procedure import (
+    end_consultation,
+    request_correction,
+    start_consultation,
+)
 from formsvc.services.workbench.queries import (
     PER_PAGE,
     DepartmentWatch,
@@ -71,8 +77,12 @@ from formsvc.services.workbench.replies import (
     REPLY_STATUS_LABELS,
     REPLY_STEPS,
     approve_reply,
+    attach_reply_files,
     draft_of,
     must_review,
+    notice_of,
+    remove_reply_file,
+    reply_files,
     return_draft,
     save_draft,
     send_reply,
@@ -101,14 +111,15 @@ __all__ = [
     "ActionError", "Context", "DepartmentWatch", "EXTENSION_STATUS_LABELS", "InboxFilter",
     "LETTER_FIELDS", "NotFound", "PER_PAGE", "PROPOSAL_STATUS_LABELS", "Page",
     "REPLY_STATUS_LABELS", "REPLY_STEPS", "Row", "StateCounts", "Suggestion", "add_note",
-    "add_template", "approval_refusal", "approve", "approve_reply", "can", "can_reopen",
-    "change_due_date", "deadline_clause", "decide_extension", "dispatch", "dispatch_queue",
-    "draft_of", "extensions", "filtered", "flagged", "get_message", "handle_flag", "inbox",
-    "letter_draft", "letter_of", "must_review", "on_rated", "pending_extension",
-    "pending_extensions", "proposal_of", "propose", "publication_queue", "reconfirm_consent",
-    "reject", "remove_template", "reopen", "request_extension", "return_draft",
+    "add_template", "approval_refusal", "approve", "approve_reply", "attach_reply_files", "can",
+    "can_reopen", "change_due_date", "deadline_clause", "decide_extension", "dispatch",
+    "dispatch_queue", "draft_of", "end_consultation", "extensions", "filtered", "flagged",
+    "get_message", "handle_flag", "inbox", "letter_draft", "letter_of", "must_review", "notice_of",
+    "on_rated", "pending_extension", "pending_extensions", "proposal_of", "propose",
+    "publication_queue", "reconfirm_consent", "reject", "remove_reply_file", "remove_template",
+    "reopen", "reply_files", "request_correction", "request_extension", "return_draft",
     "return_to_dispatcher", "review_of", "review_queue", "save_draft", "scope_clause", "send_back",
-    "send_reply", "staff_names", "state_counts", "submit_for_review", "suggest_department",
-    "supervise", "templates_for", "transfer", "unconfirmed_consent", "watch_list", "withdraw",
-    "write_reply",
+    "send_reply", "staff_names", "start_consultation", "state_counts", "submit_for_review",
+    "suggest_department", "supervise", "templates_for", "transfer", "unconfirmed_consent",
+    "watch_list", "withdraw", "write_reply",
 ]

@@ -20,7 +20,7 @@ from formsvc.db import utcnow
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Event, Message
 from formsvc.models.staff import Staff
-from formsvc.services import deadlines, lifecycle
+from formsvc.services import deadlines, lifecycle, procedure
 from formsvc.services.errors import ServiceError
 from formsvc.services.lifecycle import Status
 
@@ -63,7 +63,8 @@ class Context:
     def deadline(self, message: Message) -> deadlines.Deadline:
         """Where ``message`` stands against its due date today."""
         return deadlines.deadline(self.calendar, message.status, message.due_date, self.today,
-                                  deadlines.due_soon_days(self.config))
+                                  deadlines.due_soon_days(self.config),
+                                  paused=procedure.is_paused(message))
 
 
 class NotFound(LookupError):

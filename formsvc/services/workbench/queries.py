@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from formsvc.models import Department, Event, Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ExtensionRequest, ReplyDraft
-from formsvc.services import deadlines, lifecycle
+from formsvc.services import deadlines, lifecycle, procedure
 from formsvc.services.deadlines import Deadline
 from formsvc.services.lifecycle import Status
 from formsvc.services.workbench.context import Context, scope_clause
@@ -53,11 +53,13 @@ def _open() -> ColumnElement[bool]:
 
 def deadline_clause(ctx: Context, which: str) -> ColumnElement[bool]:
     """Open messages past their due date ("overdue") or due within DUE_SOON_DAYS ("due_soon"):
-    the one definition the filters and the counts share."""
+    the one definition the filters and the counts share. A stopped clock (补正, third party
+    consulted) is neither."""
+    running = and_(_open(), ~procedure.open_pause_clause())
     if which == "overdue":
-        return and_(_open(), Message.due_date < ctx.today)
+        return and_(running, Message.due_date < ctx.today)
     edge = deadlines.due_soon_edge(ctx.calendar, ctx.today, ctx.config)
-    return and_(_open(), Message.due_date >= ctx.today, Message.due_date <= edge)
+    return and_(running, Message.due_date >= ctx.today, Message.due_date <= edge)
 
 
 def filtered(ctx: Context, staff: Staff, f: InboxFilter) -> Select[tuple[Message]]:
@@ -209,6 +211,8 @@ def watch_list(ctx: Context, staff: Staff) -> list[DepartmentWatch]:
     groups: dict[int | None, DepartmentWatch] = {}
     for m in ctx.session.scalars(q):
         d = ctx.deadline(m)
+        if d.state == "paused":
+            continue
         key = None if m.status == Status.SUBMITTED else m.department_id
         w = groups.setdefault(key, DepartmentWatch(None if key is None else m.department))
         (w.overdue if d.state == "overdue" else w.due_soon).append(Row(m, d))

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from formsvc.config import county_zone
 from formsvc.domain import annual_report as report
+from formsvc.domain import notices
 from formsvc.domain.outcomes import OUTCOMES, OUTCOMES_NEEDING_NOTE
-from formsvc.models import Message
+from formsvc.domain.procedure import DISCLOSURE_KIND
+from formsvc.models import Attachment, Message, ReplyNotice
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ReplyDraft
-from formsvc.services import notify, stats
+from formsvc.services import notify, rating_links, stats, uploads
+from formsvc.services.procedure import RELEASED_PURPOSE
 from formsvc.services.workbench.context import (
     REPLY_MAX,
     ActionError,
@@ -179,6 +185,71 @@ def _check_may_send(staff: Staff, message: Message) -> None:
         raise ActionError("review_required", "本单位的答复须经审核：请先提交审核，由审核人审核后发送")
 
 
+def reply_files(message: Message) -> list[Attachment]:
+    """The files staff attached to ``message``'s reply (the disclosed information)."""
+    return [a for a in message.attachments if a.purpose == RELEASED_PURPOSE]
+
+
+def attach_reply_files(ctx: Context, staff: Staff, number: str,
+                       files: Iterable[tuple[str, bytes]]) -> list[Attachment]:
+    """Attach the disclosed information to the reply being written: PDF and office files,
+    checked as citizens' files are (and by VIRUS_SCAN_COMMAND); the applicant downloads them
+    from the tracking page once the reply is sent."""
+    message = get_message(ctx, staff, number)
+    present = [(n, d) for n, d in files if n or d]
+    if not present:
+        raise ActionError("file_required", "请选择要附上的文件", "files")
+    limit = int(ctx.config["MAX_REPLY_FILES"]) - len(reply_files(message))
+    try:
+        checked = uploads.check(present, max_count=max(limit, 0),
+                                max_bytes=int(ctx.config["MAX_REPLY_FILE_BYTES"]),
+                                accepted=uploads.REPLY_ACCEPTED,
+                                accepted_label=uploads.REPLY_ACCEPTED_LABEL)
+        uploads.scan(ctx.config.get("VIRUS_SCAN_COMMAND"), checked)
+    except uploads.UploadError as exc:
+        raise ActionError(exc.code, exc.message, "files") from None
+    ctx.apply(staff, message, "attach_reply_file", "、".join(u.filename for u in checked))
+    upload_dir = Path(ctx.config["UPLOAD_DIR"])
+    written = uploads.write(upload_dir, checked)
+    rows = uploads.attachment_rows(message.id, written, RELEASED_PURPOSE, ctx.now)
+    with uploads.committed_or_removed(ctx.session, upload_dir, written):
+        ctx.session.add_all(rows)
+    return rows
+
+
+def remove_reply_file(ctx: Context, staff: Staff, number: str, attachment_id: str) -> None:
+    """Take a file off the reply before it is sent."""
+    message = get_message(ctx, staff, number)
+    found = next((a for a in reply_files(message) if str(a.id) == str(attachment_id).strip()),
+                 None)
+    if found is None:
+        raise ActionError("no_file", "没有这个答复附件", "files")
+    ctx.apply(staff, message, "remove_reply_file", found.original_name)
+    stored = found.stored_name
+    ctx.session.delete(found)
+    ctx.commit()
+    uploads.remove(Path(ctx.config["UPLOAD_DIR"]), [stored])
+
+
+def notice_of(session: Session, message: Message) -> ReplyNotice | None:
+    """The 告知书 issued with ``message``'s latest reply, if any (a reopened request answered
+    again has a second one; the first is kept as issued)."""
+    return session.scalar(select(ReplyNotice).where(ReplyNotice.message_id == message.id)
+                          .order_by(ReplyNotice.id.desc()).limit(1))
+
+
+def _issue_notice(ctx: Context, message: Message, draft: ReplyDraft) -> None:
+    """Compose the 告知书 of a disclosure reply and keep it as issued."""
+    dept = message.department
+    notice = notices.compose(
+        tracking_number=message.tracking_number, received_on=message.received_on,
+        subject=message.subject, outcome=draft.outcome, outcome_note=draft.outcome_note,
+        reply_text=draft.text, file_names=[a.original_name for a in reply_files(message)],
+        issuer=dept.name if dept else "", issued_on=ctx.today)
+    ctx.session.add(ReplyNotice(message_id=message.id, issued_at=ctx.now, outcome=draft.outcome,
+                                title=notice.title, body="\n".join(notice.paragraphs)))
+
+
 def _send(ctx: Context, staff: Staff, message: Message, draft: ReplyDraft) -> None:
     draft = complete_draft(ctx, message)
     note = ""
@@ -189,6 +260,12 @@ def _send(ctx: Context, staff: Staff, message: Message, draft: ReplyDraft) -> No
     message.reply_text = draft.text + (f"\n\n{note}" if note else "")
     message.replied_at = ctx.now
     stats.record_reply(message, ctx.calendar, county_zone(ctx.config))
+    if message.kind == DISCLOSURE_KIND:
+        _issue_notice(ctx, message, draft)
     draft.status, draft.sent_at, draft.updated_at = "sent", ctx.now, ctx.now
-    notify.queue_all(ctx.session, [message.email], "reply", message, reply=message.reply_text)
+    if message.email:
+        ctx.session.flush()  # the link names the message by id
+        notify.queue_all(ctx.session, [message.email], "reply", message,
+                         reply=message.reply_text, rate_url=rating_links.url(ctx.config, message),
+                         rate_days=rating_links.link_days(ctx.config))
 

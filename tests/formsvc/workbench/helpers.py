@@ -78,7 +78,7 @@ def message_row(app: Flask, number: str) -> Message:
         try:
             m = s.scalar(select(Message).where(Message.tracking_number == number))
             assert m is not None
-            _ = list(m.events), m.department
+            _ = list(m.events), list(m.pauses), m.department
             return m
         finally:
             s.close()

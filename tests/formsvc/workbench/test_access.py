@@ -79,6 +79,9 @@ STAFF_LOGIN_FREE = {
 PUBLIC_ROUTES = {
     "/hdjl/", "/hdjl/<kind_code>/new", "/hdjl/ysqgk/new", "/hdjl/ysqgk/confirm",
     "/hdjl/receipt/<number>", "/hdjl/track", "/hdjl/track/rate", "/hdjl/letters",
+    # bound to the browser's tracking login (tests/formsvc/workbench/test_disclosure_procedure.py)
+    "/hdjl/track/correction", "/hdjl/track/files/<stored_name>", "/hdjl/track/notice/<number>",
+    "/hdjl/track/supplement", "/hdjl/track/follow-up", "/hdjl/rate/<token>",
     "/hdjl/letters/<int:letter_id>", "/hdjl/stats", "/hdjl/stats.csv", "/search",
 }
 # The JSON API: no cookies, no sessions (tests/security/test_csrf.py checks a staff cookie gives
@@ -89,7 +92,8 @@ API_ROUTES = {
     "/api/v1/stats", "/api/v1/track", "/api/v1/healthz",
 }
 # A value for each URL variable, to request every route for real.
-SAMPLE_ARGS = {"kind_code": "zx", "letter_id": "1", "attachment_id": "1", "action": "note",
+SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
+               "attachment_id": "1", "action": "note",
                "filename": "staff.css"}
 
 # Valid form data for each action, so that only scope and role decide the answer.
@@ -105,7 +109,12 @@ FORM = {
     "publish_letter": {"revision": "1"}, "return_letter": {"note": "请修改", "revision": "1"},
     "withdraw_letter": {"note": "撤回"},
     "reconfirm_consent": {"answer": "yes", "note": "电话确认"},
+    "request_correction": {"note": "请写明所需文件的名称", "days": "10"},
+    "start_consultation": {"note": "某公司"}, "end_consultation": {"note": "同意公开"},
+    "remove_reply_file": {"attachment": "1"},
 }
+# Actions that only a 依申请公开 request offers.
+DISCLOSURE_ACTIONS = ("extension", "correction", "consultation")
 
 
 @pytest.fixture
@@ -144,7 +153,7 @@ def test_actions(wbapp: Flask, setup: dict[str, str], account: str) -> None:
     for action in ACTIONS:
         number = number_of(wbapp, insert_message(
             wbapp, dept=None, status="submitted", received_on=date(2026, 11, 23),
-            due_date=date(2026, 11, 30), kind="ysqgk" if "extension" in action else "zx"))
+            due_date=date(2026, 11, 30), kind="ysqgk" if any(a in action for a in DISCLOSURE_ACTIONS) else "zx"))
         run(wbapp, "disp", wb.dispatch, number, "rsj")
         r = client.post(f"/hdjl/staff/m/{number}/{action}",
                         data={"csrf_token": token, **FORM.get(action, {})})

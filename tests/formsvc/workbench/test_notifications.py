@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from formsvc import db
 from formsvc.domain.workdays import Calendar
-from formsvc.models import OutboxNotification
-from formsvc.services import content_check, outbox, reminders
+from formsvc.models import Message, OutboxNotification
+from formsvc.services import content_check, followups, outbox, procedure, reminders
 from formsvc.services import workbench as wb
 from tests.formsvc.workbench.helpers import run, submit
 
@@ -90,6 +90,42 @@ def pull_every_trigger(app: Flask, client: FlaskClient) -> None:
         run(app, "disp", wb.dispatch, number, "xzfb")
         run(app, "xzfb_h", wb.request_extension, number, 10, "需要征求第三方意见")
         run(app, "sup", wb.decide_extension, number, approve, "" if approve else "理由不充分")
+    # 依申请公开: a 补正 answered, a 补正 left unanswered, a third party consulted; 补充材料 and
+    # 追问 from the tracking page (tests/formsvc/workbench/test_disclosure_procedure.py)
+    cal = Calendar.from_file(app.config["HOLIDAYS_FILE"])
+    later = datetime.now(UTC) + timedelta(days=120)
+    for answer in (True, False):
+        number, _ = submit(client, "ysqgk", subject=f"需要补正的申请 {answer}")
+        run(app, "disp", wb.dispatch, number, "xzfb")
+        run(app, "xzfb_h", wb.request_correction, number, "请写明文件名称", "")
+        with app.app_context():
+            s = db.new_session()
+            try:
+                if answer:
+                    m = s.scalar(select(Message).where(Message.tracking_number == number))
+                    procedure.answer_correction(s, app.config, cal, m, "示政〔2024〕12号", [])
+                else:
+                    procedure.close_abandoned(s, app.config, cal, now=later)
+            finally:
+                s.close()
+    number, _ = submit(client, "ysqgk", subject="涉及第三方的申请")
+    run(app, "disp", wb.dispatch, number, "xzfb")
+    run(app, "xzfb_h", wb.start_consultation, number, "某公司")
+    run(app, "xzfb_h", wb.end_consultation, number, "同意公开")
+    number, _ = submit(client, "zx", department="")
+    with app.app_context():
+        s = db.new_session()
+        try:
+            m = s.scalar(select(Message).where(Message.tracking_number == number))
+            followups.supplement(s, app.config, m, "补充说明", [])
+            run(app, "disp", wb.dispatch, number, "rsj")
+            run(app, "rsj_h", wb.save_draft, number, "已答复。")
+            run(app, "rsj_h", wb.send_reply, number)
+            s.expire_all()
+            m = s.scalar(select(Message).where(Message.tracking_number == number))
+            followups.follow_up(s, app.config, m, "还有一个问题")
+        finally:
+            s.close()
     # a dispatched message left overdue: remind
     number, _ = submit(client, "jy", department="")
     run(app, "disp", wb.dispatch, number, "rsj")
@@ -138,6 +174,11 @@ def test_texts_of_each_trigger(staff: Flask, wbclient: FlaskClient) -> None:
     assert "已责令月底前整改" in texts["reply"][0]
     assert "被评价为不满意" in texts["unsatisfied"][0]
     assert "请重新核查" in texts["reopened"][0] and "请尽快办理" in texts["supervise"][0]
+    assert "请写明文件名称" in texts["correction_requested"][0]
+    assert "视为放弃申请" in texts["correction_abandoned"][0]
+    assert "不计算在答复期限内" in texts["consultation_ended"][0]
+    assert "补充说明" in texts["supplement"][0] and "还有一个问题" in texts["follow_up"][0]
+    assert any("/hdjl/rate/" in t for t in texts["reply"])
     assert "延长 10 个工作日" in texts["extension_requested"][0]
     assert "延长 10 个工作日" in texts["extension_approved"][0]
     decided = " ".join(texts["extension_decided"])
