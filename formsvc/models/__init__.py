@@ -2,6 +2,7 @@
 staff accounts and what the workbench keeps beside a message (drafts, extensions, letters …)."""
 
 from formsvc.db import Base
+from formsvc.models.api_key import ApiKey
 from formsvc.models.attachment import Attachment
 from formsvc.models.department import Department
 from formsvc.models.event import Event
@@ -16,5 +17,5 @@ from formsvc.models.workbench import (
     ReplyTemplate,
 )
 
-__all__ = ["Attachment", "Base", "Department", "Event", "ExtensionRequest", "Letter", "MailAttempt",
+__all__ = ["ApiKey", "Attachment", "Base", "Department", "Event", "ExtensionRequest", "Letter", "MailAttempt",
            "Message", "OutboxNotification", "ReplyDraft", "ReplyTemplate", "Staff"]
