@@ -13,6 +13,7 @@ audit line names the key by its name and row id.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, g, request
@@ -23,14 +24,17 @@ from formsvc.domain.channels import API, READ_LETTERS, SUBMIT, TRACK
 from formsvc.services import api_keys
 from formsvc.web import audit_log, errors
 
-# endpoint → the scope a key needs for it; the other routes are public and any valid key may call
-REQUIRED_SCOPES: dict[str, str] = {
-    "api.create_message": SUBMIT,
-    "api.track": TRACK,
-    "api.rate": TRACK,
-    "api.list_letters": READ_LETTERS,
-    "api.get_letter": READ_LETTERS,
+# (method, path as the OpenAPI document writes it) → the scope a key needs; the other routes are
+# public and any valid key may call them. formsvc/api/openapi.py documents the same from here.
+REQUIRED_SCOPES: dict[tuple[str, str], str] = {
+    ("post", "/messages"): SUBMIT,
+    ("post", "/track"): TRACK,
+    ("post", "/rate"): TRACK,
+    ("get", "/letters"): READ_LETTERS,
+    ("get", "/letters/{letter_id}"): READ_LETTERS,
 }
+_PREFIX = "/api/v1"
+_RULE_ARG = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 _AUDIT_OUTCOMES = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict",
                    429: "rate_limited"}
 
@@ -72,11 +76,17 @@ def _authenticate() -> Any:
                                      "Bearer 方式发送有效的密钥",
                                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     g.api_key = key
-    needed = REQUIRED_SCOPES.get(request.endpoint or "")
+    needed = REQUIRED_SCOPES.get((request.method.lower(), _route()))
     if needed is not None and needed not in key.scopes:
         return errors.error_response(403, "insufficient_scope",
                                      f"该 API 密钥没有 {needed} 权限")
     return None
+
+
+def _route() -> str:
+    """This request's route as the OpenAPI document writes it: /letters/{letter_id}."""
+    rule = request.url_rule.rule if request.url_rule is not None else request.path
+    return _RULE_ARG.sub(r"{\1}", rule.removeprefix(_PREFIX))
 
 
 def _audit(resp: Response) -> Response:
