@@ -239,3 +239,16 @@ def test_migration_0007_gives_existing_messages_the_web_channel(app: Flask,
     after = messages(app)
     assert [(m.tracking_number, m.subject, m.content) for m in after] == before
     assert {(m.channel, m.api_key_id) for m in after} == {(WEB, None)}
+
+
+@pytest.mark.parametrize("app_config", [{"TRACK_RATE_LIMIT": "3 per minute"}])
+def test_tracking_with_a_key_uses_the_keys_allowance(app: Flask, client: FlaskClient) -> None:
+    _, key = make_key(app)
+    sub = client.post("/api/v1/messages", json=body(), headers=bearer(key)).get_json()
+    credentials = {"tracking_number": sub["tracking_number"], "query_code": sub["query_code"]}
+    keyed = [client.post("/api/v1/track", json=credentials, headers=bearer(key)).status_code
+             for _ in range(5)]
+    assert keyed == [200] * 5
+    # the address's own allowance is untouched by the key's requests, and still applies without it
+    plain = [client.post("/api/v1/track", json=credentials).status_code for _ in range(4)]
+    assert plain == [200, 200, 200, 429]
