@@ -111,6 +111,9 @@ RATELIMIT_SWALLOW_ERRORS = True
 RATELIMIT_HEADERS_ENABLED = False
 SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
 TRACK_RATE_LIMIT = "20 per minute;200 per day"
+# Per API key (formsvc/web/api_keys.py), for keys created without a limit of their own: the
+# 12345 platform forwards a whole call centre's messages from one address.
+API_KEY_RATE_LIMIT = "3000 per minute;200000 per day"
 
 # How long personal data is kept, in months (content/pages/privacy.md says the same; a test
 # compares): network addresses; name, contacts and attachments after a message is closed;

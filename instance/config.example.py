@@ -70,6 +70,8 @@
 # SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
 # 查询进度和评价（防止猜测查询码）
 # TRACK_RATE_LIMIT = "20 per minute;200 per day"
+# 每个 API 密钥的默认频率限制（创建密钥时未单独指定时使用），代替按地址的限制
+# API_KEY_RATE_LIMIT = "3000 per minute;200000 per day"
 # 位于 nginx 等反向代理之后时，填写代理层数，才能取得真实的客户端地址
 # PROXY_COUNT = 1
 # 设为 False 时不限频（只用于测试）

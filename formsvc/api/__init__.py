@@ -12,6 +12,7 @@ of its part of the OpenAPI document (``openapi.py`` merges them and serves the d
     health.py       GET /healthz
     openapi.py      GET /openapi.json
 
+A request may carry a trusted system's key (``Authorization: Bearer``): formsvc/web/api_keys.py.
 The HTML pages live in the feature packages (public/, letters/, search/, staff/).
 """
 
@@ -26,5 +27,9 @@ from formsvc.api import (  # noqa: F401  (routes register on import)
     stats,
 )
 from formsvc.api.blueprint import bp
+from formsvc.web import api_keys
+
+# Authorization: Bearer <key> on every route of the API (formsvc/web/api_keys.py)
+api_keys.init_blueprint(bp)
 
 __all__ = ["bp"]

@@ -22,7 +22,7 @@ from formsvc.forms.fields import DELIVERIES, FIELDS, ID_TYPES, MEDIA
 from formsvc.forms.text import clean_text
 from formsvc.services import departments, submission, tracking
 from formsvc.services.lifecycle import STATUS_LABELS
-from formsvc.web import errors
+from formsvc.web import api_keys, errors
 from formsvc.web.extensions import client_address, submit_limited, track_limited
 from formsvc.web.runtime import calendar, projects
 
@@ -127,13 +127,15 @@ def create_message(body: dict[str, Any]) -> Any:
     if not form.validate():
         return errors.error_response(400, "validation_failed", "提交的信息有误，请按提示修改",
                                      fields=form.field_errors())
+    data = to_new_message(form, consent.API)
+    data.channel, data.api_key_id = api_keys.message_channel()
     try:
-        receipt = submission.submit(get_session(), current_app.config,
-                                    to_new_message(form, consent.API), [],
+        receipt = submission.submit(get_session(), current_app.config, data, [],
                                     calendar=calendar(), client_ip=client_address())
     except submission.SubmissionFailed:
         return errors.error_response(503, "submission_failed",
                                      "系统暂时无法保存，留言没有被保存，请稍后重试")
+    api_keys.note_message(receipt.tracking_number)
     resp = jsonify(receipt.as_dict())
     resp.status_code = 201
     resp.headers["Cache-Control"] = "no-store"  # the query code is a secret

@@ -14,7 +14,10 @@ from flask import jsonify
 
 from formsvc.api import departments, health, kinds, letters, messages, search, stats
 from formsvc.api.blueprint import bp
-from formsvc.api.oas import STR, obj
+from formsvc.api.oas import STR, error_response, obj
+from formsvc.web import api_keys
+
+KEY_SCHEME = "apiKey"
 
 RESOURCES = (kinds, departments, messages, letters, stats, search, health)
 
@@ -45,7 +48,23 @@ def document() -> dict[str, Any]:
     for resource in RESOURCES:
         doc["paths"].update(copy.deepcopy(resource.PATHS))
         doc["components"]["schemas"].update(copy.deepcopy(resource.SCHEMAS))
+    _add_key_security(doc)
     return doc
+
+
+def _add_key_security(doc: dict[str, Any]) -> None:
+    """Every operation may be called with or without a key (formsvc/web/api_keys.py): a bad key is
+    a 401 everywhere, a key without the operation's scope a 403 where one is needed."""
+    doc["components"]["securitySchemes"] = {KEY_SCHEME: {
+        "type": "http", "scheme": "bearer",
+        "description": "对接系统的 API 密钥（cpk_…），由管理员创建；不带密钥时按客户端地址限流"}}
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            scope = api_keys.REQUIRED_SCOPES.get((method, path))
+            op["security"] = [{}, {KEY_SCHEME: [scope] if scope else []}]
+            op["responses"]["401"] = error_response("API 密钥无效、格式错误或已吊销")
+            if scope:
+                op["responses"]["403"] = error_response(f"API 密钥没有 {scope} 权限")
 
 
 @bp.get("/openapi.json")

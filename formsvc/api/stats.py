@@ -11,6 +11,7 @@ from formsvc.api.blueprint import bp
 from formsvc.api.oas import COUNT, DATE, STR, error_response, json_response, obj, query_param, ref
 from formsvc.config import county_date
 from formsvc.db import get_session, utcnow
+from formsvc.domain.channels import CHANNELS
 from formsvc.services import stats
 from formsvc.web import errors
 from formsvc.web.filters import stats_period
@@ -54,6 +55,9 @@ SCHEMAS: dict[str, Any] = {
                         "description": "参与排名的单位在前（按名次），其余按收件数"},
         "total": ref("DepartmentStats"),
         "undispatched": COUNT, "rejected": COUNT, "duplicates": COUNT,
+        "channels": {**obj({code: {**COUNT, "description": label}
+                             for code, label in CHANNELS.items()}),
+                     "description": "期间内按渠道统计的收件数（含重复件）"},
     }),
 }
 

@@ -46,6 +46,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from formsvc.db import upsert
 from formsvc.db.prepared import Prepared
+from formsvc.domain.channels import CHANNELS
 from formsvc.domain.ratings import SATISFIED
 from formsvc.domain.workdays import Calendar
 from formsvc.models import ClockPause, Department, Message
@@ -113,6 +114,9 @@ class Stats:
     undispatched: int = 0
     rejected: int = 0
     duplicates: int = 0
+    # messages received in the period by channel (formsvc.domain.channels), duplicates included:
+    # what came in through each way, before any counting rule
+    channels: dict[str, int] = field(default_factory=dict)
 
     @property
     def ranked(self) -> list[DepartmentStats]:
@@ -131,6 +135,7 @@ class Stats:
             "undispatched": self.undispatched,
             "rejected": self.rejected,
             "duplicates": self.duplicates,
+            "channels": dict(self.channels),
         }
 
 
@@ -432,7 +437,26 @@ def compute(session: Session, config: Mapping[str, Any], calendar: Calendar, tod
             by_id[dept_id].overdue_now -= n
             result.total.overdue_now -= n
     result.departments = rank(by_id.values(), min_count)
+    result.channels = count_channels(session, date_from, date_to)
     return result
+
+
+def count_channels(session: Session, date_from: date | None = None,
+                   date_to: date | None = None) -> dict[str, int]:
+    """Messages received in [date_from, date_to] per channel, every channel listed (0 when none).
+
+    Read from ``ix_message_received_department`` (receipt date, department, channel) alone.
+    """
+    m = Message.__table__.c
+    q = select(m.channel, func.count()).group_by(m.channel)
+    if date_from:
+        q = q.where(m.received_on >= date_from)
+    if date_to:
+        q = q.where(m.received_on <= date_to)
+    counts = dict.fromkeys(CHANNELS, 0)
+    for channel, n in session.execute(q):
+        counts[channel] = counts.get(channel, 0) + n
+    return counts
 
 
 def rank(departments: Iterable[DepartmentStats], min_count: int) -> list[DepartmentStats]:

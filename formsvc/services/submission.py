@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from formsvc.config import county_date
 from formsvc.db import UTCDateTime, upsert, utcnow
 from formsvc.db.prepared import Prepared
-from formsvc.domain import consent
+from formsvc.domain import channels, consent
 from formsvc.domain import kinds as kinds_mod
 from formsvc.domain.kinds import Kind
 from formsvc.domain.workdays import Calendar, Count
@@ -50,6 +50,9 @@ class NewMessage:
     consent_source: str = consent.WEB  # formsvc.domain.consent: the API says API
     project_slug: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    # where it came in (formsvc.domain.channels) and the API key it came with, if any
+    channel: str = channels.WEB
+    api_key_id: int | None = None
 
 
 @dataclass
@@ -129,7 +132,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
         "details": data.details, "submitted_at": now, "received_on": received_on,
         "due_date": count.due, "time_limit_days": limit, "extension_days": 0,
         "text_hash": thash, "reply_text": "", "rating": "", "rating_comment": "",
-        "client_ip": client_ip,
+        "client_ip": client_ip, "channel": data.channel, "api_key_id": data.api_key_id,
         # the repeat check (same phone, same text, within the window) inside the INSERT
         "dup_phone": data.phone, "dup_text_hash": thash,
         "dup_since": now - timedelta(hours=config["DUPLICATE_WINDOW_HOURS"]),

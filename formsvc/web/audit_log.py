@@ -5,7 +5,8 @@ database, for the log store and for alerts (a burst of failed logins, actions at
 SQLAlchemy ``after_flush`` hook on the app's sessions notes every new Event made by a staff member
 (and every reply-template change, which has no Event), ``after_commit`` writes the noted lines and
 ``after_rollback`` drops them, so a line means the action is stored. Logins and logouts change no
-Event and are written by the login view through :func:`record`; refused workbench actions (an
+Event and are written by the login view through :func:`record`; every request made with an API
+key by :func:`record_key_use` (formsvc/web/api_keys.py); refused workbench actions (an
 invalid form, a message out of scope) by an ``after_request`` hook.
 
 Each line has the same keys: time (ISO 8601, UTC), actor (username), actor_id, role, action,
@@ -115,6 +116,15 @@ def record(action: str, outcome: str, *, staff: Staff | None = None, username: s
     """Write one line now (for what changes no Event: login, logout, refused actions)."""
     _emit(_entry(action, outcome, staff=staff, username=username, message=message,
                  department=department if department is not None else _dept_code(staff)))
+
+
+def record_key_use(name: str, key_id: int, action: str, outcome: str, *,
+                   message: str | None = None) -> None:
+    """Write the line of one request made with an API key: the key by its name and row id (role
+    ``api_key``), never the key itself."""
+    entry = _entry(action, outcome, username=name, message=message)
+    entry.update(actor_id=key_id, role="api_key")
+    _emit(entry)
 
 
 def _entry(action: str, outcome: str, *, staff: Staff | None = None, username: str = "",

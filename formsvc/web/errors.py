@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 # status → (stable code, Chinese message)
 MESSAGES: dict[int, tuple[str, str]] = {
     400: ("bad_request", "请求有误，请检查后重新提交"),
+    401: ("unauthorized", "需要有效的 API 密钥"),
     403: ("forbidden", "没有访问权限"),
     404: ("not_found", "您访问的页面不存在"),
     405: ("method_not_allowed", "不支持该请求方法"),

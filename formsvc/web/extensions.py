@@ -14,6 +14,8 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFProtect
 from limits import RateLimitItem, parse_many
 
+from formsvc.web.api_keys import current_key
+
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -66,7 +68,8 @@ class _Breached:
 def shared_scope_limit(config_key: str, scope: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Limit POSTs to a view by the limits in ``config[config_key]``, per client address, in a
     counter ``scope`` every view so decorated shares (the HTML form and the API draw on one
-    allowance).
+    allowance). A request with a valid API key counts against the key's own limit instead
+    (``API_KEY_RATE_LIMIT`` unless the key has one), in the counter ``KEY_SCOPE`` of that key.
 
     The same counters as Flask-Limiter's ``shared_limit`` (its strategy and storage, the same
     keys) without its per-request resolution of exemptions, filters, hints and meta limits, which
@@ -79,7 +82,11 @@ def shared_scope_limit(config_key: str, scope: str) -> Callable[[Callable[P, R]]
         @wraps(view)
         def limited(*args: P.args, **kwargs: P.kwargs) -> R:
             if request.method == "POST" and limiter.enabled:
-                breached = _hit(current_app.config[config_key], client_address(), scope)
+                key = current_key()
+                # a trusted system's key has one allowance of its own instead (web/api_keys.py)
+                breached = _hit(current_app.config[config_key], client_address(), scope) \
+                    if key is None else _hit(key.rate_limit or current_app.config[
+                        "API_KEY_RATE_LIMIT"], f"apikey:{key.id}", KEY_SCOPE)
                 if breached is not None:
                     raise RateLimitExceeded(_Breached(breached))  # type: ignore[arg-type]
             return view(*args, **kwargs)
@@ -113,6 +120,8 @@ def _parsed(spec: str) -> tuple[RateLimitItem, ...]:
     return tuple(sorted(parse_many(spec)))
 
 
+# One allowance per API key, whatever the action.
+KEY_SCOPE = "apikey"
 # The form and the API draw on the same allowance per client: one scope per kind of action.
 submit_limited = shared_scope_limit("SUBMIT_RATE_LIMIT", "submit")
 draft_limited = shared_scope_limit("SUBMIT_RATE_LIMIT", "draft")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from formsvc import db
 from formsvc.db import migrate
+from formsvc.domain.channels import CHANNELS
 from formsvc.domain.ratings import SATISFIED
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Department, Message
@@ -40,7 +41,7 @@ def reference(session: Session, config: dict[str, Any], calendar: Calendar, toda
               date_from: date | None = None, date_to: date | None = None) -> stats.Stats:
     """The figures counted the plain way: every message, its reply date from replied_at."""
     min_count = int(config.get("STATS_MIN_COUNT", stats.DEFAULT_MIN_COUNT))
-    result = stats.Stats(date_from, date_to, today, min_count)
+    result = stats.Stats(date_from, date_to, today, min_count, channels=dict.fromkeys(CHANNELS, 0))
     by_id = {d.id: stats.DepartmentStats(d.code, d.name)
              for d in session.scalars(select(Department).order_by(Department.position))}
     for m in session.scalars(select(Message)):
@@ -51,6 +52,7 @@ def reference(session: Session, config: dict[str, Any], calendar: Calendar, toda
             result.total.overdue_now += 1
         if (date_from and m.received_on < date_from) or (date_to and m.received_on > date_to):
             continue
+        result.channels[m.channel] = result.channels.get(m.channel, 0) + 1
         if m.duplicate_of_id is not None:
             result.duplicates += 1
         elif m.status == Status.REJECTED:
@@ -122,7 +124,7 @@ def varied_messages(rng: random.Random, departments: list[Department], n: int,
             "time_limit_days": 5, "extension_days": 0, "text_hash": f"t{i}",
             "duplicate_of_id": None, "reply_text": "", "replied_at": replied_at,
             "rating": rng.choice(RATINGS) if status == "closed" else "", "rating_comment": "",
-            "client_ip": ""})
+            "client_ip": "", "channel": rng.choice(list(CHANNELS))})
     return rows
 
 
