@@ -424,7 +424,7 @@ def fill_message(page: Page, subject: str, *, phone: str | None = None,
 
 def fill_disclosure(page: Page) -> None:
     """Fill the 依申请公开 form as a citizen applicant."""
-    page.get_by_label("公民").check()
+    page.get_by_label("自然人").check()
     page.get_by_label("姓名").fill("李建国")
     page.get_by_label("身份证件类型").select_option(value="resident_id")
     page.get_by_label("证件号码").fill("11010519491231002X")
