@@ -257,6 +257,16 @@ def test_the_demo_county_has_a_year_of_every_outcome_and_applicant(app: Flask,
         assert cells["new"][col] + cells["carried_in"][col] == \
             cells["total"][col] + cells["carried_out"][col], col
     assert sum(cells["carried_in"].values()) == 2 and sum(cells["carried_out"].values()) > 1
+    # the clock stopped: 补正 answered, abandoned and still awaited, consultations ended
+    from sqlalchemy import select
+
+    from formsvc.models import ClockPause
+    pauses = Counter((p.kind, p.outcome) for p in session.scalars(select(ClockPause)))
+    assert set(pauses) == {("correction", "answered"), ("correction", "abandoned"),
+                           ("correction", ""), ("third_party", "ended")}
+    assert pauses[("correction", "abandoned")] == sum(cells["other.no_correction"].values()) \
+        + sum(1 for m in session.scalars(select(Message).where(Message.status == "closed"))
+              if m.closed_at.year > 2025)
     cases = annual_report.cases_table(session, 2025)
     assert sum(k["cells"]["total"] for k in cases["kinds"]) == 6
 
