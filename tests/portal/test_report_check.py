@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
 from portal import report
+from tests.conftest import ROOT
 
 from .util import edit, line_of, problems
 
@@ -196,3 +198,21 @@ def test_the_build_agrees_with_the_check_on_a_missing_report(site: Path, tmp_pat
     assert len(early) == 1 and "警告" in early[0]
     assert built(date(2025, 2, 1), "early") == early
     assert (tmp_path / "early" / "xxgk" / "nb" / "2023.html").is_file()  # built, not failed
+
+
+def test_the_demo_reports_narrative_states_the_generated_figures() -> None:
+    """The figures the editor typed in the demo's 依申请公开 paragraph are those of its data file
+    (regenerated with flask demo-disclosure / annual-report, docs/annual-report.md)."""
+    said = re.compile(r"新收政府信息公开申请(\d+)件，上年结转(\d+)件[，；]办结(\d+)件"
+                      r"[，（]其中申请人逾期不补正、视为放弃申请(\d+)件）?，结转下年度(\d+)件")
+    for year in (2024, 2025):
+        text = (ROOT / "content" / "pages" / "xxgk" / "nb" / f"{year}.md").read_text(
+            encoding="utf-8")
+        figures = json.loads((ROOT / "content" / report.data_file(year)).read_text(
+            encoding="utf-8"))
+        totals = {r["code"]: r["total"] for r in figures["requests"]["rows"]}
+        m = said.search(text)
+        assert m, year
+        assert [int(n) for n in m.groups()] == [
+            totals[c] for c in ("new", "carried_in", "total", "other.no_correction",
+                                "carried_out")], year
