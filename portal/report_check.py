@@ -2,11 +2,12 @@
 annual report (issue 20):
 
 - the holiday schedule due dates need (``formsvc.domain.workdays.schedule_warning``);
-- last year's 政府信息公开工作年度报告 (``pages/xxgk/nb/<year>.md``): a warning after 31 January
-  (the date for county departments), a warning that it is overdue after 31 March (for
-  governments) — not an error: the build runs these rules, and a late report must not stop the
-  site from publishing anything else (``scripts/check --strict`` fails on it); a site without
-  the 年度报告 column (no ``pages/xxgk/nb/``) publishes its reports elsewhere and is not checked;
+- last year's 政府信息公开工作年度报告 (``pages/xxgk/nb/<year>.md``): a warning from 1 February
+  (31 January is the date for county departments, Art. 49) and an error from 1 April (31 March,
+  the county government's own date, has passed: issue 20). The build runs the same rule on the
+  same day, so it fails too: a county late with its report is told so by every build until the
+  report is published. A site without the 年度报告 column (no report page under
+  ``pages/xxgk/nb/``) publishes its reports elsewhere and is not checked;
 - a report page must not type by hand a table the records produce (tables 二 for 规章 and 行政规范性
   文件, 三 and 四): it writes the markers of ``portal.report.PARTS`` ({{统计表：依申请公开}} …) and
   the build puts the generated tables there, from ``files/xxgk/nb/<year>.json``
@@ -29,7 +30,7 @@ from formsvc.domain import annual_report as tables
 from formsvc.domain import kinds
 from formsvc.domain.workdays import Calendar, HolidayFileError, schedule_warning
 from portal import schema, vocab
-from portal.check import WARNING, Problem, as_date, doc_type_of
+from portal.check import ERROR, WARNING, Problem, as_date, doc_type_of
 from portal.report import PARTS, REPORT_PAGE, data_file
 
 if TYPE_CHECKING:
@@ -42,8 +43,8 @@ GUIDE_PAGE = "pages/xxgk/zn.md"
 REQUIRED_PARTS = ("requests", "cases")
 # Art. 26: within 20 working days of being made
 PROACTIVE_DAYS = 20
-REPORT_WARN_AFTER = (1, 31)  # county departments (Art. 49)
-REPORT_LATE_AFTER = (3, 31)  # county governments
+REPORT_WARN_AFTER = (1, 31)  # county departments (Art. 49): a warning after this day
+REPORT_LATE_AFTER = (3, 31)  # county governments: an error after this day
 
 
 # Row labels of the tables the records produce: a Markdown table row starting with one is typed
@@ -144,7 +145,8 @@ def _annual_reports(docs: list[tuple[str, Document]], site: Site,
         deadline = "3月31日" if late else "1月31日"
         out.append(Problem(site.display(f"{REPORT_DIR}/{last}.md"), 0,
                            f"{last}年政府信息公开工作年度报告尚未发布（《条例》第四十九条，"
-                           f"应于{deadline}前公布{'，已逾期' if late else ''}）", WARNING))
+                           f"应于{deadline}前公布{'，已逾期' if late else ''}）",
+                           ERROR if late else WARNING))
     return out
 
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from formsvc.domain import annual_report as report_rows
 from formsvc.domain.applicants import CITIZEN, ORG_TYPES, ORGANIZATION, REPORT_COLUMNS
 from formsvc.domain.outcomes import OUTCOMES
-from formsvc.models import Department, DisclosureCase, Message, ReplyDraft
+from formsvc.domain.procedure import CORRECTION_ABANDONED
+from formsvc.models import ClockPause, Department, DisclosureCase, Message, ReplyDraft
 from formsvc.models.staff import Staff
 from formsvc.services import auth
 
@@ -48,8 +49,10 @@ def ensure_demo_staff(session: Session) -> list[tuple[str, str, str, str]]:
 # --- a year of 依申请公开 requests for the demo county and its annual report ----------------------
 
 DEMO_YEAR = 2025
+ABANDONED = "abandoned"  # the demo's outcome of a request closed as 视为放弃
 # How a request lands in each result row of the report (outcome, report_row); "rejected" is a
-# request refused (不予受理). Rows no record reaches (逾期不补正, 逾期未缴费) are left out.
+# request refused (不予受理), "abandoned" one closed as 视为放弃 after an unanswered 补正 (Art. 30).
+# The row no record reaches (逾期未缴费: the service charges no fee) is left out.
 DEMO_WAYS: dict[str, tuple[tuple[str, str], ...]] = {
     "disclosed": (("disclosed", ""), ("proactively_disclosed", "")),
     "partial": (("partially_disclosed", ""),),
@@ -62,6 +65,7 @@ DEMO_WAYS: dict[str, tuple[tuple[str, str], ...]] = {
     "not_handled.publication": (("not_a_request", "not_handled.publication"),),
     "not_handled.mass": (("not_a_request", "not_handled.mass"),),
     "not_handled.confirm": (("not_a_request", "not_handled.confirm"),),
+    "other.no_correction": ((ABANDONED, ""),),
     "other.other": (("special_rules", ""), ("rejected", "")),
 }
 _DETAILS = {CITIZEN: {"applicant_type": CITIZEN, "delivery": "email", "medium": "email"},
@@ -73,15 +77,21 @@ def add_disclosure_request(session: Session, column: str, received: date,
                            finished: date | None = None, outcome: str = "",
                            report_row: str = "", *, duplicate_of: int | None = None,
                            kind: str = "ysqgk", working_days: int = 5,
-                           department: Department | None = None) -> Message:
+                           department: Department | None = None,
+                           pause: str = "") -> Message:
     """A request as the office's records would hold it once handled (flushed, not committed):
     received on ``received``, answered with ``outcome`` on ``finished`` (or refused, for
-    ``outcome="rejected"``), open when ``finished`` is None. For demo data and tests."""
+    ``outcome="rejected"``; or closed as 视为放弃 after a 补正 left unanswered, for
+    ``outcome=ABANDONED``), open when ``finished`` is None. ``pause`` ("correction" or
+    "third_party") stops its clock once on the way: answered or ended before ``finished``,
+    still open when the request is. For demo data and tests."""
     n = session.scalar(select(func.count()).select_from(Message)) or 0
     rejected = outcome == "rejected"
+    abandoned = outcome == ABANDONED
+    closed = "rejected" if rejected else "closed" if abandoned else "replied"
     m = Message(
         tracking_number=f"GK{received:%Y%m%d}-D{n + 1:05d}", query_code_hash="-", kind=kind,
-        status="rejected" if rejected else "replied" if finished else "assigned",
+        status=closed if finished else "assigned",
         department=department, project_slug="", name="示例申请人", phone="13800000000",
         email="", address="", subject=f"示例申请 {n + 1}", content="申请公开示例信息。",
         consent_publish=False, details=dict(_DETAILS[column]),
@@ -89,7 +99,7 @@ def add_disclosure_request(session: Session, column: str, received: date,
         received_on=received, due_date=received + timedelta(days=28), time_limit_days=20,
         extension_days=0, text_hash=f"demo{n + 1}", duplicate_of_id=duplicate_of, reply_text="",
         rating="", rating_comment="", client_ip="")
-    if finished and rejected:
+    if finished and (rejected or abandoned):
         m.closed_at = datetime(finished.year, finished.month, finished.day, 2, tzinfo=UTC)
     elif finished:
         m.replied_at = datetime(finished.year, finished.month, finished.day, 2, tzinfo=UTC)
@@ -97,11 +107,50 @@ def add_disclosure_request(session: Session, column: str, received: date,
         m.reply_text = f"答复结果：{OUTCOMES.get(outcome, outcome)}"
     session.add(m)
     session.flush()
-    if finished and not rejected:
+    if finished and not (rejected or abandoned):
         session.add(ReplyDraft(message_id=m.id, text=m.reply_text, outcome=outcome,
                                outcome_note="示例说明", report_row=report_row, status="sent",
                                review_note=""))
+    if abandoned:
+        pause = "correction"
+    if pause:
+        session.add(_demo_pause(m, pause, finished if abandoned else None,
+                                None if finished is None else finished - timedelta(days=3)))
     return m
+
+
+def _demo_pause(m: Message, kind: str, abandoned_on: date | None,
+                ended_on: date | None) -> ClockPause:
+    """The clock stop of a demo request: asked two days after receipt; 视为放弃 on
+    ``abandoned_on``, else answered (补正) or ended (consultation) on ``ended_on``, else open."""
+    started = m.received_on + timedelta(days=2)
+    if abandoned_on is not None:
+        due, ended, outcome, answer = abandoned_on - timedelta(days=1), abandoned_on, \
+            CORRECTION_ABANDONED, ""
+    else:
+        due = started + timedelta(days=21)
+        ended = max(started, ended_on) if ended_on is not None else None
+        outcome = "" if ended is None else "answered" if kind == "correction" else "ended"
+        answer = "" if ended is None else "补正内容示例" if kind == "correction" else "第三方意见示例"
+    return ClockPause(
+        message_id=m.id, kind=kind,
+        reason="请写明所需信息的名称和文号" if kind == "correction" else "示例第三方",
+        started_at=datetime(started.year, started.month, started.day, 2, tzinfo=UTC),
+        started_on=started, answer_due=due, old_due_date=m.due_date,
+        ended_at=None if ended is None else datetime(ended.year, ended.month, ended.day, 2,
+                                                     tzinfo=UTC),
+        ended_on=ended, outcome=outcome, answer=answer,
+        new_due_date=None if ended is None else m.due_date)
+
+
+def _demo_pause_kind(report_row: str, k: int) -> str:
+    """Which demo requests had their clock stopped: those withheld to protect a third party were
+    put to it (Art. 32), those still unclear after a 补正 and every fourth other one had one."""
+    if report_row == "withheld.third_party":
+        return "third_party"
+    if report_row == "unable.unclear" or k % 4 == 3:
+        return "correction"
+    return ""
 
 
 def seed_disclosure_year(session: Session, year: int = DEMO_YEAR) -> int:
@@ -129,9 +178,14 @@ def seed_disclosure_year(session: Session, year: int = DEMO_YEAR) -> int:
                 # late in the year: answered in the next one, so carried over
                 finished = received + timedelta(days=14 + (i + k) % 15)
                 add_disclosure_request(session, col, received, finished, outcome, report_row,
-                                       department=office, working_days=10 + (i + k) % 10)
+                                       department=office, working_days=10 + (i + k) % 10,
+                                       pause=_demo_pause_kind(report_row, k))
                 added += 1
             i += 1
+    # into the next year with its 补正 still awaited at the end of this one
+    add_disclosure_request(session, CITIZEN, date(year, 12, 18), department=office,
+                           pause="correction")
+    added += 1
     # carried in from the year before, one answered and one still open
     for col, finished in ((CITIZEN, date(year, 1, 9)), ("legal_service", None)):
         add_disclosure_request(session, col, date(year - 1, 12, 22), finished,

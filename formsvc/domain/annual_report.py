@@ -81,6 +81,9 @@ OUTCOME_ROWS: dict[str, tuple[str, ...]] = {
 REASON_REQUIRED = frozenset({"not_disclosed"})
 # a request finished without an Art. 36 outcome (不予受理) counts here
 NO_OUTCOME_ROW = "other.other"
+# a request closed as 视为放弃 because its 补正 went unanswered (Art. 30; the ClockPause of kind
+# "correction" with outcome "abandoned") counts here, finished on the day it was closed
+ABANDONED_ROW = "other.no_correction"
 
 # 四、行政复议、行政诉讼: the results the template counts, per case kind.
 CASE_KINDS: tuple[tuple[str, str], ...] = (

@@ -14,6 +14,10 @@ CORRECTION_DAYS_MAX = 60
 # Art. 32: the third party answers within 15 working days; that time is not counted.
 THIRD_PARTY_MAX_DAYS = 15
 
+# ClockPause.outcome of a 补正 left unanswered: the request is 视为放弃 (Art. 30) and the annual
+# report counts it in （六）1 (domain/annual_report.py ABANDONED_ROW)
+CORRECTION_ABANDONED = "abandoned"
+
 # Pause kinds → what the applicant reads on the tracking page (never who the third party is).
 PAUSE_LABELS: dict[str, str] = {
     "correction": "等待申请人补正",

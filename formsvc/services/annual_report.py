@@ -9,7 +9,7 @@ Rules (docs/annual-report.md explains each cell):
   finished before it. A request is finished on the date its reply was sent (``replied_on``) or,
   for a request refused (不予受理), on the date it was closed.
 - 本年度办理结果: requests finished in the year, in the row of their outcome
-  (``formsvc.domain.annual_report.row_for``); 结转下年度: received by the end of the year and not
+  (``formsvc.domain.annual_report.row_for``; 视为放弃 in ``ABANDONED_ROW``); 结转下年度: received by the end of the year and not
   finished by then. So, per column, 新收 + 结转 = 总计 + 结转下年度.
 """
 
@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 from formsvc.config import county_date, county_zone
 from formsvc.domain import annual_report as t
 from formsvc.domain.applicants import report_column
-from formsvc.models import DisclosureCase, Letter, Message, ReplyDraft
+from formsvc.domain.procedure import CORRECTION_ABANDONED
+from formsvc.models import ClockPause, DisclosureCase, Letter, Message, ReplyDraft
 from formsvc.services.errors import ServiceError
 from portal import report as content_report
 
@@ -41,9 +42,12 @@ class ReportError(ServiceError):
     """Input the report cannot take (a case of an unknown kind …); the message is Chinese."""
 
 
-def _finished_on(m: Message, config: Mapping[str, Any]) -> date | None:
+def _finished_on(m: Message, config: Mapping[str, Any],
+                 abandoned: Mapping[int, date]) -> date | None:
     if m.replied_on is not None:
         return m.replied_on
+    if m.id in abandoned:
+        return abandoned[m.id]
     if m.status == "rejected" and m.closed_at is not None:
         return county_date(config, m.closed_at)
     return None
@@ -59,12 +63,17 @@ def requests_table(session: Session, config: Mapping[str, Any], year: int) -> di
     drafts = {d.message_id: d for d in session.scalars(
         select(ReplyDraft).join(Message, Message.id == ReplyDraft.message_id)
         .where(Message.kind == DISCLOSURE_KIND, ReplyDraft.status == "sent"))}
+    # 视为放弃 (Art. 30): the 补正 pauses closed unanswered, by message → the day they closed
+    abandoned: dict[int, date] = {mid: day for mid, day in session.execute(
+        select(ClockPause.message_id, ClockPause.ended_on).where(
+            ClockPause.kind == "correction", ClockPause.outcome == CORRECTION_ABANDONED,
+            ClockPause.ended_on.is_not(None)))}
     rows = session.scalars(select(Message).where(
         Message.kind == DISCLOSURE_KIND, Message.duplicate_of_id.is_(None),
         Message.received_on <= last))
     for m in rows:
         col = report_column(m.details)
-        done = _finished_on(m, config)
+        done = _finished_on(m, config, abandoned)
         if m.received_on >= first:
             counts["new"][col] += 1
         elif done is None or done >= first:
@@ -73,8 +82,12 @@ def requests_table(session: Session, config: Mapping[str, Any], year: int) -> di
             continue  # finished before the year
         if done is not None and first <= done <= last:
             draft = drafts.get(m.id)
-            row = t.row_for(draft.outcome, draft.report_row) if draft and m.replied_on \
-                else t.NO_OUTCOME_ROW
+            if m.replied_on is not None and draft is not None:
+                row = t.row_for(draft.outcome, draft.report_row)
+            elif m.id in abandoned:
+                row = t.ABANDONED_ROW
+            else:
+                row = t.NO_OUTCOME_ROW
             counts[row][col] += 1
             counts["total"][col] += 1
         elif done is None or done > last:

@@ -170,7 +170,7 @@ def close_abandoned(session: Session, config: Mapping[str, Any], calendar: Calen
     today = county_date(config, now)
     closed = 0
     for pause, message in _lapsed(session, "correction", today, "correction_abandoned"):
-        pause.ended_at, pause.ended_on, pause.outcome = now, today, "abandoned"
+        pause.ended_at, pause.ended_on, pause.outcome = now, today, rules.CORRECTION_ABANDONED
         lifecycle.apply(message, "correction_abandoned", actor="system", role="system",
                         now=now, note=rules.CORRECTION_ABANDONED_NOTE)
         message.closed_at = now

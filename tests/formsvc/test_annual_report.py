@@ -67,6 +67,25 @@ def county(s: Session) -> tuple[dict[str, Counter[str]], dict[str, Any]]:
     want["disclosed"]["public_welfare"] += 1
     want["total"]["public_welfare"] += 1
     add_request(s, "public_welfare", date(2025, 6, 2), None, duplicate_of=first.id)
+    # 补正 and third-party consultation: a stopped clock changes nothing in the counting, a 补正
+    # left unanswered (视为放弃) is finished in （六）1 on the day the request was closed
+    add_request(s, "business", date(2025, 4, 7), date(2025, 5, 20), "disclosed",
+                pause="correction")
+    add_request(s, "research", date(2025, 5, 6), date(2025, 7, 1), "not_disclosed",
+                "withheld.third_party", pause="third_party")
+    for col, row in (("business", "disclosed"), ("research", "withheld.third_party")):
+        want["new"][col] += 1
+        want[row][col] += 1
+        want["total"][col] += 1
+    add_request(s, "other", date(2024, 12, 16), date(2025, 1, 20), demo.ABANDONED)
+    want["carried_in"]["other"] += 1
+    want["other.no_correction"]["other"] += 1
+    want["total"]["other"] += 1
+    add_request(s, "citizen", date(2025, 12, 8), date(2026, 1, 12), demo.ABANDONED)
+    add_request(s, "legal_service", date(2025, 12, 19), pause="correction")  # still awaited
+    for col in ("citizen", "legal_service"):
+        want["new"][col] += 1
+        want["carried_out"][col] += 1
     zx = add_request(s, "citizen", date(2025, 3, 3), date(2025, 3, 5), "disclosed", kind="zx",
                      working_days=2)
     # a published letter of 2025 and one of 2024
@@ -117,8 +136,7 @@ def test_every_cell_of_table_three(app: Flask, session: Session) -> None:
     for col in COLUMNS:
         assert cells["new"][col] + cells["carried_in"][col] == \
             cells["total"][col] + cells["carried_out"][col], col
-    # rows no record of the service can reach
-    assert cells["other.no_correction"] == dict.fromkeys(COLUMNS, 0)
+    # the row no record of the service can reach (it charges no fee)
     assert cells["other.no_fee"] == dict.fromkeys(COLUMNS, 0)
     # a non-trivial county: every result row the service reaches has figures
     for row in HOW:
@@ -165,16 +183,18 @@ def test_website_figures(app: Flask, session: Session) -> None:
     rejected = sum(1 for row, ways in HOW.items() for w in ways if w[0] == "rejected")
     assert site["messages_received"] == received
     answered = site["messages_answered"]
-    assert answered == sum(want["total"].values()) + 1 - _rejected_count(session)
+    assert answered == sum(want["total"].values()) + 1 - _closed_unanswered(session)
     assert rejected == 1
     assert site["average_working_days"] == round((5 * (answered - 1) + 2) / answered, 1)
     assert site["letters_published"] == 1  # the one of 2024 (county time) is not counted
 
 
-def _rejected_count(s: Session) -> int:
+def _closed_unanswered(s: Session) -> int:
+    """Requests finished in 2025 without a reply: refused (不予受理) or 视为放弃."""
     from sqlalchemy import func, select
     return s.scalar(select(func.count()).select_from(Message).where(
-        Message.status == "rejected", Message.closed_at >= datetime(2025, 1, 1, tzinfo=UTC),
+        Message.status.in_(("rejected", "closed")), Message.replied_on.is_(None),
+        Message.closed_at >= datetime(2025, 1, 1, tzinfo=UTC),
         Message.closed_at < datetime(2026, 1, 1, tzinfo=UTC))) or 0
 
 
@@ -237,6 +257,16 @@ def test_the_demo_county_has_a_year_of_every_outcome_and_applicant(app: Flask,
         assert cells["new"][col] + cells["carried_in"][col] == \
             cells["total"][col] + cells["carried_out"][col], col
     assert sum(cells["carried_in"].values()) == 2 and sum(cells["carried_out"].values()) > 1
+    # the clock stopped: 补正 answered, abandoned and still awaited, consultations ended
+    from sqlalchemy import select
+
+    from formsvc.models import ClockPause
+    pauses = Counter((p.kind, p.outcome) for p in session.scalars(select(ClockPause)))
+    assert set(pauses) == {("correction", "answered"), ("correction", "abandoned"),
+                           ("correction", ""), ("third_party", "ended")}
+    assert pauses[("correction", "abandoned")] == sum(cells["other.no_correction"].values()) \
+        + sum(1 for m in session.scalars(select(Message).where(Message.status == "closed"))
+              if m.closed_at.year > 2025)
     cases = annual_report.cases_table(session, 2025)
     assert sum(k["cells"]["total"] for k in cases["kinds"]) == 6
 
@@ -271,3 +301,31 @@ def test_migration_0008_down_and_up_keeps_the_replies(app: Flask, session: Sessi
     # the rows survive; the chosen report rows are gone with the column (the downgrade's loss)
     assert [(m, o) for m, o, _ in after] == [(m, o) for m, o, _ in before]
     assert {r for _, _, r in after} == {""}
+
+
+def test_a_correction_closed_by_remind_counts_as_abandoned(app: Flask, session: Session) -> None:
+    """视为放弃 as the service records it (``procedure.close_abandoned``, run by ``remind``), not
+    as the demo writes it: finished on the day it was closed, in （六）1, reconciled."""
+    from formsvc.domain.workdays import Calendar
+    from formsvc.models import ClockPause
+    from formsvc.services import procedure
+
+    for received, closing in ((date(2025, 3, 3), datetime(2025, 3, 24, 2, tzinfo=UTC)),
+                              (date(2025, 12, 1), datetime(2026, 1, 6, 2, tzinfo=UTC))):
+        m = add_request(session, "citizen", received)
+        started = datetime(received.year, received.month, received.day + 2, 2, tzinfo=UTC)
+        session.add(ClockPause(message_id=m.id, kind="correction", reason="请写明文号",
+                               started_at=started, started_on=started.date(),
+                               answer_due=received.replace(day=received.day + 16),
+                               old_due_date=m.due_date))
+        session.commit()
+        calendar = Calendar.from_file(app.config["HOLIDAYS_FILE"])
+        assert procedure.close_abandoned(session, app.config, calendar, now=closing) == 1
+    cells = {r["code"]: r["cells"]["citizen"]
+             for r in annual_report.requests_table(session, app.config, 2025)["rows"]}
+    assert (cells["new"], cells["carried_in"]) == (2, 0)
+    assert (cells["other.no_correction"], cells["other"], cells["total"]) == (1, 1, 1)
+    assert cells["carried_out"] == 1  # closed in 2026: open at the end of 2025
+    cells = {r["code"]: r["cells"]["citizen"]
+             for r in annual_report.requests_table(session, app.config, 2026)["rows"]}
+    assert (cells["carried_in"], cells["other.no_correction"], cells["carried_out"]) == (1, 1, 0)

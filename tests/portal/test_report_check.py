@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
 from portal import report
+from tests.conftest import ROOT
 
 from .util import edit, line_of, problems
 
@@ -60,9 +62,10 @@ def test_last_years_report_missing_warns_then_is_overdue(site: Path) -> None:
     warn = found(site, "2023年政府信息公开工作年度报告尚未发布", date(2024, 2, 1))
     assert len(warn) == 1 and not warn[0].is_error and "1月31日" in warn[0].message
     assert warn[0].path == "site/pages/xxgk/nb/2023.md"
+    assert not found(site, "2023年政府信息公开工作年度报告尚未发布", date(2024, 3, 31))[0].is_error
     late = found(site, "2023年政府信息公开工作年度报告尚未发布", date(2024, 4, 1))
     assert len(late) == 1 and "3月31日前公布，已逾期" in late[0].message
-    assert not late[0].is_error  # a warning: the build must go on (scripts/check --strict fails)
+    assert late[0].is_error  # after 31 March (issue 20)
     write_report(site, 2023, MARKERS)
     data(site, 2023)
     assert not found(site, "年度报告尚未发布", date(2024, 4, 1))
@@ -151,3 +154,65 @@ def test_the_guide_states_the_limits_applied(site: Path, monkeypatch) -> None:
                                                                "起30个工作日内予以公开"),
                      encoding="utf-8")
     assert len(found(site, "主动公开期限（《条例》第二十六条）是 30 个工作日")) == 1
+
+
+def test_the_build_agrees_with_the_check_on_a_missing_report(site: Path, tmp_path: Path,
+                                                            caplog, monkeypatch) -> None:
+    """The build checks on its own day what scripts/check does: after 31 March a missing report
+    fails both with the same error; before, both only warn; a tree without report pages is
+    not checked at all. (In 2025, so that no date of the test tree is in the future.)"""
+    import contextlib
+    import logging
+
+    import pytest
+    from pelican.log import LimitFilter
+
+    from portal import check
+    from tests.conftest import build_site
+    from yamlmeta.yamlmeta import ContentError
+
+    def built(today: date, out: str) -> list[str]:
+        monkeypatch.setattr(check, "today_in_china", lambda: today)
+        monkeypatch.setattr(LimitFilter, "_raised_messages", set())  # warn again in each build
+        caplog.clear()
+        # the late build fails: its log is read all the same
+        with caplog.at_level(logging.WARNING), contextlib.suppress(ContentError):
+            build_site(site, tmp_path / out)
+        return [r.getMessage().split(" ", 1)[1] for r in caplog.records
+                if "年度报告尚未发布" in r.getMessage() and r.getMessage().startswith("yamlmeta:")]
+
+    def checked(today: date) -> list[str]:
+        return [str(p) for p in found(site, "年度报告尚未发布", today)]
+
+    assert not checked(date(2025, 4, 1))  # no report page: the site publishes them elsewhere
+    write_report(site, 2023, MARKERS)
+    data(site, 2023)
+    late = checked(date(2025, 4, 1))
+    assert len(late) == 1 and late[0].startswith("site/pages/xxgk/nb/2024.md")
+    assert "警告" not in late[0]
+    monkeypatch.setattr(check, "today_in_china", lambda: date(2025, 4, 1))
+    with pytest.raises(ContentError):
+        build_site(site, tmp_path / "late")
+    assert built(date(2025, 4, 1), "late2") == late
+    early = checked(date(2025, 2, 1))
+    assert len(early) == 1 and "警告" in early[0]
+    assert built(date(2025, 2, 1), "early") == early
+    assert (tmp_path / "early" / "xxgk" / "nb" / "2023.html").is_file()  # built, not failed
+
+
+def test_the_demo_reports_narrative_states_the_generated_figures() -> None:
+    """The figures the editor typed in the demo's 依申请公开 paragraph are those of its data file
+    (regenerated with flask demo-disclosure / annual-report, docs/annual-report.md)."""
+    said = re.compile(r"新收政府信息公开申请(\d+)件，上年结转(\d+)件[，；]办结(\d+)件"
+                      r"[，（]其中申请人逾期不补正、视为放弃申请(\d+)件）?，结转下年度(\d+)件")
+    for year in (2024, 2025):
+        text = (ROOT / "content" / "pages" / "xxgk" / "nb" / f"{year}.md").read_text(
+            encoding="utf-8")
+        figures = json.loads((ROOT / "content" / report.data_file(year)).read_text(
+            encoding="utf-8"))
+        totals = {r["code"]: r["total"] for r in figures["requests"]["rows"]}
+        m = said.search(text)
+        assert m, year
+        assert [int(n) for n in m.groups()] == [
+            totals[c] for c in ("new", "carried_in", "total", "other.no_correction",
+                                "carried_out")], year

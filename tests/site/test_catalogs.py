@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
+from portal import check
 from tests.conftest import ROOT, build_site
 
 NEWS_YW = 45  # three pages of 20
@@ -194,7 +196,15 @@ date: 2025-01-11
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("catalogs")
-    return build_site(make_content(root), root / "output")
+    return build_in_2025(make_content(root), root / "output")
+
+
+def build_in_2025(content: Path, output: Path, **overrides) -> Path:
+    """Build the tree as checked in its own time: from 1 April of a year whose last year's
+    report page is missing (2025's, in 2026) the build fails (portal/report_check.py)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(check, "today_in_china", lambda: date(2025, 6, 1))
+        return build_site(content, output, **overrides)
 
 
 def page(site: Path, rel: str) -> BeautifulSoup:
@@ -462,8 +472,8 @@ def test_not_found_and_sitemap_pages(site):
 
 def test_catalog_settings_change_page_size(tmp_path):
     content = make_content(tmp_path)
-    out = build_site(content, tmp_path / "out", CATALOGS={"news_per_page": 10,
-                                                         "popular_guides": ["hunyin"]})
+    out = build_in_2025(content, tmp_path / "out", CATALOGS={"news_per_page": 10,
+                                                            "popular_guides": ["hunyin"]})
     assert (out / "zwdt/yw/index_5.html").exists() and not (out / "zwdt/yw/index_6.html").exists()
     home = page(out, "index.html")
     assert home.select_one(".gp-home__services .gp-card__link")["href"] == "/bsfw/zn/hunyin.html"

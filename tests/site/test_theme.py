@@ -10,8 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from portal import schema
-from tests.conftest import ROOT, build_site
-from tests.site.test_catalogs import make_content
+from tests.conftest import ROOT
+from tests.site.test_catalogs import build_in_2025, make_content
 
 THEME = ROOT / "theme"
 TEMPLATES = THEME / "templates"
@@ -21,7 +21,7 @@ FOOTER_LABELS = ("主办单位", "承办单位", "地址", "电话", "网站标�
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("theme")
-    return build_site(make_content(root), root / "output")
+    return build_in_2025(make_content(root), root / "output")
 
 
 def page(site: Path, rel: str) -> BeautifulSoup:
