@@ -71,6 +71,18 @@ def test_last_years_report_missing_warns_then_is_overdue(site: Path) -> None:
     assert not found(site, "年度报告尚未发布", date(2024, 4, 1))
 
 
+def test_the_demo_content_stays_buildable_a_year_on(site: Path) -> None:
+    """The demo county (content/DEMO.txt) is dated once: its missing report is a warning that
+    says why, so `make run` still builds it after 31 March; the rule holds for real content."""
+    write_report(site, 2022, MARKERS)
+    data(site, 2022)
+    (site / "DEMO.txt").write_text("提示：这是虚构的示范县演示内容。\n", encoding="utf-8")
+    late = found(site, "2023年政府信息公开工作年度报告尚未发布", date(2024, 4, 1))
+    assert len(late) == 1 and not late[0].is_error and "演示内容" in late[0].message
+    (site / "DEMO.txt").unlink()
+    assert found(site, "2023年政府信息公开工作年度报告尚未发布", date(2024, 4, 1))[0].is_error
+
+
 def test_a_typed_table_is_an_error_and_markers_need_their_data(site: Path) -> None:
     path = write_report(site, 2023, "| 项目 | 自然人 | 总计 |\n|---|---:|---:|\n"
                                     "| 一、本年新收政府信息公开申请数量 | 3 | 3 |\n")
