@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         _trust_proxies,
         _configure_json,
         _call("formsvc.db", "init_app"),  # the engine and the request's session
+        _call("formsvc.web.replica", "init_app"),  # read-only public pages on the replica
         _watch_sessions,
         _call("formsvc.web.audit_log", "init_app"),
         _init_extensions,
