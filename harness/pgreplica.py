@@ -26,6 +26,7 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -210,6 +211,19 @@ class Pair:
         """Make the replica a primary (``pg_ctl promote``); returns when it accepts writes."""
         self._run(self._bin("pg_ctl"), "-D", str(self.replica.data(self.root)), "promote", "-w",
                   "-t", "60")
+
+    def pause_replication(self) -> int:
+        """Freeze the replica's WAL receiver (SIGSTOP): a replica that has fallen behind. Returns
+        its pid for ``resume_replication``."""
+        pid = int(self._psql(self.replica, "SELECT pid FROM pg_stat_wal_receiver").strip())
+        os.kill(pid, signal.SIGSTOP)
+        return pid
+
+    def drop_unreceived(self, pid: int) -> None:
+        """End the WAL receiver ``pause_replication`` froze (SIGKILL): the WAL waiting in its
+        socket is gone, as WAL a dead primary never sent is. The replica's postmaster restarts
+        recovery from what is on its disk and streams again (or is promoted)."""
+        os.kill(pid, signal.SIGKILL)
 
     def wait_streaming(self, timeout: float = 60) -> None:
         """Wait until the primary sees the replica as its synchronous standby."""
