@@ -78,10 +78,11 @@ def _resolve_paths(app: Flask) -> None:
         inst.mkdir(parents=True, exist_ok=True)
         cfg["DATABASE_URL"] = f"sqlite:///{inst / 'formsvc.sqlite3'}"
     # SQLAlchemy needs the psycopg 3 driver named; hosting panels hand out postgres://…
-    url = cfg["DATABASE_URL"]
-    for old in ("postgres://", "postgresql://"):
-        if url.startswith(old):
-            cfg["DATABASE_URL"] = "postgresql+psycopg://" + url[len(old):]
+    for key in ("DATABASE_URL", "DATABASE_REPLICA_URL"):
+        url = cfg.get(key) or ""
+        for old in ("postgres://", "postgresql://"):
+            if url.startswith(old):
+                cfg[key] = "postgresql+psycopg://" + url[len(old):]
     cfg["UPLOAD_DIR"] = str(Path(cfg.get("UPLOAD_DIR") or inst / "uploads"))
     cfg["HOLIDAYS_FILE"] = str(defaults.holidays_file(cfg))
     cfg["SEARCH_INDEX_DIR"] = str(Path(cfg.get("SEARCH_INDEX_DIR")

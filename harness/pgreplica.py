@@ -27,12 +27,13 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from harness.stacktest import free_port
 
 REPLICA_NAME = "replica1"
 REPLICATION_ROLE = "replicator"
@@ -83,12 +84,6 @@ def available() -> bool:
     return True
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class Node:
     name: str
@@ -119,7 +114,7 @@ class Pair:
         root.mkdir(parents=True, exist_ok=True)
         ports = set()
         while len(ports) < 2:
-            port = _free_port()
+            port = free_port()
             if port != 5432:
                 ports.add(port)
         p1, p2 = sorted(ports)

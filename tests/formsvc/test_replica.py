@@ -102,3 +102,11 @@ def test_without_the_setting_nothing_is_routed(tmp_path: Path, database_url: str
 
 def test_the_routed_endpoints_exist(app: Flask) -> None:
     assert set(app.view_functions) >= REPLICA_ENDPOINTS
+
+
+def test_a_hosting_panel_replica_url_gets_the_driver(tmp_path: Path, content_dir: Path) -> None:
+    app = create_app(make_config(tmp_path, f"sqlite:///{tmp_path / 'p.sqlite3'}", content_dir,
+                                 DATABASE_REPLICA_URL="postgres://u:p@127.0.0.1:1/formsvc"))
+    assert app.config["DATABASE_REPLICA_URL"] == "postgresql+psycopg://u:p@127.0.0.1:1/formsvc"
+    assert app.extensions["formsvc.replica_engine"].dialect.driver == "psycopg"
+    db.get_engine(app).dispose()
