@@ -1,5 +1,5 @@
 """A PostgreSQL primary and its streaming replica on loopback, for the failover test and for trying
-the replica out (docs/deploy.md, "PostgreSQL 流复制备库").
+the replica out (docs/deploy.md, "PostgreSQL streaming replica and failover").
 
 Both clusters live in one temporary directory, run Debian's server binaries
 (``/usr/lib/postgresql/<version>/bin``, the version ``/etc/postgresql`` names), listen on
