@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         _trust_proxies,
         _configure_json,
         _call("formsvc.db", "init_app"),  # the engine and the request's session
+        _call("formsvc.web.replica", "init_app"),  # read-only public pages on the replica
         _watch_sessions,
         _call("formsvc.web.audit_log", "init_app"),
         _init_extensions,
@@ -77,10 +78,11 @@ def _resolve_paths(app: Flask) -> None:
         inst.mkdir(parents=True, exist_ok=True)
         cfg["DATABASE_URL"] = f"sqlite:///{inst / 'formsvc.sqlite3'}"
     # SQLAlchemy needs the psycopg 3 driver named; hosting panels hand out postgres://…
-    url = cfg["DATABASE_URL"]
-    for old in ("postgres://", "postgresql://"):
-        if url.startswith(old):
-            cfg["DATABASE_URL"] = "postgresql+psycopg://" + url[len(old):]
+    for key in ("DATABASE_URL", "DATABASE_REPLICA_URL"):
+        url = cfg.get(key) or ""
+        for old in ("postgres://", "postgresql://"):
+            if url.startswith(old):
+                cfg[key] = "postgresql+psycopg://" + url[len(old):]
     cfg["UPLOAD_DIR"] = str(Path(cfg.get("UPLOAD_DIR") or inst / "uploads"))
     cfg["HOLIDAYS_FILE"] = str(defaults.holidays_file(cfg))
     cfg["SEARCH_INDEX_DIR"] = str(Path(cfg.get("SEARCH_INDEX_DIR")

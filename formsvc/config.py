@@ -37,6 +37,9 @@ SECRET_KEY: str | None = None
 # invalidates every stored query code.
 QUERY_CODE_KEY: str | None = None
 DATABASE_URL: str | None = None  # default: sqlite:///<instance>/formsvc.sqlite3
+# A streaming replica of DATABASE_URL (harness/pgreplica.py, docs/deploy.md): the read-only public
+# pages (formsvc/web/replica.py lists them) read it; None: everything reads DATABASE_URL.
+DATABASE_REPLICA_URL: str | None = None
 UPLOAD_DIR: str | None = None  # default: <instance>/uploads (outside the web root)
 HOLIDAYS_FILE: str | None = None  # default: <instance>/holidays.yml (optional)
 
@@ -217,8 +220,8 @@ def instance_path(overrides: Mapping[str, Any] | None = None) -> Path:
 
 
 def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The effective settings: the defaults, instance/config.py, FORMSVC_* and DATABASE_URL from
-    the environment, then ``overrides``; later layers win.
+    """The effective settings: the defaults, instance/config.py, FORMSVC_*, DATABASE_URL and
+    DATABASE_REPLICA_URL from the environment, then ``overrides``; later layers win.
 
     The layers are read as Flask's ``Config.from_pyfile`` and ``from_prefixed_env`` read them
     (upper-case names of the file; ``FORMSVC_A__B`` sets ``A["B"]``), without importing Flask.
@@ -243,8 +246,9 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
             target[part] = dict(target.get(part) or {})
             target = target[part]
         target[key] = value
-    if os.environ.get("DATABASE_URL"):
-        config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    for name in ("DATABASE_URL", "DATABASE_REPLICA_URL"):
+        if os.environ.get(name):
+            config[name] = os.environ[name]
     if overrides:
         config.update(overrides)
     return config

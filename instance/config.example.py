@@ -23,6 +23,9 @@
 # 默认：instance/formsvc.sqlite3（WAL 模式，外键约束开启）。
 # PostgreSQL（生产环境推荐），也可用环境变量 DATABASE_URL：
 # DATABASE_URL = "postgresql+psycopg://formsvc:密码@127.0.0.1:5432/formsvc"
+# 流复制备库（只读，见 docs/deploy.md）：公开的来信列表、来信详情和统计从这里读；
+# 写入、群众刚办完事后的查询和工作台仍读主库。不设置则全部读 DATABASE_URL。也可用环境变量。
+# DATABASE_REPLICA_URL = "postgresql+psycopg://formsvc:密码@10.0.0.12:5432/formsvc"
 
 # --- 文件位置 ---------------------------------------------------------------------------
 # 附件保存目录：在网站根目录之外，文件名随机，永不对公众提供下载。默认 instance/uploads

@@ -3,6 +3,10 @@
 Plain SQLAlchemy keeps the models, services and Alembic usable outside a request (CLI, tests,
 the future mail sender) and avoids a second session abstraction. One engine per app; one session
 per request, created lazily and closed at teardown. Services commit; views never do.
+
+With ``DATABASE_REPLICA_URL`` set there is a second, read-only engine (a streaming replica): a
+request that ``formsvc.web.replica`` routes there gets its session from it; everything else, and
+any caller asking for ``primary=True``, reads and writes the primary.
 """
 
 from __future__ import annotations
@@ -101,7 +105,24 @@ def init_app(app: Flask) -> None:
         app.config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS)))
     app.extensions["formsvc.engine"] = engine
     app.extensions["formsvc.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    if app.config.get("DATABASE_REPLICA_URL"):
+        replica = make_engine(app.config["DATABASE_REPLICA_URL"])
+        app.extensions["formsvc.replica_engine"] = replica
+        app.extensions["formsvc.replica_sessionmaker"] = sessionmaker(bind=replica,
+                                                                      expire_on_commit=False)
     app.teardown_appcontext(_close_session)
+
+
+def has_replica(app: Flask | None = None) -> bool:
+    """Whether ``app`` (the current one by default) has a replica engine."""
+    return "formsvc.replica_sessionmaker" in (app or current_app).extensions
+
+
+def read_from_replica() -> None:
+    """Let this request's ``get_session()`` read the replica (a no-op without one); called by
+    formsvc.web.replica for the read-only pages, before the view runs."""
+    if has_replica():
+        g.db_use_replica = True
 
 
 def get_engine(app: Flask | None = None) -> Engine:
@@ -114,11 +135,19 @@ def new_session(app: Flask | None = None) -> Session:
     return (app or current_app).extensions["formsvc.sessionmaker"]()
 
 
-def get_session() -> Session:
-    """The session of the current request (or app context), closed at teardown."""
+def get_session(*, primary: bool = False) -> Session:
+    """The session of the current request (or app context), closed at teardown: on the replica
+    when the request was routed there (``read_from_replica``) unless ``primary``, else on the
+    primary."""
     # the context's object once: every attribute read through the ``g`` proxy costs a failed
     # lookup first, and this runs several times per request
     ctx_globals = g._get_current_object()
+    if not primary and ctx_globals.get("db_use_replica"):
+        session = ctx_globals.get("db_replica_session")
+        if session is None:
+            session = ctx_globals.db_replica_session = \
+                current_app.extensions["formsvc.replica_sessionmaker"]()
+        return session
     session = ctx_globals.get("db_session")
     if session is None:
         session = ctx_globals.db_session = new_session()
@@ -126,6 +155,7 @@ def get_session() -> Session:
 
 
 def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for name in ("db_session", "db_replica_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()

@@ -69,7 +69,8 @@ def _authenticate() -> Any:
     try:
         if scheme.lower() != "bearer":
             raise api_keys.ApiKeyError("invalid_api_key", "API 密钥无效或已吊销")
-        key = api_keys.authenticate(get_session(), token.strip())
+        # the primary: it notes the key's last use, on any endpoint (the replica refuses writes)
+        key = api_keys.authenticate(get_session(primary=True), token.strip())
     except api_keys.ApiKeyError as exc:
         audit_log.record(f"api:{request.endpoint or request.path}", "invalid_key")
         return errors.error_response(401, exc.code, exc.message + "：请在 Authorization 头中以 "
