@@ -8,7 +8,7 @@ The batch format is the JSON Schema ``work_orders.schema.json`` beside this modu
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -109,10 +109,13 @@ def _moment(value: str | None, wrong: dict[str, list[str]], name: str) -> dateti
         return None
     try:
         moment = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=county_zone(current_app.config))
+        # in UTC, as stored; 0001-01-01T00:00+08:00 has no UTC time (before year 1)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         wrong[name] = ["应为 ISO 8601 时间，如 2026-12-06T09:00:00+08:00"]
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=county_zone(current_app.config))
 
 
 def _number(value: str | None, default: int, wrong: dict[str, list[str]], name: str) -> int:
