@@ -10,6 +10,7 @@ of its part of the OpenAPI document (``openapi.py`` merges them and serves the d
     stats.py        GET /stats
     search.py       GET /search
     health.py       GET /healthz
+    work_orders.py  POST and GET /work-orders (the 12345 exchange), /work-orders/schema.json
     openapi.py      GET /openapi.json
 
 A request may carry a trusted system's key (``Authorization: Bearer``): formsvc/web/api_keys.py.
@@ -25,6 +26,7 @@ from formsvc.api import (  # noqa: F401  (routes register on import)
     openapi,
     search,
     stats,
+    work_orders,
 )
 from formsvc.api.blueprint import bp
 from formsvc.web import api_keys

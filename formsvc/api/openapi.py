@@ -12,14 +12,23 @@ from typing import Any
 
 from flask import jsonify
 
-from formsvc.api import departments, health, kinds, letters, messages, search, stats
+from formsvc.api import (
+    departments,
+    health,
+    kinds,
+    letters,
+    messages,
+    search,
+    stats,
+    work_orders,
+)
 from formsvc.api.blueprint import bp
 from formsvc.api.oas import STR, error_response, obj
 from formsvc.web import api_keys
 
 KEY_SCHEME = "apiKey"
 
-RESOURCES = (kinds, departments, messages, letters, stats, search, health)
+RESOURCES = (kinds, departments, messages, letters, stats, search, health, work_orders)
 
 ERROR_SCHEMA: dict[str, Any] = obj({
     "code": {"type": "string", "pattern": "^[a-z_]+$",
@@ -61,7 +70,9 @@ def _add_key_security(doc: dict[str, Any]) -> None:
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
             scope = api_keys.REQUIRED_SCOPES.get((method, path))
-            op["security"] = [{}, {KEY_SCHEME: [scope] if scope else []}]
+            # a route of a key-only scope (work orders) has no anonymous alternative
+            anonymous = [] if scope in api_keys.KEY_ONLY_SCOPES else [{}]
+            op["security"] = [*anonymous, {KEY_SCHEME: [scope] if scope else []}]
             op["responses"]["401"] = error_response("API 密钥无效、格式错误或已吊销")
             if scope:
                 op["responses"]["403"] = error_response(f"API 密钥没有 {scope} 权限")

@@ -24,6 +24,9 @@ CHANNELS: dict[str, str] = {
 # the channels an API key can carry (phone and SMS come in through staff and the SMS gateway)
 KEY_CHANNELS = (API, HOTLINE)
 
+# characters of a sending system's own number (``message.external_id``, migration 0013)
+EXTERNAL_ID_MAX = 64
+
 # scope → what it allows (docs/api.md, the integrator's guide)
 SUBMIT = "submit"
 TRACK = "track"

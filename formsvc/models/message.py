@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from formsvc.db import Base, UTCDateTime, utcnow
 from formsvc.domain import consent
+from formsvc.domain.channels import EXTERNAL_ID_MAX
 
 if TYPE_CHECKING:
     from formsvc.models.attachment import Attachment
@@ -37,6 +38,9 @@ class Message(Base):
         # refreshing one row of message_stats after a change (migration 0004); channel last so
         # that the counts by channel read the index alone (migration 0012), no index more
         Index("ix_message_received_department", "received_on", "department_id", "channel"),
+        # a 12345 work order's own number, once per channel: a re-imported batch finds its
+        # messages instead of storing them twice (migration 0013)
+        Index("ux_message_channel_external", "channel", "external_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -93,6 +97,8 @@ class Message(Base):
     channel: Mapped[str] = mapped_column(String(16), server_default="web")
     # no foreign key: keys are revoked, never deleted (migration 0012 says why)
     api_key_id: Mapped[int | None] = mapped_column(Integer)
+    # the sending system's own number (a 12345 work order's 工单编号); None for the other channels
+    external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_MAX))
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     events: Mapped[list[Event]] = relationship(

@@ -53,6 +53,8 @@ class NewMessage:
     # where it came in (formsvc.domain.channels) and the API key it came with, if any
     channel: str = channels.WEB
     api_key_id: int | None = None
+    # the sending system's own number (a 12345 work order's), unique per channel
+    external_id: str | None = None
 
 
 @dataclass
@@ -133,6 +135,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
         "due_date": count.due, "time_limit_days": limit, "extension_days": 0,
         "text_hash": thash, "reply_text": "", "rating": "", "rating_comment": "",
         "client_ip": client_ip, "channel": data.channel, "api_key_id": data.api_key_id,
+        "external_id": data.external_id,
         # the repeat check (same phone, same text, within the window) inside the INSERT
         "dup_phone": data.phone, "dup_text_hash": thash,
         "dup_since": now - timedelta(hours=config["DUPLICATE_WINDOW_HOURS"]),

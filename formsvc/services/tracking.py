@@ -58,8 +58,6 @@ def public_view(message: Message, config: Mapping[str, Any],
                 calendar: Calendar) -> dict[str, Any]:
     """What the citizen may see: status, public timeline, reply, rating, and how the stored due
     date came about."""
-    replied = message.status in (lifecycle.Status.REPLIED, lifecycle.Status.CLOSED) and bool(
-        message.replied_at)
     dept = message.department
     return {
         "tracking_number": message.tracking_number,
@@ -86,14 +84,22 @@ def public_view(message: Message, config: Mapping[str, Any],
              "note": e.note}
             for e in message.events if e.public
         ],
-        "reply": ({"text": message.reply_text, "replied_at": message.replied_at.isoformat()}
-                  if replied and message.replied_at else None),
+        "reply": sent_reply(message),
         "rating": ({"value": message.rating, "label": RATINGS.get(message.rating, ""),
                     "comment": message.rating_comment,
                     "rated_at": message.rated_at.isoformat() if message.rated_at else None}
                    if message.rating else None),
         "can_rate": lifecycle.allowed(message, "rate") and not message.rating,
     }
+
+
+def sent_reply(message: Message) -> dict[str, str] | None:
+    """The reply as sent to the citizen (text, replied_at), or None before it is sent (a draft
+    or a reply under review is not one) and after a supervisor reopened the message."""
+    if message.status not in (lifecycle.Status.REPLIED, lifecycle.Status.CLOSED) \
+            or message.replied_at is None:
+        return None
+    return {"text": message.reply_text, "replied_at": message.replied_at.isoformat()}
 
 
 def tracked(session: Session, number: str) -> Message:

@@ -32,7 +32,7 @@ from formsvc.domain.annual_report import CASE_KINDS, CASE_RESULTS, REPORT_ROW_CH
 from formsvc.domain.outcomes import OUTCOMES
 from formsvc.domain.procedure import PAUSE_LABELS
 from formsvc.domain.workdays import schedule_warning
-from formsvc.forms import fields
+from formsvc.forms import fields, work_orders
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import ROLE_LABELS, Staff
 from formsvc.services import annual_report, auth, departments, lifecycle, procedure, uploads
@@ -457,7 +457,9 @@ def message(number: str) -> Any:
 
 def _detail_label(key: str) -> str:
     # a key of Message.details is a form field's name: its label is the form's
-    return fields.label_of(key, current_app.config) if key in fields.FIELDS else key
+    if key in fields.FIELDS:
+        return fields.label_of(key, current_app.config)
+    return work_orders.DETAIL_LABELS.get(key, key)  # a 12345 work order's own facts
 
 
 def _detail_value(key: str, value: Any) -> str:

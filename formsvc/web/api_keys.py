@@ -20,7 +20,7 @@ from flask import Blueprint, g, request
 from werkzeug.wrappers import Response
 
 from formsvc.db import get_session
-from formsvc.domain.channels import API, READ_LETTERS, SUBMIT, TRACK
+from formsvc.domain.channels import API, READ_LETTERS, SUBMIT, TRACK, WORK_ORDERS
 from formsvc.services import api_keys
 from formsvc.web import audit_log, errors
 
@@ -32,7 +32,11 @@ REQUIRED_SCOPES: dict[tuple[str, str], str] = {
     ("post", "/rate"): TRACK,
     ("get", "/letters"): READ_LETTERS,
     ("get", "/letters/{letter_id}"): READ_LETTERS,
+    ("post", "/work-orders"): WORK_ORDERS,
+    ("get", "/work-orders"): WORK_ORDERS,
 }
+# scopes whose routes only a key may call: without the header they are a 401, not a citizen's
+KEY_ONLY_SCOPES = frozenset({WORK_ORDERS})
 _PREFIX = "/api/v1"
 _RULE_ARG = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 _AUDIT_OUTCOMES = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict",
@@ -63,7 +67,13 @@ def init_blueprint(bp: Blueprint) -> None:
 
 def _authenticate() -> Any:
     header = request.headers.get("Authorization")
+    needed = REQUIRED_SCOPES.get((request.method.lower(), _route()))
     if header is None:
+        if needed in KEY_ONLY_SCOPES:
+            audit_log.record(f"api:{request.endpoint or request.path}", "missing_key")
+            return errors.error_response(401, "api_key_required",
+                                         "该接口须使用 API 密钥：请在 Authorization 头中以 Bearer "
+                                         "方式发送", headers={"WWW-Authenticate": "Bearer"})
         return None
     scheme, _, token = header.strip().partition(" ")
     try:
@@ -77,7 +87,6 @@ def _authenticate() -> Any:
                                      "Bearer 方式发送有效的密钥",
                                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     g.api_key = key
-    needed = REQUIRED_SCOPES.get((request.method.lower(), _route()))
     if needed is not None and needed not in key.scopes:
         return errors.error_response(403, "insufficient_scope",
                                      f"该 API 密钥没有 {needed} 权限")

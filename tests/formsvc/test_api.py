@@ -59,7 +59,7 @@ def test_openapi_document_is_valid(client: FlaskClient) -> None:
         Draft202012Validator.check_schema(schema)
     assert set(doc["paths"]) == {"/kinds", "/departments", "/messages", "/track", "/rate",
                                  "/letters", "/letters/{letter_id}", "/stats", "/search",
-                                 "/healthz"}
+                                 "/healthz", "/work-orders", "/work-orders/schema.json"}
 
 
 def test_openapi_lists_every_route(app: Flask) -> None:

@@ -90,6 +90,8 @@ API_ROUTES = {
     "/api/v1/departments", "/api/v1/kinds", "/api/v1/letters", "/api/v1/letters/<int:letter_id>",
     "/api/v1/messages", "/api/v1/openapi.json", "/api/v1/rate", "/api/v1/search",
     "/api/v1/stats", "/api/v1/track", "/api/v1/healthz",
+    # the 12345 exchange: a key with the work_orders scope (tests/formsvc/test_work_orders.py)
+    "/api/v1/work-orders", "/api/v1/work-orders/schema.json",
 }
 # A value for each URL variable, to request every route for real.
 SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
