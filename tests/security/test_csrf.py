@@ -166,6 +166,12 @@ def templates(app: Flask, client: FlaskClient) -> Prepared:
                                      "body": "请到县政务服务中心办理。"}
 
 
+def annual_report_case(app: Flask, client: FlaskClient) -> Prepared:
+    token = _logged_in(app, client, "supervisor")
+    return "/hdjl/staff/annual-report", {"csrf_token": token, "kind": "review",
+                                         "received": "2025-03-01", "result": "pending"}
+
+
 def action(name: str) -> Callable[[Flask, FlaskClient], Prepared]:
     def prepare(app: Flask, client: FlaskClient) -> Prepared:
         token = _logged_in(app, client)
@@ -191,6 +197,7 @@ CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
     "login": ("/hdjl/staff/login", staff_login, True),  # last_login_at
     "logout": ("/hdjl/staff/logout", logout, False),
     "templates": ("/hdjl/staff/templates", templates, True),
+    "annual-report": ("/hdjl/staff/annual-report", annual_report_case, True),  # a 复议 case
     **{f"action-{a}": ("/hdjl/staff/m/<number>/<action>", action(a), False) for a in ACTIONS},
 }
 
