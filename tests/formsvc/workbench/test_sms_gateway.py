@@ -23,6 +23,7 @@ from formsvc.db import utcnow
 from formsvc.models import OutboxNotification
 from formsvc.models.workbench import MailAttempt
 from formsvc.services import notify, outbox, sms
+from tests.formsvc.workbench.test_notifications import queued
 
 SECRET = "s3cr3t-app-secret-never-logged"
 CODES = {"receipt": "SMS_0001", "reply": "SMS_0002", "correction_requested": "SMS_0003"}
@@ -126,15 +127,6 @@ def drain(app: Flask, provider: sms.Provider, **kwargs: Any) -> outbox.SendResul
             s.close()
 
 
-def stored(app: Flask) -> list[OutboxNotification]:
-    with app.app_context():
-        s = db.new_session()
-        try:
-            return list(s.scalars(select(OutboxNotification).order_by(OutboxNotification.id)))
-        finally:
-            s.close()
-
-
 def test_a_text_goes_out_signed(wbapp: Flask, gateway: FakeGateway) -> None:
     queue(wbapp)
     assert drain(wbapp, adapter(gateway.url)).sent == 1
@@ -145,7 +137,7 @@ def test_a_text_goes_out_signed(wbapp: Flask, gateway: FakeGateway) -> None:
                                                   "query_code": "EGWG7ETU"}
     assert signature == hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
     assert SECRET not in raw.decode()  # the secret signs; it never travels
-    [row] = stored(wbapp)
+    [row] = queued(wbapp)
     assert row.status == "sent" and "query_code" not in row.payload
 
 
@@ -161,7 +153,7 @@ def test_5xx_is_retried_with_backoff(wbapp: Flask) -> None:
         assert drain(wbapp, provider, now=now + timedelta(minutes=3)).waiting == 1  # 2 min now
         assert drain(wbapp, provider, now=now + timedelta(minutes=7)).sent == 1
         assert len(g.received) == 3
-    [row] = stored(wbapp)
+    [row] = queued(wbapp)
     assert row.status == "sent" and row.attempts == 3
     with wbapp.app_context():
         s = db.new_session()
@@ -181,7 +173,7 @@ def test_an_error_code_is_recorded_and_given_up_after_the_attempts(
         first = drain(wbapp, provider, now=now)
         assert first.retry == 1 and "isv.BUSINESS_LIMIT_CONTROL" in first.errors[0]
         assert drain(wbapp, provider, now=now + timedelta(minutes=5)).failed == 1
-    [row] = stored(wbapp)
+    [row] = queued(wbapp)
     assert row.status == "failed" and "isv.BUSINESS_LIMIT_CONTROL" in row.last_error
     assert "query_code" not in row.payload  # given up: the code is not kept either
     # neither the secret nor the citizen's number reaches the log
@@ -194,7 +186,7 @@ def test_a_hanging_gateway_times_out(wbapp: Flask) -> None:
     with FakeGateway(["hang"]) as g:
         result = drain(wbapp, adapter(g.url, timeout=0.3))
     assert result.retry == 1 and "无应答" in result.errors[0] and "0.3 秒" in result.errors[0]
-    [row] = stored(wbapp)
+    [row] = queued(wbapp)
     assert row.status == "pending" and row.attempts == 1  # tried again after the back-off
 
 
@@ -228,7 +220,7 @@ def test_overlapping_runs_never_send_a_text_twice(wbapp: Flask) -> None:
         received = Counter(body["phone_numbers"] for body, _, _ in g.received)
     assert sum(r.sent for r in results) == 20
     assert len(received) == 20 and set(received.values()) == {1}
-    assert {r.status for r in stored(wbapp)} == {"sent"}
+    assert {r.status for r in queued(wbapp)} == {"sent"}
     with wbapp.app_context():
         s = db.new_session()
         ok = Counter(a.outbox_id for a in s.scalars(select(MailAttempt).where(MailAttempt.ok)))
