@@ -17,7 +17,13 @@ from formsvc.db import migrate
 from formsvc.models import Message, OutboxNotification
 from formsvc.services import notify, sms
 from formsvc.services import workbench as wb
-from tests.formsvc.conftest import api_submit, post_form
+from tests.formsvc.conftest import (
+    api_submit,
+    confirm_disclosure,
+    good_data,
+    post_form,
+    receipt_of,
+)
 from tests.formsvc.workbench.helpers import answered, run, submit
 from tests.formsvc.workbench.test_stats_summary import _alembic
 
@@ -64,6 +70,16 @@ def test_the_form_checkbox_asks_for_sms(wbapp: Flask, wbclient: FlaskClient) -> 
     assert r.status_code in (200, 303), r.get_data(as_text=True)[:500]
     [row] = texts(wbapp)
     assert row.template == "receipt" and row.recipient == MOBILE
+
+
+def test_the_checkbox_survives_the_disclosure_review_page(wbapp: Flask,
+                                                         wbclient: FlaskClient) -> None:
+    data = {**good_data("ysqgk"), "phone": MOBILE, "notify_sms": "y"}
+    review = post_form(wbclient, "ysqgk", data)
+    assert review.status_code == 200 and "短信通知" in review.get_data(as_text=True)
+    number, code = receipt_of(confirm_disclosure(wbclient, review, follow=True))
+    [row] = texts(wbapp)
+    assert row.payload == {"tracking_number": number, "query_code": code}
 
 
 def test_sms_needs_a_mobile_number(wbapp: Flask, wbclient: FlaskClient) -> None:
