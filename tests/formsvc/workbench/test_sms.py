@@ -23,8 +23,9 @@ from tests.formsvc.conftest import (
     good_data,
     post_form,
     receipt_of,
+    soup,
 )
-from tests.formsvc.workbench.helpers import answered, run, submit
+from tests.formsvc.workbench.helpers import answered, login, run, submit
 from tests.formsvc.workbench.test_stats_summary import _alembic
 
 MOBILE = "13812345678"
@@ -122,6 +123,10 @@ def test_reply_notice_by_sms(staff: Flask, wbclient: FlaskClient) -> None:
     assert [r.template for r in rows] == ["receipt", "reply"]
     assert rows[1].payload == {"tracking_number": number}
     assert "已答复" in sms.compose(MOBILE, "reply", rows[1].payload).text()
+    # the handler sees that the citizen is told by SMS too
+    login(wbclient, "rsj_h")
+    page = soup(wbclient.get(f"/hdjl/staff/m/{number}"))
+    assert page.find(id="notify-sms").get_text(strip=True).startswith("是")
     # nobody asked: no text
     answered(staff, wbclient)
     assert len(texts(staff)) == 2
