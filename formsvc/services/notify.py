@@ -132,8 +132,20 @@ def queue_sms(session: Session, message: Message, template: str,
 
 def queue_sms_receipt(session: Session, message: Message,
                       query_code: str) -> OutboxNotification | None:
-    """The receipt by SMS (受理编号 and 查询码) of a message filed outside the web form's hot path,
-    e.g. by staff for a caller (代录): queued when the message asks for SMS notices."""
+    """The receipt by SMS (受理编号 and 查询码) of a message staff filed for a caller (代录,
+    issue 25): a caller who gives a mobile number is told by SMS, as a citizen who ticks 短信通知,
+    so the message is marked for SMS notices (the reply and 补正 follow). Once per message: a
+    receipt the submission already queued is returned, not queued again. Nothing for a landline
+    (the number and code are read out on the phone)."""
+    if not channels.MOBILE_RE.match(message.phone or ""):
+        return None
+    message.notify_sms = True
+    if message.id is not None:
+        queued = session.scalar(select(OutboxNotification).where(
+            OutboxNotification.message_id == message.id, OutboxNotification.channel == SMS,
+            OutboxNotification.template == "receipt"))
+        if queued is not None:
+            return queued
     return queue_sms(session, message, "receipt", query_code=query_code)
 
 
