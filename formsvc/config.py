@@ -151,6 +151,19 @@ MAIL_FILE_DIR: str | None = None  # default: <instance>/mail
 MAIL_MAX_ATTEMPTS = 8
 MAIL_BACKOFF_MINUTES = 1
 MAIL_BACKOFF_MAX_MINUTES = 240
+# SMS notices (services/sms/, drained by `send-mail` with the same retries and back-off):
+# "http" posts to the gateway, "file" (default) writes one .txt per text in SMS_FILE_DIR,
+# "console" logs. SMS_TEMPLATES maps our texts (receipt, reply, correction_requested) to the
+# template codes registered at the gateway. Put SMS_APP_SECRET in the environment
+# (FORMSVC_SMS_APP_SECRET), never in a file under version control.
+SMS_BACKEND: str | None = None
+SMS_GATEWAY_URL = ""
+SMS_APP_KEY = ""
+SMS_APP_SECRET = ""
+SMS_SIGN_NAME = "示范县人民政府"
+SMS_TEMPLATES: dict[str, str] = {}
+SMS_TIMEOUT_SECONDS = 10
+SMS_FILE_DIR: str | None = None  # default: <instance>/sms
 
 # Workbench: "due soon" within this many working days (*local*); statistics rank a department's
 # rates only from this many messages in the period, so one quick answer does not top the table.

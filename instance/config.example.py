@@ -116,6 +116,16 @@
 # MAIL_MAX_ATTEMPTS = 8
 # MAIL_BACKOFF_MINUTES = 1
 # MAIL_BACKOFF_MAX_MINUTES = 240
+# 短信通知（提交人勾选“短信通知”并留手机号时发送受理回执、答复提醒、补正通知），send-mail 一并发送，
+# 重试和间隔同邮件。SMS_BACKEND = "http" 时调用短信网关，不配置时写成 .txt 文件放在 instance/sms/
+# SMS_BACKEND = "http"          # "file"（默认）、"console"（只写日志）
+# SMS_GATEWAY_URL = "https://sms.example.gov.cn/api/send"
+# SMS_APP_KEY = "…"
+# SMS_APP_SECRET = "…"（只用环境变量 FORMSVC_SMS_APP_SECRET，不要写进文件）
+# SMS_SIGN_NAME = "示范县人民政府"
+# SMS_TEMPLATES = {"receipt": "SMS_0001", "reply": "SMS_0002", "correction_requested": "SMS_0003"}
+# SMS_TIMEOUT_SECONDS = 10
+# SMS_FILE_DIR = "/var/spool/formsvc-sms"
 
 # --- 工作台 -----------------------------------------------------------------------------
 # 距答复期限不超过几个工作日算“即将到期”

@@ -259,6 +259,9 @@ SCHEMAS: dict[str, Any] = {
             "consent_publish": {**BOOL, "description": "同意在公开信件栏目公开；省略为 false。只接受 "
                                 "true 或 false：0、\"0\"、\"no\"、\"否\"、null 等返回 400 "
                                 "validation_failed"},
+            "notify_sms": {**BOOL, "description": "短信通知：受理回执（受理编号和查询码）、答复提醒和"
+                           "补正通知同时发到 phone（须为手机号码）；省略为 false。只接受 true 或 "
+                           "false"},
             "project": {"type": "string", "description": "招商项目 slug（仅 tz）"},
             "applicant_type": _enum(APPLICANT_TYPES),
             "org_type": {**_enum(ORG_TYPES),

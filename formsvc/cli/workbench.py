@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from formsvc.cli.common import holiday_calendar, session
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.services import auth, departments, outbox, procedure, reminders
+from formsvc.services import auth, departments, outbox, procedure, reminders, sms
 from formsvc.services import workbench as wb
 from formsvc.services.workbench import consent as wb_consent
 
@@ -80,15 +80,20 @@ def remind() -> None:
 
 
 @click.command("send-mail")
-@click.option("--limit", default=200, show_default=True, help="本次最多发送的邮件数")
+@click.option("--limit", default=200, show_default=True, help="本次每个渠道最多发送的条数")
 def send_mail(limit: int) -> None:
-    """Deliver pending outbox notifications (SMTP when MAIL_SERVER is set, else files)."""
-    backend = outbox.backend_from_config(current_app.config, current_app.instance_path)
+    """Deliver pending outbox notifications: mail (SMTP when MAIL_SERVER is set, else files),
+    then SMS (the gateway when SMS_BACKEND = "http", else files)."""
+    config, instance = current_app.config, current_app.instance_path
+    backend = outbox.backend_from_config(config, instance)
+    provider = sms.provider_from_config(config, instance)
     with session() as s:
-        result = outbox.drain(s, current_app.config, backend, limit=limit)
-    click.echo(result.summary())
-    for line in result.errors[:20]:
-        click.echo("  失败：" + line)
+        results = (("邮件", outbox.drain(s, config, backend, limit=limit)),
+                   ("短信", outbox.drain_sms(s, config, provider, limit=limit)))
+    for label, result in results:
+        click.echo(f"{label}：{result.summary()}")
+        for line in result.errors[:20]:
+            click.echo("  失败：" + line)
 
 
 @click.command("consent-unconfirmed")

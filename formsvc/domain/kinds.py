@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 # Fields of an ordinary message, in form order (keys of formsvc.forms.fields.FIELDS).
-COMMON_FIELDS = ("name", "phone", "email", "department", "subject", "content", "consent_publish")
+COMMON_FIELDS = ("name", "phone", "email", "department", "subject", "content", "consent_publish",
+                 "notify_sms")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("ysqgk", "依申请公开", "GK", 20,
          ("applicant_type", "name", "org_type", "org_name", "credit_code", "legal_rep",
           "id_type", "id_number", "phone", "email", "address", "department",
-          "subject", "doc_no", "content", "purpose", "medium", "delivery"),
+          "subject", "doc_no", "content", "purpose", "medium", "delivery", "notify_sms"),
          "依据《中华人民共和国政府信息公开条例》申请获取政府信息。",
          extension_limit=20, confirm_step=True),
 )

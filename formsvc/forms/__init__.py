@@ -179,7 +179,7 @@ def to_new_message(form: MessageForm, consent_source: str = consent.WEB) -> NewM
     other_type = ORGANIZATION_FIELDS if data.get("applicant_type") == "citizen" else \
         CITIZEN_FIELDS if data.get("applicant_type") == "organization" else ()
     details = {k: val for k, val in data.items()
-               if k not in ("department", "consent_publish", "project", *other_type)
+               if k not in ("department", "consent_publish", "notify_sms", "project", *other_type)
                and val not in (None, "")}
     if details.get("id_number"):
         details["id_number"] = details["id_number"].upper()
@@ -187,6 +187,7 @@ def to_new_message(form: MessageForm, consent_source: str = consent.WEB) -> NewM
         details["credit_code"] = details["credit_code"].upper()
     return NewMessage(kind=form.kind, department_code=data.get("department") or "",
                       consent_publish=bool(data.get("consent_publish")),
+                      notify_sms=bool(data.get("notify_sms")),
                       consent_source=consent_source,
                       project_slug=data.get("project") or "", details=details, **common)
 

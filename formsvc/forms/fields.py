@@ -81,6 +81,11 @@ FIELDS: dict[str, Factory] = {
         "同意在“公开信件”栏目公开本留言及答复",
         render_kw={"gp": {"type": "checkboxes",
                           "hint": "公开时隐去姓名，电话、邮箱、地址等个人信息一律不公开"}}),
+    "notify_sms": lambda c: BooleanField(
+        "短信通知：受理回执、答复提醒和补正通知同时发到上面的手机号码",
+        validators=[v.sms_needs_mobile],
+        render_kw={"gp": {"type": "checkboxes",
+                          "hint": "短信只含受理编号、查询码或期限，不含留言内容"}}),
     "project": lambda c: SelectField(
         "招商项目", validate_choice=False, validators=[v.choice_of("未找到该招商项目，请从列表中选择")],
         render_kw={"gp": {"type": "select", "hint": "选填；咨询某个招商项目时选择"}}),

@@ -8,7 +8,8 @@ from typing import Any
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+from formsvc.domain.channels import MOBILE_RE
+
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 # deliberately simple: the mail server is the real check; this catches typos like missing "@"
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
@@ -33,6 +34,15 @@ def is_phone(value: str) -> bool:
     """A mobile number or a landline with area code."""
     v = normalize_phone(value)
     return bool(MOBILE_RE.match(v) or LANDLINE_RE.match(v))
+
+
+SMS_MOBILE_MESSAGE = "短信通知只能发到手机号码：请填写 11 位手机号码，或不勾选短信通知"
+
+
+def sms_needs_mobile(form: Form, field: Field) -> None:
+    """短信通知 ticked: the phone field must hold a mobile number."""
+    if field.data and not MOBILE_RE.match(normalize_phone(form["phone"].data or "")):
+        raise ValidationError(SMS_MOBILE_MESSAGE)
 
 
 def is_resident_id(value: str) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,6 +65,8 @@ class Message(Base):
     # (a row written without it, as by a restore of an old dump, is one whose channel is unknown)
     consent_source: Mapped[str] = mapped_column(String(consent.SOURCE_MAX), default=consent.WEB,
                                                 server_default=consent.UNKNOWN)
+    # the citizen asked for the receipt, reply notice and 补正 request by SMS too (migration 0014)
+    notify_sms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # kind-specific fields (依申请公开: applicant type, ID document, form and way of receiving …)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 

@@ -5,6 +5,11 @@ sender (services/outbox.py) renders it from its template, the mail texts in
 ``formsvc/templates/mail/``. Submission, the workbench, rating and ``remind`` all queue through
 here, so a payload always carries the same keys whoever writes it. A payload never carries the
 citizen's personal data (staff copies) nor the query code (it is stored hashed).
+
+SMS notices (``channel = "sms"``, services/sms/) go to the citizen who ticked 短信通知
+(``message.notify_sms``) and gave a mobile number: the receipt, the reply notice and the 补正
+request. Their payload holds only what the short text says (services/sms.PARAMS); the receipt's
+carries the query code, which the sender removes once the text is sent or given up.
 """
 
 from __future__ import annotations
@@ -17,11 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from formsvc.db import utcnow
-from formsvc.domain import kinds
+from formsvc.domain import channels, kinds
 from formsvc.domain.kinds import Kind
 from formsvc.models import Department, Message, OutboxNotification
 from formsvc.models.staff import Staff
-from formsvc.services import departments
+from formsvc.services import departments, sms
+
+# the outbox's channels (outbox.channel)
+EMAIL = "email"
+SMS = "sms"
 
 # --- what a notification says ------------------------------------------------------------------
 
@@ -88,12 +97,56 @@ def queue(session: Session, recipient: str, template: str, data: Mapping[str, An
     if not recipient:
         return None
     row = OutboxNotification(recipient=recipient, template=template, payload=dict(data),
-                             channel="email", status="pending", attempts=0, last_error="",
+                             channel=EMAIL, status="pending", attempts=0, last_error="",
                              created_at=utcnow())
     if message is not None:
         row.message = message
     session.add(row)
     return row
+
+
+def wants_sms(notify_sms: bool, phone: str) -> bool:
+    """The citizen asked for SMS notices and gave a number that can receive them."""
+    return bool(notify_sms) and bool(channels.MOBILE_RE.match(phone or ""))
+
+
+def sms_row(phone: str, template: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns of one SMS outbox row: only the parameters its short text takes."""
+    return {"channel": SMS, "recipient": phone, "template": template,
+            "payload": sms.compose(phone, template, data).params,
+            "status": "pending", "attempts": 0, "last_error": ""}
+
+
+def queue_sms(session: Session, message: Message, template: str,
+              **extra: Any) -> OutboxNotification | None:
+    """Queue the SMS ``template`` about ``message`` in the caller's transaction, when its citizen
+    asked for SMS notices and gave a mobile number; otherwise nothing."""
+    if not wants_sms(message.notify_sms, message.phone):
+        return None
+    row = OutboxNotification(**sms_row(message.phone, template, payload(message, **extra)),
+                             created_at=utcnow())
+    row.message = message
+    session.add(row)
+    return row
+
+
+def queue_sms_receipt(session: Session, message: Message,
+                      query_code: str) -> OutboxNotification | None:
+    """The receipt by SMS (受理编号 and 查询码) of a message staff filed for a caller (代录,
+    issue 25): a caller who gives a mobile number is told by SMS, as a citizen who ticks 短信通知,
+    so the message is marked for SMS notices (the reply and 补正 follow). Once per message: a
+    receipt the submission already queued is returned, not queued again. Nothing for a landline
+    (the number and code are read out on the phone)."""
+    if not channels.MOBILE_RE.match(message.phone or ""):
+        return None
+    message.notify_sms = True
+    if message.id is not None:
+        queued = session.scalar(select(OutboxNotification).where(
+            OutboxNotification.message_id == message.id, OutboxNotification.channel == SMS,
+            OutboxNotification.template == "receipt"))
+        if queued is not None:
+            return queued
+    return queue_sms(session, message, "receipt", query_code=query_code)
 
 
 def queue_all(session: Session, recipients: Iterable[str], template: str, message: Message,
@@ -122,6 +175,16 @@ def tell_supervisors(session: Session, config: Mapping[str, Any], template: str,
                      message: Message, **extra: Any) -> None:
     """Mail the supervisors about ``message``."""
     queue_all(session, supervisor_recipients(session, config), template, message, **extra)
+
+
+def new_message_sms(tracking_number: str, query_code: str, phone: str,
+                    notify_sms: bool) -> list[dict[str, Any]]:
+    """The SMS receipt a submission writes with its own INSERT (columns of outbox rows): the
+    number and the query code, when the citizen asked for SMS and gave a mobile number."""
+    if not wants_sms(notify_sms, phone):
+        return []
+    data = {"tracking_number": tracking_number, "query_code": query_code}
+    return [sms_row(phone, "receipt", data)]
 
 
 def new_message_mails(config: Mapping[str, Any], tracking_number: str, kind: Kind, subject: str,

@@ -8,6 +8,9 @@ or the log (``"console"``). A failed attempt is recorded (``mail_attempt``) and 
 exponential back-off; after ``MAIL_MAX_ATTEMPTS`` the row is marked ``failed`` and stays for an
 operator to see. A mail server that is down therefore delays mail and loses nothing. A row is
 claimed ("sending") before its mail goes out, so two overlapping runs never send it twice.
+
+SMS rows (``channel = "sms"``) go the same way through an SMS provider (services/sms/:
+``SMS_BACKEND`` http, file or console); ``send-mail`` drains both channels.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -31,6 +34,7 @@ from sqlalchemy.orm import Session
 from formsvc.db import utcnow
 from formsvc.models import OutboxNotification
 from formsvc.models.workbench import MailAttempt
+from formsvc.services import sms
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +162,10 @@ def _compose(row: OutboxNotification, config: Mapping[str, Any]) -> EmailMessage
     return mail
 
 
+# Payload keys kept only until the row is sent or given up: the SMS receipt's query code (the
+# message itself stores only its hash).
+SECRET_KEYS = frozenset({"query_code"})
+
 # A row being sent is "sending" (not "pending"), so an overlapping send-mail run cannot take it
 # too; a run that dies while sending leaves it so, and after SENDING_LEASE it is pending again.
 SENDING = "sending"
@@ -203,15 +211,32 @@ def _release_stale(session: Session, now: datetime) -> int:
 
 def drain(session: Session, config: Mapping[str, Any], backend: Backend,
           now: datetime | None = None, limit: int = 200) -> SendResult:
-    """Send due pending notifications; each row's outcome is committed on its own, so a crash
+    """Send due pending e-mails; each row's outcome is committed on its own, so a crash
     half-way never sends a mail twice for the rows already done."""
+    return _drain(session, config, "email", lambda row: backend.send(_compose(row, config)),
+                  now, limit)
+
+
+def drain_sms(session: Session, config: Mapping[str, Any], provider: sms.Provider,
+              now: datetime | None = None, limit: int = 200) -> SendResult:
+    """Send due pending SMS notices through ``provider``, with the same claim, retries and
+    back-off as mail. A receipt's query code leaves the row once it is sent or given up."""
+    return _drain(session, config, "sms",
+                  lambda row: provider.send(sms.compose(row.recipient, row.template,
+                                                        row.payload or {})),
+                  now, limit)
+
+
+def _drain(session: Session, config: Mapping[str, Any], channel: str,
+           deliver: Callable[[OutboxNotification], None], now: datetime | None,
+           limit: int) -> SendResult:
     now = now or utcnow()
     result = SendResult()
     max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 8))
     _release_stale(session, now)
     rows = list(session.scalars(select(OutboxNotification)
                                 .where(OutboxNotification.status == "pending",
-                                       OutboxNotification.channel == "email")
+                                       OutboxNotification.channel == channel)
                                 .order_by(OutboxNotification.id).limit(limit)))
     for row in rows:
         if row.attempts:
@@ -226,7 +251,7 @@ def drain(session: Session, config: Mapping[str, Any], backend: Backend,
             continue  # another send-mail run (an operator's, beside cron's) has it
         error = ""
         try:
-            backend.send(_compose(row, config))
+            deliver(row)
         except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
             error = f"{type(exc).__name__}: {exc}"[:2000]
         attempt.ok, attempt.error = not error, error
@@ -238,13 +263,17 @@ def drain(session: Session, config: Mapping[str, Any], backend: Backend,
             result.sent += 1
         else:
             row.last_error = error
-            log.warning("formsvc.mail: outbox %s to %s failed (attempt %s): %s", row.id,
-                        row.recipient, row.attempts, error)
+            # an SMS row's recipient is a citizen's mobile number: kept out of the log
+            log.warning("formsvc.%s: outbox %s%s failed (attempt %s): %s", channel, row.id,
+                        f" to {row.recipient}" if channel == "email" else "", row.attempts,
+                        error)
             result.errors.append(f"#{row.id}: {error}")
             if row.attempts >= max_attempts:
                 row.status = "failed"
                 result.failed += 1
             else:
                 result.retry += 1
+        if row.status != "pending" and SECRET_KEYS & set(row.payload or {}):
+            row.payload = {k: v for k, v in row.payload.items() if k not in SECRET_KEYS}
         session.commit()
     return result

@@ -105,7 +105,7 @@ def purge(conn_factory: Transactions, config: Mapping[str, Any], *, now: datetim
     last = 0
     while True:
         with conn_factory() as conn:
-            rows = conn.execute(select(m.id, m.kind, m.status, m.email, m.details)
+            rows = conn.execute(select(m.id, m.kind, m.status, m.email, m.phone, m.details)
                                 .where(due, m.id > last).order_by(m.id).limit(BATCH)).all()
             if not rows:
                 return result
@@ -145,8 +145,10 @@ def _stored_files(conn: Connection, ids: list[int]) -> list[str]:
 def _forget(conn: Connection, rows: list[Any], now: datetime) -> None:
     m, o = Message.__table__, OutboxNotification.__table__
     ids = [r.id for r in rows]
-    # the citizen's own address on the mails sent to them (the departments' addresses stay)
-    citizen_mail = [{"mid": r.id, "addr": r.email} for r in rows if r.email]
+    # the citizen's own address on the mails and number on the texts sent to them (the
+    # departments' addresses stay)
+    citizen_mail = [{"mid": r.id, "addr": addr} for r in rows
+                    for addr in dict.fromkeys((r.email, r.phone)) if addr]
     if citizen_mail:
         conn.execute(update(o).where(o.c.message_id == bindparam("mid"),
                                      o.c.recipient == bindparam("addr")).values(recipient=""),

@@ -48,6 +48,7 @@ class NewMessage:
     department_code: str = ""  # "" = 不确定, the dispatcher routes it
     consent_publish: bool = False
     consent_source: str = consent.WEB  # formsvc.domain.consent: the API says API
+    notify_sms: bool = False  # 短信通知: the receipt, reply notice and 补正 request by SMS too
     project_slug: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     # where it came in (formsvc.domain.channels) and the API key it came with, if any
@@ -130,7 +131,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
         "project_slug": data.project_slug, "name": data.name, "phone": data.phone,
         "email": data.email, "address": data.address, "subject": data.subject,
         "content": data.content, "consent_publish": data.consent_publish,
-        "consent_source": data.consent_source,
+        "consent_source": data.consent_source, "notify_sms": data.notify_sms,
         "details": data.details, "submitted_at": now, "received_on": received_on,
         "due_date": count.due, "time_limit_days": limit, "extension_days": 0,
         "text_hash": thash, "reply_text": "", "rating": "", "rating_comment": "",
@@ -144,7 +145,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
         written = uploads.write(upload_dir, attachments) if attachments else []
         with _transaction(session) as conn:
             message_id, original, number = _write(conn, config, data, row, received_on,
-                                                  department, count, written, now)
+                                                  department, count, written, now, code)
     except Exception as exc:
         session.rollback()
         uploads.remove(upload_dir, [s for _, s in written])
@@ -176,7 +177,8 @@ def _transaction(session: Session) -> Iterator[Connection]:
 
 def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: dict[str, Any],
            received_on: date, department: Department | None, count: Count,
-           written: list[tuple[Upload, str]], now: datetime) -> tuple[int, Any, str]:
+           written: list[tuple[Upload, str]], now: datetime,
+           query_code: str) -> tuple[int, Any, str]:
     """The statements of one submission; (message id, id of its original or None, number)."""
     for _ in range(10):
         # 31^6 ≈ 887 million per kind and day: a collision is rare; the constraint decides
@@ -192,11 +194,13 @@ def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: d
                                                     actor="citizen", role="citizen", now=now,
                                                     note=note))
     _OUTBOX_INSERT.executemany(conn, [
-        {"message_id": message_id, "created_at": now, "channel": "email",
-         "recipient": recipient, "template": template, "payload": payload,
-         "status": "pending", "attempts": 0, "last_error": ""}
-        for recipient, template, payload in notify.new_message_mails(
-            config, number, data.kind, data.subject, count.due, department, data.email)])
+        *({"message_id": message_id, "created_at": now, "channel": notify.EMAIL,
+           "recipient": recipient, "template": template, "payload": payload,
+           "status": "pending", "attempts": 0, "last_error": ""}
+          for recipient, template, payload in notify.new_message_mails(
+              config, number, data.kind, data.subject, count.due, department, data.email)),
+        *({"message_id": message_id, "created_at": now, **sms}
+          for sms in notify.new_message_sms(number, query_code, data.phone, data.notify_sms))])
     # the statistics summary (the ORM flush hook in models/message.py does not see Core)
     stats.count_new_message(conn, message_id)
     if written:

@@ -48,9 +48,9 @@ CHOICE_FIELDS = _typed_fields("choice")
 
 def test_the_audit_covers_every_boolean_and_choice() -> None:
     # a new boolean or choice field of a kind joins these tests by itself; this pins the list
-    assert {f for _, f in BOOLEAN_FIELDS} == {"consent_publish", "confirmed"}
+    assert {f for _, f in BOOLEAN_FIELDS} == {"consent_publish", "confirmed", "notify_sms"}
     assert {f for _, f in CHOICE_FIELDS} == {"department", "project", "applicant_type",
-                                              "id_type", "medium", "delivery"}
+                                              "id_type", "medium", "delivery", "org_type"}
 
 
 @pytest.mark.parametrize("value", [True, False])

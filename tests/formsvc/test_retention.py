@@ -27,7 +27,7 @@ NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # 10:00 in the county
 
 def store(app: Flask, n: int, kind: str, submitted: datetime, *, status: str = "closed",
           closed: datetime | None = None, email: str = "", details: dict | None = None,
-          files: int = 0) -> str:
+          files: int = 0, notify_sms: bool = False) -> str:
     """A message as the service stores it at ``submitted``, then moved to ``status``."""
     with app.app_context():
         s = db.new_session()
@@ -36,7 +36,7 @@ def store(app: Flask, n: int, kind: str, submitted: datetime, *, status: str = "
                 kind=kinds.KINDS_BY_CODE[kind], name=f"张{n}", phone=f"139{n:08d}",
                 subject=f"保存期限测试 {n}", content=f"保存期限测试留言第 {n} 条，请问如何办理？",
                 email=email, address=f"人民路 {n} 号", department_code="rsj",
-                details=details or {}),
+                details=details or {}, notify_sms=notify_sms),
                 [Upload(f"材料{i}.pdf", PDF + bytes([i]), "application/pdf") for i in range(files)],
                 calendar=Calendar.from_file(app.config["HOLIDAYS_FILE"]), client_ip="203.0.113.7",
                 now=submitted)
@@ -83,7 +83,7 @@ def test_purge_removes_what_is_past_its_time_and_nothing_else(app: Flask,
     old = datetime(2022, 3, 1, 2, 0, tzinfo=UTC)
     day = timedelta(days=1)
     gone = store(app, 1, "zx", old, closed=datetime(2023, 11, 30, tzinfo=UTC),
-                 email="citizen1@example.cn", files=2)
+                 email="citizen1@example.cn", files=2, notify_sms=True)
     kept_recent = store(app, 2, "ts", old, closed=datetime(2023, 12, 3, tzinfo=UTC), files=1)
     kept_open = store(app, 3, "jy", old, status="assigned")
     identity = {"applicant_type": "citizen", "id_type": "resident_id",
@@ -117,6 +117,10 @@ def test_purge_removes_what_is_past_its_time_and_nothing_else(app: Flask,
     recipients = set(session.scalars(select(OutboxNotification.recipient)
                                      .where(OutboxNotification.message_id == m.id)))
     assert "citizen1@example.cn" not in recipients and recipients - {""}  # the department's stays
+    assert "13900000001" not in recipients  # nor the number the SMS receipt went to
+    assert session.scalar(select(OutboxNotification.channel).where(
+        OutboxNotification.message_id == m.id, OutboxNotification.template == "receipt",
+        OutboxNotification.recipient == "", OutboxNotification.channel == "sms")) == "sms"
     last = session.scalars(select(Event).where(Event.message_id == m.id)
                            .order_by(Event.id.desc())).first()
     assert last is not None and (last.action, last.actor, last.public) == (

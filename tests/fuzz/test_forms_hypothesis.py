@@ -49,6 +49,7 @@ CHOICES = {
     "medium": ["paper", "email", "disc", "other", "", "fax"],
     "delivery": ["post", "pickup", "email", "online", "", "pigeon"],
     "consent_publish": ["y", "", "on", "false"],
+    "notify_sms": ["y", "", "on", "false"],
 }
 ODD = ["\x00", "\x1b[2J", "\u202e", "\ufeff", "\r\n", "\t", "\x7f", "\u0085", "👨‍👩‍👧",
        "' OR '1'='1", "<script>alert(1)</script>", "{{7*7}}", "%s%n", "\\", "　"]

@@ -215,7 +215,7 @@ def test_mail_server_down_then_up_delivers_every_mail_exactly_once(
         for t in threads:
             t.join()
         assert sum(x.sent for x in results) == 40
-        assert runner.invoke(args=["send-mail"]).output.startswith("发送成功 0，稍后重试 0")
+        assert runner.invoke(args=["send-mail"]).output.startswith("邮件：发送成功 0，稍后重试 0")
         received = list(smtp.received)
 
     with app.app_context():

@@ -60,6 +60,8 @@ def request_correction(ctx: Context, staff: Staff, number: str, reason: str,
     pause = _stop_clock(ctx, staff, message, "correction", reason, answer_due)
     notify.queue_all(ctx.session, [message.email], "correction_requested", message,
                      note=reason, answer_due=answer_due.isoformat(), days=n)
+    notify.queue_sms(ctx.session, message, "correction_requested",
+                     answer_due=answer_due.isoformat())
     ctx.commit()
     return pause
 

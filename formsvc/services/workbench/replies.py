@@ -268,4 +268,5 @@ def _send(ctx: Context, staff: Staff, message: Message, draft: ReplyDraft) -> No
         notify.queue_all(ctx.session, [message.email], "reply", message,
                          reply=message.reply_text, rate_url=rating_links.url(ctx.config, message),
                          rate_days=rating_links.link_days(ctx.config))
+    notify.queue_sms(ctx.session, message, "reply")  # when the citizen asked for SMS notices
 
