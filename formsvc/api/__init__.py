@@ -11,6 +11,7 @@ of its part of the OpenAPI document (``openapi.py`` merges them and serves the d
     search.py       GET /search
     health.py       GET /healthz
     openapi.py      GET /openapi.json
+    open311.py      Open311 GeoReport v2 under /open311/v2/ (its own blueprint, same keys)
 
 A request may carry a trusted system's key (``Authorization: Bearer``): formsvc/web/api_keys.py.
 The HTML pages live in the feature packages (public/, letters/, search/, staff/).
@@ -22,6 +23,7 @@ from formsvc.api import (  # noqa: F401  (routes register on import)
     kinds,
     letters,
     messages,
+    open311,
     openapi,
     search,
     stats,
@@ -31,5 +33,7 @@ from formsvc.web import api_keys
 
 # Authorization: Bearer <key> on every route of the API (formsvc/web/api_keys.py)
 api_keys.init_blueprint(bp)
+api_keys.init_blueprint(open311.bp)
+open311_bp = open311.bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "open311_bp"]

@@ -12,14 +12,15 @@ from typing import Any
 
 from flask import jsonify
 
-from formsvc.api import departments, health, kinds, letters, messages, search, stats
+from formsvc.api import departments, health, kinds, letters, messages, open311, search, stats
 from formsvc.api.blueprint import bp
 from formsvc.api.oas import STR, error_response, obj
 from formsvc.web import api_keys
 
 KEY_SCHEME = "apiKey"
 
-RESOURCES = (kinds, departments, messages, letters, stats, search, health)
+# open311's paths carry their own servers entry (/open311/v2) and its error format
+RESOURCES = (kinds, departments, messages, letters, stats, search, health, open311)
 
 ERROR_SCHEMA: dict[str, Any] = obj({
     "code": {"type": "string", "pattern": "^[a-z_]+$",
@@ -60,11 +61,14 @@ def _add_key_security(doc: dict[str, Any]) -> None:
         "description": "对接系统的 API 密钥（cpk_…），由管理员创建；不带密钥时按客户端地址限流"}}
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
+            if method == "servers":
+                continue
             scope = api_keys.REQUIRED_SCOPES.get((method, path))
             op["security"] = [{}, {KEY_SCHEME: [scope] if scope else []}]
-            op["responses"]["401"] = error_response("API 密钥无效、格式错误或已吊销")
+            error = open311.error_response if "servers" in ops else error_response
+            op["responses"]["401"] = error("API 密钥无效、格式错误或已吊销")
             if scope:
-                op["responses"]["403"] = error_response(f"API 密钥没有 {scope} 权限")
+                op["responses"]["403"] = error(f"API 密钥没有 {scope} 权限")
 
 
 @bp.get("/openapi.json")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 from werkzeug.wrappers import Response
 
 from formsvc.db import get_session
@@ -32,8 +32,9 @@ REQUIRED_SCOPES: dict[tuple[str, str], str] = {
     ("post", "/rate"): TRACK,
     ("get", "/letters"): READ_LETTERS,
     ("get", "/letters/{letter_id}"): READ_LETTERS,
+    # Open311 GeoReport v2 (formsvc/api/open311.py), under its own prefix /open311/v2
+    ("post", "/requests.json"): SUBMIT,
 }
-_PREFIX = "/api/v1"
 _RULE_ARG = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 _AUDIT_OUTCOMES = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict",
                    429: "rate_limited"}
@@ -84,9 +85,12 @@ def _authenticate() -> Any:
 
 
 def _route() -> str:
-    """This request's route as the OpenAPI document writes it: /letters/{letter_id}."""
+    """This request's route as the OpenAPI document writes it (without its blueprint's prefix,
+    /api/v1 or /open311/v2): /letters/{letter_id}."""
     rule = request.url_rule.rule if request.url_rule is not None else request.path
-    return _RULE_ARG.sub(r"{\1}", rule.removeprefix(_PREFIX))
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    prefix = (blueprint.url_prefix if blueprint is not None else None) or ""
+    return _RULE_ARG.sub(r"{\1}", rule.removeprefix(prefix))
 
 
 def _audit(resp: Response) -> Response:
