@@ -90,11 +90,13 @@ API_ROUTES = {
     "/api/v1/departments", "/api/v1/kinds", "/api/v1/letters", "/api/v1/letters/<int:letter_id>",
     "/api/v1/messages", "/api/v1/openapi.json", "/api/v1/rate", "/api/v1/search",
     "/api/v1/stats", "/api/v1/track", "/api/v1/healthz",
+    "/open311/v2/services.json", "/open311/v2/requests.json",
+    "/open311/v2/requests/<service_request_id>.json",
 }
 # A value for each URL variable, to request every route for real.
 SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
                "attachment_id": "1", "action": "note",
-               "filename": "staff.css"}
+               "filename": "staff.css", "service_request_id": "ZX-0"}
 
 # Valid form data for each action, so that only scope and role decide the answer.
 FORM = {
