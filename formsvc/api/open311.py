@@ -24,7 +24,7 @@ from formsvc.db import get_session, utcnow
 from formsvc.domain import consent, kinds, open311
 from formsvc.forms import make_form, to_new_message
 from formsvc.forms.text import clean_text
-from formsvc.services import departments, submission
+from formsvc.services import codes, departments, submission
 from formsvc.services import open311 as requests_query
 from formsvc.web import api_keys, errors
 from formsvc.web.extensions import client_address, submit_limited
@@ -64,7 +64,7 @@ def list_requests() -> Any:
 def get_request(service_request_id: str) -> Any:
     """One request, as a list of one (as the spec answers)."""
     found = requests_query.find(get_session(), requests_query.Query(
-        numbers=[service_request_id[:32]]))
+        numbers=[service_request_id])) if codes.NUMBER_RE.match(service_request_id) else []
     if not found:
         return _error(404, "没有该编号的诉求，或该类诉求不通过 Open311 公开")
     return jsonify(found)
@@ -263,7 +263,7 @@ PATHS: dict[str, Any] = {
     "/requests/{service_request_id}.json": {"servers": _SERVERS, "get": {
         "operationId": "open311Request", "summary": "Open311：一件诉求",
         "parameters": [{"name": "service_request_id", "in": "path", "required": True,
-                        "schema": STR}],
+                        "schema": {"type": "string", "pattern": codes.NUMBER_RE.pattern}}],
         "responses": {"200": _list("Open311Request", "一件诉求（列表中的一项）"),
                       "404": error_response("编号不存在或该类诉求不经 Open311 公开")}}},
 }
