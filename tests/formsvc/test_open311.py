@@ -4,6 +4,7 @@ table, public facts only, and the refusals in the spec's error format."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -173,3 +174,32 @@ def test_unknown_request_and_route_in_the_spec_format(client: FlaskClient) -> No
     errors_of(client.get("/open311/v2/requests/ZX-0.json"), 404)
     errors_of(client.get("/open311/v2/nothing.json"), 404)
     errors_of(client.delete("/open311/v2/services.json"), 405)
+
+
+def test_round_trip_with_the_georeport_client_library(app: Flask, client: FlaskClient) -> None:
+    """GeoReport v2 as a real client reads it, over HTTP on loopback: the ``georeport`` package
+    (PyPI, "Python wrapper for the Open311 GeoReport v2 API"). It has no call to file a request,
+    so the message is filed through the test client with a key, then read back by the library."""
+    georeport = pytest.importorskip("georeport", reason="georeport (test extra) not installed")
+    from werkzeug.serving import make_server
+
+    _, key = make_key(app, "submit")
+    number = client.post("/open311/v2/requests.json", data=POST,
+                         headers=bearer(key)).get_json()[0]["service_request_id"]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        api = georeport.GeoReport(f"http://127.0.0.1:{server.server_port}/open311/v2")
+        services = api.get_service_list()
+        assert [s["service_code"] for s in services] == [s.kind for s in open311.SERVICES]
+        listed = api.get_service_requests(service_code="ts", status="open")
+        assert [r["service_request_id"] for r in listed] == [number]
+        one = api.get_service_request(number)
+        shaped(one, SPEC_REQUEST)
+        assert (one["service_name"], one["status"]) == ("投诉", "open")
+        assert api.get_service_requests(status="closed") == []
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
