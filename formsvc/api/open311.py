@@ -19,16 +19,17 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 
+from formsvc.api import messages
 from formsvc.api.oas import DATETIME, STR, obj, query_param, ref
 from formsvc.db import get_session, utcnow
-from formsvc.domain import consent, kinds, open311
-from formsvc.forms import make_form, to_new_message
+from formsvc.domain import kinds, open311
+from formsvc.forms import make_form
 from formsvc.forms.text import clean_text
-from formsvc.services import codes, departments, submission
+from formsvc.services import codes, departments
 from formsvc.services import open311 as requests_query
 from formsvc.web import api_keys, errors
-from formsvc.web.extensions import client_address, submit_limited
-from formsvc.web.runtime import calendar, projects
+from formsvc.web.extensions import submit_limited
+from formsvc.web.runtime import projects
 
 PREFIX = "/open311/v2"
 bp = Blueprint("open311", __name__, url_prefix=PREFIX)
@@ -138,14 +139,9 @@ def create_request() -> Any:
     if not form.validate():
         return errors.error_response(400, message="提交的信息有误", fields={
             OPEN311_FIELDS.get(name, name): msgs for name, msgs in form.field_errors().items()})
-    data = to_new_message(form, consent.API)
-    data.channel, data.api_key_id = api_keys.message_channel()
-    try:
-        receipt = submission.submit(get_session(), current_app.config, data, [],
-                                    calendar=calendar(), client_ip=client_address())
-    except submission.SubmissionFailed:
+    receipt = messages.store(form)
+    if receipt is None:
         return _error(503, "系统暂时无法保存，诉求没有被保存，请稍后重试")
-    api_keys.note_message(receipt.tracking_number)
     resp = jsonify([{
         "service_request_id": receipt.tracking_number,
         "service_notice": f"已受理，请于 {receipt.count.due.isoformat()} 前答复；"
