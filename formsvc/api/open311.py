@@ -27,7 +27,7 @@ from formsvc.forms import make_form
 from formsvc.forms.text import clean_text
 from formsvc.services import codes, departments
 from formsvc.services import open311 as requests_query
-from formsvc.web import api_keys, errors
+from formsvc.web import errors
 from formsvc.web.extensions import submit_limited
 from formsvc.web.runtime import projects
 
@@ -122,12 +122,7 @@ def _query(args: MultiDict[str, str]) -> requests_query.Query:
 def create_request() -> Any:
     """File a message from a GeoReport v2 request (form-encoded); 201 with
     ``[{service_request_id, service_notice, account_id, query_code}]``."""
-    if api_keys.current_key() is None:
-        # the scope check (formsvc/web/api_keys.py) has already refused a key without submit
-        return errors.error_response(
-            401, message="提交诉求需要 API 密钥：请在 Authorization 头中以 Bearer 方式发送"
-                         "（不接受 api_key 表单字段）",
-            headers={"WWW-Authenticate": "Bearer"})
+    # formsvc/web/api_keys.py has refused a request without a key or without the submit scope
     form_in = request.form
     service = open311.SERVICES_BY_CODE.get(form_in.get("service_code", ""))
     if service is None:

@@ -64,7 +64,8 @@ def _add_key_security(doc: dict[str, Any]) -> None:
             if method == "servers":
                 continue
             scope = api_keys.REQUIRED_SCOPES.get((method, path))
-            op["security"] = [{}, {KEY_SCHEME: [scope] if scope else []}]
+            keyed = {KEY_SCHEME: [scope] if scope else []}
+            op["security"] = [keyed] if (method, path) in api_keys.KEY_REQUIRED else [{}, keyed]
             error = open311.error_response if "servers" in ops else error_response
             op["responses"]["401"] = error("API 密钥无效、格式错误或已吊销")
             if scope:

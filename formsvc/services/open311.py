@@ -41,8 +41,9 @@ class Query:
 
 def find(session: Session, query: Query) -> list[dict[str, Any]]:
     """The requests the query selects, newest first, as GeoReport v2 request objects."""
+    # the last step on the citizen's timeline: internal notes do not tell the world their time
     updated = (select(Event.message_id, func.max(Event.created_at).label("at"))
-               .group_by(Event.message_id).subquery())
+               .where(Event.public.is_(True)).group_by(Event.message_id).subquery())
     q = (select(Message.tracking_number, Message.kind, Message.status, Message.submitted_at,
                 updated.c.at, Department.name, Letter.question)
          .outerjoin(updated, updated.c.message_id == Message.id)

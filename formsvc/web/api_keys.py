@@ -35,6 +35,8 @@ REQUIRED_SCOPES: dict[tuple[str, str], str] = {
     # Open311 GeoReport v2 (formsvc/api/open311.py), under its own prefix /open311/v2
     ("post", "/requests.json"): SUBMIT,
 }
+# the routes that take no request without a key (the others serve a citizen without one too)
+KEY_REQUIRED = frozenset({("post", "/requests.json")})
 _RULE_ARG = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 _AUDIT_OUTCOMES = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict",
                    429: "rate_limited"}
@@ -65,6 +67,11 @@ def init_blueprint(bp: Blueprint) -> None:
 def _authenticate() -> Any:
     header = request.headers.get("Authorization")
     if header is None:
+        if (request.method.lower(), _route()) in KEY_REQUIRED:
+            return errors.error_response(
+                401, "api_key_required", "该接口需要 API 密钥：请在 Authorization 头中以 Bearer "
+                "方式发送（不接受 api_key 表单字段或查询参数）",
+                headers={"WWW-Authenticate": "Bearer"})
         return None
     scheme, _, token = header.strip().partition(" ")
     try:

@@ -103,6 +103,8 @@ def test_post_needs_a_key_with_the_submit_scope(app: Flask, client: FlaskClient)
                                              headers=bearer(reader)), 403)
     with app.app_context():
         assert db.new_session().scalar(select(Message.id)) is None
+    # the document says so: a key with the submit scope, no anonymous alternative
+    assert document()["paths"]["/requests.json"]["post"]["security"] == [{"apiKey": ["submit"]}]
 
 
 def test_post_files_a_message_of_the_kind(app: Flask, client: FlaskClient) -> None:
