@@ -21,6 +21,7 @@ from formsvc.domain import open311
 from formsvc.domain.channels import HOTLINE
 from formsvc.models import Message
 from formsvc.models.workbench import Letter
+from formsvc.services import lifecycle
 from formsvc.services.lifecycle import Status
 from tests.formsvc.conftest import api_submit
 from tests.formsvc.test_api_keys import bearer, make_key
@@ -205,3 +206,22 @@ def test_round_trip_with_the_georeport_client_library(app: Flask, client: FlaskC
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def test_updated_datetime_is_the_last_public_step(app: Flask, client: FlaskClient) -> None:
+    number = api_submit(client, "zx").get_json()["tracking_number"]
+    before = client.get(f"/open311/v2/requests/{number}.json").get_json()[0]
+    with app.app_context():
+        s = db.new_session()
+        m = s.scalars(select(Message).where(Message.tracking_number == number)).one()
+        later = m.submitted_at + timedelta(days=1)
+        lifecycle.apply(m, "note", actor="staff:1", role="dispatcher", note="内部备注", now=later)
+        s.commit()
+    assert client.get(f"/open311/v2/requests/{number}.json").get_json()[0] == before
+    with app.app_context():
+        s = db.new_session()
+        m = s.scalars(select(Message).where(Message.tracking_number == number)).one()
+        lifecycle.apply(m, "dispatch", actor="staff:1", role="dispatcher", now=later)
+        s.commit()
+    after = client.get(f"/open311/v2/requests/{number}.json").get_json()[0]
+    assert after["updated_datetime"] == later.isoformat() and after["status"] == "open"
