@@ -143,6 +143,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from formsvc.api import bp as api_bp
+    from formsvc.api import open311_bp
     from formsvc.letters import bp as letters_bp
     from formsvc.public import bp as public_bp
     from formsvc.search import bp as search_bp
@@ -157,3 +158,5 @@ def _register_blueprints(app: Flask) -> None:
     # cookie-authenticated, so CSRF does not apply to it
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
+    csrf.exempt(open311_bp)  # Open311 GeoReport v2: the same keys, no cookies
+    app.register_blueprint(open311_bp)

@@ -12,6 +12,7 @@ of its part of the OpenAPI document (``openapi.py`` merges them and serves the d
     health.py       GET /healthz
     work_orders.py  POST and GET /work-orders (the 12345 exchange), /work-orders/schema.json
     openapi.py      GET /openapi.json
+    open311.py      Open311 GeoReport v2 under /open311/v2/ (its own blueprint, same keys)
 
 A request may carry a trusted system's key (``Authorization: Bearer``): formsvc/web/api_keys.py.
 The HTML pages live in the feature packages (public/, letters/, search/, staff/).
@@ -23,6 +24,7 @@ from formsvc.api import (  # noqa: F401  (routes register on import)
     kinds,
     letters,
     messages,
+    open311,
     openapi,
     search,
     stats,
@@ -33,5 +35,7 @@ from formsvc.web import api_keys
 
 # Authorization: Bearer <key> on every route of the API (formsvc/web/api_keys.py)
 api_keys.init_blueprint(bp)
+api_keys.init_blueprint(open311.bp)
+open311_bp = open311.bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "open311_bp"]

@@ -127,19 +127,29 @@ def create_message(body: dict[str, Any]) -> Any:
     if not form.validate():
         return errors.error_response(400, "validation_failed", "提交的信息有误，请按提示修改",
                                      fields=form.field_errors())
+    receipt = store(form)
+    if receipt is None:
+        return errors.error_response(503, "submission_failed",
+                                     "系统暂时无法保存，留言没有被保存，请稍后重试")
+    resp = jsonify(receipt.as_dict())
+    resp.status_code = 201
+    resp.headers["Cache-Control"] = "no-store"  # the query code is a secret
+    return resp
+
+
+def store(form: Any) -> submission.Receipt | None:
+    """Store the validated form of an API submission (this request's key's channel, consent
+    given through the API, the audit line naming the message); None when it could not be saved
+    (nothing was)."""
     data = to_new_message(form, consent.API)
     data.channel, data.api_key_id = api_keys.message_channel()
     try:
         receipt = submission.submit(get_session(), current_app.config, data, [],
                                     calendar=calendar(), client_ip=client_address())
     except submission.SubmissionFailed:
-        return errors.error_response(503, "submission_failed",
-                                     "系统暂时无法保存，留言没有被保存，请稍后重试")
+        return None
     api_keys.note_message(receipt.tracking_number)
-    resp = jsonify(receipt.as_dict())
-    resp.status_code = 201
-    resp.headers["Cache-Control"] = "no-store"  # the query code is a secret
-    return resp
+    return receipt
 
 
 def _credentials(body: dict[str, Any]) -> tuple[str, str, dict[str, list[str]]]:

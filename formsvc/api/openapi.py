@@ -18,6 +18,7 @@ from formsvc.api import (
     kinds,
     letters,
     messages,
+    open311,
     search,
     stats,
     work_orders,
@@ -28,7 +29,8 @@ from formsvc.web import api_keys
 
 KEY_SCHEME = "apiKey"
 
-RESOURCES = (kinds, departments, messages, letters, stats, search, health, work_orders)
+# open311's paths carry their own servers entry (/open311/v2) and its error format
+RESOURCES = (kinds, departments, messages, letters, stats, search, health, work_orders, open311)
 
 ERROR_SCHEMA: dict[str, Any] = obj({
     "code": {"type": "string", "pattern": "^[a-z_]+$",
@@ -69,13 +71,15 @@ def _add_key_security(doc: dict[str, Any]) -> None:
         "description": "对接系统的 API 密钥（cpk_…），由管理员创建；不带密钥时按客户端地址限流"}}
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
+            if method == "servers":
+                continue
             scope = api_keys.REQUIRED_SCOPES.get((method, path))
-            # a route of a key-only scope (work orders) has no anonymous alternative
-            anonymous = [] if scope in api_keys.KEY_ONLY_SCOPES else [{}]
-            op["security"] = [*anonymous, {KEY_SCHEME: [scope] if scope else []}]
-            op["responses"]["401"] = error_response("API 密钥无效、格式错误或已吊销")
+            keyed = {KEY_SCHEME: [scope] if scope else []}
+            op["security"] = [keyed] if (method, path) in api_keys.KEY_REQUIRED else [{}, keyed]
+            error = open311.error_response if "servers" in ops else error_response
+            op["responses"]["401"] = error("API 密钥无效、格式错误或已吊销")
             if scope:
-                op["responses"]["403"] = error_response(f"API 密钥没有 {scope} 权限")
+                op["responses"]["403"] = error(f"API 密钥没有 {scope} 权限")
 
 
 @bp.get("/openapi.json")

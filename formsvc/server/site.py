@@ -78,15 +78,16 @@ class PortalApp:
         self.static = StaticSite(output_dir, theme_static)
 
     def routes_to_service(self, environ: dict[str, Any]) -> bool:
-        """Whether formsvc answers this request (one of its rules matches, or any /api/ path)."""
+        """Whether formsvc answers this request (one of its rules matches, or any /api/ or
+        /open311/ path)."""
         adapter = self.service.url_map.bind_to_environ(environ)
         try:
             adapter.match()
         except MethodNotAllowed:
             return True  # formsvc's path; it answers 405 itself
         except NotFound:
-            # /api/ is all formsvc's, so its 404s are JSON
-            return environ.get("PATH_INFO", "").startswith("/api/")
+            # /api/ and /open311/ are all formsvc's, so their 404s are JSON
+            return environ.get("PATH_INFO", "").startswith(("/api/", "/open311/"))
         except Exception:  # RequestRedirect (e.g. /hdjl → /hdjl/) and friends
             return True
         return True

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 from werkzeug.wrappers import Response
 
 from formsvc.db import get_session
@@ -34,10 +34,13 @@ REQUIRED_SCOPES: dict[tuple[str, str], str] = {
     ("get", "/letters/{letter_id}"): READ_LETTERS,
     ("post", "/work-orders"): WORK_ORDERS,
     ("get", "/work-orders"): WORK_ORDERS,
+    # Open311 GeoReport v2 (formsvc/api/open311.py), under its own prefix /open311/v2
+    ("post", "/requests.json"): SUBMIT,
 }
-# scopes whose routes only a key may call: without the header they are a 401, not a citizen's
-KEY_ONLY_SCOPES = frozenset({WORK_ORDERS})
-_PREFIX = "/api/v1"
+# the routes that take no request without a key (the others serve a citizen without one too):
+# the 12345 exchange and filing through Open311
+KEY_REQUIRED = frozenset({("post", "/work-orders"), ("get", "/work-orders"),
+                          ("post", "/requests.json")})
 _RULE_ARG = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 _AUDIT_OUTCOMES = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict",
                    429: "rate_limited"}
@@ -69,11 +72,12 @@ def _authenticate() -> Any:
     header = request.headers.get("Authorization")
     needed = REQUIRED_SCOPES.get((request.method.lower(), _route()))
     if header is None:
-        if needed in KEY_ONLY_SCOPES:
+        if (request.method.lower(), _route()) in KEY_REQUIRED:
             audit_log.record(f"api:{request.endpoint or request.path}", "missing_key")
-            return errors.error_response(401, "api_key_required",
-                                         "该接口须使用 API 密钥：请在 Authorization 头中以 Bearer "
-                                         "方式发送", headers={"WWW-Authenticate": "Bearer"})
+            return errors.error_response(
+                401, "api_key_required", "该接口需要 API 密钥：请在 Authorization 头中以 Bearer "
+                "方式发送（不接受 api_key 表单字段或查询参数）",
+                headers={"WWW-Authenticate": "Bearer"})
         return None
     scheme, _, token = header.strip().partition(" ")
     try:
@@ -94,9 +98,12 @@ def _authenticate() -> Any:
 
 
 def _route() -> str:
-    """This request's route as the OpenAPI document writes it: /letters/{letter_id}."""
+    """This request's route as the OpenAPI document writes it (without its blueprint's prefix,
+    /api/v1 or /open311/v2): /letters/{letter_id}."""
     rule = request.url_rule.rule if request.url_rule is not None else request.path
-    return _RULE_ARG.sub(r"{\1}", rule.removeprefix(_PREFIX))
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    prefix = (blueprint.url_prefix if blueprint is not None else None) or ""
+    return _RULE_ARG.sub(r"{\1}", rule.removeprefix(prefix))
 
 
 def _audit(resp: Response) -> Response:

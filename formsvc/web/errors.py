@@ -1,7 +1,7 @@
 """Error pages and JSON errors: Chinese messages, 4xx for bad input, never a stack trace.
 
-Under /api/ every error is ``{"code": "...", "message": "...", "fields": {...}}``; elsewhere a
-themed page. The 500 handler logs the exception and shows a plain apology.
+Under /api/ every error is ``{"code": "...", "message": "...", "fields": {...}}``; under
+/open311/ it is GeoReport v2's ``[{"code": 400, "description": "..."}]``; elsewhere a themed page. The 500 handler logs the exception and shows a plain apology.
 """
 
 from __future__ import annotations
@@ -45,21 +45,29 @@ def is_db_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
 
 
+OPEN311_PREFIX = "/open311/"
+
+
 def wants_json() -> bool:
-    """Whether the answer is JSON (under /api/) rather than a page."""
-    return request.path.startswith("/api/")
+    """Whether the answer is JSON (under /api/ and /open311/) rather than a page."""
+    return request.path.startswith(("/api/", OPEN311_PREFIX))
 
 
 def error_response(status: int, code: str | None = None, message: str | None = None,
                    fields: dict[str, Any] | None = None,
                    headers: dict[str, str] | None = None) -> Any:
-    """An error as the client expects it: JSON {code, message, fields} under /api/, else a page."""
+    """An error as the client expects it: JSON {code, message, fields} under /api/, the
+    GeoReport v2 list under /open311/, else a page."""
     default_code, default_message = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
     code, message = code or default_code, message or default_message
     if wants_json():
-        body: dict[str, Any] = {"code": code, "message": message}
+        body: Any = {"code": code, "message": message}
         if fields:
             body["fields"] = fields
+        if request.path.startswith(OPEN311_PREFIX):
+            # GeoReport v2's error format: a list of {code: the HTTP status, description}
+            body = [{"code": status, "description": message + "".join(
+                f"；{name}：{'、'.join(msgs)}" for name, msgs in (fields or {}).items())}]
         resp = jsonify(body)
         resp.status_code = status
         for k, val in (headers or {}).items():

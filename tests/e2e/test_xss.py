@@ -725,10 +725,15 @@ def test_json_apis_return_the_text_as_data(server, seeded: Seeded, watched) -> N
     assert letter["subject"] == masking.mask_text(field_value("letter_subject", x["m"]), known)
     assert letter["reply"] == masking.mask_text(field_value("letter_reply", x["m"]), known)
     assert "&lt;" not in json.dumps(letter, ensure_ascii=False)  # data, not HTML-escaped text
+    # Open311 GeoReport v2 shows the published question, the same data, as its description
+    with urlopen(f"{server.base}/open311/v2/requests/{number}.json", timeout=30) as r:
+        assert json.loads(r.read())[0]["description"] == letter["question"]
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
     # opened in the browser, the JSON is text: nothing runs, nothing is parsed as markup
     page, watch = watched()
     for path in (f"/api/v1/letters/{letter_id}", "/api/v1/letters", "/api/v1/stats",
-                 "/api/v1/search?" + urlencode({"q": PAYLOADS[0].text})):
+                 "/api/v1/search?" + urlencode({"q": PAYLOADS[0].text}),
+                 f"/open311/v2/requests/{number}.json", "/open311/v2/requests.json"):
         response = page.goto(path)
         assert response is not None and response.status in (200, 503), path
         watch.check(page, None, path)

@@ -230,7 +230,7 @@ def test_post_without_a_valid_token_is_refused(app: Flask, case: str) -> None:
 
 def test_every_post_route_has_a_case(app: Flask) -> None:
     posts = {r.rule for r in app.url_map.iter_rules()
-             if "POST" in (r.methods or ()) and not r.rule.startswith("/api/")}
+             if "POST" in (r.methods or ()) and not r.rule.startswith(("/api/", "/open311/"))}
     covered = {rule for rule, _prepare, _stores in CASES.values()}
     assert posts == covered, f"POST routes without a CSRF case: {sorted(posts - covered)}"
     assert {c.removeprefix("action-") for c in CASES if c.startswith("action-")} == set(ACTIONS)
@@ -244,7 +244,8 @@ def test_api_ignores_the_staff_session(app: Flask) -> None:
     def note_session_use(resp: Any) -> Any:
         # the context's own session object: the flask.session proxy would mark it accessed
         opened = request_ctx._get_current_object()._session  # type: ignore[attr-defined]
-        if request.path.startswith("/api/") and opened is not None and opened.accessed:
+        if request.path.startswith(("/api/", "/open311/")) and opened is not None \
+                and opened.accessed:
             touched.append(request.path)
         return resp
 
@@ -265,8 +266,14 @@ def test_api_ignores_the_staff_session(app: Flask) -> None:
     # what a citizen with the code sees, and nothing more: no internal note
     r = client.post("/api/v1/track", json={"tracking_number": number, "query_code": code})
     assert r.status_code == 200 and "勿外传" not in r.get_data(as_text=True)
-    for path in ("/api/v1/departments", "/api/v1/letters", "/api/v1/stats", "/api/v1/kinds"):
+    for path in ("/api/v1/departments", "/api/v1/letters", "/api/v1/stats", "/api/v1/kinds",
+                 "/open311/v2/requests.json"):
         assert client.get(path).status_code == 200, path
+    # Open311 filing needs an API key: the staff session is no substitute
+    r = client.post("/open311/v2/requests.json", data={
+        "service_code": "zx", "description": "工作人员会话不能代替密钥提交。", "phone": "13812345678",
+        "first_name": "三", "last_name": "张"})
+    assert r.status_code == 401 and r.get_json()[0]["code"] == 401
     assert snapshot(app) == before
     # no API view read the session the cookie carried, so it could not have granted anything
     assert touched == []

@@ -92,11 +92,13 @@ API_ROUTES = {
     "/api/v1/stats", "/api/v1/track", "/api/v1/healthz",
     # the 12345 exchange: a key with the work_orders scope (tests/formsvc/test_work_orders.py)
     "/api/v1/work-orders", "/api/v1/work-orders/schema.json",
+    "/open311/v2/services.json", "/open311/v2/requests.json",
+    "/open311/v2/requests/<service_request_id>.json",
 }
 # A value for each URL variable, to request every route for real.
 SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
                "attachment_id": "1", "action": "note",
-               "filename": "staff.css"}
+               "filename": "staff.css", "service_request_id": "ZX-0"}
 
 # Valid form data for each action, so that only scope and role decide the answer.
 FORM = {
