@@ -7,6 +7,8 @@ mini-program backend, ``12345`` for the hotline platform) and keeps the key's id
 
 from __future__ import annotations
 
+import re
+
 WEB = "web"
 API = "api"
 PHONE = "phone"
@@ -21,6 +23,9 @@ CHANNELS: dict[str, str] = {
     SMS: "短信",
     HOTLINE: "12345 热线",
 }
+# a mainland mobile number: what an SMS reaches (the forms accept it or a landline)
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
 # the channels an API key can carry (phone and SMS come in through staff and the SMS gateway)
 KEY_CHANNELS = (API, HOTLINE)
 

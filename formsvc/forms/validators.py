@@ -8,7 +8,8 @@ from typing import Any
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+from formsvc.domain.channels import MOBILE_RE
+
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 # deliberately simple: the mail server is the real check; this catches typos like missing "@"
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from formsvc.db import utcnow
-from formsvc.domain import kinds
+from formsvc.domain import channels, kinds
 from formsvc.domain.kinds import Kind
 from formsvc.models import Department, Message, OutboxNotification
 from formsvc.models.staff import Staff
@@ -139,3 +139,23 @@ def new_message_mails(config: Mapping[str, Any], tracking_number: str, kind: Kin
         # the citizen's copy carries the number but never the query code (it is stored hashed)
         rows.append((citizen_email, "receipt", data))
     return rows
+
+
+# the outbox template of the SMS receipt (formsvc/templates/sms/, the SMS channel of the outbox)
+SMS_RECEIPT_TEMPLATE = "sms_receipt"
+
+
+def queue_sms_receipt(channel: str, phone: str, tracking_number: str, query_code: str,
+                      kind: Kind, due_date: date) -> list[tuple[str, str, dict[str, Any]]]:
+    """(recipient, template, payload) of the SMS receipt a submission writes with its own INSERT
+    (outbox channel ``sms``): for a message filed by staff on the phone (代录) with a mobile
+    number. The one exception to "no query code in a payload": a caller cannot see the receipt
+    page, and the code read out on the phone is easily misheard; the SMS carries the number and
+    the code and no other personal data.
+    """
+    if channel != channels.PHONE or not channels.MOBILE_RE.match(phone or ""):
+        return []
+    return [(phone, SMS_RECEIPT_TEMPLATE,
+             {"tracking_number": tracking_number, "query_code": query_code, "kind": kind.code,
+              "kind_label": kind.label, "due_date": due_date.isoformat()})]
+

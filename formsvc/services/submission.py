@@ -53,6 +53,9 @@ class NewMessage:
     # where it came in (formsvc.domain.channels) and the API key it came with, if any
     channel: str = channels.WEB
     api_key_id: int | None = None
+    # who filed it: the citizen, or the staff member who took the call (代录: "staff:<id>", role)
+    actor: str = "citizen"
+    actor_role: str = "citizen"
 
 
 @dataclass
@@ -141,7 +144,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
         written = uploads.write(upload_dir, attachments) if attachments else []
         with _transaction(session) as conn:
             message_id, original, number = _write(conn, config, data, row, received_on,
-                                                  department, count, written, now)
+                                                  department, count, written, now, code)
     except Exception as exc:
         session.rollback()
         uploads.remove(upload_dir, [s for _, s in written])
@@ -173,7 +176,8 @@ def _transaction(session: Session) -> Iterator[Connection]:
 
 def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: dict[str, Any],
            received_on: date, department: Department | None, count: Count,
-           written: list[tuple[Upload, str]], now: datetime) -> tuple[int, Any, str]:
+           written: list[tuple[Upload, str]], now: datetime,
+           code: str = "") -> tuple[int, Any, str]:
     """The statements of one submission; (message id, id of its original or None, number)."""
     for _ in range(10):
         # 31^6 ≈ 887 million per kind and day: a collision is rare; the constraint decides
@@ -185,15 +189,21 @@ def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: d
         raise SubmissionFailed("no free tracking number after 10 tries")
     message_id, original = stored
     note = "重复提交（24 小时内同一电话的相同内容）" if original else ""
+    if data.channel == channels.PHONE:
+        note = "；".join(filter(None, ["工作人员电话代录", note]))
     _EVENT_INSERT.execute(conn, lifecycle.event_row(message_id, "submit", status=None,
-                                                    actor="citizen", role="citizen", now=now,
-                                                    note=note))
+                                                    actor=data.actor, role=data.actor_role,
+                                                    now=now, note=note))
+    mails = notify.new_message_mails(config, number, data.kind, data.subject, count.due,
+                                     department, data.email)
+    sms = notify.queue_sms_receipt(data.channel, data.phone, number, code, data.kind, count.due) \
+        if code else []
     _OUTBOX_INSERT.executemany(conn, [
-        {"message_id": message_id, "created_at": now, "channel": "email",
+        {"message_id": message_id, "created_at": now, "channel": channel,
          "recipient": recipient, "template": template, "payload": payload,
          "status": "pending", "attempts": 0, "last_error": ""}
-        for recipient, template, payload in notify.new_message_mails(
-            config, number, data.kind, data.subject, count.due, department, data.email)])
+        for channel, rows in (("email", mails), (channels.SMS, sms))
+        for recipient, template, payload in rows])
     # the statistics summary (the ORM flush hook in models/message.py does not see Core)
     stats.count_new_message(conn, message_id)
     if written:
