@@ -602,6 +602,42 @@ def test_citizen_types_payloads_into_the_form(watched, server) -> None:
     watch.assert_clean()
 
 
+INTAKE_M = 1000  # the payloads of FIELDS the 代录 journey types (past the seeded messages')
+
+
+def test_operator_types_payloads_into_the_intake_form(watched, server, staff) -> None:
+    """代录: the dispatcher types a caller's 举报 with payloads in every text field of the form;
+    the receipt, the message page (reporter hidden) and the supervisor's page (reporter shown)
+    run nothing."""
+    page, watch = watched()
+    page.goto("/hdjl/staff/login")
+    page.get_by_label("用户名").fill("fenban")
+    page.get_by_label("密码").fill(staff["fenban"])
+    assert click_and_wait(page, page.get_by_role("button", name="登录")) == 200
+    page.goto("/hdjl/staff/intake/jb")
+    values = {name: field_value(name, INTAKE_M) for name in ("name", "address", "subject",
+                                                             "content")}
+    for label, name in (("姓名", "name"), ("通信地址", "address"), ("标题", "subject")):
+        page.get_by_label(label).fill(values[name])
+    page.get_by_label("联系电话").fill("13912340000")
+    page.get_by_label("内容", exact=False).first.fill(values["content"])
+    with page.expect_navigation() as nav:
+        page.get_by_role("button", name="代为提交").click()
+    watch.check(page, nav.value, "intake receipt")
+    number = page.locator("#tracking-number").inner_text().strip()
+    assert support.NUMBER.match(number) and values["subject"] in page.locator("main").inner_text()
+    watch.visit(page, f"/hdjl/staff/m/{number}", "intake message (dispatcher)")
+    assert page.locator("#reporter-hidden").count() == 1
+    page.context.clear_cookies()
+    page.goto("/hdjl/staff/login")
+    page.get_by_label("用户名").fill("ducha")
+    page.get_by_label("密码").fill(staff["ducha"])
+    assert click_and_wait(page, page.get_by_role("button", name="登录")) == 200
+    watch.visit(page, f"/hdjl/staff/m/{number}", "intake message (supervisor)")
+    assert values["address"] in page.locator("main").inner_text()
+    watch.assert_clean()
+
+
 def test_no_payload_runs_on_any_page(quick, server, seeded: Seeded, artifacts: Path) -> None:
     """Every page that shows the seeded payloads, citizen side, staff side and public."""
     citizen, watch = quick()
