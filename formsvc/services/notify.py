@@ -4,7 +4,8 @@ Every notification is an outbox row written in the transaction of the change tha
 sender (services/outbox.py) renders it from its template, the mail texts in
 ``formsvc/templates/mail/``. Submission, the workbench, rating and ``remind`` all queue through
 here, so a payload always carries the same keys whoever writes it. A payload never carries the
-citizen's personal data (staff copies) nor the query code (it is stored hashed).
+citizen's personal data (staff copies) nor the query code (it is stored hashed), except the SMS
+receipt of a message filed on the phone (:func:`queue_sms_receipt`).
 """
 
 from __future__ import annotations
@@ -158,4 +159,3 @@ def queue_sms_receipt(channel: str, phone: str, tracking_number: str, query_code
     return [(phone, SMS_RECEIPT_TEMPLATE,
              {"tracking_number": tracking_number, "query_code": query_code, "kind": kind.code,
               "kind_label": kind.label, "due_date": due_date.isoformat()})]
-

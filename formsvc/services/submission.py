@@ -176,8 +176,7 @@ def _transaction(session: Session) -> Iterator[Connection]:
 
 def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: dict[str, Any],
            received_on: date, department: Department | None, count: Count,
-           written: list[tuple[Upload, str]], now: datetime,
-           code: str = "") -> tuple[int, Any, str]:
+           written: list[tuple[Upload, str]], now: datetime, code: str) -> tuple[int, Any, str]:
     """The statements of one submission; (message id, id of its original or None, number)."""
     for _ in range(10):
         # 31^6 ≈ 887 million per kind and day: a collision is rare; the constraint decides
@@ -196,8 +195,7 @@ def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: d
                                                     now=now, note=note))
     mails = notify.new_message_mails(config, number, data.kind, data.subject, count.due,
                                      department, data.email)
-    sms = notify.queue_sms_receipt(data.channel, data.phone, number, code, data.kind, count.due) \
-        if code else []
+    sms = notify.queue_sms_receipt(data.channel, data.phone, number, code, data.kind, count.due)
     _OUTBOX_INSERT.executemany(conn, [
         {"message_id": message_id, "created_at": now, "channel": channel,
          "recipient": recipient, "template": template, "payload": payload,
