@@ -12,6 +12,7 @@ WEB = "web"  # the form's checkbox
 API = "api"  # a JSON true/false (the API refuses anything else since 0008)
 UNKNOWN = "unknown"  # stored before 0008, channel not known
 STAFF = "staff"  # re-confirmed with the citizen by staff (the event log says who and how)
+PHONE = "phone"  # asked on the phone by the staff member who filed the message (代录)
 
 # value → what staff read
 SOURCE_LABELS: dict[str, str] = {
@@ -19,6 +20,7 @@ SOURCE_LABELS: dict[str, str] = {
     API: "接口提交（布尔值）",
     UNKNOWN: "渠道不明（2026 年 12 月前的记录），需重新确认",
     STAFF: "工作人员已向提交人重新确认",
+    PHONE: "电话代录时向来电人询问",
 }
 SOURCE_MAX = 16  # characters of the column
 

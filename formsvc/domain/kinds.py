@@ -16,6 +16,9 @@ from typing import Any
 # Fields of an ordinary message, in form order (keys of formsvc.forms.fields.FIELDS).
 COMMON_FIELDS = ("name", "phone", "email", "department", "subject", "content", "consent_publish",
                  "notify_sms")
+# 举报: never published, so no 同意公开; the address helps the department find the reporter
+REPORT_FIELDS = ("name", "phone", "email", "address", "department", "subject", "content",
+                 "notify_sms")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class Kind:
     extension_limit: int = 0  # working days one approved extension may add (0: none)
     confirm_step: bool = False  # a review page before submission (receipt = both sides confirm)
     attachments: bool = True  # the form offers file uploads
+    # False: never in the public letter box (no 同意公开 field, publication refused) and the
+    # reporter's details are shown only to the handling department and supervisors (举报)
+    publishable: bool = True
 
 
 KINDS: tuple[Kind, ...] = (
@@ -38,6 +44,14 @@ KINDS: tuple[Kind, ...] = (
          "对政府工作提出意见和建议。"),
     Kind("ts", "投诉", "TS", 10, COMMON_FIELDS,
          "反映行政机关及其工作人员的违法违规行为或服务问题。"),
+    # 求助 and 举报 (the 12345 types, REFERENCE.md): no national time limit exists; 求助 asks for
+    # help that should not wait (5 working days, like 咨询), 举报 needs an investigation (15, the
+    # upper end of the local rules for complaints). TIME_LIMITS overrides both.
+    Kind("qz", "求助", "QZ", 5, COMMON_FIELDS,
+         "遇到生活困难或紧急问题，请求政府部门帮助解决。"),
+    Kind("jb", "举报", "JB", 15, REPORT_FIELDS,
+         "举报违法违规行为。举报内容不公开，举报人信息只有承办单位和督办人员可以查看。",
+         publishable=False),
     Kind("tz", "投资咨询", "TZ", 5, ("project", *COMMON_FIELDS),
          "咨询投资环境、优惠政策和招商项目，可以指定一个招商项目。"),
     Kind("ysqgk", "依申请公开", "GK", 20,

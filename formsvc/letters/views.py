@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from formsvc.config import county_date
 from formsvc.db import get_session, utcnow
 from formsvc.domain import kinds
+from formsvc.domain.channels import CHANNELS
 from formsvc.letters.charts import bar_chart
 from formsvc.services import letters as letters_svc
 from formsvc.services import stats as stats_svc
@@ -76,7 +77,7 @@ def stats_page() -> Any:
     period_args = {k: v for k, v in (("from", request.args.get("from", "")),
                                      ("to", request.args.get("to", ""))) if v}
     return render_template("letters/stats.html", stats=result, errors=errors, charts=charts,
-                           percent=stats_svc.percent, args=request.args,
+                           percent=stats_svc.percent, args=request.args, CHANNELS=CHANNELS,
                            csv_url=url_for("letters.stats_csv", **period_args),
                            json_url=url_for("api.get_stats", **period_args)), \
         400 if errors else 200

@@ -18,9 +18,12 @@ ROLE_LABELS: dict[str, str] = {
     "reviewer": "审核人",
     "supervisor": "督办员",
     "admin": "系统管理员",
+    "intake": "热线代录员",  # a 12345 operator: files messages for callers (代录)
 }
 # County-wide roles see every department's messages; the others only their own department's.
-COUNTY_ROLES = frozenset({"dispatcher", "supervisor", "admin"})
+COUNTY_ROLES = frozenset({"dispatcher", "supervisor", "admin", "intake"})
+# Who may file a message for a caller on the phone (代录, channel phone).
+INTAKE_ROLES = frozenset({"intake", "dispatcher"})
 DEPARTMENT_ROLES = frozenset({"handler", "reviewer"})
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from formsvc.db import utcnow
 from formsvc.models import Event, Message
+from formsvc.models.staff import INTAKE_ROLES
 from formsvc.services.errors import ServiceError
 
 
@@ -71,7 +72,8 @@ _ANY = {Status.SUBMITTED, Status.ASSIGNED, Status.REPLIED, Status.CLOSED, Status
 _STAFF = {"dispatcher", "handler", "reviewer", "supervisor"}
 
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
-    _t("submit", "提交留言", {None}, Status.SUBMITTED, {"citizen", "system"}),
+    # staff file a message for a caller on the phone too (代录; the event names them)
+    _t("submit", "提交留言", {None}, Status.SUBMITTED, {"citizen", "system", *INTAKE_ROLES}),
     _t("dispatch", "已分办至承办单位", {Status.SUBMITTED}, Status.ASSIGNED,
        {"dispatcher", "supervisor"}),
     _t("reject", "不予受理", {Status.SUBMITTED}, Status.REJECTED, {"dispatcher", "supervisor"},

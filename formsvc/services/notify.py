@@ -130,25 +130,6 @@ def queue_sms(session: Session, message: Message, template: str,
     return row
 
 
-def queue_sms_receipt(session: Session, message: Message,
-                      query_code: str) -> OutboxNotification | None:
-    """The receipt by SMS (受理编号 and 查询码) of a message staff filed for a caller (代录,
-    issue 25): a caller who gives a mobile number is told by SMS, as a citizen who ticks 短信通知,
-    so the message is marked for SMS notices (the reply and 补正 follow). Once per message: a
-    receipt the submission already queued is returned, not queued again. Nothing for a landline
-    (the number and code are read out on the phone)."""
-    if not channels.MOBILE_RE.match(message.phone or ""):
-        return None
-    message.notify_sms = True
-    if message.id is not None:
-        queued = session.scalar(select(OutboxNotification).where(
-            OutboxNotification.message_id == message.id, OutboxNotification.channel == SMS,
-            OutboxNotification.template == "receipt"))
-        if queued is not None:
-            return queued
-    return queue_sms(session, message, "receipt", query_code=query_code)
-
-
 def queue_all(session: Session, recipients: Iterable[str], template: str, message: Message,
               **extra: Any) -> None:
     """The same mail about ``message`` to each of ``recipients``."""
@@ -202,3 +183,7 @@ def new_message_mails(config: Mapping[str, Any], tracking_number: str, kind: Kin
         # the citizen's copy carries the number but never the query code (it is stored hashed)
         rows.append((citizen_email, "receipt", data))
     return rows
+
+
+
+

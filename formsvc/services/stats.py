@@ -483,14 +483,23 @@ CSV_COLUMNS = (
 )
 
 
+# the second table of the CSV, after an empty row: messages received per channel
+CSV_CHANNEL_HEADER = ("来源渠道", "收件数")
+
+
 def to_csv(stats: Stats) -> str:
-    """CSV with Chinese headers; a BOM so that spreadsheet programs read UTF-8 correctly."""
+    """CSV with Chinese headers; a BOM so that spreadsheet programs read UTF-8 correctly.
+    The departments' table, an empty row, then the messages received per channel."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([label for _, label in CSV_COLUMNS])
     for r in [*stats.departments, stats.total]:
         d = r.as_dict()
         writer.writerow(["" if d[k] is None else d[k] for k, _ in CSV_COLUMNS])
+    writer.writerow([])
+    writer.writerow(CSV_CHANNEL_HEADER)
+    for code, n in stats.channels.items():
+        writer.writerow([CHANNELS.get(code, code), n])
     return "\ufeff" + buf.getvalue()
 
 

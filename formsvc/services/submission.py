@@ -56,6 +56,9 @@ class NewMessage:
     api_key_id: int | None = None
     # the sending system's own number (a 12345 work order's), unique per channel
     external_id: str | None = None
+    # who filed it: the citizen, or the staff member who took the call (代录: "staff:<id>", role)
+    actor: str = "citizen"
+    actor_role: str = "citizen"
 
 
 @dataclass
@@ -190,9 +193,11 @@ def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: d
         raise SubmissionFailed("no free tracking number after 10 tries")
     message_id, original = stored
     note = "重复提交（24 小时内同一电话的相同内容）" if original else ""
+    if data.channel == channels.PHONE:
+        note = "；".join(filter(None, ["工作人员电话代录", note]))
     _EVENT_INSERT.execute(conn, lifecycle.event_row(message_id, "submit", status=None,
-                                                    actor="citizen", role="citizen", now=now,
-                                                    note=note))
+                                                    actor=data.actor, role=data.actor_role,
+                                                    now=now, note=note))
     _OUTBOX_INSERT.executemany(conn, [
         *({"message_id": message_id, "created_at": now, "channel": notify.EMAIL,
            "recipient": recipient, "template": template, "payload": payload,

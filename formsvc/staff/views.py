@@ -27,14 +27,14 @@ from werkzeug.wrappers import Response
 
 from formsvc.config import county_date
 from formsvc.db import get_session, utcnow
-from formsvc.domain import consent, kinds
+from formsvc.domain import channels, consent, kinds
 from formsvc.domain.annual_report import CASE_KINDS, CASE_RESULTS, REPORT_ROW_CHOICES
 from formsvc.domain.outcomes import OUTCOMES
 from formsvc.domain.procedure import PAUSE_LABELS
 from formsvc.domain.workdays import schedule_warning
 from formsvc.forms import fields, work_orders
 from formsvc.forms.text import clean_text
-from formsvc.models.staff import ROLE_LABELS, Staff
+from formsvc.models.staff import INTAKE_ROLES, ROLE_LABELS, Staff
 from formsvc.services import annual_report, auth, departments, lifecycle, procedure, uploads
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
@@ -124,6 +124,8 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
         items += [("staff.supervision", "督办"), ("staff.annual_report_page", "年度报告")]
     if staff.department_id:
         items.append(("staff.templates", "答复模板"))
+    if staff.role in INTAKE_ROLES:
+        items.append(("staff.intake", "电话代录"))
     return items
 
 
@@ -437,7 +439,9 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
             "（建议）" if suggestion and d.code == suggestion.code else ""))
             for d in departments.active(db))],
         "detail_label": _detail_label, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
-        "can_reopen": wb.can_reopen(message), "errors": errors or [], "form": form or {},
+        "can_reopen": wb.can_reopen(message),
+        "reporter_visible": wb.reporter_visible(staff, message),
+        "CHANNELS": channels.CHANNELS, "errors": errors or [], "form": form or {},
         "pause": message.open_pause, "pauses": list(message.pauses),
         "reply_files": wb.reply_files(message), "reply_notice": wb.notice_of(db, message),
         "reply_accept": ",".join(sorted(set(uploads.REPLY_ACCEPTED.values()))),

@@ -448,7 +448,7 @@ StepFn = Callable[["Page"], None]
 
 # --- moving through the site as a person does -----------------------------------------------
 
-NUMBER = re.compile(r"^(ZX|JY|TS|TZ|GK)\d{8}-[2-9A-HJKMNP-Z]{6}$")
+NUMBER = re.compile(r"^(ZX|JY|TS|QZ|JB|TZ|GK)\d{8}-[2-9A-HJKMNP-Z]{6}$")
 
 
 def click_and_wait(page: Page, locator) -> int:

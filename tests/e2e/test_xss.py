@@ -297,7 +297,7 @@ def quick(browser: Any, server: Any) -> Iterator[Callable[[], tuple[Page, Watch]
 
 # --- seeding ---------------------------------------------------------------------------------------
 
-KIND_CYCLE = ("zx", "jy", "ts", "tz", "ysqgk")
+KIND_CYCLE = ("zx", "jy", "ts", "qz", "jb", "tz", "ysqgk")
 # message m's fate: by m % 10
 GROUPS = {0: "reject", 5: "return", 1: "inbox", 6: "inbox", 2: "review", 7: "review_returned",
           3: "transfer", 8: "replied", 4: "replied", 9: "replied"}
@@ -430,7 +430,7 @@ def seed_main() -> None:
                 continue
             wb.send_reply(ctx, handler, n)  # replied
             followups.follow_up(session, app.config, message(), v("follow_up_text"))
-            if kind != "ysqgk":
+            if kind not in ("ysqgk", "jb"):  # a 举报 is never published
                 if m % 2 == 0:  # consent stored before migration 0008: asked again, then published
                     session.execute(update(Message).where(Message.tracking_number == n)
                                     .values(consent_source=consent.UNKNOWN))
@@ -599,6 +599,42 @@ def test_citizen_types_payloads_into_the_form(watched, server) -> None:
         page.get_by_role("button", name="确认提交").click()
     watch.check(page, nav.value, "ysqgk receipt")
     support.receipt(page, "依申请公开")
+    watch.assert_clean()
+
+
+INTAKE_M = 1000  # the payloads of FIELDS the 代录 journey types (past the seeded messages')
+
+
+def test_operator_types_payloads_into_the_intake_form(watched, server, staff) -> None:
+    """代录: the dispatcher types a caller's 举报 with payloads in every text field of the form;
+    the receipt, the message page (reporter hidden) and the supervisor's page (reporter shown)
+    run nothing."""
+    page, watch = watched()
+    page.goto("/hdjl/staff/login")
+    page.get_by_label("用户名").fill("fenban")
+    page.get_by_label("密码").fill(staff["fenban"])
+    assert click_and_wait(page, page.get_by_role("button", name="登录")) == 200
+    page.goto("/hdjl/staff/intake/jb")
+    values = {name: field_value(name, INTAKE_M) for name in ("name", "address", "subject",
+                                                             "content")}
+    for label, name in (("姓名", "name"), ("通信地址", "address"), ("标题", "subject")):
+        page.get_by_label(label).fill(values[name])
+    page.get_by_label("联系电话").fill("13912340000")
+    page.get_by_label("内容", exact=False).first.fill(values["content"])
+    with page.expect_navigation() as nav:
+        page.get_by_role("button", name="代为提交").click()
+    watch.check(page, nav.value, "intake receipt")
+    number = page.locator("#tracking-number").inner_text().strip()
+    assert support.NUMBER.match(number) and values["subject"] in page.locator("main").inner_text()
+    watch.visit(page, f"/hdjl/staff/m/{number}", "intake message (dispatcher)")
+    assert page.locator("#reporter-hidden").count() == 1
+    page.context.clear_cookies()
+    page.goto("/hdjl/staff/login")
+    page.get_by_label("用户名").fill("ducha")
+    page.get_by_label("密码").fill(staff["ducha"])
+    assert click_and_wait(page, page.get_by_role("button", name="登录")) == 200
+    watch.visit(page, f"/hdjl/staff/m/{number}", "intake message (supervisor)")
+    assert values["address"] in page.locator("main").inner_text()
     watch.assert_clean()
 
 

@@ -282,7 +282,7 @@ def upload_files(app: Flask) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-NUMBER_RE = re.compile(r"^(ZX|JY|TS|TZ|GK)\d{8}-[2-9A-HJKMNP-Z]{6}$")
+NUMBER_RE = re.compile(r"^(ZX|JY|TS|QZ|JB|TZ|GK)\d{8}-[2-9A-HJKMNP-Z]{6}$")
 
 # Smallest real files of each type (checked by content, so they must be genuine).
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"

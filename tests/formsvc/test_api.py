@@ -18,7 +18,7 @@ from formsvc.api.openapi import document
 from formsvc.models import Message
 from tests.formsvc.conftest import NUMBER_RE, api_submit, count_rows, mark_replied
 
-KINDS = ["zx", "jy", "ts", "tz", "ysqgk"]
+KINDS = ["zx", "jy", "ts", "qz", "jb", "tz", "ysqgk"]
 
 
 def validate(body: Any, schema_name: str) -> None:
@@ -94,7 +94,7 @@ def test_kinds(client: FlaskClient) -> None:
     by_code = {k["code"]: k for k in body["kinds"]}
     assert [k["code"] for k in body["kinds"]] == KINDS
     assert {c: k["time_limit"] for c, k in by_code.items()} == {
-        "zx": 5, "jy": 10, "ts": 10, "tz": 5, "ysqgk": 20}
+        "zx": 5, "jy": 10, "ts": 10, "qz": 5, "jb": 15, "tz": 5, "ysqgk": 20}
     assert by_code["ysqgk"]["extension_limit"] == 20
     assert by_code["ysqgk"]["requires_confirmation"] is True
     medium = next(f for f in by_code["ysqgk"]["fields"] if f["name"] == "medium")

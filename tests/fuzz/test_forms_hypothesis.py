@@ -39,7 +39,7 @@ from tests.fuzz import budget
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # what must never survive cleaning
 DIRTY = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
-KINDS = ["zx", "jy", "ts", "tz", "ysqgk"]
+KINDS = ["zx", "jy", "ts", "qz", "jb", "tz", "ysqgk"]
 CHOICES = {
     "department": ["", "rsj", "zjj", "xzfb", "swj", "nope"],
     "project": ["", "xny-lbj", "nope"],

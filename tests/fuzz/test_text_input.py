@@ -335,6 +335,32 @@ def test_control_characters_in_workbench_text(app: Flask) -> None:
                        note="\x00").status_code == 400
 
 
+def test_control_characters_in_the_intake_form(app: Flask) -> None:
+    """代录 takes the citizens' rule for odd characters: removed before storing, a NUL never
+    reaches PostgreSQL, text of nothing but invisible characters is empty (400)."""
+    from formsvc.models import Message
+    from tests.formsvc.workbench.helpers import login, make_staff
+
+    make_staff(app, "op", "intake")
+    staff_client = app.test_client()
+    assert login(staff_client, "op").status_code == 303
+    token = _csrf(staff_client, "/hdjl/staff/intake/qz")
+    data = {"csrf_token": token, "name": "王五", "phone": "13912345678", "department": "",
+            "subject": f"求{ODD}助", "content": f"家中老人{ODD}行动不便，需要帮助办理低保手续。"}
+    r = staff_client.post("/hdjl/staff/intake/qz", data=data)
+    assert r.status_code == 303, r.status_code
+    number = r.headers["Location"].rsplit("/", 1)[-1]
+    with app.app_context():
+        from sqlalchemy import select
+
+        from formsvc import db
+        subject = db.new_session().scalar(select(Message.subject).where(
+            Message.tracking_number == number))
+    assert subject == "求[2J助"
+    r = staff_client.post("/hdjl/staff/intake/qz", data={**data, "content": "\x00\u202e\ufeff" * 20})
+    assert r.status_code == 400
+
+
 # --- what citizens add from the tracking page (issue 20: 补正, 补充材料, 追问) -------------------------
 
 def _tracked(client: FlaskClient, number: str, code: str) -> str:

@@ -27,6 +27,7 @@ from formsvc.services.workbench.context import (
     NotFound,
     can,
     get_message,
+    reporter_visible,
     scope_clause,
 )
 from formsvc.services.workbench.deadlines import (
@@ -117,7 +118,8 @@ __all__ = [
     "get_message", "handle_flag", "inbox", "letter_draft", "letter_of", "must_review", "notice_of",
     "on_rated", "pending_extension", "pending_extensions", "proposal_of", "propose",
     "publication_queue", "reconfirm_consent", "reject", "remove_reply_file", "remove_template",
-    "reopen", "reply_files", "request_correction", "request_extension", "return_draft",
+    "reopen", "reporter_visible", "reply_files", "request_correction", "request_extension",
+    "return_draft",
     "return_to_dispatcher", "review_of", "review_queue", "save_draft", "scope_clause", "send_back",
     "send_reply", "staff_names", "start_consultation", "state_counts", "submit_for_review",
     "suggest_department", "supervise", "templates_for", "transfer", "unconfirmed_consent",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from formsvc.config import county_date
 from formsvc.db import utcnow
+from formsvc.domain import kinds
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Event, Message
 from formsvc.models.staff import Staff
@@ -103,6 +104,19 @@ def get_message(ctx: Context, staff: Staff, number: str) -> Message:
     if message is None:
         raise NotFound(number)
     return message
+
+
+# Who may read the reporter's details of a kind that is never published (举报): the handling
+# department (its handlers and reviewers see the message only once it is theirs: scope_clause)
+# and the supervisors. Dispatchers route it from its content; 12345 operators and admins do not
+# need to know who reported.
+REPORTER_ROLES = frozenset({"handler", "reviewer", "supervisor"})
+
+
+def reporter_visible(staff: Staff, message: Message) -> bool:
+    """Whether ``staff`` may read the name, contact data and identity of the message's sender."""
+    kind = kinds.get(message.kind)
+    return kind is None or kind.publishable or staff.role in REPORTER_ROLES
 
 
 def can(staff: Staff, message: Message, action: str) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from formsvc.config import county_zone
-from formsvc.domain import consent, personal_data
+from formsvc.domain import consent, kinds, personal_data
 from formsvc.models import Message
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import Letter, LetterProposal
@@ -76,7 +76,11 @@ def review_of(ctx: Context, message: Message,
 
 
 def _check_publishable(message: Message) -> None:
-    """What both steps require of the message itself: the citizen's consent and a reply."""
+    """What both steps require of the message itself: a kind that may be published, the
+    citizen's consent and a reply."""
+    kind = kinds.get(message.kind)
+    if kind is not None and not kind.publishable:
+        raise ActionError("not_publishable", f"{kind.label}不在公开信箱发布")
     if not message.consent_publish:
         raise ActionError("no_consent", "提交人未同意公开，不能在公开信箱发布")
     if consent.needs_reconfirmation(message.consent_publish, message.consent_source):

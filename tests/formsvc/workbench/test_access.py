@@ -42,18 +42,25 @@ ACCOUNTS = {
     "reviewer_other": ("r_other", "reviewer", "jyj"),
     "supervisor": ("sup", "supervisor", ""),
     "admin": ("adm", "admin", ""),
+    "intake": ("op", "intake", ""),
 }
 OUT_OF_SCOPE = {"handler_other", "reviewer_other"}
 # page → accounts that may open it (others get 404)
 PAGES = {
-    "/hdjl/staff/queue": {"dispatcher", "supervisor", "admin"},
+    "/hdjl/staff/queue": {"dispatcher", "supervisor", "admin", "intake"},
     "/hdjl/staff/inbox": set(ACCOUNTS),
     "/hdjl/staff/review": set(ACCOUNTS),
     "/hdjl/staff/supervision": {"supervisor", "admin"},
     "/hdjl/staff/publication": {"dispatcher", "reviewer_own", "reviewer_other", "admin"},
     "/hdjl/staff/annual-report": {"supervisor", "admin"},
     "/hdjl/staff/templates": {"handler_own", "handler_other", "reviewer_own", "reviewer_other"},
+    "/hdjl/staff/intake": {"dispatcher", "intake"},
+    "/hdjl/staff/intake/zx": {"dispatcher", "intake"},
 }
+# 代录 of another kind than zx, and 依申请公开 (written procedure): 404 for everyone
+INTAKE_CLOSED = ("/hdjl/staff/intake/ysqgk", "/hdjl/staff/intake/nosuchkind")
+# who reads a 举报's reporter (name, contact data): the handling department and supervisors
+REPORTER_READERS = {"handler_own", "reviewer_own", "supervisor"}
 # The matrix: every workbench route that needs a login → the test here that runs it for every
 # account (own and other department). test_every_route_is_classified fails on a missing entry.
 MATRIX_ROUTES = {
@@ -69,6 +76,9 @@ MATRIX_ROUTES = {
     "/hdjl/staff/m/<number>/<action>": "test_actions",
     "/hdjl/staff/m/<number>/files/<int:attachment_id>": "test_attachments",
     "/hdjl/staff/logout": "test_logout",
+    "/hdjl/staff/intake": "test_pages",
+    "/hdjl/staff/intake/<kind_code>": "test_pages (GET), test_intake_post (POST)",
+    "/hdjl/staff/intake/receipt/<number>": "test_pages",
 }
 # Workbench routes that must work without a login.
 STAFF_LOGIN_FREE = {
@@ -147,6 +157,45 @@ def test_pages(wbapp: Flask, setup: dict[str, str], account: str) -> None:
     assert r.status_code == (200 if account in OUT_OF_SCOPE else 302)
     assert client.get("/hdjl/staff/m/ZX20200101-ABCDEF").status_code == 404
     assert client.get("/hdjl/staff/").status_code == 302
+    for path in INTAKE_CLOSED:
+        assert client.get(path).status_code == 404, (path, account)
+    # the receipt page of 代录 (without the code in another session): the intake roles only
+    r = client.get(f"/hdjl/staff/intake/receipt/{number}")
+    assert r.status_code == (200 if account in PAGES["/hdjl/staff/intake"] else 404), account
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_intake_post(wbapp: Flask, setup: dict[str, str], account: str) -> None:
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    data = {"csrf_token": _token(client), "name": "王五", "phone": "13912345678",
+            "department": "", "subject": "来电", "content": f"{account} 代录的来电内容，请处理。"}
+    r = client.post("/hdjl/staff/intake/zx", data=data)
+    allowed = account in PAGES["/hdjl/staff/intake"]
+    assert r.status_code == (303 if allowed else 404), account
+    with wbapp.app_context():
+        stored = db.new_session().scalar(select(Message.channel).where(
+            Message.content == data["content"]))
+    assert stored == ("phone" if allowed else None), account
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_report_reporter(wbapp: Flask, wbclient: FlaskClient, setup: dict[str, str],
+                         account: str) -> None:
+    """A 举报 of rsj: its content for everyone in scope, its reporter for REPORTER_READERS."""
+    number, _ = submit(wbclient, "jb", department="", address="人民路 9 号")
+    run(wbapp, "disp", wb.dispatch, number, "rsj")
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    r = client.get(f"/hdjl/staff/m/{number}")
+    if account in OUT_OF_SCOPE:
+        assert r.status_code == 404
+        return
+    page = soup(r)
+    assert "社保卡" in page.find(id="content").get_text()
+    text = page.get_text()
+    for value in ("张三", "13812345678", "zhangsan@example.com", "人民路 9 号"):
+        assert (value in text) is (account in REPORTER_READERS), (account, value)
 
 
 @pytest.mark.parametrize("account", list(ACCOUNTS))

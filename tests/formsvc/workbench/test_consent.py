@@ -170,7 +170,7 @@ def test_migration_0008_marks_earlier_consent_unknown(wbapp: Flask,
 
 def test_every_source_has_a_label() -> None:
     assert set(consent.SOURCE_LABELS) == {consent.WEB, consent.API, consent.UNKNOWN,
-                                          consent.STAFF}
+                                          consent.STAFF, consent.PHONE}
     assert all(len(v) <= consent.SOURCE_MAX for v in consent.SOURCE_LABELS)
     assert consent.needs_reconfirmation(True, consent.UNKNOWN)
     assert not consent.needs_reconfirmation(False, consent.UNKNOWN)

@@ -158,25 +158,6 @@ def test_every_sms_text_renders_from_its_parameters_in_one_segment() -> None:
         assert all(longest[p] in text for p in params) and one_segment(text), text
 
 
-def test_staff_intake_hook_queues_the_receipt_once(wbapp: Flask, wbclient: FlaskClient) -> None:
-    by_phone, _ = submit(wbclient, "zx")  # filed without the box: 代录 gives the number
-    asked, _ = submit(wbclient, "zx", notify_sms=True)  # the submission queued its receipt
-    landline, _ = submit(wbclient, "zx", phone="0123-6612345")
-    with wbapp.app_context():
-        s = db.new_session()
-        m = {n: s.scalar(select(Message).where(Message.tracking_number == n))
-             for n in (by_phone, asked, landline)}
-        row = notify.queue_sms_receipt(s, m[by_phone], "ABC123")
-        assert row is not None and row.payload["query_code"] == "ABC123"
-        assert m[by_phone].notify_sms is True  # the reply and 补正 follow by SMS
-        again = notify.queue_sms_receipt(s, m[asked], "ABC123")
-        assert again is not None and again.payload["query_code"] != "ABC123"
-        assert notify.queue_sms_receipt(s, m[landline], "ABC123") is None
-        s.commit()
-        s.close()
-    assert [r.payload["tracking_number"] for r in texts(wbapp)] == [asked, by_phone]
-
-
 def test_migration_0014_keeps_messages_and_asks_for_no_sms(wbapp: Flask,
                                                            wbclient: FlaskClient) -> None:
     numbers = [submit(wbclient, "zx", subject=f"留言 {n}")[0] for n in range(3)]

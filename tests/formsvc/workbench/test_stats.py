@@ -132,6 +132,23 @@ def test_page_csv_and_json(fixture: Flask, wbclient: FlaskClient) -> None:
     assert body["total"]["received"] == 7 and body["min_count"] == 5
 
 
+def test_channels_on_page_and_csv(wbapp: Flask, wbclient: FlaskClient) -> None:
+    for channel in ("phone", "phone", "12345"):
+        insert_message(wbapp, dept="rsj", status="assigned", received_on=D("2025-06-02"),
+                       due_date=D("2025-06-09"), channel=channel)
+    insert_message(wbapp, dept="rsj", status="assigned", received_on=D("2024-06-03"),
+                   due_date=D("2024-06-10"), channel="phone")  # outside the period
+    page = soup(wbclient.get("/hdjl/stats?from=2025-01-01&to=2025-12-31"))
+    rows = {tr.th.get_text(strip=True): tr.td.get_text(strip=True)
+            for tr in page.find(id="channel-table").tbody.find_all("tr")}
+    assert rows == {"网站": "0", "接口": "0", "电话代录": "2", "短信": "0", "12345 热线": "1"}
+    r = wbclient.get("/hdjl/stats.csv?from=2025-01-01&to=2025-12-31")
+    table = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    start = table.index(list(stats.CSV_CHANNEL_HEADER))
+    assert table[start - 1] == []
+    assert dict(table[start + 1:]) == rows
+
+
 def test_bad_period(wbclient: FlaskClient) -> None:
     r = wbclient.get("/hdjl/stats?from=2025-13-01")
     assert r.status_code == 400 and "YYYY-MM-DD" in r.get_data(as_text=True)
