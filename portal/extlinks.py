@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pelicanconf import SITE_DOMAIN
-from portal import check, schema
+from portal import body_check, check, schema
 from portal.frontmatter import FrontMatterError, parse
 
 DEFAULT_CACHE = check.REPO_ROOT / "cache" / "external-links.json"
@@ -64,7 +64,7 @@ def links_of(doc: Any, shown: str, doc_type: schema.DocType) -> list[Link]:
     body = check.HTML_COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), doc.body)
     in_fence = False
     for n, text in enumerate(body.split("\n")):
-        if check.FENCE_RE.match(text):
+        if body_check.FENCE_RE.match(text):
             in_fence = not in_fence
             continue
         if in_fence or "http" not in text:

@@ -43,12 +43,13 @@ class Handler(BaseHTTPRequestHandler):
 def server() -> Iterator[str]:
     RELEASE.clear()
     HITS.clear()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    # 127.0.0.2, loopback too: a link to 127.0.0.1 is an editor's preview address (body_check)
+    httpd = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield f"http://127.0.0.2:{httpd.server_address[1]}"
     finally:
         RELEASE.set()
         httpd.shutdown()

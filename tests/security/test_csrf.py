@@ -172,6 +172,15 @@ def annual_report_case(app: Flask, client: FlaskClient) -> Prepared:
                                          "received": "2025-03-01", "result": "pending"}
 
 
+def intake(app: Flask, client: FlaskClient) -> Prepared:
+    make_staff(app, "op", "intake")
+    assert login(client, "op").status_code == 303
+    return "/hdjl/staff/intake/zx", {
+        "csrf_token": _token(client, "/hdjl/staff/intake/zx"), "name": "王五",
+        "phone": "0123-6612345", "department": "rsj", "subject": "路灯不亮",
+        "content": "人民路东段的路灯已经连续三天不亮，请尽快修理。"}
+
+
 def action(name: str) -> Callable[[Flask, FlaskClient], Prepared]:
     def prepare(app: Flask, client: FlaskClient) -> Prepared:
         token = _logged_in(app, client)
@@ -198,6 +207,7 @@ CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
     "logout": ("/hdjl/staff/logout", logout, False),
     "templates": ("/hdjl/staff/templates", templates, True),
     "annual-report": ("/hdjl/staff/annual-report", annual_report_case, True),  # a 复议 case
+    "intake": ("/hdjl/staff/intake/<kind_code>", intake, True),  # 代录 for a caller
     **{f"action-{a}": ("/hdjl/staff/m/<number>/<action>", action(a), False) for a in ACTIONS},
 }
 

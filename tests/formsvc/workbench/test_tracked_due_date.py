@@ -31,7 +31,8 @@ def tracking_page(client: FlaskClient, number: str, code: str) -> str:
     r = client.post("/hdjl/track", data={"csrf_token": token, "tracking_number": number,
                                          "query_code": code})
     assert r.status_code == 200
-    return soup(r).find("main").get_text(" ", strip=True)
+    # inline markup (dates kept on one line in <span>) adds no space of its own
+    return " ".join(soup(r).find("main").get_text().split())
 
 
 def later(days: int) -> date:
