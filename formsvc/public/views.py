@@ -39,6 +39,7 @@ from formsvc.services import (
     workbench,
 )
 from formsvc.services.errors import ServiceError
+from formsvc.web import receipts
 from formsvc.web.errors import error_response
 from formsvc.web.extensions import client_address, draft_limited, submit_limited, track_limited
 from formsvc.web.runtime import calendar, projects
@@ -52,9 +53,6 @@ NO_STORE = {"Cache-Control": "no-store"}
 HONEYPOT_MESSAGE = "提交未被受理：表单中隐藏的“网址”一项被填写，这通常是自动程序所为。如您是本人填写，请刷新页面后重新提交。"
 FAILED_MESSAGE = "系统暂时无法保存您的留言，留言没有被保存，请稍后重新提交。给您带来不便，敬请谅解。"
 DRAFT_FAILED_MESSAGE = "系统暂时无法保存您的申请，申请没有被提交，请稍后重新填写提交。给您带来不便，敬请谅解。"
-# The receipt (with the query code) survives a reload for this long in the submitting browser, then
-# only tracking works; short, because a shared computer's next user could open it from history.
-RECEIPT_SECONDS = 10 * 60
 # After the number and query code were given on the tracking page, this browser may act on that
 # message (answer a 补正) for this long without the code travelling again.
 TRACKED_SECONDS = 30 * 60
@@ -123,8 +121,7 @@ def _store(kind: Kind, form: MessageForm, attachment_list: list[uploads.Upload])
     except submission.SubmissionFailed:
         return error_response(503, "submission_failed", FAILED_MESSAGE)
     # only now, after the commit, does the citizen get the number and the code
-    session["receipt"] = {"number": receipt.tracking_number, "code": receipt.query_code,
-                          "at": int(time.time())}
+    receipts.remember("receipt", receipt)
     return redirect(url_for(".receipt", number=receipt.tracking_number), code=303)
 
 
@@ -209,16 +206,15 @@ def confirm_disclosure_request() -> Any:
 @bp.get("/receipt/<number>")
 def receipt(number: str) -> Any:
     """The receipt with the query code, shown once to the browser that submitted."""
-    saved = session.get("receipt") or {}
-    fresh = saved.get("number") == number and time.time() - saved.get("at", 0) < RECEIPT_SECONDS
-    if not fresh:
+    code = receipts.fresh_code("receipt", number)
+    if not code:
         return render_template("formsvc/receipt_gone.html"), 404
     try:
-        message = tracking.find(get_session(), number, saved["code"])
+        message = tracking.find(get_session(), number, code)
     except tracking.NotFound:
         return render_template("formsvc/receipt_gone.html"), 404
     view = tracking.public_view(message, current_app.config, calendar())
-    return render_template("formsvc/receipt.html", view=view, code=saved["code"],
+    return render_template("formsvc/receipt.html", view=view, code=code,
                            kind=kinds.get(message.kind)), 200, NO_STORE
 
 

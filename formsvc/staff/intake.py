@@ -7,10 +7,9 @@ number and query code to read out. A mobile number also gets them by SMS (``noti
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, session, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 
 from formsvc.db import get_session
 from formsvc.domain import channels, consent, kinds
@@ -20,13 +19,12 @@ from formsvc.models.staff import INTAKE_ROLES, Staff
 from formsvc.services import departments, notify, submission, tracking
 from formsvc.services import workbench as wb
 from formsvc.staff.views import _ctx, _staff, bp
+from formsvc.web import receipts
 from formsvc.web.errors import error_response
 from formsvc.web.runtime import calendar, projects
 
 # 依申请公开 has its own written procedure (a review page the applicant confirms): not by phone
 INTAKE_KINDS = tuple(k for k in kinds.KINDS if not k.confirm_step)
-# the receipt page shows the query code this long after filing (then only the number)
-RECEIPT_SECONDS = 10 * 60
 FAILED_MESSAGE = "系统暂时无法保存该留言，留言没有被保存，请稍后重新提交。"
 
 
@@ -75,8 +73,7 @@ def intake_form(kind_code: str) -> Any:
                                     calendar=calendar())
     except submission.SubmissionFailed:
         return error_response(503, "submission_failed", FAILED_MESSAGE)
-    session["intake_receipt"] = {"number": receipt.tracking_number, "code": receipt.query_code,
-                                 "at": int(time.time())}
+    receipts.remember("intake_receipt", receipt)
     return redirect(url_for("staff.intake_receipt", number=receipt.tracking_number), code=303)
 
 
@@ -89,10 +86,8 @@ def intake_receipt(number: str) -> Any:
         message = wb.get_message(ctx, staff, number)
     except wb.NotFound:
         abort(404)
-    saved = session.get("intake_receipt") or {}
-    fresh = saved.get("number") == message.tracking_number and \
-        time.time() - saved.get("at", 0) < RECEIPT_SECONDS
     view = tracking.public_view(message, current_app.config, calendar())
     sms = channels.MOBILE_RE.match(message.phone or "") is not None
     return render_template("staff/intake_receipt.html", view=view, m=message,
-                           code=saved["code"] if fresh else "", sms=sms)
+                           code=receipts.fresh_code("intake_receipt", message.tracking_number),
+                           sms=sms)
