@@ -41,7 +41,8 @@
 # PELICANCONF = "/srv/portal/pelicanconf.py"
 # 公开时不隐去的本县公开号码：各部门电话、传真（content/departments.yml）和网站联系电话
 # （pelicanconf FOOTER）之外的热线等
-# PUBLIC_NUMBERS = ("12345", "0123-12345")
+# HOTLINE = "0123-12345"
+# PUBLIC_NUMBERS = ("12345",)
 # 站内搜索：构建生成的站点索引（默认 OUTPUT_DIR/_search），以及 formsvc 自己维护的公开信件索引
 # （默认 instance/search-letters；恢复备份后自动重建，也可运行 reindex-letters）
 # SEARCH_INDEX_DIR = "/srv/portal/output/_search"

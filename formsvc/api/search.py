@@ -36,7 +36,8 @@ def search_json() -> Any:
         return errors.error_response(400, exc.code, exc.message)
     except SearchUnavailable as exc:
         log.error("search: index unavailable at %s: %s", search.index_dir(current_app.config), exc)
-        return errors.error_response(503, "search_unavailable", search.UNAVAILABLE)
+        return errors.error_response(503, "search_unavailable",
+                                     search.unavailable_message(current_app.config))
     return jsonify({
         "query": {"q": params.q, "site": params.site or None,
                   "section": params.section or None, "dept": params.dept or None,

@@ -65,7 +65,7 @@ def search_page() -> Any:
     """The result page; works without JavaScript (a GET form and links)."""
     context: dict[str, Any] = {"q": request.args.get("q", "")[:query.MAX_QUERY], "result": None,
                                "error": None, "unavailable": False,
-                               "unavailable_message": search_svc.UNAVAILABLE}
+                               "unavailable_message": search_svc.unavailable_message(current_app.config)}
     status = 200
     try:
         params, result = search_svc.search(current_app.config, request.args, query.PER_PAGE,

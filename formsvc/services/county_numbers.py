@@ -22,6 +22,7 @@ from portal.schema import DEPARTMENTS_FILE
 def public_numbers(session: Session | None, config: Mapping[str, Any]) -> tuple[str, ...]:
     """The published numbers of the county, each once, in a stable order."""
     found: set[str] = set(config.get("PUBLIC_NUMBERS", ()))
+    found.add(str(config.get("HOTLINE") or ""))
     if session is not None:  # the synced registry: what staff see, cached per process
         found.update(d.phone for d in departments.snapshot(session).by_code.values())
     if config.get("CONTENT_DIR"):

@@ -28,8 +28,11 @@ from sitesearch import query
 
 log = logging.getLogger(__name__)
 
-# Said to citizens when the index cannot be read; the rest of the service keeps working.
-UNAVAILABLE = "站内搜索暂时无法使用，请稍后再试。您也可以通过栏目导航查找信息，或拨打 0123-12345 咨询。"
+
+def unavailable_message(config: Mapping[str, Any]) -> str:
+    """Said to citizens when the index cannot be read; the rest of the service keeps working."""
+    return ("站内搜索暂时无法使用，请稍后再试。您也可以通过栏目导航查找信息，"
+            f"或拨打 {config.get('HOTLINE') or '12345'} 咨询。")
 
 
 def index_dir(config: Mapping[str, Any]) -> Path:

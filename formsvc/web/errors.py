@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -26,7 +26,8 @@ MESSAGES: dict[int, tuple[str, str]] = {
     413: ("payload_too_large", "提交的内容过大：文字请控制在限定字数内，每个附件不超过 5 MB，最多 3 个"),
     415: ("unsupported_media_type", "请以 JSON 格式提交（Content-Type: application/json）"),
     429: ("rate_limited", "操作过于频繁，请稍后再试"),
-    500: ("internal_error", "系统出现错误，请稍后再试；如多次出现，请拨打 0123-12345 反映"),
+    # {hotline}: the HOTLINE setting, filled in when the answer is made
+    500: ("internal_error", "系统出现错误，请稍后再试；如多次出现，请拨打 {hotline} 反映"),
     503: ("unavailable", "系统暂时无法保存，请稍后再试；您的留言没有被保存"),
 }
 
@@ -60,6 +61,8 @@ def error_response(status: int, code: str | None = None, message: str | None = N
     GeoReport v2 list under /open311/, else a page."""
     default_code, default_message = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
     code, message = code or default_code, message or default_message
+    if "{hotline}" in message:
+        message = message.replace("{hotline}", str(current_app.config.get("HOTLINE") or "12345"))
     if wants_json():
         body: Any = {"code": code, "message": message}
         if fields:

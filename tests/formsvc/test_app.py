@@ -79,6 +79,17 @@ def test_unexpected_error_is_a_chinese_500_without_traceback(app: Flask) -> None
     assert api.status_code == 500
     assert api.get_json() == {"code": "internal_error", "message": api.get_json()["message"]}
     assert "secret" not in api.get_data(as_text=True)
+    # the hotline said is the county's own (one setting), not a number written into the message
+    assert "0123-12345" in api.get_json()["message"] and "0123-12345" in text
+    app.config["HOTLINE"] = "0999-88888"
+    assert "请拨打 0999-88888 反映" in client.get("/api/v1/boom").get_json()["message"]
+    assert "0999-88888" in client.get("/hdjl/boom").get_data(as_text=True)
+
+
+def test_the_hotline_is_kept_by_masking(app: Flask) -> None:
+    from formsvc.services import county_numbers
+    app.config["HOTLINE"] = "0999-88888"
+    assert "0999-88888" in county_numbers.public_numbers(None, app.config)
 
 
 def test_html_404_and_405_are_themed(client) -> None:  # noqa: ANN001
