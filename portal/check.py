@@ -26,6 +26,7 @@ from pelicanconf import SITE_DOMAIN
 from portal import body_check, columns, freshness, listing, schema, vocab, yaml_errors
 from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
 from portal.departments import load as load_registry
+from portal.departments import path_for as registry_path
 from portal.doc_no import DOC_NO_RE
 from portal.frontmatter import Document, FrontMatterError, parse_text, split
 from portal.frontmatter import _Loader as _YamlLoader
@@ -940,9 +941,11 @@ REGISTRY_FIELDS: tuple[Field, ...] = DEPARTMENT_FIELDS
 def check_registry(content_dir: Path, root: Path | None = None) -> list[Problem]:
     """Rules of content/departments.yml: required fields, unique codes, known parents, org codes."""
     content_dir = Path(content_dir)
-    shown = _display_prefix(content_dir, root) + schema.DEPARTMENTS_FILE
+    path = registry_path(content_dir)  # a sub-site's tree: the county's registry
+    shown = (_display_prefix(content_dir, root) if path.parent == content_dir else
+             _display_prefix(path.parent, root)) + schema.DEPARTMENTS_FILE
     try:
-        entries, root = read_raw(content_dir / schema.DEPARTMENTS_FILE)
+        entries, root = read_raw(path)
     except FrontMatterError as exc:
         return [Problem(shown, exc.line, exc.message)]
     _, seq, _ = _node_at(root, ("departments",))
