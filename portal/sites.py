@@ -229,6 +229,25 @@ def load(site_dir: Path, registry: dept_registry.Registry | None = None) -> Site
                 logo=logo, menu=tuple(menu), footer=dict(footer))
 
 
+def content_dirs(repo: Path | None = None) -> list[Path]:
+    """Every content tree of the cluster: the county's, then each sub-site's."""
+    root = Path(repo or REPO_ROOT)
+    return [root / CONTENT_DIR, *(sites_root(repo) / s / CONTENT_DIR for s in discover(repo))]
+
+
+def content_dir(site_id: str | None, given: Path | None = None, repo: Path | None = None) -> Path:
+    """The content tree of ``--site`` (default the county's), or ``given`` when one is named."""
+    if given is not None:
+        if site_id is not None:
+            raise SiteError("--site", 1, "--site 和内容目录只能指定一个")
+        return Path(given)
+    if site_id in (None, DEFAULT_SITE):
+        return Path(repo or REPO_ROOT) / CONTENT_DIR
+    if site_id not in discover(repo):
+        raise SiteError(SITES_DIR, 1, f"没有网站 {site_id}；可用：{'、'.join([DEFAULT_SITE, *discover(repo)])}")
+    return sites_root(repo) / site_id / CONTENT_DIR
+
+
 def load_all(repo: Path | None = None) -> list[Site]:
     """Every sub-site of a repository; :class:`SiteError` at the first broken site.yml."""
     registry = dept_registry.load(Path(repo or REPO_ROOT) / CONTENT_DIR)
