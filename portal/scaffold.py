@@ -268,7 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     except sites.SiteError as exc:
         print(f"scripts/new: {exc.message}", file=sys.stderr)
         return 2
-    also = [d for d in sites.content_dirs() if d.resolve() != content_dir.resolve()]
+    # a tree of the repository's cluster: its 索引号 are unique across every tree of the cluster
+    trees = [d.resolve() for d in sites.content_dirs()]
+    here = content_dir.resolve()
+    also = [d for d in trees if d != here] if here in trees else []
     try:
         path, text = build(args.type, content_dir, title=args.title, dept=args.dept,
                            slug=args.slug, column=args.column, year=args.year, today=args.today,

@@ -22,10 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--publish", action="store_true", help="用 publishconf.py（正式地址）生成")
     build.add_argument("--workers", type=int, help="同时生成的网站数，默认为 CPU 核数")
     build.add_argument("--force", action="store_true", help="全部重新生成，不跳过未改动的网站")
+    build.add_argument("--repo", type=Path, help=argparse.SUPPRESS)  # another checkout's sites/ (tests)
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
-        cluster = runner.Cluster(args.output, publish=args.publish)
+        cluster = runner.Cluster(args.output, publish=args.publish, repo=args.repo)
     except SiteError as exc:
         print(f"{exc}\n网站设置有误，未生成网站", file=sys.stderr)
         return 1

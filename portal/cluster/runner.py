@@ -79,7 +79,8 @@ class Cluster:
         if site_id == DEFAULT_SITE:
             inputs = [cluster_sites.REPO_ROOT / cluster_sites.CONTENT_DIR]
             return fingerprint.compute(inputs, overrides, [Path(m) for m in overrides["CLUSTER"]["manifests"]])
-        return fingerprint.compute([cluster_sites.sites_root() / site_id], overrides)
+        site = next(s for s in self.sites if s.id == site_id)
+        return fingerprint.compute([site.root], overrides)
 
     def build_site(self, site_id: str, force: bool = False) -> Result:
         """Build one site unless nothing it depends on changed."""
