@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "department_items": 10,  # items per block on a department page
     # the registry's pages (/jg/): the county's; a sub-site links there (portal.cluster.settings)
     "departments": True,
+    # the home page's template: a sub-site's is "subsite_home" (its blocks, no county-wide ones)
+    "home_template": "home",
     # slugs of guides shown first on the home and 办事服务 pages (高频事项); the newest fill the rest
     "popular_guides": [],
 }
@@ -549,7 +551,8 @@ class CatalogGenerator(Generator):
             return {"title": portal_columns.HOME_BLOCKS[name], "href": u.href("zwdt/")}
 
         self.write(
-            writer, "index.html", "home", section="home", is_section_index=True,
+            writer, "index.html", self.options["home_template"], section="home", is_section_index=True,
+            home_blocks=[name for name in portal_columns.HOME_BLOCKS if declared.home_columns(name)],
             headlines=block("headlines"),
             notices=block("notices"),
             dept_news=block("dept_news"),

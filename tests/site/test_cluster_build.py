@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 
 CGZ_DOC = "cgz/xxgk/wj/cgz-2026-101.html"
 CGZ_INDEX_NO = "01150017-7/2026-00101"
-OVERRIDE = """{% extends "!theme/home.html" %}
+OVERRIDE = """{% extends "!theme/subsite_home.html" %}
 {% block head %}<meta name="gp-override" content="cgz">{% endblock %}
 """
 
@@ -32,12 +32,12 @@ def cluster_cmd(repo: Path, output: Path, *extra: str) -> subprocess.CompletedPr
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
-    """Two sub-sites (the county is the repository's own content); cgz overrides home.html."""
+    """Two sub-sites (the county is the repository's own content); cgz overrides its home page."""
     root = tmp_path_factory.mktemp("cluster") / "repo"
     for site_id in ("cgz", "rsj"):
         shutil.copytree(ROOT / "sites" / site_id, root / "sites" / site_id)
     (root / "sites" / "cgz" / "templates").mkdir()
-    (root / "sites" / "cgz" / "templates" / "home.html").write_text(OVERRIDE, encoding="utf-8")
+    (root / "sites" / "cgz" / "templates" / "subsite_home.html").write_text(OVERRIDE, encoding="utf-8")
     shutil.copytree(ROOT / "content", root / "content", ignore=lambda d, names: [
         n for n in names if n not in ("departments.yml", "columns.yml") and d.endswith("content")])
     return root
