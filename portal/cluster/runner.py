@@ -60,6 +60,7 @@ class Cluster:
     def __init__(self, output_root: Path, *, publish: bool = False, repo: Path | None = None) -> None:
         self.output_root = Path(output_root).resolve()
         self.publish = publish
+        self.repo = repo
         self.sites = cluster_sites.load_all(repo)  # SiteError: a broken site.yml
         self.base = cluster_settings.base_settings(publish)
 
@@ -70,14 +71,14 @@ class Cluster:
     def overrides(self, site_id: str) -> dict[str, Any]:
         if site_id == DEFAULT_SITE:
             return cluster_settings.county_overrides(self.sites, self.output_root, publish=self.publish,
-                                                     base=self.base)
+                                                     base=self.base, repo=self.repo)
         site = next(s for s in self.sites if s.id == site_id)
         return cluster_settings.subsite_overrides(site, self.sites, self.output_root,
                                                   publish=self.publish, base=self.base)
 
     def fingerprint(self, site_id: str, overrides: dict[str, Any]) -> str:
         if site_id == DEFAULT_SITE:
-            inputs = [cluster_sites.REPO_ROOT / cluster_sites.CONTENT_DIR]
+            inputs = [Path(overrides["PATH"])]
             return fingerprint.compute(inputs, overrides, [Path(m) for m in overrides["CLUSTER"]["manifests"]])
         site = next(s for s in self.sites if s.id == site_id)
         return fingerprint.compute([site.root], overrides)

@@ -50,14 +50,14 @@ def cluster_list(sites: list[cluster_sites.Site], county_url: str, base: dict[st
 
 
 def county_overrides(sites: list[cluster_sites.Site], output_root: Path, *, publish: bool = False,
-                     base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the cluster adds to the county's settings."""
+                     base: dict[str, Any] | None = None, repo: Path | None = None) -> dict[str, Any]:
+    """What the cluster adds to the county's settings (its tree: ``<repo>/content``)."""
     base = base or base_settings(publish)
     county_url = str(base.get("SITEURL") or "")
     search = {**(base.get("SEARCHINDEX") or {}), "site": DEFAULT_SITE,
               "dir": str(Path(output_root).resolve() / "_search")}
     return {
-        "PATH": str(REPO_ROOT / cluster_sites.CONTENT_DIR),
+        "PATH": str(cluster_sites.content_dir(None, repo=repo).resolve()),
         "OUTPUT_PATH": str(Path(output_root).resolve()),
         "SEARCHINDEX": search,
         "CLUSTER": {"site": DEFAULT_SITE, "prefix": "",

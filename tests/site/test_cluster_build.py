@@ -1,6 +1,6 @@
 """The cluster build (``python -m portal.cluster build``): sub-sites under the county, the county's
 catalogue listing their documents once, template overrides, skipped unchanged sites, a broken
-site.yml. One real build of the county with two sub-sites (copies of the demo's cgz and rsj)."""
+site.yml. One build of a county without documents and two sub-sites (copies of the demo's cgz and rsj)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def cluster_cmd(repo: Path, output: Path, *extra: str) -> subprocess.CompletedPr
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
-    """Two sub-sites (the county is the repository's own content); cgz overrides its home page."""
+    """A county (the registry and columns, no documents) and two sub-sites; cgz overrides its home page."""
     root = tmp_path_factory.mktemp("cluster") / "repo"
     for site_id in ("cgz", "rsj"):
         shutil.copytree(ROOT / "sites" / site_id, root / "sites" / site_id)
