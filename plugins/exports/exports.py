@@ -125,7 +125,9 @@ class ExportsGenerator:
 
     def _by_type(self, name: str) -> list[Any]:
         own = [a for a in self.context.get("articles", []) if getattr(a, "doctype", "") == name]
-        # the cluster's sub-sites' documents (their manifests) in the county's open data
+        if name != "disclosure":
+            return own
+        # the cluster's sub-sites' 信息公开 documents (their manifests) in the county's xxgk.json
         manifests = (self.settings.get("CLUSTER") or {}).get("manifests") or []
         return own + cluster_manifest.documents(manifests, self.context.get("departments"), name)
 
