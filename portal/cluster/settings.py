@@ -56,7 +56,12 @@ def county_overrides(sites: list[cluster_sites.Site], output_root: Path, *, publ
     county_url = str(base.get("SITEURL") or "")
     search = {**(base.get("SEARCHINDEX") or {}), "site": DEFAULT_SITE,
               "dir": str(Path(output_root).resolve() / "_search")}
-    return {
+    out: dict[str, Any] = {} if not base.get("DELETE_OUTPUT_DIRECTORY") else {
+        # publishconf empties the output folder first: the county's is the cluster's root, where
+        # the sub-sites, the shared search index and the fingerprints already are
+        "OUTPUT_RETENTION": [*(base.get("OUTPUT_RETENTION") or []), "_search", "_cluster",
+                             *(s.id for s in sites)]}
+    return out | {
         "PATH": str(cluster_sites.content_dir(None, repo=repo).resolve()),
         "OUTPUT_PATH": str(Path(output_root).resolve()),
         "SEARCHINDEX": search,

@@ -131,6 +131,13 @@ def test_the_county_reads_its_subsites_manifests(repo):
     assert [s["id"] for s in out["CLUSTER_SITES"]] == ["county", "cgz", "rsj"]
 
 
+def test_the_publishing_county_build_keeps_the_subsites_in_its_output(repo):
+    sites = cluster_sites.load_all(repo)
+    out = cluster_settings.county_overrides(sites, repo / "output", publish=True)
+    assert set(out["OUTPUT_RETENTION"]) >= {".well-known", "_search", "_cluster", "cgz", "rsj"}
+    assert "OUTPUT_RETENTION" not in cluster_settings.county_overrides(sites, repo / "output")
+
+
 def test_pelican_gets_every_setting_in_one_extra_settings_flag(repo):
     sites = cluster_sites.load_all(repo)
     argv = cluster_settings.pelican_argv(cluster_settings.overrides_for("cgz", sites, repo / "output"))
