@@ -18,8 +18,9 @@ SERVE_ENV := $(if $(filter command line,$(origin CONTENT)),FORMSVC_CONTENT_DIR=$
 help:
 	@echo "make run      建立环境、生成演示门户并在 http://$(HOST):$(PORT) 启动（门户 + 互动交流服务）"
 	@echo "make test     建立测试环境并运行全部测试"
-	@echo "make check    检查 content/ 中的内容"
-	@echo "make preview  编辑时预览：内容变化后自动重新生成"
+	@echo "make check    检查网站群的全部内容（SITE=代码 只检查一个网站）"
+	@echo "make build    生成网站群（SITE=代码 只生成一个网站）"
+	@echo "make preview  编辑时预览：内容变化后自动重新生成（SITE=代码 预览子网站）"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +35,18 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test,prod]'
 	touch $@ $(VENV)/.installed
 
+# The whole cluster (the county at output/, each sites/<id>/ at output/<id>/; unchanged sites are
+# skipped, docs/cluster.md), or one site: `make build SITE=cgz`. Given CONTENT=…, that one tree.
 build: $(VENV)/.installed
+ifeq ($(origin CONTENT),command line)
 	$(VENV)/bin/pelican $(CONTENT) -s pelicanconf.py -o $(OUTPUT)
+else
+	$(PY) -m portal.cluster build --output $(OUTPUT) $(if $(SITE),--site $(SITE))
+endif
 
+# every site of the cluster and the rules between sites; `make check SITE=cgz` one site
 check: $(VENV)/.installed
-	$(PY) scripts/check content
+	$(PY) scripts/check $(if $(SITE),--site $(SITE))
 
 # the port is checked before the build, so a busy one is reported at once (with how to choose another)
 run: $(VENV)/.installed
@@ -48,7 +56,7 @@ run: $(VENV)/.installed
 
 # Incremental: re-renders only the changed document and the lists it appears in (docs/performance.md).
 preview: $(VENV)/.installed
-	$(PY) scripts/preview --host $(HOST) --port $(PORT)
+	$(PY) scripts/preview --host $(HOST) --port $(PORT) $(if $(SITE),--site $(SITE))
 
 bench: $(VENV)/.installed-test
 	$(PY) scripts/bench --sizes 1000,10000 --json bench.json

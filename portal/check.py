@@ -24,13 +24,16 @@ import yaml
 
 from pelicanconf import SITE_DOMAIN
 from portal import body_check, columns, freshness, listing, schema, vocab, yaml_errors
+from portal import sites as cluster_sites
 from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
 from portal.departments import load as load_registry
+from portal.departments import path_for as registry_path
 from portal.doc_no import DOC_NO_RE
 from portal.frontmatter import Document, FrontMatterError, parse_text, split
 from portal.frontmatter import _Loader as _YamlLoader
 from portal.index_no import INDEX_LINE_RE, INDEX_NO_RE, ORG_CODE_RE
 from portal.schema import DocType, Field
+from sitesearch.fields import DEFAULT_SITE
 
 ERROR = "error"
 WARNING = "warning"
@@ -186,6 +189,38 @@ def _display_prefix(content_dir: Path, root: Path | None) -> str:
     return resolved.as_posix() + "/"
 
 
+class _ClusterView:
+    """The other sites of the cluster, as a tree's link check sees them (built when first asked)."""
+
+    def __init__(self, own_id: str, sub_ids: frozenset[str], today: date) -> None:
+        self.own_id = own_id
+        self.sub_ids = sub_ids
+        self.today = today
+        self._sites: dict[str, Site] = {}
+
+    @classmethod
+    def of(cls, content_dir: Path, today: date) -> _ClusterView | None:
+        sub_ids = frozenset(cluster_sites.discover())
+        if not sub_ids:
+            return None
+        here = Path(content_dir).resolve()
+        if here == (cluster_sites.REPO_ROOT / cluster_sites.CONTENT_DIR).resolve():
+            return cls(DEFAULT_SITE, sub_ids, today)
+        if here.parent.parent == cluster_sites.sites_root().resolve() and here.parent.name in sub_ids:
+            return cls(here.parent.name, sub_ids, today)
+        return None
+
+    def site(self, site_id: str, own: Site) -> Site:
+        if site_id == self.own_id:
+            return own
+        if site_id not in self._sites:
+            other = Site(cluster_sites.content_dir(site_id), own.registry, today=self.today)
+            other.cluster = None  # its own links are its own check's
+            other.cluster_id = site_id
+            self._sites[site_id] = other
+        return self._sites[site_id]
+
+
 class Site:
     """What a document check needs to know about the rest of the tree, computed once."""
 
@@ -216,6 +251,10 @@ class Site:
         self.unreadable_index_nos: set[str] = set()
         # links to list pages, by file shown: (line, target), checked in check_site
         self.list_links: dict[str, list[tuple[int, str]]] = {}
+        # the repository's cluster when this tree is one of its sites (links between sites)
+        self.cluster = _ClusterView.of(self.content_dir, self.today)
+        # this tree's site id in the cluster (``county`` outside one)
+        self.cluster_id = self.cluster.own_id if self.cluster is not None else DEFAULT_SITE
 
     def _walk(self) -> Iterable[str]:
         base = str(self.content_dir)
@@ -255,6 +294,20 @@ class Site:
         parts = p.split("/")
         return len(parts) == 3 and parts[0] == schema.NEWS.section and parts[1] in self.columns.news \
             and parts[2].endswith(".html") and parts[2][:-5] in self.news_slugs
+
+    def route(self, path: str) -> tuple[Site, str]:
+        """The site of the cluster that serves a root-relative path, and the path on that site.
+
+        ``/cgz/zwdt/…`` is the township site cgz's; any other path is the county's, also from a
+        sub-site's page (a sub-site is published under the county's address, ``/cgz/``)."""
+        if self.cluster is None:
+            return self, path
+        first, _, rest = path.lstrip("/").partition("/")
+        if first in self.cluster.sub_ids:
+            return self.cluster.site(first, self), "/" + rest
+        if self.cluster.own_id != DEFAULT_SITE:
+            return self.cluster.site(DEFAULT_SITE, self), path
+        return self, path
 
     def is_list_page(self, path: str) -> bool:
         """Whether a site path names a list page of a section (/xxgk/ml/, /zwdt/yw/index_2.html)."""
@@ -744,8 +797,16 @@ def _link_problem(target: str, relpath: str, site: Site, url: str = "") -> str |
         return (f"相对链接 {target} 在网页 /{url} 上指向 {shown}，找不到对应的页面；"
                 "站内链接请写成以 / 开头的网址，或用 {filename}相对路径.md 的写法")
     path = unquote(QUERY_RE.split(target, maxsplit=1)[0])
-    if path.startswith(SERVICE_PREFIXES) or site.resolves(path):
+    if path.startswith(SERVICE_PREFIXES):
         return None
+    owner, local = site.route(path)
+    if owner.resolves(local):
+        return None
+    if owner is not site:  # a page of another site of the cluster
+        if owner.is_list_page(local):  # its list folders are that site's check's business
+            return None
+        return (f"站内链接 {target} 指向网站群中网站 {owner.cluster_id} 的页面 {local}，"
+                "该网站没有这个页面；请检查网址")
     if site.is_list_page(path):
         return LIST_PAGE
     if path.startswith("/" + schema.FILES_DIR + "/"):
@@ -940,9 +1001,11 @@ REGISTRY_FIELDS: tuple[Field, ...] = DEPARTMENT_FIELDS
 def check_registry(content_dir: Path, root: Path | None = None) -> list[Problem]:
     """Rules of content/departments.yml: required fields, unique codes, known parents, org codes."""
     content_dir = Path(content_dir)
-    shown = _display_prefix(content_dir, root) + schema.DEPARTMENTS_FILE
+    path = registry_path(content_dir)  # a sub-site's tree: the county's registry
+    shown = (_display_prefix(content_dir, root) if path.parent == content_dir else
+             _display_prefix(path.parent, root)) + schema.DEPARTMENTS_FILE
     try:
-        entries, root = read_raw(content_dir / schema.DEPARTMENTS_FILE)
+        entries, root = read_raw(path)
     except FrontMatterError as exc:
         return [Problem(shown, exc.line, exc.message)]
     _, seq, _ = _node_at(root, ("departments",))
@@ -1075,8 +1138,9 @@ def main(argv: list[str] | None = None) -> int:
     """scripts/check: print problems as path:line: message; exit 1 on errors (or warnings, --strict)."""
     parser = argparse.ArgumentParser(prog="scripts/check",
                                      description="检查 content/ 下的内容是否符合内容模型和检查指标")
-    parser.add_argument("content_dir", nargs="?", type=Path, default=REPO_ROOT / "content",
-                        help="内容目录，默认为仓库的 content/")
+    parser.add_argument("content_dir", nargs="?", type=Path, default=None,
+                        help="内容目录；不写目录也不写 --site 时检查整个网站群（content/ 和 sites/ 下的每个网站）")
+    parser.add_argument("--site", help="只检查网站群中的这个网站（county 或 sites/ 下的网站代码）")
     parser.add_argument("--strict", action="store_true", help="有警告也以失败状态退出")
     parser.add_argument("--today", type=_parse_day, help="按这一天检查时效（YYYY-MM-DD），默认今天")
     parser.add_argument("--published", type=Path, metavar="OUTPUT",
@@ -1088,6 +1152,14 @@ def main(argv: list[str] | None = None) -> int:
                        help="缓存文件，默认 cache/external-links.json；可访问的链接在有效期内不再访问")
     links.add_argument("--link-cache-days", type=float, default=7.0, metavar="天", help="缓存有效期，默认 7 天")
     args = parser.parse_args(argv)
+    if args.content_dir is None and args.site is None and cluster_sites.discover() \
+            and not args.external_links:
+        return _main_cluster(args)
+    try:
+        args.content_dir = cluster_sites.content_dir(args.site, args.content_dir)
+    except cluster_sites.SiteError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
     if not args.content_dir.is_dir():
         print(f"找不到内容目录 {args.content_dir}", file=sys.stderr)
         return 2
@@ -1121,6 +1193,32 @@ def main(argv: list[str] | None = None) -> int:
     print(summary(report))
     failed = bool(report.errors) or (args.strict and bool(report.warnings))
     return 1 if failed else 0
+
+
+def _main_cluster(args: argparse.Namespace) -> int:
+    """scripts/check with neither a tree nor --site: every site of the cluster, and between them."""
+    from portal.cluster import checks  # it imports this module
+
+    if args.published is not None and not args.published.is_dir():
+        print(f"找不到发布目录 {args.published}", file=sys.stderr)
+        return 2
+    try:
+        reports, own = checks.run(args.today, args.published)
+    except KeyboardInterrupt:
+        print("检查已中断", file=sys.stderr)
+        return 130
+    everything = sorted({p for r in reports.values() for p in r.problems} | set(own))
+    for p in everything:
+        print(p)
+    for site_id, report in reports.items():
+        print(f"{site_id}：{summary(report)}")
+    errors = sum(p.is_error for p in everything)
+    warnings = len(everything) - errors
+    if errors:
+        print(f"网站群检查未通过：{len(reports)} 个网站，错误 {errors} 处，警告 {warnings} 条")
+    else:
+        print(f"网站群检查通过：{len(reports)} 个网站，警告 {warnings} 条")
+    return 1 if errors or (args.strict and warnings) else 0
 
 
 __all__ = [

@@ -139,9 +139,19 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(str(x) for x in value) if isinstance(value, list) else ()
 
 
+# A content tree without its own registry (a sub-site's, sites/<id>/content) uses the county's.
+REPO_CONTENT = Path(__file__).resolve().parents[1] / "content"
+
+
+def path_for(content_dir: Path | str) -> Path:
+    """The departments.yml a content tree uses: its own, else the repository's (the county's)."""
+    own = Path(content_dir) / DEPARTMENTS_FILE
+    return own if own.is_file() else REPO_CONTENT / DEPARTMENTS_FILE
+
+
 def load(content_dir: Path | str) -> Registry:
     """Load the registry, leniently: validation is ``portal.check``'s job."""
-    path = Path(content_dir) / DEPARTMENTS_FILE
+    path = path_for(content_dir)
     entries, node = read_raw(path)
     lines = _entry_lines(node)
     departments = []

@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from portal import ports
+from portal.sites import SiteError
+from sitesearch.fields import DEFAULT_SITE
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -570,12 +572,35 @@ def _stop(signum: int, frame: Any) -> None:
     raise Stopped(signum)
 
 
+def site_preview(site_id: str | None, content: Path | None,
+                 output: Path | None) -> tuple[Path, Path, dict[str, Any]]:
+    """(content, output, settings) of the site to preview: the county's, or a sub-site's settings
+    (``portal.cluster.settings``) served from the preview's root, so its links work there."""
+    from portal import sites as cluster_sites
+    from portal.cluster import settings as cluster_settings
+
+    content = cluster_sites.content_dir(site_id, content)
+    if site_id in (None, DEFAULT_SITE):
+        return content, Path(output or REPO_ROOT / "output"), {}
+    sites = cluster_sites.load_all()
+    site = next(s for s in sites if s.id == site_id)
+    output = Path(output or REPO_ROOT / "output" / "_preview" / site_id)
+    overrides = cluster_settings.subsite_overrides(site, sites, output)
+    for key in ("PATH", "OUTPUT_PATH", "SEARCHINDEX"):
+        overrides.pop(key)
+    overrides.update(SITEURL="", FEED_DOMAIN="", SITE_LOGO=f"/theme/{site.logo}" if site.logo else "",
+                     CLUSTER={**overrides["CLUSTER"], "prefix": ""})
+    return content, output, overrides
+
+
 def main(argv: list[str] | None = None) -> int:
     """scripts/preview: build once, serve output/ and re-render what each saved document changes."""
     parser = argparse.ArgumentParser(prog="scripts/preview",
                                      description="编辑预览：先完整生成一次，之后只重新生成改动的文档及其所在列表页")
-    parser.add_argument("--content", type=Path, default=REPO_ROOT / "content")
-    parser.add_argument("--output", type=Path, default=REPO_ROOT / "output")
+    parser.add_argument("--content", type=Path, default=None, help="内容目录，默认为仓库的 content/")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="预览的生成目录，默认 output/（子网站：output/_preview/<代码>/）")
+    parser.add_argument("--site", help="预览网站群中的这个网站（sites/ 下的网站代码），默认县门户网站")
     parser.add_argument("--settings", type=Path, default=REPO_ROOT / "pelicanconf.py")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
@@ -589,7 +614,13 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM ends the preview as Ctrl-C does: during the first build with status 1, afterwards 0
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    preview = Preview(args.content, args.output, args.settings)
+    try:
+        content, output, overrides = site_preview(args.site, args.content, args.output)
+    except SiteError as exc:
+        print(f"[预览] {exc}", file=sys.stderr, flush=True)
+        return 2
+    args.content = content
+    preview = Preview(content, output, args.settings, overrides)
     print(f"[预览] 正在完整生成 {args.content} …", flush=True)
     try:
         update = preview.build()

@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from portal import columns, schema, vocab
-from portal.check import KIND_NAMES, REPO_ROOT, SLUG_RE, today_in_china
+from portal import columns, schema, sites, vocab
+from portal.check import KIND_NAMES, SLUG_RE, today_in_china
 from portal.departments import Registry
 from portal.departments import load as load_registry
 from portal.frontmatter import FrontMatterError
@@ -60,12 +61,15 @@ def resolve_type(name: str) -> tuple[DocType, dict[str, str]]:
     raise ScaffoldError(f"未知类型 {name}；可用：{names}")
 
 
-def next_index_no(content_dir: Path, org_code: str, year: int) -> str:
-    """Highest serial used by this publisher in this year, plus one: numbers are never reused."""
+def next_index_no(content_dir: Path, org_code: str, year: int, also: Iterable[Path] = ()) -> str:
+    """Highest serial used by this publisher in this year, plus one: numbers are never reused.
+
+    ``also``: the other content trees of the cluster (a department publishes on its own site and
+    on the county's; one 索引号 names one document in the whole cluster)."""
     prefix = f"{org_code}/{year}-"
     highest = 0
-    base = Path(content_dir) / schema.DISCLOSURE.directory
-    for path in base.rglob("*.md") if base.is_dir() else ():
+    bases = [Path(d) / schema.DISCLOSURE.directory for d in (content_dir, *also)]
+    for path in (p for base in bases if base.is_dir() for p in base.rglob("*.md")):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
@@ -193,7 +197,7 @@ def default_slug(content_dir: Path, doc_type: DocType, today: date) -> str:
 
 def build(type_name: str, content_dir: Path, *, title: str | None = None, dept: str | None = None,
           slug: str | None = None, column: str | None = None, year: int | None = None,
-          today: date | None = None) -> tuple[Path, str]:
+          today: date | None = None, also: Iterable[Path] = ()) -> tuple[Path, str]:
     """(path, text) of a new document; raises ScaffoldError when it cannot or must not be written."""
     doc_type, values = resolve_type(type_name)
     content_dir = Path(content_dir)
@@ -233,7 +237,7 @@ def build(type_name: str, content_dir: Path, *, title: str | None = None, dept: 
         values["validity"] = vocab.VALID
         department = registry.get(dept) if dept else None
         if department is not None and department.org_code:
-            values["index_no"] = next_index_no(content_dir, department.org_code, pub_year)
+            values["index_no"] = next_index_no(content_dir, department.org_code, pub_year, also)
     path = target_path(content_dir, doc_type, slug, pub_year)
     taken = _slug_taken(content_dir, doc_type, slug) if doc_type is not schema.PAGE else None
     if path.exists() or taken:
@@ -254,13 +258,24 @@ def main(argv: list[str] | None = None) -> int:
                         + "、".join(list(columns.default().news)[:5]))
     parser.add_argument("--year", type=int, help="信息公开文件的年份目录，默认今年")
     parser.add_argument("--dry-run", action="store_true", help="只显示将要写入的内容，不写文件")
-    parser.add_argument("--content-dir", type=Path, default=REPO_ROOT / "content",
+    parser.add_argument("--content-dir", type=Path, default=None,
                         help="内容目录，默认为仓库的 content/")
+    parser.add_argument("--site", help="网站群中的网站代码（sites/ 下的文件夹名），默认县门户网站 county")
     parser.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
-        path, text = build(args.type, args.content_dir, title=args.title, dept=args.dept,
-                           slug=args.slug, column=args.column, year=args.year, today=args.today)
+        content_dir = sites.content_dir(args.site, args.content_dir)
+    except sites.SiteError as exc:
+        print(f"scripts/new: {exc.message}", file=sys.stderr)
+        return 2
+    # a tree of the repository's cluster: its 索引号 are unique across every tree of the cluster
+    trees = [d.resolve() for d in sites.content_dirs()]
+    here = content_dir.resolve()
+    also = [d for d in trees if d != here] if here in trees else []
+    try:
+        path, text = build(args.type, content_dir, title=args.title, dept=args.dept,
+                           slug=args.slug, column=args.column, year=args.year, today=args.today,
+                           also=also)
     except ScaffoldError as exc:
         print(f"scripts/new: {exc}", file=sys.stderr)
         return 1

@@ -24,6 +24,7 @@ from pelican.generators import Generator
 
 from portal import columns as portal_columns
 from portal import departments, listing, vocab
+from portal.cluster import manifest as cluster_manifest
 from portal.listing import LIFE_EVENT_AUDIENCE
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ DEFAULTS: dict[str, Any] = {
     "projects_per_page": 20,  # 招商项目
     "home_items": 8,  # items per block on the home page
     "department_items": 10,  # items per block on a department page
+    # the registry's pages (/jg/): the county's; a sub-site links there (portal.cluster.settings)
+    "departments": True,
+    # the home page's template: a sub-site's is "subsite_home" (its blocks, no county-wide ones)
+    "home_template": "home",
     # slugs of guides shown first on the home and 办事服务 pages (高频事项); the newest fill the rest
     "popular_guides": [],
 }
@@ -267,6 +272,12 @@ class CatalogGenerator(Generator):
         """Group the articles once, then write every list page of every section."""
         articles = self.context.get("articles", [])
         registry = self.context.get("departments")
+        # the 信息公开 documents the cluster's sub-sites published (their manifests): listed once,
+        # at the sub-site's URL, in the county's catalogue and department pages
+        others = cluster_manifest.documents((self.settings.get("CLUSTER") or {}).get("manifests") or [],
+                                            registry)
+        if others:
+            articles = sorted([*articles, *others], key=lambda a: a.date, reverse=True)
         index = Index(articles)
         # fixed pages that exist, so list pages only link to what the build writes
         self.context["site_pages"] = frozenset(index.pages_by_url)
@@ -274,7 +285,8 @@ class CatalogGenerator(Generator):
         self.write_disclosure(writer, index, registry)
         self.write_services(writer, index, registry)
         self.write_investment(writer, index)
-        self.write_departments(writer, index, registry)
+        if self.options["departments"]:
+            self.write_departments(writer, index, registry)
         self.write_home(writer, index)
         self.write_misc(writer, index, registry)
         log.info("%s list pages written for %d documents", PREFIX, len(articles))
@@ -539,7 +551,8 @@ class CatalogGenerator(Generator):
             return {"title": portal_columns.HOME_BLOCKS[name], "href": u.href("zwdt/")}
 
         self.write(
-            writer, "index.html", "home", section="home", is_section_index=True,
+            writer, "index.html", self.options["home_template"], section="home", is_section_index=True,
+            home_blocks=[name for name in portal_columns.HOME_BLOCKS if declared.home_columns(name)],
             headlines=block("headlines"),
             notices=block("notices"),
             dept_news=block("dept_news"),

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 
 from portal import columns as portal_columns
+from portal.cluster import manifest as cluster_manifest
 
 log = logging.getLogger(__name__)
 PREFIX = "exports:"
@@ -123,7 +124,12 @@ class ExportsGenerator:
         pass
 
     def _by_type(self, name: str) -> list[Any]:
-        return [a for a in self.context.get("articles", []) if getattr(a, "doctype", "") == name]
+        own = [a for a in self.context.get("articles", []) if getattr(a, "doctype", "") == name]
+        if name != "disclosure":
+            return own
+        # the cluster's sub-sites' 信息公开 documents (their manifests) in the county's xxgk.json
+        manifests = (self.settings.get("CLUSTER") or {}).get("manifests") or []
+        return own + cluster_manifest.documents(manifests, self.context.get("departments"), name)
 
     def generate_output(self, writer) -> None:
         """Write the open-data JSON files and the section feeds."""

@@ -1,0 +1,3 @@
+from .clustermanifest import register
+
+__all__ = ["register"]

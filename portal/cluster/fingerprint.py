@@ -1,0 +1,99 @@
+"""What a site's build depends on, as one hash: a site whose fingerprint did not change is not rebuilt.
+
+A site's inputs are its content (every file's path, size and modification time), its site.yml and
+its own templates and images, the code and theme every site shares (theme/, plugins/, portal/,
+sitesearch/, the message kinds and their time limits, pelicanconf/publishconf, the county's
+registry and columns) and its computed settings. The county's also holds its sub-sites'
+manifests, byte for byte: a sub-site's edit that changes no title, URL or date leaves the county
+as it is. The fingerprint of the last good build is kept in ``<output>/_cluster/<site>.fingerprint``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from portal.sites import REPO_ROOT
+
+SHARED = ("theme", "plugins", "portal", "sitesearch", "formsvc/domain", "pelicanconf.py", "publishconf.py",
+          "content/departments.yml", "content/columns.yml", "instance/config.py")
+SKIPPED_DIRS = frozenset({"__pycache__", ".git", ".pytest_cache"})
+STORE = "_cluster"
+
+
+def _files(root: Path) -> Iterable[tuple[str, int, int]]:
+    if root.is_file():
+        st = root.stat()
+        yield str(root), st.st_size, st.st_mtime_ns
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith((".pyc", "~")) or name.startswith(".#"):
+                continue
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except OSError:  # removed while we walk: the next build sees it
+                continue
+            yield path, st.st_size, st.st_mtime_ns
+
+
+def tree_digest(paths: Iterable[Path], h: Any = None) -> Any:
+    """Fold every file under ``paths`` (name, size, time) into a hash."""
+    h = h or hashlib.sha256()
+    for root in paths:
+        for path, size, mtime in _files(Path(root)):
+            h.update(f"{path}\0{size}\0{mtime}\n".encode())
+    return h
+
+
+_SHARED_CACHE: dict[str, str] = {}
+
+
+def shared_digest() -> str:
+    """The code, theme and registries every site's build uses (computed once per run)."""
+    if "v" not in _SHARED_CACHE:
+        _SHARED_CACHE["v"] = tree_digest(REPO_ROOT / p for p in SHARED).hexdigest()
+    return _SHARED_CACHE["v"]
+
+
+def compute(site_inputs: list[Path], settings: dict[str, Any], manifests: Iterable[Path] = ()) -> str:
+    """The fingerprint of one site's build."""
+    h = tree_digest(site_inputs)
+    h.update(shared_digest().encode())
+    h.update(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode())
+    for m in manifests:
+        try:
+            h.update(hashlib.sha256(Path(m).read_bytes()).digest())
+        except FileNotFoundError:
+            h.update(b"missing")
+    return h.hexdigest()
+
+
+def stored_path(output_root: Path, site_id: str) -> Path:
+    return Path(output_root) / STORE / f"{site_id}.fingerprint"
+
+
+def unchanged(output_root: Path, site_id: str, fingerprint: str, site_output: Path) -> bool:
+    """True when the last good build of this site had this fingerprint and its output is there."""
+    try:
+        stored = stored_path(output_root, site_id).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return False
+    return stored == fingerprint and (Path(site_output) / "index.html").is_file()
+
+
+def store(output_root: Path, site_id: str, fingerprint: str) -> None:
+    path = stored_path(output_root, site_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(fingerprint + "\n", encoding="ascii")
+
+
+def forget(output_root: Path, site_id: str) -> None:
+    """A failed build: the next run builds this site again."""
+    stored_path(output_root, site_id).unlink(missing_ok=True)

@@ -1,0 +1,76 @@
+"""The cluster-wide lists, written after every site's build from the sites' manifests.
+
+- ``data/cluster.json``: every document of every site (open data; format in docs/open-data.md),
+- ``feeds/cluster.atom.xml``: the newest documents of the whole cluster,
+- ``sitemap_index.xml``: a sitemap index naming each site's ``sitemap.xml``.
+
+The county's 信息公开 catalogue, its department pages and ``data/xxgk.json`` list the sub-sites'
+documents too; the county's build reads the manifests for them (``plugins/catalogs``,
+``plugins/exports``). Nothing here reads content: a manifest is all a site tells the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from portal.cluster import manifest
+from portal.cluster.settings import MANIFEST, site_output
+from sitesearch.fields import DEFAULT_SITE
+
+FEED_ITEMS = 50
+OPEN_DATA_VERSION = 1
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def collect(output_root: Path, site_ids: list[str]) -> list[dict[str, Any]]:
+    """Every document of the cluster (each with its site), newest first."""
+    docs = []
+    for site_id in site_ids:
+        data = manifest.read(site_output(output_root, site_id) / MANIFEST)
+        docs.extend({**e, "site": site_id} for e in data.get("documents", []))
+    docs.sort(key=lambda e: e.get("date") or "", reverse=True)
+    return docs
+
+
+def write(output_root: Path, sites: list[dict[str, str]], origin: str, title: str) -> int:
+    """Write the three lists; ``sites`` as in ``CLUSTER_SITES``; returns the document count."""
+    output_root = Path(output_root)
+    origin = origin.rstrip("/")
+    ids = [s["id"] for s in sites]
+    docs = collect(output_root, ids)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    _write(output_root / "data" / "cluster.json", json.dumps({
+        "version": OPEN_DATA_VERSION, "title": f"{title}网站群文档目录", "generated": now,
+        "sites": [{"id": s["id"], "name": s["name"], "kind": s["kind"], "url": origin + s["url"]}
+                  for s in sites],
+        "count": len(docs),
+        "items": [{**{k: v for k, v in e.items() if v not in (None, "", [])}, "url": f"{origin}/{e['url']}"}
+                  for e in docs],
+    }, ensure_ascii=False, indent=1))
+    names = {s["id"]: s["name"] for s in sites}
+    entries = "".join(
+        f"<entry><title>{escape(e['title'])}</title><link href=\"{escape(origin)}/{escape(e['url'])}\"/>"
+        f"<id>{escape(origin)}/{escape(e['url'])}</id><updated>{escape(e.get('date') or now)}</updated>"
+        f"<author><name>{escape(names.get(e['site'], e['site']))}</name></author></entry>"
+        for e in docs[:FEED_ITEMS])
+    _write(output_root / "feeds" / "cluster.atom.xml",
+           '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+           f"<title>{escape(title)}网站群最新信息</title><link href=\"{escape(origin)}/\"/>"
+           f"<id>{escape(origin)}/feeds/cluster.atom.xml</id><updated>{now}</updated>{entries}</feed>\n")
+    maps = "".join(
+        f"<sitemap><loc>{escape(origin)}{'' if s['id'] == DEFAULT_SITE else '/' + s['id']}/sitemap.xml</loc></sitemap>"
+        for s in sites)
+    _write(output_root / "sitemap_index.xml",
+           '<?xml version="1.0" encoding="utf-8"?>\n'
+           f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>\n')
+    return len(docs)

@@ -1,0 +1,127 @@
+"""The manifest of a site's build: every document it published, for the cluster-wide lists.
+
+Each site's build writes ``<its output>/_cluster/manifest.json`` (``plugins/clustermanifest``):
+per document its type, title, URL (from the county's root: ``nyncj/xxgk/…``), 索引号, department,
+date and, for a 信息公开 document, what a row of the 目录 and a record of ``data/xxgk.json`` show.
+The county's build reads its sub-sites' manifests (``CLUSTER["manifests"]``) and lists their
+documents as :class:`ClusterDocument` in its catalogue, department pages and open data: one
+document, one 索引号, one URL — the sub-site's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+MANIFEST_VERSION = 1
+CHINA = ZoneInfo("Asia/Shanghai")
+# the metadata a disclosure entry carries besides the common fields (the 目录's columns, the open
+# data record's fields)
+DISCLOSURE_KEYS = ("topic", "genre", "doc_no", "validity", "written", "replaced_by", "invalid_from",
+                   "keywords", "summary")
+
+
+def _iso(value: Any) -> str | None:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value) if value not in (None, "") else None
+
+
+def entry(article: Any, prefix: str) -> dict[str, Any]:
+    """One document of a site's build as a manifest entry."""
+    dept = getattr(article, "dept", None)
+    out: dict[str, Any] = {
+        "type": getattr(article, "doctype", ""),
+        "title": article.title,
+        "url": f"{prefix}{article.url}",
+        "index_no": getattr(article, "index_no", None),
+        "department": dept.code if dept is not None else None,
+        "date": _iso(article.date),
+    }
+    if out["type"] == "disclosure":
+        for key in DISCLOSURE_KEYS:
+            value = getattr(article, key, None)
+            out[key] = list(value) if key == "keywords" and value else _iso(value) if key in (
+                "written", "invalid_from") else value
+    return out
+
+
+def write(path: Path, site: str, articles: list[Any], prefix: str) -> None:
+    """Write a site's manifest (atomically: a reader never sees half a file)."""
+    data = {"version": MANIFEST_VERSION, "site": site,
+            "documents": sorted((entry(a, prefix) for a in articles if getattr(a, "doctype", "") != "page"),
+                                key=lambda e: e["url"])}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=0, default=str), encoding="utf-8")
+    tmp.replace(path)
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A manifest; an empty one when the site was never built."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"version": MANIFEST_VERSION, "site": Path(path).parents[1].name, "documents": []}
+
+
+@dataclass
+class ClusterDocument:
+    """A document another site of the cluster published, as the county's lists show it."""
+
+    site: str
+    doctype: str
+    title: str
+    url: str
+    date: dt.datetime
+    index_no: str | None = None
+    dept: Any = None
+    department: str | None = None
+    topic: str = ""
+    genre: str = ""
+    doc_no: str | None = None
+    validity: str = ""
+    written: dt.date | None = None
+    replaced_by: str | None = None
+    invalid_from: dt.date | None = None
+    keywords: list[str] = field(default_factory=list)
+    summary: str = ""
+    attachments: list[Any] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def _date(text: str | None) -> Any:
+    if not text:
+        return None
+    return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
+
+
+def documents(paths: list[str], registry: Any, doctype: str | None = "disclosure") -> list[ClusterDocument]:
+    """The documents of the given manifests (of one type, or all), newest first."""
+    out = []
+    for path in paths:
+        data = read(Path(path))
+        for e in data.get("documents", []):
+            if doctype is not None and e.get("type") != doctype:
+                continue
+            date = _date(e.get("date"))
+            if isinstance(date, dt.date) and not isinstance(date, dt.datetime):
+                date = dt.datetime.combine(date, dt.time())
+            if date is not None and date.tzinfo is None:  # like Pelican's dates (TIMEZONE)
+                date = date.replace(tzinfo=CHINA)
+            code = e.get("department")
+            out.append(ClusterDocument(
+                site=str(data.get("site", "")), doctype=str(e.get("type", "")), title=str(e["title"]),
+                url=str(e["url"]), date=date, index_no=e.get("index_no"),
+                dept=registry.get(code) if registry is not None and code else None, department=code,
+                topic=e.get("topic") or "", genre=e.get("genre") or "", doc_no=e.get("doc_no"),
+                validity=e.get("validity") or "", written=_date(e.get("written")),
+                replaced_by=e.get("replaced_by"), invalid_from=_date(e.get("invalid_from")),
+                keywords=list(e.get("keywords") or []), summary=e.get("summary") or "",
+            ))
+    out.sort(key=lambda d: d.date, reverse=True)
+    return out

@@ -1,0 +1,183 @@
+"""The cluster build (``python -m portal.cluster build``): sub-sites under the county, the county's
+catalogue listing their documents once, template overrides, skipped unchanged sites, a broken
+site.yml. One build of a county without documents and two sub-sites (copies of the demo's cgz and rsj)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from portal.cluster import runner
+from tests.conftest import ROOT
+
+CGZ_DOC = "cgz/xxgk/wj/cgz-2026-101.html"
+CGZ_INDEX_NO = "01150017-7/2026-00101"
+OVERRIDE = """{% extends "!theme/subsite_home.html" %}
+{% block head %}<meta name="gp-override" content="cgz">{% endblock %}
+"""
+
+
+def cluster_cmd(repo: Path, output: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "portal.cluster", "build", "--repo", str(repo),
+                           "--output", str(output), *extra], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    """A county (the registry and columns, no documents) and two sub-sites; cgz overrides its home page."""
+    root = tmp_path_factory.mktemp("cluster") / "repo"
+    for site_id in ("cgz", "rsj"):
+        shutil.copytree(ROOT / "sites" / site_id, root / "sites" / site_id)
+    (root / "sites" / "cgz" / "templates").mkdir()
+    (root / "sites" / "cgz" / "templates" / "subsite_home.html").write_text(OVERRIDE, encoding="utf-8")
+    shutil.copytree(ROOT / "content", root / "content", ignore=lambda d, names: [
+        n for n in names if n not in ("departments.yml", "columns.yml") and d.endswith("content")])
+    return root
+
+
+@pytest.fixture(scope="module")
+def out(repo: Path) -> Path:
+    output = repo.parent / "output"
+    run = cluster_cmd(repo, output, "--workers", "2")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "网站群：生成 3 个网站，跳过 0 个" in run.stdout
+    return output
+
+
+def page(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_each_subsite_is_written_under_the_county(out):
+    assert (out / "index.html").is_file() and (out / "jg" / "cgz.html").is_file()
+    for site_id in ("cgz", "rsj"):
+        assert (out / site_id / "index.html").is_file()
+        assert not (out / site_id / "jg").exists()  # the registry's pages are the county's
+    assert (out / CGZ_DOC).is_file()
+    assert not (out / "xxgk" / "wj" / "cgz-2026-101.html").exists()
+
+
+def test_a_township_page_has_its_own_name_codes_colour_and_logo(out):
+    soup = page(out / CGZ_DOC)
+    assert soup.find("meta", attrs={"name": "SiteName"})["content"] == "示范县城关镇人民政府"
+    assert soup.find("meta", attrs={"name": "SiteIDCode"})["content"] == "1234560017"
+    assert "gp-accent-teal" in soup.body["class"]
+    assert soup.select_one(".gp-header__emblem")["src"] == "/cgz/theme/logo.svg"
+    assert (out / "cgz" / "theme" / "logo.svg").is_file()
+    assert soup.select_one(".gp-header__county")["href"] == "/"
+    # links inside the site carry its folder; the county's sections and services start at the root
+    nav = {a.get_text(): a["href"] for a in soup.select(".gp-nav__link")}
+    assert nav == {"首页": "/cgz/", "政务动态": "/cgz/zwdt/", "信息公开": "/cgz/xxgk/",
+                   "互动交流": "/hdjl/", "机构设置": "/jg/"}
+    form = soup.select_one("form.gp-search")
+    assert form["action"] == "/search" and form.select_one("input[name=site]")["value"] == "cgz"
+    # the 网站群 list in every footer
+    cluster = [a["href"] for a in soup.select(".gp-footer__cluster a")]
+    assert cluster == ["/", "/cgz/", "/rsj/"]
+
+
+def test_a_township_home_page_sends_its_forms_to_its_own_department(out):
+    hrefs = [a["href"] for a in page(out / "cgz" / "index.html").select("a[href*='/new']")]
+    assert "/hdjl/zx/new?department=cgz" in hrefs and "/hdjl/ts/new?department=cgz" in hrefs
+    county = [a["href"] for a in page(out / "index.html").select("a[href*='/new']")]
+    assert "/hdjl/zx/new" in county and not [h for h in county if "department=" in h]
+
+
+def test_a_template_override_is_searched_before_the_theme(out):
+    assert page(out / "cgz" / "index.html").find("meta", attrs={"name": "gp-override"})["content"] == "cgz"
+    assert page(out / "rsj" / "index.html").find("meta", attrs={"name": "gp-override"}) is None
+    assert page(out / "index.html").find("meta", attrs={"name": "gp-override"}) is None
+
+
+def test_the_county_catalogue_lists_a_subsite_document_once_at_its_url(out):
+    rows = []
+    for listing in sorted((out / "xxgk" / "ml").glob("index*.html")):
+        rows += [a["href"] for a in page(listing).select("a") if a.get("href", "").endswith("cgz-2026-101.html")]
+    assert rows == [f"/{CGZ_DOC}"]
+    # and on the publisher's page of the catalogue and the department's page
+    publisher = page(out / "jg" / "cgz.html")
+    assert [a["href"] for a in publisher.select("a") if a["href"].endswith("cgz-2026-101.html")] == [f"/{CGZ_DOC}"]
+    data = json.loads((out / "data" / "xxgk.json").read_text(encoding="utf-8"))
+    mine = [r for r in data["items"] if r["index_no"] == CGZ_INDEX_NO]
+    assert len(mine) == 1 and mine[0]["url"].endswith(f"/{CGZ_DOC}")
+    assert mine[0]["publisher"] == {"code": "cgz", "name": "示范县城关镇人民政府"}
+    assert data["count"] == len(data["items"])
+
+
+def test_the_cluster_wide_lists_cover_every_site(out):
+    data = json.loads((out / "data" / "cluster.json").read_text(encoding="utf-8"))
+    assert [s["id"] for s in data["sites"]] == ["county", "cgz", "rsj"]
+    urls = [d["url"] for d in data["items"]]
+    assert len(urls) == len(set(urls)) == data["count"]
+    assert sum(u.endswith(CGZ_DOC) for u in urls) == 1
+    index = (out / "sitemap_index.xml").read_text(encoding="utf-8")
+    assert re.findall(r"<loc>([^<]+)</loc>", index) == [
+        "https://www.shifan.gov.cn/sitemap.xml", "https://www.shifan.gov.cn/cgz/sitemap.xml",
+        "https://www.shifan.gov.cn/rsj/sitemap.xml"]
+    assert "cgz/sitemap.xml" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"/{CGZ_DOC}" in (out / "cgz" / "sitemap.xml").read_text(encoding="utf-8")
+    feed = (out / "feeds" / "cluster.atom.xml").read_text(encoding="utf-8")
+    assert feed.count("<entry>") == min(50, data["count"])
+
+
+def test_each_site_indexes_its_own_documents_with_its_id(out):
+    current = (out / "_search" / "CURRENT").read_text(encoding="utf-8").split()
+    assert sorted(current[0::2]) == ["cgz", "county", "rsj"]
+
+
+def test_an_unchanged_site_is_not_rebuilt_and_an_edit_rebuilds_its_site_only(repo, out):
+    # runs last in this module: it edits the sub-site
+    again = cluster_cmd(repo, out)
+    assert again.returncode == 0, again.stderr
+    assert "网站群：生成 0 个网站，跳过 3 个" in again.stdout
+    doc = repo / "sites" / "cgz" / "content" / "xxgk" / "wj" / "2026" / "cgz-2026-101.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("涉及居民2860户", "涉及居民2861户"),
+                   encoding="utf-8")
+    body = cluster_cmd(repo, out)
+    assert body.returncode == 0, body.stderr
+    assert re.search(r"^cgz: 已生成", body.stdout, re.M)
+    # the manifest did not change (same title, URL, date): the county stays as it was
+    assert "rsj: 未改动，跳过" in body.stdout and "county: 未改动，跳过" in body.stdout
+    assert "2861户" in (out / CGZ_DOC).read_text(encoding="utf-8")
+    doc.write_text(doc.read_text(encoding="utf-8").replace("title: 城关镇2026年老旧小区改造实施方案",
+                                                           "title: 城关镇2026年老旧小区改造实施方案（修订）"),
+                   encoding="utf-8")
+    title = cluster_cmd(repo, out)
+    assert title.returncode == 0, title.stderr
+    assert re.search(r"^county: 已生成", title.stdout, re.M) and "rsj: 未改动，跳过" in title.stdout
+    assert "老旧小区改造实施方案（修订）" in (out / "jg" / "cgz.html").read_text(encoding="utf-8")
+
+
+def test_a_broken_site_yml_ends_the_build_with_its_line(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "sites" / "hxz", repo / "sites" / "hxz")
+    shutil.copytree(ROOT / "content", repo / "content", ignore=lambda d, names: [
+        n for n in names if n != "departments.yml" and d.endswith("content")])
+    yml = repo / "sites" / "hxz" / "site.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("accent: brown", "accent: pink"), encoding="utf-8")
+    run = cluster_cmd(repo, tmp_path / "out")
+    assert run.returncode == 1
+    assert f"{yml}:7: 主题色 accent 应是网站配色中的一种" in run.stderr
+    assert "网站设置有误，未生成网站" in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_site_whose_build_fails_is_reported_and_the_run_fails(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "sites" / "hxz", repo / "sites" / "hxz")
+    doc = next((repo / "sites" / "hxz" / "content" / "xxgk").rglob("*.md"))
+    doc.write_text(doc.read_text(encoding="utf-8").replace("publisher: hxz", "publisher: nosuch"),
+                   encoding="utf-8")
+    cluster = runner.Cluster(tmp_path / "out", repo=repo)
+    results = cluster.build(only="hxz")
+    assert [(r.site, r.status) for r in results] == [("hxz", "failed")]
+    assert "nosuch" in results[0].log and "未生成网站" in results[0].log
+    assert not (tmp_path / "out" / "_cluster" / "hxz.fingerprint").exists()
