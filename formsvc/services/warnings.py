@@ -79,3 +79,27 @@ def regrade(session: Any, config: Mapping[str, Any], calendar: Calendar,
         Message.warning_grade != GRADE_NONE).values(warning_grade=GRADE_NONE))
     session.commit()
     return result
+
+
+@dataclass
+class DepartmentWarnings:
+    name: str
+    red: int
+    yellow: int
+    open_notices: int
+
+
+def department_table(ctx: Context) -> list[DepartmentWarnings]:
+    """Per department: red, yellow and unanswered notices; the worst first, none left out that
+    has any (the supervision page)."""
+    from formsvc.services import departments as registry
+    from formsvc.services.workbench.notices import unanswered_counts
+
+    grades = counts(ctx)
+    open_notices = unanswered_counts(ctx.session)
+    names: dict[int | None, str] = {d.id: d.name for d in registry.active(ctx.session)}
+    rows = [DepartmentWarnings(names.get(k, "待分办") if k is not None else "待分办",
+                               grades.get(k, GradeCounts()).red,
+                               grades.get(k, GradeCounts()).yellow, open_notices.get(k or 0, 0))
+            for k in {*grades, *open_notices}]
+    return sorted(rows, key=lambda r: (-r.red, -r.yellow, -r.open_notices, r.name))

@@ -36,7 +36,15 @@ from formsvc.domain.workdays import schedule_warning
 from formsvc.forms import fields, work_orders
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import INTAKE_ROLES, ROLE_LABELS, Staff
-from formsvc.services import annual_report, auth, departments, lifecycle, procedure, uploads
+from formsvc.services import (
+    annual_report,
+    auth,
+    departments,
+    lifecycle,
+    procedure,
+    uploads,
+    warnings,
+)
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.web import audit_log
@@ -127,6 +135,11 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
         items.append(("staff.templates", "答复模板"))
     if staff.role in INTAKE_ROLES:
         items.append(("staff.intake", "电话代录"))
+    # 电子监察 (formsvc/staff/supervision_pages.py)
+    if staff.role in ("supervisor", "admin", "handler", "reviewer"):
+        items.append(("staff.notices_page", "督办通知"))
+    if staff.role in ("supervisor", "admin"):
+        items += [("staff.performance_page", "绩效评估"), ("staff.report_page", "月度通报")]
     return items
 
 
@@ -396,6 +409,7 @@ def supervision() -> Any:
         abort(404)
     ctx = _ctx()
     return render_template("staff/supervision.html", groups=wb.watch_list(ctx, staff),
+                           warning_rows=warnings.department_table(ctx),
                            flagged=wb.flagged(ctx, staff),
                            extensions=wb.pending_extensions(ctx, staff),
                            can_reopen=wb.can_reopen)
