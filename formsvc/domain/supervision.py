@@ -9,6 +9,7 @@ scores always say which rule produced them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -103,12 +104,14 @@ def _key(kind: str, day: date) -> str:
     return f"{day.year:04d}"
 
 
-_PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$")
+_PERIOD_RE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$")
 
 
 def parse_period(text: str | None) -> Period:
     """The period a key names; ValueError with a Chinese message for anything else."""
-    m = _PERIOD_RE.match((text or "").strip()) if isinstance(text, str) else None
+    # NFKC: full-width digits and dashes from a Chinese input method read as ASCII
+    m = _PERIOD_RE.match(unicodedata.normalize("NFKC", text).strip()) \
+        if isinstance(text, str) else None
     if not m or not 2000 <= int(m.group(1)) <= 2100:
         raise ValueError("统计期格式应为 2026-11（月）、2026-Q4（季度）或 2026（年）")
     year = int(m.group(1))

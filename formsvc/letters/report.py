@@ -39,9 +39,9 @@ def page_context(report: monthly_report.MonthlyReport) -> dict[str, Any]:
             "score_grade": performance.score_grade, "SCORE_GRADES": performance.SCORE_GRADES}
 
 
-def html(report: monthly_report.MonthlyReport, template: str) -> str:
+def html(report: monthly_report.MonthlyReport, template: str, **extra: Any) -> str:
     """The report rendered with ``template`` (public or workbench frame)."""
-    return render_template(template, **page_context(report))
+    return render_template(template, errors=[], args={}, **extra, **page_context(report))
 
 
 def pdf(report: monthly_report.MonthlyReport) -> bytes:

@@ -74,6 +74,7 @@ class Scores:
 
 
 def utc_bounds(config: Mapping[str, Any], period: Period) -> tuple[datetime, datetime]:
+    """The period as UTC instants [start, end): its first and its next day's county midnight."""
     tz = county_zone(config)
     start = datetime.combine(period.start, time(), tz).astimezone(UTC)
     end = datetime.combine(period.end + timedelta(days=1), time(), tz).astimezone(UTC)
