@@ -1,5 +1,6 @@
 """电子监察 commands: ``supervision-report`` writes a month's 定期通报 (public HTML and PDF, the
-internal PDF) and stores the month's performance scores with the rule's version."""
+internal PDF) and stores the month's performance scores with the rule's version;
+``demo-supervision`` seeds a month of demo data (formsvc/cli/demo_supervision.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from formsvc.cli import demo_supervision as demo_supervision_data
 from formsvc.cli.common import holiday_calendar, session
 from formsvc.config import county_date
 from formsvc.db import utcnow
@@ -51,4 +53,23 @@ def supervision_report(month: str | None, out: Path, store: bool) -> None:
         click.echo(f"已写入 {out / name}")
 
 
-COMMANDS = (supervision_report,)
+@click.command("demo-supervision")
+@with_appcontext
+@click.option("--month", help="示例数据的月份，如 2026-11；默认上一个月")
+def demo_supervision(month: str | None) -> None:
+    """为示范县生成一个月的电子监察示例数据（签收、逾期、不满意、督办和纠错通知）。"""
+    today = county_date(current_app.config, utcnow())
+    try:
+        period = parse_period(month) if month else month_of(today).previous()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--month") from None
+    if period.kind != "month" or period.start > today:
+        raise click.BadParameter("请给出已开始的月份，如 2026-11", param_hint="--month")
+    with session() as s:
+        n = demo_supervision_data.seed_month(s, current_app.config, holiday_calendar(), period,
+                                             today)
+    click.echo(f"已生成 {period.label} 的示例留言 {n} 件" if n else
+               f"{period.label} 已有示例数据，未重复生成")
+
+
+COMMANDS = (supervision_report, demo_supervision)

@@ -92,14 +92,22 @@ def notice_counts(session: Session, config: Mapping[str, Any],
     return {d: (n, int(a or 0)) for d, n, a in session.execute(q)}
 
 
-def overdue_counts(session: Session, period: Period, today: date) -> dict[int, int]:
-    """Messages received in the period and still open past their due date, per department."""
-    late = [s.value for s in (Status.ASSIGNED,)]
+def overdue_counts(session: Session, period: Period, today: date,
+                   department_ids: list[int]) -> dict[int, int]:
+    """Messages received in the period and still open past their due date, per department.
+
+    The department list first, as in ``stats.compute``: a range of
+    ``ix_message_department_status_due`` per department (the open messages past due are few),
+    not the period's rows (83,000 a month at a million a year).
+    """
+    if not department_ids:
+        return {}
     q = select(Message.department_id, func.count()).where(
-        Message.status.in_(late), Message.due_date < today,
+        Message.department_id.in_(department_ids), Message.status == Status.ASSIGNED.value,
+        Message.due_date < today,
         and_(Message.received_on >= period.start, Message.received_on <= period.end),
         Message.duplicate_of_id.is_(None)).group_by(Message.department_id)
-    return {d: n for d, n in session.execute(q) if d is not None}
+    return {d: n for d, n in session.execute(q)}
 
 
 def compute(session: Session, config: Mapping[str, Any], calendar: Calendar, period: Period,
@@ -107,8 +115,8 @@ def compute(session: Session, config: Mapping[str, Any], calendar: Calendar, per
     """Every department's figures and score for ``period`` (not stored)."""
     figures = stats.compute(session, config, calendar, today, period.start, period.end)
     notices = notice_counts(session, config, period)
-    overdue = overdue_counts(session, period, today)
     ids = {d.code: d.id for d in session.scalars(select(Department))}
+    overdue = overdue_counts(session, period, today, list(ids.values()))
     result = Scores(period, rule.version, figures.min_count)
     for d in figures.departments:
         dept_id = ids[d.code]
