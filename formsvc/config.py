@@ -172,6 +172,10 @@ SMS_FILE_DIR: str | None = None  # default: <instance>/sms
 # rates only from this many messages in the period, so one quick answer does not top the table.
 DUE_SOON_DAYS = 2
 STATS_MIN_COUNT = 5
+# The monthly report's PDF (services/report_pdf.py): a CJK font file (TTF, OTF or a TTC collection,
+# Debian's fonts-noto-cjk by default) and, for a collection, the face (2 = Noto Sans CJK SC).
+REPORT_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+REPORT_FONT_INDEX = 2
 # `remind` closes (办结) a reply the citizen has not rated within this many working days.
 RATING_WINDOW_DAYS = 10
 # 依申请公开 补正 (Art. 30): the working days the applicant is given by default; staff may set

@@ -45,6 +45,9 @@ SCHEMAS: dict[str, Any] = {
         "on_time_rate": {**_RATE, "description": "按期答复率 = 按期答复数 ÷ 答复数"},
         "satisfaction_rate": {**_RATE, "description": "满意率 = (满意 + 基本满意) ÷ 评价数"},
         "mean_working_days": {"type": ["number", "null"], "description": "平均答复用时（工作日）"},
+        "signed": {**COUNT, "description": "承办单位已签收数"},
+        "responded": {**COUNT, "description": "分办后 1 个工作日内签收数"},
+        "response_rate": {**_RATE, "description": "响应率 = 1 个工作日内签收数 ÷ 收件数"},
     }),
     "Stats": obj({
         "period": obj({"from": {"type": ["string", "null"], "format": "date"},

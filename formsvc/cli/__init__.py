@@ -2,7 +2,7 @@
 
 One module per kind of work: database (schema, backup, restore, statistics), upkeep (registry,
 retention, search, the calendar), workbench (accounts, reminders, mail), api_keys (the keys
-of trusted systems), work_orders (12345 batches) and the demo accounts of ``make run``. Every command takes its session from :func:`formsvc.cli.common.session`.
+of trusted systems), work_orders (12345 batches), supervision (the monthly 定期通报) and the demo accounts of ``make run``. Every command takes its session from :func:`formsvc.cli.common.session`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add every command to ``app.cli`` (a create_app step)."""
-    from formsvc.cli import api_keys, database, report, upkeep, work_orders, workbench
+    from formsvc.cli import api_keys, database, report, supervision, upkeep, work_orders, workbench
 
-    for module in (database, report, upkeep, workbench, api_keys, work_orders):
+    for module in (database, report, upkeep, workbench, api_keys, work_orders, supervision):
         for command in module.COMMANDS:
             app.cli.add_command(command)
     # the name the issue and docs also use

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from formsvc.cli.common import holiday_calendar, session
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.services import auth, departments, outbox, procedure, reminders, sms
+from formsvc.services import auth, departments, outbox, procedure, reminders, sms, warnings
 from formsvc.services import workbench as wb
 from formsvc.services.workbench import consent as wb_consent
 
@@ -64,14 +64,16 @@ def staff_password(username: str, password: str | None) -> None:
 @click.command("remind")
 def remind() -> None:
     """Queue reminders of overdue and due-soon messages (cron); close replies left unrated and
-    disclosure requests whose 补正 period ended unanswered (视为放弃)."""
+    disclosure requests whose 补正 period ended unanswered (视为放弃); record 预警 grade changes."""
     cal = holiday_calendar()
     with session() as s:
         result = reminders.run(s, current_app.config, cal)
         closed = reminders.close_unrated(s, current_app.config, cal)
         abandoned = procedure.close_abandoned(s, current_app.config, cal)
         lapsed = procedure.end_lapsed_consultations(s, current_app.config, cal)
+        graded = warnings.regrade(s, current_app.config, cal)
     click.echo(result.summary())
+    click.echo(graded.summary())
     click.echo(f"答复后逾期未评价、自动办结 {closed} 件")
     click.echo(f"逾期未补正、视为放弃申请 {abandoned} 件")
     click.echo(f"第三方逾期未提出意见、恢复计时 {lapsed} 件")

@@ -46,3 +46,49 @@ def bar_chart(chart_id: str, title: str, items: Sequence[tuple[str, float]],
         parts.append(f'<text x="10" y="25" font-size="14" fill="#505a5f">{escape("暂无可排名的单位")}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+TREND_HEIGHT = 220
+TREND_PLOT_TOP = 24
+TREND_PLOT_BOTTOM = 180
+
+
+def trend_chart(chart_id: str, title: str, items: Sequence[tuple[str, float | None]],
+                percent: bool = True) -> Markup:
+    """Vertical columns, one per period, oldest first (a month against the months before it).
+
+    ``percent``: values are rates between 0 and 1; otherwise counts, scaled to the largest.
+    A period without a value (nothing counted) has no column and reads "—".
+    """
+    def shown(v: float | None) -> str:
+        if v is None:
+            return "—"
+        return f"{v * 100:.1f}%" if percent else f"{v:g}"
+
+    top = 1.0 if percent else max([v or 0 for _, v in items] + [1])
+    slot = (WIDTH - 20) / max(1, len(items))
+    bar = min(60.0, slot * 0.6)
+    plot = TREND_PLOT_BOTTOM - TREND_PLOT_TOP
+    desc = "；".join(f"{label} {shown(v)}" for label, v in items) or "无数据"
+    parts = [
+        f'<svg class="gp-chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-title '
+        f'{chart_id}-desc" viewBox="0 0 {WIDTH} {TREND_HEIGHT}" width="{WIDTH}" '
+        f'height="{TREND_HEIGHT}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+        f'<line x1="10" y1="{TREND_PLOT_BOTTOM}" x2="{WIDTH - 10}" y2="{TREND_PLOT_BOTTOM}" '
+        f'stroke="#505a5f"/>',
+    ]
+    for i, (label, value) in enumerate(items):
+        x = 10 + i * slot + (slot - bar) / 2
+        h = 0.0 if value is None else max(0.0, min(1.0, value / top)) * plot
+        colour = COLOUR if i == len(items) - 1 else "#8eb8dc"  # the report's own period stands out
+        parts.append(
+            f'<rect x="{x:.1f}" y="{TREND_PLOT_BOTTOM - h:.1f}" width="{bar:.1f}" '
+            f'height="{h:.1f}" fill="{colour}"/>'
+            f'<text x="{x + bar / 2:.1f}" y="{TREND_PLOT_BOTTOM - h - 6:.1f}" text-anchor="middle" '
+            f'font-size="13" fill="#0b0c0c">{escape(shown(value))}</text>'
+            f'<text x="{x + bar / 2:.1f}" y="{TREND_PLOT_BOTTOM + 20}" text-anchor="middle" '
+            f'font-size="13" fill="#0b0c0c">{escape(label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

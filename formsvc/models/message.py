@@ -101,6 +101,13 @@ class Message(Base):
     api_key_id: Mapped[int | None] = mapped_column(Integer)
     # the sending system's own number (a 12345 work order's 工单编号); None for the other channels
     external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_MAX))
+    # 签收 (migration 0017): when the holding department signed for it, and the working days
+    # from the dispatch (formsvc/services/workbench/signing.py); None until signed, and again
+    # after a transfer or reopening hands it to a department that has not signed yet
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sign_working_days: Mapped[int | None] = mapped_column(Integer)
+    # the last 预警 grade the grading run saw (formsvc.domain.supervision; "" none, yellow, red)
+    warning_grade: Mapped[str] = mapped_column(String(8), server_default="")
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     events: Mapped[list[Event]] = relationship(
@@ -151,3 +158,6 @@ class MessageStats(Base):
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     undispatched: Mapped[int] = mapped_column(Integer, default=0)
+    # 签收 (migration 0017): signed for, and signed within SIGN_WITHIN_WORKING_DAYS (响应率)
+    signed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    responded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -146,7 +146,20 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     # the privacy statement's retention periods (services/retention.py); only finished messages
     _t("purge_personal", "按保存期限删除个人信息", {Status.CLOSED, Status.REJECTED}, None,
        {"system"}, public=False),
+    # 电子监察 (services/workbench/signing.py, notices.py; services/warnings.py)
+    _t("sign", "承办单位已签收", {Status.ASSIGNED}, None, {"handler", "reviewer"}),
+    _t("grade_change", "预警等级变化", {Status.SUBMITTED, Status.ASSIGNED}, None, {"system"},
+       public=False),
+    _t("issue_notice", "发出督办/纠错通知", _ANY - {Status.SUBMITTED}, None, {"supervisor"},
+       public=False, needs_note=True),
+    _t("answer_notice", "回复督办/纠错通知", _ANY - {Status.SUBMITTED}, None,
+       {"handler", "reviewer"}, public=False, needs_note=True),
 )}
+
+
+# The actions that hand a message to a department (or back to the dispatcher): its 签收 starts
+# again (services/workbench/signing.py counts the working days from the latest of them).
+HANDOVER_ACTIONS = frozenset({"dispatch", "transfer", "return", "reopen"})
 
 
 class TransitionError(ServiceError):
@@ -177,6 +190,8 @@ def apply(message: Message, action: str, *, actor: str, role: str, note: str = "
         public=t.public if public is None else public, created_at=now or utcnow(),
     )
     message.status = target
+    if action in HANDOVER_ACTIONS:  # a department that receives it has not signed for it yet
+        message.signed_at = message.sign_working_days = None
     message.events.append(event)
     return event
 

@@ -48,6 +48,7 @@ from formsvc.db import upsert
 from formsvc.db.prepared import Prepared
 from formsvc.domain.channels import CHANNELS
 from formsvc.domain.ratings import SATISFIED
+from formsvc.domain.supervision import SIGN_WITHIN_WORKING_DAYS
 from formsvc.domain.workdays import Calendar
 from formsvc.models import ClockPause, Department, Message
 from formsvc.models.message import MessageStats
@@ -70,7 +71,8 @@ class Ratio:
         return getattr(row, self.numerator) / below if below else None
 
 
-RATIOS = ("reply_rate", "on_time_rate", "satisfaction_rate", "mean_working_days")
+RATIOS = ("reply_rate", "on_time_rate", "satisfaction_rate", "mean_working_days",
+          "response_rate")
 
 
 @dataclass
@@ -84,6 +86,8 @@ class DepartmentStats:
     rated: int = 0
     satisfied: int = 0
     working_days_total: int = 0
+    signed: int = 0
+    responded: int = 0
     ranked: bool = False
     rank: int | None = None
 
@@ -92,6 +96,8 @@ class DepartmentStats:
     on_time_rate = Ratio("on_time", "replied")
     satisfaction_rate = Ratio("satisfied", "rated")  # 满意 and 基本满意 ÷ rated
     mean_working_days = Ratio("working_days_total", "replied")
+    # 响应率: signed for within SIGN_WITHIN_WORKING_DAYS of the dispatch ÷ received
+    response_rate = Ratio("responded", "received")
 
     def as_dict(self) -> dict[str, Any]:
         """The row as the API returns it (rates rounded)."""
@@ -235,7 +241,7 @@ def recount_replies(conn: Connection, calendar: Calendar, tz: ZoneInfo,
 # --- message_stats: the counters per (department, receipt date) -------------------------------------
 
 COUNTERS = ("received", "replied", "on_time", "working_days_total", "rated", "satisfied",
-            "duplicates", "rejected", "undispatched")
+            "duplicates", "rejected", "undispatched", "signed", "responded")
 
 
 def _counters() -> dict[str, ColumnElement[Any]]:
@@ -262,6 +268,8 @@ def _counters() -> dict[str, ColumnElement[Any]]:
         "rejected": n(and_(not_dup, m.status == Status.REJECTED.value)),
         "undispatched": n(and_(not_dup, m.status != Status.REJECTED.value,
                                or_(m.status == Status.SUBMITTED.value, m.department_id.is_(None)))),
+        "signed": n(and_(counted, m.signed_at.is_not(None))),
+        "responded": n(and_(counted, m.sign_working_days <= SIGN_WITHIN_WORKING_DAYS)),
     }
 
 
@@ -413,7 +421,7 @@ def compute(session: Session, config: Mapping[str, Any], calendar: Calendar, tod
             continue
         for target in (row, result.total):
             for k in ("received", "replied", "on_time", "working_days_total", "rated",
-                      "satisfied"):
+                      "satisfied", "signed", "responded"):
                 setattr(target, k, getattr(target, k) + (getattr(r, k) or 0))
     # open and dispatched (a returned message is the dispatcher's again), past due today; the
     # department list first, so that it is a range of ix_message_department_status_due per
@@ -479,7 +487,7 @@ CSV_COLUMNS = (
     ("replied", "答复数"), ("reply_rate", "答复率"), ("on_time", "按期答复数"),
     ("on_time_rate", "按期答复率"), ("mean_working_days", "平均答复用时（工作日）"),
     ("overdue_now", "当前超期数"), ("rated", "评价数"), ("satisfied", "满意及基本满意数"),
-    ("satisfaction_rate", "满意率"),
+    ("satisfaction_rate", "满意率"), ("signed", "签收数"), ("response_rate", "响应率"),
 )
 
 

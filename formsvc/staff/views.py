@@ -31,11 +31,20 @@ from formsvc.domain import channels, consent, kinds
 from formsvc.domain.annual_report import CASE_KINDS, CASE_RESULTS, REPORT_ROW_CHOICES
 from formsvc.domain.outcomes import OUTCOMES
 from formsvc.domain.procedure import PAUSE_LABELS
+from formsvc.domain.supervision import NOTICE_KINDS
 from formsvc.domain.workdays import schedule_warning
 from formsvc.forms import fields, work_orders
 from formsvc.forms.text import clean_text
 from formsvc.models.staff import INTAKE_ROLES, ROLE_LABELS, Staff
-from formsvc.services import annual_report, auth, departments, lifecycle, procedure, uploads
+from formsvc.services import (
+    annual_report,
+    auth,
+    departments,
+    lifecycle,
+    procedure,
+    uploads,
+    warnings,
+)
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.web import audit_log
@@ -126,6 +135,11 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
         items.append(("staff.templates", "答复模板"))
     if staff.role in INTAKE_ROLES:
         items.append(("staff.intake", "电话代录"))
+    # 电子监察 (formsvc/staff/supervision_pages.py)
+    if staff.role in ("supervisor", "admin", "handler", "reviewer"):
+        items.append(("staff.notices_page", "督办通知"))
+    if staff.role in ("supervisor", "admin"):
+        items += [("staff.performance_page", "绩效评估"), ("staff.report_page", "月度通报")]
     return items
 
 
@@ -395,6 +409,7 @@ def supervision() -> Any:
         abort(404)
     ctx = _ctx()
     return render_template("staff/supervision.html", groups=wb.watch_list(ctx, staff),
+                           warning_rows=warnings.department_table(ctx),
                            flagged=wb.flagged(ctx, staff),
                            extensions=wb.pending_extensions(ctx, staff),
                            can_reopen=wb.can_reopen)
@@ -447,6 +462,8 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "reply_accept": ",".join(sorted(set(uploads.REPLY_ACCEPTED.values()))),
         "correction_days": procedure.correction_days(current_app.config),
         "PAUSE_LABELS": PAUSE_LABELS,
+        "can_sign": wb.can_sign(staff, message), "notices": wb.notices_of(db, message),
+        "NOTICE_KINDS": NOTICE_KINDS,
         "extension_limit": kinds.extension_limit(kinds.get(message.kind), current_app.config)
         if kinds.get(message.kind) else 0,
     }
@@ -554,6 +571,12 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
     "reconfirm_consent": (lambda c, s, n, f: wb.reconfirm_consent(c, s, n, f.get("answer", ""),
                                                                   f.get("note", "")),
                           "已记录提交人的公开意愿"),
+    # 电子监察 (services/workbench/signing.py, notices.py)
+    "sign": (lambda c, s, n, f: wb.sign(c, s, n), "已签收"),
+    "issue_notice": (lambda c, s, n, f: wb.issue_notice(c, s, n, f.get("kind", ""),
+                                                        f.get("note", "")), "通知已发出"),
+    "answer_notice": (lambda c, s, n, f: wb.answer_notice(c, s, n, f.get("notice", ""),
+                                                          f.get("note", "")), "已回复通知"),
 }
 
 

@@ -8,6 +8,8 @@ One module per job; this package's names are the workbench's interface (``wb.dis
     replies.py      drafts, review, sending the reply
     procedure.py    依申请公开: 告知补正, 征求第三方意见 and its end (the clock stops)
     supervision.py  督办, unsatisfied ratings, reopening
+    signing.py      签收 by the department holding a message (响应率)
+    notices.py      督办 and 纠错 notices and the department's answers
     letters.py      the public letter box: proposal, approval by a second person, withdrawal
     consent.py      consent to publication asked again (messages from before migration 0008)
     templates.py    a department's reply templates
@@ -52,6 +54,9 @@ from formsvc.services.workbench.letters import (
     send_back,
     withdraw,
 )
+from formsvc.services.workbench.notices import answer as answer_notice
+from formsvc.services.workbench.notices import issue as issue_notice
+from formsvc.services.workbench.notices import notices_of, open_notices
 from formsvc.services.workbench.procedure import (
     end_consultation,
     request_correction,
@@ -97,6 +102,7 @@ from formsvc.services.workbench.routing import (
     return_to_dispatcher,
     transfer,
 )
+from formsvc.services.workbench.signing import can_sign, sign
 from formsvc.services.workbench.suggest import Suggestion, suggest_department
 from formsvc.services.workbench.supervision import (
     can_reopen,
@@ -124,4 +130,5 @@ __all__ = [
     "send_reply", "staff_names", "start_consultation", "state_counts", "submit_for_review",
     "suggest_department", "supervise", "templates_for", "transfer", "unconfirmed_consent",
     "watch_list", "withdraw", "write_reply",
+    "answer_notice", "can_sign", "issue_notice", "notices_of", "open_notices", "sign",
 ]

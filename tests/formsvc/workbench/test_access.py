@@ -56,6 +56,12 @@ PAGES = {
     "/hdjl/staff/templates": {"handler_own", "handler_other", "reviewer_own", "reviewer_other"},
     "/hdjl/staff/intake": {"dispatcher", "intake"},
     "/hdjl/staff/intake/zx": {"dispatcher", "intake"},
+    # 电子监察 (formsvc/staff/supervision_pages.py): notices for supervisors and departments
+    "/hdjl/staff/notices": {"handler_own", "handler_other", "reviewer_own", "reviewer_other",
+                            "supervisor", "admin"},
+    "/hdjl/staff/performance": {"supervisor", "admin"},
+    "/hdjl/staff/report": {"supervisor", "admin"},
+    "/hdjl/staff/report?format=pdf": {"supervisor", "admin"},
 }
 # 代录 of another kind than zx, and 依申请公开 (written procedure): 404 for everyone
 INTAKE_CLOSED = ("/hdjl/staff/intake/ysqgk", "/hdjl/staff/intake/nosuchkind")
@@ -79,6 +85,9 @@ MATRIX_ROUTES = {
     "/hdjl/staff/intake": "test_pages",
     "/hdjl/staff/intake/<kind_code>": "test_pages (GET), test_intake_post (POST)",
     "/hdjl/staff/intake/receipt/<number>": "test_pages",
+    "/hdjl/staff/notices": "test_pages",
+    "/hdjl/staff/performance": "test_pages (GET), test_performance_post (POST)",
+    "/hdjl/staff/report": "test_pages (HTML and PDF)",
 }
 # Workbench routes that must work without a login.
 STAFF_LOGIN_FREE = {
@@ -93,6 +102,7 @@ PUBLIC_ROUTES = {
     "/hdjl/track/correction", "/hdjl/track/files/<stored_name>", "/hdjl/track/notice/<number>",
     "/hdjl/track/supplement", "/hdjl/track/follow-up", "/hdjl/rate/<token>",
     "/hdjl/letters/<int:letter_id>", "/hdjl/stats", "/hdjl/stats.csv", "/search",
+    "/hdjl/report",  # 定期通报, the public part (tests/formsvc/workbench/test_supervision_report.py)
 }
 # The JSON API: no cookies, no sessions (tests/security/test_csrf.py checks a staff cookie gives
 # nothing there); tested in tests/formsvc/test_api.py and its neighbours.
@@ -126,6 +136,8 @@ FORM = {
     "request_correction": {"note": "请写明所需文件的名称", "days": "10"},
     "start_consultation": {"note": "某公司"}, "end_consultation": {"note": "同意公开"},
     "remove_reply_file": {"attachment": "1"},
+    "issue_notice": {"kind": "duban", "note": "请尽快办理"},
+    "answer_notice": {"notice": "1", "note": "已办理"},
 }
 # Actions that only a 依申请公开 request offers.
 DISCLOSURE_ACTIONS = ("extension", "correction", "consultation")
@@ -327,6 +339,15 @@ def test_templates_post(wbapp: Flask, setup: dict[str, str], account: str) -> No
     # removing rsj's template: only rsj's own staff; for anyone else it does not exist
     r = client.post("/hdjl/staff/templates", data={"csrf_token": token, "remove": str(own.id)})
     assert r.status_code == (303 if account in ("handler_own", "reviewer_own") else 404), account
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_performance_post(wbapp: Flask, setup: dict[str, str], account: str) -> None:
+    """存档 of the performance table: supervisors and administrators; nobody else sees it."""
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    r = client.post("/hdjl/staff/performance?period=2026-11", data={"csrf_token": _token(client)})
+    assert r.status_code == (303 if account in PAGES["/hdjl/staff/performance"] else 404), account
 
 
 @pytest.mark.parametrize("account", list(ACCOUNTS))

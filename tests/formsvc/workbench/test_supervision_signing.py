@@ -1,0 +1,109 @@
+"""签收 (响应率 in the statistics), 预警 grades with their events, 督办/纠错 notices and answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from formsvc import db
+from formsvc.domain.workdays import Calendar
+from formsvc.models import Event, Message
+from formsvc.models.supervision import SupervisionNotice
+from formsvc.services import stats, warnings
+from formsvc.services import workbench as wb
+from tests.formsvc.workbench.helpers import insert_message, message_row, number_of, refused, run
+
+# Monday 23 November 2026, 10:00 in the county (UTC+8)
+MONDAY = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def _at(day: int, hour: int = 2) -> datetime:
+    return datetime(2026, 11, day, hour, 0, tzinfo=UTC)
+
+
+def _dispatched(app: Flask, dept: str = "rsj", due: date = date(2026, 12, 7)) -> str:
+    number = number_of(app, insert_message(app, dept=None, status="submitted",
+                                           received_on=date(2026, 11, 23), due_date=due))
+    run(app, "disp", wb.dispatch, number, dept, now=MONDAY)
+    return number
+
+
+def test_sign_records_working_days_and_the_response_rate(staff: Flask) -> None:
+    prompt, late = _dispatched(staff), _dispatched(staff)
+    run(staff, "rsj_h", wb.sign, prompt, now=_at(24))  # Tuesday: 1 working day
+    run(staff, "rsj_h", wb.sign, late, now=_at(26))  # Thursday: 3 working days
+    assert message_row(staff, prompt).sign_working_days == 1
+    m = message_row(staff, late)
+    assert m.sign_working_days == 3 and m.signed_at == _at(26)
+    assert [e.action for e in m.events][-1] == "sign" and "第 3 个工作日" in m.events[-1].note
+    # once per handover
+    assert refused(staff, "rsj_h", wb.sign, prompt) == "already_signed"
+    with staff.app_context():
+        s = db.new_session()
+        figures = stats.compute(s, staff.config, Calendar(), date(2026, 11, 30),
+                                date(2026, 11, 1), date(2026, 11, 30))
+        s.close()
+    rsj = next(d for d in figures.departments if d.code == "rsj")
+    assert (rsj.received, rsj.signed, rsj.responded) == (2, 2, 1)
+    assert rsj.response_rate == 0.5 and rsj.as_dict()["response_rate"] == 0.5
+
+
+def test_other_departments_cannot_sign_and_a_transfer_clears_the_signature(staff: Flask) -> None:
+    number = _dispatched(staff)
+    with pytest.raises(wb.NotFound):
+        run(staff, "zjj_h", wb.sign, number)
+    run(staff, "rsj_h", wb.sign, number, now=_at(23, 5))
+    assert message_row(staff, number).sign_working_days == 0
+    run(staff, "rsj_h", wb.transfer, number, "zjj", "不属本单位", now=_at(24))
+    m = message_row(staff, number)
+    assert m.signed_at is None and m.sign_working_days is None
+    run(staff, "zjj_h", wb.sign, number, now=_at(27))  # Friday, 3 working days after Tuesday
+    assert message_row(staff, number).sign_working_days == 3
+
+
+def test_grades_change_as_events_once(staff: Flask) -> None:
+    number = _dispatched(staff, due=date(2026, 11, 27))
+    cal = Calendar()
+    with staff.app_context():
+        s = db.new_session()
+        r1 = warnings.regrade(s, staff.config, cal, now=_at(26))  # due tomorrow: yellow
+        r2 = warnings.regrade(s, staff.config, cal, now=_at(26, 5))  # same grade: no event
+        r3 = warnings.regrade(s, staff.config, cal, now=_at(30))  # overdue: red
+        counts = warnings.counts(wb.Context(s, staff.config, cal, _at(30)))
+        s.close()
+    assert (r1.changed, r2.changed, r3.changed) == (1, 0, 1)
+    m = message_row(staff, number)
+    assert m.warning_grade == "red"
+    notes = [e.note for e in m.events if e.action == "grade_change"]
+    assert notes == ["正常 → 黄色预警", "黄色预警 → 红色预警"]
+    assert all(not e.public for e in m.events if e.action == "grade_change")
+    assert counts[m.department_id].red == 1 and counts[m.department_id].yellow == 0
+
+
+def test_notices_are_issued_answered_and_checked(staff: Flask) -> None:
+    number = _dispatched(staff)
+    # only supervisors issue; a wrong kind or an empty text is refused, nothing saved
+    assert refused(staff, "rsj_h", wb.issue_notice, number, "duban", "请办理") == "forbidden"
+    assert refused(staff, "sup", wb.issue_notice, number, "xx", "请办理") == "invalid_kind"
+    assert refused(staff, "sup", wb.issue_notice, number, ["duban"], "请办理") == "invalid_kind"
+    assert refused(staff, "sup", wb.issue_notice, number, "jiucuo", "  ") == "note_required"
+    notice = run(staff, "sup", wb.issue_notice, number, "jiucuo", "答复引用的文件已废止，请更正",
+                 now=MONDAY)
+    assert notice.answer_due == date(2026, 11, 26)
+    assert refused(staff, "rsj_h", wb.answer_notice, number, "999", "已更正") == "no_notice"
+    assert refused(staff, "rsj_h", wb.answer_notice, number, str(notice.id), "") == "note_required"
+    with pytest.raises(wb.NotFound):
+        run(staff, "zjj_h", wb.answer_notice, number, str(notice.id), "不是我们的")
+    run(staff, "rsj_h", wb.answer_notice, number, notice.id, "已更正答复", now=_at(24))
+    assert refused(staff, "rsj_h", wb.answer_notice, number, notice.id, "再次") == "no_notice"
+    with staff.app_context():
+        s = db.new_session()
+        row = s.scalar(select(SupervisionNotice))
+        actions = list(s.scalars(select(Event.action).join(Message).where(
+            Message.tracking_number == number)))
+        s.close()
+    assert row.answer == "已更正答复" and row.answered_at == _at(24)
+    assert actions[-2:] == ["issue_notice", "answer_notice"]
