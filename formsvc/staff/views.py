@@ -38,6 +38,7 @@ from formsvc.models.staff import INTAKE_ROLES, ROLE_LABELS, Staff
 from formsvc.services import annual_report, auth, departments, lifecycle, procedure, uploads
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
+from formsvc.services.workbench.moderation import READER_ROLES as PARTICIPATION_READERS
 from formsvc.web import audit_log
 from formsvc.web.extensions import limiter
 from formsvc.web.filters import parse_date
@@ -126,6 +127,8 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
         items.append(("staff.templates", "答复模板"))
     if staff.role in INTAKE_ROLES:
         items.append(("staff.intake", "电话代录"))
+    if staff.role in PARTICIPATION_READERS:
+        items.append(("staff.participation", "意见征集与访谈"))
     return items
 
 
