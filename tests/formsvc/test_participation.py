@@ -173,3 +173,73 @@ def test_service_refuses_after_close_even_without_the_form(app: Flask, session: 
                                                             "13812345678", "一条意见内容"), target)
     assert exc.value.code == "closed"
     assert session.scalar(select(func.count()).select_from(ContributionEvent)) == 0
+
+
+# --- moderation and the public side -----------------------------------------------------------
+
+def _moderate(app: Flask, cid: int, action: str, **form: str) -> Any:
+    from tests.formsvc.workbench.helpers import login, make_staff
+
+    client = app.test_client()
+    if not getattr(app, "_moderator", False):
+        make_staff(app, "mz_h", "handler", "mzj")
+        app._moderator = True  # type: ignore[attr-defined]
+    login(client, "mz_h")
+    token = csrf_from(soup(client.get("/hdjl/staff/participation")))
+    return client.post(f"/hdjl/staff/participation/{cid}/{action}",
+                       data={"csrf_token": token, **form})
+
+
+def test_published_comment_appears_masked_under_its_article(app: Flask,
+                                                            client: FlaskClient) -> None:
+    post(client, "/hdjl/yjzj/open-draft/new", {**COMMENT, "article": "2"})
+    cid = rows(app)[0].id
+    assert _moderate(app, cid, "publish").status_code == 303
+    r = _moderate(app, cid, "adopt", adoption="not_adopted", adoption_reason="")
+    assert r.status_code == 400 and "采纳情况说明" in soup(r).get_text()
+    assert _moderate(app, cid, "adopt", adoption="partly",
+                     adoption_reason="补贴标准另行规定").status_code == 303
+    page = soup(client.get("/hdjl/yjzj/open-draft"))
+    check_page(page)
+    section = page.find(id="t2").find_parent("section")
+    text = section.get_text()
+    assert "建议第一条写明适用于农村互助幸福院" in text
+    assert "张三" not in page.get_text() and "13812345678" not in page.get_text()
+    assert "张**" in text and "部分采纳" in text and "补贴标准另行规定" in text
+    assert "建议第一条" not in page.find(id="t1").find_parent("section").get_text()
+
+
+def test_hide_needs_a_reason_and_takes_the_comment_off(app: Flask, client: FlaskClient) -> None:
+    post(client, "/hdjl/yjzj/open-draft/new", COMMENT)
+    cid = rows(app)[0].id
+    _moderate(app, cid, "publish")
+    assert _moderate(app, cid, "hide", hide_reason="").status_code == 400
+    assert _moderate(app, cid, "hide", hide_reason="含有广告").status_code == 303
+    assert "农村互助幸福院" not in client.get("/hdjl/yjzj/open-draft").get_data(as_text=True)
+    assert rows(app)[0].hide_reason == "含有广告"
+
+
+def test_speaker_registration_cannot_be_published(app: Flask, client: FlaskClient) -> None:
+    post(client, "/hdjl/yjzj/open-draft/hearing",
+         {"name": "李四", "phone": "13900001111", "text": "我想就补贴标准发言。"})
+    r = _moderate(app, rows(app)[0].id, "publish")
+    assert r.status_code == 400 and "不公开" in soup(r).get_text()
+
+
+def test_answered_question_shows_on_the_live_page_and_fragment(app: Flask,
+                                                                client: FlaskClient) -> None:
+    post(client, "/hdjl/ft/live/new", {"name": "王五", "phone": "13700001111",
+                                       "text": "八十岁老人怎么申请补贴？"})
+    cid = rows(app)[0].id
+    assert "八十岁" not in client.get("/hdjl/ft/live/answers").get_data(as_text=True)
+    assert _moderate(app, cid, "answer", answer="到村委会填写申请表即可。").status_code == 303
+    fragment = client.get("/hdjl/ft/live/answers").get_data(as_text=True)
+    assert "八十岁老人怎么申请补贴" in fragment and "到村委会填写申请表即可" in fragment
+    assert "王五" not in fragment
+    page = soup(client.get("/hdjl/ft/live"))
+    check_page(page)
+    live = page.find(id="live-answers")
+    assert live["data-module"] == "gp-live" and "到村委会填写申请表即可" in live.get_text()
+    past = soup(client.get("/hdjl/ft/past"))
+    assert past.find(id="live-answers").get("data-module") is None
+    assert past.find("a", string="向嘉宾提问") is None

@@ -56,6 +56,7 @@ PAGES = {
     "/hdjl/staff/templates": {"handler_own", "handler_other", "reviewer_own", "reviewer_other"},
     "/hdjl/staff/intake": {"dispatcher", "intake"},
     "/hdjl/staff/intake/zx": {"dispatcher", "intake"},
+    "/hdjl/staff/participation": set(ACCOUNTS) - {"intake"},
 }
 # 代录 of another kind than zx, and 依申请公开 (written procedure): 404 for everyone
 INTAKE_CLOSED = ("/hdjl/staff/intake/ysqgk", "/hdjl/staff/intake/nosuchkind")
@@ -79,6 +80,8 @@ MATRIX_ROUTES = {
     "/hdjl/staff/intake": "test_pages",
     "/hdjl/staff/intake/<kind_code>": "test_pages (GET), test_intake_post (POST)",
     "/hdjl/staff/intake/receipt/<number>": "test_pages",
+    "/hdjl/staff/participation": "test_pages, test_participation_access.py",
+    "/hdjl/staff/participation/<int:contribution_id>/<action>": "test_participation_access.py",
 }
 # Workbench routes that must work without a login.
 STAFF_LOGIN_FREE = {
@@ -93,6 +96,10 @@ PUBLIC_ROUTES = {
     "/hdjl/track/correction", "/hdjl/track/files/<stored_name>", "/hdjl/track/notice/<number>",
     "/hdjl/track/supplement", "/hdjl/track/follow-up", "/hdjl/rate/<token>",
     "/hdjl/letters/<int:letter_id>", "/hdjl/stats", "/hdjl/stats.csv", "/search",
+    # 意见征集, 网上听证, 在线访谈 (tests/formsvc/test_participation.py)
+    "/hdjl/yjzj/<slug>", "/hdjl/yjzj/<slug>/new", "/hdjl/yjzj/<slug>/hearing",
+    "/hdjl/yjzj/<slug>/thanks", "/hdjl/ft/<slug>", "/hdjl/ft/<slug>/answers",
+    "/hdjl/ft/<slug>/new", "/hdjl/ft/<slug>/thanks",
 }
 # The JSON API: no cookies, no sessions (tests/security/test_csrf.py checks a staff cookie gives
 # nothing there); tested in tests/formsvc/test_api.py and its neighbours.
@@ -108,7 +115,8 @@ API_ROUTES = {
 # A value for each URL variable, to request every route for real.
 SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
                "attachment_id": "1", "action": "note",
-               "filename": "staff.css", "service_request_id": "ZX-0"}
+               "filename": "staff.css", "service_request_id": "ZX-0", "slug": "x",
+               "contribution_id": "1"}
 
 # Valid form data for each action, so that only scope and role decide the answer.
 FORM = {
