@@ -243,3 +243,45 @@ def test_answered_question_shows_on_the_live_page_and_fragment(app: Flask,
     past = soup(client.get("/hdjl/ft/past"))
     assert past.find(id="live-answers").get("data-module") is None
     assert past.find("a", string="向嘉宾提问") is None
+
+
+def test_export_interview_writes_the_answered_questions(app: Flask, client: FlaskClient,
+                                                        tmp_path: Path) -> None:
+    post(client, "/hdjl/ft/live/new", {"name": "王五", "phone": "13700001111",
+                                       "text": "我是王五，电话13700001111，补贴怎么领？"})
+    post(client, "/hdjl/ft/live/new", {"name": "赵六", "phone": "13700002222",
+                                       "text": "没有回答的问题不导出。"})
+    first = rows(app)[0].id
+    _moderate(app, first, "answer", answer="到村委会申请。")
+    out = tmp_path / "t.yml"
+    result = app.test_cli_runner().invoke(args=["export-interview", "live", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    import yaml
+
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert data == {"transcript": [{"q": data["transcript"][0]["q"], "a": "到村委会申请。"}]}
+    assert "13700001111" not in data["transcript"][0]["q"] and "补贴怎么领" in data["transcript"][0]["q"]
+    missing = app.test_cli_runner().invoke(args=["export-interview", "nope"])
+    assert missing.exit_code != 0 and "没有在线访谈" in missing.output
+
+
+def test_demo_participation_seeds_the_demo_drafts_once(app: Flask, tmp_path: Path,
+                                                       database_url: str) -> None:
+    # ``app`` only for its teardown, which empties the tables the demo app wrote to
+    from formsvc import create_app
+    from formsvc.services import departments
+    from tests.formsvc.conftest import ROOT, make_config
+
+    demo = create_app(make_config(tmp_path, database_url, ROOT / "content"))
+    try:
+        with demo.app_context():
+            s = db.new_session()
+            departments.sync(s, demo.config["CONTENT_DIR"])
+            s.close()
+        runner = demo.test_cli_runner()
+        assert "已添加示例意见和提问" in runner.invoke(args=["demo-participation"]).output
+        assert "未添加" in runner.invoke(args=["demo-participation"]).output
+        page = demo.test_client().get("/hdjl/yjzj/xiaoxue-ruxue-banfa").get_data(as_text=True)
+        assert "未采纳" in page and "义务教育法规定免试就近入学" in page and "王磊" not in page
+    finally:
+        db.get_engine(demo).dispose()
