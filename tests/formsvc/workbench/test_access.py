@@ -111,6 +111,8 @@ API_ROUTES = {
     "/api/v1/work-orders", "/api/v1/work-orders/schema.json",
     "/open311/v2/services.json", "/open311/v2/requests.json",
     "/open311/v2/requests/<service_request_id>.json",
+    # 意见征集 and 在线访谈 (tests/formsvc/test_participation_api.py)
+    "/api/v1/consultations/<slug>/comments", "/api/v1/interviews/<slug>/questions",
 }
 # A value for each URL variable, to request every route for real.
 SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
