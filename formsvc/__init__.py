@@ -145,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from formsvc.api import bp as api_bp
     from formsvc.api import open311_bp
     from formsvc.letters import bp as letters_bp
+    from formsvc.participation import bp as participation_bp
     from formsvc.public import bp as public_bp
     from formsvc.search import bp as search_bp
     from formsvc.staff import bp as staff_bp
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(letters_bp)  # /hdjl/letters, /hdjl/stats
     app.register_blueprint(staff_bp)  # /hdjl/staff/: the department workbench
     app.register_blueprint(search_bp)  # /search
+    app.register_blueprint(participation_bp)  # /hdjl/yjzj/, /hdjl/ft/: drafts and interviews
     # every /api/v1 route, /api/v1/healthz for the load balancer too; the JSON API is not
     # cookie-authenticated, so CSRF does not apply to it
     csrf.exempt(api_bp)

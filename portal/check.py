@@ -23,7 +23,16 @@ from urllib.parse import unquote
 import yaml
 
 from pelicanconf import SITE_DOMAIN
-from portal import body_check, columns, freshness, listing, schema, vocab, yaml_errors
+from portal import (
+    body_check,
+    columns,
+    freshness,
+    listing,
+    participation_check,
+    schema,
+    vocab,
+    yaml_errors,
+)
 from portal import sites as cluster_sites
 from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
 from portal.departments import load as load_registry
@@ -833,6 +842,10 @@ def check_document(doc: Document, relpath: str, site: Site) -> list[Problem]:
         _check_disclosure(doc, ctx)
     elif t is schema.GUIDE:
         _check_guide(doc, ctx)
+    elif t is schema.CONSULTATION:
+        participation_check.check_consultation(doc.meta, ctx)
+    elif t is schema.INTERVIEW:
+        participation_check.check_interview(doc.meta, ctx)
     _check_future(t, doc, ctx)
     _check_body(t, doc, ctx)
     return ctx.problems

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +238,12 @@ def build(type_name: str, content_dir: Path, *, title: str | None = None, dept: 
         department = registry.get(dept) if dept else None
         if department is not None and department.org_code:
             values["index_no"] = next_index_no(content_dir, department.org_code, pub_year, also)
+    if doc_type is schema.CONSULTATION:  # 征求意见期一般不少于 30 日
+        values["opens"] = published
+        values["closes"] = published + timedelta(days=30)
+    if doc_type is schema.INTERVIEW:
+        values["starts"] = f"{published.isoformat()} 09:30"
+        values["ends"] = f"{published.isoformat()} 11:00"
     path = target_path(content_dir, doc_type, slug, pub_year)
     taken = _slug_taken(content_dir, doc_type, slug) if doc_type is not schema.PAGE else None
     if path.exists() or taken:

@@ -235,7 +235,84 @@ PAGE = DocType(
     ),
 )
 
-DOC_TYPES: tuple[DocType, ...] = (DISCLOSURE, GUIDE, PROJECT, INVESTMENT_PAGE, NEWS, PAGE)
+# 互动交流: content an editor commits whose comments and questions are records in formsvc
+# (formsvc/domain/participation.py). Static pages under /hd/ (formsvc owns /hdjl/).
+DRAFT_ARTICLE_FIELDS = (
+    Field("number", "条号", "int", required=True, help="从 1 起连续编号；意见可以针对某一条"),
+    Field("title", "条标题", "str", help="选填，如 适用范围"),
+    Field("text", "条文", "text", required=True),
+)
+HEARING_FIELDS = (
+    Field("date", "听证时间", "datetime", required=True, help="YYYY-MM-DD HH:MM"),
+    Field("place", "听证地点", "str", required=True),
+    Field("registration_deadline", "报名截止日期", "date", required=True,
+          help="发言人报名截止日期，不晚于听证日期"),
+    Field("transcript", "听证记录", "text", help="听证会后填写，公开发布"),
+)
+
+CONSULTATION = DocType(
+    name="consultation",
+    label="意见征集",
+    directory="hd/yjzj",
+    section="hd",
+    template="consultation",
+    slug_pattern="{section}/yjzj/{slug}.html",
+    fields=(
+        Field("title", "征求意见稿名称", "str", required=True, max_length=120),
+        Field("department", "起草单位", "dept", required=True),
+        Field("opens", "征求意见开始日期", "date", required=True),
+        Field("closes", "征求意见截止日期", "date", required=True,
+              help="截止日当天 24 时后不再接受意见；不早于开始日期"),
+        Field("explanation", "起草说明", "text", required=True),
+        Field("articles", "条文", "records", required=True, item_fields=DRAFT_ARTICLE_FIELDS),
+        Field("attachments", "附件", "records", item_fields=ATTACHMENT_FIELDS),
+        Field("hearing", "网上听证", "record", item_fields=HEARING_FIELDS,
+              help="举行听证时填写：时间、地点、报名截止日期"),
+        Field("feedback", "意见反馈", "text",
+              help="征求意见结束后填写：收到意见的总体情况、采纳情况和理由"),
+        SUMMARY,
+        DATE,
+    ),
+)
+
+GUEST_FIELDS = (
+    Field("name", "姓名", "str", required=True),
+    Field("role", "职务", "str", required=True),
+)
+PHOTO_FIELDS = (
+    Field("file", "图片", "file", required=True),
+    Field("caption", "说明", "str", required=True, help="图片的文字说明（替代文本）"),
+)
+QA_FIELDS = (
+    Field("q", "网友提问", "text", required=True),
+    Field("a", "嘉宾回答", "text", required=True),
+    Field("guest", "回答嘉宾", "str", help="嘉宾姓名"),
+)
+
+INTERVIEW = DocType(
+    name="interview",
+    label="在线访谈",
+    directory="hd/ft",
+    section="hd",
+    template="interview",
+    slug_pattern="{section}/ft/{slug}.html",
+    fields=(
+        Field("title", "访谈主题", "str", required=True, max_length=120),
+        Field("department", "主办单位", "dept", required=True),
+        Field("starts", "访谈开始时间", "datetime", required=True, help="YYYY-MM-DD HH:MM"),
+        Field("ends", "访谈结束时间", "datetime", required=True,
+              help="此后不再接受提问；晚于开始时间"),
+        Field("guests", "访谈嘉宾", "records", required=True, item_fields=GUEST_FIELDS),
+        Field("photos", "图片", "records", item_fields=PHOTO_FIELDS),
+        Field("transcript", "文字实录", "records", item_fields=QA_FIELDS,
+              help="访谈结束后填写；可由 flask export-interview 导出的问答开始编辑"),
+        SUMMARY,
+        DATE,
+    ),
+)
+
+DOC_TYPES: tuple[DocType, ...] = (DISCLOSURE, GUIDE, PROJECT, INVESTMENT_PAGE, NEWS, PAGE,
+                                  CONSULTATION, INTERVIEW)
 DOC_TYPES_BY_NAME: dict[str, DocType] = {t.name: t for t in DOC_TYPES}
 
 # Files in content/ that are not documents.

@@ -26,6 +26,7 @@ from formsvc.api import (  # noqa: F401  (routes register on import)
     messages,
     open311,
     openapi,
+    participation,
     search,
     stats,
     work_orders,

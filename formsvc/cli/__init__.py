@@ -12,9 +12,19 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add every command to ``app.cli`` (a create_app step)."""
-    from formsvc.cli import api_keys, database, report, supervision, upkeep, work_orders, workbench
+    from formsvc.cli import (
+        api_keys,
+        database,
+        participation,
+        report,
+        supervision,
+        upkeep,
+        work_orders,
+        workbench,
+    )
 
-    for module in (database, report, upkeep, workbench, api_keys, work_orders, supervision):
+    for module in (database, report, upkeep, workbench, api_keys, work_orders, supervision,
+                   participation):
         for command in module.COMMANDS:
             app.cli.add_command(command)
     # the name the issue and docs also use

@@ -8,6 +8,7 @@ from formsvc.models.department import Department
 from formsvc.models.event import Event
 from formsvc.models.message import Message
 from formsvc.models.outbox import OutboxNotification
+from formsvc.models.participation import Contribution, ContributionEvent
 from formsvc.models.procedure import ClockPause, ReplyNotice
 from formsvc.models.report import DisclosureCase
 from formsvc.models.staff import Staff
@@ -21,7 +22,8 @@ from formsvc.models.workbench import (
     ReplyTemplate,
 )
 
-__all__ = ["ApiKey", "Attachment", "Base", "ClockPause", "Department", "DisclosureCase", "Event",
+__all__ = ["ApiKey", "Attachment", "Base", "ClockPause", "Contribution",
+           "ContributionEvent", "Department", "DisclosureCase", "Event",
            "ExtensionRequest", "Letter", "LetterProposal", "MailAttempt", "Message",
            "OutboxNotification", "ReplyDraft", "ReplyNotice", "ReplyTemplate", "Staff",
            "PerformanceScore", "SupervisionNotice"]

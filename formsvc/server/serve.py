@@ -12,6 +12,7 @@ from werkzeug.serving import run_simple
 
 from formsvc import create_app, db
 from formsvc.cli import demo
+from formsvc.cli import participation as participation_demo
 from formsvc.cli.common import session
 from formsvc.db import migrate
 from formsvc.server.site import make_portal_app
@@ -32,6 +33,8 @@ def prepare(app: Flask, demo_staff: bool = False) -> None:
             result = departments.sync(s, app.config["CONTENT_DIR"])
             print("机构同步：" + result.summary())
             created = demo.ensure_demo_staff(s) if demo_staff else []
+            if created:  # a fresh demo database: the demo drafts' comments and questions too
+                participation_demo.seed_demo(s, app.config)
         if created:
             print(f"演示用工作台账户（密码均为 {demo.DEMO_PASSWORD}，仅供演示）：")
             for username, _role, _dept, name in created:

@@ -47,6 +47,7 @@ from formsvc.services import (
 )
 from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
+from formsvc.services.workbench.moderation import READER_ROLES as PARTICIPATION_READERS
 from formsvc.web import audit_log
 from formsvc.web.extensions import limiter
 from formsvc.web.filters import parse_date
@@ -140,6 +141,8 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
         items.append(("staff.notices_page", "督办通知"))
     if staff.role in ("supervisor", "admin"):
         items += [("staff.performance_page", "绩效评估"), ("staff.report_page", "月度通报")]
+    if staff.role in PARTICIPATION_READERS:
+        items.append(("staff.participation", "意见征集与访谈"))
     return items
 
 

@@ -36,6 +36,9 @@ REQUIRED_SCOPES: dict[tuple[str, str], str] = {
     ("get", "/work-orders"): WORK_ORDERS,
     # Open311 GeoReport v2 (formsvc/api/open311.py), under its own prefix /open311/v2
     ("post", "/requests.json"): SUBMIT,
+    # 意见征集 and 在线访谈 (formsvc/api/participation.py)
+    ("post", "/consultations/{slug}/comments"): SUBMIT,
+    ("post", "/interviews/{slug}/questions"): SUBMIT,
 }
 # the routes that take no request without a key (the others serve a citizen without one too):
 # the 12345 exchange and filing through Open311

@@ -16,6 +16,8 @@ from flask import current_app
 from formsvc.domain.workdays import Calendar
 from formsvc.services import projects as projects_svc
 from portal import departments as registry
+from portal import participation
+from portal.schema import CONSULTATION, INTERVIEW
 
 T = TypeVar("T")
 
@@ -58,3 +60,17 @@ def department_duties() -> dict[str, tuple[str, ...]]:
     return _current("formsvc.department_duties",
                     lambda: Path(current_app.config["CONTENT_DIR"]) / registry.DEPARTMENTS_FILE,
                     lambda path: {d.code: d.duties for d in registry.load(path.parent).departments})
+
+
+def consultations() -> dict[str, participation.Consultation]:
+    """The 征求意见稿 by slug (content/hd/yjzj); re-read when the folder changes."""
+    return _current("formsvc.consultations",
+                    lambda: Path(current_app.config["CONTENT_DIR"]) / CONSULTATION.directory,
+                    lambda _d: participation.load_consultations(current_app.config["CONTENT_DIR"]))
+
+
+def interviews() -> dict[str, participation.Interview]:
+    """The 在线访谈 by slug (content/hd/ft); re-read when the folder changes."""
+    return _current("formsvc.interviews",
+                    lambda: Path(current_app.config["CONTENT_DIR"]) / INTERVIEW.directory,
+                    lambda _d: participation.load_interviews(current_app.config["CONTENT_DIR"]))

@@ -27,6 +27,8 @@ from portal import departments, listing, vocab
 from portal.cluster import manifest as cluster_manifest
 from portal.listing import LIFE_EVENT_AUDIENCE
 
+from . import participation
+
 log = logging.getLogger(__name__)
 PREFIX = "catalogs:"
 
@@ -289,6 +291,7 @@ class CatalogGenerator(Generator):
             self.write_departments(writer, index, registry)
         self.write_home(writer, index)
         self.write_misc(writer, index, registry)
+        participation.write(self, writer, index.by_type)  # 互动交流: /hd/
         log.info("%s list pages written for %d documents", PREFIX, len(articles))
 
     def write_news(self, writer: Any, index: Index) -> None:

@@ -62,6 +62,7 @@ PAGES = {
     "/hdjl/staff/performance": {"supervisor", "admin"},
     "/hdjl/staff/report": {"supervisor", "admin"},
     "/hdjl/staff/report?format=pdf": {"supervisor", "admin"},
+    "/hdjl/staff/participation": set(ACCOUNTS) - {"intake"},
 }
 # 代录 of another kind than zx, and 依申请公开 (written procedure): 404 for everyone
 INTAKE_CLOSED = ("/hdjl/staff/intake/ysqgk", "/hdjl/staff/intake/nosuchkind")
@@ -88,6 +89,8 @@ MATRIX_ROUTES = {
     "/hdjl/staff/notices": "test_pages",
     "/hdjl/staff/performance": "test_pages (GET), test_performance_post (POST)",
     "/hdjl/staff/report": "test_pages (HTML and PDF)",
+    "/hdjl/staff/participation": "test_pages, test_participation_access.py",
+    "/hdjl/staff/participation/<int:contribution_id>/<action>": "test_participation_access.py",
 }
 # Workbench routes that must work without a login.
 STAFF_LOGIN_FREE = {
@@ -103,6 +106,10 @@ PUBLIC_ROUTES = {
     "/hdjl/track/supplement", "/hdjl/track/follow-up", "/hdjl/rate/<token>",
     "/hdjl/letters/<int:letter_id>", "/hdjl/stats", "/hdjl/stats.csv", "/search",
     "/hdjl/report",  # 定期通报, the public part (tests/formsvc/workbench/test_supervision_report.py)
+    # 意见征集, 网上听证, 在线访谈 (tests/formsvc/test_participation.py)
+    "/hdjl/yjzj/<slug>", "/hdjl/yjzj/<slug>/new", "/hdjl/yjzj/<slug>/hearing",
+    "/hdjl/yjzj/<slug>/thanks", "/hdjl/ft/<slug>", "/hdjl/ft/<slug>/answers",
+    "/hdjl/ft/<slug>/new", "/hdjl/ft/<slug>/thanks",
 }
 # The JSON API: no cookies, no sessions (tests/security/test_csrf.py checks a staff cookie gives
 # nothing there); tested in tests/formsvc/test_api.py and its neighbours.
@@ -114,11 +121,14 @@ API_ROUTES = {
     "/api/v1/work-orders", "/api/v1/work-orders/schema.json",
     "/open311/v2/services.json", "/open311/v2/requests.json",
     "/open311/v2/requests/<service_request_id>.json",
+    # 意见征集 and 在线访谈 (tests/formsvc/test_participation_api.py)
+    "/api/v1/consultations/<slug>/comments", "/api/v1/interviews/<slug>/questions",
 }
 # A value for each URL variable, to request every route for real.
 SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
                "attachment_id": "1", "action": "note",
-               "filename": "staff.css", "service_request_id": "ZX-0"}
+               "filename": "staff.css", "service_request_id": "ZX-0", "slug": "x",
+               "contribution_id": "1"}
 
 # Valid form data for each action, so that only scope and role decide the answer.
 FORM = {
