@@ -23,7 +23,7 @@ from urllib.parse import unquote
 import yaml
 
 from pelicanconf import SITE_DOMAIN
-from portal import body_check, columns, freshness, listing, schema, vocab, yaml_errors
+from portal import body_check, columns, freshness, listing, schema, surveys, vocab, yaml_errors
 from portal.departments import DEPARTMENT_FIELDS, Registry, read_raw
 from portal.departments import load as load_registry
 from portal.doc_no import DOC_NO_RE
@@ -920,6 +920,8 @@ def check_stray_files(site: Site) -> list[Problem]:
             continue
         if rel.endswith(".md") or rel.startswith(attachments) or rel in SETTINGS_FILES:
             continue
+        if rel.startswith(surveys.SURVEYS_DIR + "/") and rel.endswith(".yml"):
+            continue  # 网上调查, read by check_surveys and formsvc
         name = rel.rsplit("/", 1)[-1]
         if name in IGNORED_NAMES or name.startswith((".", "#")) or name.endswith("~"):
             continue
@@ -1002,6 +1004,21 @@ def check_columns(content_dir: Path, root: Path | None = None) -> list[Problem]:
     return [Problem(shown, line, message) for line, message in declared.problems]
 
 
+def check_surveys(content_dir: Path, root: Path | None = None) -> list[Problem]:
+    """Rules of content/surveys/*.yml (网上调查, ``portal.surveys``: the parser formsvc uses too)."""
+    content_dir = Path(content_dir)
+    try:
+        codes: list[str] | None = [d.code for d in load_registry(content_dir)]
+    except Exception:  # the registry's own errors are check_registry's to report
+        codes = None
+    prefix = _display_prefix(content_dir, root)
+    out = []
+    for path in surveys.files(content_dir):
+        shown = prefix + path.relative_to(content_dir).as_posix()
+        out.extend(Problem(shown, line, message) for line, message in surveys.parse_file(path, codes).problems)
+    return out
+
+
 # --- the whole tree ------------------------------------------------------------------------------
 
 
@@ -1026,7 +1043,8 @@ class Report:
 def run(content_dir: Path, today: date | None = None, root: Path | None = None) -> Report:
     """Check everything under content_dir; see check_tree."""
     content_dir = Path(content_dir)
-    problems = check_registry(content_dir, root) + check_columns(content_dir, root)
+    problems = (check_registry(content_dir, root) + check_columns(content_dir, root)
+                + check_surveys(content_dir, root))
     try:
         registry = load_registry(content_dir)
     except Exception:  # departments.load trips on wrong kinds (duties: 1) that check_registry
@@ -1124,7 +1142,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 __all__ = [
-    "Problem", "Report", "Site", "check_columns", "check_document", "check_file", "check_registry",
+    "Problem", "Report", "Site", "check_columns", "check_document", "check_file", "check_registry", "check_surveys",
     "check_site", "check_stray_files",
     "check_tree", "main", "run", "summary", "as_date", "parse_datetime_str", "today_in_china",
 ]

@@ -11,6 +11,7 @@ from formsvc.models.outbox import OutboxNotification
 from formsvc.models.procedure import ClockPause, ReplyNotice
 from formsvc.models.report import DisclosureCase
 from formsvc.models.staff import Staff
+from formsvc.models.survey import SurveyCount, SurveyResponse, SurveyText
 from formsvc.models.workbench import (
     ExtensionRequest,
     Letter,
@@ -22,4 +23,5 @@ from formsvc.models.workbench import (
 
 __all__ = ["ApiKey", "Attachment", "Base", "ClockPause", "Department", "DisclosureCase", "Event",
            "ExtensionRequest", "Letter", "LetterProposal", "MailAttempt", "Message",
-           "OutboxNotification", "ReplyDraft", "ReplyNotice", "ReplyTemplate", "Staff"]
+           "OutboxNotification", "ReplyDraft", "ReplyNotice", "ReplyTemplate", "Staff",
+           "SurveyCount", "SurveyResponse", "SurveyText"]
