@@ -1,6 +1,9 @@
 """The department workbench under /hdjl/staff/: login, queues, message pages and actions."""
 
-from formsvc.staff import intake  # noqa: F401  (registers the 代录 pages on the blueprint)
+from formsvc.staff import (
+    intake,  # noqa: F401  (registers the 代录 pages on the blueprint)
+    surveys,  # noqa: F401  (registers the 网上调查 pages on the blueprint)
+)
 from formsvc.staff.views import bp
 
 __all__ = ["bp"]

@@ -126,6 +126,8 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
         items.append(("staff.templates", "答复模板"))
     if staff.role in INTAKE_ROLES:
         items.append(("staff.intake", "电话代录"))
+    if staff.county_wide or staff.department_id:
+        items.append(("staff.surveys", "网上调查"))
     return items
 
 

@@ -267,3 +267,38 @@ def test_csv_cells_cannot_start_a_formula() -> None:
 def test_the_loader_is_the_checker_parser(content_dir: Path) -> None:
     loaded = survey_defs.load(content_dir)
     assert set(loaded) == {"open", "named", "closed", "later"}
+
+
+def test_staff_publish_masked_texts_and_export_safe_csv(app: Flask, client: FlaskClient) -> None:
+    from tests.formsvc.workbench.helpers import login, make_staff
+
+    with app.app_context():
+        from formsvc.db import new_session
+        from formsvc.web.runtime import surveys
+
+        s = new_session()
+        closed = surveys()["closed"]
+        for advice in ("=HYPERLINK(\"x\")", "请联系张三 13812345678"):
+            answer, errors = answers.check(closed, {"often": [2], "score": [3], "advice": [advice]})
+            assert not errors, errors
+            survey_svc.submit(s, closed, answer)
+        s.close()
+    make_staff(app, "zj", "handler", "zjj")
+    staff = app.test_client()
+    login(staff, "zj")
+    page = soup(staff.get("/hdjl/staff/surveys/closed"))
+    assert "当前答卷 2 份" in page.get_text(" ", strip=True)
+    forms = page.select("#survey-texts form")
+    assert len(forms) == 2
+    token = csrf_from(page)
+    for form in forms:
+        assert staff.post(form["action"], data={"csrf_token": token, "action": "publish"}).status_code == 303
+    public = client.get("/hdjl/surveys/closed/results").get_data(as_text=True)
+    assert "13812345678" not in public and "请联系" in public
+    csv_text = staff.get("/hdjl/staff/surveys/closed.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in csv_text and "\n=HYPERLINK" not in csv_text and ",=HYPERLINK" not in csv_text
+    assert csv_text.startswith("\ufeff编号")
+    # withdrawn: gone from the public page
+    first = soup(staff.get("/hdjl/staff/surveys/closed")).select("#survey-texts form")[0]
+    staff.post(first["action"], data={"csrf_token": token, "action": "withdraw"})
+    assert len(soup(client.get("/hdjl/surveys/closed/results")).select("main ul.gp-list li")) == 1

@@ -79,6 +79,10 @@ MATRIX_ROUTES = {
     "/hdjl/staff/intake": "test_pages",
     "/hdjl/staff/intake/<kind_code>": "test_pages (GET), test_intake_post (POST)",
     "/hdjl/staff/intake/receipt/<number>": "test_pages",
+    "/hdjl/staff/surveys": "test_survey_matrix",
+    "/hdjl/staff/surveys/<slug>": "test_survey_matrix",
+    "/hdjl/staff/surveys/<slug>.csv": "test_survey_matrix",
+    "/hdjl/staff/surveys/<slug>/texts/<int:text_id>": "test_survey_matrix",
 }
 # Workbench routes that must work without a login.
 STAFF_LOGIN_FREE = {
@@ -93,6 +97,9 @@ PUBLIC_ROUTES = {
     "/hdjl/track/correction", "/hdjl/track/files/<stored_name>", "/hdjl/track/notice/<number>",
     "/hdjl/track/supplement", "/hdjl/track/follow-up", "/hdjl/rate/<token>",
     "/hdjl/letters/<int:letter_id>", "/hdjl/stats", "/hdjl/stats.csv", "/search",
+    # 网上调查 (tests/formsvc/test_surveys.py)
+    "/hdjl/surveys/", "/hdjl/surveys/<slug>", "/hdjl/surveys/<slug>/thanks",
+    "/hdjl/surveys/<slug>/results",
 }
 # The JSON API: no cookies, no sessions (tests/security/test_csrf.py checks a staff cookie gives
 # nothing there); tested in tests/formsvc/test_api.py and its neighbours.
@@ -108,7 +115,7 @@ API_ROUTES = {
 # A value for each URL variable, to request every route for real.
 SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
                "attachment_id": "1", "action": "note",
-               "filename": "staff.css", "service_request_id": "ZX-0"}
+               "filename": "staff.css", "service_request_id": "ZX-0", "slug": "x", "text_id": "1"}
 
 # Valid form data for each action, so that only scope and role decide the answer.
 FORM = {
@@ -337,6 +344,50 @@ def test_logout(wbapp: Flask, setup: dict[str, str], account: str) -> None:
     assert r.status_code == 303 and r.headers["Location"].endswith("/hdjl/staff/login")
     r = client.get("/hdjl/staff/inbox")
     assert r.status_code == 303 and "/hdjl/staff/login" in r.headers["Location"]
+
+
+# 网上调查: the rsj survey of the test content (tests/formsvc/conftest.py) is seen, exported and
+# its texts published by rsj's staff and the county-wide roles; for the others it does not exist
+SURVEY_READERS = set(ACCOUNTS) - OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_survey_matrix(wbapp: Flask, wbclient: FlaskClient, setup: dict[str, str], account: str) -> None:
+    from formsvc.models import SurveyText
+    from tests.formsvc.conftest import csrf_from
+
+    answer_page = soup(wbclient.get("/hdjl/surveys/rsj-open"))
+    assert wbclient.post("/hdjl/surveys/rsj-open", data={
+        "csrf_token": csrf_from(answer_page), "q-score": "4",
+        "q-advice": "窗口服务很好"}).status_code == 303
+    with wbapp.app_context():
+        s = db.new_session()
+        text_id = s.scalars(select(SurveyText.id)).one()
+        s.close()
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    allowed = account in SURVEY_READERS
+    listing = client.get("/hdjl/staff/surveys")
+    assert listing.status_code == 200
+    assert ("社保服务满意度调查" in listing.get_data(as_text=True)) is allowed
+    page = client.get("/hdjl/staff/surveys/rsj-open")
+    assert page.status_code == (200 if allowed else 404), account
+    csv_ = client.get("/hdjl/staff/surveys/rsj-open.csv")
+    assert csv_.status_code == (200 if allowed else 404)
+    if allowed:
+        assert "窗口服务很好" in csv_.get_data(as_text=True)
+    token = csrf_from(soup(client.get("/hdjl/staff/surveys")))
+    r = client.post(f"/hdjl/staff/surveys/rsj-open/texts/{text_id}",
+                    data={"csrf_token": token, "action": "publish"})
+    assert r.status_code == (303 if allowed else 404), account
+    with wbapp.app_context():
+        s = db.new_session()
+        assert s.get(SurveyText, text_id).published is allowed
+        s.close()
+    # unknown survey and unknown text: 404 for everyone
+    assert client.get("/hdjl/staff/surveys/nosuch").status_code == 404
+    r = client.post("/hdjl/staff/surveys/rsj-open/texts/999999", data={"csrf_token": token, "action": "publish"})
+    assert r.status_code == 404
 
 
 # --- completeness: every route of the app is in a list, every login route in the matrix ------------
