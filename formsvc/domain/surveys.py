@@ -18,6 +18,12 @@ from portal import surveys as parser
 from portal.surveys import Question, Survey
 
 STATE_LABELS = {"upcoming": "未开始", "open": "进行中", "closed": "已结束"}
+# what a citizen is told, on the page and in the API alike
+FAILED_MESSAGE = "系统暂时无法保存您的答卷，答卷没有被保存，请稍后重新提交。给您带来不便，敬请谅解。"
+ADDRESS_LIMIT_MESSAGE = ("您所在的网络地址今天提交本调查的答卷已达上限。同一单位或小区共用网络时可能出现这种情况，"
+                         "请明天再试，或换用手机网络提交。")
+CLOSED_MESSAGE = "本次调查已经结束，不再接收答卷。"
+UPCOMING_MESSAGE = "本次调查尚未开始，开始后才能提交答卷。"
 
 __all__ = ["STATE_LABELS", "Question", "Survey", "folder", "load", "today"]
 

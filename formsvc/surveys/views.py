@@ -23,11 +23,6 @@ from formsvc.web.runtime import surveys as current_surveys
 bp = Blueprint("survey", __name__, url_prefix="/hdjl/surveys")
 
 HONEYPOT_MESSAGE = "提交未被受理：表单中隐藏的“网址”一项被填写，这通常是自动程序所为。如您是本人填写，请刷新页面后重新提交。"
-FAILED_MESSAGE = "系统暂时无法保存您的答卷，答卷没有被保存，请稍后重新提交。给您带来不便，敬请谅解。"
-ADDRESS_LIMIT_MESSAGE = ("您所在的网络地址今天提交本调查的答卷已达上限。同一单位或小区共用网络时可能出现这种情况，"
-                         "请明天再试，或换用手机网络提交。")
-CLOSED_MESSAGE = "本次调查已经结束，不再接收答卷。"
-UPCOMING_MESSAGE = "本次调查尚未开始，开始后才能提交答卷。"
 
 
 def department_name(code: str) -> str:
@@ -83,11 +78,11 @@ def answer(slug: str) -> Any:
         values = {**{k: [str(v) for v in vs] for k, vs in raw.items()}, "name": name, "phone": phone}
         return _render_form(survey, state, values, errors, 400)
     if over_limit("SURVEY_ANSWERS_PER_ADDRESS", f"survey:{slug}"):
-        return error_response(429, "survey_address_limit", ADDRESS_LIMIT_MESSAGE)
+        return error_response(429, "survey_address_limit", survey_defs.ADDRESS_LIMIT_MESSAGE)
     try:
         survey_svc.submit(get_session(), survey, answer_)
     except survey_svc.SurveyFailed:
-        return error_response(503, "survey_failed", FAILED_MESSAGE)
+        return error_response(503, "survey_failed", survey_defs.FAILED_MESSAGE)
     # only now, after the commit, the thanks and the mark of this browser
     return survey_cookie.mark(redirect(url_for(".thanks", slug=slug), code=303), slug)
 

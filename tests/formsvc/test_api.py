@@ -63,7 +63,9 @@ def test_openapi_document_is_valid(client: FlaskClient) -> None:
                                  "/letters", "/letters/{letter_id}", "/stats", "/search",
                                  "/healthz", "/work-orders", "/work-orders/schema.json",
                                  "/services.json", "/requests.json",
-                                 "/requests/{service_request_id}.json"}
+                                 "/requests/{service_request_id}.json",
+                                 "/surveys", "/surveys/{slug}", "/surveys/{slug}/answers",
+                                 "/surveys/{slug}/results"}
 
 
 def test_openapi_lists_every_route(app: Flask) -> None:

@@ -302,3 +302,66 @@ def test_staff_publish_masked_texts_and_export_safe_csv(app: Flask, client: Flas
     first = soup(staff.get("/hdjl/staff/surveys/closed")).select("#survey-texts form")[0]
     staff.post(first["action"], data={"csrf_token": token, "action": "withdraw"})
     assert len(soup(client.get("/hdjl/surveys/closed/results")).select("main ul.gp-list li")) == 1
+
+
+# --- the JSON API --------------------------------------------------------------------------------
+
+def api_check(resp: Any, path: str, method: str = "get") -> dict:
+    from tests.formsvc.test_api import check as documented
+
+    return documented(resp, path, method)
+
+
+GOOD_JSON = {"answers": {"often": 2, "problems": [1, 2], "score": 5, "advice": "好"}}
+
+
+def test_api_lists_describes_and_takes_an_answer(client: FlaskClient, session: Session) -> None:
+    listed = api_check(client.get("/api/v1/surveys"), "/surveys")
+    assert {s["slug"]: s["state"] for s in listed["surveys"]} == {
+        "open": "open", "named": "open", "closed": "closed", "later": "upcoming"}
+    one = api_check(client.get("/api/v1/surveys/open"), "/surveys/{slug}")
+    assert one["questions"][0]["options"][0] == {"value": 1, "label": "每天"}
+    stored = client.post("/api/v1/surveys/open/answers", json=GOOD_JSON)
+    assert stored.status_code == 201
+    api_check(stored, "/surveys/{slug}/answers", "post")
+    assert survey_svc.counts(session, "open")[(1, 2)] == 1
+    assert api_check(client.get("/api/v1/surveys/nosuch"), "/surveys/{slug}")["code"] == "survey_not_found"
+
+
+@pytest.mark.parametrize(("answers_", "code", "field"), [
+    ({"often": "2", "score": 5}, "invalid_type", "answers.often"),  # a string, not an integer
+    ({"often": True, "score": 5}, "invalid_type", "answers.often"),
+    ({"often": 2.0, "score": 5}, "invalid_type", "answers.often"),
+    ({"often": [2], "score": 5}, "invalid_type", "answers.often"),
+    ({"often": 2, "score": 5, "problems": 1}, "invalid_type", "answers.problems"),
+    ({"often": 2, "score": 5, "problems": ["1"]}, "invalid_type", "answers.problems"),
+    ({"often": 2, "score": 5, "advice": 12}, "invalid_type", "answers.advice"),
+    ({"often": 2, "score": 5, "nosuch": 1}, "invalid_type", "answers.nosuch"),
+    ({"often": 9, "score": 5}, "validation_failed", "often"),  # unknown option
+    ({"often": 2, "score": 5, "problems": [1, 2, 3]}, "validation_failed", "problems"),  # too many
+    ({"score": 5}, "validation_failed", "often"),  # required
+    ({"often": 2, "score": 5, "advice": "长" * 21}, "validation_failed", "advice"),
+])
+def test_api_refuses_hostile_answers(client: FlaskClient, session: Session, answers_: Any,
+                                     code: str, field: str) -> None:
+    resp = client.post("/api/v1/surveys/open/answers", json={"answers": answers_})
+    body = api_check(resp, "/surveys/{slug}/answers", "post")
+    assert resp.status_code == 400 and body["code"] == code and field in body["fields"]
+    assert count(session, SurveyResponse) == 0
+
+
+@pytest.mark.parametrize("payload", [[1, 2], "x", {"answers": [1]}, {"answers": {}, "name": 5}])
+def test_api_refuses_wrong_shapes(client: FlaskClient, session: Session, payload: Any) -> None:
+    resp = client.post("/api/v1/surveys/named/answers", json=payload)
+    assert resp.status_code == 400 and resp.get_json()["code"] in ("invalid_json", "invalid_type")
+    assert count(session, SurveyResponse) == 0
+
+
+def test_api_closed_upcoming_and_results(client: FlaskClient) -> None:
+    for slug, code in (("closed", "survey_closed"), ("later", "survey_upcoming")):
+        resp = client.post(f"/api/v1/surveys/{slug}/answers", json=GOOD_JSON)
+        assert resp.status_code == 409
+        assert api_check(resp, "/surveys/{slug}/answers", "post")["code"] == code
+    assert client.get("/api/v1/surveys/open/results").get_json()["code"] == "results_not_published"
+    results = api_check(client.get("/api/v1/surveys/closed/results"), "/surveys/{slug}/results")
+    assert results["total"] == 0 and [q["id"] for q in results["questions"]] == ["often", "problems", "score"]

@@ -109,6 +109,9 @@ API_ROUTES = {
     "/api/v1/stats", "/api/v1/track", "/api/v1/healthz",
     # the 12345 exchange: a key with the work_orders scope (tests/formsvc/test_work_orders.py)
     "/api/v1/work-orders", "/api/v1/work-orders/schema.json",
+    # 网上调查 (tests/formsvc/test_surveys.py)
+    "/api/v1/surveys", "/api/v1/surveys/<slug>", "/api/v1/surveys/<slug>/answers",
+    "/api/v1/surveys/<slug>/results",
     "/open311/v2/services.json", "/open311/v2/requests.json",
     "/open311/v2/requests/<service_request_id>.json",
 }
