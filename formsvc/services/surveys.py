@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import random
 from collections.abc import Iterator, Mapping
@@ -46,28 +47,69 @@ class SurveyRefused(ServiceError):
 
 def submit(session: Session, survey: Survey, answer: Answer, *, shard: int | None = None) -> int:
     """Store ``answer`` and commit; its id. The caller has checked the survey is open."""
+    texts = [(q.number, answer.texts[q.id]) for q in survey.questions
+             if q.type == "text" and answer.texts.get(q.id)]
+    keys = [RESPONSES] + sorted((q.number, n) for q in survey.questions if q.counted
+                                for n in answer.choices.get(q.id, []))
+    s = random.randrange(COUNT_SHARDS) if shard is None else shard
     try:
-        response_id = session.execute(
-            insert(SurveyResponse).values(survey=survey.slug, submitted_at=utcnow(),
-                                          answers=answer.as_json(), name=answer.name,
-                                          phone=answer.phone)
-            .returning(SurveyResponse.id)).scalar_one()
-        texts = [{"response_id": response_id, "survey": survey.slug, "question": q.number,
-                  "text": answer.texts[q.id], "public_text": ""}
-                 for q in survey.questions if q.type == "text" and answer.texts.get(q.id)]
-        if texts:
-            session.execute(insert(SurveyText), texts)
-        keys = [RESPONSES] + sorted((q.number, n) for q in survey.questions if q.counted
-                                    for n in answer.choices.get(q.id, []))
-        s = random.randrange(COUNT_SHARDS) if shard is None else shard
-        session.execute(_upsert(session, [{"survey": survey.slug, "question": q, "option": o,
-                                           "shard": s, "n": 1} for q, o in keys]))
+        if session.get_bind().dialect.name == "postgresql":
+            response_id = _submit_pg(session, survey, answer, texts, keys, s)
+        else:
+            response_id = _submit_core(session, survey, answer, texts, keys, s)
         session.commit()
     except SQLAlchemyError as exc:
         session.rollback()
         log.exception("formsvc: survey answer to %s not stored", survey.slug)
         raise SurveyFailed from exc
     return response_id
+
+
+# PostgreSQL: the answer, its texts and its counters in ONE statement (one round trip instead of
+# three; data-modifying CTEs all run, in one snapshot). Counter rows are taken in (question,
+# option) order, as the arrays are sorted, so two answers never wait on each other in a cycle.
+_PG_SUBMIT = """
+WITH r AS (
+  INSERT INTO survey_response (survey, submitted_at, answers, name, phone)
+  VALUES (%(survey)s, %(at)s, %(answers)s::jsonb, %(name)s, %(phone)s) RETURNING id
+), t AS (
+  INSERT INTO survey_text (response_id, survey, question, text, published, public_text)
+  SELECT r.id, %(survey)s, u.q, u.x, false, '' FROM r,
+         unnest(%(tq)s::smallint[], %(tx)s::text[]) AS u(q, x)
+), c AS (
+  INSERT INTO survey_count (survey, question, option, shard, n)
+  SELECT %(survey)s, v.q, v.o, %(shard)s, 1
+  FROM unnest(%(cq)s::smallint[], %(co)s::smallint[]) WITH ORDINALITY AS v(q, o, i) ORDER BY v.i
+  ON CONFLICT (survey, question, option, shard) DO UPDATE SET n = survey_count.n + 1
+)
+SELECT id FROM r
+"""
+
+
+def _submit_pg(session: Session, survey: Survey, answer: Answer, texts: list[tuple[int, str]],
+               keys: list[tuple[int, int]], shard: int) -> int:
+    row = session.connection().exec_driver_sql(_PG_SUBMIT, {
+        "survey": survey.slug, "at": utcnow(), "answers": json.dumps(answer.as_json(), ensure_ascii=False),
+        "name": answer.name, "phone": answer.phone, "tq": [q for q, _ in texts],
+        "tx": [x for _, x in texts], "cq": [q for q, _ in keys], "co": [o for _, o in keys],
+        "shard": shard}).one()
+    return int(row[0])
+
+
+def _submit_core(session: Session, survey: Survey, answer: Answer, texts: list[tuple[int, str]],
+                 keys: list[tuple[int, int]], shard: int) -> int:
+    """SQLite (tests, a small county): the same rows in three statements."""
+    response_id = session.execute(
+        insert(SurveyResponse).values(survey=survey.slug, submitted_at=utcnow(),
+                                      answers=answer.as_json(), name=answer.name, phone=answer.phone)
+        .returning(SurveyResponse.id)).scalar_one()
+    if texts:
+        session.execute(insert(SurveyText), [
+            {"response_id": response_id, "survey": survey.slug, "question": q, "text": x,
+             "public_text": ""} for q, x in texts])
+    session.execute(_upsert(session, [{"survey": survey.slug, "question": q, "option": o,
+                                       "shard": shard, "n": 1} for q, o in keys]))
+    return int(response_id)
 
 
 def _upsert(session: Session, rows: list[dict[str, Any]]) -> Any:
