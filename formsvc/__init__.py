@@ -149,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from formsvc.public import bp as public_bp
     from formsvc.search import bp as search_bp
     from formsvc.staff import bp as staff_bp
+    from formsvc.surveys import bp as surveys_bp
     from formsvc.web.extensions import csrf
 
     app.register_blueprint(public_bp)
@@ -156,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp)  # /hdjl/staff/: the department workbench
     app.register_blueprint(search_bp)  # /search
     app.register_blueprint(participation_bp)  # /hdjl/yjzj/, /hdjl/ft/: drafts and interviews
+    app.register_blueprint(surveys_bp)  # /hdjl/surveys: 网上调查
     # every /api/v1 route, /api/v1/healthz for the load balancer too; the JSON API is not
     # cookie-authenticated, so CSRF does not apply to it
     csrf.exempt(api_bp)

@@ -114,6 +114,11 @@ RATELIMIT_SWALLOW_ERRORS = True
 RATELIMIT_HEADERS_ENABLED = False
 SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
 TRACK_RATE_LIMIT = "20 per minute;200 per day"
+# 网上调查 (docs/surveys.md): answers per address over all surveys (a brake on scripts), and
+# answers per address to one survey. One household, office or school behind one address may
+# answer several times; a signed cookie refuses a second answer from the same browser.
+SURVEY_RATE_LIMIT = "10 per minute;200 per day"
+SURVEY_ANSWERS_PER_ADDRESS = "20 per day"
 # Per API key (formsvc/web/api_keys.py), for keys created without a limit of their own: the
 # 12345 platform forwards a whole call centre's messages from one address.
 API_KEY_RATE_LIMIT = "3000 per minute;200000 per day"

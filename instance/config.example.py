@@ -74,6 +74,10 @@
 # SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
 # 查询进度和评价（防止猜测查询码）
 # TRACK_RATE_LIMIT = "20 per minute;200 per day"
+# 网上调查：每个地址对所有调查的提交频率，以及每个地址对同一调查每天的答卷数
+# （同一单位、学校、小区共用一个出口地址时会有多人答卷，不宜设得太小；见 docs/surveys.md）
+# SURVEY_RATE_LIMIT = "10 per minute;200 per day"
+# SURVEY_ANSWERS_PER_ADDRESS = "20 per day"
 # 每个 API 密钥的默认频率限制（创建密钥时未单独指定时使用），代替按地址的限制
 # API_KEY_RATE_LIMIT = "3000 per minute;200000 per day"
 # 位于 nginx 等反向代理之后时，填写代理层数，才能取得真实的客户端地址

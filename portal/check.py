@@ -30,6 +30,7 @@ from portal import (
     listing,
     participation_check,
     schema,
+    surveys,
     vocab,
     yaml_errors,
 )
@@ -994,6 +995,8 @@ def check_stray_files(site: Site) -> list[Problem]:
             continue
         if rel.endswith(".md") or rel.startswith(attachments) or rel in SETTINGS_FILES:
             continue
+        if rel.startswith(surveys.SURVEYS_DIR + "/") and rel.endswith(".yml"):
+            continue  # 网上调查, read by check_surveys and formsvc
         name = rel.rsplit("/", 1)[-1]
         if name in IGNORED_NAMES or name.startswith((".", "#")) or name.endswith("~"):
             continue
@@ -1078,6 +1081,21 @@ def check_columns(content_dir: Path, root: Path | None = None) -> list[Problem]:
     return [Problem(shown, line, message) for line, message in declared.problems]
 
 
+def check_surveys(content_dir: Path, root: Path | None = None) -> list[Problem]:
+    """Rules of content/surveys/*.yml (网上调查, ``portal.surveys``: the parser formsvc uses too)."""
+    content_dir = Path(content_dir)
+    try:
+        codes: list[str] | None = [d.code for d in load_registry(content_dir)]
+    except Exception:  # the registry's own errors are check_registry's to report
+        codes = None
+    prefix = _display_prefix(content_dir, root)
+    out = []
+    for path in surveys.files(content_dir):
+        shown = prefix + path.relative_to(content_dir).as_posix()
+        out.extend(Problem(shown, line, message) for line, message in surveys.parse_file(path, codes).problems)
+    return out
+
+
 # --- the whole tree ------------------------------------------------------------------------------
 
 
@@ -1102,7 +1120,8 @@ class Report:
 def run(content_dir: Path, today: date | None = None, root: Path | None = None) -> Report:
     """Check everything under content_dir; see check_tree."""
     content_dir = Path(content_dir)
-    problems = check_registry(content_dir, root) + check_columns(content_dir, root)
+    problems = (check_registry(content_dir, root) + check_columns(content_dir, root)
+                + check_surveys(content_dir, root))
     try:
         registry = load_registry(content_dir)
     except Exception:  # departments.load trips on wrong kinds (duties: 1) that check_registry
@@ -1235,7 +1254,7 @@ def _main_cluster(args: argparse.Namespace) -> int:
 
 
 __all__ = [
-    "Problem", "Report", "Site", "check_columns", "check_document", "check_file", "check_registry",
+    "Problem", "Report", "Site", "check_columns", "check_document", "check_file", "check_registry", "check_surveys",
     "check_site", "check_stray_files",
     "check_tree", "main", "run", "summary", "as_date", "parse_datetime_str", "today_in_china",
 ]

@@ -10,6 +10,7 @@ of its part of the OpenAPI document (``openapi.py`` merges them and serves the d
     stats.py        GET /stats
     search.py       GET /search
     health.py       GET /healthz
+    surveys.py      GET /surveys, /surveys/<slug>, /surveys/<slug>/results; POST /surveys/<slug>/answers
     work_orders.py  POST and GET /work-orders (the 12345 exchange), /work-orders/schema.json
     openapi.py      GET /openapi.json
     open311.py      Open311 GeoReport v2 under /open311/v2/ (its own blueprint, same keys)
@@ -29,6 +30,7 @@ from formsvc.api import (  # noqa: F401  (routes register on import)
     participation,
     search,
     stats,
+    surveys,
     work_orders,
 )
 from formsvc.api.blueprint import bp

@@ -29,14 +29,14 @@ from formsvc.web.runtime import calendar, projects
 _TEXT_TYPES = (str, int, float)
 
 
-def with_json_body(view: Callable[[dict[str, Any]], Any]) -> Callable[[], Any]:
-    """The view is called with the request's JSON object; without one the client gets the
-    error answer (415 not JSON, 413 too large, 400 not an object) instead."""
+def with_json_body(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The view is called with the request's JSON object (and the route's variables); without
+    one the client gets the error answer (415 not JSON, 413 too large, 400 not an object)."""
 
     @wraps(view)
-    def parsed() -> Any:
+    def parsed(**route_args: Any) -> Any:
         body = _json_body()
-        return body if isinstance(body, tuple) else view(body)
+        return body if isinstance(body, tuple) else view(body, **route_args)
 
     return parsed
 

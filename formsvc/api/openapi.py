@@ -22,6 +22,7 @@ from formsvc.api import (
     participation,
     search,
     stats,
+    surveys,
     work_orders,
 )
 from formsvc.api.blueprint import bp
@@ -32,7 +33,7 @@ KEY_SCHEME = "apiKey"
 
 # open311's paths carry their own servers entry (/open311/v2) and its error format
 RESOURCES = (kinds, departments, messages, letters, stats, search, health, work_orders, open311,
-             participation)
+             participation, surveys)
 
 ERROR_SCHEMA: dict[str, Any] = obj({
     "code": {"type": "string", "pattern": "^[a-z_]+$",

@@ -13,6 +13,7 @@ from formsvc.models.procedure import ClockPause, ReplyNotice
 from formsvc.models.report import DisclosureCase
 from formsvc.models.staff import Staff
 from formsvc.models.supervision import PerformanceScore, SupervisionNotice
+from formsvc.models.survey import SurveyCount, SurveyResponse, SurveyText
 from formsvc.models.workbench import (
     ExtensionRequest,
     Letter,
@@ -26,4 +27,4 @@ __all__ = ["ApiKey", "Attachment", "Base", "ClockPause", "Contribution",
            "ContributionEvent", "Department", "DisclosureCase", "Event",
            "ExtensionRequest", "Letter", "LetterProposal", "MailAttempt", "Message",
            "OutboxNotification", "ReplyDraft", "ReplyNotice", "ReplyTemplate", "Staff",
-           "PerformanceScore", "SupervisionNotice"]
+           "PerformanceScore", "SupervisionNotice", "SurveyCount", "SurveyResponse", "SurveyText"]

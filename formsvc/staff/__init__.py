@@ -4,6 +4,7 @@ from formsvc.staff import (
     intake,  # noqa: F401  (registers the 代录 pages on the blueprint)
     moderation,  # noqa: F401  (意见征集 and 访谈提问 moderation pages)
     supervision_pages,  # noqa: F401  (电子监察 pages)
+    surveys,  # noqa: F401  (registers the 网上调查 pages on the blueprint)
 )
 from formsvc.staff.views import bp
 

@@ -143,6 +143,8 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
         items += [("staff.performance_page", "绩效评估"), ("staff.report_page", "月度通报")]
     if staff.role in PARTICIPATION_READERS:
         items.append(("staff.participation", "意见征集与访谈"))
+    if staff.county_wide or staff.department_id:
+        items.append(("staff.surveys", "网上调查"))
     return items
 
 

@@ -126,3 +126,14 @@ KEY_SCOPE = "apikey"
 submit_limited = shared_scope_limit("SUBMIT_RATE_LIMIT", "submit")
 draft_limited = shared_scope_limit("SUBMIT_RATE_LIMIT", "draft")
 track_limited = shared_scope_limit("TRACK_RATE_LIMIT", "track")
+# 网上调查: a brake per address over every survey (the form and the API), and the
+# per-survey allowance of one address (formsvc/surveys/views.py, docs/surveys.md).
+survey_limited = shared_scope_limit("SURVEY_RATE_LIMIT", "survey")
+
+
+def over_limit(config_key: str, scope: str) -> bool:
+    """Count this request against ``config[config_key]`` per client address in ``scope``;
+    whether it went over (the caller answers 429 with its own message)."""
+    if not limiter.enabled:
+        return False
+    return _hit(current_app.config[config_key], client_address(), scope) is not None

@@ -74,3 +74,19 @@ def interviews() -> dict[str, participation.Interview]:
     return _current("formsvc.interviews",
                     lambda: Path(current_app.config["CONTENT_DIR"]) / INTERVIEW.directory,
                     lambda _d: participation.load_interviews(current_app.config["CONTENT_DIR"]))
+
+def surveys() -> dict[str, Any]:
+    """The 网上调查 by slug (``content/surveys/*.yml``); re-read when a file there is added,
+    removed or changed (the stamp is every file's name and mtime: a handful of stats)."""
+    from formsvc.domain import surveys as survey_defs
+
+    cache: dict[str, Any] = current_app.extensions.setdefault("formsvc.surveys", {})
+    folder = survey_defs.folder(current_app.config["CONTENT_DIR"])
+    try:
+        stamp = tuple(sorted((e.name, e.stat().st_mtime) for e in os.scandir(folder)))
+    except OSError:
+        stamp = ()
+    if cache.get("stamp") != stamp or "value" not in cache:
+        cache["value"] = survey_defs.load(current_app.config["CONTENT_DIR"])
+        cache["stamp"] = stamp
+    return cache["value"]

@@ -244,6 +244,7 @@ def initialized(pelican) -> None:
         STATE.site = check.Site(content_dir, STATE.registry, root=content_dir.parent)
         STATE.problems.extend(check.check_registry(content_dir, root=content_dir.parent))
         STATE.problems.extend(check.check_columns(content_dir, root=content_dir.parent))
+        STATE.problems.extend(check.check_surveys(content_dir, root=content_dir.parent))
         STATE.problems.extend(check.check_stray_files(STATE.site))
 
 

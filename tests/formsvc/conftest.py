@@ -56,6 +56,22 @@ date: 2026-10-01
 """
 
 
+# 网上调查 of rsj, open for years around today (the access matrix, tests/formsvc/test_surveys.py)
+SURVEY_YML = """title: 社保服务满意度调查
+department: rsj
+opens: 2000-01-01
+closes: 2099-12-31
+questions:
+  - id: score
+    type: scale
+    text: 满意吗？
+    required: true
+  - id: advice
+    type: text
+    text: 建议
+"""
+
+
 @pytest.fixture(scope="session")
 def content_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small content tree: the real departments registry and one 招商项目."""
@@ -63,6 +79,8 @@ def content_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(ROOT / "content" / "departments.yml", d / "departments.yml")
     (d / "zsyz" / "xm").mkdir(parents=True)
     (d / "zsyz" / "xm" / "xny-lbj.md").write_text(PROJECT_MD, encoding="utf-8")
+    (d / "surveys").mkdir()
+    (d / "surveys" / "rsj-open.yml").write_text(SURVEY_YML, encoding="utf-8")
     return d
 
 

@@ -65,7 +65,9 @@ def test_openapi_document_is_valid(client: FlaskClient) -> None:
                                  "/services.json", "/requests.json",
                                  "/requests/{service_request_id}.json",
                                  "/consultations/{slug}/comments",
-                                 "/interviews/{slug}/questions"}
+                                 "/interviews/{slug}/questions",
+                                 "/surveys", "/surveys/{slug}", "/surveys/{slug}/answers",
+                                 "/surveys/{slug}/results"}
 
 
 def test_openapi_lists_every_route(app: Flask) -> None:

@@ -91,6 +91,10 @@ MATRIX_ROUTES = {
     "/hdjl/staff/report": "test_pages (HTML and PDF)",
     "/hdjl/staff/participation": "test_pages, test_participation_access.py",
     "/hdjl/staff/participation/<int:contribution_id>/<action>": "test_participation_access.py",
+    "/hdjl/staff/surveys": "test_survey_matrix",
+    "/hdjl/staff/surveys/<slug>": "test_survey_matrix",
+    "/hdjl/staff/surveys/<slug>.csv": "test_survey_matrix",
+    "/hdjl/staff/surveys/<slug>/texts/<int:text_id>": "test_survey_matrix",
 }
 # Workbench routes that must work without a login.
 STAFF_LOGIN_FREE = {
@@ -110,6 +114,9 @@ PUBLIC_ROUTES = {
     "/hdjl/yjzj/<slug>", "/hdjl/yjzj/<slug>/new", "/hdjl/yjzj/<slug>/hearing",
     "/hdjl/yjzj/<slug>/thanks", "/hdjl/ft/<slug>", "/hdjl/ft/<slug>/answers",
     "/hdjl/ft/<slug>/new", "/hdjl/ft/<slug>/thanks",
+    # 网上调查 (tests/formsvc/test_surveys.py)
+    "/hdjl/surveys/", "/hdjl/surveys/<slug>", "/hdjl/surveys/<slug>/thanks",
+    "/hdjl/surveys/<slug>/results",
 }
 # The JSON API: no cookies, no sessions (tests/security/test_csrf.py checks a staff cookie gives
 # nothing there); tested in tests/formsvc/test_api.py and its neighbours.
@@ -119,6 +126,9 @@ API_ROUTES = {
     "/api/v1/stats", "/api/v1/track", "/api/v1/healthz",
     # the 12345 exchange: a key with the work_orders scope (tests/formsvc/test_work_orders.py)
     "/api/v1/work-orders", "/api/v1/work-orders/schema.json",
+    # 网上调查 (tests/formsvc/test_surveys.py)
+    "/api/v1/surveys", "/api/v1/surveys/<slug>", "/api/v1/surveys/<slug>/answers",
+    "/api/v1/surveys/<slug>/results",
     "/open311/v2/services.json", "/open311/v2/requests.json",
     "/open311/v2/requests/<service_request_id>.json",
     # 意见征集 and 在线访谈 (tests/formsvc/test_participation_api.py)
@@ -128,7 +138,7 @@ API_ROUTES = {
 SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
                "attachment_id": "1", "action": "note",
                "filename": "staff.css", "service_request_id": "ZX-0", "slug": "x",
-               "contribution_id": "1"}
+               "contribution_id": "1", "text_id": "1"}
 
 # Valid form data for each action, so that only scope and role decide the answer.
 FORM = {
@@ -368,6 +378,50 @@ def test_logout(wbapp: Flask, setup: dict[str, str], account: str) -> None:
     assert r.status_code == 303 and r.headers["Location"].endswith("/hdjl/staff/login")
     r = client.get("/hdjl/staff/inbox")
     assert r.status_code == 303 and "/hdjl/staff/login" in r.headers["Location"]
+
+
+# 网上调查: the rsj survey of the test content (tests/formsvc/conftest.py) is seen, exported and
+# its texts published by rsj's staff and the county-wide roles; for the others it does not exist
+SURVEY_READERS = set(ACCOUNTS) - OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_survey_matrix(wbapp: Flask, wbclient: FlaskClient, setup: dict[str, str], account: str) -> None:
+    from formsvc.models import SurveyText
+    from tests.formsvc.conftest import csrf_from
+
+    answer_page = soup(wbclient.get("/hdjl/surveys/rsj-open"))
+    assert wbclient.post("/hdjl/surveys/rsj-open", data={
+        "csrf_token": csrf_from(answer_page), "q-score": "4",
+        "q-advice": "窗口服务很好"}).status_code == 303
+    with wbapp.app_context():
+        s = db.new_session()
+        text_id = s.scalars(select(SurveyText.id)).one()
+        s.close()
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    allowed = account in SURVEY_READERS
+    listing = client.get("/hdjl/staff/surveys")
+    assert listing.status_code == 200
+    assert ("社保服务满意度调查" in listing.get_data(as_text=True)) is allowed
+    page = client.get("/hdjl/staff/surveys/rsj-open")
+    assert page.status_code == (200 if allowed else 404), account
+    csv_ = client.get("/hdjl/staff/surveys/rsj-open.csv")
+    assert csv_.status_code == (200 if allowed else 404)
+    if allowed:
+        assert "窗口服务很好" in csv_.get_data(as_text=True)
+    token = csrf_from(soup(client.get("/hdjl/staff/surveys")))
+    r = client.post(f"/hdjl/staff/surveys/rsj-open/texts/{text_id}",
+                    data={"csrf_token": token, "action": "publish"})
+    assert r.status_code == (303 if allowed else 404), account
+    with wbapp.app_context():
+        s = db.new_session()
+        assert s.get(SurveyText, text_id).published is allowed
+        s.close()
+    # unknown survey and unknown text: 404 for everyone
+    assert client.get("/hdjl/staff/surveys/nosuch").status_code == 404
+    r = client.post("/hdjl/staff/surveys/rsj-open/texts/999999", data={"csrf_token": token, "action": "publish"})
+    assert r.status_code == 404
 
 
 # --- completeness: every route of the app is in a list, every login route in the matrix ------------
