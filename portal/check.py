@@ -684,7 +684,7 @@ def _power_problems(typed: list[tuple[str, Document, DocType]], site: Site) -> l
             close = _close(ref.strip(), by_code, 1)
             hint = f"，是否为 {close[0]}？" if close else "；请填写 content/xxgk/ql/ 中某个事项的 code"
             out.append(Problem(site.display(relpath), doc.line_of("power"),
-                               f"power（权力事项编码）{ref} 不是任何权力事项的事项编码{hint}"))
+                               f"power（权力事项）{ref} 不是任何权力事项的事项编码{hint}"))
     return out
 
 

@@ -79,6 +79,6 @@ def test_a_flow_of_the_wrong_shape(site: Path) -> None:
 
 def test_a_guide_naming_an_unknown_power(site: Path) -> None:
     edit(site / GUIDE, "power: XK-SCJGJ-001", "power: XK-SCJGJ-002")
-    p = only(errors(site), "power（权力事项编码）")
+    p = only(errors(site), "power（权力事项）")
     assert p.path == f"site/{GUIDE}" and p.line == line_of(site / GUIDE, "power:")
     assert "是否为 XK-SCJGJ-001" in p.message

@@ -13,6 +13,10 @@ def _page(site: Path, rel: str) -> BeautifulSoup:
     return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
 
 
+def svg_id(svg) -> str:
+    return svg["aria-labelledby"].split()[0].removesuffix("-title")
+
+
 def test_power_page_has_both_flowcharts_and_their_steps_as_lists(built_site: Path) -> None:
     soup = _page(built_site, "xxgk/ql/spjy-chufa.html")
     assert soup.h1.get_text(strip=True) == "对未取得食品经营许可从事食品经营活动的处罚"
@@ -26,9 +30,12 @@ def test_power_page_has_both_flowcharts_and_their_steps_as_lists(built_site: Pat
         # the same steps as an ordered list after the chart, each linked to where it goes
         section = svg.find_parent("section")
         items = section.select("ol.gp-flow__steps > li")
-        drawn = ["".join(t.get_text() for t in g.select("text.gp-flow__name tspan"))
-                 for g in svg.select("g.gp-flow__node")]
-        assert [li.select_one(".gp-flow__step-name").get_text() for li in items] == drawn
+        nodes = svg.select("g.gp-flow__node")
+        assert [f"{svg_id(svg)}-{g['data-step']}" for g in nodes] == [li["id"] for li in items]
+        for g, li in zip(nodes, items, strict=True):
+            # a box shows the step's name, a diamond its question: the list item says both
+            drawn = "".join(t.get_text() for t in g.select("text.gp-flow__name tspan"))
+            assert drawn and drawn in li.get_text()
     decision = soup.select_one("#flow-external-lian .gp-flow__step-next")
     assert "是否符合立案条件？" in decision.get_text()
     assert [a["href"] for a in decision.select("a")] == ["#flow-external-diaocha", "#flow-external-buyu"]
