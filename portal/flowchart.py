@@ -24,14 +24,14 @@ LINE = 18
 META_LINE = 16
 PAD = 10
 BOX_W = 208
-DIAMOND_W = 236
+DIAMOND_W = 260
 COL_GAP = 48
 ROW_GAP = 28  # the gap between rows, before its edge channels
 CHANNEL = 12  # one edge channel inside a gap
 LANE = 16  # one lane of the long edges, right of the boxes
 MARGIN = 16
 NAME_UNITS = 12.5  # characters per line in a box
-QUESTION_UNITS = 8.5  # in a diamond (narrower where the text sits)
+QUESTION_UNITS = 9  # in a diamond (narrower where the text sits)
 META_UNITS = 15.5
 
 
@@ -88,6 +88,11 @@ def _units(ch: str) -> float:
 NO_LINE_START = frozenset("，。、；：？！）》」』”’,.;:?!)")
 
 
+def text_width(text: str, size: float = FONT) -> float:
+    """Estimated width in px of one line of ``text`` at ``size``."""
+    return sum(_units(ch) for ch in text) * size
+
+
 def wrap(text: str, units: float) -> list[str]:
     """``text`` in lines of at most ``units`` em (CJK one em, Latin about half), never empty."""
     lines: list[str] = []
@@ -120,8 +125,11 @@ def _node(step: Step, row: int, col: int, first: bool) -> Node:
         if (step.role or step.limit) else []
     if step.is_decision:
         lines = wrap(step.question, QUESTION_UNITS)
-        h = max(96.0, len(lines) * LINE + 56.0)
-        return Node(step, "decision", row, col, lines, [], DIAMOND_W, h)
+        # the text block (half sizes a, b) fits the diamond (half sizes A, B) when a/A + b/B <= 1
+        a = max(text_width(t) for t in lines) / 2 + 6
+        b = len(lines) * LINE / 2 + 4
+        half_h = b / (1 - a / (DIAMOND_W / 2))
+        return Node(step, "decision", row, col, lines, [], DIAMOND_W, max(80.0, 2 * half_h))
     lines = wrap(step.name, NAME_UNITS)
     h = PAD * 2 + len(lines) * LINE + len(meta) * META_LINE
     shape = "terminal" if first or step.is_end else "process"
@@ -169,6 +177,8 @@ def layout(steps: list[Step]) -> Layout:
             lanes += 1
 
     def gap_height(g: int) -> float:
+        if g < 0:  # above the first row: only the channels of edges going back to it
+            return CHANNEL * below[g] + ROW_GAP / 2 if below.get(g) else 0.0
         return ROW_GAP + CHANNEL * below.get(g, 0)
 
     # rows top to bottom, boxes left to right; a row's boxes share its top edge
