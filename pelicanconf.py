@@ -67,7 +67,7 @@ THEME = "theme"
 THEME_STATIC_DIR = "theme"
 OUTPUT_PATH = "output"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["yamlmeta", "catalogs", "exports", "searchindex", "clustermanifest"]
+PLUGINS = ["yamlmeta", "catalogs", "exports", "searchindex", "clustermanifest", "powers"]
 # Whoosh index written with the site (output/_search, versioned with an atomic CURRENT pointer)
 # by a worker process on the second core while Pelican reads and renders. See docs/search.md.
 SEARCHINDEX = {"background": True}

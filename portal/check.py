@@ -29,6 +29,7 @@ from portal import (
     freshness,
     listing,
     participation_check,
+    powerflow,
     schema,
     surveys,
     vocab,
@@ -122,7 +123,7 @@ KIND_NAMES = {
     "record": "若干“键: 值”",
 }
 UNITS = {"disclosure": "篇", "guide": "项", "project": "个", "investment": "篇", "news": "篇",
-         "page": "个"}
+         "page": "个", "power": "项"}
 
 
 @dataclass(frozen=True, order=True)
@@ -710,6 +711,47 @@ def _check_guide(doc: Document, ctx: _Ctx) -> None:
                           f"请在服务对象中加上 {owners[0]}，或改选 {_quote_list(_events_for(audience), 5)}")
 
 
+def _check_power(doc: Document, ctx: _Ctx) -> None:
+    """A 权力事项: its code's form, the 裁量基准 of a 处罚, and that each flow is a valid graph."""
+    meta = doc.meta
+    code = meta.get("code")
+    if isinstance(code, str) and code.strip() and not powerflow.POWER_CODE_RE.match(code.strip()):
+        ctx.error(ctx.line("code"), f"code（事项编码）“{code}” 格式不对：用大写字母、数字，以 - 分段，"
+                                    "如 XK-SCJG-001")
+    category = meta.get("power_type")
+    if category == vocab.DISCRETION_CATEGORY and not meta.get("discretion"):
+        ctx.error(ctx.line("power_type"), f"职权类别为 “{category}” 的事项必须填写 discretion（自由裁量基准）："
+                                        "每项写 situation（违法情形）和 penalty（处罚幅度）")
+    for key, label in vocab.POWER_FLOWS.items():
+        for i, sub, message in powerflow.problems(meta.get(key)):
+            line = ctx.line(key) if i < 0 else ctx.line(key, i, sub) if sub else ctx.line(key, i)
+            where = "" if i < 0 else f"第 {i + 1} 个环节："
+            ctx.error(line, f"{key}（{label}）{where}{message}")
+
+
+def _power_problems(typed: list[tuple[str, Document, DocType]], site: Site) -> list[Problem]:
+    """事项编码 unique across power items; a guide's ``power`` names an existing one."""
+    out: list[Problem] = []
+    by_code: dict[str, list[tuple[str, Document]]] = {}
+    for relpath, doc, t in typed:
+        code = doc.meta.get("code")
+        if t is schema.POWER and isinstance(code, str) and code.strip():
+            by_code.setdefault(code.strip(), []).append((relpath, doc))
+    for code, holders in by_code.items():
+        for relpath, doc in holders if len(holders) > 1 else ():
+            others = "、".join(site.display(r) for r, _ in holders if r != relpath)
+            out.append(Problem(site.display(relpath), doc.line_of("code"),
+                               f"code（事项编码）{code} 与 {others} 重复；事项编码全县唯一"))
+    for relpath, doc, t in typed:
+        ref = doc.meta.get("power")
+        if t is schema.GUIDE and isinstance(ref, str) and ref.strip() and ref.strip() not in by_code:
+            close = _close(ref.strip(), by_code, 1)
+            hint = f"，是否为 {close[0]}？" if close else "；请填写 content/xxgk/ql/ 中某个事项的 code"
+            out.append(Problem(site.display(relpath), doc.line_of("power"),
+                               f"power（权力事项）{ref} 不是任何权力事项的事项编码{hint}"))
+    return out
+
+
 def _events_for(audiences: list) -> list[str]:
     return [e for a in audiences for e in vocab.LIFE_EVENTS.get(a, ())]
 
@@ -847,6 +889,8 @@ def check_document(doc: Document, relpath: str, site: Site) -> list[Problem]:
         participation_check.check_consultation(doc.meta, ctx)
     elif t is schema.INTERVIEW:
         participation_check.check_interview(doc.meta, ctx)
+    elif t is schema.POWER:
+        _check_power(doc, ctx)
     _check_future(t, doc, ctx)
     _check_body(t, doc, ctx)
     return ctx.problems
@@ -961,6 +1005,7 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
                 out.append(Problem(site.display(relpath), 1,
                                    f"网址 /{url} 与 {others} 相同；请改文件名"))
     out.extend(_list_link_problems(typed, site))
+    out.extend(_power_problems(typed, site))
     out.extend(Problem(site.display(f.where) if f.where else site.prefix.rstrip("/") or ".", 0,
                        f.message, WARNING)
                for f in freshness.inspect(site.columns, items, today))

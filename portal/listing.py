@@ -96,8 +96,14 @@ LIST_FOLDERS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "life_event": ("bsfw/{}/", lambda event: AUDIENCE_KEYS.get(LIFE_EVENT_AUDIENCE.get(event, ""), "qt")
                    + "/" + LIFE_EVENT_KEYS.get(event, "qt")),
     "industry": ("zsyz/xm/cy/{}/", lambda industry: INDUSTRY_KEYS.get(industry, "qt")),
+    # 职权目录 (权力事项): by 职权类别 (the same keys as 事项类型) and by 实施主体
+    "power_category": ("xxgk/ql/lb/{}/", lambda category: ITEM_TYPE_KEYS.get(category, "qt")),
+    "power_department": ("xxgk/ql/bm/{}/", str),
 }
 
+
+# The 职权目录's front page, written when at least one 权力事项 is published.
+POWER_CATALOGUE = "xxgk/ql/"
 
 # Fixed pages the build writes itself unless content/pages has its own (preferred): URL → template.
 REPLACEABLE_PAGES: dict[str, str] = {"accessibility.html": "accessibility", "contact.html": "contact"}
@@ -149,4 +155,8 @@ def list_folders(items: Iterable[tuple[str, dict[str, Any]]], news_columns: Iter
                 add("life_event", event)
         elif doctype == "project":
             add("industry", meta.get("industry"))
+        elif doctype == "power":
+            found.add(POWER_CATALOGUE)
+            add("power_category", meta.get("power_type"))
+            add("power_department", meta.get("department"))
     return found

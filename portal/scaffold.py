@@ -41,6 +41,8 @@ ALIASES: dict[str, tuple[str, dict[str, str]]] = {
     "动态": ("news", {}),
     "页面": ("page", {}),
     "固定页面": ("page", {}),
+    "权力事项": ("power", {}),
+    "职权目录": ("power", {}),
 }
 
 BODY_HINT = "<!-- 在本行下方用 Markdown 填写正文，填好后可删除本行。站内附件链接写作 [附件名称](/files/…/文件名.pdf) -->"

@@ -135,6 +135,8 @@ GUIDE = DocType(
         Field("base_code", "基本编码", "str", required=True),
         Field("impl_code", "实施编码", "str", required=True),
         Field("item_type", "事项类型", "choice", required=True, choices=vocab.ITEM_TYPES),
+        Field("power", "权力事项", "str",
+              help="本指南实施的权力事项（content/xxgk/ql/）的事项编码 code，如 XK-SCJGJ-001"),
         Field("basis", "设定依据", "list", required=True),
         Field("department", "实施主体", "dept", required=True),
         Field("audience", "服务对象", "choices", required=True, choices=vocab.AUDIENCES),
@@ -216,6 +218,60 @@ NEWS = DocType(
         Field("author", "作者", "str"),
         SUMMARY,
         DATE,
+    ),
+)
+
+# 权力事项: one power of the county's 职权目录 with its 外部 and 内部 运行流程 (portal/powerflow.py
+# checks a flow, portal/flowchart.py draws it).
+BASIS_FIELDS = (
+    Field("law", "法律法规名称", "str", required=True, help="如 《中华人民共和国行政许可法》"),
+    Field("article", "条款", "str", required=True, help="如 第三十八条第一款"),
+    Field("text", "条文内容", "text"),
+)
+FLOW_STEP_FIELDS = (
+    Field("id", "环节代码", "str", required=True, help="小写字母、数字或 -，流程内唯一，如 shouli"),
+    Field("name", "环节名称", "str", required=True, max_length=24),
+    Field("role", "承办岗位", "str", required=True, help="如 窗口受理人员、股室负责人"),
+    Field("limit", "时限", "str", help="如 1个工作日、当场"),
+    Field("description", "办理要求", "text"),
+    Field("next", "下一环节", "str", help="下一环节的环节代码；不填为流程终点"),
+    Field("question", "判断条件", "str", help="判断环节填写，如 材料是否齐全？；同时填 if_yes 和 if_no"),
+    # not yes/no: YAML would read those keys as true/false
+    Field("if_yes", "是：转到", "str", help="判断为“是”时转到的环节代码"),
+    Field("if_no", "否：转到", "str", help="判断为“否”时转到的环节代码"),
+)
+DISCRETION_FIELDS = (
+    Field("situation", "违法情形", "text", required=True),
+    Field("level", "裁量等次", "str", help="如 轻微、一般、严重"),
+    Field("penalty", "处罚幅度", "text", required=True),
+)
+
+POWER = DocType(
+    name="power",
+    label="权力事项",
+    directory="xxgk/ql",
+    section="xxgk",
+    template="power",
+    slug_pattern="{section}/ql/{slug}.html",
+    fields=(
+        Field("title", "事项名称", "str", required=True, max_length=80),
+        Field("code", "事项编码", "str", required=True,
+              help="大写字母、数字和 -，全县唯一，一经赋予不再改变，如 XK-SCJG-001"),
+        Field("power_type", "职权类别", "choice", required=True, choices=vocab.POWER_CATEGORIES),
+        Field("basis", "实施依据", "records", required=True, item_fields=BASIS_FIELDS),
+        Field("department", "实施主体", "dept", required=True),
+        Field("office", "承办机构", "str", required=True, help="部门内承办的股室或机构，如 行政审批股"),
+        Field("duties", "责任事项", "list", required=True),
+        Field("accountability", "追责情形", "list", required=True),
+        Field("supervision_phone", "监督电话", "str", required=True),
+        Field("discretion", "自由裁量基准", "records", item_fields=DISCRETION_FIELDS,
+              help="行政处罚事项必填：违法情形 → 处罚幅度"),
+        Field("flow_external", "外部流程", "records", required=True, item_fields=FLOW_STEP_FIELDS,
+              help="申请人或当事人看得到的环节"),
+        Field("flow_internal", "内部流程", "records", item_fields=FLOW_STEP_FIELDS,
+              help="机关内部的审查、审核、审批环节"),
+        SUMMARY,
+        Field("date", "更新日期", "datetime", required=True),
     ),
 )
 
@@ -312,7 +368,7 @@ INTERVIEW = DocType(
 )
 
 DOC_TYPES: tuple[DocType, ...] = (DISCLOSURE, GUIDE, PROJECT, INVESTMENT_PAGE, NEWS, PAGE,
-                                  CONSULTATION, INTERVIEW)
+                                  CONSULTATION, INTERVIEW, POWER)
 DOC_TYPES_BY_NAME: dict[str, DocType] = {t.name: t for t in DOC_TYPES}
 
 # Files in content/ that are not documents.

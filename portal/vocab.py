@@ -80,6 +80,13 @@ ITEM_TYPES: tuple[str, ...] = (
     "公共服务",
 )
 
+# 职权类别 of a 权力事项 (content/xxgk/ql): the same eleven 权责清单 categories, one list.
+POWER_CATEGORIES: tuple[str, ...] = ITEM_TYPES
+# the category whose items publish a 自由裁量基准 (违法情形 → 处罚幅度)
+DISCRETION_CATEGORY = "行政处罚"
+# the two procedures of a 权力事项: key in the front matter → what readers see
+POWER_FLOWS: dict[str, str] = {"flow_external": "外部流程", "flow_internal": "内部流程"}
+
 AUDIENCES: tuple[str, ...] = ("个人", "法人")
 
 # 主题服务 by life event, as on 政务服务网; keyed by audience so each browse page stays short.

@@ -525,6 +525,7 @@ class CatalogGenerator(Generator):
                 ("project", "招商项目", None),
                 ("investment", "投资环境与优惠政策", None),
                 ("news", "政务动态", None),
+                ("power", "职权目录", self.urls.link("power_department", d.code)),
             ):
                 items = own.get(doctype, [])
                 blocks.append({"doctype": doctype, "title": title, "count": len(items),

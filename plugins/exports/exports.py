@@ -80,6 +80,7 @@ GUIDE_KEYS = (
     "title", "base_code", "impl_code", "item_type", "basis", "audience", "life_events",
     "conditions", "materials", "steps", "legal_limit", "promised_limit", "case_type", "fees",
     "place", "hours", "visits", "online_url", "phone", "complaint_phone", "result", "faq",
+    "power",
 )
 
 
@@ -108,6 +109,21 @@ def project_record(a: Any, base: str) -> dict[str, Any]:
     rec["published"] = _iso(a.date)
     rec["url"] = f"{base}/{a.url}"
     rec["inquiry_url"] = f"{base}/hdjl/tz/new?project={a.slug}"
+    return rec
+
+
+POWER_KEYS = ("code", "title", "power_type", "basis", "office", "duties", "accountability",
+              "supervision_phone", "discretion", "flow_external", "flow_internal")
+
+
+def power_record(a: Any, base: str) -> dict[str, Any]:
+    """One 权力事项 as a record of data/ql.json: its front matter, flows as written, and the
+    办事指南 that implement it (plugins/powers joins them)."""
+    rec = {k: getattr(a, k, None) for k in POWER_KEYS}
+    rec["department"] = _dept(a)
+    rec["guides"] = [f"{base}/{g.url}" for g in getattr(a, "guides", None) or []]
+    rec["updated"] = _iso(a.date)
+    rec["url"] = f"{base}/{a.url}"
     return rec
 
 
@@ -140,6 +156,7 @@ class ExportsGenerator:
             "xxgk.json": ("disclosure", disclosure_record, "政府信息公开目录"),
             "bsfw.json": ("guide", guide_record, "办事指南"),
             "zsyz.json": ("project", project_record, "招商项目"),
+            "ql.json": ("power", power_record, "职权目录"),
         }
         for filename, (doctype, to_record, title) in exports.items():
             items = sorted(self._by_type(doctype), key=lambda a: a.date, reverse=True)

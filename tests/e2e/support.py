@@ -298,6 +298,10 @@ def discover(out: Path) -> dict[str, str | None]:
         "accessibility": "/accessibility.html",
         "contact": "/contact.html",
         "not-found": "/this-page-does-not-exist.html",
+        # 职权目录: the catalogue, a category, a 处罚 with its 裁量基准 and both flowcharts
+        "power-catalogue": _first(out, "xxgk/ql/index.html"),
+        "power-category": _first(out, "xxgk/ql/lb/*/index.html"),
+        "power-item": _first(out, "xxgk/ql/*.html", _text_has("gp-table--discretion", "flow-internal")),
     }
 
 

@@ -27,6 +27,7 @@ STATIC = [
     "xxgk-annual-report", "bsfw-department", "bsfw-type", "bsfw-life-event", "bsfw-business",
     "guide", "guide-checklist", "zsyz-projects", "zsyz-industry", "project", "zsyz-page",
     "news-column", "news-item", "department", "sitemap", "accessibility", "contact", "not-found",
+    "power-catalogue", "power-category", "power-item",
 ]
 
 

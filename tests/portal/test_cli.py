@@ -21,7 +21,7 @@ def test_clean_tree_exits_zero_with_summary(site: Path) -> None:
     assert res.returncode == 0, res.stdout + res.stderr
     lines = res.stdout.splitlines()
     assert lines[-1] == ("检查通过：信息公开文件 2 篇、办事指南 1 项、招商项目 1 个、投资环境与优惠政策 1 篇、"
-                         "政务动态 2 篇、固定页面 1 个、意见征集 1 篇、在线访谈 1 篇，警告 7 条")
+                         "政务动态 2 篇、固定页面 1 个、意见征集 1 篇、在线访谈 1 篇、权力事项 2 项，警告 7 条")
     assert all("警告：" in line for line in lines[:-1])
 
 

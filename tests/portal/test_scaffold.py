@@ -49,6 +49,10 @@ def _sample(f: Field) -> Any:
         return [f.choices[0]]
     if f.kind == "choice":
         return f.choices[0]
+    # fields with a grammar of their own: a 权力事项's code and a flow step's id
+    by_key = {"code": "XK-FGW-001", "id": "shenqing"}
+    if f.key in by_key:
+        return by_key[f.key]
     samples = {"int": 1, "bool": False, "list": ["示例"], "dept": "fgw", "text": "示例文字", "column": "yw"}
     return samples.get(f.kind, "示例")
 

@@ -1,0 +1,3 @@
+from .powers import register
+
+__all__ = ["register"]
