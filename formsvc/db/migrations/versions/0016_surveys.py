@@ -5,7 +5,7 @@ answers as given), ``survey_text`` (free-text answers, published by staff), ``su
 (per survey, question, option and shard, kept in step with the answers in their transaction).
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-06
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
