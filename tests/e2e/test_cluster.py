@@ -1,5 +1,6 @@
-"""A township site of the cluster in the browser: its home page and a document, at 360 and 1280 px,
-normal and 关怀版, axe-core without violations (the checks of test_pages.check_page)."""
+"""Sub-sites of the cluster in the browser: a township's home page and a document, the 专题 site's
+home page (a template override), at 360 and 1280 px, normal and 关怀版, axe-core without
+violations (the checks of test_pages.check_page)."""
 
 from __future__ import annotations
 
@@ -14,19 +15,23 @@ from .test_pages import check_page
 
 @pytest.fixture(scope="module")
 def township(site_output: Path) -> str:
-    """The demo's township site cgz, built beside the county as the cluster build writes it."""
-    result = runner.Cluster(site_output).build_site("cgz", force=True)
-    assert result.status == "built", result.log
-    return "/cgz/"
+    """The demo's township site cgz and 专题 site xczx, built beside the county as the cluster
+    build writes them."""
+    cluster = runner.Cluster(site_output)
+    for site_id in ("cgz", "xczx"):
+        result = cluster.build_site(site_id, force=True)
+        assert result.status == "built", result.log
+    return "/"
 
 
-@pytest.mark.parametrize(("name", "path"), [
-    ("township-home", ""),
-    ("township-document", "xxgk/wj/cgz-2026-101.html"),
+@pytest.mark.parametrize(("name", "path", "accent"), [
+    ("township-home", "cgz/", "teal"),
+    ("township-document", "cgz/xxgk/wj/cgz-2026-101.html", "teal"),
+    ("topic-home", "xczx/", "green"),
 ])
-def test_township_page(name: str, path: str, township: str, open_page, artifacts) -> None:
+def test_subsite_page(name: str, path: str, accent: str, township: str, open_page, artifacts) -> None:
     page = open_page()
     response = page.goto(township + path)
     assert response is not None and response.status == 200
-    assert "gp-accent-teal" in (page.locator("body").get_attribute("class") or "")
+    assert f"gp-accent-{accent}" in (page.locator("body").get_attribute("class") or "")
     check_page(page, name, artifacts)

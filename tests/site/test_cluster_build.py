@@ -91,6 +91,23 @@ def test_a_township_home_page_sends_its_forms_to_its_own_department(out):
     assert "/hdjl/zx/new" in county and not [h for h in county if "department=" in h]
 
 
+SERVICE_PATHS = ("/hdjl/", "/search", "/api/", "/open311/")
+
+
+def test_every_link_from_the_root_on_every_site_names_a_page_of_the_cluster(out):
+    """A sub-site's pages link to its own pages under /<id>/ and to the county's (registry, forms)
+    from the root: none of them, nor any county page, points to nothing."""
+    broken = set()
+    for html in out.rglob("*.html"):
+        for href in re.findall(r'href="(/[^"#?]*)', html.read_text(encoding="utf-8")):
+            if href.startswith(SERVICE_PATHS) or href == "/hdjl":
+                continue
+            target = out / href.lstrip("/")
+            if not (target / "index.html" if href.endswith("/") else target).is_file():
+                broken.add((html.relative_to(out).as_posix(), href))
+    assert not broken, sorted(broken)[:20]
+
+
 def test_a_template_override_is_searched_before_the_theme(out):
     assert page(out / "cgz" / "index.html").find("meta", attrs={"name": "gp-override"})["content"] == "cgz"
     assert page(out / "rsj" / "index.html").find("meta", attrs={"name": "gp-override"}) is None
