@@ -105,32 +105,40 @@ def trend(session: Session, period: Period, months: int = TREND_MONTHS) -> list[
     return out
 
 
-def _cases(session: Session, condition: Any, note: Any, limit: int) -> tuple[list[Case], int]:
-    base = select(Message.tracking_number, Message.subject, Department.name, Message.received_on,
-                  Message.due_date, Message.replied_on, note).join(
+def _cases(session: Session, condition: Any, note: Any, limit: int) -> list[Case]:
+    # in receipt order alone, so that the database walks the receipt-date index and stops at
+    # ``limit`` matches instead of sorting the month (the counts come from the statistics)
+    rows = session.execute(select(
+        Message.tracking_number, Message.subject, Department.name, Message.received_on,
+        Message.due_date, Message.replied_on, note).join(
         Department, Message.department_id == Department.id).where(condition)
-    count = session.scalar(select(func.count()).select_from(
-        select(Message.id).where(condition).subquery())) or 0
-    rows = session.execute(base.order_by(Message.received_on, Message.id).limit(limit))
-    return [Case(*r) for r in rows], count
+        .order_by(Message.received_on).limit(limit))
+    return [Case(*r) for r in rows]
 
 
 def build(session: Session, config: Mapping[str, Any], calendar: Calendar, period: Period,
           today: date, now: datetime | None = None) -> MonthlyReport:
     """The report of ``period`` (a month) as of ``today``: computed, not stored."""
     totals = stats.compute(session, config, calendar, today, period.start, period.end)
-    scores = performance.compute(session, config, calendar, period, today)
+    scores = performance.compute(session, config, calendar, period, today, figures=totals)
     report = MonthlyReport(period, now or utcnow(), totals, scores, trend(session, period))
+    # the statistics' counting rule (stats._counters): dispatched, not a duplicate, not refused
     in_month = and_(Message.received_on >= period.start, Message.received_on <= period.end,
-                    Message.duplicate_of_id.is_(None), Message.department_id.is_not(None))
+                    Message.duplicate_of_id.is_(None), Message.department_id.is_not(None),
+                    Message.status != Status.REJECTED.value,
+                    Message.status != Status.SUBMITTED.value)
     late_reply = and_(Message.replied_on.is_not(None), Message.replied_on > Message.due_date)
     open_late = and_(Message.status == Status.ASSIGNED.value, Message.due_date < today)
     note = case((late_reply, literal("逾期答复")), else_=literal("超期未答复"))
-    report.late, report.late_count = _cases(session, and_(in_month, or_(late_reply, open_late)),
-                                            note, CASES_MAX)
-    report.unsatisfied, report.unsatisfied_count = _cases(
-        session, and_(in_month, Message.rating == "unsatisfied"), Message.rating_comment,
-        CASES_MAX)
+    report.late = _cases(session, and_(in_month, or_(late_reply, open_late)), note, CASES_MAX)
+    report.unsatisfied = _cases(session, and_(in_month, Message.rating == "unsatisfied"),
+                                Message.rating_comment, CASES_MAX)
+    # the counts are the statistics' (late replies, unsatisfied = rated − satisfied) and the
+    # performance table's open overdue messages: the same figures the tables above show
+    total = totals.total
+    report.late_count = (total.replied - total.on_time) + sum(
+        r.figures["overdue_open"] for r in scores.rows)
+    report.unsatisfied_count = total.rated - total.satisfied
     counts = performance.notice_counts(session, config, period)
     report.notices_issued = sum(n for n, _ in counts.values())
     report.notices_answered = sum(a for _, a in counts.values())

@@ -111,9 +111,12 @@ def overdue_counts(session: Session, period: Period, today: date,
 
 
 def compute(session: Session, config: Mapping[str, Any], calendar: Calendar, period: Period,
-            today: date, rule: ScoringRule = RULE) -> Scores:
-    """Every department's figures and score for ``period`` (not stored)."""
-    figures = stats.compute(session, config, calendar, today, period.start, period.end)
+            today: date, rule: ScoringRule = RULE, figures: stats.Stats | None = None) -> Scores:
+    """Every department's figures and score for ``period`` (not stored); ``figures``: the
+    period's statistics when the caller has them already (the monthly report)."""
+    if figures is None:
+        figures = stats.compute(session, config, calendar, today, period.start, period.end,
+                                channels=False)
     notices = notice_counts(session, config, period)
     ids = {d.code: d.id for d in session.scalars(select(Department))}
     overdue = overdue_counts(session, period, today, list(ids.values()))
