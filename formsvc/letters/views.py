@@ -12,11 +12,13 @@ from formsvc.db import get_session, utcnow
 from formsvc.domain import kinds
 from formsvc.domain.channels import CHANNELS
 from formsvc.letters.charts import bar_chart
+from formsvc.services import departments as departments_svc
 from formsvc.services import letters as letters_svc
+from formsvc.services import participation as participation_svc
 from formsvc.services import stats as stats_svc
 from formsvc.web.errors import error_response
 from formsvc.web.filters import MAX_ID, letter_filters, stats_period
-from formsvc.web.runtime import calendar
+from formsvc.web.runtime import calendar, consultations
 
 bp = Blueprint("letters", __name__)
 
@@ -76,7 +78,11 @@ def stats_page() -> Any:
                            "svg": bar_chart(chart_id, caption, items) if items else None})
     period_args = {k: v for k, v in (("from", request.args.get("from", "")),
                                      ("to", request.args.get("to", ""))) if v}
+    drafts, by_dept = participation_svc.statistics(
+        get_session(), consultations(),
+        {d.code: d.name for d in departments_svc.snapshot(get_session()).by_code.values()})
     return render_template("letters/stats.html", stats=result, errors=errors, charts=charts,
+                           draft_figures=drafts, draft_figures_by_dept=by_dept,
                            percent=stats_svc.percent, args=request.args, CHANNELS=CHANNELS,
                            csv_url=url_for("letters.stats_csv", **period_args),
                            json_url=url_for("api.get_stats", **period_args)), \

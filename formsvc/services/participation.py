@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -168,3 +168,46 @@ def by_article(items: list[PublicContribution]) -> dict[int | None, list[PublicC
 def answered(items: list[PublicContribution]) -> list[PublicContribution]:
     """An interview's published questions that have an answer, in the order they were asked."""
     return [i for i in items if i.kind == "question" and i.answer]
+
+
+@dataclass(frozen=True)
+class DraftFigures:
+    """The comments on one draft: received, published, 采纳情况 recorded, adopted (wholly or in part)."""
+
+    slug: str
+    title: str
+    department: str  # name
+    received: int
+    published: int
+    decided: int
+    adopted: int
+
+    @property
+    def adoption_rate(self) -> float | None:
+        """Adopted or partly adopted ÷ comments whose 采纳情况 is recorded (None before any)."""
+        return self.adopted / self.decided if self.decided else None
+
+
+def statistics(session: Session, drafts: Mapping[str, Consultation],
+               names: Mapping[str, str]) -> tuple[list[DraftFigures], list[DraftFigures]]:
+    """Comments per draft and per department (all time: a draft's comments are few and the
+    page sums them directly), each row a :class:`DraftFigures` (``slug`` "" per department)."""
+    published = Contribution.status == p.PUBLISHED
+    rows = session.execute(
+        select(Contribution.slug, func.count(), func.count().filter(published),
+               func.count().filter(Contribution.adoption != ""),
+               func.count().filter(Contribution.adoption.in_(("adopted", "partly"))))
+        .where(Contribution.kind == "comment").group_by(Contribution.slug))
+    per_draft = []
+    for slug, received, shown, decided, adopted in rows:
+        draft = drafts.get(slug)
+        dept = draft.department if draft else ""
+        per_draft.append(DraftFigures(slug, draft.title if draft else slug, names.get(dept, dept),
+                                      received, shown, decided, adopted))
+    by_dept: dict[str, list[DraftFigures]] = {}
+    for f in per_draft:
+        by_dept.setdefault(f.department, []).append(f)
+    per_dept = [DraftFigures("", "", dept, sum(f.received for f in fs),
+                             sum(f.published for f in fs), sum(f.decided for f in fs),
+                             sum(f.adopted for f in fs)) for dept, fs in sorted(by_dept.items())]
+    return sorted(per_draft, key=lambda f: f.slug), per_dept

@@ -29,8 +29,10 @@ def context(gen: Any, by_type: dict[str, list[Any]], now: datetime | None = None
 
     def draft_item(a: Any) -> dict[str, Any]:
         phase = _phase(a, now)
-        return {**gen.entry(a), "tag": participation.PHASE_LABELS[phase],
-                "summary": f"征求意见时间：{a.opens} 至 {a.closes}"
+        # the list's date is the close date (a date in the summary text could break at 360 px)
+        dept = a.dept.name if a.dept else str(a.department)
+        return {**gen.entry(a), "tag": participation.PHASE_LABELS[phase], "date": str(a.closes),
+                "summary": f"{dept}起草，右侧为征求意见截止日期"
                            + ("；已发布意见反馈" if getattr(a, "feedback", None) else "")}
 
     def interview_item(a: Any) -> dict[str, Any]:

@@ -285,3 +285,19 @@ def test_demo_participation_seeds_the_demo_drafts_once(app: Flask, tmp_path: Pat
         assert "未采纳" in page and "义务教育法规定免试就近入学" in page and "王磊" not in page
     finally:
         db.get_engine(demo).dispose()
+
+
+def test_statistics_page_counts_comments_and_adoption(app: Flask, client: FlaskClient) -> None:
+    for text in ("第一条意见，建议增加助餐。", "第二条意见，建议增加助浴。", "第三条意见，建议增加助洁。"):
+        post(client, "/hdjl/yjzj/open-draft/new", {**COMMENT, "text": text})
+    first, second, _ = (r.id for r in rows(app))
+    _moderate(app, first, "publish")
+    _moderate(app, first, "adopt", adoption="adopted")
+    _moderate(app, second, "adopt", adoption="not_adopted", adoption_reason="另有规定")
+    page = soup(client.get("/hdjl/stats"))
+    cells = [td.get_text() for td in page.find(id="participation-table").find("tbody").find_all(
+        ["th", "td"])]
+    assert cells == ["示范县养老服务办法（征求意见稿）", "示范县民政局", "3", "1", "50.0%"]
+    dept = [td.get_text() for td in page.find(id="participation-dept-table").find("tbody")
+            .find_all(["th", "td"])]
+    assert dept == ["示范县民政局", "3", "2", "1", "50.0%"]
