@@ -32,6 +32,10 @@ def prepare(app: Flask, demo_staff: bool = False) -> None:
             result = departments.sync(s, app.config["CONTENT_DIR"])
             print("机构同步：" + result.summary())
             created = demo.ensure_demo_staff(s) if demo_staff else []
+            if demo_staff:  # the demo county's 网上调查 show figures too
+                from formsvc.web.runtime import surveys
+
+                demo.seed_surveys(s, surveys(), app.config)
         if created:
             print(f"演示用工作台账户（密码均为 {demo.DEMO_PASSWORD}，仅供演示）：")
             for username, _role, _dept, name in created:
