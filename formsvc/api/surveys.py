@@ -21,6 +21,7 @@ from formsvc.services import surveys as survey_svc
 from formsvc.web import errors
 from formsvc.web.extensions import over_limit, survey_limited
 from formsvc.web.runtime import surveys as current_surveys
+from portal.surveys import SLUG_RE
 
 
 def _survey(slug: str) -> Survey | None:
@@ -114,7 +115,8 @@ def survey_results(slug: str) -> Any:
 
 # --- OpenAPI -------------------------------------------------------------------------------------
 
-_SLUG = {"name": "slug", "in": "path", "required": True, "schema": STR,
+_SLUG = {"name": "slug", "in": "path", "required": True,
+         "schema": {"type": "string", "pattern": SLUG_RE.pattern},
          "description": "调查的编号（content/surveys/ 下的文件名）"}
 _STATE = {"type": "string", "enum": list(survey_defs.STATE_LABELS)}
 _SUMMARY = {"slug": STR, "title": STR, "department": STR, "opens": DATE, "closes": DATE,

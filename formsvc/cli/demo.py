@@ -1,5 +1,6 @@
 """Demo data: workbench accounts for ``make run`` (a new user can try every role at once) and a
-year of 依申请公开 requests for the demo county's annual report (``flask demo-disclosure``).
+year of 依申请公开 requests for the demo county's annual report (``flask demo-disclosure``), and
+answers to the demo county's 网上调查 (``flask demo-surveys``, also run by ``make run``).
 
 Created only when asked (``scripts/serve --demo-staff``) and only on a database with no staff
 account at all, so a real deployment never gets a known password.
@@ -7,7 +8,9 @@ account at all, so a real deployment never gets a known password.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -201,4 +204,58 @@ def seed_disclosure_year(session: Session, year: int = DEMO_YEAR) -> int:
         session.add(DisclosureCase(kind=kind, received_on=received, result=result,
                                    decided_on=decided, case_number="", note="示例案件"))
     session.commit()
+    return added
+
+
+# 网上调查 of the demo county (content/surveys/): answers to the closed survey, with a few of its
+# suggestions published, and some to the open one, so both results and live counts show figures.
+DEMO_SURVEY_ANSWERS = {"school-meals-2026": 240, "parking-2026": 60}
+DEMO_SUGGESTIONS = ("希望课后服务多安排体育活动，孩子放学后运动时间太少。",
+                    "营养餐口味偏淡，建议征求学生意见调整菜单。",
+                    "建议延长课后服务到 18 时，家长可以晚些来接。有事请打 13812345678 联系我。",
+                    "阅读课很好，希望学校图书室课后也开放。")
+
+
+def seed_surveys(session: Session, surveys: dict[str, Any], config: Mapping[str, Any]) -> int:
+    """Answers to the demo surveys (only to a survey that has none yet); how many were added."""
+    import random
+
+    from formsvc.domain import surveys as survey_defs
+    from formsvc.forms import surveys as answers
+    from formsvc.models import SurveyResponse, SurveyText
+    from formsvc.services import county_numbers, masking
+    from formsvc.services import surveys as survey_svc
+
+    rng = random.Random(2026)
+    added = 0
+    for slug, n in DEMO_SURVEY_ANSWERS.items():
+        survey = surveys.get(slug)
+        if survey is None or session.scalar(select(func.count()).select_from(SurveyResponse)
+                                            .where(SurveyResponse.survey == slug)):
+            continue
+        for i in range(n):
+            raw: dict[str, list[Any]] = {}
+            for q in survey.questions:
+                values = [v for v, _ in q.choices]
+                if q.type == "text":
+                    raw[q.id] = [DEMO_SUGGESTIONS[i % len(DEMO_SUGGESTIONS)]] if i % 6 == 0 else []
+                elif q.type == "multiple":
+                    k = max(q.min_choices, 1)
+                    raw[q.id] = rng.sample(values, min(len(values), rng.randint(k, q.max_choices)))
+                elif q.type == "scale":  # leaning to the upper half, as satisfaction surveys do
+                    raw[q.id] = [min(q.scale, max(1, round(rng.gauss(q.scale * 0.7, 1))))]
+                else:
+                    raw[q.id] = [rng.choice(values)]
+            answer, errors = answers.check(survey, raw, "示范家长", "13800000000")
+            if errors:
+                raise ValueError(f"demo answer to {slug} refused: {errors}")
+            survey_svc.submit(session, survey, answer)
+            added += 1
+        if survey.state(survey_defs.today(config)) == "closed":  # three suggestions published
+            numbers = county_numbers.public_numbers(session, config)
+            for row in session.scalars(select(SurveyText).where(SurveyText.survey == slug)
+                                       .order_by(SurveyText.id).limit(3)):
+                row.published, row.published_at = True, datetime.now(UTC)
+                row.public_text = masking.mask_text(row.text, ["示范家长", "13800000000"], numbers)
+            session.commit()
     return added

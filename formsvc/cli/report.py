@@ -86,4 +86,17 @@ def demo_disclosure(year: int) -> None:
     click.echo(f"已添加 {year} 年示例申请 {n} 件" if n else f"{year} 年已有依申请公开申请，未添加示例数据")
 
 
-COMMANDS = (annual_report_command, report_case, demo_disclosure)
+@click.command("demo-surveys")
+@with_appcontext
+def demo_surveys() -> None:
+    """示范数据：演示县网上调查的答卷（已结束调查的结果和公开的建议，进行中调查的实时计数）。"""
+    from flask import current_app
+
+    from formsvc.web.runtime import surveys
+
+    with session() as s:
+        n = demo.seed_surveys(s, surveys(), current_app.config)
+    click.echo(f"已添加示例答卷 {n} 份" if n else "演示调查已有答卷，未添加示例数据")
+
+
+COMMANDS = (annual_report_command, report_case, demo_disclosure, demo_surveys)

@@ -35,6 +35,10 @@ def prepare(app: Flask, demo_staff: bool = False) -> None:
             created = demo.ensure_demo_staff(s) if demo_staff else []
             if created:  # a fresh demo database: the demo drafts' comments and questions too
                 participation_demo.seed_demo(s, app.config)
+            if demo_staff:  # the demo county's 网上调查 show figures too
+                from formsvc.web.runtime import surveys
+
+                demo.seed_surveys(s, surveys(), app.config)
         if created:
             print(f"演示用工作台账户（密码均为 {demo.DEMO_PASSWORD}，仅供演示）：")
             for username, _role, _dept, name in created:

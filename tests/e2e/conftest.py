@@ -179,6 +179,8 @@ def server(e2e_root: Path, site_output: Path) -> Iterator[Server]:
         # every test submits from 127.0.0.1: lift the per-address limits (they have their own tests)
         "FORMSVC_SUBMIT_RATE_LIMIT": "10000 per hour",
         "FORMSVC_TRACK_RATE_LIMIT": "10000 per hour",
+        "FORMSVC_SURVEY_RATE_LIMIT": "10000 per hour",
+        "FORMSVC_SURVEY_ANSWERS_PER_ADDRESS": "10000 per day",
         "PYTHONUNBUFFERED": "1",
     })
     port = _free_port()

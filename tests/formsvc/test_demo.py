@@ -8,6 +8,7 @@ from formsvc import db
 from formsvc.cli import demo
 from formsvc.models.staff import Staff
 from formsvc.services import auth
+from tests.formsvc.conftest import ROOT
 
 
 def test_demo_staff_created_on_empty_table_only(app):
@@ -35,3 +36,23 @@ def test_demo_staff_never_added_beside_real_accounts(app):
             assert session.scalar(select(func.count()).select_from(Staff)) == 1
         finally:
             session.close()
+
+
+def test_demo_surveys_get_answers_once_and_published_suggestions_masked(app):
+    from formsvc.domain import surveys as survey_defs
+    from formsvc.models import SurveyText
+    from formsvc.services import surveys as survey_svc
+
+    demo_surveys = survey_defs.load(ROOT / "content")
+    with app.app_context():
+        s = db.new_session()
+        try:
+            assert demo.seed_surveys(s, demo_surveys, app.config) == sum(demo.DEMO_SURVEY_ANSWERS.values())
+            assert demo.seed_surveys(s, demo_surveys, app.config) == 0  # never twice
+            closed = survey_svc.results(s, demo_surveys["school-meals-2026"])
+            assert closed.total == demo.DEMO_SURVEY_ANSWERS["school-meals-2026"]
+            published = list(s.scalars(select(SurveyText).where(SurveyText.published.is_(True))))
+            assert len(published) == 3
+            assert all("13812345678" not in t.public_text for t in published)
+        finally:
+            s.close()

@@ -365,3 +365,24 @@ def test_api_closed_upcoming_and_results(client: FlaskClient) -> None:
     assert client.get("/api/v1/surveys/open/results").get_json()["code"] == "results_not_published"
     results = api_check(client.get("/api/v1/surveys/closed/results"), "/surveys/{slug}/results")
     assert results["total"] == 0 and [q["id"] for q in results["questions"]] == ["often", "problems", "score"]
+
+
+def test_migration_0016_down_and_up(app: Flask, client: FlaskClient) -> None:
+    from sqlalchemy import inspect
+
+    from formsvc import db
+    from formsvc.db import migrate
+    from tests.formsvc.test_applicant_types import _alembic
+
+    assert post_answer(client, "open", GOOD).status_code == 303
+    with app.app_context():
+        engine = db.get_engine(app)
+        tables = {"survey_response", "survey_text", "survey_count"}
+        try:
+            _alembic(engine, "downgrade", "0014")
+            assert not tables & set(inspect(engine).get_table_names())
+            assert "message" in inspect(engine).get_table_names()  # nothing else touched
+        finally:
+            _alembic(engine, "upgrade", "head")
+        assert tables <= set(inspect(engine).get_table_names())
+        assert migrate.current_revision(engine) == migrate.head_revision(engine)
