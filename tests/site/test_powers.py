@@ -36,6 +36,11 @@ def test_power_page_has_both_flowcharts_and_their_steps_as_lists(built_site: Pat
             # a box shows the step's name, a diamond its question: the list item says both
             drawn = "".join(t.get_text() for t in g.select("text.gp-flow__name tspan"))
             assert drawn and drawn in li.get_text()
+    # the category and the department lead to their catalogue pages
+    assert [a["href"] for a in soup.select(".gp-breadcrumb a")][-1] == "/xxgk/ql/lb/xzcf/"
+    rows = {tr.th.get_text(): tr.td for tr in soup.select(".gp-summary-table tr")}
+    assert rows["职权类别"].a["href"] == "/xxgk/ql/lb/xzcf/"
+    assert rows["实施主体"].a["href"] == "/xxgk/ql/bm/scjgj/"
     decision = soup.select_one("#flow-external-lian .gp-flow__step-next")
     assert "是否符合立案条件？" in decision.get_text()
     assert [a["href"] for a in decision.select("a")] == ["#flow-external-diaocha", "#flow-external-buyu"]
