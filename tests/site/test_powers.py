@@ -76,6 +76,9 @@ def test_catalogue_pages_by_category_and_department(built_site: Path) -> None:
     dept = _page(built_site, "xxgk/ql/bm/scjgj/index.html")
     assert len(dept.select("table a")) == 2
     assert not (built_site / "xxgk/ql/lb/xzqz").exists()  # no empty category pages
+    # reached from the 信息公开 page, the human sitemap and the department's page
+    for rel in ("xxgk/index.html", "sitemap.html", "jg/scjgj.html"):
+        assert _page(built_site, rel).select('a[href^="/xxgk/ql/"]'), rel
 
 
 def test_open_data_has_every_power_with_its_flows(built_site: Path) -> None:
