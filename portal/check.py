@@ -715,6 +715,7 @@ def _check_power(doc: Document, ctx: _Ctx) -> None:
     """A 权力事项: its code's form, the 裁量基准 of a 处罚, and that each flow is a valid graph."""
     meta = doc.meta
     code = meta.get("code")
+    code = str(code) if isinstance(code, int) and not isinstance(code, bool) else code
     if isinstance(code, str) and code.strip() and not powerflow.POWER_CODE_RE.match(code.strip()):
         ctx.error(ctx.line("code"), f"code（事项编码）“{code}” 格式不对：用大写字母、数字，以 - 分段，"
                                     "如 XK-SCJG-001")

@@ -391,7 +391,7 @@ class Preview:
         for g in self.generators:
             if g is gen or not hasattr(g, "generate_output"):
                 continue
-            if type(g).__name__ in ("CatalogGenerator",):
+            if type(g).__name__ in ("CatalogGenerator", "PowerCatalogue"):
                 getattr(g, "_entries", {}).clear()  # cached per id(article): ids are reused
                 g.generate_output(writer)
         update.written.extend(writer.written)

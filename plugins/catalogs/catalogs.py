@@ -596,7 +596,8 @@ class CatalogGenerator(Generator):
             industries=[(i, u.link("industry", i)) for i in vocab.INDUSTRIES
                         if index.projects_by_industry.get(i)],
             xxgk_links=[(p.title, f"{u.base}/{p.url}") for p in pages if p.url.startswith("xxgk/")]
-            + [("政府信息公开目录", u.href("xxgk/ml/")), ("依申请公开", f"{self.settings.get('SERVICE_URL', u.base)}/hdjl/ysqgk/new")],
+            + [("政府信息公开目录", u.href("xxgk/ml/")), ("依申请公开", f"{self.settings.get('SERVICE_URL', u.base)}/hdjl/ysqgk/new")]
+            + ([("职权目录", u.href(listing.POWER_CATALOGUE))] if index.by_type.get("power") else []),
             fixed_pages=[(p.title, f"{u.base}/{p.url}") for p in pages
                          if not p.url.startswith("xxgk/")],
             departments=list(registry or []),

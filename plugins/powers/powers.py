@@ -56,14 +56,37 @@ def draw_flows(article: Any) -> list[dict[str, Any]]:
     return out
 
 
+def prepare(article: Any) -> None:
+    """What a power item's page needs beyond its front matter: the charts and its list folders."""
+    article.flows = draw_flows(article)
+    article.category_folder = listing.folder("power_category", article.power_type)
+    article.department_folder = listing.folder("power_department", article.department)
+
+
+# the article list the guides were last joined against (the preview swaps in a new list)
+_JOINED: dict[str, Any] = {"articles": None}
+
+
 def articles_read(generator: Any) -> None:
     """Join powers and guides, and draw every power item's flows (the content checks passed)."""
     link_guides(generator.articles)
+    _JOINED["articles"] = generator.articles
     for a in generator.articles:
         if getattr(a, "doctype", "") == "power":
-            a.flows = draw_flows(a)
-            a.power_type_folder = listing.folder("power_category", a.power_type)
-            a.department_folder = listing.folder("power_department", a.department)
+            prepare(a)
+
+
+def before_write(generator: Any, content: Any) -> None:
+    """A document re-read by ``make preview`` (portal.preview) after the build: prepared here,
+    right before its page is written, since ``articles_read`` ran for the first build only."""
+    doctype = getattr(content, "doctype", "")
+    if doctype not in ("power", "guide"):
+        return
+    if _JOINED["articles"] is not generator.articles:
+        link_guides(generator.articles)
+        _JOINED["articles"] = generator.articles
+    if doctype == "power" and not hasattr(content, "flows"):
+        prepare(content)
 
 
 class PowerCatalogue(Generator):
@@ -139,4 +162,5 @@ def get_generators(pelican: Any) -> type[Generator]:
 def register() -> None:
     """Connect the plugin to Pelican's signals."""
     signals.article_generator_finalized.connect(articles_read)
+    signals.article_generator_write_article.connect(before_write)
     signals.get_generators.connect(get_generators)

@@ -28,6 +28,18 @@ def test_malformed_code(site: Path) -> None:
     assert len(found) == 1 and found[0].line == 3
 
 
+def test_wrong_kinds_are_reported_not_crashed_on(site: Path) -> None:
+    edit(site / LICENCE, "code: XK-SCJGJ-001", "code: 1001")
+    edit(site / LICENCE, "power_type: 行政许可", "power_type: [行政许可]")
+    edit(site / LICENCE, "    next: shencha", "    next: [shencha]")
+    edit(site / PENALTY, "flow_internal:\n", "flow_internal:\n  - 法制审核\n")
+    found = [str(p) for p in errors(site)]
+    assert any("“1001” 格式不对" in m for m in found), found
+    assert any("power_type（职权类别） 应为" in m for m in found), found
+    assert any("next（下一环节）" in m and "不是列表" in m for m in found), found
+    assert any("flow_internal（内部流程）第 1 项应为若干“键: 值”" in m for m in found), found
+
+
 def test_basis_is_required_and_needs_the_article(site: Path) -> None:
     edit(site / LICENCE, "    article: 第三十五条第一款\n", "")
     p = only(errors(site), "article（条款）")

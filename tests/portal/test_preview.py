@@ -126,3 +126,22 @@ def test_fingerprint_follows_document_versions():
     assert fingerprint({"items": [Doc()], "n": 1}, versions) == before
     versions["zwdt/a.md"] = 1
     assert fingerprint({"items": [Doc()], "n": 1}, versions) != before
+
+
+def test_a_power_item_added_then_edited_gets_its_flowchart(preview):
+    src = Path(__file__).resolve().parents[1] / "data" / "site" / "xxgk" / "ql" / "spjy-chufa.md"
+    target = preview.content / "xxgk" / "ql" / "spjy-chufa.md"
+    target.parent.mkdir(parents=True)
+    text = src.read_text(encoding="utf-8").replace("date: 2024-06-01", "date: 2024-06-20")
+    target.write_text(text, encoding="utf-8")
+    update = preview.poll()
+    assert update is not None and update.ok, update.problems
+    page = preview.output / "xxgk" / "ql" / "spjy-chufa.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.count('class="gp-flow__svg"') == 2 and "调查取证" in html
+    assert (preview.output / "xxgk" / "ql" / "index.html").exists()
+    target.write_text(text.replace("name: 调查取证", "name: 现场调查取证"), encoding="utf-8")
+    update = preview.poll()
+    assert update is not None and update.ok, update.problems
+    html = page.read_text(encoding="utf-8")
+    assert "现场调查取证" in html.split('class="gp-flow__svg"')[1]  # in the chart, not only the list

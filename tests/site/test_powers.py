@@ -36,6 +36,11 @@ def test_power_page_has_both_flowcharts_and_their_steps_as_lists(built_site: Pat
             # a box shows the step's name, a diamond its question: the list item says both
             drawn = "".join(t.get_text() for t in g.select("text.gp-flow__name tspan"))
             assert drawn and drawn in li.get_text()
+    # the category and the department lead to their catalogue pages
+    assert [a["href"] for a in soup.select(".gp-breadcrumb a")][-1] == "/xxgk/ql/lb/xzcf/"
+    rows = {tr.th.get_text(): tr.td for tr in soup.select(".gp-summary-table tr")}
+    assert rows["职权类别"].a["href"] == "/xxgk/ql/lb/xzcf/"
+    assert rows["实施主体"].a["href"] == "/xxgk/ql/bm/scjgj/"
     decision = soup.select_one("#flow-external-lian .gp-flow__step-next")
     assert "是否符合立案条件？" in decision.get_text()
     assert [a["href"] for a in decision.select("a")] == ["#flow-external-diaocha", "#flow-external-buyu"]
@@ -71,6 +76,9 @@ def test_catalogue_pages_by_category_and_department(built_site: Path) -> None:
     dept = _page(built_site, "xxgk/ql/bm/scjgj/index.html")
     assert len(dept.select("table a")) == 2
     assert not (built_site / "xxgk/ql/lb/xzqz").exists()  # no empty category pages
+    # reached from the 信息公开 page, the human sitemap and the department's page
+    for rel in ("xxgk/index.html", "sitemap.html", "jg/scjgj.html"):
+        assert _page(built_site, rel).select('a[href^="/xxgk/ql/"]'), rel
 
 
 def test_open_data_has_every_power_with_its_flows(built_site: Path) -> None:
