@@ -126,6 +126,8 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
         items.append(("staff.templates", "答复模板"))
     if staff.role in INTAKE_ROLES:
         items.append(("staff.intake", "电话代录"))
+    if staff.role == "admin":  # formsvc/staff/admin.py
+        items += [("staff.staff_accounts", "账户管理"), ("staff.api_key_list", "API 密钥")]
     return items
 
 

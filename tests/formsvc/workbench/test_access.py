@@ -56,6 +56,8 @@ PAGES = {
     "/hdjl/staff/templates": {"handler_own", "handler_other", "reviewer_own", "reviewer_other"},
     "/hdjl/staff/intake": {"dispatcher", "intake"},
     "/hdjl/staff/intake/zx": {"dispatcher", "intake"},
+    "/hdjl/staff/admin/staff": {"admin"},
+    "/hdjl/staff/admin/api-keys": {"admin"},
 }
 # 代录 of another kind than zx, and 依申请公开 (written procedure): 404 for everyone
 INTAKE_CLOSED = ("/hdjl/staff/intake/ysqgk", "/hdjl/staff/intake/nosuchkind")
@@ -79,6 +81,10 @@ MATRIX_ROUTES = {
     "/hdjl/staff/intake": "test_pages",
     "/hdjl/staff/intake/<kind_code>": "test_pages (GET), test_intake_post (POST)",
     "/hdjl/staff/intake/receipt/<number>": "test_pages",
+    "/hdjl/staff/admin/staff": "test_pages (GET), test_admin_posts (POST)",
+    "/hdjl/staff/admin/staff/<int:staff_id>/<action>": "test_admin_posts",
+    "/hdjl/staff/admin/api-keys": "test_pages (GET), test_admin_posts (POST)",
+    "/hdjl/staff/admin/api-keys/<key_id>/<action>": "test_admin_posts",
 }
 # Workbench routes that must work without a login.
 STAFF_LOGIN_FREE = {
@@ -106,7 +112,7 @@ API_ROUTES = {
     "/open311/v2/requests/<service_request_id>.json",
 }
 # A value for each URL variable, to request every route for real.
-SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
+SAMPLE_ARGS = {"kind_code": "zx", "staff_id": "1", "key_id": "000000000000", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
                "attachment_id": "1", "action": "note",
                "filename": "staff.css", "service_request_id": "ZX-0"}
 
@@ -337,6 +343,45 @@ def test_logout(wbapp: Flask, setup: dict[str, str], account: str) -> None:
     assert r.status_code == 303 and r.headers["Location"].endswith("/hdjl/staff/login")
     r = client.get("/hdjl/staff/inbox")
     assert r.status_code == 303 and "/hdjl/staff/login" in r.headers["Location"]
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_admin_posts(wbapp: Flask, setup: dict[str, str], account: str) -> None:
+    """Every POST of the admin screens: the admin only; for anyone else they do not exist, and
+    nothing changes."""
+    from formsvc.models import AdminEvent, ApiKey
+    from formsvc.models.staff import Staff
+    from formsvc.services import api_keys
+
+    with wbapp.app_context():
+        s = db.new_session()
+        _, key = api_keys.create(s, name="客户端", scopes=["submit"], channel="api")
+        key_id = key.split("_")[1]
+        target = s.scalar(select(Staff.id).where(Staff.username == "h_other"))
+        before = len(s.scalars(select(AdminEvent.id)).all())
+        s.close()
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    token = _token(client)
+    posts = [("/hdjl/staff/admin/staff", {"username": f"new_{account}", "role": "supervisor"}),
+             (f"/hdjl/staff/admin/staff/{target}/change_role", {"role": "reviewer",
+                                                                "department": "jyj"}),
+             (f"/hdjl/staff/admin/staff/{target}/reset_password", {}),
+             (f"/hdjl/staff/admin/staff/{target}/disable", {}),
+             ("/hdjl/staff/admin/api-keys", {"name": "新密钥", "scope": "track",
+                                             "channel": "api"}),
+             (f"/hdjl/staff/admin/api-keys/{key_id}/rotate", {})]
+    for path, data in posts:
+        r = client.post(path, data={"csrf_token": token, **data})
+        assert r.status_code == (404 if account != "admin" else r.status_code), (account, path)
+        assert r.status_code in ((200, 303) if account == "admin" else (404,)), (account, path)
+    with wbapp.app_context():
+        s = db.new_session()
+        changes = len(s.scalars(select(AdminEvent.id)).all()) - before
+        keys = len(s.scalars(select(ApiKey.id)).all())
+        s.close()
+    assert changes == (len(posts) if account == "admin" else 0), account
+    assert keys == (3 if account == "admin" else 1), account  # created, and rotated
 
 
 # --- completeness: every route of the app is in a list, every login route in the matrix ------------

@@ -1,0 +1,46 @@
+"""The record of account and API-key changes made on the admin screens and by the commands.
+
+- ``admin_event``: one append-only row per change to a staff account (created, disabled,
+  enabled, password reset, role or department changed) or an API key (created, revoked,
+  rotated): who (``staff:<id>`` or ``cli``), what, to whom (``staff:<id>`` or
+  ``api_key:<key_id>``), a short note. Never a password or a key.
+
+Existing accounts and keys: nothing recorded their history before 0018, so the table starts
+empty; no existing row changes.
+
+Revision ID: 0018
+Revises: 0014
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from formsvc.db import UTCDateTime
+
+revision = "0018"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "admin_event",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("actor", sa.String(100), nullable=False),
+        sa.Column("action", sa.String(32), nullable=False),
+        sa.Column("target", sa.String(64), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+    )
+    op.create_index("ix_admin_event_created_at", "admin_event", ["created_at"])
+    op.create_index("ix_admin_event_target", "admin_event", ["target"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_admin_event_target", table_name="admin_event")
+    op.drop_index("ix_admin_event_created_at", table_name="admin_event")
+    op.drop_table("admin_event")
