@@ -18,6 +18,7 @@ from formsvc.api import (
     kinds,
     letters,
     messages,
+    on_behalf,
     open311,
     search,
     stats,
@@ -30,7 +31,8 @@ from formsvc.web import api_keys
 KEY_SCHEME = "apiKey"
 
 # open311's paths carry their own servers entry (/open311/v2) and its error format
-RESOURCES = (kinds, departments, messages, letters, stats, search, health, work_orders, open311)
+RESOURCES = (kinds, departments, messages, letters, stats, search, health, work_orders, open311,
+             on_behalf)
 
 ERROR_SCHEMA: dict[str, Any] = obj({
     "code": {"type": "string", "pattern": "^[a-z_]+$",

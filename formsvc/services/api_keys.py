@@ -47,6 +47,7 @@ class KeyUse:
     scopes: frozenset[str]
     channel: str
     rate_limit: str  # "" = the service default (API_KEY_RATE_LIMIT)
+    lineage: int = 0  # the rotation chain (ApiKey.lineage): whose messages it reads on behalf
 
 
 def _hash(secret: str) -> str:
@@ -126,7 +127,7 @@ def rotate(session: Session, key_id: str, by: Staff | None = None) -> tuple[ApiK
     old = _active(session, key_id)
     old.revoked_at = utcnow()
     row = ApiKey(name=old.name, owner=old.owner, scopes=old.scopes, channel=old.channel,
-                 rate_limit=old.rate_limit, created_at=old.revoked_at)
+                 rate_limit=old.rate_limit, created_at=old.revoked_at, lineage_id=old.lineage)
     key = _new_secret(row)
     session.add(row)
     admin_events.add(session, by, "api_key_rotate", f"api_key:{old.key_id}",
@@ -144,7 +145,8 @@ def authenticate(session: Session, presented: str, now: datetime | None = None) 
             or not hmac.compare_digest(row.secret_hash, _hash(match.group(2)))):
         session.rollback()
         raise ApiKeyError("invalid_api_key", "API 密钥无效或已吊销")
-    use = KeyUse(row.id, row.name, frozenset(row.scope_list), row.channel, row.rate_limit)
+    use = KeyUse(row.id, row.name, frozenset(row.scope_list), row.channel, row.rate_limit,
+                 row.lineage)
     now = now or utcnow()
     if row.last_used_at is None or row.last_used_at < now - _TOUCH_EVERY:
         session.execute(update(ApiKey).where(ApiKey.id == row.id, or_(

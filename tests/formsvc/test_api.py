@@ -63,7 +63,8 @@ def test_openapi_document_is_valid(client: FlaskClient) -> None:
                                  "/letters", "/letters/{letter_id}", "/stats", "/search",
                                  "/healthz", "/work-orders", "/work-orders/schema.json",
                                  "/services.json", "/requests.json",
-                                 "/requests/{service_request_id}.json"}
+                                 "/requests/{service_request_id}.json",
+                                 "/messages/{tracking_number}"}
 
 
 def test_openapi_lists_every_route(app: Flask) -> None:

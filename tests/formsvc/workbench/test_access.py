@@ -110,11 +110,14 @@ API_ROUTES = {
     "/api/v1/work-orders", "/api/v1/work-orders/schema.json",
     "/open311/v2/services.json", "/open311/v2/requests.json",
     "/open311/v2/requests/<service_request_id>.json",
+    # a key reads what it submitted (tests/formsvc/test_track_on_behalf.py)
+    "/api/v1/messages/<tracking_number>",
 }
 # A value for each URL variable, to request every route for real.
 SAMPLE_ARGS = {"kind_code": "zx", "staff_id": "1", "key_id": "000000000000", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
                "attachment_id": "1", "action": "note",
-               "filename": "staff.css", "service_request_id": "ZX-0"}
+               "filename": "staff.css", "service_request_id": "ZX-0",
+               "tracking_number": "ZX20200101-ABCDEF"}
 
 # Valid form data for each action, so that only scope and role decide the answer.
 FORM = {

@@ -5,8 +5,14 @@
   rotated): who (``staff:<id>`` or ``cli``), what, to whom (``staff:<id>`` or
   ``api_key:<key_id>``), a short note. Never a password or a key.
 
+- ``api_key.lineage_id``: the first key of a key's rotation chain (null: the key is the first),
+  so that a key with the ``track_on_behalf`` scope reads the messages submitted by the keys it
+  replaced too.
+
 Existing accounts and keys: nothing recorded their history before 0018, so the table starts
-empty; no existing row changes.
+empty. Before 0018 a rotation did not note which key it replaced (only the same name and the
+revocation time tell), so existing keys start chains of their own (null); a key rotated before
+0018 reads on behalf only what it submitted itself. No existing row changes.
 
 Revision ID: 0018
 Revises: 0014
@@ -38,9 +44,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_admin_event_created_at", "admin_event", ["created_at"])
     op.create_index("ix_admin_event_target", "admin_event", ["target"])
+    op.add_column("api_key", sa.Column("lineage_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("api_key", "lineage_id")
     op.drop_index("ix_admin_event_target", table_name="admin_event")
     op.drop_index("ix_admin_event_created_at", table_name="admin_event")
     op.drop_table("admin_event")
