@@ -181,6 +181,13 @@ def intake(app: Flask, client: FlaskClient) -> Prepared:
         "content": "人民路东段的路灯已经连续三天不亮，请尽快修理。"}
 
 
+def bulk_dispatch(app: Flask, client: FlaskClient) -> Prepared:
+    token = _logged_in(app, client)
+    number, _ = _submitted(client)
+    return "/hdjl/staff/queue/dispatch", {"csrf_token": token, "number": number,
+                                          "department": "rsj"}
+
+
 def admin_staff(app: Flask, client: FlaskClient) -> Prepared:
     return "/hdjl/staff/admin/staff", {"csrf_token": _logged_in(app, client),
                                        "username": "new", "role": "supervisor"}
@@ -236,6 +243,7 @@ CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
     "templates": ("/hdjl/staff/templates", templates, True),
     "annual-report": ("/hdjl/staff/annual-report", annual_report_case, True),  # a 复议 case
     "intake": ("/hdjl/staff/intake/<kind_code>", intake, True),  # 代录 for a caller
+    "bulk-dispatch": ("/hdjl/staff/queue/dispatch", bulk_dispatch, True),  # 分办 of several
     # the admin screens (formsvc/staff/admin.py): an account, a key, their changes
     "admin-staff": ("/hdjl/staff/admin/staff", admin_staff, True),
     "admin-staff-action": ("/hdjl/staff/admin/staff/<int:staff_id>/<action>",

@@ -81,6 +81,7 @@ MATRIX_ROUTES = {
     "/hdjl/staff/intake": "test_pages",
     "/hdjl/staff/intake/<kind_code>": "test_pages (GET), test_intake_post (POST)",
     "/hdjl/staff/intake/receipt/<number>": "test_pages",
+    "/hdjl/staff/queue/dispatch": "test_bulk_dispatch",
     "/hdjl/staff/admin/staff": "test_pages (GET), test_admin_posts (POST)",
     "/hdjl/staff/admin/staff/<int:staff_id>/<action>": "test_admin_posts",
     "/hdjl/staff/admin/api-keys": "test_pages (GET), test_admin_posts (POST)",
@@ -135,6 +136,7 @@ FORM = {
     "request_correction": {"note": "请写明所需文件的名称", "days": "10"},
     "start_consultation": {"note": "某公司"}, "end_consultation": {"note": "同意公开"},
     "remove_reply_file": {"attachment": "1"},
+    "assign": {"assignee": ""},
 }
 # Actions that only a 依申请公开 request offers.
 DISCLOSURE_ACTIONS = ("extension", "correction", "consultation")
@@ -346,6 +348,26 @@ def test_logout(wbapp: Flask, setup: dict[str, str], account: str) -> None:
     assert r.status_code == 303 and r.headers["Location"].endswith("/hdjl/staff/login")
     r = client.get("/hdjl/staff/inbox")
     assert r.status_code == 303 and "/hdjl/staff/login" in r.headers["Location"]
+
+
+# who may 分办 several messages at once from the queue (formsvc/staff/bulk.py)
+BULK_DISPATCHERS = {"dispatcher", "supervisor", "admin"}
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_bulk_dispatch(wbapp: Flask, wbclient: FlaskClient, setup: dict[str, str],
+                       account: str) -> None:
+    number, _ = submit(wbclient, "zx", department="", content=f"{account} 批量分办的留言内容。")
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    r = client.post("/hdjl/staff/queue/dispatch",
+                    data={"csrf_token": _token(client), "number": number, "department": "rsj"})
+    allowed = account in BULK_DISPATCHERS
+    assert r.status_code == (303 if allowed else 404), account
+    with wbapp.app_context():
+        status = db.new_session().scalar(select(Message.status).where(
+            Message.tracking_number == number))
+    assert status == ("assigned" if allowed else "submitted"), account
 
 
 @pytest.mark.parametrize("account", list(ACCOUNTS))

@@ -1,4 +1,4 @@
-"""The record of account and API-key changes made on the admin screens and by the commands.
+"""The record of account and API-key changes; a key's rotation chain; a message's named handler.
 
 - ``admin_event``: one append-only row per change to a staff account (created, disabled,
   enabled, password reset, role or department changed) or an API key (created, revoked,
@@ -8,6 +8,11 @@
 - ``api_key.lineage_id``: the first key of a key's rotation chain (null: the key is the first),
   so that a key with the ``track_on_behalf`` scope reads the messages submitted by the keys it
   replaced too.
+- ``message.assignee_id``: the staff member of the department who handles the message
+  (指定承办人; the inbox's "mine" filter). No foreign key, as for ``message.api_key_id`` (0012):
+  SQLite adds a column with one only by copying the whole table, and accounts are disabled,
+  never deleted. Existing messages have no named handler (null): the department handled them
+  as a whole, and nothing recorded who.
 
 Existing accounts and keys: nothing recorded their history before 0018, so the table starts
 empty. Before 0018 a rotation did not note which key it replaced (only the same name and the
@@ -45,9 +50,11 @@ def upgrade() -> None:
     op.create_index("ix_admin_event_created_at", "admin_event", ["created_at"])
     op.create_index("ix_admin_event_target", "admin_event", ["target"])
     op.add_column("api_key", sa.Column("lineage_id", sa.Integer(), nullable=True))
+    op.add_column("message", sa.Column("assignee_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("message", "assignee_id")
     op.drop_column("api_key", "lineage_id")
     op.drop_index("ix_admin_event_target", table_name="admin_event")
     op.drop_index("ix_admin_event_created_at", table_name="admin_event")
