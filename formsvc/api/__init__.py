@@ -12,6 +12,7 @@ of its part of the OpenAPI document (``openapi.py`` merges them and serves the d
     health.py       GET /healthz
     surveys.py      GET /surveys, /surveys/<slug>, /surveys/<slug>/results; POST /surveys/<slug>/answers
     work_orders.py  POST and GET /work-orders (the 12345 exchange), /work-orders/schema.json
+    on_behalf.py    GET /messages/<tracking_number> (a key reads what it submitted)
     openapi.py      GET /openapi.json
     open311.py      Open311 GeoReport v2 under /open311/v2/ (its own blueprint, same keys)
 
@@ -25,6 +26,7 @@ from formsvc.api import (  # noqa: F401  (routes register on import)
     kinds,
     letters,
     messages,
+    on_behalf,
     open311,
     openapi,
     participation,

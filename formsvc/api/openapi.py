@@ -18,6 +18,7 @@ from formsvc.api import (
     kinds,
     letters,
     messages,
+    on_behalf,
     open311,
     participation,
     search,
@@ -33,7 +34,7 @@ KEY_SCHEME = "apiKey"
 
 # open311's paths carry their own servers entry (/open311/v2) and its error format
 RESOURCES = (kinds, departments, messages, letters, stats, search, health, work_orders, open311,
-             participation, surveys)
+             participation, surveys, on_behalf)
 
 ERROR_SCHEMA: dict[str, Any] = obj({
     "code": {"type": "string", "pattern": "^[a-z_]+$",

@@ -37,9 +37,13 @@ SUBMIT = "submit"
 TRACK = "track"
 READ_LETTERS = "read_letters"
 WORK_ORDERS = "work_orders"
+# reads a message's status by its number alone (no query code), only for the messages the key
+# itself (or a key it was rotated from) submitted: GET /api/v1/messages/{tracking_number}
+TRACK_ON_BEHALF = "track_on_behalf"
 SCOPES: dict[str, str] = {
     SUBMIT: "代为提交留言",
     TRACK: "代为查询进度和评价",
     READ_LETTERS: "读取公开来信",
     WORK_ORDERS: "交换 12345 工单",
+    TRACK_ON_BEHALF: "凭受理编号查询本密钥提交的留言（无需查询码）",
 }

@@ -2,6 +2,7 @@
 staff accounts and what the workbench keeps beside a message (drafts, extensions, letters …)."""
 
 from formsvc.db import Base
+from formsvc.models.admin_event import AdminEvent
 from formsvc.models.api_key import ApiKey
 from formsvc.models.attachment import Attachment
 from formsvc.models.department import Department
@@ -23,7 +24,7 @@ from formsvc.models.workbench import (
     ReplyTemplate,
 )
 
-__all__ = ["ApiKey", "Attachment", "Base", "ClockPause", "Contribution",
+__all__ = ["AdminEvent", "ApiKey", "Attachment", "Base", "ClockPause", "Contribution",
            "ContributionEvent", "Department", "DisclosureCase", "Event",
            "ExtensionRequest", "Letter", "LetterProposal", "MailAttempt", "Message",
            "OutboxNotification", "ReplyDraft", "ReplyNotice", "ReplyTemplate", "Staff",

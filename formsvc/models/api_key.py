@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from formsvc.db import Base, UTCDateTime, utcnow
@@ -32,6 +32,14 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the first key of its rotation chain (None: this key is the first); a key reads on behalf
+    # the messages of its whole chain (migration 0018)
+    lineage_id: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def lineage(self) -> int:
+        """The id that names this key's rotation chain."""
+        return self.lineage_id or self.id
 
     @property
     def scope_list(self) -> list[str]:

@@ -52,6 +52,9 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16))
     # the department the citizen chose; None means 不确定 (the dispatcher routes it)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    # the named handler within the department (staff.id; migration 0018, no foreign key like
+    # api_key_id): set by 指定承办人, cleared when the message leaves the department
+    assignee_id: Mapped[int | None] = mapped_column(Integer)
     project_slug: Mapped[str] = mapped_column(String(100), default="")
 
     name: Mapped[str] = mapped_column(String(200))

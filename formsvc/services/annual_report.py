@@ -28,8 +28,10 @@ from sqlalchemy.orm import Session
 from formsvc.config import county_date, county_zone
 from formsvc.domain import annual_report as t
 from formsvc.domain.applicants import report_column
+from formsvc.domain.channels import CHANNELS
 from formsvc.domain.procedure import CORRECTION_ABANDONED
 from formsvc.models import ClockPause, DisclosureCase, Letter, Message, ReplyDraft
+from formsvc.services import stats
 from formsvc.services.errors import ServiceError
 from portal import report as content_report
 
@@ -163,9 +165,14 @@ def website_figures(session: Session, config: Mapping[str, Any], year: int) -> d
     published = session.scalar(select(func.count()).select_from(Letter).where(
         Letter.published.is_(True), Letter.published_at >= datetime(year, 1, 1, tzinfo=zone),
         Letter.published_at < datetime(year + 1, 1, 1, tzinfo=zone))) or 0
+    # by channel: the national tables have no place for it, so it is a part of this, the
+    # report's own section (docs/annual-report.md); the channels add up to messages_received
+    by_channel = stats.count_channels(session, first, last, duplicates=False)
     return {"messages_received": received, "messages_answered": answered or 0,
             "average_working_days": round((days or 0) / answered, 1) if answered else None,
-            "letters_published": published}
+            "letters_published": published,
+            "channels": [{"code": c, "label": CHANNELS[c], "received": by_channel.get(c, 0)}
+                         for c in CHANNELS]}
 
 
 def figures(session: Session, config: Mapping[str, Any], year: int) -> dict[str, Any]:
@@ -209,6 +216,8 @@ def as_csv(data: dict[str, Any]) -> str:
                        ("average_working_days", "平均办理用时（工作日）"),
                        ("letters_published", "公开信件")):
         w.writerow(["网站年度报表", "互动交流", label, "" if site[key] is None else site[key]])
+    for ch in site.get("channels", []):  # reports saved before channels were counted have none
+        w.writerow(["网站年度报表", "收到留言（按渠道）", ch["label"], ch["received"]])
     for col in site["columns"]:
         w.writerow(["网站年度报表", "本年发布信息", col["label"], col["published"]])
     return out.getvalue()

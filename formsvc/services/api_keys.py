@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from formsvc.db import utcnow
 from formsvc.domain.channels import CHANNELS, KEY_CHANNELS, SCOPES
 from formsvc.models import ApiKey
+from formsvc.models.staff import Staff
+from formsvc.services import admin_events
 from formsvc.services.errors import ServiceError
 
 PREFIX = "cpk"
@@ -45,6 +47,7 @@ class KeyUse:
     scopes: frozenset[str]
     channel: str
     rate_limit: str  # "" = the service default (API_KEY_RATE_LIMIT)
+    lineage: int = 0  # the rotation chain (ApiKey.lineage): whose messages it reads on behalf
 
 
 def _hash(secret: str) -> str:
@@ -68,6 +71,8 @@ def _checked(name: str, scopes: Iterable[str], channel: str, rate_limit: str) ->
     if channel not in KEY_CHANNELS:
         raise ApiKeyError("invalid_channel", "渠道应为：" + "、".join(
             f"{k}（{CHANNELS[k]}）" for k in KEY_CHANNELS))
+    if len(rate_limit) > 100:
+        raise ApiKeyError("invalid_rate_limit", "频率限制不超过 100 个字符")
     if rate_limit:
         try:
             parse_many(rate_limit)
@@ -78,13 +83,18 @@ def _checked(name: str, scopes: Iterable[str], channel: str, rate_limit: str) ->
 
 
 def create(session: Session, *, name: str, owner: str = "", scopes: Iterable[str],
-           channel: str, rate_limit: str = "") -> tuple[ApiKey, str]:
-    """Store a new key; (its row, the full key, to be shown once)."""
+           channel: str, rate_limit: str = "", by: Staff | None = None) -> tuple[ApiKey, str]:
+    """Store a new key; (its row, the full key, to be shown once). ``by``: the admin on the
+    workbench, None for the command line (the ``admin_event`` row's actor)."""
     scope_list = _checked(name, scopes, channel, rate_limit)
+    if len(owner) > 200:
+        raise ApiKeyError("invalid_owner", "负责单位和联系人不超过 200 个字符")
     row = ApiKey(name=name.strip(), owner=owner.strip(), scopes=" ".join(scope_list),
                  channel=channel, rate_limit=rate_limit, created_at=utcnow())
     key = _new_secret(row)
     session.add(row)
+    admin_events.add(session, by, "api_key_create", f"api_key:{row.key_id}",
+                     f"{row.name}，{row.scopes}，{row.channel}")
     session.commit()
     return row, key
 
@@ -101,23 +111,27 @@ def _active(session: Session, key_id: str) -> ApiKey:
     return row
 
 
-def revoke(session: Session, key_id: str, now: datetime | None = None) -> ApiKey:
+def revoke(session: Session, key_id: str, now: datetime | None = None,
+           by: Staff | None = None) -> ApiKey:
     """Revoke the key at once; its row stays (messages name it)."""
     row = _active(session, key_id)
     row.revoked_at = now or utcnow()
+    admin_events.add(session, by, "api_key_revoke", f"api_key:{row.key_id}", row.name)
     session.commit()
     return row
 
 
-def rotate(session: Session, key_id: str) -> tuple[ApiKey, str]:
+def rotate(session: Session, key_id: str, by: Staff | None = None) -> tuple[ApiKey, str]:
     """Replace a key by a new one with the same name, owner, scopes, channel and limit; the old
     one is revoked in the same transaction. (the new row, the full new key)."""
     old = _active(session, key_id)
     old.revoked_at = utcnow()
     row = ApiKey(name=old.name, owner=old.owner, scopes=old.scopes, channel=old.channel,
-                 rate_limit=old.rate_limit, created_at=old.revoked_at)
+                 rate_limit=old.rate_limit, created_at=old.revoked_at, lineage_id=old.lineage)
     key = _new_secret(row)
     session.add(row)
+    admin_events.add(session, by, "api_key_rotate", f"api_key:{old.key_id}",
+                     f"{old.name}：新密钥 {row.key_id}")
     session.commit()
     return row, key
 
@@ -131,7 +145,8 @@ def authenticate(session: Session, presented: str, now: datetime | None = None) 
             or not hmac.compare_digest(row.secret_hash, _hash(match.group(2)))):
         session.rollback()
         raise ApiKeyError("invalid_api_key", "API 密钥无效或已吊销")
-    use = KeyUse(row.id, row.name, frozenset(row.scope_list), row.channel, row.rate_limit)
+    use = KeyUse(row.id, row.name, frozenset(row.scope_list), row.channel, row.rate_limit,
+                 row.lineage)
     now = now or utcnow()
     if row.last_used_at is None or row.last_used_at < now - _TOUCH_EVERY:
         session.execute(update(ApiKey).where(ApiKey.id == row.id, or_(

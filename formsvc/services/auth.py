@@ -7,6 +7,7 @@ account names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 from formsvc.db import UTCDateTime, utcnow
 from formsvc.models import Department
 from formsvc.models.staff import COUNTY_ROLES, DEPARTMENT_ROLES, ROLE_LABELS, Staff
+from formsvc.services import admin_events
 from formsvc.services.errors import ServiceError
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -26,6 +28,8 @@ _DUMMY_HASH = _hasher.hash("no-such-account")
 
 LOGIN_FAILED = "用户名或密码错误"
 PASSWORD_MIN = 10
+# a login name: no spaces or control characters (they are invisible when it is read out)
+USERNAME_RE = re.compile(r"^[^\s\x00-\x1f\x7f]+$")
 
 
 class AuthError(ServiceError):
@@ -42,18 +46,43 @@ def hash_password(password: str) -> str:
 
 
 def create_staff(session: Session, *, username: str, password: str, role: str,
-                 display_name: str = "", department_code: str = "", email: str = "") -> Staff:
-    """Create an account (CLI); raises AuthError with a Chinese message on bad input."""
+                 display_name: str = "", department_code: str = "", email: str = "",
+                 by: Staff | None = None) -> Staff:
+    """Create an account (``create-staff``, the admin screen: ``by`` is the admin, None for the
+    command line); raises AuthError with a Chinese message on bad input. Recorded in
+    ``admin_event`` in the same transaction."""
     username = username.strip()
-    if not username or len(username) > 64:
-        raise AuthError("invalid_username", "用户名不能为空，且不超过 64 个字符")
+    if not username or len(username) > 64 or not USERNAME_RE.match(username):
+        raise AuthError("invalid_username", "用户名不能为空，不超过 64 个字符，不含空格")
     if role not in ROLE_LABELS:
         raise AuthError("invalid_role", "角色应为：" + "、".join(
             f"{k}（{v}）" for k, v in ROLE_LABELS.items()))
+    if len(display_name) > 100 or len(email) > 200:
+        raise AuthError("too_long", "姓名不超过 100 个字符，电子邮箱不超过 200 个字符")
     if len(password) < PASSWORD_MIN:
         raise AuthError("weak_password", f"密码至少 {PASSWORD_MIN} 个字符")
     if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
         raise AuthError("username_taken", f"用户名 {username} 已存在")
+    department = role_department(session, role, department_code)
+    staff = Staff(username=username, display_name=display_name.strip() or username,
+                  email=email.strip(), role=role, department=department,
+                  password_hash=hash_password(password), active=True, failed_logins=0,
+                  created_at=utcnow())
+    session.add(staff)
+    session.flush()  # the id, for the record
+    admin_events.add(session, by, "staff_create", f"staff:{staff.id}",
+                     f"{username}，{ROLE_LABELS[role]}" + (f"，{department.code}" if department
+                                                           else ""))
+    session.commit()
+    return staff
+
+
+def role_department(session: Session, role: str, department_code: str) -> Department | None:
+    """The department an account of ``role`` gets from ``department_code`` ("" = none);
+    AuthError for an unknown role or code, or a department role without one."""
+    if role not in ROLE_LABELS:
+        raise AuthError("invalid_role", "角色应为：" + "、".join(
+            f"{k}（{v}）" for k, v in ROLE_LABELS.items()))
     department = None
     if department_code:
         department = session.scalar(select(Department).where(Department.code == department_code))
@@ -61,22 +90,19 @@ def create_staff(session: Session, *, username: str, password: str, role: str,
             raise AuthError("unknown_department",
                             f"机构代码 {department_code} 不存在（先运行 sync-departments）")
     if role in DEPARTMENT_ROLES and department is None:
-        raise AuthError("department_required", f"{ROLE_LABELS[role]}必须属于一个机构（--department）")
-    staff = Staff(username=username, display_name=display_name or username, email=email,
-                  role=role, department=department, password_hash=hash_password(password),
-                  active=True, failed_logins=0, created_at=utcnow())
-    session.add(staff)
-    session.commit()
-    return staff
+        raise AuthError("department_required", f"{ROLE_LABELS[role]}必须属于一个机构")
+    return department
 
 
-def set_password(session: Session, staff: Staff, password: str) -> None:
-    """Set a new password; ends the account's sessions and lifts a lockout."""
+def set_password(session: Session, staff: Staff, password: str, by: Staff | None = None) -> None:
+    """Set a new password; ends the account's sessions and lifts a lockout. Recorded in
+    ``admin_event`` (``by``: the admin, None for ``staff-password``)."""
     if len(password) < PASSWORD_MIN:
         raise AuthError("weak_password", f"密码至少 {PASSWORD_MIN} 个字符")
     staff.password_hash = hash_password(password)
     staff.failed_logins = 0
     staff.locked_until = None
+    admin_events.add(session, by, "staff_password", f"staff:{staff.id}", staff.username)
     session.commit()
 
 

@@ -140,6 +140,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
        public=False),
     _t("flag_handled", "督办员已处理不满意评价", {Status.CLOSED}, None, {"supervisor"},
        public=False, needs_note=True),
+    # 指定承办人 within the department (services/workbench/assignment.py); the note names them
+    _t("assign", "指定承办人", {Status.ASSIGNED}, None,
+       {"handler", "reviewer", "dispatcher", "supervisor"}, public=False, needs_note=True),
     # a consent to publication the old API may have misread, asked again (domain/consent.py)
     _t("reconfirm_consent", "重新确认公开意愿", _ANY, None, _STAFF, public=False,
        needs_note=True),

@@ -454,13 +454,17 @@ def compute(session: Session, config: Mapping[str, Any], calendar: Calendar, tod
 
 
 def count_channels(session: Session, date_from: date | None = None,
-                   date_to: date | None = None) -> dict[str, int]:
-    """Messages received in [date_from, date_to] per channel, every channel listed (0 when none).
+                   date_to: date | None = None, duplicates: bool = True) -> dict[str, int]:
+    """Messages received in [date_from, date_to] per channel, every channel listed (0 when none);
+    without repeated submissions when ``duplicates`` is false (the annual report's count).
 
-    Read from ``ix_message_received_department`` (receipt date, department, channel) alone.
+    Read from ``ix_message_received_department`` (receipt date, department, channel) alone
+    when duplicates are counted.
     """
     m = Message.__table__.c
     q = select(m.channel, func.count()).group_by(m.channel)
+    if not duplicates:
+        q = q.where(m.duplicate_of_id.is_(None))
     if date_from:
         q = q.where(m.received_on >= date_from)
     if date_to:

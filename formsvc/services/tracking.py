@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from formsvc.config import county_zone
@@ -19,7 +19,7 @@ from formsvc.db import utcnow
 from formsvc.domain import kinds
 from formsvc.domain.ratings import RATINGS
 from formsvc.domain.workdays import Calendar
-from formsvc.models import Message
+from formsvc.models import ApiKey, Message
 from formsvc.services import codes, deadlines, departments, lifecycle, procedure, workbench
 from formsvc.services.errors import ServiceError
 
@@ -50,6 +50,23 @@ def find(session: Session, number: str, code: str) -> Message:
     # verify even when there is no message: the same effort for both failures
     ok = codes.verify_code(message.query_code_hash if message else None, code)
     if message is None or not ok:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return message
+
+
+def find_on_behalf(session: Session, number: str, lineage: int) -> Message:
+    """The message with this number if a key of the rotation chain ``lineage`` submitted it
+    (the ``track_on_behalf`` scope: no query code); NotFound otherwise, the same for a number
+    that does not exist and one that another system or a citizen submitted."""
+    number = codes.normalize_number(number)
+    message = None
+    if codes.NUMBER_RE.match(number):
+        chain = select(ApiKey.id).where(or_(ApiKey.id == lineage, ApiKey.lineage_id == lineage))
+        message = session.scalars(
+            select(Message).options(joinedload(Message.department), joinedload(Message.events))
+            .where(Message.tracking_number == number, Message.api_key_id.in_(chain))
+        ).unique().first()
+    if message is None:
         raise NotFound(NOT_FOUND_MESSAGE)
     return message
 

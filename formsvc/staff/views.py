@@ -145,6 +145,8 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
         items.append(("staff.participation", "意见征集与访谈"))
     if staff.county_wide or staff.department_id:
         items.append(("staff.surveys", "网上调查"))
+    if staff.role == "admin":  # formsvc/staff/admin.py
+        items += [("staff.staff_accounts", "账户管理"), ("staff.api_key_list", "API 密钥")]
     return items
 
 
@@ -246,13 +248,15 @@ def _filter_from_args() -> tuple[wb.InboxFilter, dict[str, str]]:
                        deadline=args.get("deadline", "") if args.get("deadline") in (
                            "overdue", "due_soon") else "",
                        department=clean_text(args.get("department") or ""), number=number,
-                       page=args.get("page", 1, type=int) or 1)
+                       page=args.get("page", 1, type=int) or 1,
+                       assignee=args.get("assignee", "") if args.get("assignee") in (
+                           "mine", "none") else "")
     if f.status not in ("", "open", *STATUS_LABELS):
         f.status = "open"
     query = {k: v for k, v in {"kind": f.kind, "status": f.status,
                                "from": args.get("from", ""), "to": args.get("to", ""),
                                "deadline": f.deadline, "department": f.department,
-                               "number": number}.items() if v}
+                               "number": number, "assignee": f.assignee}.items() if v}
     return f, query
 
 
@@ -279,7 +283,7 @@ def count_links(staff: Staff, current: str = "") -> list[CountLink]:
 
 def _current_count(f: wb.InboxFilter) -> str:
     # the count whose list this is exactly; with any further filter it is a part of one: none
-    narrowed = f.kind or f.number or f.department or f.date_from or f.date_to
+    narrowed = f.kind or f.number or f.department or f.date_from or f.date_to or f.assignee
     if f.deadline and f.status == "open" and not narrowed:
         return f.deadline
     if f.status == "assigned" and not (f.deadline or narrowed):
@@ -290,18 +294,34 @@ def _current_count(f: wb.InboxFilter) -> str:
 @bp.get("/queue")
 def queue() -> Any:
     """New and returned messages waiting for 分办 (county-wide roles only)."""
+    return queue_page()
+
+
+# who may 分办 several messages at once from the queue (formsvc/staff/bulk.py)
+BULK_ROLES = frozenset({"dispatcher", "supervisor", "admin"})
+
+
+def queue_page(errors: list[dict[str, str]] | None = None, form: dict[str, Any] | None = None,
+               status: int = 200) -> Any:
+    """The dispatch queue; with a refused bulk 分办's errors and choices when there is one."""
     staff = _staff()
     if not staff.county_wide:
         abort(404)
     f, query = _filter_from_args()
     query.pop("status", None)
     page = wb.dispatch_queue(_ctx(), staff, f.page, f)
+    bulk = staff.role in BULK_ROLES
     return render_template(
         "staff/queue.html", heading="待分办留言", rows=page.rows, total=page.total,
         number=page.page, pages=_page_links("staff.queue", page.pages, **query),
         counts=count_links(staff, "" if query else "submitted"),
         intro="新提交的留言和被退回的留言，已超期的在前（超期最久的最先），其余按答复期限由近到远。"
-              "打开留言后选择承办单位分办，或说明理由不予受理。")
+              "打开留言后选择承办单位分办，或说明理由不予受理。"
+              + ("也可以勾选几件留言，一次分办到同一个单位。" if bulk else ""),
+        bulk=bulk, errors=errors or [], form=form or {}, bulk_max=wb.BULK_MAX,
+        department_items=[("", "请选择"), *((d.code, d.name)
+                                           for d in departments.active(get_session()))]
+        if bulk else []), status
 
 
 @bp.get("/inbox")
@@ -326,6 +346,8 @@ def inbox() -> Any:
         status_items=[("open", "办理中（未答复）"), ("", "全部状态"), *STATUS_LABELS.items()],
         department_items=[("", "全部单位"), *((d.code, d.name)
                                               for d in departments.active(get_session()))],
+        assignee_items=[("", "全部"), ("mine", "我承办的"), ("none", "未指定承办人")],
+        assignees=wb.assignee_names(get_session(), (r.message for r in page.rows)),
         pages=_page_links("staff.inbox", page.pages, **query))
 
 
@@ -462,6 +484,9 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "can_reopen": wb.can_reopen(message),
         "reporter_visible": wb.reporter_visible(staff, message),
         "CHANNELS": channels.CHANNELS, "errors": errors or [], "form": form or {},
+        "assignee": db.get(Staff, message.assignee_id) if message.assignee_id else None,
+        "assignable": [(str(s.id), s.display_name + "（" + s.role_label + "）")
+                       for s in wb.assignable(db, message)],
         "pause": message.open_pause, "pauses": list(message.pauses),
         "reply_files": wb.reply_files(message), "reply_notice": wb.notice_of(db, message),
         "reply_accept": ",".join(sorted(set(uploads.REPLY_ACCEPTED.values()))),
@@ -582,6 +607,7 @@ ACTIONS: dict[str, tuple[Callable[[wb.Context, Staff, str, dict[str, str]], Any]
                                                         f.get("note", "")), "通知已发出"),
     "answer_notice": (lambda c, s, n, f: wb.answer_notice(c, s, n, f.get("notice", ""),
                                                           f.get("note", "")), "已回复通知"),
+    "assign": (lambda c, s, n, f: wb.assign(c, s, n, f.get("assignee", "")), "承办人已保存"),
 }
 
 

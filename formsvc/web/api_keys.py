@@ -20,7 +20,14 @@ from flask import Blueprint, current_app, g, request
 from werkzeug.wrappers import Response
 
 from formsvc.db import get_session
-from formsvc.domain.channels import API, READ_LETTERS, SUBMIT, TRACK, WORK_ORDERS
+from formsvc.domain.channels import (
+    API,
+    READ_LETTERS,
+    SUBMIT,
+    TRACK,
+    TRACK_ON_BEHALF,
+    WORK_ORDERS,
+)
 from formsvc.services import api_keys
 from formsvc.web import audit_log, errors
 
@@ -39,11 +46,13 @@ REQUIRED_SCOPES: dict[tuple[str, str], str] = {
     # 意见征集 and 在线访谈 (formsvc/api/participation.py)
     ("post", "/consultations/{slug}/comments"): SUBMIT,
     ("post", "/interviews/{slug}/questions"): SUBMIT,
+    # a message by its number alone, for the key that submitted it (formsvc/api/on_behalf.py)
+    ("get", "/messages/{tracking_number}"): TRACK_ON_BEHALF,
 }
 # the routes that take no request without a key (the others serve a citizen without one too):
 # the 12345 exchange and filing through Open311
 KEY_REQUIRED = frozenset({("post", "/work-orders"), ("get", "/work-orders"),
-                          ("post", "/requests.json")})
+                          ("post", "/requests.json"), ("get", "/messages/{tracking_number}")})
 _RULE_ARG = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 _AUDIT_OUTCOMES = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict",
                    429: "rate_limited"}

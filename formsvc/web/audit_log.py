@@ -10,7 +10,9 @@ key by :func:`record_key_use` (formsvc/web/api_keys.py); refused workbench actio
 invalid form, a message out of scope) by an ``after_request`` hook.
 
 Each line has the same keys: time (ISO 8601, UTC), actor (username), actor_id, role, action,
-message (tracking number), department (code), ip, request_id and outcome. Never the citizen's
+message (tracking number), department (code), ip, request_id, outcome and target (the account
+``staff:<id>`` or key ``api_key:<key_id>`` an admin changed: an ``AdminEvent`` row, written by
+the admin screens and the account and key commands; actor ``cli`` for a command). Never the citizen's
 personal data: no name, phone, address, subject or text.
 
 Destination: ``AUDIT_LOG`` — "stderr" (default), a file path, or "" to configure the
@@ -34,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from formsvc.models import Event
+from formsvc.models import AdminEvent, Event
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ReplyTemplate
 
@@ -42,7 +44,7 @@ LOGGER_NAME = "formsvc.audit"
 log = logging.getLogger(LOGGER_NAME)
 
 FIELDS = ("time", "actor", "actor_id", "role", "action", "message", "department", "ip",
-          "request_id", "outcome")
+          "request_id", "outcome", "target")
 _PENDING = "formsvc.audit.pending"
 # a client's or nginx's X-Request-ID is kept when it is a plain token; anything else is replaced
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -137,7 +139,7 @@ def _entry(action: str, outcome: str, *, staff: Staff | None = None, username: s
         "action": action, "message": message, "department": department,
         "ip": (request.remote_addr or None) if in_request else None,
         "request_id": g.get("request_id") if in_request else None,
-        "outcome": outcome,
+        "outcome": outcome, "target": None,
     }
 
 
@@ -170,6 +172,12 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
             pending.append(_entry(obj.action, "ok", staff=staff,
                                   message=msg.tracking_number if msg is not None else None,
                                   department=dept))
+        elif isinstance(obj, AdminEvent):
+            staff = _staff(session, obj.actor.partition(":")[2])
+            entry = _entry(obj.action, "ok", staff=staff, username=obj.actor,
+                           department=_dept_code(staff))
+            entry["target"] = obj.target
+            pending.append(entry)
         elif isinstance(obj, ReplyTemplate):
             staff = _staff(session, str(obj.created_by_id or ""))
             pending.append(_entry("template_add", "ok", staff=staff, department=_dept_code(staff)))

@@ -81,8 +81,9 @@ def shared_scope_limit(config_key: str, scope: str) -> Callable[[Callable[P, R]]
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def limited(*args: P.args, **kwargs: P.kwargs) -> R:
-            if request.method == "POST" and limiter.enabled:
-                key = current_key()
+            key = current_key()
+            # POSTs, and every request with a key (a key's GET on behalf counts too)
+            if (request.method == "POST" or key is not None) and limiter.enabled:
                 # a trusted system's key has one allowance of its own instead (web/api_keys.py)
                 breached = _hit(current_app.config[config_key], client_address(), scope) \
                     if key is None else _hit(key.rate_limit or current_app.config[

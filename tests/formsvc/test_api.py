@@ -67,7 +67,7 @@ def test_openapi_document_is_valid(client: FlaskClient) -> None:
                                  "/consultations/{slug}/comments",
                                  "/interviews/{slug}/questions",
                                  "/surveys", "/surveys/{slug}", "/surveys/{slug}/answers",
-                                 "/surveys/{slug}/results"}
+                                 "/surveys/{slug}/results", "/messages/{tracking_number}"}
 
 
 def test_openapi_lists_every_route(app: Flask) -> None:

@@ -181,7 +181,11 @@ def test_the_key_is_in_no_log_line_url_or_audit_row(app: Flask, client: FlaskCli
         (row.name, row.id, "api:api.create_message", "ok"),
         (row.name, row.id, "api:api.track", "ok")]
     assert uses[0]["message"] == ok.get_json()["tracking_number"]
-    assert [x["outcome"] for x in lines if x["role"] is None] == ["invalid_key"]
+    # the key's creation (actor cli: make_key is the command's path) names the key by its id
+    assert [(x["actor"], x["action"], x["target"]) for x in lines if x["target"]] == [
+        ("cli", "api_key_create", f"api_key:{row.key_id}")]
+    assert [x["outcome"] for x in lines if x["role"] is None and not x["target"]] == \
+        ["invalid_key"]
 
 
 def test_counts_by_channel_in_the_statistics(app: Flask, client: FlaskClient) -> None:

@@ -221,7 +221,8 @@ def test_tracking_and_rating_forms(client: FlaskClient, app: Flask,
 # --- the workbench -------------------------------------------------------------------------------
 
 STAFF_FIELDS = ("department", "note", "due_date", "days", "text", "outcome", "outcome_note",
-                "subject", "question", "reply", "reviewed", "report_row", "revision", "answer", "step")
+                "subject", "question", "reply", "reviewed", "report_row", "revision", "answer", "step",
+                "assignee")
 STAFF_CHOICES = {
     "department": ["rsj", "zjj", "xzfb", "", "nope"],
     "due_date": ["2099-01-05", "2000-01-01", "2026-02-30", "tomorrow", ""],
@@ -232,6 +233,7 @@ STAFF_CHOICES = {
     "reviewed": ["y", "", "1"],
     "revision": ["1", "2", "0", "-1", "01", "1.0", ""],  # the proposal a page approves
     "answer": ["yes", "no", "", "maybe", "1"],  # reconfirm_consent
+    "assignee": ["", "1", "2", "3", "-1", "abc", "1.0"],  # assign: staff ids, some of rsj's
 }
 
 

@@ -181,6 +181,41 @@ def intake(app: Flask, client: FlaskClient) -> Prepared:
         "content": "人民路东段的路灯已经连续三天不亮，请尽快修理。"}
 
 
+def bulk_dispatch(app: Flask, client: FlaskClient) -> Prepared:
+    token = _logged_in(app, client)
+    number, _ = _submitted(client)
+    return "/hdjl/staff/queue/dispatch", {"csrf_token": token, "number": number,
+                                          "department": "rsj"}
+
+
+def admin_staff(app: Flask, client: FlaskClient) -> Prepared:
+    return "/hdjl/staff/admin/staff", {"csrf_token": _logged_in(app, client),
+                                       "username": "new", "role": "supervisor"}
+
+
+def admin_staff_action(app: Flask, client: FlaskClient) -> Prepared:
+    token = _logged_in(app, client)
+    target = make_staff(app, "h", "handler", "rsj")
+    return f"/hdjl/staff/admin/staff/{target}/disable", {"csrf_token": token}
+
+
+def admin_api_keys(app: Flask, client: FlaskClient) -> Prepared:
+    return "/hdjl/staff/admin/api-keys", {"csrf_token": _logged_in(app, client),
+                                          "name": "客户端", "scope": "submit", "channel": "api"}
+
+
+def admin_api_key_action(app: Flask, client: FlaskClient) -> Prepared:
+    from formsvc.services import api_keys
+
+    token = _logged_in(app, client)
+    with app.app_context():
+        s = db.new_session()
+        row, _key = api_keys.create(s, name="客户端", scopes=["submit"], channel="api")
+        key_id = row.key_id
+        s.close()
+    return f"/hdjl/staff/admin/api-keys/{key_id}/revoke", {"csrf_token": token}
+
+
 def action(name: str) -> Callable[[Flask, FlaskClient], Prepared]:
     def prepare(app: Flask, client: FlaskClient) -> Prepared:
         token = _logged_in(app, client)
@@ -208,6 +243,14 @@ CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
     "templates": ("/hdjl/staff/templates", templates, True),
     "annual-report": ("/hdjl/staff/annual-report", annual_report_case, True),  # a 复议 case
     "intake": ("/hdjl/staff/intake/<kind_code>", intake, True),  # 代录 for a caller
+    "bulk-dispatch": ("/hdjl/staff/queue/dispatch", bulk_dispatch, True),  # 分办 of several
+    # the admin screens (formsvc/staff/admin.py): an account, a key, their changes
+    "admin-staff": ("/hdjl/staff/admin/staff", admin_staff, True),
+    "admin-staff-action": ("/hdjl/staff/admin/staff/<int:staff_id>/<action>",
+                           admin_staff_action, True),
+    "admin-api-keys": ("/hdjl/staff/admin/api-keys", admin_api_keys, True),
+    "admin-api-key-action": ("/hdjl/staff/admin/api-keys/<key_id>/<action>",
+                             admin_api_key_action, True),
     **{f"action-{a}": ("/hdjl/staff/m/<number>/<action>", action(a), False) for a in ACTIONS},
 }
 

@@ -4,6 +4,7 @@ One module per job; this package's names are the workbench's interface (``wb.dis
 
     context.py      Context, scope (get_message, scope_clause), errors, the steps of an action
     routing.py      dispatch, reject, transfer, return_to_dispatcher, add_note
+    assignment.py   指定承办人 within the department, bulk 分办 from the queue (all or nothing)
     deadlines.py    extension requests and decisions, a supervisor's new due date
     replies.py      drafts, review, sending the reply
     procedure.py    依申请公开: 告知补正, 征求第三方意见 and its end (the clock stops)
@@ -21,6 +22,7 @@ Each action takes the acting :class:`Staff`, looks the message up in scope, chan
 notifications (services/notify.py) in one transaction.
 """
 
+from formsvc.services.workbench.assignment import BULK_MAX, assign, assignable, dispatch_many
 from formsvc.services.workbench.consent import reconfirm as reconfirm_consent
 from formsvc.services.workbench.consent import unconfirmed as unconfirmed_consent
 from formsvc.services.workbench.context import (
@@ -69,6 +71,7 @@ from formsvc.services.workbench.queries import (
     Page,
     Row,
     StateCounts,
+    assignee_names,
     deadline_clause,
     dispatch_queue,
     filtered,
@@ -115,6 +118,7 @@ from formsvc.services.workbench.supervision import (
 from formsvc.services.workbench.templates import add_template, remove_template, templates_for
 
 __all__ = [
+    "BULK_MAX", "assign", "assignable", "assignee_names", "dispatch_many",
     "ActionError", "Context", "DepartmentWatch", "EXTENSION_STATUS_LABELS", "InboxFilter",
     "LETTER_FIELDS", "NotFound", "PER_PAGE", "PROPOSAL_STATUS_LABELS", "Page",
     "REPLY_STATUS_LABELS", "REPLY_STEPS", "Row", "StateCounts", "Suggestion", "add_note",

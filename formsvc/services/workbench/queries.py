@@ -31,6 +31,7 @@ class InboxFilter:
     department: str = ""  # county-wide roles only
     number: str = ""
     page: int = 1
+    assignee: str = ""  # "", "mine" (the staff member's own), "none" (no named handler yet)
 
 
 @dataclass
@@ -82,7 +83,20 @@ def filtered(ctx: Context, staff: Staff, f: InboxFilter) -> Select[tuple[Message
             Department.code == f.department)
     if f.deadline in ("overdue", "due_soon"):
         q = q.where(deadline_clause(ctx, f.deadline))
+    if f.assignee == "mine":
+        q = q.where(Message.assignee_id == staff.id)
+    elif f.assignee == "none":
+        q = q.where(Message.assignee_id.is_(None))
     return q
+
+
+def assignee_names(session: Session, messages: Iterable[Message]) -> dict[int, str]:
+    """The display names of the named handlers of ``messages`` (one query)."""
+    ids = {m.assignee_id for m in messages if m.assignee_id is not None}
+    if not ids:
+        return {}
+    return {i: name for i, name in session.execute(
+        select(Staff.id, Staff.display_name).where(Staff.id.in_(ids)))}
 
 
 def _count(ctx: Context, q: Select[tuple[Message]]) -> int:

@@ -25,14 +25,21 @@ def dispatch(ctx: Context, staff: Staff, number: str, department_code: str,
              note: str = "") -> Message:
     """分办: send a new message to the department that must answer it."""
     message = get_message(ctx, staff, number)
-    dept = _active_department(ctx, department_code)
-    note = text_field(note, "分办说明", required=False)
+    dept = active_department(ctx, department_code)
+    dispatch_steps(ctx, staff, message, dept, text_field(note, "分办说明", required=False))
+    ctx.commit()
+    return message
+
+
+def dispatch_steps(ctx: Context, staff: Staff, message: Message, dept: Department,
+                   note: str) -> Message:
+    """分办's changes to one message, uncommitted (one 分办, or each of a bulk 分办:
+    assignment.dispatch_many): the event, the department, the note, the department's mail."""
     ctx.apply(staff, message, "dispatch", f"分办至{dept.name}")
     message.department = dept
     if note:
         ctx.apply(staff, message, "note", f"分办说明：{note}")
     notify.tell_department(ctx.session, ctx.config, "dispatched", message)
-    ctx.commit()
     return message
 
 
@@ -51,7 +58,7 @@ def transfer(ctx: Context, staff: Staff, number: str, department_code: str, reas
              new_due: date | None = None) -> Message:
     """转办 to another department; the original due date stays unless a supervisor sets one."""
     message = get_message(ctx, staff, number)
-    dept = _active_department(ctx, department_code)
+    dept = active_department(ctx, department_code)
     reason = text_field(reason, "转办理由")
     if message.department_id == dept.id:
         raise ActionError("same_department", "不能转办给本单位，请选择其他单位", "department")
@@ -61,6 +68,7 @@ def transfer(ctx: Context, staff: Staff, number: str, department_code: str, reas
     old_name = old.name if old else "分办"
     ctx.apply(staff, message, "transfer", f"由{old_name}转至{dept.name}：{reason}")
     message.department = dept
+    message.assignee_id = None  # the named handler was the old department's
     # the new department starts its own draft; the old one's stays in the event log only
     draft = draft_of(ctx.session, message)
     if draft is not None:
@@ -77,6 +85,7 @@ def transfer(ctx: Context, staff: Staff, number: str, department_code: str, reas
 def return_to_dispatcher(ctx: Context, staff: Staff, number: str, reason: str) -> Message:
     """退回分办: the department says the message is not theirs and does not know whose it is."""
     message, reason = noted_action(ctx, staff, number, "return", "退回理由", reason)
+    message.assignee_id = None  # back to the dispatcher: no one in the department handles it
     old_name = message.department.name if message.department else ""
     notify.tell_dispatchers(ctx.session, ctx.config, "returned", message,
                             from_department=old_name, note=reason)
@@ -89,8 +98,8 @@ def add_note(ctx: Context, staff: Staff, number: str, text: str) -> Message:
     return note_only(ctx, staff, number, "note", "内部备注", text)
 
 
-def _active_department(ctx: Context, code: str, field_name: str = "department") -> Department:
-    # the form error that asks to choose one when the code names no active department
+def active_department(ctx: Context, code: str, field_name: str = "department") -> Department:
+    """The active department of ``code``; the form error that asks to choose one otherwise."""
     dept = ctx.session.scalar(select(Department).where(Department.code == (code or "").strip(),
                                                        Department.active.is_(True)))
     if dept is None:

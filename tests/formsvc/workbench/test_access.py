@@ -63,6 +63,8 @@ PAGES = {
     "/hdjl/staff/report": {"supervisor", "admin"},
     "/hdjl/staff/report?format=pdf": {"supervisor", "admin"},
     "/hdjl/staff/participation": set(ACCOUNTS) - {"intake"},
+    "/hdjl/staff/admin/staff": {"admin"},
+    "/hdjl/staff/admin/api-keys": {"admin"},
 }
 # 代录 of another kind than zx, and 依申请公开 (written procedure): 404 for everyone
 INTAKE_CLOSED = ("/hdjl/staff/intake/ysqgk", "/hdjl/staff/intake/nosuchkind")
@@ -95,6 +97,11 @@ MATRIX_ROUTES = {
     "/hdjl/staff/surveys/<slug>": "test_survey_matrix",
     "/hdjl/staff/surveys/<slug>.csv": "test_survey_matrix",
     "/hdjl/staff/surveys/<slug>/texts/<int:text_id>": "test_survey_matrix",
+    "/hdjl/staff/queue/dispatch": "test_bulk_dispatch",
+    "/hdjl/staff/admin/staff": "test_pages (GET), test_admin_posts (POST)",
+    "/hdjl/staff/admin/staff/<int:staff_id>/<action>": "test_admin_posts",
+    "/hdjl/staff/admin/api-keys": "test_pages (GET), test_admin_posts (POST)",
+    "/hdjl/staff/admin/api-keys/<key_id>/<action>": "test_admin_posts",
 }
 # Workbench routes that must work without a login.
 STAFF_LOGIN_FREE = {
@@ -133,12 +140,14 @@ API_ROUTES = {
     "/open311/v2/requests/<service_request_id>.json",
     # 意见征集 and 在线访谈 (tests/formsvc/test_participation_api.py)
     "/api/v1/consultations/<slug>/comments", "/api/v1/interviews/<slug>/questions",
+    # a key reads what it submitted (tests/formsvc/test_track_on_behalf.py)
+    "/api/v1/messages/<tracking_number>",
 }
 # A value for each URL variable, to request every route for real.
-SAMPLE_ARGS = {"kind_code": "zx", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
+SAMPLE_ARGS = {"kind_code": "zx", "staff_id": "1", "key_id": "000000000000", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
                "attachment_id": "1", "action": "note",
                "filename": "staff.css", "service_request_id": "ZX-0", "slug": "x",
-               "contribution_id": "1", "text_id": "1"}
+               "contribution_id": "1", "text_id": "1", "tracking_number": "ZX20200101-ABCDEF"}
 
 # Valid form data for each action, so that only scope and role decide the answer.
 FORM = {
@@ -158,6 +167,7 @@ FORM = {
     "remove_reply_file": {"attachment": "1"},
     "issue_notice": {"kind": "duban", "note": "请尽快办理"},
     "answer_notice": {"notice": "1", "note": "已办理"},
+    "assign": {"assignee": ""},
 }
 # Actions that only a 依申请公开 request offers.
 DISCLOSURE_ACTIONS = ("extension", "correction", "consultation")
@@ -422,6 +432,63 @@ def test_survey_matrix(wbapp: Flask, wbclient: FlaskClient, setup: dict[str, str
     assert client.get("/hdjl/staff/surveys/nosuch").status_code == 404
     r = client.post("/hdjl/staff/surveys/rsj-open/texts/999999", data={"csrf_token": token, "action": "publish"})
     assert r.status_code == 404
+# who may 分办 several messages at once from the queue (formsvc/staff/bulk.py)
+BULK_DISPATCHERS = {"dispatcher", "supervisor", "admin"}
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_bulk_dispatch(wbapp: Flask, wbclient: FlaskClient, setup: dict[str, str],
+                       account: str) -> None:
+    number, _ = submit(wbclient, "zx", department="", content=f"{account} 批量分办的留言内容。")
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    r = client.post("/hdjl/staff/queue/dispatch",
+                    data={"csrf_token": _token(client), "number": number, "department": "rsj"})
+    allowed = account in BULK_DISPATCHERS
+    assert r.status_code == (303 if allowed else 404), account
+    with wbapp.app_context():
+        status = db.new_session().scalar(select(Message.status).where(
+            Message.tracking_number == number))
+    assert status == ("assigned" if allowed else "submitted"), account
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_admin_posts(wbapp: Flask, setup: dict[str, str], account: str) -> None:
+    """Every POST of the admin screens: the admin only; for anyone else they do not exist, and
+    nothing changes."""
+    from formsvc.models import AdminEvent, ApiKey
+    from formsvc.models.staff import Staff
+    from formsvc.services import api_keys
+
+    with wbapp.app_context():
+        s = db.new_session()
+        _, key = api_keys.create(s, name="客户端", scopes=["submit"], channel="api")
+        key_id = key.split("_")[1]
+        target = s.scalar(select(Staff.id).where(Staff.username == "h_other"))
+        before = len(s.scalars(select(AdminEvent.id)).all())
+        s.close()
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    token = _token(client)
+    posts = [("/hdjl/staff/admin/staff", {"username": f"new_{account}", "role": "supervisor"}),
+             (f"/hdjl/staff/admin/staff/{target}/change_role", {"role": "reviewer",
+                                                                "department": "jyj"}),
+             (f"/hdjl/staff/admin/staff/{target}/reset_password", {}),
+             (f"/hdjl/staff/admin/staff/{target}/disable", {}),
+             ("/hdjl/staff/admin/api-keys", {"name": "新密钥", "scope": "track",
+                                             "channel": "api"}),
+             (f"/hdjl/staff/admin/api-keys/{key_id}/rotate", {})]
+    for path, data in posts:
+        r = client.post(path, data={"csrf_token": token, **data})
+        assert r.status_code == (404 if account != "admin" else r.status_code), (account, path)
+        assert r.status_code in ((200, 303) if account == "admin" else (404,)), (account, path)
+    with wbapp.app_context():
+        s = db.new_session()
+        changes = len(s.scalars(select(AdminEvent.id)).all()) - before
+        keys = len(s.scalars(select(ApiKey.id)).all())
+        s.close()
+    assert changes == (len(posts) if account == "admin" else 0), account
+    assert keys == (3 if account == "admin" else 1), account  # created, and rotated
 
 
 # --- completeness: every route of the app is in a list, every login route in the matrix ------------
