@@ -30,7 +30,7 @@ import mmap
 import os
 import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -45,6 +45,19 @@ _HEADER = 8 + 4 * 8
 def term_hash(term: bytes) -> int:
     """The 64-bit key a term is found by (stable across processes, unlike ``hash``)."""
     return int.from_bytes(hashlib.blake2b(term, digest_size=8).digest(), "little")
+
+
+class Key(NamedTuple):
+    """A term as every segment's file is searched for it: its UTF-8 and their hash."""
+
+    raw: bytes
+    hash: np.uint64
+
+
+def key(text: str) -> Key:
+    """The key of a term, computed once for every segment a query reads."""
+    raw = text.encode("utf-8")
+    return Key(raw, np.uint64(term_hash(raw)))
 
 
 def _aligned(n: int) -> int:
@@ -155,10 +168,9 @@ class FastPostings:
         self._tf = view["tf"]
         self._blob_at = arrays[-1][3]
 
-    def get(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    def get(self, term: Key | str) -> tuple[np.ndarray, np.ndarray] | None:
         """The term's (ids, tf) as read-only views of the map; None when the segment lacks it."""
-        raw = text.encode("utf-8")
-        h = np.uint64(term_hash(raw))
+        raw, h = term if isinstance(term, Key) else key(term)
         i = int(np.searchsorted(self._hashes, h))
         n = len(self._hashes)
         while i < n and self._hashes[i] == h:

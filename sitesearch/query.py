@@ -526,13 +526,16 @@ class Part:
                     codes[ids + off] = values[value]
             self.facets[name] = (list(values), codes)
 
-    def postings(self, fieldname: str, text: str) -> Postings:
-        """The term's postings in this part (its own document numbers), decoded now."""
+    def postings(self, fieldname: str, text: str, base: int = 0,
+                 key: fastpost.Key | None = None) -> Postings:
+        """The term's postings in this part, decoded now; document numbers shifted by ``base``
+        (the part's place in a snapshot). ``key``: the term's fast-postings key, computed once
+        for every part. The weights may be a read-only view of a fast postings file."""
         ids: list[np.ndarray] = []
         tfs: list[np.ndarray] = []
         for r, m, fast, off in zip(self.readers, self.maps, self.fast, self.offsets, strict=False):
             if fast is not None and fieldname == F.TEXT:
-                found = fast.get(text)
+                found = fast.get(key or fastpost.key(text))
                 if found is None:
                     continue
                 i, t = found
@@ -541,11 +544,13 @@ class Part:
                     i, t = _leaf_postings(r, fieldname, text, m)
                 except TermNotFound:
                     continue
-            ids.append(i + _ID(off))
+            ids.append(i + _ID(off + base))
             tfs.append(t)
         if not ids:
             return _EMPTY
-        return Postings(_concat(ids, _ID), _concat(tfs, np.float32))
+        if len(ids) == 1:  # one segment, the usual case: no second copy
+            return Postings(ids[0], tfs[0])
+        return Postings(np.concatenate(ids), np.concatenate(tfs))
 
     def expand_prefix(self, fieldname: str, prefix: str, limit: int) -> set[str]:
         terms: set[str] = set()
@@ -641,11 +646,12 @@ class Snapshot:
         where a part is still there, decoded from the part where it is new."""
         ids: list[np.ndarray] = []
         tfs: list[np.ndarray] = []
+        key = fastpost.key(text) if fieldname == F.TEXT else None
         for part, off in zip(self.parts, self.offsets, strict=False):
             was = (made_for or {}).get(part.key)
             if was is None:
-                p = part.postings(fieldname, text)
-                ids.append(p.ids + _ID(off))
+                p = part.postings(fieldname, text, int(off), key)
+                ids.append(p.ids)
                 tfs.append(p.tf)
             else:
                 lo, hi = np.searchsorted(old.ids, (was[0], was[0] + was[1]))
