@@ -29,8 +29,8 @@ from whoosh import index as whoosh_index
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from sitesearch import fastpost, layout
 from sitesearch import fields as F
-from sitesearch import layout
 from sitesearch.analysis import CountedText, codes_in, normalize, normalize_code
 
 log = logging.getLogger(__name__)
@@ -463,6 +463,7 @@ class FullBuild:
                     writer.delete_by_term(F.PATH, path)
                 writer.commit()
             self._ix.close()
+            fastpost.write_missing(self.version)
             layout.publish(self.index_dir, self.site, self.version)
             layout.prune(self.index_dir, self.site, keep=self.keep)
         finally:
@@ -557,6 +558,7 @@ def build(
                         writer.update_document(**doc.to_fields())
                     writer.commit()
                 ix.close()
+                fastpost.write_missing(version)
                 layout.publish(index_dir, site, version)
                 layout.prune(index_dir, site, keep=keep)
                 report = BuildReport(site, version.name, False, len(docs), len(changed),
@@ -653,6 +655,18 @@ def stream_build(index_dir: str, site: str, full: bool, limitmb: int, keep: int,
             with contextlib.suppress(Exception):
                 writer.cancel()
         outbox.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def add_fast_postings(index_dir: str | Path) -> int:
+    """Write the fast postings of every live version that lacks them (indexes built before
+    ``sitesearch.fastpost``); returns how many files were written. Safe while workers read:
+    each file appears whole (a rename), and a worker opens it with the next version it sees."""
+    written = 0
+    for site in layout.live(index_dir):
+        folder = layout.current_dir(index_dir, site)
+        if folder is not None:
+            written += fastpost.write_missing(folder)
+    return written
 
 
 def index_size(index_dir: str | Path) -> int:

@@ -13,11 +13,9 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
-import io
 import itertools
 import logging
 import math
-import pickle
 import re
 import threading
 import zlib
@@ -29,16 +27,17 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 from markupsafe import Markup, escape
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.filedb.filestore import FileStorage
-from whoosh.matching import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE, unpack_int
 from whoosh.util.numeric import byte_to_length
 
+from sitesearch import fastpost, layout
 from sitesearch import fields as F
-from sitesearch import layout
 from sitesearch.analysis import is_single_char, normalize, normalize_code, query_tokens
+from sitesearch.mapped import MappedTerms, Unsupported
+from sitesearch.postings import decode as _decode
+from sitesearch.postings import leaf_postings as _leaf_postings
 
 SORTS = ("relevance", "date")
 PER_PAGE = 10
@@ -362,80 +361,6 @@ class Postings(NamedTuple):
 _EMPTY = Postings(np.zeros(0, _ID), np.zeros(0, np.float32))
 
 
-def _leaf_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """All (docnum, weight) of a term in one leaf reader; TermNotFound when it has none.
-
-    W3 codec internals: the term's extent in the postings file comes from its term info, and the
-    posting list is read in one go; going through ``reader.postings`` first builds a matcher
-    that reads the list's header and first block (half the cost of a rare term, paid for every
-    site's part).
-    """
-    try:
-        terms = reader._terms
-        postfile = terms._postfile
-    except AttributeError:
-        return _decode(reader.postings(fieldname, text))
-    info = terms.term_info(fieldname, text.encode("utf-8"))
-    if info.is_inlined():
-        return _decode(reader.postings(fieldname, text))
-    offset, length = info.extent()
-    # a term info read from disk holds its length as a 1-tuple (unpack_int's result)
-    return _decode_blocks(postfile.get(offset, length[0] if isinstance(length, tuple) else length))
-
-
-def _decode(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    """All (docnum, weight) of one leaf matcher: its whole posting list read at once."""
-    if isinstance(matcher, FilterMatcher):  # deleted documents are masked by Snapshot.live
-        matcher = matcher.child
-    try:
-        # W3 codec internals (whoosh-reloaded 2.7): the term's extent in the postings file
-        # (a term info read from disk holds its length as a 1-tuple: unpack_int's result)
-        length = matcher._length
-        raw = matcher._postfile.get(matcher._startoffset,
-                                    length[0] if isinstance(length, tuple) else length)
-    except AttributeError:  # another codec, or postings inlined in the term info: the public way
-        pairs = list(matcher.items_as("weight"))
-        return (np.fromiter((p[0] for p in pairs), _ID, len(pairs)),
-                np.fromiter((p[1] for p in pairs), np.float32, len(pairs)))
-    return _decode_blocks(raw)
-
-
-def _decode_blocks(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """The posting blocks of one term as the W3 codec writes them: a magic number, then per
-    block its signed length (negative: the last), a pickled info tuple and the (compressed)
-    pickled tuple of delta-coded ids and weights. Parsed from one bytes object, instead of
-    several seeks and reads per block through the matcher (3x slower on files not mapped)."""
-    f = io.BytesIO(raw)
-    if f.read(4) != WHOOSH3_HEADER_MAGIC:
-        raise ValueError("not a W3 posting list")
-    deltas: list[int] = []
-    weights: list[float] = []
-    last = 0
-    while True:
-        start = f.tell()
-        (length,) = unpack_int(f.read(_INT_SIZE))
-        count, maxid, _maxweight, compression, _minlen, _maxlen = pickle.load(f)
-        stop = start + _INT_SIZE + abs(length)
-        data = raw[f.tell():stop]
-        ids, block_weights, _values = pickle.loads(zlib.decompress(data) if compression else data)
-        first = len(deltas)
-        deltas.extend(ids)
-        # a block's ids are coded from 0: its first one becomes a step from the last block's
-        # last id, so one cumulative sum decodes every block
-        deltas[first] -= last
-        last = maxid
-        if block_weights is None:
-            weights.extend(itertools.repeat(1.0, count))
-        elif isinstance(block_weights, float):
-            weights.extend(itertools.repeat(block_weights, count))
-        else:
-            weights.extend(block_weights)
-        if length < 0:
-            break
-        f.seek(stop)
-    return np.cumsum(np.array(deltas, _ID), dtype=_ID), np.array(weights, np.float32)
-
-
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], np.float32)
 
 
@@ -528,6 +453,28 @@ def _concat(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(arrays) if arrays else np.zeros(0, dtype)
 
 
+def _map(reader: Any) -> MappedTerms | None:
+    try:
+        return MappedTerms(reader)
+    except Unsupported:  # another codec or storage: Whoosh's own reads
+        return None
+
+
+# Off only in the benchmark, to measure what the fast postings save in the same run.
+USE_FAST_POSTINGS = True
+
+
+def _fast(folder: str | None, reader: Any) -> fastpost.FastPostings | None:
+    if folder is None or not USE_FAST_POSTINGS:
+        return None
+    try:
+        path = fastpost.path_for(folder, reader.segment().segment_id())
+        return fastpost.FastPostings(path, reader.doc_count_all()) if path.exists() else None
+    except (OSError, ValueError, AttributeError, fastpost.Unusable) as exc:
+        log.warning("search: fast postings of %s not used: %s", folder, exc)
+        return None
+
+
 class Part:
     """One index of the cluster, a site's live version or the letters, with per-document arrays.
 
@@ -535,9 +482,12 @@ class Part:
     part only, never the other sites'.
     """
 
-    def __init__(self, key: str, readers: list[Any]) -> None:
+    def __init__(self, key: str, readers: list[Any], folder: str | None = None) -> None:
         self.key = key
         self.readers = readers
+        self.maps = [_map(r) for r in readers]
+        # the text postings as arrays, where the build wrote them (sitesearch.fastpost)
+        self.fast = [_fast(folder, r) for r in readers]
         self.offsets = np.cumsum([0] + [r.doc_count_all() for r in readers])
         n = self.n = int(self.offsets[-1])
         self.live = np.ones(n, bool)
@@ -576,20 +526,31 @@ class Part:
                     codes[ids + off] = values[value]
             self.facets[name] = (list(values), codes)
 
-    def postings(self, fieldname: str, text: str) -> Postings:
-        """The term's postings in this part (its own document numbers), decoded now."""
+    def postings(self, fieldname: str, text: str, base: int = 0,
+                 key: fastpost.Key | None = None) -> Postings:
+        """The term's postings in this part, decoded now; document numbers shifted by ``base``
+        (the part's place in a snapshot). ``key``: the term's fast-postings key, computed once
+        for every part. The weights may be a read-only view of a fast postings file."""
         ids: list[np.ndarray] = []
         tfs: list[np.ndarray] = []
-        for r, off in zip(self.readers, self.offsets, strict=False):
-            try:
-                i, t = _leaf_postings(r, fieldname, text)
-            except TermNotFound:
-                continue
-            ids.append(i + _ID(off))
+        for r, m, fast, off in zip(self.readers, self.maps, self.fast, self.offsets, strict=False):
+            if fast is not None and fieldname == F.TEXT:
+                found = fast.get(key or fastpost.key(text))
+                if found is None:
+                    continue
+                i, t = found
+            else:
+                try:
+                    i, t = _leaf_postings(r, fieldname, text, m)
+                except TermNotFound:
+                    continue
+            ids.append(i + _ID(off + base))
             tfs.append(t)
         if not ids:
             return _EMPTY
-        return Postings(_concat(ids, _ID), _concat(tfs, np.float32))
+        if len(ids) == 1:  # one segment, the usual case: no second copy
+            return Postings(ids[0], tfs[0])
+        return Postings(np.concatenate(ids), np.concatenate(tfs))
 
     def expand_prefix(self, fieldname: str, prefix: str, limit: int) -> set[str]:
         terms: set[str] = set()
@@ -608,6 +569,9 @@ class Part:
         return self.readers[li].stored_fields(int(docnum - self.offsets[li]))
 
     def close(self) -> None:
+        for m in [*self.maps, *self.fast]:
+            if m is not None:
+                m.close()
         for r in self.readers:
             r.close()
 
@@ -682,11 +646,12 @@ class Snapshot:
         where a part is still there, decoded from the part where it is new."""
         ids: list[np.ndarray] = []
         tfs: list[np.ndarray] = []
+        key = fastpost.key(text) if fieldname == F.TEXT else None
         for part, off in zip(self.parts, self.offsets, strict=False):
             was = (made_for or {}).get(part.key)
             if was is None:
-                p = part.postings(fieldname, text)
-                ids.append(p.ids + _ID(off))
+                p = part.postings(fieldname, text, int(off), key)
+                ids.append(p.ids)
                 tfs.append(p.tf)
             else:
                 lo, hi = np.searchsorted(old.ids, (was[0], was[0] + was[1]))
@@ -862,7 +827,7 @@ def _open_part(path: str, key: str | None = None) -> Part:
     # (BufferFile wraps the map in a BytesIO), so a worker held twice the index in RAM (1 GB
     # at 100,000 documents); read through the file, a posting list is one read.
     reader = FileStorage(path, supports_mmap=False).open_index().reader()
-    return Part(key or path, [r for r, _ in reader.leaf_readers()])
+    return Part(key or path, [r for r, _ in reader.leaf_readers()], path)
 
 
 def snapshot(index_dir: str | Path, letters_dir: str | Path | None = None) -> Snapshot:

@@ -200,6 +200,32 @@ def query_mix(sites: list[synthetic.Site], nqueries: int, seed: int
     }
 
 
+def _cold_worker(index_dir: str, sites: list[synthetic.Site], nqueries: int, seed: int,
+                 fast: bool) -> None:
+    """A fresh worker's start-up and first queries, with or without the fast postings."""
+    query.USE_FAST_POSTINGS = fast
+    root = Path(index_dir)
+    sets = query_mix(sites, nqueries, seed)
+    load = os.getloadavg()[0]
+    cpu, t = _cpu(), time.perf_counter()
+    snap = query.snapshot(root)
+    label = "fast postings" if fast else "Whoosh's postings"
+    print(f"  fresh worker, {label} (load {load:.1f}): start-up {time.perf_counter() - t:.2f} s, "
+          f"CPU {_cpu() - cpu:.2f} s ({len(snap.parts)} parts, {snap.n:,} documents)", flush=True)
+    print(_line(f"{nqueries} queries, cold", _timed(root, sets["plain"])), flush=True)
+    print(_line(f"{nqueries} queries, warm", _timed(root, sets["plain"])), flush=True)
+    query.close_all()
+
+
+def cold_figures(sites: list[synthetic.Site], index_dir: Path, nqueries: int, seed: int,
+                 rounds: int = 2) -> None:
+    """Cold and warm in fresh workers, alternately without and with the fast postings."""
+    for _ in range(rounds):
+        for fast in (False, True):
+            with _spawn_pool(1) as pool:
+                pool.submit(_cold_worker, str(index_dir), sites, nqueries, seed, fast).result()
+
+
 def _query_worker(index_dir: str, sites: list[synthetic.Site], corpus: str, nqueries: int,
                   seed: int) -> None:
     """A fresh process serving queries, as a formsvc worker does (prints its figures)."""
@@ -256,7 +282,15 @@ def bench(total: int, nsites: int, workdir: Path, jobs: int, nqueries: int, seed
     index_dir = workdir / f"idx-{total}-{nsites}"
     if not queries_only:
         build_figures(sites, workdir / f"src-{total}-{nsites}", index_dir, jobs, seed)
+    if not (index_dir / layout.POINTER).exists():
+        print("  no index in the workdir: build first (without --queries-only)")
+        return
+    cpu = _cpu()
+    if indexer.add_fast_postings(index_dir):  # indexes built before sitesearch.fastpost
+        print("  fast postings added to an older index: "
+              f"CPU {_cpu() - cpu:.1f} s (a full build now writes them itself)", flush=True)
     query_figures(sites, workdir / f"src-{total}-{nsites}", index_dir, nqueries, seed)
+    cold_figures(sites, index_dir, nqueries, seed)
     live = layout.live(index_dir)
     print(f"  live versions: {len(live)} sites, index {indexer.index_size(index_dir) / 1e6:,.0f} MB",
           flush=True)
