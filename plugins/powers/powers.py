@@ -22,6 +22,8 @@ from portal import flowchart, listing, powerflow, vocab
 
 log = logging.getLogger(__name__)
 PREFIX = "powers:"
+PER_PAGE = 50  # rows of a category's or a department's page
+FRONT_ITEMS = 10  # rows per category on the catalogue's front page (a county has thousands)
 
 
 def link_guides(articles: Sequence[Any]) -> None:
@@ -100,10 +102,28 @@ class PowerCatalogue(Generator):
                           relative_urls=False, paginated={}, template_name="power_list",
                           catalog_save_as=save_as, **kwargs)
 
+    def write_pages(self, writer: Any, folder: str, items: list[Any], **kwargs: Any) -> None:
+        """folder/index.html, index_2.html … with PER_PAGE items each, grouped by category."""
+        base = self.settings.get("SITEURL", "").rstrip("/")
+        n_pages = max(1, -(-len(items) // PER_PAGE))
+        hrefs = [f"{base}/{folder}"] + [f"{base}/{folder}index_{n}.html" for n in range(2, n_pages + 1)]
+        for n in range(1, n_pages + 1):
+            start = (n - 1) * PER_PAGE
+            own = items[start:start + PER_PAGE]
+            groups = [(c, None, [a for a in own if a.power_type == c])
+                      for c in vocab.POWER_CATEGORIES if any(a.power_type == c for a in own)]
+            pagination = {"number": n, "pages": hrefs, "count": len(items), "start": start + 1,
+                          "end": start + len(own)}
+            self.write(writer, f"{folder}index.html" if n == 1 else f"{folder}index_{n}.html",
+                       groups=groups, total=len(items), pagination=pagination, page_number=n,
+                       **kwargs)
+
     def generate_output(self, writer: Any) -> None:
-        """One page for the whole catalogue, one per category and one per department."""
+        """The front page (each category's first items), then every category and department,
+        paginated."""
+        order = {c: i for i, c in enumerate(vocab.POWER_CATEGORIES)}
         items = sorted((a for a in self.context.get("articles", []) if getattr(a, "doctype", "") == "power"),
-                       key=lambda a: a.code)
+                       key=lambda a: (order.get(a.power_type, len(order)), a.code))
         if not items:
             return
         base = self.settings.get("SITEURL", "").rstrip("/")
@@ -136,21 +156,20 @@ class PowerCatalogue(Generator):
             return [{**f, "items": [{**i, "current": i["href"] == current} for i in f["items"]]}
                     for f in facets]
 
-        groups = [(c, href("power_category", c), by_category[c])
+        # the front page: each category with its first FRONT_ITEMS items and the way to the rest
+        groups = [(c, href("power_category", c), by_category[c][:FRONT_ITEMS], len(by_category[c]))
                   for c in vocab.POWER_CATEGORIES if by_category.get(c)]
         index = f"{base}/{listing.POWER_CATALOGUE}"
-        self.write(writer, listing.POWER_CATALOGUE + "index.html", groups=groups, total=len(items),
-                   facets=facets_for(index), facet_title=None, names=name)
+        self.write(writer, listing.POWER_CATALOGUE + "index.html", front_groups=groups,
+                   total=len(items), facets=facets_for(index), facet_title=None, names=name)
         for c, own in by_category.items():
-            self.write(writer, listing.folder("power_category", c) + "index.html",
-                       groups=[(c, None, own)], total=len(own), facets=facets_for(href("power_category", c)),
-                       facet_title=c, facet_kind="职权类别", names=name)
+            self.write_pages(writer, listing.folder("power_category", c), own,
+                             facets=facets_for(href("power_category", c)),
+                             facet_title=c, facet_kind="职权类别", names=name)
         for code, own in by_dept.items():
-            self.write(writer, listing.folder("power_department", code) + "index.html",
-                       groups=[(c, None, [a for a in own if a.power_type == c])
-                               for c in vocab.POWER_CATEGORIES if any(a.power_type == c for a in own)],
-                       total=len(own), facets=facets_for(href("power_department", code)),
-                       facet_title=name(code), facet_kind="实施主体", facet_dept=code, names=name)
+            self.write_pages(writer, listing.folder("power_department", code), own,
+                             facets=facets_for(href("power_department", code)),
+                             facet_title=name(code), facet_kind="实施主体", facet_dept=code, names=name)
         log.info("%s 职权目录 written: %d items", PREFIX, len(items))
 
 

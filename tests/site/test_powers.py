@@ -91,3 +91,26 @@ def test_open_data_has_every_power_with_its_flows(built_site: Path) -> None:
     assert item["discretion"] is None
     guides = json.loads((built_site / "data" / "bsfw.json").read_text(encoding="utf-8"))
     assert guides["items"][0]["power"] == "XK-SCJGJ-001"
+
+
+def test_a_large_catalogue_is_paginated_and_its_front_page_stays_short(site_copy: Path, site_builder) -> None:
+    src = (site_copy / "xxgk/ql/spjy-xuke.md").read_text(encoding="utf-8")
+    for i in range(2, 62):  # 61 licences in all: two pages of 50 and 11
+        text = src.replace("code: XK-SCJGJ-001", f"code: XK-SCJGJ-{i:03d}")
+        text = text.replace("title: 食品经营许可", f"title: 测试许可事项{i:03d}")
+        (site_copy / f"xxgk/ql/xuke-{i:03d}.md").write_text(text, encoding="utf-8")
+    out = site_builder(site_copy)
+    first = _page(out, "xxgk/ql/lb/xzxk/index.html")
+    second = _page(out, "xxgk/ql/lb/xzxk/index_2.html")
+    assert len(first.select("table tbody tr")) == 50 and len(second.select("table tbody tr")) == 11
+    assert "（第2页）" in second.title.get_text()
+    assert second.select_one('a[href="/xxgk/ql/lb/xzxk/"]') is not None  # the pager leads back
+    front = _page(out, "xxgk/ql/index.html")
+    licences = front.find("a", string="行政许可").find_parent("section")
+    assert len(licences.select("table tbody tr")) == 10
+    (more,) = [a for a in licences.select("a") if a.get_text().startswith("查看行政许可全部")]
+    assert more["href"] == "/xxgk/ql/lb/xzxk/" and "61 项" in more.get_text()
+    # the penalty category has one item: listed in full, no link to more
+    penalties = front.find("a", string="行政处罚").find_parent("section")
+    assert len(penalties.select("table tbody tr")) == 1
+    assert not [a for a in penalties.select("a") if a.get_text().startswith("查看")]
