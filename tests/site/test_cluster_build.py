@@ -84,6 +84,13 @@ def test_a_township_page_has_its_own_name_codes_colour_and_logo(out):
     assert cluster == ["/", "/cgz/", "/rsj/"]
 
 
+def test_the_county_sitemap_lists_the_cluster_by_kind(out):
+    soup = page(out / "sitemap.html")
+    section = next(s for s in soup.select("section") if s.h2 and s.h2.get_text() == "网站群")
+    assert [h.get_text() for h in section.select("h3")] == ["门户网站", "部门网站", "乡镇网站"]
+    assert [a["href"] for a in section.select("a")] == ["/", "/rsj/", "/cgz/"]
+
+
 def test_a_township_home_page_sends_its_forms_to_its_own_department(out):
     hrefs = [a["href"] for a in page(out / "cgz" / "index.html").select("a[href*='/new']")]
     assert "/hdjl/zx/new?department=cgz" in hrefs and "/hdjl/ts/new?department=cgz" in hrefs
