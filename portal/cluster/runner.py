@@ -102,9 +102,12 @@ class Cluster:
     def build(self, only: str | None = None, workers: int | None = None, force: bool = False) -> list[Result]:
         """Build the cluster (or one site) and the cluster-wide lists."""
         workers = workers or default_workers()
-        subsites = [s.id for s in self.sites if only in (None, s.id)]
+        subsites = [s for s in self.sites if only in (None, s.id)]
+        # largest first, so the last site to finish is a small one (less time with a core idle)
+        queue = sorted(subsites, key=lambda s: fingerprint.tree_bytes(s.content_dir), reverse=True)
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(lambda sid: self.build_site(sid, force), subsites))
+            done = {r.site: r for r in pool.map(lambda s: self.build_site(s.id, force), queue)}
+        results = [done[s.id] for s in subsites]
         if only in (None, DEFAULT_SITE):
             results.append(self.build_site(DEFAULT_SITE, force))
         if not any(r.status == "failed" for r in results):
