@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,24 @@ def test_a_site_whose_build_fails_is_reported_and_the_run_fails(tmp_path):
     assert [(r.site, r.status) for r in results] == [("hxz", "failed")]
     assert "nosuch" in results[0].log and "未生成网站" in results[0].log
     assert not (tmp_path / "out" / "_cluster" / "hxz.fingerprint").exists()
+
+
+def test_sigterm_ends_the_builds_under_way_and_stores_no_fingerprint(tmp_path):
+    repo = tmp_path / "repo"
+    for site_id in ("hxz", "cgz"):
+        shutil.copytree(ROOT / "sites" / site_id, repo / "sites" / site_id)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "portal.cluster", "build", "--repo", str(repo),
+                             "--output", str(out), "--workers", "1"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    logs = out / "_cluster" / "logs"
+    deadline = time.monotonic() + 120
+    while not (logs.is_dir() and any(logs.iterdir())):  # a site's build has started
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no site build started"
+        time.sleep(0.05)
+    proc.terminate()
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stdout + stderr
+    assert "生成被中断" in stderr
+    assert not list((out / "_cluster").glob("*.fingerprint"))
