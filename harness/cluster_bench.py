@@ -10,6 +10,9 @@ its own seed) and builds it with ``portal.cluster.runner`` into a fresh output f
 3. one edit of a sub-site document's body: that site only (the county's lists do not change);
 4. one edit of a title: that site and the county (its catalogue lists the title).
 
+``--serial`` also builds the same cluster cold with one worker, right after: on a shared machine
+the speed-up measured in one run says more about parallelism than wall against CPU.
+
 The province size of issue 26 is ``--sites 100 --docs 1000`` (about 100,000 documents; hours of
 CPU on two cores: run it on a quiet machine). Figures in docs/performance.md.
 """
@@ -77,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sites", type=int, default=10, help="网站数（含县门户），默认 10；省级规模 100")
     parser.add_argument("--docs", type=int, default=300, help="每个网站的文档数，默认 300；省级规模 1000")
     parser.add_argument("--workers", type=int, default=None, help="同时生成的网站数，默认 CPU 核数")
+    parser.add_argument("--serial", action="store_true",
+                        help="另用 1 个进程冷生成一次，在同一负载下比较墙钟（并行加速比）")
     parser.add_argument("--dir", type=Path, help="工作目录（默认临时目录，结束后删除）")
     parser.add_argument("--json", type=Path, help="把结果另存为 JSON")
     args = parser.parse_args(argv)
@@ -95,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"冷生成：墙钟 {cold['wall']} 秒，CPU {cold['cpu']} 秒（{workers} 个进程并行），"
               f"目标 ≤ {cold['target_wall']} 秒（1.15 × CPU ÷ {workers}），"
               f"墙钟 / (CPU ÷ {workers}) = {cold['ratio']}，每篇文档 CPU {cold['cpu_ms_per_doc']} ms")
+        if args.serial:
+            serial = timed(runner.Cluster(workdir / "output-serial", repo=repo), workers=1, force=True)
+            cold["serial"] = serial
+            print(f"同样的冷生成用 1 个进程：墙钟 {serial['wall']} 秒，CPU {serial['cpu']} 秒；"
+                  f"加速比 {serial['wall'] / cold['wall']:.2f}（{workers} 个进程，上限 {workers}）")
         unchanged = timed(cluster, workers=workers)
         print(f"无改动再生成：墙钟 {unchanged['wall']} 秒，生成 {len(unchanged['built'])} 个网站")
         doc = next((repo / "sites" / "s001" / "content" / "xxgk").rglob("*.md"))

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
 
 from portal.cluster import runner
 from portal.sites import SiteError
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--force", action="store_true", help="全部重新生成，不跳过未改动的网站")
     build.add_argument("--repo", type=Path, help=argparse.SUPPRESS)  # another checkout's sites/ (tests)
     args = parser.parse_args(argv)
+    # SIGTERM ends the run as Ctrl-C does: the builds under way are ended, nothing else starts
+    signal.signal(signal.SIGTERM, _interrupt)
     start = time.perf_counter()
     try:
         cluster = runner.Cluster(args.output, publish=args.publish, repo=args.repo)
@@ -36,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = cluster.build(args.site, args.workers, args.force)
     except KeyboardInterrupt:
-        print("生成被中断", file=sys.stderr)
+        print("生成被中断：正在生成的网站已停止，未生成完整", file=sys.stderr)
         return 130
     for r in results:
         if r.status == "failed":

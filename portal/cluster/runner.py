@@ -14,6 +14,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -43,15 +44,34 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+# the site builds under way, ended by :func:`stop_all` when the run is interrupted
+RUNNING: set[subprocess.Popen[bytes]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
 def _run(site_id: str, argv: list[str], log_path: Path) -> tuple[int, float, float]:
     """Run one site's build; (exit status, wall seconds, CPU seconds of it and its children)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    with log_path.open("wb") as out:
+    with log_path.open("wb") as out, _RUNNING_LOCK:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=cluster_sites.REPO_ROOT)
+        RUNNING.add(proc)
+    try:
         _pid, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        with _RUNNING_LOCK:
+            RUNNING.discard(proc)
     return proc.returncode, time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def stop_all() -> None:
+    """End every site build under way (SIGTERM: each ends as an interrupted Pelican build does,
+    without publishing its search index)."""
+    with _RUNNING_LOCK:
+        for proc in RUNNING:
+            if proc.returncode is None:
+                proc.terminate()
 
 
 class Cluster:
@@ -102,11 +122,20 @@ class Cluster:
     def build(self, only: str | None = None, workers: int | None = None, force: bool = False) -> list[Result]:
         """Build the cluster (or one site) and the cluster-wide lists."""
         workers = workers or default_workers()
-        subsites = [s.id for s in self.sites if only in (None, s.id)]
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(lambda sid: self.build_site(sid, force), subsites))
-        if only in (None, DEFAULT_SITE):
-            results.append(self.build_site(DEFAULT_SITE, force))
+        subsites = [s for s in self.sites if only in (None, s.id)]
+        # largest first, so the last site to finish is a small one (less time with a core idle)
+        queue = sorted(subsites, key=lambda s: fingerprint.tree_bytes(s.content_dir), reverse=True)
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
+            done = {r.site: r for r in pool.map(lambda s: self.build_site(s.id, force), queue)}
+            results = [done[s.id] for s in subsites]
+            if only in (None, DEFAULT_SITE):
+                results.append(self.build_site(DEFAULT_SITE, force))
+        except BaseException:  # Ctrl-C or SIGTERM: end the builds under way, start no other
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_all()
+            raise
+        pool.shutdown()
         if not any(r.status == "failed" for r in results):
             lists.write(self.output_root, cluster_settings.cluster_list(self.sites, "", self.base),
                         str(self.base.get("SITEURL") or f"https://{self.base['SITE_DOMAIN']}"),

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,13 @@ def test_a_township_page_has_its_own_name_codes_colour_and_logo(out):
     # the 网站群 list in every footer
     cluster = [a["href"] for a in soup.select(".gp-footer__cluster a")]
     assert cluster == ["/", "/cgz/", "/rsj/"]
+
+
+def test_the_county_sitemap_lists_the_cluster_by_kind(out):
+    soup = page(out / "sitemap.html")
+    section = next(s for s in soup.select("section") if s.h2 and s.h2.get_text() == "网站群")
+    assert [h.get_text() for h in section.select("h3")] == ["门户网站", "部门网站", "乡镇网站"]
+    assert [a["href"] for a in section.select("a")] == ["/", "/rsj/", "/cgz/"]
 
 
 def test_a_township_home_page_sends_its_forms_to_its_own_department(out):
@@ -198,3 +206,24 @@ def test_a_site_whose_build_fails_is_reported_and_the_run_fails(tmp_path):
     assert [(r.site, r.status) for r in results] == [("hxz", "failed")]
     assert "nosuch" in results[0].log and "未生成网站" in results[0].log
     assert not (tmp_path / "out" / "_cluster" / "hxz.fingerprint").exists()
+
+
+def test_sigterm_ends_the_builds_under_way_and_stores_no_fingerprint(tmp_path):
+    repo = tmp_path / "repo"
+    for site_id in ("hxz", "cgz"):
+        shutil.copytree(ROOT / "sites" / site_id, repo / "sites" / site_id)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "portal.cluster", "build", "--repo", str(repo),
+                             "--output", str(out), "--workers", "1"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    logs = out / "_cluster" / "logs"
+    deadline = time.monotonic() + 120
+    while not (logs.is_dir() and any(logs.iterdir())):  # a site's build has started
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no site build started"
+        time.sleep(0.05)
+    proc.terminate()
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stdout + stderr
+    assert "生成被中断" in stderr
+    assert not list((out / "_cluster").glob("*.fingerprint"))
