@@ -229,6 +229,9 @@ def test_payloads_in_letter_and_statistics_filters(client: FlaskClient,
         for url in ("/api/v1/stats", "/hdjl/stats", "/hdjl/stats.csv"):
             r = client.get(url + "?" + urlencode({"from": payload, "to": payload}))
             assert r.status_code == 400, (url, payload)
+        # 定期通报: the month is a period key or a 400 page, never a query
+        r = client.get("/hdjl/report?" + urlencode({"month": payload, "format": payload}))
+        assert r.status_code == 400 and "通报" in r.get_data(as_text=True), payload
 
 
 def test_payloads_in_workbench_filters(app: Flask, client: FlaskClient,

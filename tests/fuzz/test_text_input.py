@@ -274,7 +274,8 @@ def test_odd_bytes_in_query_parameters(client: FlaskClient, query: str) -> None:
                 f"/api/v1/search?q={query}", f"/api/v1/search?q=审批&dept={query}&topic={query}",
                 f"/search?q={query}&section={query}", f"/api/v1/stats?from={query}&to={query}",
                 f"/hdjl/stats?from={query}", f"/hdjl/track?number={query}",
-                f"/hdjl/ysqgk/new?draft={query}", f"/hdjl/zx/new?project={query}"):
+                f"/hdjl/ysqgk/new?draft={query}", f"/hdjl/zx/new?project={query}",
+                f"/hdjl/report?month={query}&format={query}"):
         r = client.get(url)
         assert r.status_code < 500, (url, r.status_code)
         if url.startswith("/api/") and r.status_code >= 400:
