@@ -301,3 +301,26 @@ def test_statistics_page_counts_comments_and_adoption(app: Flask, client: FlaskC
     dept = [td.get_text() for td in page.find(id="participation-dept-table").find("tbody")
             .find_all(["th", "td"])]
     assert dept == ["示范县民政局", "3", "2", "1", "50.0%"]
+
+
+def test_migration_0015_down_and_up_keeps_messages(app: Flask, client: FlaskClient) -> None:
+    from sqlalchemy import inspect
+
+    from formsvc.db import migrate
+    from tests.formsvc.workbench.test_stats_summary import _alembic
+
+    post(client, "/hdjl/yjzj/open-draft/new", COMMENT)
+    with app.app_context():
+        engine = db.get_engine(app)
+        try:
+            with engine.begin() as conn:
+                _alembic(engine, conn, "downgrade", "0014")
+            tables = set(inspect(engine).get_table_names())
+            assert "contribution" not in tables and "contribution_event" not in tables
+            assert "message" in tables
+        finally:
+            with engine.begin() as conn:
+                _alembic(engine, conn, "upgrade", "head")
+        assert migrate.current_revision(engine) == migrate.head_revision(engine)
+    assert rows(app) == []  # the downgrade dropped the contributions with their table
+    assert post(client, "/hdjl/yjzj/open-draft/new", COMMENT).status_code == 303
