@@ -181,6 +181,25 @@ def intake(app: Flask, client: FlaskClient) -> Prepared:
         "content": "人民路东段的路灯已经连续三天不亮，请尽快修理。"}
 
 
+def survey_answer(app: Flask, client: FlaskClient) -> Prepared:
+    # the open survey of rsj in the test content (tests/formsvc/conftest.py)
+    return "/hdjl/surveys/rsj-open", {"csrf_token": _token(client, "/hdjl/surveys/rsj-open"),
+                                      "q-score": "4", "q-advice": "很好"}
+
+
+def survey_text(app: Flask, client: FlaskClient) -> Prepared:
+    url, data = survey_answer(app, client)
+    assert client.post(url, data=data).status_code == 303
+    token = _logged_in(app, client, "handler", "rsj")
+    with app.app_context():
+        from formsvc.models import SurveyText
+
+        s = db.new_session()
+        text_id = s.scalars(select(SurveyText.id)).one()
+        s.close()
+    return f"/hdjl/staff/surveys/rsj-open/texts/{text_id}", {"csrf_token": token, "action": "publish"}
+
+
 def action(name: str) -> Callable[[Flask, FlaskClient], Prepared]:
     def prepare(app: Flask, client: FlaskClient) -> Prepared:
         token = _logged_in(app, client)
@@ -208,6 +227,8 @@ CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
     "templates": ("/hdjl/staff/templates", templates, True),
     "annual-report": ("/hdjl/staff/annual-report", annual_report_case, True),  # a 复议 case
     "intake": ("/hdjl/staff/intake/<kind_code>", intake, True),  # 代录 for a caller
+    "survey": ("/hdjl/surveys/<slug>", survey_answer, True),  # 网上调查: an answer
+    "survey-text": ("/hdjl/staff/surveys/<slug>/texts/<int:text_id>", survey_text, True),
     **{f"action-{a}": ("/hdjl/staff/m/<number>/<action>", action(a), False) for a in ACTIONS},
 }
 
