@@ -216,6 +216,25 @@ def admin_api_key_action(app: Flask, client: FlaskClient) -> Prepared:
     return f"/hdjl/staff/admin/api-keys/{key_id}/revoke", {"csrf_token": token}
 
 
+def survey_answer(app: Flask, client: FlaskClient) -> Prepared:
+    # the open survey of rsj in the test content (tests/formsvc/conftest.py)
+    return "/hdjl/surveys/rsj-open", {"csrf_token": _token(client, "/hdjl/surveys/rsj-open"),
+                                      "q-score": "4", "q-advice": "很好"}
+
+
+def survey_text(app: Flask, client: FlaskClient) -> Prepared:
+    url, data = survey_answer(app, client)
+    assert client.post(url, data=data).status_code == 303
+    token = _logged_in(app, client, "handler", "rsj")
+    with app.app_context():
+        from formsvc.models import SurveyText
+
+        s = db.new_session()
+        text_id = s.scalars(select(SurveyText.id)).one()
+        s.close()
+    return f"/hdjl/staff/surveys/rsj-open/texts/{text_id}", {"csrf_token": token, "action": "publish"}
+
+
 def action(name: str) -> Callable[[Flask, FlaskClient], Prepared]:
     def prepare(app: Flask, client: FlaskClient) -> Prepared:
         token = _logged_in(app, client)
@@ -251,6 +270,8 @@ CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
     "admin-api-keys": ("/hdjl/staff/admin/api-keys", admin_api_keys, True),
     "admin-api-key-action": ("/hdjl/staff/admin/api-keys/<key_id>/<action>",
                              admin_api_key_action, True),
+    "survey": ("/hdjl/surveys/<slug>", survey_answer, True),  # 网上调查: an answer
+    "survey-text": ("/hdjl/staff/surveys/<slug>/texts/<int:text_id>", survey_text, True),
     **{f"action-{a}": ("/hdjl/staff/m/<number>/<action>", action(a), False) for a in ACTIONS},
 }
 

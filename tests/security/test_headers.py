@@ -234,7 +234,9 @@ def service_get_paths(app: Flask, seeded: dict[str, str]) -> list[str]:
                # the tracking page's downloads and the rating link (refused here: no session,
                # no valid signature; the refusals carry the headers too)
                "stored_name": "0" * 32 + ".pdf", "token": "x",
-               "service_request_id": seeded["number"]}
+               "service_request_id": seeded["number"],
+               # 网上调查: the open survey of the test content (tests/formsvc/conftest.py)
+               "slug": "rsj-open", "text_id": "1"}
     out = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()):
