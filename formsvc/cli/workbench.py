@@ -1,5 +1,6 @@
-"""Operator commands of the workbench: create-staff, staff-password, remind, send-mail,
-consent-unconfirmed, consent-reconfirm."""
+"""Operator commands of the workbench: create-staff, staff-password, staff-active, staff-role,
+remind, send-mail, consent-unconfirmed, consent-reconfirm. The account commands share their
+services with the admin screen (services/auth.py, services/staff_admin.py), rules and record."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ from sqlalchemy import select
 
 from formsvc.cli.common import holiday_calendar, session
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.services import auth, departments, outbox, procedure, reminders, sms, warnings
+from formsvc.services import (
+    auth,
+    departments,
+    outbox,
+    procedure,
+    reminders,
+    sms,
+    staff_admin,
+    warnings,
+)
 from formsvc.services import workbench as wb
 from formsvc.services.workbench import consent as wb_consent
 
@@ -59,6 +69,44 @@ def staff_password(username: str, password: str | None) -> None:
         except auth.AuthError as exc:
             raise click.ClickException(exc.message) from None
     click.echo(f"已重设 {username} 的密码")
+
+
+def _account(s: object, username: str) -> Staff:
+    staff = s.scalar(select(Staff).where(Staff.username == username))  # type: ignore[attr-defined]
+    if staff is None:
+        raise click.ClickException(f"账户 {username} 不存在")
+    return staff
+
+
+@click.command("staff-active")
+@with_appcontext
+@click.argument("username")
+@click.argument("state", type=click.Choice(["on", "off"]))
+def staff_active(username: str, state: str) -> None:
+    """Enable (on) or disable (off) an account; the last active admin stays."""
+    with session() as s:
+        try:
+            staff_admin.set_active(s, None, _account(s, username), state == "on")
+        except auth.AuthError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(f"{username}：已{'启用' if state == 'on' else '停用'}")
+
+
+@click.command("staff-role")
+@with_appcontext
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(list(ROLE_LABELS)))
+@click.option("--department", "department_code", default="",
+              help="机构代码；承办人和审核人必填，全县角色可省略")
+def staff_role(username: str, role: str, department_code: str) -> None:
+    """Change an account's role and department; the last active admin stays."""
+    with session() as s:
+        try:
+            staff_admin.change_role(s, None, _account(s, username), role, department_code)
+        except auth.AuthError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(f"{username}：角色为{ROLE_LABELS[role]}" + (f"，机构 {department_code}"
+                                                         if department_code else ""))
 
 
 @click.command("remind")
@@ -137,4 +185,4 @@ def consent_reconfirm(number: str, answer: str, note: str, username: str) -> Non
     click.echo(f"{number}：已记录提交人{'同意' if answer == 'yes' else '不同意'}公开")
 
 
-COMMANDS = (create_staff, staff_password, remind, send_mail, consent_unconfirmed, consent_reconfirm)
+COMMANDS = (create_staff, staff_password, staff_active, staff_role, remind, send_mail, consent_unconfirmed, consent_reconfirm)

@@ -101,7 +101,7 @@ def test_inbox_pagination_and_every_page(wbapp: Flask) -> None:
     assert nav is not None and "共 23 条" in nav.get_text()
     second = soup(client.get(nav.find("a", attrs={"rel": "next"})["href"]))
     assert len(second.select("tbody tr")) == 3
-    dues = [td.find("time")["datetime"] for td in first.select("tbody tr td:last-child")]
+    dues = [td.find("time")["datetime"] for td in first.select("tbody tr td.gp-staff-due")]
     assert dues == sorted(dues)
     for path in ("/hdjl/staff/review", "/hdjl/staff/inbox?kind=zx&status=&from=2026-01-01"):
         check_page(soup(client.get(path)))

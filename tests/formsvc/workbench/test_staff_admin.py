@@ -362,3 +362,21 @@ def test_migration_0018_down_and_up_keeps_accounts(app: Flask) -> None:
         assert migrate.current_revision(engine) == migrate.head_revision(engine)
     assert _account(app, "adm").active
     assert _events(app) == []  # the history starts empty again: the table was dropped
+
+
+def test_the_account_commands_keep_the_rules(app: Flask) -> None:
+    make_staff(app, "adm", "admin")
+    make_staff(app, "h", "handler", "rsj")
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["staff-active", "adm", "off"])
+    assert r.exit_code == 1 and "唯一有效的系统管理员" in r.output
+    r = runner.invoke(args=["staff-role", "h", "--role", "reviewer"])
+    assert r.exit_code == 1 and "必须属于一个机构" in r.output
+    r = runner.invoke(args=["staff-role", "h", "--role", "reviewer", "--department", "jyj"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(args=["staff-active", "h", "off"])
+    assert r.exit_code == 0 and not _account(app, "h").active
+    r = runner.invoke(args=["staff-active", "nobody", "on"])
+    assert r.exit_code == 1 and "不存在" in r.output
+    assert [a for actor, a, _t in _events(app)][-2:] == ["staff_role", "staff_disable"]
+    assert {actor for actor, _a, _t in _events(app)} == {"cli"}
