@@ -68,7 +68,9 @@ def check_filters(config: Mapping[str, Any], params: query.SearchParams) -> None
         if label is None:
             continue
         if value not in snap.facets[name][0] and value not in _vocabulary(name):
-            raise query.SearchError(f"unknown_{name}", f"没有这个{label}：{value[:60]}")
+            # the value is not repeated back: it may be anything a client sent
+            raise query.SearchError(f"unknown_{name}",
+                                    f"{label}参数不存在，请使用搜索结果筛选项中的取值")
 
 
 def search(config: Mapping[str, Any], args: Mapping[str, Any], max_per_page: int,
