@@ -31,7 +31,7 @@ def search_json() -> Any:
     """The same search as /search (plus per_page up to MAX_PER_PAGE): hits, total, facets."""
     try:
         params, result = search.search(current_app.config, request.args, MAX_PER_PAGE,
-                                       get_session)
+                                       get_session, strict=True)
     except SearchError as exc:
         return errors.error_response(400, exc.code, exc.message)
     except SearchUnavailable as exc:
@@ -119,7 +119,8 @@ PATHS: dict[str, Any] = {
             "200": {"description": "搜索结果、总数和筛选项计数",
                     "content": {"application/json": {"schema": ref("SearchResult")}}},
             "400": error_response("参数有误（code 如 bad_site、bad_year、bad_sort、bad_page、"
-                                  "query_too_long）"),
+                                  "query_too_long）；筛选值不存在时 code 为 unknown_site、"
+                                  "unknown_section、unknown_dept 或 unknown_topic"),
             "503": error_response("搜索索引缺失或损坏（code 为 search_unavailable）；其他功能不受影响"),
         },
     }},

@@ -21,8 +21,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, selectinload
 
+import pelicanconf
 from formsvc.models.workbench import Letter
 from formsvc.services import county_numbers, letters, masking
+from portal import vocab
+from sitesearch import fields as F
 from sitesearch import letters as search_letters
 from sitesearch import query
 
@@ -45,14 +48,45 @@ def letters_dir(config: Mapping[str, Any]) -> Path:
     return Path(config["SEARCH_LETTERS_DIR"])
 
 
+# What an unknown filter value is called in the API's 400 answer (year is a format, not a value).
+UNKNOWN_FILTERS = {F.SITE: "站点", F.SECTION: "栏目", F.DEPT: "部门", F.TOPIC: "主题分类"}
+
+
+def _vocabulary(name: str) -> frozenset[str]:
+    """Values a filter may take even while no indexed document has them (an empty section)."""
+    if name == F.SECTION:
+        return frozenset(code for _label, _url, code in pelicanconf.SECTIONS)
+    if name == F.TOPIC:
+        return frozenset(vocab.TOPICS)
+    return frozenset()
+
+
+def check_filters(config: Mapping[str, Any], params: query.SearchParams) -> None:
+    """Refuse a filter value the cluster does not know: a site that is not live, a department
+    no indexed document has, a section or 主题分类 outside the value lists and the index.
+    Raises query.SearchError with ``unknown_<filter>``; query.SearchUnavailable without an index."""
+    snap = query.snapshot(index_dir(config), letters_dir(config))
+    for name, value in params.filters().items():
+        label = UNKNOWN_FILTERS.get(name)
+        if label is None:
+            continue
+        if value not in snap.facets[name][0] and value not in _vocabulary(name):
+            # the value is not repeated back: it may be anything a client sent
+            raise query.SearchError(f"unknown_{name}",
+                                    f"{label}参数不存在，请使用搜索结果筛选项中的取值")
+
+
 def search(config: Mapping[str, Any], args: Mapping[str, Any], max_per_page: int,
-           session: Callable[[], Session] | None = None,
+           session: Callable[[], Session] | None = None, *, strict: bool = False,
            ) -> tuple[query.SearchParams, query.SearchResult]:
     """Parse ``args`` and search both indexes; raises query.SearchError (bad parameters) or
     query.SearchUnavailable (the site index is missing or unreadable). With ``session`` (called
     only when letters were found) a letter the database no longer publishes is left out even
-    while the index still holds it."""
+    while the index still holds it. ``strict`` (the API): an unknown filter value is an error
+    (``check_filters``); the page shows no results for it instead, as for a link gone stale."""
     params = query.parse_params(args, max_per_page=max_per_page)
+    if strict:
+        check_filters(config, params)
     result = query.search(params, index_dir(config), letters_dir(config))
     return params, (published_only(session, result) if session is not None else result)
 

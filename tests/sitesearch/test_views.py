@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
+import pytest
 from bs4 import BeautifulSoup
 
 from formsvc.api import search as openapi
@@ -155,6 +156,39 @@ def test_api_errors_are_json_with_code_and_message(client):
         body = resp.get_json()
         _validator("Error").validate(body)
         assert body["code"] == code and body["message"]
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    ("site=nosuchsite", "unknown_site"), ("section=abc", "unknown_section"),
+    ("dept=nosuchdept", "unknown_dept"), ("topic=不存在的分类", "unknown_topic"),
+    ("dept=xzfb&topic=x", "unknown_topic"), ("section=" + "长" * 61, "bad_section"),
+])
+def test_api_refuses_unknown_filter_values_with_a_stable_code(client, args, code):
+    resp = client.get(f"/api/v1/search?q=审批&{args}")
+    assert resp.status_code == 400
+    body = resp.get_json()
+    _validator("Error").validate(body)
+    assert body["code"] == code and body["message"]
+
+
+@pytest.mark.parametrize("args", [
+    "dept=xzfb", "section=xxgk", "site=county",
+    "section=jg",  # a section of the site without any indexed document: known, no hits
+    "topic=农业、林业、水利",  # a 主题分类 of the value list that no document has
+])
+def test_api_accepts_filter_values_the_cluster_knows(client, args):
+    resp = client.get(f"/api/v1/search?q=审批&{args}")
+    assert resp.status_code == 200, resp.get_json()
+
+
+def test_the_page_shows_no_results_for_an_unknown_filter_value(client):
+    resp = client.get("/search?q=审批&dept=nosuchdept")
+    assert resp.status_code == 200
+    soup = BeautifulSoup(resp.get_data(as_text=True), "html.parser")
+    assert not soup.select(".gp-search-results__item")
+    assert soup.select(".gp-search-results__item") != BeautifulSoup(
+        client.get("/search?q=审批").get_data(as_text=True), "html.parser").select(
+        ".gp-search-results__item")  # the same search without the filter has hits
 
 
 def test_openapi_fragment_shape():
