@@ -234,7 +234,9 @@ def service_get_paths(app: Flask, seeded: dict[str, str]) -> list[str]:
                # the tracking page's downloads and the rating link (refused here: no session,
                # no valid signature; the refusals carry the headers too)
                "stored_name": "0" * 32 + ".pdf", "token": "x",
-               "service_request_id": seeded["number"]}
+               "service_request_id": seeded["number"],
+               # the open demo draft and live interview of tests/formsvc/participation_data.py
+               "slug": "open-draft"}
     out = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()):
@@ -242,7 +244,7 @@ def service_get_paths(app: Flask, seeded: dict[str, str]) -> list[str]:
         path = rule.rule
         for arg in rule.arguments:
             path = re.sub(rf"<(?:\w+:)?{arg}>", samples[arg], path)
-        out.append(path)
+        out.append(path.replace("/ft/open-draft", "/ft/live"))
     return sorted(set(out))
 
 
