@@ -29,12 +29,25 @@ def _mtime(path: str) -> float:
         return 0.0
 
 
-def _current(name: str, path: Callable[[], Path], load: Callable[[Path], T]) -> T:
-    """This app's copy of what ``load`` reads from ``path()``; loaded again when its mtime changes."""
+def _newest(folder: str) -> float:
+    """The newest mtime of a folder and its Markdown files: an editor who changes a draft's close
+    date in place changes no folder mtime."""
+    try:
+        with os.scandir(folder) as entries:
+            return max([_mtime(folder), *(e.stat().st_mtime for e in entries
+                                          if e.name.endswith(".md"))])
+    except OSError:
+        return 0.0
+
+
+def _current(name: str, path: Callable[[], Path], load: Callable[[Path], T],
+             stamp_of: Callable[[str], float] = _mtime) -> T:
+    """This app's copy of what ``load`` reads from ``path()``; loaded again when its stamp (by
+    default its mtime) changes."""
     cache: dict[str, Any] = current_app.extensions.setdefault(name, {})
     if "path" not in cache:
         cache["path"] = str(path())
-    stamp = _mtime(cache["path"])
+    stamp = stamp_of(cache["path"])
     if cache.get("stamp") != stamp or "value" not in cache:
         cache["value"] = load(Path(cache["path"]))
         cache["stamp"] = stamp
@@ -63,17 +76,20 @@ def department_duties() -> dict[str, tuple[str, ...]]:
 
 
 def consultations() -> dict[str, participation.Consultation]:
-    """The 征求意见稿 by slug (content/hd/yjzj); re-read when the folder changes."""
+    """The 征求意见稿 by slug (content/hd/yjzj); re-read when the folder or a file changes."""
     return _current("formsvc.consultations",
                     lambda: Path(current_app.config["CONTENT_DIR"]) / CONSULTATION.directory,
-                    lambda _d: participation.load_consultations(current_app.config["CONTENT_DIR"]))
+                    lambda _d: participation.load_consultations(current_app.config["CONTENT_DIR"]),
+                    _newest)
 
 
 def interviews() -> dict[str, participation.Interview]:
-    """The 在线访谈 by slug (content/hd/ft); re-read when the folder changes."""
+    """The 在线访谈 by slug (content/hd/ft); re-read when the folder or a file changes."""
     return _current("formsvc.interviews",
                     lambda: Path(current_app.config["CONTENT_DIR"]) / INTERVIEW.directory,
-                    lambda _d: participation.load_interviews(current_app.config["CONTENT_DIR"]))
+                    lambda _d: participation.load_interviews(current_app.config["CONTENT_DIR"]),
+                    _newest)
+
 
 def surveys() -> dict[str, Any]:
     """The 网上调查 by slug (``content/surveys/*.yml``); re-read when a file there is added,

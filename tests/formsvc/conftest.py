@@ -74,14 +74,17 @@ questions:
 
 @pytest.fixture(scope="session")
 def content_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small content tree: the real departments registry and one 招商项目."""
+    """A small content tree: the real departments registry, one 招商项目, drafts and interviews."""
     d = tmp_path_factory.mktemp("content")
     shutil.copy(ROOT / "content" / "departments.yml", d / "departments.yml")
     (d / "zsyz" / "xm").mkdir(parents=True)
     (d / "zsyz" / "xm" / "xny-lbj.md").write_text(PROJECT_MD, encoding="utf-8")
     (d / "surveys").mkdir()
     (d / "surveys" / "rsj-open.yml").write_text(SURVEY_YML, encoding="utf-8")
-    return d
+    # 意见征集 and 在线访谈 (open and closed), for the route-wide tests (CSRF, access matrix)
+    from tests.formsvc.participation_data import write_tree
+
+    return write_tree(d)
 
 
 @pytest.fixture(scope="session", params=ENGINES)

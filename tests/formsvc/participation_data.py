@@ -16,9 +16,10 @@ def write_tree(d: Path) -> Path:
     """Write the tree under ``d`` (departments from the real registry) and return ``d``."""
     now = china_now()
     today = now.date()
-    shutil.copy(ROOT / "content" / "departments.yml", d / "departments.yml")
-    (d / "hd" / "yjzj").mkdir(parents=True)
-    (d / "hd" / "ft").mkdir(parents=True)
+    if not (d / "departments.yml").exists():
+        shutil.copy(ROOT / "content" / "departments.yml", d / "departments.yml")
+    (d / "hd" / "yjzj").mkdir(parents=True, exist_ok=True)
+    (d / "hd" / "ft").mkdir(parents=True, exist_ok=True)
     (d / "hd" / "yjzj" / "open-draft.md").write_text(f"""---
 title: 示范县养老服务办法（征求意见稿）
 department: mzj

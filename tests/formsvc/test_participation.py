@@ -324,3 +324,27 @@ def test_migration_0015_down_and_up_keeps_messages(app: Flask, client: FlaskClie
         assert migrate.current_revision(engine) == migrate.head_revision(engine)
     assert rows(app) == []  # the downgrade dropped the contributions with their table
     assert post(client, "/hdjl/yjzj/open-draft/new", COMMENT).status_code == 303
+
+
+def test_a_close_date_edited_in_place_is_seen_without_a_restart(app: Flask, client: FlaskClient,
+                                                                 content_dir: Path) -> None:
+    import os
+
+    path = content_dir / "hd" / "yjzj" / "closed-draft.md"
+    original = path.read_text(encoding="utf-8")
+    assert "截止" in client.get("/hdjl/yjzj/closed-draft/new").get_data(as_text=True)
+    from portal.participation import china_now
+
+    today = china_now().date()
+    lines = [f"closes: {today}" if line.startswith("closes:") else line
+             for line in original.splitlines()]
+    try:
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        stat = path.stat()
+        os.utime(path, (stat.st_atime, stat.st_mtime + 5))  # a later edit, even on coarse clocks
+        page = client.get("/hdjl/yjzj/closed-draft/new").get_data(as_text=True)
+        assert "不再接受意见" not in page and 'name="text"' in page
+    finally:
+        path.write_text(original, encoding="utf-8")
+        stat = path.stat()
+        os.utime(path, (stat.st_atime, stat.st_mtime + 10))

@@ -245,6 +245,28 @@ def action(name: str) -> Callable[[Flask, FlaskClient], Prepared]:
     return prepare
 
 
+def contribution(path: str, **extra: str) -> Callable[[Flask, FlaskClient], Prepared]:
+    """A comment, hearing registration or interview question (tests/formsvc/participation_data)."""
+    def prepare(app: Flask, client: FlaskClient) -> Prepared:
+        return path, {"csrf_token": _token(client, path), "name": "张三",
+                      "phone": "13812345678", "text": "建议增加农村助餐点。", **extra}
+    return prepare
+
+
+def moderate(app: Flask, client: FlaskClient) -> Prepared:
+    citizen = app.test_client()
+    url, data = contribution("/hdjl/yjzj/open-draft/new")(app, citizen)
+    assert citizen.post(url, data=data).status_code == 303
+    token = _logged_in(app, client)
+    from formsvc.models import Contribution
+
+    with app.app_context():
+        s = db.new_session()
+        cid = s.scalar(select(Contribution.id))
+        s.close()
+    return f"/hdjl/staff/participation/{cid}/hide", {"csrf_token": token, "hide_reason": "广告"}
+
+
 CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
     # name: (rule, prepare, whether the valid request stores something)
     **{f"new-{k}": ("/hdjl/<kind_code>/new", citizen_form(k), True)
@@ -272,6 +294,11 @@ CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
                              admin_api_key_action, True),
     "survey": ("/hdjl/surveys/<slug>", survey_answer, True),  # 网上调查: an answer
     "survey-text": ("/hdjl/staff/surveys/<slug>/texts/<int:text_id>", survey_text, True),
+    "comment": ("/hdjl/yjzj/<slug>/new", contribution("/hdjl/yjzj/open-draft/new", article="1"),
+                True),
+    "hearing": ("/hdjl/yjzj/<slug>/hearing", contribution("/hdjl/yjzj/open-draft/hearing"), True),
+    "question": ("/hdjl/ft/<slug>/new", contribution("/hdjl/ft/live/new"), True),
+    "moderate": ("/hdjl/staff/participation/<int:contribution_id>/<action>", moderate, True),
     **{f"action-{a}": ("/hdjl/staff/m/<number>/<action>", action(a), False) for a in ACTIONS},
 }
 

@@ -235,8 +235,9 @@ def service_get_paths(app: Flask, seeded: dict[str, str]) -> list[str]:
                # no valid signature; the refusals carry the headers too)
                "stored_name": "0" * 32 + ".pdf", "token": "x",
                "service_request_id": seeded["number"],
-               # 网上调查: the open survey of the test content (tests/formsvc/conftest.py)
-               "slug": "rsj-open", "text_id": "1"}
+               # the open demo draft and live interview of tests/formsvc/participation_data.py,
+               # the open survey of the test content (tests/formsvc/conftest.py)
+               "slug": "open-draft", "text_id": "1"}
     out = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()):
@@ -244,7 +245,8 @@ def service_get_paths(app: Flask, seeded: dict[str, str]) -> list[str]:
         path = rule.rule
         for arg in rule.arguments:
             path = re.sub(rf"<(?:\w+:)?{arg}>", samples[arg], path)
-        out.append(path)
+        out.append(path.replace("/ft/open-draft", "/ft/live")
+                   .replace("/surveys/open-draft", "/surveys/rsj-open"))
     return sorted(set(out))
 
 
