@@ -60,6 +60,7 @@ from pelican.utils import (
 )
 
 from portal import schema
+from portal import surveys as survey_defs
 from sitesearch import fields as F
 from sitesearch import layout
 from sitesearch.indexer import DOCS, END, Document, build, stream_build
@@ -225,6 +226,28 @@ def department_document(dept: Any, sections: dict[str, str],
         dept=dept.code,
         dept_name=dept.name,
         extra=" ".join(filter(None, [dept.short_name, dept.org_code, dept.kind])),
+        site=site[0],
+        site_name=site[1],
+    )
+
+
+def survey_document(survey: Any, sections: dict[str, str], registry: Any = None,
+                    site: tuple[str, str] = (F.DEFAULT_SITE, "")) -> Document:
+    """The search document of one 网上调查 (``content/surveys/<slug>.yml``, served by formsvc)."""
+    dept = registry.get(survey.department) if registry is not None and hasattr(registry, "get") else None
+    return Document(
+        path=f"{survey_defs.SURVEYS_DIR}/{survey.slug}.yml",
+        url=f"/hdjl/surveys/{survey.slug}",
+        title=survey.title,
+        body="\n".join([survey.intro, *(q.text for q in survey.questions)]),
+        summary=survey.intro[:300],
+        section="hdjl" if "hdjl" in sections else "",
+        section_label=sections.get("hdjl", ""),
+        doctype="survey",
+        doctype_label="网上调查",
+        dept=survey.department,
+        dept_name=getattr(dept, "name", ""),
+        date=dt.datetime.combine(survey.opens, dt.time()),
         site=site[0],
         site_name=site[1],
     )
@@ -420,6 +443,9 @@ class SearchIndexGenerator:
                     if getattr(a, "doctype", None) and site_of(a, conf) == site[0]]
         depts = ([department_document(d, sections, site) for d in registry or []]
                  if conf["departments"] else [])
+        if conf["departments"]:  # the county portal: formsvc serves its surveys
+            depts += [survey_document(sv, sections, registry, site) for sv in survey_defs.load(
+                Path(self.settings["PATH"]), [d.code for d in registry or []]).values()]
         if not conf["background"] or _WORKER is None:
             docs = [article_document(a, sections, registry, site) for a in articles] + depts
             try:

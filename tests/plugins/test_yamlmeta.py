@@ -110,3 +110,17 @@ def test_signature_block_is_marked(body: str, marked: list[str]) -> None:
     html = yamlmeta.mark_signature(body)
     assert re.findall(r'<p class="gp-signature">([^<]*)</p>', html) == marked
     assert re.sub(r'<p class="gp-signature">', "<p>", html).split() == body.split()
+
+
+def test_build_fails_on_a_bad_survey_and_keeps_a_good_one_off_the_stray_files(site_copy, tmp_path,
+                                                                              caplog):
+    """网上调查 files: the build reports them with the checker's own parser (portal/surveys.py)."""
+    folder = site_copy / "surveys"
+    folder.mkdir()
+    (folder / "bad.yml").write_text("title: 调查\ndepartment: nobody\nopens: 2026-01-01\n"
+                                    "closes: 2026-02-01\nquestions: []\n", encoding="utf-8")
+    with pytest.raises(yamlmeta.ContentError):
+        build_site(site_copy, tmp_path / "out")
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("content/surveys/bad.yml:5:" in m and "questions（问题）" in m for m in messages), messages
+    assert not any("不会被发布" in m for m in messages)
