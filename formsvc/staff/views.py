@@ -297,8 +297,9 @@ def queue() -> Any:
     return queue_page()
 
 
-# who may 分办 several messages at once from the queue (formsvc/staff/bulk.py)
-BULK_ROLES = frozenset({"dispatcher", "supervisor", "admin"})
+# who may 分办 several messages at once from the queue (formsvc/staff/bulk.py): whoever may 分办
+# one (lifecycle), and administrators, who act in any staff role
+BULK_ROLES = lifecycle.TRANSITIONS["dispatch"].roles | {"admin"}
 
 
 def queue_page(errors: list[dict[str, str]] | None = None, form: dict[str, Any] | None = None,
