@@ -38,6 +38,14 @@ SCHEMAS: dict[str, Any] = {
                            "description": f"待发送的通知数（最多数到 {health.OUTBOX_COUNT_CAP}）"},
         "oldest_pending_minutes": {"type": "integer", "minimum": 0,
                                    "description": "最早一条待发送通知已等待的分钟数（没有时为 0）"},
+        "replica": {"type": "string",
+                    "enum": ["ok", "not_in_recovery", "unavailable", "timeout"],
+                    "description": "只读副本（配置了 DATABASE_REPLICA_URL 时才有）："
+                                   "not_in_recovery 表示它已不是副本（如切换后被提升为主库）；"
+                                   "不影响 status"},
+        "replica_lag_seconds": {"type": ["number", "null"], "minimum": 0,
+                                "description": "副本落后主库的秒数（已重放完收到的日志时为 0；"
+                                               "无法得知时为 null）"},
     }, required=["status", "database", "search"]),
 }
 

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select, text
 
+from formsvc import db
 from formsvc.db import get_engine, utcnow
 from formsvc.models.outbox import OutboxNotification
 
@@ -38,10 +39,61 @@ _running: _Check | None = None
 
 
 def check(app: Flask) -> dict[str, Any]:
-    """The health report: status ok when the database answered in time, else unavailable."""
-    database = _database(app, float(app.config.get("HEALTH_DB_TIMEOUT", 2.0)))
-    return {"status": "ok" if database.get("database") == "ok" else "unavailable",
-            **database, "search": _search(app)}
+    """The health report: status ok when the database answered in time, else unavailable.
+
+    With ``DATABASE_REPLICA_URL`` the replica is reported too (``replica``, ``replica_lag_seconds``)
+    without deciding the status: this server's writes and most reads use the primary.
+    """
+    timeout = float(app.config.get("HEALTH_DB_TIMEOUT", 2.0))
+    database = _database(app, timeout)
+    report = {"status": "ok" if database.get("database") == "ok" else "unavailable",
+              **database, "search": _search(app)}
+    if db.has_replica(app):
+        report.update(_replica(app, timeout))
+    return report
+
+
+# How far the replica is behind: 0 when it has replayed all the WAL it received (an idle primary
+# sends none, so the age of the last replayed transaction alone would read as a growing lag).
+_REPLICA_LAG = text(
+    "SELECT pg_is_in_recovery(), CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() "
+    "THEN 0 ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END")
+_replica_lock = threading.Lock()
+_replica_running: _Check | None = None
+
+
+def _replica(app: Flask, timeout: float) -> dict[str, Any]:
+    """``replica``: ok, lagging is told by the seconds; not_in_recovery (a primary, e.g. after a
+    failover, or a wrong URL); unavailable; timeout. One check in flight, as for the primary."""
+    global _replica_running
+    with _replica_lock:
+        if (_replica_running is not None and _replica_running.thread is not None
+                and _replica_running.thread.is_alive()):
+            return {"replica": "timeout", "replica_lag_seconds": None}
+        probe = _replica_running = _Check()
+        thread = probe.thread = threading.Thread(target=_query_replica, args=(app, probe),
+                                                 daemon=True, name="formsvc-healthz-replica")
+        thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        return {"replica": "timeout", "replica_lag_seconds": None}
+    return probe.result or {"replica": "unavailable", "replica_lag_seconds": None}
+
+
+def _query_replica(app: Flask, probe: _Check) -> None:
+    try:
+        with app.extensions["formsvc.replica_engine"].connect() as conn:
+            if conn.dialect.name != "postgresql":  # a copy without streaming: it answers, no lag
+                conn.execute(text("SELECT 1"))
+                probe.result = {"replica": "ok", "replica_lag_seconds": None}
+                return
+            in_recovery, lag = conn.execute(_REPLICA_LAG).one()
+        probe.result = {"replica": "ok" if in_recovery else "not_in_recovery",
+                        # max: the replica's clock may be a little behind the primary's
+                        "replica_lag_seconds": (max(0.0, round(float(lag), 3)) if in_recovery
+                                                and lag is not None else None)}
+    except Exception as exc:  # noqa: BLE001 - any failure means "unavailable"
+        probe.error = type(exc).__name__
 
 
 def _database(app: Flask, timeout: float) -> dict[str, Any]:

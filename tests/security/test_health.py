@@ -5,6 +5,8 @@ Bodies are checked against the published OpenAPI schema ("Health").
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -20,6 +22,7 @@ from formsvc import create_app, db
 from formsvc.api.openapi import document
 from formsvc.db import utcnow
 from formsvc.models.outbox import OutboxNotification
+from formsvc.web import health
 from formsvc.web.extensions import limiter
 from sitesearch import indexer, query
 from tests.formsvc.conftest import api_submit, make_config
@@ -145,3 +148,85 @@ def test_probes_are_never_rate_limited(tmp_path: Path, database_url: str,
             check(client.get(URL), 200)
     finally:
         db.get_engine(limited).dispose()
+
+
+# --- the replica (DATABASE_REPLICA_URL) ----------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _app_with_replica(tmp_path: Path, database_url: str, content_dir: Path,
+                      replica_url: str) -> Iterator[Flask]:
+    app = create_app(make_config(tmp_path, database_url, content_dir,
+                                 DATABASE_REPLICA_URL=replica_url,
+                                 SEARCH_INDEX_DIR=str(tmp_path / "_search")))
+    try:
+        yield app
+    finally:
+        db.get_engine(app).dispose()
+        app.extensions["formsvc.replica_engine"].dispose()
+
+
+def test_a_replica_that_answers_is_reported(tmp_path: Path, database_url: str,
+                                            content_dir: Path) -> None:
+    from formsvc.db import migrate
+
+    replica = f"sqlite:///{tmp_path / 'replica.sqlite3'}"
+    engine = db.make_engine(replica)
+    migrate.upgrade(engine)
+    engine.dispose()
+    with _app_with_replica(tmp_path, database_url, content_dir, replica) as app:
+        body = check(app.test_client().get(URL), 200)
+    # a copy without streaming replication answers; its lag cannot be known
+    assert body["replica"] == "ok" and body["replica_lag_seconds"] is None
+
+
+def test_an_unreachable_replica_is_reported_without_failing_the_check(
+        tmp_path: Path, database_url: str, content_dir: Path) -> None:
+    replica = "postgresql+psycopg://portal:pw-health-canary@127.0.0.1:9/portal?connect_timeout=2"
+    with _app_with_replica(tmp_path, database_url, content_dir, replica) as app:
+        r = app.test_client().get(URL)
+    body = check(r, 200)  # the primary answers: this server still takes traffic
+    assert body["status"] == "ok" and body["replica"] == "unavailable"
+    assert body["replica_lag_seconds"] is None
+    assert "pw-health-canary" not in r.get_data(as_text=True)
+
+
+def test_a_replica_that_hangs_is_a_timeout_and_probes_do_not_pile_up(
+        tmp_path: Path, database_url: str, content_dir: Path) -> None:
+    from formsvc.db import migrate
+
+    replica = f"sqlite:///{tmp_path / 'replica.sqlite3'}"
+    engine = db.make_engine(replica)
+    migrate.upgrade(engine)
+    engine.dispose()
+    with _app_with_replica(tmp_path, database_url, content_dir, replica) as app:
+        app.config["HEALTH_DB_TIMEOUT"] = 0.5
+        release = threading.Event()
+        replica_engine = app.extensions["formsvc.replica_engine"]
+
+        def hang(*_args: Any) -> None:
+            release.wait(10)
+
+        event.listen(replica_engine, "before_cursor_execute", hang)
+        try:
+            client = app.test_client()
+            first = check(client.get(URL), 200)
+            assert first["replica"] == "timeout" and first["database"] == "ok"
+            threads = threading.active_count()
+            assert check(client.get(URL), 200)["replica"] == "timeout"
+            assert threading.active_count() == threads  # the hanging probe is not started again
+        finally:
+            release.set()
+            event.remove(replica_engine, "before_cursor_execute", hang)
+            health._replica_running.thread.join(5)  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
+def test_a_postgresql_server_that_is_not_in_recovery_is_not_a_replica(
+        tmp_path: Path, database_url: str, content_dir: Path) -> None:
+    # the test database is a primary: after a failover the old replica is one too, and still named
+    # by DATABASE_REPLICA_URL until the setting is changed
+    replica = os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+    with _app_with_replica(tmp_path, database_url, content_dir, replica) as app:
+        body = check(app.test_client().get(URL), 200)
+    assert body["replica"] == "not_in_recovery" and body["replica_lag_seconds"] is None
