@@ -30,12 +30,12 @@ def _mtime(path: str) -> float:
 
 
 def _newest(folder: str) -> float:
-    """The newest mtime of a folder and its Markdown files: an editor who changes a draft's close
-    date in place changes no folder mtime."""
+    """The newest mtime of a folder and its Markdown and YAML files: an editor who changes a
+    draft's or a survey's close date in place changes no folder mtime."""
     try:
         with os.scandir(folder) as entries:
             return max([_mtime(folder), *(e.stat().st_mtime for e in entries
-                                          if e.name.endswith(".md"))])
+                                          if e.name.endswith((".md", ".yml")))])
     except OSError:
         return 0.0
 
@@ -92,17 +92,10 @@ def interviews() -> dict[str, participation.Interview]:
 
 
 def surveys() -> dict[str, Any]:
-    """The 网上调查 by slug (``content/surveys/*.yml``); re-read when a file there is added,
-    removed or changed (the stamp is every file's name and mtime: a handful of stats)."""
+    """The 网上调查 by slug (``content/surveys/*.yml``); re-read when the folder or a file changes."""
     from formsvc.domain import surveys as survey_defs
 
-    cache: dict[str, Any] = current_app.extensions.setdefault("formsvc.surveys", {})
-    folder = survey_defs.folder(current_app.config["CONTENT_DIR"])
-    try:
-        stamp = tuple(sorted((e.name, e.stat().st_mtime) for e in os.scandir(folder)))
-    except OSError:
-        stamp = ()
-    if cache.get("stamp") != stamp or "value" not in cache:
-        cache["value"] = survey_defs.load(current_app.config["CONTENT_DIR"])
-        cache["stamp"] = stamp
-    return cache["value"]
+    return _current("formsvc.surveys",
+                    lambda: Path(survey_defs.folder(current_app.config["CONTENT_DIR"])),
+                    lambda _d: survey_defs.load(current_app.config["CONTENT_DIR"]),
+                    _newest)
