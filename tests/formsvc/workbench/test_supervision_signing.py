@@ -133,3 +133,13 @@ def test_counts_on_the_supervision_page_and_the_inbox(staff: Flask) -> None:
     # the notices page: rsj's own for its handler, nothing for zjj's
     assert number in handler.get("/hdjl/staff/notices").get_data(as_text=True)
     assert number not in other.get("/hdjl/staff/notices").get_data(as_text=True)
+
+
+def test_remind_records_the_grades(staff: Flask) -> None:
+    number = _dispatched(staff, due=date(2026, 11, 30))  # overdue today
+    with staff.app_context():
+        out = staff.test_cli_runner().invoke(args=["remind"])
+        again = staff.test_cli_runner().invoke(args=["remind"])
+    assert out.exit_code == 0 and "预警等级变化 1 件（红色预警 1 件）" in out.output, out.output
+    assert "预警等级变化 0 件" in again.output
+    assert message_row(staff, number).warning_grade == "red"
