@@ -9,7 +9,6 @@ county dates; signed within ``SIGN_WITHIN_WORKING_DAYS`` is the 响应率 of the
 from __future__ import annotations
 
 from formsvc.config import county_date
-from formsvc.domain.supervision import SIGN_WITHIN_WORKING_DAYS
 from formsvc.models import Message
 from formsvc.models.staff import Staff
 from formsvc.services.deadlines import working_days_between
@@ -25,8 +24,9 @@ def sign(ctx: Context, staff: Staff, number: str) -> Message:
     handed = [e.created_at for e in message.events if e.action in HANDOVER_ACTIONS]
     handed_on = county_date(ctx.config, handed[-1]) if handed else message.received_on
     days = max(0, working_days_between(ctx.calendar, handed_on, ctx.today))
-    late = "" if days <= SIGN_WITHIN_WORKING_DAYS else f"（分办后第 {days} 个工作日签收）"
-    ctx.apply(staff, message, "sign", f"{staff.department.name if staff.department else ''}签收{late}")
+    # the citizen's timeline shows this event: it names the department, not how late it signed
+    # (the working days are on the message for staff and the statistics)
+    ctx.apply(staff, message, "sign", f"{staff.department.name if staff.department else ''}签收")
     message.signed_at = ctx.now
     message.sign_working_days = days
     ctx.commit()

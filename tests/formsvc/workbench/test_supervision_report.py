@@ -189,3 +189,29 @@ def test_command_writes_the_files_and_stores_the_scores(month: Flask, tmp_path: 
         s.close()
     bad = runner.invoke(args=["supervision-report", "--month", "2026-13"])
     assert bad.exit_code != 0 and "格式" in bad.output
+
+
+def test_performance_page_periods_and_storing(month: Flask) -> None:
+    client = month.test_client()
+    login(client, "sup")
+    for bad in ("abc", "2026-13", "2026-Q5", "1999", ""):
+        r = client.get("/hdjl/staff/performance", query_string={"period": bad})
+        if bad == "":  # empty: the month before this one
+            assert r.status_code == 200
+            continue
+        assert r.status_code == 400, bad
+        assert "统计期格式" in soup(r).find(class_="gp-error-summary").get_text(), bad
+    for period in ("2026-11", "2026-Q4", "2026"):
+        page = soup(client.get(f"/hdjl/staff/performance?period={period}"))
+        rows = page.find(id="ranking").find("tbody").find_all("tr")
+        assert rows[0].find("th").get_text() == "示范县人力资源和社会保障局", period
+        assert "不参与排名" in rows[-1].get_text(), period
+        assert "尚未存档" in page.find(id="score-state").get_text()
+    token = soup(client.get("/hdjl/staff/performance?period=2026-11")).find(
+        "input", attrs={"name": "csrf_token"})["value"]
+    r = client.post("/hdjl/staff/performance?period=2026-11", data={"csrf_token": token})
+    assert r.status_code == 303
+    page = soup(client.get("/hdjl/staff/performance?period=2026-11"))
+    assert "已于" in page.find(id="score-state").get_text()
+    r = client.get("/hdjl/staff/report", query_string={"month": "2026-Q4"})
+    assert r.status_code == 400

@@ -38,7 +38,9 @@ def test_sign_records_working_days_and_the_response_rate(staff: Flask) -> None:
     assert message_row(staff, prompt).sign_working_days == 1
     m = message_row(staff, late)
     assert m.sign_working_days == 3 and m.signed_at == _at(26)
-    assert [e.action for e in m.events][-1] == "sign" and "第 3 个工作日" in m.events[-1].note
+    sign = m.events[-1]
+    assert sign.action == "sign" and sign.public and sign.note.endswith("签收")
+    assert "工作日" not in sign.note  # the citizen's timeline does not read how late it was
     # once per handover
     assert refused(staff, "rsj_h", wb.sign, prompt) == "already_signed"
     with staff.app_context():
@@ -107,3 +109,37 @@ def test_notices_are_issued_answered_and_checked(staff: Flask) -> None:
         s.close()
     assert row.answer == "已更正答复" and row.answered_at == _at(24)
     assert actions[-2:] == ["issue_notice", "answer_notice"]
+
+
+def test_counts_on_the_supervision_page_and_the_inbox(staff: Flask) -> None:
+    from tests.formsvc.conftest import soup
+    from tests.formsvc.workbench.helpers import login
+
+    number = _dispatched(staff, due=date(2026, 11, 30))  # long past today: red
+    run(staff, "sup", wb.issue_notice, number, "duban", "请尽快办理")
+    sup = staff.test_client()
+    login(sup, "sup")
+    table = soup(sup.get("/hdjl/staff/supervision")).find(id="warning-grades")
+    row = table.find("th", string="示范县人力资源和社会保障局").find_parent("tr")
+    assert [td.get_text() for td in row.find_all("td")] == ["1", "0", "1"]
+    handler = staff.test_client()
+    login(handler, "rsj_h")
+    counts = soup(handler.get("/hdjl/staff/inbox")).find(id="warning-counts").get_text()
+    assert "红色预警 1" in counts and "待回复督办通知 1 件" in counts
+    other = staff.test_client()
+    login(other, "zjj_h")
+    counts = soup(other.get("/hdjl/staff/inbox")).find(id="warning-counts").get_text()
+    assert "红色预警 0" in counts and "待回复督办通知 0 件" in counts
+    # the notices page: rsj's own for its handler, nothing for zjj's
+    assert number in handler.get("/hdjl/staff/notices").get_data(as_text=True)
+    assert number not in other.get("/hdjl/staff/notices").get_data(as_text=True)
+
+
+def test_remind_records_the_grades(staff: Flask) -> None:
+    number = _dispatched(staff, due=date(2026, 11, 30))  # overdue today
+    with staff.app_context():
+        out = staff.test_cli_runner().invoke(args=["remind"])
+        again = staff.test_cli_runner().invoke(args=["remind"])
+    assert out.exit_code == 0 and "预警等级变化 1 件（红色预警 1 件）" in out.output, out.output
+    assert "预警等级变化 0 件" in again.output
+    assert message_row(staff, number).warning_grade == "red"
