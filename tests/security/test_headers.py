@@ -234,7 +234,9 @@ def service_get_paths(app: Flask, seeded: dict[str, str]) -> list[str]:
                # the tracking page's downloads and the rating link (refused here: no session,
                # no valid signature; the refusals carry the headers too)
                "stored_name": "0" * 32 + ".pdf", "token": "x",
-               "service_request_id": seeded["number"]}
+               "service_request_id": seeded["number"],
+               # a key reads what it submitted (answers 401 here: no key)
+               "tracking_number": seeded["number"]}
     out = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()):
