@@ -237,7 +237,9 @@ def service_get_paths(app: Flask, seeded: dict[str, str]) -> list[str]:
                "service_request_id": seeded["number"],
                # the open demo draft and live interview of tests/formsvc/participation_data.py,
                # the open survey of the test content (tests/formsvc/conftest.py)
-               "slug": "open-draft", "text_id": "1"}
+               "slug": "open-draft", "text_id": "1",
+               # a key reads what it submitted (answers 401 here: no key)
+               "tracking_number": seeded["number"]}
     out = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or set()):
