@@ -2,10 +2,11 @@
 
 A query worker's first use of a word looks the word up in every site's index (100 at a province's
 scale). Through Whoosh's own files a look-up is five to eight seek-and-read pairs on the compound
-segment (the hash slot, the key lengths, the key, the term info), ~40 µs; on a map of the same
-file it is a few slices, ~4 µs, and the posting list one more slice. The map is the page cache's
-own memory: nothing is copied into the worker (Whoosh's mmap mode wraps each mapped file in a
-``BytesIO``, which copies it; that is why ``query._open_part`` turns it off).
+segment (the hash slot, the key lengths, the key, the term info): 15 µs, 42 µs on first touch
+under load; on a map of the same file it is a few slices, 3.4 µs (16 µs), and the posting list
+one more slice. The map is the page cache's own memory: nothing is copied into the worker
+(Whoosh's mmap mode wraps each mapped file in a ``BytesIO``, which copies it; that is why
+``query._open_part`` turns it off).
 
 W3 codec internals (whoosh-reloaded 2.7): the terms file is a CDB-style hash file
 (``whoosh.filedb.filetables.HashReader``) inside the compound segment, its values are
