@@ -380,3 +380,23 @@ def test_the_account_commands_keep_the_rules(app: Flask) -> None:
     assert r.exit_code == 1 and "不存在" in r.output
     assert [a for actor, a, _t in _events(app)][-2:] == ["staff_role", "staff_disable"]
     assert {actor for actor, _a, _t in _events(app)} == {"cli"}
+
+
+def test_names_are_shown_as_text(app: Flask) -> None:
+    """What an admin types (a name, a key's owner) is text on every page that shows it."""
+    make_staff(app, "adm", "admin")
+    client, token = _admin_client(app)
+    payload = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    r = client.post("/hdjl/staff/admin/staff", data={
+        "csrf_token": token, "username": "x1", "display_name": payload, "role": "handler",
+        "department": "rsj"})
+    assert r.status_code == 200
+    r = client.post("/hdjl/staff/admin/api-keys", data={
+        "csrf_token": token, "name": payload[:100], "owner": payload, "scope": "submit",
+        "channel": "api"})
+    assert r.status_code == 200
+    for path in ("/hdjl/staff/admin/staff", "/hdjl/staff/admin/api-keys"):
+        page = soup(client.get(path))
+        assert not page.find("script", string=lambda s: s and "alert" in s), path
+        assert not page.find("img", attrs={"onerror": True}), path
+        assert payload in page.get_text(), path
