@@ -157,3 +157,17 @@ def test_the_public_report_is_linked_from_the_interaction_page(month: Flask) -> 
     assert len(links) == 1 and "通报" in links[0].get_text()
     r = client.get("/hdjl/report")  # the link works without a month: the last one that ended
     assert r.status_code == 200 and "留言办理情况通报" in soup(r).find("h1").get_text()
+
+
+@pytest.mark.parametrize("month_arg", ["../../etc/passwd", "2026-11/../x", "2099-01", "2026-Q4",
+                                        "2026", "", "2026-11\x00"])
+def test_a_bad_month_stores_nothing(month: Flask, month_arg: str) -> None:
+    """Only a checked month names a file: the rest is the Chinese error page, nothing written."""
+    client = month.test_client()
+    r = client.get("/hdjl/report", query_string={"month": month_arg, "format": "pdf"})
+    if month_arg == "":  # empty: the last month that ended, a real PDF
+        assert r.status_code == 200 and r.mimetype == "application/pdf"
+        return
+    assert r.status_code == 400 and "text/html" in r.content_type
+    folder = Path(month.config["REPORT_DIR"])
+    assert not folder.exists() or not list(folder.iterdir())
