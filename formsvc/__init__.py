@@ -84,6 +84,7 @@ def _resolve_paths(app: Flask) -> None:
             if url.startswith(old):
                 cfg[key] = "postgresql+psycopg://" + url[len(old):]
     cfg["UPLOAD_DIR"] = str(Path(cfg.get("UPLOAD_DIR") or inst / "uploads"))
+    cfg["REPORT_DIR"] = str(Path(cfg.get("REPORT_DIR") or inst / "tongbao"))
     cfg["HOLIDAYS_FILE"] = str(defaults.holidays_file(cfg))
     cfg["SEARCH_INDEX_DIR"] = str(Path(cfg.get("SEARCH_INDEX_DIR")
                                        or Path(cfg["OUTPUT_DIR"]) / "_search"))

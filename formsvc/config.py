@@ -181,6 +181,9 @@ STATS_MIN_COUNT = 5
 # Debian's fonts-noto-cjk by default) and, for a collection, the face (2 = Noto Sans CJK SC).
 REPORT_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 REPORT_FONT_INDEX = 2
+# A month's PDFs once rendered (services/report_files.py): `supervision-report` writes them, the
+# first request for an ended month without one stores it. None: <instance>/tongbao.
+REPORT_DIR: str | None = None
 # `remind` closes (办结) a reply the citizen has not rated within this many working days.
 RATING_WINDOW_DAYS = 10
 # 依申请公开 补正 (Art. 30): the working days the applicant is given by default; staff may set

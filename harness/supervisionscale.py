@@ -1,7 +1,8 @@
 """电子监察 at scale: 1,000,000 messages received in one year, bulk-inserted into a scratch
 SQLite database, then the monthly report (``monthly_report.build``, its HTML and PDF apart) and
 the ranked performance table (``performance.compute``; the stored table read back) are timed
-through formsvc's own services. Prints figures (wall p50/p95 and CPU p50, ms); asserts nothing.
+through formsvc's own services, then the public report page and its PDF as requests (the PDF's
+first request stores it). Prints figures (wall p50/p95 and CPU p50, ms); asserts nothing.
 
 Rows carry what the report reads: receipt, due and reply dates, the reply's working days, the
 rating, the 签收 (90 % within a working day) and 1 % of messages with a 督办/纠错 notice. No
@@ -128,7 +129,7 @@ def measure(workdir: Path, messages: int, rounds: int) -> dict[str, Any]:
     from formsvc import create_app, db
     from formsvc.domain.supervision import parse_period
     from formsvc.letters import report as report_view
-    from formsvc.services import monthly_report, performance
+    from formsvc.services import monthly_report, performance, report_files
 
     app = create_app()
     out: dict[str, Any] = {"messages": messages, "generated_s": float(stamp.read_text())}
@@ -154,6 +155,15 @@ def measure(workdir: Path, messages: int, rounds: int) -> dict[str, Any]:
         out["monthly_report_html"] = timed(lambda i: report_view.html(
             report, "staff/report.html", latest=month), rounds)
         out["monthly_report_pdf"] = timed(lambda i: report_view.pdf(report), rounds)
+        # as the pages serve it: the public page (data + HTML) per request; the PDF rendered and
+        # stored by the first request for an ended month, then read back (report_files.py)
+        client = app.test_client()
+        page, pdf_url = f"/hdjl/report?month={YEAR}-11", f"/hdjl/report?month={YEAR}-11&format=pdf"
+        out["public_report_page"] = timed(lambda i: client.get(page), rounds)
+        for public in (True, False):
+            report_files.pdf_path(app.config, month, public).unlink(missing_ok=True)
+        out["public_report_pdf_first_request"] = timed(lambda i: client.get(pdf_url), 1)
+        out["public_report_pdf_stored"] = timed(lambda i: client.get(pdf_url), rounds)
         for key in (f"{YEAR}-11", f"{YEAR}-Q4", f"{YEAR}"):
             period = parse_period(key)
             out[f"ranked_table_{key}"] = timed(lambda i, p=period: performance.compute(

@@ -140,6 +140,8 @@
 # 月度通报 PDF 使用的中文字体文件（TTF、OTF 或 TTC 字体集；默认 Debian 的 fonts-noto-cjk）及字体集中的序号
 # REPORT_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 # REPORT_FONT_INDEX = 2
+# 已结束月份的通报 PDF 存放目录（supervision-report 命令重写；首次访问时生成）；默认 <instance>/tongbao
+# REPORT_DIR = "/var/lib/formsvc/tongbao"
 # 答复后多少个工作日未评价即自动办结（由 remind 命令执行）
 # RATING_WINDOW_DAYS = 10
 # 依申请公开告知补正时默认给申请人的补正期限（工作日）；逾期未补正视为放弃申请（由 remind 命令执行）

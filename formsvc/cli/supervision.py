@@ -16,18 +16,21 @@ from formsvc.config import county_date
 from formsvc.db import utcnow
 from formsvc.domain.supervision import month_of, parse_period
 from formsvc.letters import report as report_view
-from formsvc.services import monthly_report, performance
+from formsvc.services import monthly_report, performance, report_files
 
 
 @click.command("supervision-report")
 @with_appcontext
 @click.option("--month", help="通报月份，如 2026-11；默认上一个月")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("instance/tongbao"), show_default=True, help="写入的目录")
+              help="另外写入一份的目录；默认只写入 REPORT_DIR（<instance>/tongbao）")
 @click.option("--store/--no-store", default=True, show_default=True,
               help="同时存档该月的绩效评估（按当前评分规则版本）")
-def supervision_report(month: str | None, out: Path, store: bool) -> None:
-    """生成月度通报：公开版 HTML 和 PDF、内部版 PDF，并存档当月绩效评估。"""
+def supervision_report(month: str | None, out: Path | None, store: bool) -> None:
+    """生成月度通报：公开版 HTML 和 PDF、内部版 PDF，并存档当月绩效评估。
+
+    The PDFs replace the stored ones in REPORT_DIR, which the report pages serve (run it again
+    after late changes to a month's records); ``--out`` also writes the three files elsewhere."""
     today = county_date(current_app.config, utcnow())
     try:
         period = parse_period(month) if month else month_of(today).previous()
@@ -41,16 +44,21 @@ def supervision_report(month: str | None, out: Path, store: bool) -> None:
         if store:
             n = performance.store(s, report.scores)
             click.echo(f"已存档 {period.label} 绩效评估 {n} 个单位（规则 {report.scores.rule_version}）")
-    out.mkdir(parents=True, exist_ok=True)
     public = report.public_copy()
     with current_app.test_request_context():
         page = report_view.html(public, "report/monthly_public.html", latest=period)
-        files = {f"tongbao-{period.key}.html": page.encode("utf-8"),
-                 f"tongbao-{period.key}.pdf": report_view.pdf(public),
-                 f"tongbao-{period.key}-neibu.pdf": report_view.pdf(report)}
+        pdfs = {True: report_view.pdf(public), False: report_view.pdf(report)}
+    stored = Path(current_app.config["REPORT_DIR"])
+    files = {f"tongbao-{period.key}.html": page.encode("utf-8")}
+    for is_public, body in pdfs.items():
+        files[report_files.pdf_name(period, is_public)] = body
+        click.echo(f"已写入 {report_files.store(current_app.config, period, is_public, body)}")
+    if out is None:
+        out = stored
     for name, body in files.items():
-        (out / name).write_bytes(body)
-        click.echo(f"已写入 {out / name}")
+        if out.resolve() != stored.resolve() or name.endswith(".html"):
+            report_files.write(out / name, body)
+            click.echo(f"已写入 {out / name}")
 
 
 @click.command("demo-supervision")

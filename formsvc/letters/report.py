@@ -13,7 +13,7 @@ from formsvc.db import get_session, utcnow
 from formsvc.domain.supervision import Period, month_of, parse_period
 from formsvc.letters.charts import trend_chart
 from formsvc.letters.views import bp
-from formsvc.services import monthly_report, performance, report_pdf
+from formsvc.services import monthly_report, performance, report_files, report_pdf
 from formsvc.services.stats import percent
 from formsvc.web.errors import error_response
 from formsvc.web.runtime import calendar
@@ -49,12 +49,20 @@ def pdf(report: monthly_report.MonthlyReport) -> bytes:
     return report_pdf.render(report, current_app.config, pelicanconf.SITENAME)
 
 
-def pdf_response(report: monthly_report.MonthlyReport, name: str) -> Response:
-    """The PDF as a download, or a 503 in Chinese when the font is missing."""
+def pdf_response(period: Period, public: bool) -> Response:
+    """The month's PDF as a download, or a 503 in Chinese when the font is missing. A month that
+    has ended is served from its stored file (rendered and stored on the first request,
+    services/report_files.py); the running month is rendered each time, its figures still move."""
+    def render() -> bytes:
+        return pdf(build(period, public))
+
+    today = county_date(current_app.config, utcnow())
     try:
-        body = pdf(report)
+        body = report_files.stored_or_render(current_app.config, period, public, render) \
+            if period.end < today else render()
     except report_pdf.FontMissing as exc:
         return error_response(503, exc.code, exc.message)
+    name = report_files.pdf_name(period, public)
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
@@ -88,8 +96,8 @@ def public_report() -> Any:
         return Response(render_template("report/monthly_public.html", report=None,
                                         errors=[{"text": str(exc), "href": "#month"}],
                                         latest=latest, args=request.args), status=400)
-    report = build(period, public=True)
     if request.args.get("format") == "pdf":
-        return pdf_response(report, f"tongbao-{period.key}.pdf")
+        return pdf_response(period, public=True)
+    report = build(period, public=True)
     return render_template("report/monthly_public.html", errors=[], latest=latest,
                            args=request.args, **page_context(report))

@@ -101,8 +101,8 @@ def report_page() -> Any:
         return render_template("staff/report.html", report=None, latest=latest,
                                errors=[{"text": str(exc), "href": "#month"}],
                                args=request.args), 400
-    report = report_view.build(period, public=False)
     if request.args.get("format") == "pdf":
-        return report_view.pdf_response(report, f"tongbao-{period.key}-neibu.pdf")
+        return report_view.pdf_response(period, public=False)
+    report = report_view.build(period, public=False)
     return render_template("staff/report.html", latest=latest, errors=[], args=request.args,
                            **report_view.page_context(report))
