@@ -16,6 +16,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from formsvc.domain import participation as p
+from formsvc.domain import personal_data
 from formsvc.models import Contribution, ContributionEvent
 from formsvc.models.staff import Staff
 from formsvc.services import county_numbers, masking
@@ -92,7 +93,7 @@ def _event(ctx: Context, staff: Staff, row: Contribution, action: str, note: str
 def masked_text(ctx: Context, row: Contribution) -> str:
     """The text as it would be published: masked like a public letter."""
     numbers = county_numbers.public_numbers(ctx.session, ctx.config)
-    return masking.mask_text(row.text, (row.name, row.phone), numbers)
+    return masking.mask_text(row.text, personal_data.contribution_values(row), numbers)
 
 
 def publish(ctx: Context, staff: Staff, contribution_id: int, text: str | None = None) -> Contribution:
