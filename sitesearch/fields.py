@@ -58,6 +58,8 @@ FACETS: tuple[tuple[str, str | None], ...] = (
 # Letters are published by formsvc into their own index (see sitesearch.letters).
 LETTER_DOCTYPE = "letter"
 LETTER_SECTION = "hdjl"
+# Published comments on drafts (意见征集) go into the same index (see sitesearch.comments).
+COMMENT_DOCTYPE = "comment"
 
 
 def make_schema(text_field: fields.FieldType | None = None) -> fields.Schema:

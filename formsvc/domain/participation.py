@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "hide": "不予公开",
     "adopt": "记录采纳情况",
     "answer": "回答",
+    "purge": "按保存期限删除个人信息",  # by purge-personal-data (services/participation_retention.py)
 }
 
 # Length limits of the citizen's text (characters, after cleaning).

@@ -1,4 +1,5 @@
-"""The citizen's personal data: the one list of where a message holds it.
+"""The citizen's personal data: the one list of where a message, a contribution to a draft or
+an interview, and a survey answer hold it.
 
 Masking hides these values wherever they appear in a text made public (the public letter box),
 retention erases them when the privacy statement's period ends (``purge-personal-data``), and the
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
 
 # Columns of ``message`` (the contact data every kind asks for).
 COLUMNS = ("name", "phone", "email", "address")
+# Columns of ``contribution`` (意见, 听证发言报名, 网友提问: required, never published) and of
+# ``survey_response`` (asked only when a survey is not anonymous).
+CONTRIBUTION_COLUMNS = ("name", "phone")
+SURVEY_COLUMNS = ("name", "phone")
 # Keys of ``message.details`` (依申请公开: the applicant's identity document, the legal representative).
 DETAILS = ("id_type", "id_number", "legal_rep")
 
@@ -33,3 +38,17 @@ def values(message: Message) -> list[str]:
 def without(details: Mapping[str, Any] | None) -> dict[str, Any]:
     """``details`` with the personal keys removed (what erasure keeps)."""
     return {k: v for k, v in (details or {}).items() if k not in DETAILS}
+
+
+def _present(row: Any, columns: tuple[str, ...]) -> list[str]:
+    return [v for v in (getattr(row, c) or "" for c in columns) if v]
+
+
+def contribution_values(row: Any) -> list[str]:
+    """The non-empty personal values of a contribution (``formsvc.models.Contribution``)."""
+    return _present(row, CONTRIBUTION_COLUMNS)
+
+
+def survey_values(row: Any) -> list[str]:
+    """The non-empty personal values of a survey answer (``formsvc.models.SurveyResponse``)."""
+    return _present(row, SURVEY_COLUMNS)

@@ -187,3 +187,26 @@ def new_message_mails(config: Mapping[str, Any], tracking_number: str, kind: Kin
 
 
 
+
+
+# --- participation (意见征集, 网上听证, 在线访谈) ----------------------------------------------
+
+
+def contribution_payload(kind_label: str, title: str, slug: str, article: int | None,
+                         contribution_id: int, department: Department | None) -> dict[str, Any]:
+    """The facts a mail about a citizen's contribution may use: what it is about, never the
+    citizen's name, phone or text (the department reads those in the workbench)."""
+    return {"contribution_id": contribution_id, "kind_label": kind_label, "title": title,
+            "slug": slug, "article": article,
+            "department": department.name if department else departments.DISPATCH_OFFICE}
+
+
+def new_contribution(session: Session, config: Mapping[str, Any], kind_label: str, title: str,
+                     slug: str, article: int | None, contribution_id: int,
+                     department: Department | None) -> None:
+    """Mail the department that owns the draft or interview about a new contribution, in the
+    caller's transaction: its mailbox, else the dispatchers' (DISPATCHER_EMAIL), as a new
+    message's mail goes (:func:`new_message_mails`)."""
+    data = contribution_payload(kind_label, title, slug, article, contribution_id, department)
+    queue(session, (department.email if department else "") or config["DISPATCHER_EMAIL"],
+          "new_contribution", data)

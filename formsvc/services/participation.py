@@ -5,6 +5,8 @@ A contribution is accepted only while its draft or interview takes input (``port
 decides, at the moment of the request, from the content's own dates) and is committed before the
 citizen sees the thank-you page. The repeat check is the messages' (same phone, same text without
 white space, within ``DUPLICATE_WINDOW_HOURS``): a repeat is stored and flagged, never refused.
+The department that owns the draft or interview gets a mail (``new_contribution``) written in
+the contribution's transaction (services/notify.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from formsvc.db import utcnow
 from formsvc.domain import participation as p
 from formsvc.domain.participation import ParticipationKind
 from formsvc.models import Contribution, ContributionEvent
-from formsvc.services import departments
+from formsvc.services import departments, notify
 from formsvc.services.errors import ServiceError
 from formsvc.services.masking import mask_name
 from formsvc.services.submission import text_hash
@@ -110,6 +112,9 @@ def submit(session: Session, config: Mapping[str, Any], data: NewContribution, t
         session.flush()
         session.add(ContributionEvent(contribution_id=row.id, created_at=now, actor="citizen",
                                       action="submit", note=""))
+        # the owning department is told in the same transaction: no mail without the record
+        notify.new_contribution(session, config, data.kind.label, target.title, target.slug,
+                                data.article, row.id, dept)
         session.commit()
     except SQLAlchemyError:
         session.rollback()

@@ -8,7 +8,10 @@
 - 依申请公开 requests: 10 years (the archive rule for disclosure files), then the same, and the
   applicant's identity document and legal representative go too;
 - what counts as personal data is declared once, in formsvc/domain/personal_data.py;
-- network addresses (``client_ip``, kept against repeated and automated submissions): 6 months.
+- network addresses (``client_ip``, kept against repeated and automated submissions): 6 months;
+- the name and phone of comments on drafts, hearing registrations, interview questions and the
+  answers to surveys that are not anonymous: 3 years (the messages' period) after the draft,
+  hearing, interview or survey closed (services/participation_retention.py).
 
 :func:`purge` runs daily (``purge-personal-data``, a systemd timer). Each batch of messages is
 one transaction, with a non-public ``purge_personal`` event per message as the record that it
@@ -31,7 +34,7 @@ from formsvc.config import county_zone
 from formsvc.db import utcnow
 from formsvc.domain import personal_data
 from formsvc.models import Attachment, Event, Message, OutboxNotification
-from formsvc.services import lifecycle, uploads
+from formsvc.services import lifecycle, participation_retention, uploads
 
 DISCLOSURE_KIND = "ysqgk"
 PURGE = lifecycle.TRANSITIONS["purge_personal"]
@@ -47,6 +50,8 @@ class PurgeResult:
     messages: int = 0
     disclosure_requests: int = 0
     attachment_files: int = 0
+    contributions: int = 0
+    survey_answers: int = 0
     dry_run: bool = False
 
     def summary(self) -> str:
@@ -54,7 +59,8 @@ class PurgeResult:
         verb = "将" if self.dry_run else "已"
         return (f"{verb}清除 {self.ip_addresses} 条留言的 IP 地址；{verb}删除 {self.messages} 条留言"
                 f"（其中依申请公开 {self.disclosure_requests} 条）的姓名、联系方式和附件，"
-                f"附件文件 {self.attachment_files} 个")
+                f"附件文件 {self.attachment_files} 个；{verb}删除 {self.contributions} 条意见、听证报名和访谈提问"
+                f"及 {self.survey_answers} 份调查答卷的姓名和联系电话")
 
 
 def months_before(day: date, months: int) -> date:
@@ -95,6 +101,12 @@ def purge(conn_factory: Transactions, config: Mapping[str, Any], *, now: datetim
     limits = cutoffs(config, now)
     result = PurgeResult(dry_run=dry_run)
     result.ip_addresses = _purge_addresses(conn_factory, limits["ip"], dry_run)
+    # contributions and survey answers: the messages' period from the day the content closed
+    cutoff_day = limits["message"].astimezone(county_zone(config)).date()
+    result.contributions = participation_retention.purge_contributions(
+        conn_factory, config, cutoff_day, now, dry_run)
+    result.survey_answers = participation_retention.purge_survey_answers(
+        conn_factory, config, cutoff_day, dry_run)
     m = Message.__table__.c
     has_personal = or_(*(m[c] != "" for c in personal_data.COLUMNS))
     due = and_(m.status.in_([str(s) for s in PURGE.sources]), m.closed_at.is_not(None),

@@ -22,6 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 import pelicanconf
+from formsvc.domain import participation
+from formsvc.models import Contribution
 from formsvc.models.workbench import Letter
 from formsvc.services import county_numbers, letters, masking
 from portal import vocab
@@ -92,21 +94,33 @@ def search(config: Mapping[str, Any], args: Mapping[str, Any], max_per_page: int
 
 
 _LETTER_URL = re.compile(r"/hdjl/letters/([0-9]+)$")
+_COMMENT_URL = re.compile(r"#comment-([0-9]+)$")
 
 
 def published_only(session: Callable[[], Session],
                    result: query.SearchResult) -> query.SearchResult:
-    """``result`` without the letters that are not published (withdrawn, and the index could not
-    be updated): the database decides what is public, the index is only a copy."""
+    """``result`` without the letters and comments that are not published (withdrawn or hidden,
+    and the index could not be updated): the database decides what is public, the index is only
+    a copy."""
     letter_hits = {id(h): int(m.group(1)) for h in result.hits
-                   if h.doctype == "letter" and (m := _LETTER_URL.search(h.url))}
-    if not letter_hits:
+                   if h.doctype == F.LETTER_DOCTYPE and (m := _LETTER_URL.search(h.url))}
+    comment_hits = {id(h): int(m.group(1)) for h in result.hits
+                    if h.doctype == F.COMMENT_DOCTYPE and (m := _COMMENT_URL.search(h.url))}
+    # a comment hit whose address is not a comment's is left out too (never shown unchecked)
+    odd = {id(h) for h in result.hits if h.doctype == F.COMMENT_DOCTYPE} - set(comment_hits)
+    if not letter_hits and not comment_hits and not odd:
         return result
     live = set(session().scalars(select(Letter.id).where(Letter.id.in_(set(letter_hits.values())),
-                                                       Letter.published.is_(True))))
+                                                       Letter.published.is_(True)))) \
+        if letter_hits else set()
+    shown = set(session().scalars(select(Contribution.id).where(
+        Contribution.id.in_(set(comment_hits.values())), Contribution.kind == "comment",
+        Contribution.status == participation.PUBLISHED))) if comment_hits else set()
     stale = {key for key, letter_id in letter_hits.items() if letter_id not in live}
+    stale |= {key for key, comment_id in comment_hits.items() if comment_id not in shown} | odd
     if stale:
-        log.warning("search: %d withdrawn letter(s) still in the index; run reindex-letters",
+        log.warning("search: %d withdrawn letter(s) or hidden comment(s) still in the index; "
+                    "run reindex-letters",
                     len(stale))
         result.hits = [h for h in result.hits if id(h) not in stale]
         result.total = max(0, result.total - len(stale))

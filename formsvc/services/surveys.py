@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from formsvc.config import county_zone
 from formsvc.db import utcnow
+from formsvc.domain import personal_data
 from formsvc.domain.surveys import Survey
 from formsvc.forms.surveys import Answer
 from formsvc.models import Staff
@@ -213,7 +214,7 @@ def set_published(session: Session, config: Mapping[str, Any], staff: Staff, sur
         raise SurveyRefused("not_found", "找不到这条回答")
     if publish:
         response = session.get(SurveyResponse, row.response_id)
-        known = [v for v in (response.name, response.phone) if v] if response else []
+        known = personal_data.survey_values(response) if response else []
         row.public_text = masking.mask_text(row.text, known,
                                             county_numbers.public_numbers(session, config))
         row.published, row.published_by, row.published_at = True, staff.id, utcnow()

@@ -160,6 +160,36 @@ def site_output(e2e_root: Path) -> Path:
     return out
 
 
+# An 在线访谈 in progress while the tests run (its start in the past, its end in the future),
+# written into the e2e copy of content/ that formsvc reads (tests/e2e/test_participation.py).
+LIVE_INTERVIEW = "e2e-live-interview"
+
+
+@pytest.fixture(scope="session")
+def e2e_content(e2e_root: Path) -> Path:
+    """formsvc's content folder: a copy of content/ plus :data:`LIVE_INTERVIEW`, whose dates
+    are relative to now (China time), so the live page refreshes whenever the tests run."""
+    from datetime import timedelta
+
+    from portal.participation import china_now
+
+    content = e2e_root / "content"
+    shutil.copytree(ROOT / "content", content)
+    now, fmt = china_now(), "%Y-%m-%d %H:%M"
+    (content / "hd" / "ft" / f"{LIVE_INTERVIEW}.md").write_text(f"""---
+title: 浏览器测试直播访谈
+department: mzj
+starts: "{(now - timedelta(minutes=30)).strftime(fmt)}"
+ends: "{(now + timedelta(hours=3)).strftime(fmt)}"
+date: "{(now - timedelta(days=1)).strftime(fmt)}"
+guests:
+  - name: 陈立新
+    role: 县民政局局长
+---
+""", encoding="utf-8")
+    return content
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -167,7 +197,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(e2e_root: Path, site_output: Path) -> Iterator[Server]:
+def server(e2e_root: Path, site_output: Path, e2e_content: Path) -> Iterator[Server]:
     """`make run` on a free port: scripts/serve (migrations, department sync, portal + formsvc)."""
     instance = e2e_root / "instance"
     instance.mkdir()
@@ -176,6 +206,7 @@ def server(e2e_root: Path, site_output: Path) -> Iterator[Server]:
     env.update({
         "FORMSVC_INSTANCE_PATH": str(instance),  # fresh SQLite database, secret key, uploads
         "FORMSVC_OUTPUT_DIR": str(site_output),
+        "FORMSVC_CONTENT_DIR": str(e2e_content),  # content/ and a live interview
         # every test submits from 127.0.0.1: lift the per-address limits (they have their own tests)
         "FORMSVC_SUBMIT_RATE_LIMIT": "10000 per hour",
         "FORMSVC_TRACK_RATE_LIMIT": "10000 per hour",

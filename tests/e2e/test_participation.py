@@ -72,3 +72,45 @@ def test_comment_journey_keyboard_only(open_page, server) -> None:
     assert enter_and_wait(page) == 200
     assert "提交成功" in page.locator("main").inner_text()
     assert "意见已收到" in page.locator("main").inner_text()
+
+
+def test_live_interview_shows_a_new_answer_without_a_reload(open_page, server, staff) -> None:
+    """With JavaScript on, a question answered by staff appears on the open live page by itself
+    (live.js fetches the answers' fragment; the page is not reloaded). The page's timers run on
+    Playwright's clock, moved past one refresh interval instead of waiting for it."""
+    from tests.e2e.conftest import LIVE_INTERVIEW
+    from tests.e2e.support import click_and_wait
+    from tests.e2e.test_staff import log_in
+
+    question = "八十岁以上的老人每月补贴多少？"
+    answer = "八十岁以上老人每月补贴一百元，由民政局按月发放。"
+    citizen = open_page()
+    citizen.goto(f"/hdjl/ft/{LIVE_INTERVIEW}/new")
+    citizen.fill("#text", question)
+    citizen.fill("#name", "浏览器用户")
+    citizen.fill("#phone", "13812340000")
+    assert click_and_wait(citizen, citizen.locator("main button[type='submit']").last) == 200
+    assert "问题已收到" in citizen.locator("main").inner_text()
+
+    live = open_page()
+    live.clock.install()
+    live.goto(f"/hdjl/ft/{LIVE_INTERVIEW}")
+    box = live.locator("#live-answers")
+    assert box.get_attribute("data-module") == "gp-live"  # in progress: refreshes itself
+    assert question not in box.inner_text()
+    live.evaluate("window.__notReloaded = true")
+
+    desk = open_page()
+    log_in(desk, "fenban", staff["fenban"])
+    desk.goto("/hdjl/staff/participation?status=pending")
+    panel = desk.locator("section.gp-staff-panel", has_text=question).first
+    panel.locator("textarea[name='answer']").fill(answer)
+    assert click_and_wait(desk, panel.get_by_role("button", name="发布回答")) == 200
+
+    assert answer not in box.inner_text()  # answered, but the open page does not know yet
+    seconds = int(box.get_attribute("data-seconds") or "20")
+    live.clock.run_for((seconds + 1) * 1000)
+    live.locator("#live-answers dd", has_text=answer).wait_for(timeout=15_000)
+    assert question in box.inner_text()
+    assert "浏览器用户" not in box.inner_text()  # the asker's name is masked
+    assert live.evaluate("window.__notReloaded === true")

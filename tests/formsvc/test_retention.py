@@ -67,6 +67,8 @@ def test_periods_are_the_privacy_statements(app: Flask) -> None:
     assert f"办结后保存{app.config['RETENTION_MESSAGE_MONTHS'] // 12}年" in section
     assert f"保存期限{app.config['RETENTION_DISCLOSURE_MONTHS'] // 12}年" in section
     assert f"保存{app.config['RETENTION_IP_MONTHS']}个月后自动删除" in section
+    # contributions and survey answers: the messages' period, from the day the content closed
+    assert f"访谈或调查结束后保存{app.config['RETENTION_MESSAGE_MONTHS'] // 12}年" in section
 
 
 def test_months_before() -> None:

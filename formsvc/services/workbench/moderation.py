@@ -16,9 +16,10 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from formsvc.domain import participation as p
+from formsvc.domain import personal_data
 from formsvc.models import Contribution, ContributionEvent
 from formsvc.models.staff import Staff
-from formsvc.services import county_numbers, masking
+from formsvc.services import comment_search, county_numbers, masking
 from formsvc.services.workbench.context import (
     REPLY_MAX,
     ActionError,
@@ -92,7 +93,7 @@ def _event(ctx: Context, staff: Staff, row: Contribution, action: str, note: str
 def masked_text(ctx: Context, row: Contribution) -> str:
     """The text as it would be published: masked like a public letter."""
     numbers = county_numbers.public_numbers(ctx.session, ctx.config)
-    return masking.mask_text(row.text, (row.name, row.phone), numbers)
+    return masking.mask_text(row.text, personal_data.contribution_values(row), numbers)
 
 
 def publish(ctx: Context, staff: Staff, contribution_id: int, text: str | None = None) -> Contribution:
@@ -110,6 +111,7 @@ def publish(ctx: Context, staff: Staff, contribution_id: int, text: str | None =
     row.public_text, row.status, row.hide_reason = public, p.PUBLISHED, ""
     _event(ctx, staff, row, "publish")
     ctx.commit()
+    comment_search.sync_comment(ctx.session, ctx.config, row)  # after the commit: a copy
     return row
 
 
@@ -120,6 +122,7 @@ def hide(ctx: Context, staff: Staff, contribution_id: int, reason: str | None) -
     row.status, row.hide_reason, row.public_text = p.HIDDEN, reason, ""
     _event(ctx, staff, row, "hide", reason)
     ctx.commit()
+    comment_search.sync_comment(ctx.session, ctx.config, row)
     return row
 
 
@@ -136,6 +139,7 @@ def adopt(ctx: Context, staff: Staff, contribution_id: int, adoption: str | None
     row.adoption, row.adoption_reason = adoption, reason
     _event(ctx, staff, row, "adopt", f"{p.ADOPTION_LABELS[adoption]}：{reason}".rstrip("："))
     ctx.commit()
+    comment_search.sync_comment(ctx.session, ctx.config, row)  # the 采纳情况 is searchable
     return row
 
 

@@ -18,14 +18,18 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from formsvc import db
+from formsvc.domain import participation as p
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Message, OutboxNotification
-from formsvc.services import content_check, followups, outbox, procedure, reminders
+from formsvc.services import content_check, followups, outbox, participation, procedure, reminders
 from formsvc.services import workbench as wb
+from portal.participation import consultation_from
 from tests.formsvc.workbench.helpers import run, submit
 
 # mails about the county's figures (or its content) rather than one message
 DIGESTS = {"remind_department", "remind_supervisor", "content_check"}
+# mails about a contribution to a draft or interview (tests/formsvc/test_participation_mail.py)
+CONTRIBUTIONS = {"new_contribution"}
 
 
 @pytest.fixture
@@ -136,6 +140,15 @@ def pull_every_trigger(app: Flask, client: FlaskClient) -> None:
                           now=datetime.now(UTC) + timedelta(days=120))
             # the daily content check: the small test tree has empty columns, so there is mail
             content_check.run(s, {**app.config, "CHECK_MAIL_TO": ["bianji@shifan.gov.cn"]})
+            # a comment on a draft of 人社局: the department is told
+            today = datetime.now(UTC).date()
+            draft = consultation_from("draft", {
+                "title": "就业补贴办法（征求意见稿）", "department": "rsj",
+                "opens": today - timedelta(days=2), "closes": today + timedelta(days=5),
+                "articles": [{"number": 1, "text": "为促进就业，制定本办法。"}]})
+            assert draft is not None
+            participation.submit(s, app.config, participation.NewContribution(
+                p.kind("comment"), "draft", "张三", "13812345678", "建议提高补贴标准。", 1), draft)
         finally:
             s.close()
 
@@ -151,6 +164,10 @@ def test_every_template_has_its_facts_from_every_trigger(staff: Flask,
         subject, body = outbox.render(row.template, row.payload)
         assert subject and body and "{" not in subject + body
         if row.template in DIGESTS:
+            continue
+        if row.template in CONTRIBUTIONS:
+            assert row.payload["title"] in subject and row.payload["kind_label"] in body
+            assert "张三" not in body and "13812345678" not in body
             continue
         assert row.payload["tracking_number"] in subject + body
         assert row.payload["kind_label"] in body, (row.template, body)
