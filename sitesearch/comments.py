@@ -56,7 +56,7 @@ def comment_document(comment: Mapping[str, Any]) -> Document:
         doctype_label=COMMENT_LABEL,
         dept=str(comment.get("dept") or ""),
         dept_name=str(comment.get("dept_name") or ""),
-        date=letters_index._date(comment.get("date")),
+        date=letters_index.as_datetime(comment.get("date")),
         site=layout.check_site(str(comment.get("site") or F.DEFAULT_SITE)),
     )
 
@@ -64,9 +64,9 @@ def comment_document(comment: Mapping[str, Any]) -> Document:
 def index_comment(index_dir: str | Path, comment: Mapping[str, Any]) -> None:
     """Add or replace one published comment; searchable by the next request in every worker."""
     fields = comment_document(comment).to_fields()  # bad input fails before anything is locked
-    ix = letters_index._open(index_dir)
+    ix = letters_index.open_index(index_dir)
     try:
-        with letters_index._writing(ix) as writer:
+        with letters_index.writing(ix) as writer:
             writer.update_document(**fields)
     finally:
         ix.close()
@@ -76,9 +76,9 @@ def remove_comment(index_dir: str | Path, comment_id: str | int) -> None:
     """Take a hidden comment out of the search (no-op when it is not there)."""
     if not whoosh_index.exists_in(str(index_dir)):
         return
-    ix = letters_index._open(index_dir)
+    ix = letters_index.open_index(index_dir)
     try:
-        with letters_index._writing(ix) as writer:
+        with letters_index.writing(ix) as writer:
             writer.delete_by_term(F.PATH, path(comment_id))
     finally:
         ix.close()
@@ -86,10 +86,10 @@ def remove_comment(index_dir: str | Path, comment_id: str | int) -> None:
 
 def reindex_comments(index_dir: str | Path, comments: Iterable[Mapping[str, Any]]) -> int:
     """Replace every comment in the index with ``comments``; returns how many were indexed."""
-    ix = letters_index._open(index_dir)
+    ix = letters_index.open_index(index_dir)
     count = 0
     try:
-        with letters_index._writing(ix) as writer:
+        with letters_index.writing(ix) as writer:
             writer.delete_by_query(Q.Term(F.DOCTYPE, F.COMMENT_DOCTYPE))
             for comment in comments:
                 writer.add_document(**comment_document(comment).to_fields())

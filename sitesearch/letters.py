@@ -36,7 +36,8 @@ LETTER_LABEL = "公开信件"
 SECTION_LABEL = "互动交流"
 
 
-def _date(value: Any) -> dt.datetime | None:
+def as_datetime(value: Any) -> dt.datetime | None:
+    """A letter's or comment's date as the index stores it (naive), or None."""
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, dt.date):
@@ -70,7 +71,7 @@ def letter_document(letter: Mapping[str, Any]) -> Document:
         doctype_label=str(letter.get("kind_label") or LETTER_LABEL),
         dept=str(letter.get("dept") or ""),
         dept_name=str(letter.get("dept_name") or ""),
-        date=_date(letter.get("date")),
+        date=as_datetime(letter.get("date")),
         site=layout.check_site(str(letter.get("site") or F.DEFAULT_SITE)),
     )
 
@@ -110,7 +111,7 @@ def _upgrade(root: Path, ix: Any) -> Any:
     return new
 
 
-def _open(letters_dir: str | Path) -> Any:
+def open_index(letters_dir: str | Path) -> Any:
     """The letters index, created on first use (a file lock stops two workers creating it twice)."""
     root = Path(letters_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -126,7 +127,7 @@ def _open(letters_dir: str | Path) -> Any:
 
 
 @contextlib.contextmanager
-def _writing(ix: Any) -> Iterator[Any]:
+def writing(ix: Any) -> Iterator[Any]:
     """A writer committed at the end, or cancelled (lock released, nothing written) on an error."""
     writer = ix.writer(timeout=WRITE_TIMEOUT)
     try:
@@ -140,10 +141,10 @@ def _writing(ix: Any) -> Iterator[Any]:
 def index_letter(letters_dir: str | Path, letter: Mapping[str, Any]) -> None:
     """Add or replace one published letter; searchable by the next request in every worker."""
     fields = letter_document(letter).to_fields()  # bad input fails before anything is locked
-    ix = _open(letters_dir)
+    ix = open_index(letters_dir)
     try:
         # Whoosh's own write lock serialises workers; a commit is atomic for readers
-        with _writing(ix) as writer:
+        with writing(ix) as writer:
             writer.update_document(**fields)
     finally:
         ix.close()
@@ -153,9 +154,9 @@ def remove_letter(letters_dir: str | Path, letter_id: str | int) -> None:
     """Withdraw a letter from the search (no-op when it is not there)."""
     if not whoosh_index.exists_in(str(letters_dir)):
         return
-    ix = _open(letters_dir)
+    ix = open_index(letters_dir)
     try:
-        with _writing(ix) as writer:
+        with writing(ix) as writer:
             writer.delete_by_term(F.PATH, f"letter:{letter_id}")
     finally:
         ix.close()
@@ -163,10 +164,10 @@ def remove_letter(letters_dir: str | Path, letter_id: str | int) -> None:
 
 def reindex_letters(letters_dir: str | Path, letters: Iterable[Mapping[str, Any]]) -> int:
     """Replace the whole letters index with ``letters``; returns how many were indexed."""
-    ix = _open(letters_dir)
+    ix = open_index(letters_dir)
     count = 0
     try:
-        with _writing(ix) as writer:
+        with writing(ix) as writer:
             writer.delete_by_query(Q.Term(F.DOCTYPE, F.LETTER_DOCTYPE))
             for letter in letters:
                 writer.add_document(**letter_document(letter).to_fields())
