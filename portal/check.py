@@ -44,6 +44,7 @@ from portal.frontmatter import Document, FrontMatterError, parse_text, split
 from portal.frontmatter import _Loader as _YamlLoader
 from portal.index_no import INDEX_LINE_RE, INDEX_NO_RE, ORG_CODE_RE
 from portal.schema import DocType, Field
+from portal.slugs import SLUG_RE
 from sitesearch.fields import DEFAULT_SITE
 
 ERROR = "error"
@@ -53,7 +54,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # Asia/Shanghai has had no daylight saving since 1991, so a fixed offset is exact and needs no tzdata.
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DEPT_CODE_RE = re.compile(r"^[a-z][a-z0-9]*$")
 # what editors type instead of 〔〕: [2024] (2024) （2024） 【2024】 ［2024］ 〈2024〉 <2024>
 DOC_NO_WRONG_BRACKETS_RE = re.compile(r"[\[(（【［〈<]\s*\d{4}\s*[\])）】］〉>]")

@@ -106,10 +106,13 @@ def _query(args: MultiDict[str, str]) -> requests_query.Query:
     span = timedelta(days=requests_query.MAX_SPAN_DAYS)
     if start is None and end is None:
         end = utcnow()
-    if start is None:
-        start = end - span  # type: ignore[operator]
-    elif end is None:
-        end = start + span
+    try:
+        if start is None:
+            start = end - span  # type: ignore[operator]
+        elif end is None:
+            end = start + span
+    except OverflowError:  # 0001-01-01 less 90 days, 9999-12-31 plus 90 days
+        raise ValueError("start_date 或 end_date 超出可查询的日期范围") from None
     if end < start:
         raise ValueError("end_date 不能早于 start_date")
     if end - start > span:

@@ -20,6 +20,7 @@ from formsvc.web import errors
 from formsvc.web.extensions import submit_limited
 from formsvc.web.runtime import consultations, interviews
 from portal import participation as content
+from portal.slugs import SLUG_RE
 
 FIELDS = ("name", "phone", "text", "article", forms.HONEYPOT)
 
@@ -133,7 +134,8 @@ def create_question(slug: str) -> Any:
 # --- OpenAPI -------------------------------------------------------------------------------------
 
 _STATE = {"type": "string", "enum": [content.NOT_YET, content.OPEN, content.CLOSED]}
-_SLUG = {"name": "slug", "in": "path", "required": True, "schema": STR,
+_SLUG = {"name": "slug", "in": "path", "required": True,
+         "schema": {"type": "string", "pattern": SLUG_RE.pattern},
          "description": "内容的文件名（网址中的名称），如 jujia-yanglao-fuwu-banfa"}
 
 SCHEMAS: dict[str, Any] = {

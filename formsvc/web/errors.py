@@ -7,6 +7,7 @@ Under /api/ every error is ``{"code": "...", "message": "...", "fields": {...}}`
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, current_app, g, jsonify, render_template, request
@@ -39,6 +40,11 @@ DB_UNAVAILABLE_MESSAGE = "系统暂时无法访问数据库，请稍后再试；
 DB_RETRY_AFTER_SECONDS = 30
 
 
+def with_hotline(message: str, config: Mapping[str, Any]) -> str:
+    """A message of MESSAGES with the county's hotline (the HOTLINE setting) filled in."""
+    return message.replace("{hotline}", str(config.get("HOTLINE") or "12345"))
+
+
 def is_db_unavailable(exc: BaseException) -> bool:
     """A database that cannot be reached or used right now (as opposed to a bug in a query)."""
     if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
@@ -61,8 +67,7 @@ def error_response(status: int, code: str | None = None, message: str | None = N
     GeoReport v2 list under /open311/, else a page."""
     default_code, default_message = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
     code, message = code or default_code, message or default_message
-    if "{hotline}" in message:
-        message = message.replace("{hotline}", str(current_app.config.get("HOTLINE") or "12345"))
+    message = with_hotline(message, current_app.config)
     if wants_json():
         body: Any = {"code": code, "message": message}
         if fields:

@@ -168,7 +168,9 @@ def test_get_shows_public_facts_and_filters(app: Flask, client: FlaskClient) -> 
 @pytest.mark.parametrize("query", [
     "start_date=yesterday", "end_date=2026-13-01", "start_date=2026-01-01T00:00:00Z"
     "&end_date=2026-06-01T00:00:00Z", "start_date=2026-02-01&end_date=2026-01-01",
-    "status=pending", "service_code=ysqgk"])
+    "status=pending", "service_code=ysqgk",
+    # the edges of the calendar: 90 days before the first day, after the last (found by schemathesis)
+    "end_date=0001-01-01T00:00:00Z", "start_date=9999-12-31T00:00:00Z"])
 def test_get_refuses_bad_filters(client: FlaskClient, query: str) -> None:
     errors_of(client.get(f"/open311/v2/requests.json?{query}"), 400)
 

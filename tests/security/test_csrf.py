@@ -22,6 +22,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import MetaData, select
 
 from formsvc import db
+from formsvc.config import county_date
+from formsvc.db import utcnow
 from formsvc.services import workbench as wb
 from formsvc.staff.views import ACTIONS
 from tests.formsvc.conftest import (
@@ -235,6 +237,16 @@ def survey_text(app: Flask, client: FlaskClient) -> Prepared:
     return f"/hdjl/staff/surveys/rsj-open/texts/{text_id}", {"csrf_token": token, "action": "publish"}
 
 
+def performance_archive(app: Flask, client: FlaskClient) -> Prepared:
+    # 绩效评估 存档 of this month, which has a message (formsvc/staff/supervision_pages.py)
+    number, _ = _submitted(client)
+    make_staff(app, "disp", "dispatcher")
+    run(app, "disp", wb.dispatch, number, "rsj")  # rsj received a message this month
+    month = county_date(app.config, utcnow()).strftime("%Y-%m")
+    return "/hdjl/staff/performance", {"csrf_token": _logged_in(app, client, "supervisor"),
+                                       "period": month}
+
+
 def action(name: str) -> Callable[[Flask, FlaskClient], Prepared]:
     def prepare(app: Flask, client: FlaskClient) -> Prepared:
         token = _logged_in(app, client)
@@ -299,6 +311,7 @@ CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
     "hearing": ("/hdjl/yjzj/<slug>/hearing", contribution("/hdjl/yjzj/open-draft/hearing"), True),
     "question": ("/hdjl/ft/<slug>/new", contribution("/hdjl/ft/live/new"), True),
     "moderate": ("/hdjl/staff/participation/<int:contribution_id>/<action>", moderate, True),
+    "performance": ("/hdjl/staff/performance", performance_archive, True),  # stored scores
     **{f"action-{a}": ("/hdjl/staff/m/<number>/<action>", action(a), False) for a in ACTIONS},
 }
 

@@ -20,8 +20,9 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from formsvc import create_app, db
+from formsvc.config import HOTLINE
 from formsvc.services import tracking
-from formsvc.web.errors import MESSAGES
+from formsvc.web.errors import MESSAGES, with_hotline
 from tests.formsvc.conftest import ROOT, csrf_from, make_config, soup
 from tests.formsvc.workbench.helpers import login, make_staff
 
@@ -58,7 +59,8 @@ def assert_clean(r: Any, status: int | tuple[int, ...], what: str) -> None:
         for leak in (SECRET_KEY, QUERY_CODE_KEY, DB_PASSWORD, "Traceback"):
             assert leak not in value, f"{what}: {leak!r} in header {name}"
     # the shared messages of formsvc.web.errors; a 503 may say more specifically what failed
-    message = MESSAGES[status][1] if status in MESSAGES and status != 503 else ""
+    message = (with_hotline(MESSAGES[status][1], {"HOTLINE": HOTLINE})
+               if status in MESSAGES and status != 503 else "")
     if r.is_json:
         data = r.get_json()
         assert set(data) <= {"code", "message", "fields"} and data["code"], (what, data)

@@ -160,9 +160,10 @@ def test_workbench_has_its_own_frame_and_marks_the_current_screen(wbapp: Flask) 
     handler = wbapp.test_client()
     login(handler, "rsj_h")
     nav = soup(handler.get("/hdjl/staff/inbox")).find("nav", attrs={"aria-label": "工作台导航"})
-    # a department's handler has no 分办 queue and no 督办 page to go to; it answers notices
+    # a department's handler has no 分办 queue and no 督办 page to go to; it answers notices and
+    # moderates its department's comments, questions and survey texts
     assert [a.get_text() for a in nav.find_all("a")] == ["本单位留言", "待审核答复", "答复模板",
-                                                         "督办通知"]
+                                                         "督办通知", "意见征集与访谈", "网上调查"]
     who = soup(handler.get("/hdjl/staff/inbox")).select_one("#staff-who").get_text()
     assert "县人社局" in who and "承办人" in who, who
 
