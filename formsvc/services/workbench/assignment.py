@@ -2,8 +2,8 @@
 
 An assignee is an active handler or reviewer of the message's department; anyone else (another
 department's staff, a county-wide role, a disabled account, an id that is no account) is refused
-with the same message. The assignment is an internal event naming the handler; the message
-leaves its assignee behind when it leaves the department (转办, 退回分办: routing.py).
+with the same message. The assignment is an internal event naming the handler, and a mail to
+the handler (``assigned``, in the same transaction; not when naming oneself); the message leaves its assignee behind when it leaves the department (转办, 退回分办: routing.py).
 
 Bulk 分办 is all or nothing: every number is checked and dispatched in one transaction, each with
 its own event and notification; if any one cannot be dispatched (not in scope, no longer waiting
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from formsvc.models import Message
 from formsvc.models.staff import DEPARTMENT_ROLES, Staff
+from formsvc.services import notify
 from formsvc.services.workbench.context import (
     ActionError,
     Context,
@@ -60,6 +61,8 @@ def assign(ctx: Context, staff: Staff, number: str, assignee: str) -> Message:
         raise ActionError("unchanged", f"承办人已经是{chosen.display_name}", "assignee")
     ctx.apply(staff, message, "assign", f"指定承办人：{chosen.display_name}")
     message.assignee_id = chosen.id
+    if chosen.id != staff.id:  # who names themselves needs no mail about it
+        notify.tell_assignee(ctx.session, message, chosen)
     ctx.commit()
     return message
 

@@ -15,7 +15,14 @@ from formsvc.models import Event, Message, OutboxNotification
 from formsvc.services import workbench as wb
 from formsvc.services.workbench.assignment import BULK_MAX
 from tests.formsvc.conftest import csrf_from, soup
-from tests.formsvc.workbench.helpers import login, message_row, post_action, run, submit
+from tests.formsvc.workbench.helpers import (
+    login,
+    message_row,
+    post_action,
+    refused,
+    run,
+    submit,
+)
 
 
 def _ids(app: Flask) -> dict[str, int]:
@@ -122,6 +129,49 @@ def test_leaving_the_department_drops_the_assignee(staff: Flask, dispatched: str
     run(staff, "rsj_h", wb.assign, dispatched, str(ids["rsj_h"]))
     run(staff, "rsj_h", wb.return_to_dispatcher, dispatched, "不属本单位")
     assert message_row(staff, dispatched).assignee_id is None
+
+
+def _mails(app: Flask, template: str) -> list[tuple[str, dict[str, Any]]]:
+    with app.app_context():
+        s = db.new_session()
+        try:
+            return [(r.recipient, r.payload) for r in s.scalars(select(OutboxNotification).where(
+                OutboxNotification.template == template).order_by(OutboxNotification.id))]
+        finally:
+            s.close()
+
+
+def test_the_named_handler_is_mailed(staff: Flask, dispatched: str) -> None:
+    ids = _ids(staff)
+    # refused (another department's handler, a string of junk): no event, no mail
+    for value in (str(ids["zjj_h"]), "abc"):
+        assert refused(staff, "gaj_r", wb.assign, dispatched, value) == "invalid_assignee"
+    assert _mails(staff, "assigned") == []
+    run(staff, "gaj_r", wb.assign, dispatched, str(ids["gaj_h"]))
+    ((recipient, data),) = _mails(staff, "assigned")
+    assert recipient == "gaj_h@gov.test" and data["tracking_number"] == dispatched
+    # the facts of the message, never the citizen's (submit's 张三, phone, e-mail)
+    assert not {"name", "phone", "email", "address", "content"} & set(data)
+    assert "张三" not in str(data) and "13812345678" not in str(data)
+    # naming oneself, or clearing: no mail
+    run(staff, "gaj_r", wb.assign, dispatched, str(ids["gaj_r"]))
+    run(staff, "gaj_r", wb.assign, dispatched, "")
+    assert len(_mails(staff, "assigned")) == 1
+
+
+def test_no_mail_to_a_handler_without_an_address(staff: Flask, dispatched: str) -> None:
+    """Mail is off for an account without an address: the assignment stands, nothing queued."""
+    from formsvc.models.staff import Staff
+
+    ids = _ids(staff)
+    with staff.app_context():
+        s = db.new_session()
+        s.get(Staff, ids["gaj_h"]).email = ""
+        s.commit()
+        s.close()
+    run(staff, "gaj_r", wb.assign, dispatched, str(ids["gaj_h"]))
+    assert message_row(staff, dispatched).assignee_id == ids["gaj_h"]
+    assert _mails(staff, "assigned") == []
 
 
 # --- bulk 分办 ---------------------------------------------------------------------------------------
