@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from formsvc.models import Message
 from formsvc.models.staff import DEPARTMENT_ROLES, Staff
@@ -25,6 +25,7 @@ from formsvc.services.workbench.context import (
     Context,
     NotFound,
     get_message,
+    scope_clause,
     text_field,
 )
 from formsvc.services.workbench.routing import active_department, dispatch_steps
@@ -77,11 +78,19 @@ def dispatch_many(ctx: Context, staff: Staff, numbers: Iterable[str], department
         raise ActionError("too_many", f"一次最多分办 {BULK_MAX} 件", "numbers")
     dept = active_department(ctx, department_code)
     note = text_field(note, "分办说明", required=False)
+    # one look-up for the batch: the messages in scope (with their events, which each step
+    # appends to), and the department's recipients, the same for every message
+    found = {m.tracking_number: m for m in ctx.session.scalars(
+        select(Message).where(Message.tracking_number.in_(wanted), scope_clause(staff))
+        .options(selectinload(Message.events)))}
+    recipients = notify.department_recipients(ctx.session, dept, ctx.config)
     done: list[Message] = []
     refused: list[str] = []
     for number in wanted:
         try:
-            done.append(dispatch_steps(ctx, staff, get_message(ctx, staff, number), dept, note))
+            if number not in found:
+                raise NotFound(number)
+            done.append(dispatch_steps(ctx, staff, found[number], dept, note, recipients))
         except (NotFound, ActionError):
             refused.append(number)
     if refused:
