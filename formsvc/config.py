@@ -122,6 +122,10 @@ SURVEY_ANSWERS_PER_ADDRESS = "20 per day"
 # Per API key (formsvc/web/api_keys.py), for keys created without a limit of their own: the
 # 12345 platform forwards a whole call centre's messages from one address.
 API_KEY_RATE_LIMIT = "3000 per minute;200000 per day"
+# A 12345 work order's time limit counts from 12345's receipt (its received_at: when the call was
+# taken) if that is not in the future and at most this many days old; otherwise from ours, and
+# the submission's event says why (services/work_orders.clock_start).
+WORK_ORDER_MAX_AGE_DAYS = 7
 
 # How long personal data is kept, in months (content/pages/privacy.md says the same; a test
 # compares): network addresses; name, contacts and attachments after a message is closed;
