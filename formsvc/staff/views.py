@@ -497,6 +497,7 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "correction_days": procedure.correction_days(current_app.config),
         "PAUSE_LABELS": PAUSE_LABELS,
         "can_sign": wb.can_sign(staff, message), "notices": wb.notices_of(db, message),
+        "undelivered_sms": wb.undelivered_sms(db, message) if message.notify_sms else [],
         "NOTICE_KINDS": NOTICE_KINDS,
         "extension_limit": kinds.extension_limit(kinds.get(message.kind), current_app.config)
         if kinds.get(message.kind) else 0,

@@ -83,6 +83,7 @@ from formsvc.services.workbench.queries import (
     review_queue,
     staff_names,
     state_counts,
+    undelivered_sms,
     watch_list,
 )
 from formsvc.services.workbench.replies import (
@@ -135,7 +136,7 @@ __all__ = [
     "return_draft",
     "return_to_dispatcher", "review_of", "review_queue", "save_draft", "scope_clause", "send_back",
     "send_reply", "staff_names", "start_consultation", "state_counts", "submit_for_review",
-    "suggest_department", "supervise", "templates_for", "transfer", "unconfirmed_consent",
+    "suggest_department", "undelivered_sms", "supervise", "templates_for", "transfer", "unconfirmed_consent",
     "watch_list", "withdraw", "write_reply",
     "answer_notice", "can_sign", "issue_notice", "notices_of", "open_notices", "sign",
 ]
