@@ -122,6 +122,10 @@ SURVEY_ANSWERS_PER_ADDRESS = "20 per day"
 # Per API key (formsvc/web/api_keys.py), for keys created without a limit of their own: the
 # 12345 platform forwards a whole call centre's messages from one address.
 API_KEY_RATE_LIMIT = "3000 per minute;200000 per day"
+# A 12345 work order's time limit counts from 12345's receipt (its received_at: when the call was
+# taken) if that is not in the future and at most this many days old; otherwise from ours, and
+# the submission's event says why (services/work_orders.clock_start).
+WORK_ORDER_MAX_AGE_DAYS = 7
 
 # How long personal data is kept, in months (content/pages/privacy.md says the same; a test
 # compares): network addresses; name, contacts and attachments after a message is closed;
@@ -159,7 +163,7 @@ MAIL_FILE_DIR: str | None = None  # default: <instance>/mail
 MAIL_MAX_ATTEMPTS = 8
 MAIL_BACKOFF_MINUTES = 1
 MAIL_BACKOFF_MAX_MINUTES = 240
-# SMS notices (services/sms/, drained by `send-mail` with the same retries and back-off):
+# SMS notices (services/sms/, drained by `send-mail` after the mail, with retries of their own):
 # "http" posts to the gateway, "file" (default) writes one .txt per text in SMS_FILE_DIR,
 # "console" logs. SMS_TEMPLATES maps our texts (receipt, reply, correction_requested) to the
 # template codes registered at the gateway. Put SMS_APP_SECRET in the environment
@@ -171,6 +175,14 @@ SMS_APP_SECRET = ""
 SMS_SIGN_NAME = "示范县人民政府"
 SMS_TEMPLATES: dict[str, str] = {}
 SMS_TIMEOUT_SECONDS = 10
+# SMS retries, apart from mail's (a receipt by text is useful within the hour, not a day later):
+# 1, 2, 4 … minutes after each failure (at most SMS_BACKOFF_MAX_MINUTES), "failed" after
+# SMS_MAX_ATTEMPTS. A gateway answer whose code is in SMS_PERMANENT_CODES (a number that can never
+# receive: set your gateway's codes) fails the text at once, without retries.
+SMS_MAX_ATTEMPTS = 5
+SMS_BACKOFF_MINUTES = 1
+SMS_BACKOFF_MAX_MINUTES = 30
+SMS_PERMANENT_CODES: list[str] = ["isv.MOBILE_NUMBER_ILLEGAL", "isv.MOBILE_COUNT_OVER_LIMIT"]
 SMS_FILE_DIR: str | None = None  # default: <instance>/sms
 
 # Workbench: "due soon" within this many working days (*local*); statistics rank a department's

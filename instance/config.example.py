@@ -80,6 +80,9 @@
 # SURVEY_ANSWERS_PER_ADDRESS = "20 per day"
 # 每个 API 密钥的默认频率限制（创建密钥时未单独指定时使用），代替按地址的限制
 # API_KEY_RATE_LIMIT = "3000 per minute;200000 per day"
+# 12345 工单的办理期限从 12345 受理时间起算；受理时间晚于本系统收到工单的时间或早于这么多天前时不采用，
+# 改从本系统收到之日起算，办理过程中写明原因
+# WORK_ORDER_MAX_AGE_DAYS = 7
 # 位于 nginx 等反向代理之后时，填写代理层数，才能取得真实的客户端地址
 # PROXY_COUNT = 1
 # 设为 False 时不限频（只用于测试）
@@ -122,7 +125,7 @@
 # MAIL_BACKOFF_MINUTES = 1
 # MAIL_BACKOFF_MAX_MINUTES = 240
 # 短信通知（提交人勾选“短信通知”并留手机号时发送受理回执、答复提醒、补正通知），send-mail 一并发送，
-# 重试和间隔同邮件。SMS_BACKEND = "http" 时调用短信网关，不配置时写成 .txt 文件放在 instance/sms/
+# 重试和间隔用短信自己的设置（见下）。SMS_BACKEND = "http" 时调用短信网关，不配置时写成 .txt 文件放在 instance/sms/
 # SMS_BACKEND = "http"          # "file"（默认）、"console"（只写日志）
 # SMS_GATEWAY_URL = "https://sms.example.gov.cn/api/send"
 # SMS_APP_KEY = "…"
@@ -130,6 +133,12 @@
 # SMS_SIGN_NAME = "示范县人民政府"
 # SMS_TEMPLATES = {"receipt": "SMS_0001", "reply": "SMS_0002", "correction_requested": "SMS_0003"}
 # SMS_TIMEOUT_SECONDS = 10
+# 短信的重试：失败后 1、2、4……分钟重试（最长间隔 SMS_BACKOFF_MAX_MINUTES），共 SMS_MAX_ATTEMPTS 次；
+# 网关答复 SMS_PERMANENT_CODES 中的代码（号码无效等）时立即放弃，不再重试
+# SMS_MAX_ATTEMPTS = 5
+# SMS_BACKOFF_MINUTES = 1
+# SMS_BACKOFF_MAX_MINUTES = 30
+# SMS_PERMANENT_CODES = ["isv.MOBILE_NUMBER_ILLEGAL", "isv.MOBILE_COUNT_OVER_LIMIT"]
 # SMS_FILE_DIR = "/var/spool/formsvc-sms"
 
 # --- 工作台 -----------------------------------------------------------------------------

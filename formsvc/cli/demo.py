@@ -16,12 +16,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from formsvc.domain import annual_report as report_rows
+from formsvc.domain import procedure as rules
 from formsvc.domain.applicants import CITIZEN, ORG_TYPES, ORGANIZATION, REPORT_COLUMNS
 from formsvc.domain.outcomes import OUTCOMES
 from formsvc.domain.procedure import CORRECTION_ABANDONED
+from formsvc.domain.workdays import Calendar
 from formsvc.models import ClockPause, Department, DisclosureCase, Message, ReplyDraft
 from formsvc.models.staff import Staff
-from formsvc.services import auth
+from formsvc.services import auth, deadlines, lifecycle
 
 DEMO_PASSWORD = "shifan-demo-2026"
 
@@ -81,20 +83,23 @@ def add_disclosure_request(session: Session, column: str, received: date,
                            report_row: str = "", *, duplicate_of: int | None = None,
                            kind: str = "ysqgk", working_days: int = 5,
                            department: Department | None = None,
-                           pause: str = "") -> Message:
+                           pause: str = "", calendar: Calendar | None = None) -> Message:
     """A request as the office's records would hold it once handled (flushed, not committed):
     received on ``received``, answered with ``outcome`` on ``finished`` (or refused, for
     ``outcome="rejected"``; or closed as 视为放弃 after a 补正 left unanswered, for
     ``outcome=ABANDONED``), open when ``finished`` is None. ``pause`` ("correction" or
     "third_party") stops its clock once on the way: answered or ended before ``finished``,
-    still open when the request is. For demo data and tests."""
+    still open when the request is. Its history is what the procedure would have written: the
+    submission, 分办 (or 不予受理), the pause's steps and the reply, each event at its day (the
+    county's ``calendar`` moves the due date as a 补正 or a consultation does). For demo data and
+    tests."""
     n = session.scalar(select(func.count()).select_from(Message)) or 0
     rejected = outcome == "rejected"
     abandoned = outcome == ABANDONED
     closed = "rejected" if rejected else "closed" if abandoned else "replied"
+    actors = _demo_actors(session, department)  # before the new row, which has no status yet
     m = Message(
         tracking_number=f"GK{received:%Y%m%d}-D{n + 1:05d}", query_code_hash="-", kind=kind,
-        status=closed if finished else "assigned",
         department=department, project_slug="", name="示例申请人", phone="13800000000",
         email="", address="", subject=f"示例申请 {n + 1}", content="申请公开示例信息。",
         consent_publish=False, details=dict(_DETAILS[column]),
@@ -102,31 +107,85 @@ def add_disclosure_request(session: Session, column: str, received: date,
         received_on=received, due_date=received + timedelta(days=28), time_limit_days=20,
         extension_days=0, text_hash=f"demo{n + 1}", duplicate_of_id=duplicate_of, reply_text="",
         rating="", rating_comment="", client_ip="")
-    if finished and (rejected or abandoned):
-        m.closed_at = datetime(finished.year, finished.month, finished.day, 2, tzinfo=UTC)
-    elif finished:
-        m.replied_at = datetime(finished.year, finished.month, finished.day, 2, tzinfo=UTC)
+    if finished and rejected:
+        m.closed_at = _at(finished)
+    elif finished and not abandoned:  # 视为放弃 closes it on that day: _demo_pause
+        m.replied_at = _at(finished)
         m.replied_on, m.reply_working_days = finished, working_days
         m.reply_text = f"答复结果：{OUTCOMES.get(outcome, outcome)}"
     session.add(m)
+    timeline = _Timeline(m, actors)
+    timeline.apply("submit", "citizen", m.submitted_at)
+    if finished and rejected:
+        timeline.apply("reject", "dispatcher", _at(finished), DEMO_REJECT_REASON)
+    else:
+        timeline.apply("dispatch", "dispatcher", m.submitted_at + timedelta(minutes=30),
+                       f"分办至{department.name if department else '承办单位'}")
     session.flush()
     if finished and not (rejected or abandoned):
         session.add(ReplyDraft(message_id=m.id, text=m.reply_text, outcome=outcome,
-                               outcome_note="示例说明", report_row=report_row, status="sent",
-                               review_note=""))
+                               outcome_note=DEMO_OUTCOME_NOTE, report_row=report_row,
+                               status="sent", review_note=""))
     if abandoned:
         pause = "correction"
-    if pause:
-        session.add(_demo_pause(m, pause, finished if abandoned else None,
-                                None if finished is None else finished - timedelta(days=3)))
+    if pause and not rejected:
+        session.add(_demo_pause(timeline, pause, finished if abandoned else None,
+                                None if finished is None else finished - timedelta(days=3),
+                                calendar or Calendar.from_file(None)))
+    if finished and not (rejected or abandoned):
+        timeline.apply("reply", "handler", _at(finished),
+                       f"答复结果：{OUTCOMES[outcome]}（{DEMO_OUTCOME_NOTE}）")
+    if m.status != (closed if finished else "assigned"):  # the demo's own bug, not the data's
+        raise AssertionError(f"demo request {m.tracking_number} ended {m.status}")
     return m
 
 
-def _demo_pause(m: Message, kind: str, abandoned_on: date | None,
-                ended_on: date | None) -> ClockPause:
-    """The clock stop of a demo request: asked two days after receipt; 视为放弃 on
-    ``abandoned_on``, else answered (补正) or ended (consultation) on ``ended_on``, else open."""
+# What the demo's staff wrote where the procedure asks for a text
+DEMO_REJECT_REASON = "申请内容为信访诉求，不属于政府信息公开申请（示例）"
+DEMO_OUTCOME_NOTE = "示例说明"
+
+
+def _at(day: date) -> datetime:
+    # 10:00 in the county: office hours
+    return datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
+
+
+def _demo_actors(session: Session, department: Department | None) -> dict[str, str]:
+    """role → who the demo's events name: an active account of the role (the department's own
+    handler) when one exists, as the workbench would name it; otherwise the system."""
+    actors = {"citizen": "citizen", "system": "system"}
+    for role, dept_id in (("dispatcher", None), ("handler", department.id if department else -1)):
+        q = select(Staff).where(Staff.role == role, Staff.active.is_(True)).order_by(Staff.id)
+        if dept_id is not None:
+            q = q.where(Staff.department_id == dept_id)
+        found = session.scalar(q.limit(1))
+        actors[role] = found.actor if found is not None else "system"
+    return actors
+
+
+class _Timeline:
+    """A demo request's history, written through the state machine as the workbench writes it
+    (lifecycle.apply checks every step), with the demo's own times."""
+
+    def __init__(self, message: Message, actors: dict[str, str]) -> None:
+        self.message, self.actors = message, actors
+
+    def apply(self, action: str, role: str, at: datetime, note: str = "") -> None:
+        """Append ``action`` done in ``role`` at ``at``."""
+        lifecycle.apply(self.message, action, actor=self.actors[role], role=role, note=note,
+                        now=at)
+
+
+def _demo_pause(timeline: _Timeline, kind: str, abandoned_on: date | None,
+                ended_on: date | None, calendar: Calendar) -> ClockPause:
+    """The clock stop of a demo request, and its events as the procedure writes them
+    (services/workbench/procedure.py, services/procedure.py): asked two days after receipt;
+    视为放弃 on ``abandoned_on``, else answered (补正: the time limit again from then) or ended
+    (consultation: the due date moves by the working days it took) on ``ended_on``, else open."""
+    m = timeline.message
     started = m.received_on + timedelta(days=2)
+    reason = "请写明所需信息的名称和文号" if kind == "correction" else "示例第三方"
+    new_due: date | None = None
     if abandoned_on is not None:
         due, ended, outcome, answer = abandoned_on - timedelta(days=1), abandoned_on, \
             CORRECTION_ABANDONED, ""
@@ -135,15 +194,37 @@ def _demo_pause(m: Message, kind: str, abandoned_on: date | None,
         ended = max(started, ended_on) if ended_on is not None else None
         outcome = "" if ended is None else "answered" if kind == "correction" else "ended"
         answer = "" if ended is None else "补正内容示例" if kind == "correction" else "第三方意见示例"
+    old_due = m.due_date
+    if kind == "correction":
+        timeline.apply("request_correction", "handler", _at(started),
+                       f"请于 {due.isoformat()} 前补正：{reason}")
+    else:
+        timeline.apply("start_consultation", "handler", _at(started),
+                       rules.CONSULTATION_STARTED_NOTE)
+        timeline.apply("note", "handler", _at(started), f"征求第三方意见：{reason}")
+    if ended is not None and outcome == CORRECTION_ABANDONED:
+        timeline.apply("correction_abandoned", "system", _at(ended),
+                       rules.CORRECTION_ABANDONED_NOTE)
+        m.closed_at = _at(ended)
+    elif ended is not None and kind == "correction":
+        new_due = deadlines.correction_count(calendar, ended, m.time_limit_days).due
+        timeline.apply("correction_received", "citizen", _at(ended),
+                       f"答复期限自收到补正之日起重新计算，至 {new_due.isoformat()}")
+    elif ended is not None:
+        days = deadlines.consultation_days(calendar, started, ended)
+        new_due = deadlines.consultation_count(calendar, old_due, days).due
+        timeline.apply("end_consultation", "handler", _at(ended),
+                       f"征求意见用时 {days} 个工作日，不计入答复期限；答复期限由 "
+                       f"{old_due.isoformat()} 顺延至 {new_due.isoformat()}")
+        timeline.apply("note", "handler", _at(ended), f"第三方意见：{answer}")
+    if new_due is not None:
+        m.due_date = new_due
     return ClockPause(
-        message_id=m.id, kind=kind,
-        reason="请写明所需信息的名称和文号" if kind == "correction" else "示例第三方",
-        started_at=datetime(started.year, started.month, started.day, 2, tzinfo=UTC),
-        started_on=started, answer_due=due, old_due_date=m.due_date,
-        ended_at=None if ended is None else datetime(ended.year, ended.month, ended.day, 2,
-                                                     tzinfo=UTC),
+        message_id=m.id, kind=kind, reason=reason,
+        started_at=_at(started), started_on=started, answer_due=due, old_due_date=old_due,
+        ended_at=None if ended is None else _at(ended),
         ended_on=ended, outcome=outcome, answer=answer,
-        new_due_date=None if ended is None else m.due_date)
+        new_due_date=None if ended is None else (new_due or old_due))
 
 
 def _demo_pause_kind(report_row: str, k: int) -> str:
@@ -156,7 +237,8 @@ def _demo_pause_kind(report_row: str, k: int) -> str:
     return ""
 
 
-def seed_disclosure_year(session: Session, year: int = DEMO_YEAR) -> int:
+def seed_disclosure_year(session: Session, year: int = DEMO_YEAR,
+                         calendar: Calendar | None = None) -> int:
     """The demo county's 依申请公开 requests of ``year`` (every outcome row, every applicant
     type, some carried in from the year before and into the next) and its review and
     litigation cases; nothing when the year has requests already. Returns the requests added."""
@@ -182,17 +264,18 @@ def seed_disclosure_year(session: Session, year: int = DEMO_YEAR) -> int:
                 finished = received + timedelta(days=14 + (i + k) % 15)
                 add_disclosure_request(session, col, received, finished, outcome, report_row,
                                        department=office, working_days=10 + (i + k) % 10,
-                                       pause=_demo_pause_kind(report_row, k))
+                                       pause=_demo_pause_kind(report_row, k), calendar=calendar)
                 added += 1
             i += 1
     # into the next year with its 补正 still awaited at the end of this one
     add_disclosure_request(session, CITIZEN, date(year, 12, 18), department=office,
-                           pause="correction")
+                           pause="correction", calendar=calendar)
     added += 1
     # carried in from the year before, one answered and one still open
     for col, finished in ((CITIZEN, date(year, 1, 9)), ("legal_service", None)):
         add_disclosure_request(session, col, date(year - 1, 12, 22), finished,
-                               "disclosed" if finished else "", department=office)
+                               "disclosed" if finished else "", department=office,
+                               calendar=calendar)
         added += 1
     for kind, received, result, decided in (
             ("review", date(year, 3, 2), "upheld", date(year, 5, 8)),

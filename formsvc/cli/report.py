@@ -81,8 +81,10 @@ def report_case(kind: str, received: Any, result: str, decided: Any, number: str
 @click.option("--year", type=int, default=demo.DEMO_YEAR, show_default=True, help="年度")
 def demo_disclosure(year: int) -> None:
     """示范数据：一年的依申请公开申请（各种办理结果和申请人类型）及复议诉讼案件，供年度报告演示。"""
+    from formsvc.web.runtime import calendar
+
     with session() as s:
-        n = demo.seed_disclosure_year(s, year)
+        n = demo.seed_disclosure_year(s, year, calendar())
     click.echo(f"已添加 {year} 年示例申请 {n} 件" if n else f"{year} 年已有依申请公开申请，未添加示例数据")
 
 

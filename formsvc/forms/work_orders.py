@@ -97,6 +97,7 @@ def parse(order: Any, config: Mapping[str, Any],
     data.channel, data.external_id = channels.HOTLINE, external_id
     data.address = address
     data.details["work_order_received_at"] = received_at.isoformat()
+    data.received_at = received_at  # checked against our clock when stored (clock_start)
     if suggested and department is None:
         data.details["work_order_department"] = suggested
     return Parsed(external_id, data)

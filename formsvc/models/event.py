@@ -19,7 +19,8 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # indexed (0019): the 12345 platform polls by event time (services/work_orders.changed)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(100))  # "citizen", "system", "staff:<id>"
     action: Mapped[str] = mapped_column(String(32))  # a key of lifecycle.TRANSITIONS
     from_status: Mapped[str | None] = mapped_column(String(16))

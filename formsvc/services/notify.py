@@ -158,6 +158,12 @@ def tell_supervisors(session: Session, config: Mapping[str, Any], template: str,
     queue_all(session, supervisor_recipients(session, config), template, message, **extra)
 
 
+def tell_assignee(session: Session, message: Message, assignee: Staff) -> None:
+    """Mail the handler just named for ``message`` (指定承办人), at the account's own address
+    (none: no mail)."""
+    queue_all(session, _unique([assignee.email]), "assigned", message)
+
+
 def new_message_sms(tracking_number: str, query_code: str, phone: str,
                     notify_sms: bool) -> list[dict[str, Any]]:
     """The SMS receipt a submission writes with its own INSERT (columns of outbox rows): the

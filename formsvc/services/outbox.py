@@ -6,7 +6,8 @@ Delivery backends: SMTP when ``MAIL_SERVER`` is set (or ``MAIL_BACKEND = "smtp"`
 file backend writing one ``.eml`` per mail under ``<instance>/mail/`` (``MAIL_BACKEND = "file"``)
 or the log (``"console"``). A failed attempt is recorded (``mail_attempt``) and retried with
 exponential back-off; after ``MAIL_MAX_ATTEMPTS`` the row is marked ``failed`` and stays for an
-operator to see. A mail server that is down therefore delays mail and loses nothing. A row is
+operator to see (SMS rows: ``SMS_MAX_ATTEMPTS`` and ``SMS_BACKOFF_*``, and a gateway's permanent
+refusal, ``sms.SmsRejected``, fails the row at once). A mail server that is down therefore delays mail and loses nothing. A row is
 claimed ("sending") before its mail goes out, so two overlapping runs never send it twice.
 
 SMS rows (``channel = "sms"``) go the same way through an SMS provider (services/sms/:
@@ -129,10 +130,16 @@ def backend_from_config(config: Mapping[str, Any], instance_path: str) -> Backen
     return FileBackend(Path(config.get("MAIL_FILE_DIR") or Path(instance_path) / "mail"))
 
 
-def backoff(attempts: int, config: Mapping[str, Any]) -> timedelta:
-    """Wait before attempt ``attempts + 1``: 1, 2, 4 … minutes, at most MAIL_BACKOFF_MAX_MINUTES."""
-    base = float(config.get("MAIL_BACKOFF_MINUTES", 1))
-    cap = float(config.get("MAIL_BACKOFF_MAX_MINUTES", 240))
+# each channel's retry settings: <PREFIX>_MAX_ATTEMPTS, _BACKOFF_MINUTES, _BACKOFF_MAX_MINUTES
+RETRY_PREFIX = {"email": "MAIL", "sms": "SMS"}
+
+
+def backoff(attempts: int, config: Mapping[str, Any], channel: str = "email") -> timedelta:
+    """Wait before attempt ``attempts + 1``: 1, 2, 4 … minutes, at most the channel's
+    ``*_BACKOFF_MAX_MINUTES`` (MAIL_ or SMS_)."""
+    prefix = RETRY_PREFIX[channel]
+    base = float(config[f"{prefix}_BACKOFF_MINUTES"])
+    cap = float(config[f"{prefix}_BACKOFF_MAX_MINUTES"])
     return timedelta(minutes=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
@@ -232,7 +239,7 @@ def _drain(session: Session, config: Mapping[str, Any], channel: str,
            limit: int) -> SendResult:
     now = now or utcnow()
     result = SendResult()
-    max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 8))
+    max_attempts = int(config[f"{RETRY_PREFIX[channel]}_MAX_ATTEMPTS"])
     _release_stale(session, now)
     rows = list(session.scalars(select(OutboxNotification)
                                 .where(OutboxNotification.status == "pending",
@@ -243,17 +250,19 @@ def _drain(session: Session, config: Mapping[str, Any], channel: str,
             last = session.scalar(select(MailAttempt.attempted_at)
                                   .where(MailAttempt.outbox_id == row.id)
                                   .order_by(MailAttempt.id.desc()).limit(1))
-            if last is not None and now < last + backoff(row.attempts, config):
+            if last is not None and now < last + backoff(row.attempts, config, channel):
                 result.waiting += 1
                 continue
         attempt = _claim(session, row, now)
         if attempt is None:
             continue  # another send-mail run (an operator's, beside cron's) has it
         error = ""
+        permanent = False
         try:
             deliver(row)
         except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
             error = f"{type(exc).__name__}: {exc}"[:2000]
+            permanent = isinstance(exc, sms.SmsRejected)  # no retry can deliver it
         attempt.ok, attempt.error = not error, error
         row.status = "pending"
         if not error:
@@ -268,7 +277,7 @@ def _drain(session: Session, config: Mapping[str, Any], channel: str,
                         f" to {row.recipient}" if channel == "email" else "", row.attempts,
                         error)
             result.errors.append(f"#{row.id}: {error}")
-            if row.attempts >= max_attempts:
+            if permanent or row.attempts >= max_attempts:
                 row.status = "failed"
                 result.failed += 1
             else:

@@ -59,6 +59,10 @@ class NewMessage:
     # who filed it: the citizen, or the staff member who took the call (代录: "staff:<id>", role)
     actor: str = "citizen"
     actor_role: str = "citizen"
+    # when the time limit starts, if another system took the request earlier (a 12345 work
+    # order: services/work_orders.clock_start); None: our receipt. ``note`` goes on the first event.
+    received_at: datetime | None = None
+    note: str = ""
 
 
 @dataclass
@@ -120,7 +124,7 @@ def submit(session: Session, config: Mapping[str, Any], data: NewMessage,
     the INSERTs and the commit.
     """
     now = now or utcnow()
-    received_on = county_date(config, now)
+    received_on = county_date(config, data.received_at or now)
     limit = kinds_mod.time_limit(data.kind, config)
     count = deadlines.first_count(calendar, received_on, limit)
     upload_dir = Path(config["UPLOAD_DIR"])
@@ -195,6 +199,7 @@ def _write(conn: Connection, config: Mapping[str, Any], data: NewMessage, row: d
     note = "重复提交（24 小时内同一电话的相同内容）" if original else ""
     if data.channel == channels.PHONE:
         note = "；".join(filter(None, ["工作人员电话代录", note]))
+    note = "；".join(filter(None, [note, data.note]))
     _EVENT_INSERT.execute(conn, lifecycle.event_row(message_id, "submit", status=None,
                                                     actor=data.actor, role=data.actor_role,
                                                     now=now, note=note))

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from formsvc.db import utcnow
 from formsvc.domain import channels
 from formsvc.domain.workdays import Calendar
 from formsvc.forms import work_orders as orders_form
@@ -36,6 +37,25 @@ PER_PAGE = 100
 MAX_PER_PAGE = 500
 
 
+def clock_start(config: Mapping[str, Any], received_at: datetime | None,
+                now: datetime) -> tuple[datetime, str]:
+    """When a work order's time limit starts, and why not at 12345's receipt if not ("" if so).
+
+    The citizen's call was taken at ``received_at``, so the working days count from then; a
+    time after ``now`` (a wrong clock or zone) or older than WORK_ORDER_MAX_AGE_DAYS (a typo, an
+    order resent from an archive) cannot be trusted, and our receipt starts the clock instead."""
+    if received_at is None:
+        return now, ""
+    shown = received_at.isoformat(timespec="minutes")
+    if received_at > now:
+        return now, f"12345 受理时间（{shown}）晚于本系统收到工单的时间，办理期限从本系统收到之日起算"
+    max_age = int(config["WORK_ORDER_MAX_AGE_DAYS"])
+    if now - received_at > timedelta(days=max_age):
+        return now, (f"12345 受理时间（{shown}）早于 {max_age} 天前，不予采用，"
+                     "办理期限从本系统收到之日起算")
+    return received_at, ""
+
+
 def _stored(session: Session, external_id: str) -> Message | None:
     return session.scalar(select(Message).where(Message.channel == channels.HOTLINE,
                                                 Message.external_id == external_id))
@@ -49,9 +69,13 @@ def import_order(session: Session, config: Mapping[str, Any], data: submission.N
     assert data.external_id, "a work order has its number"
     found = _stored(session, data.external_id)
     if found is None:
+        now = utcnow()
+        start, why = clock_start(config, data.received_at, now)
+        data.received_at = start
+        data.note = "；".join(filter(None, [data.note, why]))
         try:
             receipt = submission.submit(session, config, data, [], calendar=calendar,
-                                        client_ip=client_ip)
+                                        client_ip=client_ip, now=now)
         except submission.SubmissionFailed:
             session.rollback()
             # the same order stored by a concurrent import in between: the unique index refused

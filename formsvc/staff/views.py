@@ -49,6 +49,7 @@ from formsvc.services import workbench as wb
 from formsvc.services.lifecycle import STATUS_LABELS
 from formsvc.services.workbench.moderation import READER_ROLES as PARTICIPATION_READERS
 from formsvc.web import audit_log
+from formsvc.web.errors import error_response
 from formsvc.web.extensions import limiter
 from formsvc.web.filters import parse_date
 from formsvc.web.runtime import calendar, department_duties, projects
@@ -484,6 +485,8 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "detail_label": _detail_label, "detail_value": _detail_value, "can": lambda a: wb.can(staff, message, a),
         "can_reopen": wb.can_reopen(message),
         "reporter_visible": wb.reporter_visible(staff, message),
+        "citizen_files": wb.citizen_files(staff, message),
+        "hidden_files_note": wb.hidden_files_note(staff, message),
         "CHANNELS": channels.CHANNELS, "errors": errors or [], "form": form or {},
         "assignee": db.get(Staff, message.assignee_id) if message.assignee_id else None,
         "assignable": [(str(s.id), s.display_name + "（" + s.role_label + "）")
@@ -494,6 +497,7 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "correction_days": procedure.correction_days(current_app.config),
         "PAUSE_LABELS": PAUSE_LABELS,
         "can_sign": wb.can_sign(staff, message), "notices": wb.notices_of(db, message),
+        "undelivered_sms": wb.undelivered_sms(db, message) if message.notify_sms else [],
         "NOTICE_KINDS": NOTICE_KINDS,
         "extension_limit": kinds.extension_limit(kinds.get(message.kind), current_app.config)
         if kinds.get(message.kind) else 0,
@@ -521,13 +525,18 @@ def _detail_value(key: str, value: Any) -> str:
 @bp.get("/m/<number>/files/<int:attachment_id>")
 def attachment(number: str, attachment_id: int) -> Any:
     """A citizen's attachment, for staff who may see the message (never served publicly)."""
+    staff = _staff()
     try:
-        message = wb.get_message(_ctx(), _staff(), number)
+        message = wb.get_message(_ctx(), staff, number)
     except wb.NotFound:
         abort(404)
     found = next((a for a in message.attachments if a.id == attachment_id), None)
     if found is None:
         abort(404)
+    if not wb.attachment_visible(staff, message, found):
+        # the page lists no link to it: someone typed or kept the address; the log says who
+        audit_log.record("attachment", "forbidden", staff=staff, message=message.tracking_number)
+        return error_response(403, "reporter_only", wb.hidden_files_note(staff, message))
     # stored names are ours (random hex + extension), never the citizen's file name
     return send_from_directory(current_app.config["UPLOAD_DIR"], found.stored_name,
                                mimetype=found.mime_type, as_attachment=True,

@@ -271,6 +271,75 @@ def test_the_demo_county_has_a_year_of_every_outcome_and_applicant(app: Flask,
     assert sum(k["cells"]["total"] for k in cases["kinds"]) == 6
 
 
+# the events each way a demo pause ends writes (services/workbench/procedure.py,
+# services/procedure.py)
+PAUSE_EVENTS = {("correction", "answered"): ["request_correction", "correction_received"],
+                ("correction", "abandoned"): ["request_correction", "correction_abandoned"],
+                ("correction", ""): ["request_correction"],
+                ("third_party", "ended"): ["start_consultation", "end_consultation"],
+                ("third_party", ""): ["start_consultation"]}
+
+
+def test_the_demo_requests_have_the_timeline_the_procedure_writes(app: Flask,
+                                                                  session: Session) -> None:
+    from sqlalchemy import select
+
+    from formsvc.domain.procedure import CORRECTION_ABANDONED_NOTE
+    from formsvc.models import ClockPause, Department
+    from formsvc.services import auth
+
+    demo.ensure_demo_staff(session)
+    office = session.scalar(select(Department).where(
+        Department.accepts_disclosure_requests.is_(True)).order_by(Department.id))
+    auth.create_staff(session, username="gk", password=demo.DEMO_PASSWORD, role="handler",
+                      display_name="政府信息公开承办人", department_code=office.code)
+    assert demo.seed_disclosure_year(session, 2025) > 100
+    session.expire_all()
+    pauses = {p.message_id: p for p in session.scalars(select(ClockPause))}
+    messages = list(session.scalars(select(Message).where(Message.kind == "ysqgk")))
+    seen = Counter()
+    for m in messages:
+        events = sorted(m.events, key=lambda e: (e.created_at, e.id))
+        actions = [e.action for e in events]
+        assert actions[0] == "submit" and events[0].actor == "citizen", m.tracking_number
+        # one chain of statuses, in time order, ending where the message is
+        assert events[0].from_status is None
+        for before, after in zip(events, events[1:], strict=False):
+            assert after.from_status == before.to_status, (m.tracking_number, actions)
+            assert after.created_at >= before.created_at
+        assert events[-1].to_status == m.status, (m.tracking_number, actions)
+        pause = pauses.get(m.id)
+        if pause is not None:
+            wanted = PAUSE_EVENTS[(pause.kind, pause.outcome)]
+            assert [a for a in actions if a in sum(PAUSE_EVENTS.values(), [])] == wanted, actions
+            seen[(pause.kind, pause.outcome)] += 1
+            started = next(e for e in events if e.action == wanted[0])
+            assert started.created_at == pause.started_at
+            if pause.ended_at is not None:
+                ended = next(e for e in events if e.action == wanted[-1])
+                assert ended.created_at == pause.ended_at
+                assert m.due_date == pause.new_due_date
+                assert pause.new_due_date.isoformat() in ended.note \
+                    or ended.note == CORRECTION_ABANDONED_NOTE
+        else:
+            assert not {"request_correction", "start_consultation"} & set(actions)
+        if m.status == "replied":
+            assert actions[-1] == "reply" and events[-1].created_at == m.replied_at
+            assert "答复结果：" in events[-1].note
+        elif m.status == "rejected":
+            assert actions == ["submit", "reject"] and events[-1].created_at == m.closed_at
+        elif m.status == "closed":
+            assert actions[-1] == "correction_abandoned"
+        else:
+            assert m.status == "assigned" and "dispatch" in actions
+        # staff steps name the demo's accounts, as the workbench would
+        for e in events:
+            if e.action in ("dispatch", "reject", "reply", "request_correction"):
+                assert e.actor.startswith("staff:"), (e.action, e.actor)
+    assert set(seen) >= {("correction", "answered"), ("correction", "abandoned"),
+                         ("correction", ""), ("third_party", "ended")}
+
+
 def test_migration_0008_down_and_up_keeps_the_replies(app: Flask, session: Session) -> None:
     from alembic import command
     from sqlalchemy import inspect, select

@@ -23,11 +23,14 @@ from werkzeug.serving import make_server
 
 from formsvc import db
 from formsvc.api.work_orders import SCHEMA_FILE, batch_schema
+from formsvc.config import county_date
 from formsvc.db import migrate
+from formsvc.domain import kinds
 from formsvc.domain.channels import HOTLINE
+from formsvc.domain.workdays import Calendar
 from formsvc.forms import work_orders as orders_form
 from formsvc.models import Message
-from formsvc.services import submission, work_orders
+from formsvc.services import deadlines, submission, work_orders
 from tests.formsvc.test_api import check
 from tests.formsvc.test_api_keys import bearer, make_key, messages
 from tests.formsvc.workbench.helpers import login, make_staff, post_action
@@ -283,6 +286,39 @@ def test_migration_0013_keeps_messages_and_adds_the_number(app: Flask, client: F
     assert {m.external_id for m in after} == {None}  # the number was dropped with the column
 
 
+def test_migration_0019_indexes_the_event_times_polls_read(app: Flask, client: FlaskClient,
+                                                           key: str) -> None:
+    client.post(URL, json={"orders": [order(1)]}, headers=bearer(key))
+    with app.app_context():
+        engine = db.get_engine(app)
+
+        def indexed() -> bool:
+            return any(i["column_names"] == ["created_at"]
+                       for i in inspect(engine).get_indexes("event"))
+
+        assert indexed()
+        try:
+            with engine.begin() as conn:
+                _alembic(engine, conn, "downgrade", "0018")
+            assert not indexed()
+        finally:
+            with engine.begin() as conn:
+                _alembic(engine, conn, "upgrade", "head")
+        assert migrate.current_revision(engine) == migrate.head_revision(engine)
+        assert indexed()
+        if engine.dialect.name == "sqlite":
+            # the poll's window is read through the index, not by scanning every event
+            with engine.connect() as conn:
+                plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT message_id, max(created_at) FROM event "
+                    "WHERE created_at > ? AND created_at <= ? GROUP BY message_id",
+                    ("2026-12-01", "2026-12-02")))
+            assert "ix_event_created_at" in plan, plan
+    polled = check(client.get(URL, query_string={"since": "2026-01-01T00:00:00Z"},
+                              headers=bearer(key)), "/work-orders", "get")
+    assert [x["external_id"] for x in polled["items"]] == ["GD202612060001"]
+
+
 # --- a fake 12345 platform on loopback -------------------------------------------------------------
 
 
@@ -362,3 +398,74 @@ def test_round_trip_with_a_fake_12345_platform(app: Flask, served: str, key: str
         assert s.scalar(select(Message.channel).where(
             Message.tracking_number == numbers["GD202612060001"])) == HOTLINE
         s.close()
+
+
+# --- the time limit counts from 12345's receipt (within bounds) ------------------------------------
+
+
+NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # Monday 10:00 in the county
+
+
+@pytest.mark.parametrize(("received_at", "starts", "why"), [
+    (NOW - timedelta(days=3), NOW - timedelta(days=3), ""),
+    (NOW, NOW, ""),
+    (NOW - timedelta(days=7), NOW - timedelta(days=7), ""),  # the bound itself is trusted
+    (NOW + timedelta(seconds=1), NOW, "晚于本系统收到工单的时间"),
+    (NOW + timedelta(days=400), NOW, "晚于本系统收到工单的时间"),
+    (NOW - timedelta(days=7, seconds=1), NOW, "早于 7 天前"),
+    (NOW - timedelta(days=3000), NOW, "早于 7 天前"),
+    (None, NOW, ""),
+])
+def test_clock_start_trusts_12345_within_bounds(received_at: datetime | None, starts: datetime,
+                                                 why: str) -> None:
+    start, reason = work_orders.clock_start({"WORK_ORDER_MAX_AGE_DAYS": 7}, received_at, NOW)
+    assert start == starts
+    assert (why in reason) if why else reason == ""
+    if why:
+        assert "办理期限从本系统收到之日起算" in reason
+
+
+def _stored(app: Flask, external_id: str) -> tuple[Message, list[str]]:
+    with app.app_context():
+        s = db.new_session()
+        m = s.scalar(select(Message).where(Message.external_id == external_id))
+        notes = [e.note for e in m.events]
+        s.expunge_all()
+        s.close()
+    return m, notes
+
+
+def test_the_time_limit_counts_from_the_call(app: Flask, client: FlaskClient, key: str) -> None:
+    now = datetime.now(UTC)
+    taken = (now - timedelta(days=4)).astimezone(county_tz(app))
+    future = (now + timedelta(days=2)).astimezone(county_tz(app))
+    old = (now - timedelta(days=app.config["WORK_ORDER_MAX_AGE_DAYS"] + 1)).astimezone(
+        county_tz(app))
+    body = check(client.post(URL, json={"orders": [
+        order(11, received_at=taken.isoformat()), order(12, received_at=future.isoformat()),
+        order(13, received_at=old.isoformat())]}, headers=bearer(key)), "/work-orders")
+    assert body["created"] == 3
+    cal = Calendar.from_file(app.config["HOLIDAYS_FILE"])
+    limit = kinds.time_limit(kinds.get("ts"), app.config)
+    # within bounds: the call's date starts the clock, and the receipt says so
+    m, notes = _stored(app, "GD202612060011")
+    assert m.received_on == taken.date() and m.received_on < m.submitted_at.date()
+    assert m.due_date == deadlines.first_count(cal, taken.date(), limit).due
+    assert body["results"][0]["received_on"] == taken.date().isoformat()
+    assert not any("12345 受理时间" in n for n in notes)
+    # in the future, or too old: our receipt, and the first event says why
+    ours = county_date(app.config, now)
+    for number, results_index in (("GD202612060012", 1), ("GD202612060013", 2)):
+        m, notes = _stored(app, number)
+        assert m.received_on in (ours, ours + timedelta(days=1)), number  # midnight in between
+        assert m.due_date == deadlines.first_count(cal, m.received_on, limit).due
+        assert body["results"][results_index]["received_on"] == m.received_on.isoformat()
+        assert any("办理期限从本系统收到之日起算" in n for n in notes), notes
+    # 12345's time is still shown as sent
+    assert m.details["work_order_received_at"] == old.isoformat()
+
+
+def county_tz(app: Flask) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(app.config["TIMEZONE"])

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from formsvc import db
-from formsvc.models import Message
+from formsvc.models import Attachment, Message
 from formsvc.models.staff import Staff
 from formsvc.services import lifecycle
 from formsvc.services import workbench as wb
@@ -143,6 +143,31 @@ def test_workbench_actions(app: Flask) -> None:
     for value in PERSONAL.values():
         assert value not in text
     assert "内部备注" not in text and "请携带身份证" not in text  # staff texts stay in the database
+
+
+def test_a_refused_report_attachment(app: Flask) -> None:
+    """A dispatcher who opens the address of a 举报's file (not listed for them): 403 and a line."""
+    for username, role, dept in (("disp", "dispatcher", ""), ("h", "handler", "rsj")):
+        make_staff(app, username, role, dept)
+    number, _code = submit(app.test_client(), "jb", department="", **PERSONAL)
+    run(app, "disp", wb.dispatch, number, "rsj")
+    with app.app_context():
+        s = db.new_session()
+        message = s.scalar(select(Message).where(Message.tracking_number == number))
+        row = Attachment(message_id=message.id, stored_name="0" * 32 + ".png",
+                         original_name="举报材料.png", mime_type="image/png", size=1, sha256="0" * 64)
+        s.add(row)
+        s.commit()
+        attachment_id = row.id
+        s.close()
+    client = _client(app, "198.51.100.4")
+    login(client, "disp")
+    start = len(lines(app))
+    assert client.get(f"/hdjl/staff/m/{number}/files/{attachment_id}").status_code == 403
+    got = lines(app)[start:]
+    assert [(e["action"], e["outcome"], e["actor"], e["message"]) for e in got] == [
+        ("attachment", "forbidden", "disp", number)]
+    assert "举报材料" not in Path(app.config["AUDIT_LOG"]).read_text(encoding="utf-8")
 
 
 def test_a_line_only_after_commit(app: Flask) -> None:

@@ -73,6 +73,11 @@ class SmsError(RuntimeError):
     """A text was not sent (the outbox records it and retries)."""
 
 
+class SmsRejected(SmsError):
+    """The gateway refused the text for good (its code is one of SMS_PERMANENT_CODES: an invalid
+    number, say): sending it again cannot succeed, so the outbox gives it up at once."""
+
+
 class Provider(Protocol):
     def send(self, sms: Sms) -> None:
         """Deliver one text or raise."""
@@ -105,7 +110,8 @@ class HttpGateway:
     ``X-Signature``: hex HMAC-SHA256 of the body with the app secret, so the secret itself never
     travels, and it is never part of an error or a log line. Answer: JSON whose ``code`` is
     ``"OK"`` (or ``0``) on success; anything else, an HTTP error or no answer within ``timeout``
-    seconds raises :class:`SmsError` and the outbox retries with back-off.
+    seconds raises :class:`SmsError` and the outbox retries with back-off, except a code of
+    ``permanent_codes`` (:class:`SmsRejected`: given up at once).
     """
 
     url: str
@@ -114,6 +120,8 @@ class HttpGateway:
     sign_name: str
     template_codes: Mapping[str, str]
     timeout: float = 10.0
+    # the gateway's answer codes that no retry can change (SMS_PERMANENT_CODES)
+    permanent_codes: frozenset[str] = frozenset()
 
     def body(self, sms: Sms) -> bytes:
         """The JSON request for ``sms``."""
@@ -153,6 +161,8 @@ class HttpGateway:
         code = answer.get("code") if isinstance(answer, dict) else None
         if code not in ("OK", 0, "0"):
             message = str(answer.get("message", "")) if isinstance(answer, dict) else ""
+            if str(code) in self.permanent_codes:
+                raise SmsRejected(f"短信网关拒绝，不再重试：{code} {message}"[:500])
             raise SmsError(f"短信网关拒绝：{code} {message}"[:500])
 
 
@@ -164,7 +174,9 @@ def provider_from_config(config: Mapping[str, Any], instance_path: str) -> Provi
                            app_secret=config["SMS_APP_SECRET"],
                            sign_name=config["SMS_SIGN_NAME"],
                            template_codes=dict(config.get("SMS_TEMPLATES") or {}),
-                           timeout=float(config.get("SMS_TIMEOUT_SECONDS") or 10))
+                           timeout=float(config.get("SMS_TIMEOUT_SECONDS") or 10),
+                           permanent_codes=frozenset(
+                               str(c) for c in config.get("SMS_PERMANENT_CODES") or ()))
     if name == "console":
         return ConsoleProvider()
     return FileProvider(Path(config.get("SMS_FILE_DIR") or Path(instance_path) / "sms"))

@@ -2,8 +2,8 @@
 
 An assignee is an active handler or reviewer of the message's department; anyone else (another
 department's staff, a county-wide role, a disabled account, an id that is no account) is refused
-with the same message. The assignment is an internal event naming the handler; the message
-leaves its assignee behind when it leaves the department (转办, 退回分办: routing.py).
+with the same message. The assignment is an internal event naming the handler, and a mail to
+the handler (``assigned``, in the same transaction; not when naming oneself); the message leaves its assignee behind when it leaves the department (转办, 退回分办: routing.py).
 
 Bulk 分办 is all or nothing: every number is checked and dispatched in one transaction, each with
 its own event and notification; if any one cannot be dispatched (not in scope, no longer waiting
@@ -15,15 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from formsvc.models import Message
 from formsvc.models.staff import DEPARTMENT_ROLES, Staff
+from formsvc.services import notify
 from formsvc.services.workbench.context import (
     ActionError,
     Context,
     NotFound,
     get_message,
+    scope_clause,
     text_field,
 )
 from formsvc.services.workbench.routing import active_department, dispatch_steps
@@ -60,6 +62,8 @@ def assign(ctx: Context, staff: Staff, number: str, assignee: str) -> Message:
         raise ActionError("unchanged", f"承办人已经是{chosen.display_name}", "assignee")
     ctx.apply(staff, message, "assign", f"指定承办人：{chosen.display_name}")
     message.assignee_id = chosen.id
+    if chosen.id != staff.id:  # who names themselves needs no mail about it
+        notify.tell_assignee(ctx.session, message, chosen)
     ctx.commit()
     return message
 
@@ -74,11 +78,19 @@ def dispatch_many(ctx: Context, staff: Staff, numbers: Iterable[str], department
         raise ActionError("too_many", f"一次最多分办 {BULK_MAX} 件", "numbers")
     dept = active_department(ctx, department_code)
     note = text_field(note, "分办说明", required=False)
+    # one look-up for the batch: the messages in scope (with their events, which each step
+    # appends to), and the department's recipients, the same for every message
+    found = {m.tracking_number: m for m in ctx.session.scalars(
+        select(Message).where(Message.tracking_number.in_(wanted), scope_clause(staff))
+        .options(selectinload(Message.events)))}
+    recipients = notify.department_recipients(ctx.session, dept, ctx.config)
     done: list[Message] = []
     refused: list[str] = []
     for number in wanted:
         try:
-            done.append(dispatch_steps(ctx, staff, get_message(ctx, staff, number), dept, note))
+            if number not in found:
+                raise NotFound(number)
+            done.append(dispatch_steps(ctx, staff, found[number], dept, note, recipients))
         except (NotFound, ActionError):
             refused.append(number)
     if refused:

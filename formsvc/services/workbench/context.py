@@ -19,7 +19,7 @@ from formsvc.config import county_date
 from formsvc.db import utcnow
 from formsvc.domain import kinds
 from formsvc.domain.workdays import Calendar
-from formsvc.models import Event, Message
+from formsvc.models import Attachment, Event, Message
 from formsvc.models.staff import Staff
 from formsvc.services import deadlines, lifecycle, procedure
 from formsvc.services.errors import ServiceError
@@ -117,6 +117,30 @@ def reporter_visible(staff: Staff, message: Message) -> bool:
     """Whether ``staff`` may read the name, contact data and identity of the message's sender."""
     kind = kinds.get(message.kind)
     return kind is None or kind.publishable or staff.role in REPORTER_ROLES
+
+
+# What a staff member who may not read the reporter's details is told about the citizen's files
+REPORTER_FILES_HIDDEN = "附件可能透露{kind}人的身份，只有承办单位和督办人员可以查看。"
+
+
+def attachment_visible(staff: Staff, message: Message, attachment: Attachment) -> bool:
+    """Whether ``staff`` may list and download ``attachment``: the citizen's files (submission,
+    补正, 补充材料) may identify the reporter and follow :func:`reporter_visible`; the files the
+    department attached to its reply are its own."""
+    return attachment.purpose == procedure.RELEASED_PURPOSE or reporter_visible(staff, message)
+
+
+def citizen_files(staff: Staff, message: Message) -> list[Attachment]:
+    """The citizen's files of ``message`` that ``staff`` may list (none where the reporter is
+    hidden from them)."""
+    return [a for a in message.attachments if a.purpose != procedure.RELEASED_PURPOSE
+            and attachment_visible(staff, message, a)]
+
+
+def hidden_files_note(staff: Staff, message: Message) -> str:
+    """What to show instead of the citizen's files ``staff`` may not see, or ""."""
+    hidden = any(not attachment_visible(staff, message, a) for a in message.attachments)
+    return REPORTER_FILES_HIDDEN.format(kind=kinds.label(message.kind)) if hidden else ""
 
 
 def can(staff: Staff, message: Message, action: str) -> bool:

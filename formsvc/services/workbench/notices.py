@@ -56,6 +56,8 @@ def answer(ctx: Context, staff: Staff, number: str, notice_id: str | int | None,
     text = text_field(text, "回复内容")
     ctx.apply(staff, message, "answer_notice", f"回复{NOTICE_KINDS[notice.kind]}：{text}")
     notice.answer, notice.answered_by_id, notice.answered_at = text, staff.id, ctx.now
+    notify.tell_supervisors(ctx.session, ctx.config, "notice_answered", message,
+                            notice_kind=NOTICE_KINDS[notice.kind], note=text)
     ctx.commit()
     return notice
 

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from formsvc.models import Department, Event, Message
+from formsvc.models import Department, Event, Message, OutboxNotification
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ExtensionRequest, ReplyDraft
-from formsvc.services import deadlines, lifecycle, procedure
+from formsvc.services import deadlines, lifecycle, notify, procedure
 from formsvc.services.deadlines import Deadline
 from formsvc.services.lifecycle import Status
 from formsvc.services.workbench.context import Context, scope_clause
@@ -232,6 +232,14 @@ def watch_list(ctx: Context, staff: Staff) -> list[DepartmentWatch]:
         (w.overdue if d.state == "overdue" else w.due_soon).append(Row(m, d))
     return sorted(groups.values(), key=lambda w: (-len(w.overdue), -len(w.due_soon),
                                                   w.department.position if w.department else -1))
+
+
+def undelivered_sms(session: Session, message: Message) -> list[OutboxNotification]:
+    """The message's SMS notices given up (a gateway's permanent refusal, or every attempt
+    failed), oldest first: staff then reach the citizen another way."""
+    return list(session.scalars(select(OutboxNotification).where(
+        OutboxNotification.message_id == message.id, OutboxNotification.channel == notify.SMS,
+        OutboxNotification.status == "failed").order_by(OutboxNotification.id)))
 
 
 def staff_names(session: Session, events: Iterable[Event]) -> dict[str, str]:

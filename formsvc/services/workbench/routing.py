@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -32,14 +33,17 @@ def dispatch(ctx: Context, staff: Staff, number: str, department_code: str,
 
 
 def dispatch_steps(ctx: Context, staff: Staff, message: Message, dept: Department,
-                   note: str) -> Message:
+                   note: str, recipients: Sequence[str] | None = None) -> Message:
     """分办's changes to one message, uncommitted (one 分办, or each of a bulk 分办:
-    assignment.dispatch_many): the event, the department, the note, the department's mail."""
+    assignment.dispatch_many): the event, the department, the note, the department's mail
+    (to ``recipients`` when the caller looked them up once for many messages)."""
     ctx.apply(staff, message, "dispatch", f"分办至{dept.name}")
     message.department = dept
     if note:
         ctx.apply(staff, message, "note", f"分办说明：{note}")
-    notify.tell_department(ctx.session, ctx.config, "dispatched", message)
+    if recipients is None:
+        recipients = notify.department_recipients(ctx.session, dept, ctx.config)
+    notify.queue_all(ctx.session, recipients, "dispatched", message)
     return message
 
 

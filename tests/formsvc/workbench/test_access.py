@@ -357,6 +357,42 @@ def test_attachments(wbapp: Flask, setup: dict[str, str], attached: tuple[str, i
 
 
 @pytest.mark.parametrize("account", list(ACCOUNTS))
+def test_report_attachments(wbapp: Flask, wbclient: FlaskClient, setup: dict[str, str],
+                            account: str) -> None:
+    """A 举报's own files may identify the reporter: listed and served to REPORTER_READERS only;
+    the others in scope see a note instead of the links and get a 403 for the address."""
+    data = {"name": "张三", "phone": "13812345678", "email": "", "address": "人民路 9 号",
+            "department": "", "subject": "举报附件", "content": "举报材料见附件，请依法调查处理。"}
+    r = post_form(wbclient, "jb", data, files=[(PNG, "evidence.png")])
+    assert r.status_code in (200, 303), r.status_code
+    with wbapp.app_context():
+        s = db.new_session()
+        number, attachment_id = s.execute(select(Message.tracking_number, Attachment.id).join(
+            Attachment, Attachment.message_id == Message.id).where(Message.kind == "jb")).one()
+        s.close()
+    run(wbapp, "disp", wb.dispatch, number, "rsj")
+    client = wbapp.test_client()
+    login(client, ACCOUNTS[account][0])
+    page = client.get(f"/hdjl/staff/m/{number}")
+    r = client.get(f"/hdjl/staff/m/{number}/files/{attachment_id}")
+    body = r.get_data()
+    r.close()
+    if account in OUT_OF_SCOPE:
+        assert page.status_code == 404 and r.status_code == 404
+        return
+    listed = soup(page).find("a", href=f"/hdjl/staff/m/{number}/files/{attachment_id}")
+    hidden = soup(page).find(id="files-hidden")
+    if account in REPORTER_READERS:
+        assert r.status_code == 200 and body == PNG
+        assert listed is not None and hidden is None
+    else:
+        assert r.status_code == 403 and PNG not in body
+        assert "只有承办单位和督办人员可以查看" in body.decode()
+        assert listed is None and "evidence.png" not in page.get_data(as_text=True)
+        assert hidden is not None and "举报人" in hidden.get_text()
+
+
+@pytest.mark.parametrize("account", list(ACCOUNTS))
 def test_templates_post(wbapp: Flask, setup: dict[str, str], account: str) -> None:
     own = run(wbapp, "h_own", wb.add_template, "办理地点", "请到县政务服务中心办理。")
     client = wbapp.test_client()

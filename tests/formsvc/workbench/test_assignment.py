@@ -8,14 +8,21 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from formsvc import db
 from formsvc.models import Event, Message, OutboxNotification
 from formsvc.services import workbench as wb
 from formsvc.services.workbench.assignment import BULK_MAX
 from tests.formsvc.conftest import csrf_from, soup
-from tests.formsvc.workbench.helpers import login, message_row, post_action, run, submit
+from tests.formsvc.workbench.helpers import (
+    login,
+    message_row,
+    post_action,
+    refused,
+    run,
+    submit,
+)
 
 
 def _ids(app: Flask) -> dict[str, int]:
@@ -124,6 +131,49 @@ def test_leaving_the_department_drops_the_assignee(staff: Flask, dispatched: str
     assert message_row(staff, dispatched).assignee_id is None
 
 
+def _mails(app: Flask, template: str) -> list[tuple[str, dict[str, Any]]]:
+    with app.app_context():
+        s = db.new_session()
+        try:
+            return [(r.recipient, r.payload) for r in s.scalars(select(OutboxNotification).where(
+                OutboxNotification.template == template).order_by(OutboxNotification.id))]
+        finally:
+            s.close()
+
+
+def test_the_named_handler_is_mailed(staff: Flask, dispatched: str) -> None:
+    ids = _ids(staff)
+    # refused (another department's handler, a string of junk): no event, no mail
+    for value in (str(ids["zjj_h"]), "abc"):
+        assert refused(staff, "gaj_r", wb.assign, dispatched, value) == "invalid_assignee"
+    assert _mails(staff, "assigned") == []
+    run(staff, "gaj_r", wb.assign, dispatched, str(ids["gaj_h"]))
+    ((recipient, data),) = _mails(staff, "assigned")
+    assert recipient == "gaj_h@gov.test" and data["tracking_number"] == dispatched
+    # the facts of the message, never the citizen's (submit's 张三, phone, e-mail)
+    assert not {"name", "phone", "email", "address", "content"} & set(data)
+    assert "张三" not in str(data) and "13812345678" not in str(data)
+    # naming oneself, or clearing: no mail
+    run(staff, "gaj_r", wb.assign, dispatched, str(ids["gaj_r"]))
+    run(staff, "gaj_r", wb.assign, dispatched, "")
+    assert len(_mails(staff, "assigned")) == 1
+
+
+def test_no_mail_to_a_handler_without_an_address(staff: Flask, dispatched: str) -> None:
+    """Mail is off for an account without an address: the assignment stands, nothing queued."""
+    from formsvc.models.staff import Staff
+
+    ids = _ids(staff)
+    with staff.app_context():
+        s = db.new_session()
+        s.get(Staff, ids["gaj_h"]).email = ""
+        s.commit()
+        s.close()
+    run(staff, "gaj_r", wb.assign, dispatched, str(ids["gaj_h"]))
+    assert message_row(staff, dispatched).assignee_id == ids["gaj_h"]
+    assert _mails(staff, "assigned") == []
+
+
 # --- bulk 分办 ---------------------------------------------------------------------------------------
 
 
@@ -165,6 +215,58 @@ def test_bulk_dispatch_all_of_them(staff: Flask, wbclient: FlaskClient) -> None:
     assert mails and mails % 3 == 0
     flash = soup(client.get("/hdjl/staff/queue")).get_text()
     assert "已分办 3 件留言" in flash
+
+
+def _stats_rows(s: Any, table: Any) -> list[tuple[Any, ...]]:
+    # a key whose counters all fell to zero may stay as a row; a recount has none
+    rows = [tuple(r) for r in s.execute(select(table.__table__))]
+    return sorted(r for r in rows if any(v for v in r[2:] if isinstance(v, int)))
+
+
+def test_bulk_dispatch_looks_the_batch_up_once(staff: Flask, wbclient: FlaskClient) -> None:
+    """The messages and the department's recipients are read once per batch, not per message;
+    the summary counts (message_stats, kept by a flush hook) still match a recount."""
+    from formsvc.domain.workdays import Calendar
+    from formsvc.models.message import MessageStats
+    from formsvc.models.staff import Staff
+    from formsvc.services import stats
+
+    numbers = [submit(wbclient, "zx", department="", content=f"第 {i} 件留言，请尽快处理。")[0]
+               for i in range(5)]
+    statements: list[str] = []
+    with staff.app_context():
+        engine = db.get_engine(staff)
+
+        def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            statements.append(" ".join(statement.split()))
+
+        s = db.new_session()
+        disp = s.scalar(select(Staff).where(Staff.username == "disp"))
+        ctx = wb.Context(s, staff.config, Calendar.from_file(staff.config["HOLIDAYS_FILE"]))
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            wb.dispatch_many(ctx, disp, numbers, "rsj", "同类问题")
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        s.close()
+        selects = [st for st in statements if st.startswith("SELECT")]
+        assert sum(" FROM staff " in st for st in selects) == 1, selects
+        assert sum(" FROM message WHERE message.tracking_number IN " in st
+                   for st in selects) == 1, selects
+        assert sum(" FROM event " in st for st in selects) == 1, selects
+        # every message still gets its mail to each recipient (rsj's mailbox and rsj_h)
+        s = db.new_session()
+        rows = s.execute(select(OutboxNotification.recipient, Message.tracking_number).join(
+            Message).where(OutboxNotification.template == "dispatched")).all()
+        kept = _stats_rows(s, MessageStats)
+        with engine.begin() as conn:
+            stats.rebuild(conn)
+        recounted = _stats_rows(s, MessageStats)
+        s.close()
+    assert {n for _, n in rows} == set(numbers)
+    recipients = {r for r, _ in rows}
+    assert "rsj_h@gov.test" in recipients and len(rows) == len(recipients) * len(numbers)
+    assert kept == recounted
 
 
 def test_bulk_dispatch_is_all_or_nothing(staff: Flask, wbclient: FlaskClient) -> None:

@@ -96,6 +96,10 @@ def test_smtp_down_loses_nothing(wbapp: Flask, wbclient: FlaskClient) -> None:
 
 
 def test_backoff_grows_and_is_capped() -> None:
-    cfg = {"MAIL_BACKOFF_MINUTES": 1, "MAIL_BACKOFF_MAX_MINUTES": 30}
+    cfg = {"MAIL_BACKOFF_MINUTES": 1, "MAIL_BACKOFF_MAX_MINUTES": 30,
+           "SMS_BACKOFF_MINUTES": 2, "SMS_BACKOFF_MAX_MINUTES": 10}
     assert [outbox.backoff(n, cfg).total_seconds() / 60 for n in (1, 2, 3, 4, 9)] == [
         1, 2, 4, 8, 30]
+    # SMS: its own settings
+    assert [outbox.backoff(n, cfg, "sms").total_seconds() / 60 for n in (1, 2, 3, 9)] == [
+        2, 4, 8, 10]

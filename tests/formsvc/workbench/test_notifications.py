@@ -21,6 +21,7 @@ from formsvc import db
 from formsvc.domain import participation as p
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Message, OutboxNotification
+from formsvc.models.staff import Staff
 from formsvc.services import content_check, followups, outbox, participation, procedure, reminders
 from formsvc.services import workbench as wb
 from portal.participation import consultation_from
@@ -57,6 +58,15 @@ def queued(app: Flask) -> list[OutboxNotification]:
             s.close()
 
 
+def _staff_id(app: Flask, username: str) -> int:
+    with app.app_context():
+        s = db.new_session()
+        try:
+            return s.scalar(select(Staff.id).where(Staff.username == username))
+        finally:
+            s.close()
+
+
 def pull_every_trigger(app: Flask, client: FlaskClient) -> None:
     """Submission, every workbench action that mails, a rating and remind (the accounts of
     the ``staff`` fixture act)."""
@@ -79,6 +89,10 @@ def pull_every_trigger(app: Flask, client: FlaskClient) -> None:
                                              "rating": "unsatisfied"}).status_code == 200
     run(app, "sup", wb.reopen, number, "请重新核查")
     run(app, "sup", wb.supervise, number, "请尽快办理")
+    # a handler named (指定承办人), a 督办通知 answered (the supervisors are told)
+    run(app, "gaj_r", wb.assign, number, str(_staff_id(app, "gaj_h")))
+    notice = run(app, "sup", wb.issue_notice, number, "duban", "请本周内办结")
+    run(app, "gaj_h", wb.answer_notice, number, notice.id, "已安排专人核查")
     # a letter proposed (the department's reviewers are told) and returned (the proposer is)
     number, _ = submit(client, "zx", department="gaj", consent_publish=True,
                        content="请问户口迁移需要哪些材料？在哪里办理？")

@@ -162,7 +162,8 @@ def test_5xx_is_retried_with_backoff(wbapp: Flask) -> None:
     assert errors == ["SmsError: 短信网关 HTTP 503", "SmsError: 短信网关 HTTP 502", ""]
 
 
-@pytest.mark.parametrize("app_config", [{"MAIL_MAX_ATTEMPTS": 2}])
+# SMS has its own attempts: mail's (8 here) do not keep a text retrying
+@pytest.mark.parametrize("app_config", [{"SMS_MAX_ATTEMPTS": 2, "MAIL_MAX_ATTEMPTS": 8}])
 def test_an_error_code_is_recorded_and_given_up_after_the_attempts(
         wbapp: Flask, caplog: pytest.LogCaptureFixture) -> None:
     queue(wbapp)
@@ -179,6 +180,62 @@ def test_an_error_code_is_recorded_and_given_up_after_the_attempts(
     # neither the secret nor the citizen's number reaches the log
     assert SECRET not in caplog.text and "13900000000" not in caplog.text
     assert "outbox" in caplog.text
+
+
+@pytest.mark.parametrize("app_config", [{"SMS_MAX_ATTEMPTS": 5}])
+def test_a_permanent_refusal_fails_at_once(wbapp: Flask) -> None:
+    """An invalid number (a code of SMS_PERMANENT_CODES) is given up after one attempt; a
+    passing refusal (flow control) keeps its retries."""
+    queue(wbapp, 2)
+    now = utcnow()
+    with FakeGateway(["isv.MOBILE_NUMBER_ILLEGAL", "isv.BUSINESS_LIMIT_CONTROL"]) as g:
+        provider = adapter(g.url)
+        provider.permanent_codes = frozenset(wbapp.config["SMS_PERMANENT_CODES"])
+        first = drain(wbapp, provider, now=now)
+        assert (first.failed, first.retry) == (1, 1)
+        assert "不再重试" in first.errors[0]
+        # hours later: the refused one is not tried again, the other one is (and goes out)
+        later = drain(wbapp, provider, now=now + timedelta(hours=5))
+        assert (later.sent, later.failed, later.retry) == (1, 0, 0)
+        assert len(g.received) == 3
+    refused, retried = queued(wbapp)
+    assert (refused.status, refused.attempts) == ("failed", 1)
+    assert "isv.MOBILE_NUMBER_ILLEGAL" in refused.last_error
+    assert "query_code" not in refused.payload
+    assert (retried.status, retried.attempts) == ("sent", 2)
+
+
+def test_the_permanent_codes_come_from_the_settings() -> None:
+    config = {"SMS_BACKEND": "http", "SMS_GATEWAY_URL": "http://127.0.0.1:9/", "SMS_APP_KEY": "k",
+              "SMS_APP_SECRET": SECRET, "SMS_SIGN_NAME": "示范县人民政府", "SMS_TEMPLATES": CODES,
+              "SMS_PERMANENT_CODES": ["BAD_NUMBER", 17]}
+    provider = sms.provider_from_config(config, "/nonexistent")
+    assert isinstance(provider, sms.HttpGateway)
+    assert provider.permanent_codes == frozenset({"BAD_NUMBER", "17"})
+    assert sms.provider_from_config({**config, "SMS_PERMANENT_CODES": None},
+                                    "/nonexistent").permanent_codes == frozenset()
+
+
+def test_staff_see_an_undelivered_text(wbapp: Flask) -> None:
+    from formsvc.services import workbench as wb
+    from tests.formsvc.workbench.helpers import login, make_staff, run, submit
+
+    make_staff(wbapp, "disp", "dispatcher")
+    make_staff(wbapp, "rsj_h", "handler", "rsj")
+    number, _ = submit(wbapp.test_client(), "zx", notify_sms=True, department="")
+    run(wbapp, "disp", wb.dispatch, number, "rsj")
+    client = wbapp.test_client()
+    login(client, "rsj_h")
+    from tests.formsvc.conftest import soup
+
+    assert soup(client.get(f"/hdjl/staff/m/{number}")).find(id="sms-failed") is None
+    with FakeGateway(["isv.MOBILE_NUMBER_ILLEGAL"]) as g:
+        provider = adapter(g.url)
+        provider.permanent_codes = frozenset({"isv.MOBILE_NUMBER_ILLEGAL"})
+        assert drain(wbapp, provider).failed == 1
+    shown = soup(client.get(f"/hdjl/staff/m/{number}")).find(id="sms-failed")
+    assert shown is not None and "未能送达" in shown.get_text()
+    assert "isv.MOBILE_NUMBER_ILLEGAL" in shown.get_text()
 
 
 def test_a_hanging_gateway_times_out(wbapp: Flask) -> None:

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from formsvc import db
 from formsvc.domain.workdays import Calendar
-from formsvc.models import Event, Message
+from formsvc.models import Event, Message, OutboxNotification
+from formsvc.models.staff import Staff
 from formsvc.models.supervision import SupervisionNotice
 from formsvc.services import stats, warnings
 from formsvc.services import workbench as wb
@@ -109,6 +110,49 @@ def test_notices_are_issued_answered_and_checked(staff: Flask) -> None:
         s.close()
     assert row.answer == "已更正答复" and row.answered_at == _at(24)
     assert actions[-2:] == ["issue_notice", "answer_notice"]
+
+
+def _answered_mails(app: Flask) -> list[tuple[str, dict[str, object]]]:
+    with app.app_context():
+        s = db.new_session()
+        rows = [(r.recipient, r.payload) for r in s.scalars(select(OutboxNotification).where(
+            OutboxNotification.template == "notice_answered").order_by(OutboxNotification.id))]
+        s.close()
+    return rows
+
+
+def test_an_answered_notice_is_mailed_to_the_supervisors(staff: Flask) -> None:
+    staff.config["SUPERVISOR_EMAIL"] = "dcs@gov.test"
+    number = _dispatched(staff)
+    notice = run(staff, "sup", wb.issue_notice, number, "duban", "请本周内办结", now=MONDAY)
+    # refused answers (empty, another department, no such notice): no mail
+    assert refused(staff, "rsj_h", wb.answer_notice, number, str(notice.id), " ") == "note_required"
+    assert refused(staff, "rsj_h", wb.answer_notice, number, "999", "已办结") == "no_notice"
+    with pytest.raises(wb.NotFound):
+        run(staff, "zjj_h", wb.answer_notice, number, str(notice.id), "不是我们的")
+    assert _answered_mails(staff) == []
+    run(staff, "rsj_h", wb.answer_notice, number, notice.id, "已安排专人核查", now=_at(24))
+    rows = _answered_mails(staff)
+    assert sorted(r for r, _ in rows) == ["dcs@gov.test", "sup@gov.test"]
+    data = rows[0][1]
+    assert data["tracking_number"] == number and data["note"] == "已安排专人核查"
+    assert data["notice_kind"] == "督办通知"
+    assert not {"name", "phone", "email", "address", "content"} & set(data)
+
+
+def test_no_mail_for_an_answer_without_supervisor_addresses(staff: Flask) -> None:
+    """Mail is off for supervision (no SUPERVISOR_EMAIL, no supervisor with an address)."""
+    staff.config["SUPERVISOR_EMAIL"] = ""
+    with staff.app_context():
+        s = db.new_session()
+        s.scalar(select(Staff).where(Staff.username == "sup")).email = ""
+        s.commit()
+        s.close()
+    number = _dispatched(staff)
+    notice = run(staff, "sup", wb.issue_notice, number, "jiucuo", "请更正", now=MONDAY)
+    run(staff, "rsj_h", wb.answer_notice, number, notice.id, "已更正", now=_at(24))
+    assert _answered_mails(staff) == []
+    assert message_row(staff, number).events[-1].action == "answer_notice"
 
 
 def test_counts_on_the_supervision_page_and_the_inbox(staff: Flask) -> None:
