@@ -13,9 +13,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
-from whoosh import query as Q
-
 from sitesearch import fields as F
 from sitesearch import layout
 from sitesearch import letters as letters_index
@@ -63,37 +60,15 @@ def comment_document(comment: Mapping[str, Any]) -> Document:
 
 def index_comment(index_dir: str | Path, comment: Mapping[str, Any]) -> None:
     """Add or replace one published comment; searchable by the next request in every worker."""
-    fields = comment_document(comment).to_fields()  # bad input fails before anything is locked
-    ix = letters_index.open_index(index_dir)
-    try:
-        with letters_index.writing(ix) as writer:
-            writer.update_document(**fields)
-    finally:
-        ix.close()
+    letters_index.put(index_dir, comment_document(comment))
 
 
 def remove_comment(index_dir: str | Path, comment_id: str | int) -> None:
     """Take a hidden comment out of the search (no-op when it is not there)."""
-    if not whoosh_index.exists_in(str(index_dir)):
-        return
-    ix = letters_index.open_index(index_dir)
-    try:
-        with letters_index.writing(ix) as writer:
-            writer.delete_by_term(F.PATH, path(comment_id))
-    finally:
-        ix.close()
+    letters_index.drop(index_dir, path(comment_id))
 
 
 def reindex_comments(index_dir: str | Path, comments: Iterable[Mapping[str, Any]]) -> int:
     """Replace every comment in the index with ``comments``; returns how many were indexed."""
-    ix = letters_index.open_index(index_dir)
-    count = 0
-    try:
-        with letters_index.writing(ix) as writer:
-            writer.delete_by_query(Q.Term(F.DOCTYPE, F.COMMENT_DOCTYPE))
-            for comment in comments:
-                writer.add_document(**comment_document(comment).to_fields())
-                count += 1
-    finally:
-        ix.close()
-    return count
+    return letters_index.replace_doctype(index_dir, F.COMMENT_DOCTYPE,
+                                         (comment_document(c) for c in comments))

@@ -60,6 +60,8 @@ LETTER_DOCTYPE = "letter"
 LETTER_SECTION = "hdjl"
 # Published comments on drafts (意见征集) go into the same index (see sitesearch.comments).
 COMMENT_DOCTYPE = "comment"
+# Answered interview questions (在线访谈 网友提问) too (see sitesearch.questions).
+QUESTION_DOCTYPE = "question"
 
 
 def make_schema(text_field: fields.FieldType | None = None) -> fields.Schema:

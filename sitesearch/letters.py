@@ -138,9 +138,10 @@ def writing(ix: Any) -> Iterator[Any]:
     writer.commit()
 
 
-def index_letter(letters_dir: str | Path, letter: Mapping[str, Any]) -> None:
-    """Add or replace one published letter; searchable by the next request in every worker."""
-    fields = letter_document(letter).to_fields()  # bad input fails before anything is locked
+def put(letters_dir: str | Path, doc: Document) -> None:
+    """Add or replace one document of formsvc's index (a letter, a comment, a question);
+    searchable by the next request in every worker."""
+    fields = doc.to_fields()  # bad input fails before anything is locked
     ix = open_index(letters_dir)
     try:
         # Whoosh's own write lock serialises workers; a commit is atomic for readers
@@ -150,28 +151,44 @@ def index_letter(letters_dir: str | Path, letter: Mapping[str, Any]) -> None:
         ix.close()
 
 
-def remove_letter(letters_dir: str | Path, letter_id: str | int) -> None:
-    """Withdraw a letter from the search (no-op when it is not there)."""
+def drop(letters_dir: str | Path, path: str) -> None:
+    """Take the document ``path`` out of formsvc's index (no-op when it is not there)."""
     if not whoosh_index.exists_in(str(letters_dir)):
         return
     ix = open_index(letters_dir)
     try:
         with writing(ix) as writer:
-            writer.delete_by_term(F.PATH, f"letter:{letter_id}")
+            writer.delete_by_term(F.PATH, path)
     finally:
         ix.close()
 
 
-def reindex_letters(letters_dir: str | Path, letters: Iterable[Mapping[str, Any]]) -> int:
-    """Replace the whole letters index with ``letters``; returns how many were indexed."""
+def replace_doctype(letters_dir: str | Path, doctype: str, docs: Iterable[Document]) -> int:
+    """Replace every document of ``doctype`` with ``docs`` in one commit (the other doctypes
+    stay); returns how many were indexed."""
     ix = open_index(letters_dir)
     count = 0
     try:
         with writing(ix) as writer:
-            writer.delete_by_query(Q.Term(F.DOCTYPE, F.LETTER_DOCTYPE))
-            for letter in letters:
-                writer.add_document(**letter_document(letter).to_fields())
+            writer.delete_by_query(Q.Term(F.DOCTYPE, doctype))
+            for doc in docs:
+                writer.add_document(**doc.to_fields())
                 count += 1
     finally:
         ix.close()
     return count
+
+
+def index_letter(letters_dir: str | Path, letter: Mapping[str, Any]) -> None:
+    """Add or replace one published letter; searchable by the next request in every worker."""
+    put(letters_dir, letter_document(letter))
+
+
+def remove_letter(letters_dir: str | Path, letter_id: str | int) -> None:
+    """Withdraw a letter from the search (no-op when it is not there)."""
+    drop(letters_dir, f"letter:{letter_id}")
+
+
+def reindex_letters(letters_dir: str | Path, letters: Iterable[Mapping[str, Any]]) -> int:
+    """Replace the whole letters index with ``letters``; returns how many were indexed."""
+    return replace_doctype(letters_dir, F.LETTER_DOCTYPE, (letter_document(x) for x in letters))

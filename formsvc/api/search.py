@@ -67,7 +67,7 @@ SCHEMAS: dict[str, Any] = {
         "section": NULLABLE_STR, "section_label": NULLABLE_STR,
         "type": {"type": ["string", "null"],
                  "description": "disclosure, guide, project, investment, news, page, "
-                                "department, letter"},
+                                "department, letter, comment (公开的意见), question (已回答的访谈提问) …"},
         "type_label": NULLABLE_STR,
         "department": {"oneOf": [{"type": "null"}, obj({"code": STR, "name": STR})]},
         "topic": {"type": ["string", "null"], "description": "主题分类"},

@@ -94,34 +94,45 @@ def search(config: Mapping[str, Any], args: Mapping[str, Any], max_per_page: int
 
 
 _LETTER_URL = re.compile(r"/hdjl/letters/([0-9]+)$")
-_COMMENT_URL = re.compile(r"#comment-([0-9]+)$")
+# what a contribution's hit must look like: its kind and its address's anchor
+_CONTRIBUTION_URLS = {F.COMMENT_DOCTYPE: ("comment", re.compile(r"#comment-([0-9]+)$")),
+                      F.QUESTION_DOCTYPE: ("question", re.compile(r"#q([0-9]+)$"))}
 
 
 def published_only(session: Callable[[], Session],
                    result: query.SearchResult) -> query.SearchResult:
-    """``result`` without the letters and comments that are not published (withdrawn or hidden,
-    and the index could not be updated): the database decides what is public, the index is only
-    a copy."""
+    """``result`` without the letters, comments and questions that are not published (withdrawn
+    or hidden, and the index could not be updated): the database decides what is public, the
+    index is only a copy."""
+    # imported here: question_search imports this module (letters_dir)
+    from formsvc.services.question_search import SEARCHABLE as QUESTION_SHOWN
+
     letter_hits = {id(h): int(m.group(1)) for h in result.hits
                    if h.doctype == F.LETTER_DOCTYPE and (m := _LETTER_URL.search(h.url))}
-    comment_hits = {id(h): int(m.group(1)) for h in result.hits
-                    if h.doctype == F.COMMENT_DOCTYPE and (m := _COMMENT_URL.search(h.url))}
-    # a comment hit whose address is not a comment's is left out too (never shown unchecked)
-    odd = {id(h) for h in result.hits if h.doctype == F.COMMENT_DOCTYPE} - set(comment_hits)
-    if not letter_hits and not comment_hits and not odd:
+    contribution_hits: dict[int, tuple[str, int]] = {}
+    odd = set()  # a comment or question hit whose address is not one's: never shown unchecked
+    for h in result.hits:
+        if h.doctype in _CONTRIBUTION_URLS:
+            kind, pattern = _CONTRIBUTION_URLS[h.doctype]
+            if m := pattern.search(h.url):
+                contribution_hits[id(h)] = (kind, int(m.group(1)))
+            else:
+                odd.add(id(h))
+    if not letter_hits and not contribution_hits and not odd:
         return result
     live = set(session().scalars(select(Letter.id).where(Letter.id.in_(set(letter_hits.values())),
                                                        Letter.published.is_(True)))) \
         if letter_hits else set()
-    shown = set(session().scalars(select(Contribution.id).where(
-        Contribution.id.in_(set(comment_hits.values())), Contribution.kind == "comment",
-        Contribution.status == participation.PUBLISHED))) if comment_hits else set()
+    shown = {(kind, cid) for kind, cid in session().execute(
+        select(Contribution.kind, Contribution.id).where(
+            Contribution.id.in_({cid for _kind, cid in contribution_hits.values()}),
+            ((Contribution.kind == "comment") & (Contribution.status == participation.PUBLISHED))
+            | QUESTION_SHOWN))} if contribution_hits else set()
     stale = {key for key, letter_id in letter_hits.items() if letter_id not in live}
-    stale |= {key for key, comment_id in comment_hits.items() if comment_id not in shown} | odd
+    stale |= {key for key, found in contribution_hits.items() if found not in shown} | odd
     if stale:
-        log.warning("search: %d withdrawn letter(s) or hidden comment(s) still in the index; "
-                    "run reindex-letters",
-                    len(stale))
+        log.warning("search: %d withdrawn letter(s) or hidden comment(s) or question(s) still in "
+                    "the index; run reindex-letters", len(stale))
         result.hits = [h for h in result.hits if id(h) not in stale]
         result.total = max(0, result.total - len(stale))
     return result

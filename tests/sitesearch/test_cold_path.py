@@ -147,3 +147,87 @@ def test_indexes_built_before_fast_postings_are_upgraded_in_place(cluster):
     assert indexer.add_fast_postings(cluster) >= 2
     assert indexer.add_fast_postings(cluster) == 0
     assert _results(cluster) == expected
+
+
+def _gathered(reader, path: Path) -> None:
+    """The writer as it was before it streamed: every posting list in memory, sorted, written."""
+    entries = []
+    for raw in reader.lexicon(F.TEXT):
+        ids, tf = leaf_postings(reader, F.TEXT, raw.decode("utf-8"))
+        entries.append((fastpost.term_hash(raw), raw, ids, tf))
+    entries.sort(key=lambda e: (e[0], e[1]))
+    nterms, npost = len(entries), sum(len(e[2]) for e in entries)
+    blob = b"".join(e[1] for e in entries)
+    arrays = {
+        "hashes": np.array([e[0] for e in entries], "<u8"),
+        "terms": np.cumsum([0] + [len(e[1]) for e in entries], dtype="<i8"),
+        "starts": np.cumsum([0] + [len(e[2]) for e in entries], dtype="<i8"),
+        "ids": np.concatenate([np.zeros(0, "<i4")] + [e[2].astype("<i4") for e in entries]),
+        "tf": np.concatenate([np.zeros(0, "<f4")] + [e[3].astype("<f4") for e in entries]),
+        "blob": np.frombuffer(blob, "u1"),
+    }
+    with open(path, "wb") as fh:
+        fh.write(fastpost.MAGIC)
+        fh.write(np.array([nterms, npost, len(blob), reader.doc_count_all()], "<u8").tobytes())
+        for name, _dtype, _count, offset in fastpost._layout(nterms, npost, len(blob)):
+            fh.write(b"\0" * (offset - fh.tell()))
+            fh.write(arrays[name].tobytes())
+
+
+@pytest.mark.parametrize("flush", [fastpost._FLUSH, 64])
+def test_the_streaming_writer_writes_the_bytes_the_gathering_one_did(cluster, tmp_path, monkeypatch,
+                                                                   flush):
+    monkeypatch.setattr(fastpost, "_FLUSH", flush)  # 64: a buffer written out inside every array
+    docs = list(synthetic.documents(60, 7, 240, site="xz", site_name="乡镇"))
+    docs[3] = make_doc(900, site="xz", body="新增的乡村振兴补贴文件", url=docs[3].url, path=docs[3].path)
+    indexer.build(cluster, docs, site="xz")  # a second segment, and a deletion in the first
+    compared = total = 0
+    for site in (SITE, "xz"):
+        ix, reader, leaves = _leaves(layout.current_dir(cluster, site))
+        try:
+            for n, leaf in enumerate(leaves):
+                _gathered(leaf, tmp_path / f"{site}{n}.old")
+                fastpost.write(leaf, tmp_path / f"{site}{n}.new")
+                old = (tmp_path / f"{site}{n}.old").read_bytes()
+                assert (tmp_path / f"{site}{n}.new").read_bytes() == old
+                compared += 1
+                total += len(old)
+        finally:
+            reader.close()
+            ix.close()
+    assert compared == 3 and total > 100_000
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_a_term_whose_postings_disagree_with_its_term_info_leaves_no_file(cluster, tmp_path,
+                                                                          monkeypatch):
+    def one_short(reader, fieldname, text, terms_map=None):
+        ids, tf = leaf_postings(reader, fieldname, text)
+        return ids[1:], tf[1:]
+
+    monkeypatch.setattr(fastpost, "leaf_postings", one_short)
+    (tmp_path / "out").mkdir()
+    ix, reader, leaves = _leaves(layout.current_dir(cluster, SITE))
+    try:
+        with pytest.raises(ValueError, match="term info says"):
+            fastpost.write(leaves[0], tmp_path / "out" / "seg.gpf")
+    finally:
+        reader.close()
+        ix.close()
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_an_empty_segment_s_file_is_written_and_read(tmp_path):
+    class Empty:
+        def iter_field(self, fieldname):
+            return iter(())
+
+        def doc_count_all(self):
+            return 0
+
+    fastpost.write(Empty(), tmp_path / "empty.gpf")
+    fast = fastpost.FastPostings(tmp_path / "empty.gpf", 0)
+    try:
+        assert fast.get("公开") is None
+    finally:
+        fast.close()

@@ -42,6 +42,15 @@ def test_every_document_type_is_searchable(built_search_site, q, url, doctype):
     assert (built_search_site / url.lstrip("/")).exists()  # the URL is a page the build wrote
 
 
+@pytest.mark.parametrize(("q", "found"), [
+    ("调查取证", True), ("负责人签批", True), ("法制审核人员", True),  # a step's name, its role
+    ("diaocha", False), ("qianpi", False), ("lian", False), ("buyu", False),  # ids, and next/if_no
+])
+def test_a_power_flow_is_found_by_its_steps_words_not_by_their_ids(built_search_site, q, found):
+    urls = [h.url for h in find(built_search_site, q).hits]
+    assert ("/xxgk/ql/spjy-chufa.html" in urls) is found, urls
+
+
 def test_metadata_is_indexed_for_filters(built_search_site):
     hit = find(built_search_site, "示政办[2024]5号").hits[0]
     assert (hit.section, hit.dept, hit.topic) == ("xxgk", "xzfb", "综合政务")

@@ -19,7 +19,7 @@ from formsvc.domain import participation as p
 from formsvc.domain import personal_data
 from formsvc.models import Contribution, ContributionEvent
 from formsvc.models.staff import Staff
-from formsvc.services import comment_search, county_numbers, masking
+from formsvc.services import comment_search, county_numbers, masking, question_search
 from formsvc.services.workbench.context import (
     REPLY_MAX,
     ActionError,
@@ -112,6 +112,7 @@ def publish(ctx: Context, staff: Staff, contribution_id: int, text: str | None =
     _event(ctx, staff, row, "publish")
     ctx.commit()
     comment_search.sync_comment(ctx.session, ctx.config, row)  # after the commit: a copy
+    question_search.sync_question(ctx.session, ctx.config, row)
     return row
 
 
@@ -123,6 +124,7 @@ def hide(ctx: Context, staff: Staff, contribution_id: int, reason: str | None) -
     _event(ctx, staff, row, "hide", reason)
     ctx.commit()
     comment_search.sync_comment(ctx.session, ctx.config, row)
+    question_search.sync_question(ctx.session, ctx.config, row)
     return row
 
 
@@ -154,4 +156,5 @@ def answer(ctx: Context, staff: Staff, contribution_id: int, text: str | None) -
         row.public_text, row.status, row.hide_reason = masked_text(ctx, row), p.PUBLISHED, ""
     _event(ctx, staff, row, "answer")
     ctx.commit()
+    question_search.sync_question(ctx.session, ctx.config, row)  # answered: now searchable
     return row

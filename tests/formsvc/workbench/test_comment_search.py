@@ -93,7 +93,7 @@ def test_a_hidden_comment_is_left_out_while_the_index_still_holds_it(
     assert comment_hits(wbclient, "助餐点") == []
 
 
-def test_questions_and_speakers_are_never_indexed(wbapp: Flask, wbclient: FlaskClient) -> None:
+def test_speakers_are_never_indexed(wbapp: Flask, wbclient: FlaskClient) -> None:
     cid = commented(wbapp, "speaker", "我想就农村助餐点发言。")
     with pytest.raises(moderation.ActionError):
         run(wbapp, "mz_h", moderation.publish, cid)
