@@ -29,8 +29,11 @@ ROBOTS_DISALLOW = ("/hdjl/track", "/api/", "/search")
 
 
 def public_url(settings: dict[str, Any]) -> str:
-    """Absolute origin for sitemap and feeds: SITEURL when set, else the site's domain."""
-    url = settings.get("SITEURL") or f"https://{settings.get('SITE_DOMAIN', 'localhost')}"
+    """Absolute address for sitemap, feeds and open data: SITEURL when it is absolute, else the
+    site's domain with SITEURL's path (a sub-site's local build has SITEURL ``/cgz``)."""
+    url = str(settings.get("SITEURL") or "")
+    if "://" not in url:
+        url = f"https://{settings.get('SITE_DOMAIN', 'localhost')}{url}"
     return url.rstrip("/")
 
 

@@ -137,6 +137,21 @@ def test_the_county_catalogue_lists_a_subsite_document_once_at_its_url(out):
     assert data["count"] == len(data["items"])
 
 
+def test_a_subsite_documents_attachments_are_in_the_county_open_data_at_the_subsite(out):
+    county = json.loads((out / "data" / "xxgk.json").read_text(encoding="utf-8"))
+    own = json.loads((out / "cgz" / "data" / "xxgk.json").read_text(encoding="utf-8"))
+    mine = next(r for r in county["items"] if r["index_no"] == CGZ_INDEX_NO)
+    assert mine["attachments"] == [{
+        "title": "城关镇2026年老旧小区改造项目清单",
+        "url": "https://www.shifan.gov.cn/cgz/files/xxgk/2026/cgz-2026-101-fj1.pdf"}]
+    # the county's record says what the sub-site's own says
+    assert mine["attachments"] == next(r for r in own["items"] if r["index_no"] == CGZ_INDEX_NO)["attachments"]
+    listed = [a["url"] for data in (county, own) for r in data["items"] for a in r["attachments"]]
+    assert listed
+    missing = [u for u in listed if not (out / u.removeprefix("https://www.shifan.gov.cn/")).is_file()]
+    assert not missing
+
+
 def test_the_cluster_wide_lists_cover_every_site(out):
     data = json.loads((out / "data" / "cluster.json").read_text(encoding="utf-8"))
     assert [s["id"] for s in data["sites"]] == ["county", "cgz", "rsj"]
