@@ -18,6 +18,7 @@ from pelican import signals
 
 from portal import columns as portal_columns
 from portal.cluster import manifest as cluster_manifest
+from portal.cluster.lists import SITEMAP_INDEX
 
 log = logging.getLogger(__name__)
 PREFIX = "exports:"
@@ -250,8 +251,12 @@ class Sitemap:
             + "\n".join(urls) + "\n</urlset>\n"
         )
         (output / "sitemap.xml").write_text(xml, encoding="utf-8")
-        robots = ["User-agent: *"] + [f"Disallow: {p}" for p in ROBOTS_DISALLOW]
-        robots += ["", f"Sitemap: {base}/sitemap.xml", ""]
+        robots = ["User-agent: *"] + [f"Disallow: {p}" for p in ROBOTS_DISALLOW] + [""]
+        if (pelican.settings.get("CLUSTER") or {}).get("manifests"):
+            # the county of a cluster: crawlers read robots.txt at the root only, so it names the
+            # cluster's index (every site's sitemap, portal.cluster.lists) besides its own sitemap
+            robots.append(f"Sitemap: {base}/{SITEMAP_INDEX}")
+        robots += [f"Sitemap: {base}/sitemap.xml", ""]
         (output / "robots.txt").write_text("\n".join(robots), encoding="utf-8")
         log.info("%s sitemap.xml with %d pages", PREFIX, len(urls))
 

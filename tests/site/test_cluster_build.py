@@ -168,6 +168,25 @@ def test_the_cluster_wide_lists_cover_every_site(out):
     assert feed.count("<entry>") == min(50, data["count"])
 
 
+ORIGIN = "https://www.shifan.gov.cn/"
+
+
+def test_robots_txt_names_the_cluster_sitemap_index_and_every_sitemap_is_reachable(out):
+    robots = (out / "robots.txt").read_text(encoding="utf-8")
+    named = re.findall(r"^Sitemap: (\S+)$", robots, re.M)
+    assert named == [f"{ORIGIN}sitemap_index.xml", f"{ORIGIN}sitemap.xml"]
+    assert all((out / url.removeprefix(ORIGIN)).is_file() for url in named)
+    # from the index, every site's sitemap, and from each sitemap pages that exist
+    index = re.findall(r"<loc>([^<]+)</loc>", (out / "sitemap_index.xml").read_text(encoding="utf-8"))
+    assert {url.removeprefix(ORIGIN).rpartition("/")[0] for url in index} == {"", "cgz", "rsj"}
+    for url in index:
+        pages = re.findall(r"<loc>([^<]+)</loc>", (out / url.removeprefix(ORIGIN)).read_text(encoding="utf-8"))
+        assert pages
+        for page_url in pages:
+            rel = page_url.removeprefix(ORIGIN)
+            assert (out / rel / "index.html" if rel.endswith("/") or not rel else out / rel).is_file(), page_url
+
+
 def test_each_site_indexes_its_own_documents_with_its_id(out):
     current = (out / "_search" / "CURRENT").read_text(encoding="utf-8").split()
     assert sorted(current[0::2]) == ["cgz", "county", "rsj"]
