@@ -116,6 +116,37 @@ def test_every_link_from_the_root_on_every_site_names_a_page_of_the_cluster(out)
     assert not broken, sorted(broken)[:20]
 
 
+def test_a_subsite_without_drafts_or_interviews_writes_no_empty_participation_list(out):
+    """互动交流 is the county's (a sub-site's menu links /hdjl/): an empty /<id>/hd/ would be a
+    page no one reaches that says there is nothing; the county's /hd/ stays (formsvc links it)."""
+    assert (out / "hd" / "index.html").is_file()
+    for site_id in ("cgz", "rsj"):
+        assert not (out / site_id / "hd").exists()
+        assert f"/{site_id}/hd/" not in (out / site_id / "sitemap.xml").read_text(encoding="utf-8")
+        nav = {a.get_text(): a["href"] for a in page(out / site_id / "index.html").select(".gp-nav__link")}
+        assert nav["互动交流"] == "/hdjl/"
+
+
+def test_a_subsite_writes_its_participation_list_when_it_has_something_to_list():
+    from catalogs import participation
+
+    written = []
+
+    class Gen:
+        def write(self, writer, save_as, template, **kwargs):
+            written.append(save_as)
+
+        def entry(self, a):
+            return {"title": a.title}
+
+    assert participation.write(Gen(), None, {}, when_empty=False) is False and written == []
+    interview = type("Interview", (), {"title": "访谈", "starts": "2026-11-02 09:30", "guests": [],
+                                       "dept": None, "department": "cgz"})()
+    assert participation.write(Gen(), None, {"interview": [interview]}, when_empty=False) is True
+    assert participation.write(Gen(), None, {}) is True  # the county's, empty or not
+    assert written == [participation.PAGE, participation.PAGE]
+
+
 def test_a_template_override_is_searched_before_the_theme(out):
     assert page(out / "cgz" / "index.html").find("meta", attrs={"name": "gp-override"})["content"] == "cgz"
     assert page(out / "rsj" / "index.html").find("meta", attrs={"name": "gp-override"}) is None
