@@ -39,6 +39,9 @@ class Field:
     item_fields: tuple[Field, ...] = ()
     help: str = ""
     max_length: int | None = None
+    # False: a code that names something in the document (a flow step's id), not words anyone
+    # searches for; the site search leaves it out (plugins/searchindex)
+    searchable: bool = True
 
 
 @dataclass(frozen=True)
@@ -229,16 +232,17 @@ BASIS_FIELDS = (
     Field("text", "条文内容", "text"),
 )
 FLOW_STEP_FIELDS = (
-    Field("id", "环节代码", "str", required=True, help="小写字母、数字或 -，流程内唯一，如 shouli"),
+    Field("id", "环节代码", "str", required=True, help="小写字母、数字或 -，流程内唯一，如 shouli",
+          searchable=False),
     Field("name", "环节名称", "str", required=True, max_length=24),
     Field("role", "承办岗位", "str", required=True, help="如 窗口受理人员、股室负责人"),
     Field("limit", "时限", "str", help="如 1个工作日、当场"),
     Field("description", "办理要求", "text"),
-    Field("next", "下一环节", "str", help="下一环节的环节代码；不填为流程终点"),
+    Field("next", "下一环节", "str", help="下一环节的环节代码；不填为流程终点", searchable=False),
     Field("question", "判断条件", "str", help="判断环节填写，如 材料是否齐全？；同时填 if_yes 和 if_no"),
     # not yes/no: YAML would read those keys as true/false
-    Field("if_yes", "是：转到", "str", help="判断为“是”时转到的环节代码"),
-    Field("if_no", "否：转到", "str", help="判断为“否”时转到的环节代码"),
+    Field("if_yes", "是：转到", "str", help="判断为“是”时转到的环节代码", searchable=False),
+    Field("if_no", "否：转到", "str", help="判断为“否”时转到的环节代码", searchable=False),
 )
 DISCRETION_FIELDS = (
     Field("situation", "违法情形", "text", required=True),

@@ -113,7 +113,7 @@ def html_to_text(value: str) -> str:
 
 def _flatten(value: Any, fieldspec: schema.Field | None, registry: Any) -> list[str]:
     """Searchable strings of a structured front-matter value (lists and records of text)."""
-    if fieldspec is not None and fieldspec.kind in _SKIP_KINDS:
+    if fieldspec is not None and (fieldspec.kind in _SKIP_KINDS or not fieldspec.searchable):
         return []
     if fieldspec is not None and fieldspec.kind == "dept":
         dept = registry.get(str(value)) if registry is not None and value else None

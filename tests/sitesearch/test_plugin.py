@@ -42,6 +42,17 @@ def test_every_document_type_is_searchable(built_search_site, q, url, doctype):
     assert (built_search_site / url.lstrip("/")).exists()  # the URL is a page the build wrote
 
 
+@pytest.mark.parametrize("code", ["diaocha", "jueding", "qianpi", "lian"])
+def test_the_step_codes_of_a_power_items_flows_are_not_searchable_words(built_search_site, code):
+    """A flow step's id (and the next/if_yes/if_no naming one) is a code of the chart: the names
+    of the steps are searchable, their codes are not."""
+    assert not [h.url for h in find(built_search_site, code).hits if h.doctype == "power"]
+
+
+def test_the_step_names_of_a_power_items_flows_are_searchable(built_search_site):
+    assert any(h.url == "/xxgk/ql/spjy-chufa.html" for h in find(built_search_site, "调查取证").hits)
+
+
 def test_metadata_is_indexed_for_filters(built_search_site):
     hit = find(built_search_site, "示政办[2024]5号").hits[0]
     assert (hit.section, hit.dept, hit.topic) == ("xxgk", "xzfb", "综合政务")
