@@ -46,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     # /hd/ with no draft and no interview: the county's is written (formsvc's 互动交流 page links
     # it); a sub-site's menu sends 互动交流 to the county, so it writes /hd/ only with something on it
     "participation_when_empty": True,
+    # sections (bsfw, zsyz) this build writes no list pages for: a sub-site without documents of
+    # theirs, whose menu and site map link to the county's (portal.cluster.settings)
+    "county_sections": [],
     # slugs of guides shown first on the home and 办事服务 pages (高频事项); the newest fill the rest
     "popular_guides": [],
 }
@@ -288,8 +291,11 @@ class CatalogGenerator(Generator):
         self.context["site_pages"] = frozenset(index.pages_by_url)
         self.write_news(writer, index)
         self.write_disclosure(writer, index, registry)
-        self.write_services(writer, index, registry)
-        self.write_investment(writer, index)
+        county = self.options["county_sections"]
+        if "bsfw" not in county:
+            self.write_services(writer, index, registry)
+        if "zsyz" not in county:
+            self.write_investment(writer, index)
         if self.options["departments"]:
             self.write_departments(writer, index, registry)
         self.write_home(writer, index)
@@ -590,6 +596,7 @@ class CatalogGenerator(Generator):
         self.write(writer, "404.html", "404", section=None)
         self.write(
             writer, "sitemap.html", "sitemap", section=None,
+            county_sections=self.options["county_sections"],
             news_columns=[(label, u.link("news_column", c))
                           for c, label in self.context["columns"].news.items()],
             topics=[(t, u.link("topic", t)) for t in vocab.TOPICS if index.docs_by_topic.get(t)],

@@ -127,6 +127,39 @@ def test_a_subsite_without_drafts_or_interviews_writes_no_empty_participation_li
         assert nav["互动交流"] == "/hdjl/"
 
 
+def test_no_subsite_writes_an_empty_list_page(out):
+    """A township without guides or projects has no 办事服务 or 招商引资 pages of its own: its site
+    map (and its menu, when it names them) link to the county's; no list page of a sub-site says
+    there is nothing to list."""
+    for site_id in ("cgz", "rsj"):
+        for section in ("bsfw", "zsyz", "hd"):
+            assert not (out / site_id / section).exists(), (site_id, section)
+        empty = [p.relative_to(out).as_posix() for p in (out / site_id).rglob("index*.html")
+                 if page(p).select(".gp-doc-list--empty")]
+        assert not empty
+        sitemap = {a.get_text(): a["href"] for a in page(out / site_id / "sitemap.html").select("h2 a")}
+        assert sitemap["办事服务"] == "/bsfw/" and sitemap["招商引资"] == "/zsyz/"
+    assert (out / "bsfw" / "index.html").is_file() and (out / "zsyz" / "index.html").is_file()
+
+
+def test_a_subsite_menu_names_the_countys_section_when_it_has_no_documents_of_it(tmp_path):
+    from portal import sites as cluster_sites
+    from portal.cluster import settings as cluster_settings
+
+    shutil.copytree(ROOT / "sites" / "rsj", tmp_path / "sites" / "rsj")
+    sites = cluster_sites.load_all(tmp_path)
+    assert "bsfw" in sites[0].menu
+    conf = cluster_settings.subsite_overrides(sites[0], sites, tmp_path / "output")
+    assert ["办事服务", "/bsfw/", "bsfw"] in conf["SECTIONS"]
+    assert conf["CATALOGS"]["county_sections"] == ["bsfw", "zsyz"]
+    guide = tmp_path / "sites" / "rsj" / "content" / "bsfw" / "x.md"
+    guide.parent.mkdir()
+    guide.write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    conf = cluster_settings.subsite_overrides(sites[0], sites, tmp_path / "output")
+    assert ["办事服务", "bsfw/", "bsfw"] in conf["SECTIONS"]  # its own, under /rsj/
+    assert conf["CATALOGS"]["county_sections"] == ["zsyz"]
+
+
 def test_a_subsite_writes_its_participation_list_when_it_has_something_to_list():
     from catalogs import participation
 
