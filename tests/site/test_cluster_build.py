@@ -240,6 +240,8 @@ def test_robots_txt_names_the_cluster_sitemap_index_and_every_sitemap_is_reachab
     named = re.findall(r"^Sitemap: (\S+)$", robots, re.M)
     assert named == [f"{ORIGIN}sitemap_index.xml", f"{ORIGIN}sitemap.xml"]
     assert all((out / url.removeprefix(ORIGIN)).is_file() for url in named)
+    # a sub-site's own would never be read (it is a folder of the county's address)
+    assert not (out / "cgz" / "robots.txt").exists() and not (out / "rsj" / "robots.txt").exists()
     # from the index, every site's sitemap, and from each sitemap pages that exist
     index = re.findall(r"<loc>([^<]+)</loc>", (out / "sitemap_index.xml").read_text(encoding="utf-8"))
     assert {url.removeprefix(ORIGIN).rpartition("/")[0] for url in index} == {"", "cgz", "rsj"}
