@@ -43,11 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "departments": True,
     # the home page's template: a sub-site's is "subsite_home" (its blocks, no county-wide ones)
     "home_template": "home",
-    # /hd/ with no draft and no interview: the county's is written (formsvc's 互动交流 page links
-    # it); a sub-site's menu sends 互动交流 to the county, so it writes /hd/ only with something on it
-    "participation_when_empty": True,
-    # sections (bsfw, zsyz) this build writes no list pages for: a sub-site without documents of
-    # theirs, whose menu and site map link to the county's (portal.cluster.settings)
+    # sections (bsfw, zsyz, hd) this build writes no list pages for: a sub-site without documents
+    # of theirs, whose menu and site map link to the county's (portal.sites.county_sections); the
+    # county writes them all, empty or not (formsvc's 互动交流 page links /hd/)
     "county_sections": [],
     # slugs of guides shown first on the home and 办事服务 pages (高频事项); the newest fill the rest
     "popular_guides": [],
@@ -300,8 +298,8 @@ class CatalogGenerator(Generator):
             self.write_departments(writer, index, registry)
         self.write_home(writer, index)
         self.write_misc(writer, index, registry)
-        participation.write(self, writer, index.by_type,  # 互动交流: /hd/
-                            when_empty=self.options["participation_when_empty"])
+        if "hd" not in county:
+            participation.write(self, writer, index.by_type)  # 互动交流: /hd/
         log.info("%s list pages written for %d documents", PREFIX, len(articles))
 
     def write_news(self, writer: Any, index: Index) -> None:

@@ -52,10 +52,6 @@ def context(gen: Any, by_type: dict[str, list[Any]], now: datetime | None = None
             "interviews_by_dept": sorted(by_dept.items())}
 
 
-def write(gen: Any, writer: Any, by_type: dict[str, list[Any]], *, when_empty: bool = True) -> bool:
-    """Write /hd/index.html (unless it would list nothing and ``when_empty`` is false); whether
-    it was written."""
-    if not when_empty and not (by_type.get("consultation") or by_type.get("interview")):
-        return False
+def write(gen: Any, writer: Any, by_type: dict[str, list[Any]]) -> None:
+    """Write /hd/index.html."""
     gen.write(writer, PAGE, "hd_index", section="hdjl", **context(gen, by_type))
-    return True

@@ -17,28 +17,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from portal import schema
 from portal import sites as cluster_sites
 from sitesearch.fields import DEFAULT_SITE
 
 REPO_ROOT = cluster_sites.REPO_ROOT
 MANIFEST = "_cluster/manifest.json"  # under each site's output folder
-# The sections that belong to the county whatever site links to them.
-COUNTY_SECTIONS = ("hdjl", "jg")
-# The sections a sub-site has only with documents of their own (办事指南; 招商项目 and 投资环境):
-# without, its menu and site map link to the county's, and it writes no empty list pages.
-OPTIONAL_SECTIONS = ("bsfw", "zsyz")
-
-
-def _has_documents(content_dir: Path, section: str) -> bool:
-    folders = [Path(content_dir) / t.directory for t in schema.DOC_TYPES if t.section == section]
-    return any(next(folder.rglob("*.md"), None) is not None for folder in folders if folder.is_dir())
-
-
-def county_sections(site: cluster_sites.Site) -> tuple[str, ...]:
-    """The sections whose pages are the county's for this sub-site."""
-    return COUNTY_SECTIONS + tuple(code for code in OPTIONAL_SECTIONS
-                                   if not _has_documents(site.content_dir, code))
 
 
 def config_file(publish: bool) -> Path:
@@ -89,7 +72,7 @@ def county_overrides(sites: list[cluster_sites.Site], output_root: Path, *, publ
 
 def _sections(site: cluster_sites.Site, base: dict[str, Any], county_url: str) -> list[list[str]]:
     by_code = {code: (label, url) for label, url, code in base["SECTIONS"]}
-    county = county_sections(site)
+    county = cluster_sites.county_sections(site.content_dir)
     out = []
     for code in site.menu:
         label, url = by_code[code]
@@ -125,8 +108,8 @@ def subsite_overrides(site: cluster_sites.Site, sites: list[cluster_sites.Site],
         "SEARCHINDEX": search,
         # the county writes the registry's pages (/jg/) and the list pages of what a sub-site lacks
         "CATALOGS": {**(base.get("CATALOGS") or {}), "departments": False, "home_template": "subsite_home",
-                     "participation_when_empty": False,
-                     "county_sections": [c for c in county_sections(site) if c in OPTIONAL_SECTIONS]},
+                     "county_sections": [c for c in cluster_sites.county_sections(site.content_dir)
+                                         if c in cluster_sites.OPTIONAL_SECTIONS]},
         "CLUSTER": {"site": site.id, "prefix": f"{site.id}/", "manifests": []},
         "CLUSTER_SITES": cluster_list(sites, county_url, base),
         "SITE_KIND": site.kind,

@@ -151,33 +151,14 @@ def test_a_subsite_menu_names_the_countys_section_when_it_has_no_documents_of_it
     assert "bsfw" in sites[0].menu
     conf = cluster_settings.subsite_overrides(sites[0], sites, tmp_path / "output")
     assert ["办事服务", "/bsfw/", "bsfw"] in conf["SECTIONS"]
-    assert conf["CATALOGS"]["county_sections"] == ["bsfw", "zsyz"]
-    guide = tmp_path / "sites" / "rsj" / "content" / "bsfw" / "x.md"
-    guide.parent.mkdir()
-    guide.write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    assert conf["CATALOGS"]["county_sections"] == ["bsfw", "zsyz", "hd"]
+    for rel in ("bsfw/x.md", "hd/ft/x.md"):  # a guide; an interview (its /hd/ list)
+        doc = tmp_path / "sites" / "rsj" / "content" / rel
+        doc.parent.mkdir(parents=True)
+        doc.write_text("---\ntitle: x\n---\n", encoding="utf-8")
     conf = cluster_settings.subsite_overrides(sites[0], sites, tmp_path / "output")
     assert ["办事服务", "bsfw/", "bsfw"] in conf["SECTIONS"]  # its own, under /rsj/
     assert conf["CATALOGS"]["county_sections"] == ["zsyz"]
-
-
-def test_a_subsite_writes_its_participation_list_when_it_has_something_to_list():
-    from catalogs import participation
-
-    written = []
-
-    class Gen:
-        def write(self, writer, save_as, template, **kwargs):
-            written.append(save_as)
-
-        def entry(self, a):
-            return {"title": a.title}
-
-    assert participation.write(Gen(), None, {}, when_empty=False) is False and written == []
-    interview = type("Interview", (), {"title": "访谈", "starts": "2026-11-02 09:30", "guests": [],
-                                       "dept": None, "department": "cgz"})()
-    assert participation.write(Gen(), None, {"interview": [interview]}, when_empty=False) is True
-    assert participation.write(Gen(), None, {}) is True  # the county's, empty or not
-    assert written == [participation.PAGE, participation.PAGE]
 
 
 def test_a_template_override_is_searched_before_the_theme(out):
