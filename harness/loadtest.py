@@ -113,12 +113,18 @@ request = function()
   return wrk.format(nil, "/api/v1/messages", nil, body)
 end
 """
-INSERT_LUA = r"""
+
+
+def insert_lua(text: str) -> str:
+    """The wrk script of the bare ``/insert`` baseline (:func:`baseline_app`): each request a body
+    of ``text`` and a counter, so every row differs like the measured submissions do."""
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f"""
 local n = 0
 wrk.method = "POST"
 request = function()
   n = n + 1
-  return wrk.format(nil, "/insert", nil, "请问社保卡补办需要带哪些材料，在哪里办理？" .. n)
+  return wrk.format(nil, "/insert", nil, "{quoted}" .. n)
 end
 """
 TRACK_LUA_TEMPLATE = r"""
@@ -452,7 +458,8 @@ def run(workdir: Path, messages: int = 0, duration: float = 8.0,  # noqa: ARG001
         result["hello"] = wrk(f"{base.base}/hello", duration, None, work, "hello")
         pairs = []
         for _ in range(rounds):
-            ins = wrk(f"{base.base}/insert", duration, INSERT_LUA, work, "insert")
+            ins = wrk(f"{base.base}/insert", duration, insert_lua("请问社保卡补办需要带哪些材料，在哪里办理？"),
+                      work, "insert")
             sub = wrk(f"{svc.base}/api/v1/messages", duration, SUBMIT_LUA, work, "submit")
             pairs.append((ins, sub))
         after = count_rows(env["DATABASE_URL"])

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.loadtest import WORKERS, Gunicorn, environ, prepare_formsvc, wait_http, wrk
+from harness.loadtest import WORKERS, Gunicorn, environ, insert_lua, prepare_formsvc, wait_http, wrk
 
 OPEN_SURVEY = "parking-2026"
 CLOSED_SURVEY = "school-meals-2026"
@@ -47,14 +47,6 @@ request = function()
   local body = '{"answers":{"frequency":' .. a .. ',"problems":[' .. p1 .. ',' .. p2 .. '],' ..
     '"satisfaction":' .. s .. ',"advice":"希望增加停车位 ' .. n .. '"}}'
   return wrk.format(nil, "/api/v1/surveys/SLUG/answers", nil, body)
-end
-"""
-INSERT_LUA = r"""
-local n = 0
-wrk.method = "POST"
-request = function()
-  n = n + 1
-  return wrk.format(nil, "/insert", nil, "希望增加停车位 " .. n)
 end
 """
 
@@ -88,7 +80,7 @@ def throughput(work: Path, env: dict[str, str], url: str, duration: float, round
         lua = ANSWER_LUA.replace("SLUG", OPEN_SURVEY)
         warm = wrk(service.base + "/", 2, lua, work, "warm")  # imports, pools, compiled statements
         for i in range(rounds):
-            ins = wrk(baseline.base + "/insert", duration, INSERT_LUA, work, f"insert{i}")
+            ins = wrk(baseline.base + "/insert", duration, insert_lua("希望增加停车位 "), work, f"insert{i}")
             ans = wrk(service.base + "/", duration, lua, work, f"answer{i}")
             runs.append({"insert": ins, "answer": ans, "ratio": round(ans["rps"] / ins["rps"], 3)})
             print(f"  第 {i + 1} 轮：INSERT {ins['rps']}/s，答卷 {ans['rps']}/s（p99 {ans['p99_ms']} ms），"

@@ -860,7 +860,7 @@ def _link_problem(target: str, relpath: str, site: Site, url: str = "") -> str |
             return None
         return (f"站内链接 {target} 指向网站群中网站 {owner.cluster_id} 的页面 {local}，"
                 "该网站没有这个页面；请检查网址")
-    if site.is_list_page(path):
+    if site.is_list_page(local):  # a sub-site's own list pages are under its folder: /cgz/zwdt/
         return LIST_PAGE
     if path.startswith("/" + schema.FILES_DIR + "/"):
         return f"链接 {target} 指向的附件 content{path} 不存在"
@@ -1018,13 +1018,17 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
 def _list_link_problems(typed: list[tuple[str, Document, DocType]], site: Site) -> list[Problem]:
     """Links to list pages the build does not write (/zsyz/tz/, a topic nobody published in)."""
     folders = listing.list_folders(((t.name, doc.meta) for _, doc, t in typed), site.columns.news)
+    if site.cluster_id != DEFAULT_SITE:  # a sub-site writes no list pages of the county's sections
+        elsewhere = cluster_sites.county_sections(site.content_dir)
+        folders = {f for f in folders if f.split("/", 1)[0] not in elsewhere}
+    own = "" if site.cluster_id == DEFAULT_SITE else f"/{site.cluster_id}"  # its pages' folder
     out = []
     for path, links in site.list_links.items():
         for line, target in links:
-            p = unquote(QUERY_RE.split(target, maxsplit=1)[0]).lstrip("/")
+            p = site.route(unquote(QUERY_RE.split(target, maxsplit=1)[0]))[1].lstrip("/")
             folder = p if p.endswith("/") else p.rsplit("/", 1)[0] + "/"
             if folder not in folders:
-                close = [f"/{f}" for f in _close(folder, folders)] or ["/xxgk/ml/"]
+                close = [f"{own}/{f}" for f in _close(folder, folders)] or [f"{own}/xxgk/ml/"]
                 out.append(Problem(path, line, f"站内链接 {target} 是不存在的列表页（网站没有这一栏目或分类，"
                                                f"或还没有这一分类的内容）；请检查网址，如 {_quote_list(close)}"))
     return out

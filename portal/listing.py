@@ -110,8 +110,9 @@ REPLACEABLE_PAGES: dict[str, str] = {"accessibility.html": "accessibility", "con
 
 def fixed_folders(news_columns: Iterable[str]) -> set[str]:
     """List pages every build writes, whatever the content: the section pages, each 政务动态 column
-    of columns.yml and each 服务对象 (written even when empty, so the menus never lead to a 404)."""
-    return ({"zwdt/", "xxgk/", "xxgk/ml/", "bsfw/", "zsyz/", "zsyz/xm/", "jg/"}
+    of columns.yml and each 服务对象 (written even when empty, so the menus never lead to a 404).
+    A sub-site's build leaves out those of the county's sections (portal.sites.county_sections)."""
+    return ({"zwdt/", "xxgk/", "xxgk/ml/", "bsfw/", "zsyz/", "zsyz/xm/", "jg/", "hd/"}
             | {folder("news_column", c) for c in news_columns}
             | {folder("audience", a) for a in vocab.AUDIENCES})
 

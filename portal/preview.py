@@ -379,6 +379,10 @@ class Preview:
                     self.versions[a.relative_source_path] = \
                         self.versions.get(a.relative_source_path, 0) + 1
                     rewrite[a.relative_source_path] = a
+        for a in self._power_links(new_articles, [by_path[p] for p in (*changed, *removed) if p in by_path]):
+            if a.relative_source_path not in rewrite:
+                self.versions[a.relative_source_path] = self.versions.get(a.relative_source_path, 0) + 1
+                rewrite[a.relative_source_path] = a
 
         writer = SelectiveWriter(atomic_writer(self.pelican._get_writer()), self.prints,
                                  self.versions, force={a.save_as for a in rewrite.values()})
@@ -397,6 +401,24 @@ class Preview:
         update.written.extend(writer.written)
         update.skipped = writer.skipped
         return update
+
+    def _power_links(self, new: dict[str, Any], old: list[Any]) -> list[Any]:
+        """The pages that show a changed document through a guide's ``power``: a 权力事项 lists
+        the guides that name it and a guide links its item (plugins/powers joins them), so when
+        a guide's ``power`` or an item's ``code`` changes, the items and guides on either side
+        of the old and the new link are written again."""
+        codes: set[str] = set()
+        for a in (*new.values(), *old):
+            doctype = getattr(a, "doctype", "")
+            value = getattr(a, "power", None) if doctype == "guide" else getattr(a, "code", None) \
+                if doctype == "power" else None
+            if value:
+                codes.add(str(value))
+        if not codes:
+            return []
+        return [a for a in self.articles_gen.articles
+                if (getattr(a, "doctype", "") == "power" and str(getattr(a, "code", "")) in codes)
+                or (getattr(a, "doctype", "") == "guide" and str(getattr(a, "power", "") or "") in codes)]
 
     def _clashes(self, article: Any, by_path: dict[str, Any]) -> list[str]:
         """The cross-document rules of check_site that one document can break on its own."""

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from portal import departments as dept_registry
-from portal import yaml_errors
+from portal import schema, yaml_errors
 from portal.frontmatter import _Loader as _YamlLoader
 from sitesearch.fields import DEFAULT_SITE, SITE_ID
 
@@ -44,6 +44,12 @@ KIND_DEPARTMENTS: dict[str, tuple[str, ...]] = {
 # Sections a sub-site may show in its menu (pelicanconf.SECTIONS codes); hdjl and jg are the
 # county's (one message service, one registry) and link there.
 MENU_SECTIONS = ("home", "zwdt", "xxgk", "bsfw", "zsyz", "hdjl", "jg")
+# The sections that belong to the county whatever site links to them.
+COUNTY_SECTIONS = ("hdjl", "jg")
+# The sections a sub-site has only with documents of their own (办事指南; 招商项目 and 投资环境;
+# 意见征集 and 在线访谈): without, its menu and site map link to the county's, and it writes no
+# empty list pages.
+OPTIONAL_SECTIONS = ("bsfw", "zsyz", "hd")
 SITE_ID_CODE_RE = re.compile(r"^[0-9A-Za-z]{10}$")  # 网站标识码: 10 characters
 LOGO_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*\.svg$")
 ACCENT_RULE_RE = re.compile(
@@ -227,6 +233,17 @@ def load(site_dir: Path, registry: dept_registry.Registry | None = None) -> Site
                 short_name=str(data.get("short_name") or data["name"]), kind=kind,
                 department=code, site_id_code=data["site_id_code"], accent=data["accent"],
                 logo=logo, menu=tuple(menu), footer=dict(footer))
+
+
+def _has_documents(content_dir: Path, section: str) -> bool:
+    folders = [Path(content_dir) / t.directory for t in schema.DOC_TYPES if t.section == section]
+    return any(next(folder.rglob("*.md"), None) is not None for folder in folders if folder.is_dir())
+
+
+def county_sections(content_dir: Path) -> tuple[str, ...]:
+    """The sections whose pages are the county's for the sub-site of this tree: its menu and site
+    map link there, and its build and check know it has no list pages of them."""
+    return COUNTY_SECTIONS + tuple(code for code in OPTIONAL_SECTIONS if not _has_documents(content_dir, code))
 
 
 def content_dirs(repo: Path | None = None) -> list[Path]:

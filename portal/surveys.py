@@ -50,11 +50,14 @@ from typing import Any
 
 import yaml
 
-from portal import yaml_errors
+from portal import slugs, yaml_errors
 from portal.frontmatter import _Loader
 
 SURVEYS_DIR = "surveys"
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# a survey's slug is a document slug of at most 63 characters: it names the survey in the answers'
+# tables too (a String(64) column, formsvc/models/survey.py)
+SLUG_MAX = 63
+SLUG_RE = slugs.pattern(SLUG_MAX)
 QUESTION_ID_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 QUESTION_TYPES = {"single": "单选", "multiple": "多选", "scale": "量表", "text": "填空"}
 MAX_QUESTIONS = 50

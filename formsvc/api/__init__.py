@@ -20,7 +20,7 @@ A request may carry a trusted system's key (``Authorization: Bearer``): formsvc/
 The HTML pages live in the feature packages (public/, letters/, search/, staff/).
 """
 
-from formsvc.api import (  # noqa: F401  (routes register on import)
+from formsvc.api import (  # routes register on import
     departments,
     health,
     kinds,
@@ -28,15 +28,21 @@ from formsvc.api import (  # noqa: F401  (routes register on import)
     messages,
     on_behalf,
     open311,
-    openapi,
     participation,
     search,
     stats,
     surveys,
     work_orders,
 )
-from formsvc.api.blueprint import bp
-from formsvc.web import api_keys
+
+# Every resource module, in the order of the OpenAPI document: each one's PATHS and SCHEMAS are its
+# part (openapi.py merges them, and imports this tuple: so it is set before openapi is imported).
+RESOURCES = (kinds, departments, messages, letters, stats, search, health, work_orders, open311,
+             participation, surveys, on_behalf)
+
+from formsvc.api import openapi  # noqa: E402, F401  (after RESOURCES, which it reads)
+from formsvc.api.blueprint import bp  # noqa: E402
+from formsvc.web import api_keys  # noqa: E402
 
 # Authorization: Bearer <key> on every route of the API (formsvc/web/api_keys.py)
 api_keys.init_blueprint(bp)

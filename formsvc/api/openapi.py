@@ -12,29 +12,13 @@ from typing import Any
 
 from flask import jsonify
 
-from formsvc.api import (
-    departments,
-    health,
-    kinds,
-    letters,
-    messages,
-    on_behalf,
-    open311,
-    participation,
-    search,
-    stats,
-    surveys,
-    work_orders,
-)
+from formsvc.api import RESOURCES, open311
 from formsvc.api.blueprint import bp
 from formsvc.api.oas import STR, error_response, obj
 from formsvc.web import api_keys
 
 KEY_SCHEME = "apiKey"
 
-# open311's paths carry their own servers entry (/open311/v2) and its error format
-RESOURCES = (kinds, departments, messages, letters, stats, search, health, work_orders, open311,
-             participation, surveys, on_behalf)
 
 ERROR_SCHEMA: dict[str, Any] = obj({
     "code": {"type": "string", "pattern": "^[a-z_]+$",
@@ -80,6 +64,7 @@ def _add_key_security(doc: dict[str, Any]) -> None:
             scope = api_keys.REQUIRED_SCOPES.get((method, path))
             keyed = {KEY_SCHEME: [scope] if scope else []}
             op["security"] = [keyed] if (method, path) in api_keys.KEY_REQUIRED else [{}, keyed]
+            # open311's paths carry their own servers entry (/open311/v2) and its error format
             error = open311.error_response if "servers" in ops else error_response
             op["responses"]["401"] = error("API 密钥无效、格式错误或已吊销")
             if scope:

@@ -54,7 +54,7 @@ def _render_form(survey: Survey, state: str, values: dict[str, Any], errors: dic
     summary = [{"text": text, "href": "#" + key} for key, text in errors.items()]
     return render_template("survey/form.html", survey=survey, state=state, values=values,
                            errors=errors, summary=summary, honeypot=HONEYPOT, already=already,
-                           field_name=answers.field_name,
+                           field_name=answers.field_name, name_max=answers.NAME_MAX,
                            department=department_name(survey.department)), status
 
 

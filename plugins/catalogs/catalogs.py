@@ -43,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
     "departments": True,
     # the home page's template: a sub-site's is "subsite_home" (its blocks, no county-wide ones)
     "home_template": "home",
+    # sections (bsfw, zsyz, hd) this build writes no list pages for: a sub-site without documents
+    # of theirs, whose menu and site map link to the county's (portal.sites.county_sections); the
+    # county writes them all, empty or not (formsvc's 互动交流 page links /hd/)
+    "county_sections": [],
     # slugs of guides shown first on the home and 办事服务 pages (高频事项); the newest fill the rest
     "popular_guides": [],
 }
@@ -285,13 +289,17 @@ class CatalogGenerator(Generator):
         self.context["site_pages"] = frozenset(index.pages_by_url)
         self.write_news(writer, index)
         self.write_disclosure(writer, index, registry)
-        self.write_services(writer, index, registry)
-        self.write_investment(writer, index)
+        county = self.options["county_sections"]
+        if "bsfw" not in county:
+            self.write_services(writer, index, registry)
+        if "zsyz" not in county:
+            self.write_investment(writer, index)
         if self.options["departments"]:
             self.write_departments(writer, index, registry)
         self.write_home(writer, index)
         self.write_misc(writer, index, registry)
-        participation.write(self, writer, index.by_type)  # 互动交流: /hd/
+        if "hd" not in county:
+            participation.write(self, writer, index.by_type)  # 互动交流: /hd/
         log.info("%s list pages written for %d documents", PREFIX, len(articles))
 
     def write_news(self, writer: Any, index: Index) -> None:
@@ -586,6 +594,7 @@ class CatalogGenerator(Generator):
         self.write(writer, "404.html", "404", section=None)
         self.write(
             writer, "sitemap.html", "sitemap", section=None,
+            county_sections=self.options["county_sections"],
             news_columns=[(label, u.link("news_column", c))
                           for c, label in self.context["columns"].news.items()],
             topics=[(t, u.link("topic", t)) for t in vocab.TOPICS if index.docs_by_topic.get(t)],

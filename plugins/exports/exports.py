@@ -18,6 +18,8 @@ from pelican import signals
 
 from portal import columns as portal_columns
 from portal.cluster import manifest as cluster_manifest
+from portal.cluster.lists import SITEMAP_INDEX
+from sitesearch.fields import DEFAULT_SITE
 
 log = logging.getLogger(__name__)
 PREFIX = "exports:"
@@ -29,8 +31,11 @@ ROBOTS_DISALLOW = ("/hdjl/track", "/api/", "/search")
 
 
 def public_url(settings: dict[str, Any]) -> str:
-    """Absolute origin for sitemap and feeds: SITEURL when set, else the site's domain."""
-    url = settings.get("SITEURL") or f"https://{settings.get('SITE_DOMAIN', 'localhost')}"
+    """Absolute address for sitemap, feeds and open data: SITEURL when it is absolute, else the
+    site's domain with SITEURL's path (a sub-site's local build has SITEURL ``/cgz``)."""
+    url = str(settings.get("SITEURL") or "")
+    if "://" not in url:
+        url = f"https://{settings.get('SITE_DOMAIN', 'localhost')}{url}"
     return url.rstrip("/")
 
 
@@ -209,6 +214,15 @@ class ExportsGenerator:
                               feed_title=label)
 
 
+def robots_txt(base: str, cluster: bool) -> str:
+    """robots.txt: crawlers kept off formsvc's paths; the sitemap, and the cluster's index when
+    the site is the county of a cluster (portal.cluster.lists writes it after every site)."""
+    lines = ["User-agent: *"] + [f"Disallow: {p}" for p in ROBOTS_DISALLOW] + [""]
+    if cluster:
+        lines.append(f"Sitemap: {base}/{SITEMAP_INDEX}")
+    return "\n".join([*lines, f"Sitemap: {base}/sitemap.xml", ""])
+
+
 class Sitemap:
     """Collects every HTML page written during the build."""
 
@@ -247,9 +261,11 @@ class Sitemap:
             + "\n".join(urls) + "\n</urlset>\n"
         )
         (output / "sitemap.xml").write_text(xml, encoding="utf-8")
-        robots = ["User-agent: *"] + [f"Disallow: {p}" for p in ROBOTS_DISALLOW]
-        robots += ["", f"Sitemap: {base}/sitemap.xml", ""]
-        (output / "robots.txt").write_text("\n".join(robots), encoding="utf-8")
+        conf = pelican.settings.get("CLUSTER") or {}
+        # a sub-site is a folder of the county's address: crawlers read the county's robots.txt
+        # only, which names the cluster's sitemap index (and so the sub-site's sitemap)
+        if conf.get("site") in (None, DEFAULT_SITE):
+            (output / "robots.txt").write_text(robots_txt(base, bool(conf.get("manifests"))), encoding="utf-8")
         log.info("%s sitemap.xml with %d pages", PREFIX, len(urls))
 
 

@@ -52,9 +52,11 @@ def duplicate_index_numbers(trees: dict[str, Path]) -> list[check.Problem]:
     return out
 
 
-def run(today: date | None = None, published_root: Path | None = None,
-        repo: Path | None = None) -> tuple[dict[str, check.Report], list[check.Problem]]:
-    """Check every site; (report per site id, problems of the cluster itself)."""
+def run(today: date | None = None, published_root: Path | None = None, repo: Path | None = None,
+        county: Path | None = None) -> tuple[dict[str, check.Report], list[check.Problem]]:
+    """Check every site; (report per site id, problems of the cluster itself).
+
+    ``county`` is the county's tree when it is not ``<repo>/content`` (formsvc's CONTENT_DIR)."""
     own: list[check.Problem] = []
     registry_sites = []
     for site_id in cluster_sites.discover(repo):
@@ -63,7 +65,7 @@ def run(today: date | None = None, published_root: Path | None = None,
         except cluster_sites.SiteError as exc:
             shown = check._display_prefix(Path(exc.path).parent, None) + cluster_sites.SITE_FILE
             own.append(check.Problem(shown, exc.line, exc.message))
-    trees = {DEFAULT_SITE: Path(repo or cluster_sites.REPO_ROOT) / cluster_sites.CONTENT_DIR}
+    trees = {DEFAULT_SITE: Path(county or Path(repo or cluster_sites.REPO_ROOT) / cluster_sites.CONTENT_DIR)}
     trees.update({s.id: s.content_dir for s in registry_sites})
     reports = {}
     for site_id, content_dir in trees.items():
@@ -71,3 +73,16 @@ def run(today: date | None = None, published_root: Path | None = None,
         reports[site_id] = published.run(content_dir, out, today)
     own.extend(duplicate_index_numbers(trees))
     return reports, sorted(set(own))
+
+
+def by_site(reports: dict[str, check.Report], own: list[check.Problem],
+            repo: Path | None = None) -> dict[str, list[check.Problem]]:
+    """Every problem under the site it is about: a site's own, and the cluster's rules' (a
+    duplicate 索引号 at each copy, a broken site.yml) under the site whose folder they name."""
+    out = {site_id: list(report.problems) for site_id, report in reports.items()}
+    folders = {site_id: check._display_prefix(cluster_sites.sites_root(repo) / site_id, None)
+               for site_id in cluster_sites.discover(repo)}
+    for p in own:
+        site_id = next((s for s, folder in folders.items() if p.path.startswith(folder)), DEFAULT_SITE)
+        out.setdefault(site_id, []).append(p)
+    return {site_id: sorted(set(problems)) for site_id, problems in out.items()}

@@ -23,6 +23,7 @@ from sitesearch.fields import DEFAULT_SITE
 
 FEED_ITEMS = 50
 OPEN_DATA_VERSION = 1
+SITEMAP_INDEX = "sitemap_index.xml"  # at the county's root; its robots.txt names it
 
 
 def _write(path: Path, text: str) -> None:
@@ -32,7 +33,7 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-LIST_FILES = ("data/cluster.json", "feeds/cluster.atom.xml", "sitemap_index.xml")
+LIST_FILES = ("data/cluster.json", "feeds/cluster.atom.xml", SITEMAP_INDEX)
 
 
 def present(output_root: Path) -> bool:
@@ -82,7 +83,7 @@ def write(output_root: Path, sites: list[dict[str, str]], origin: str, title: st
     maps = "".join(
         f"<sitemap><loc>{escape(origin)}{'' if s['id'] == DEFAULT_SITE else '/' + s['id']}/sitemap.xml</loc></sitemap>"
         for s in sites)
-    _write(output_root / LIST_FILES[2],
+    _write(output_root / SITEMAP_INDEX,
            '<?xml version="1.0" encoding="utf-8"?>\n'
            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>\n')
     return len(docs)

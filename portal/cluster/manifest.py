@@ -2,7 +2,8 @@
 
 Each site's build writes ``<its output>/_cluster/manifest.json`` (``plugins/clustermanifest``):
 per document its type, title, URL (from the county's root: ``nyncj/xxgk/…``), 索引号, department,
-date and, for a 信息公开 document, what a row of the 目录 and a record of ``data/xxgk.json`` show.
+date and, for a 信息公开 document, what a row of the 目录 and a record of ``data/xxgk.json`` show,
+its attachments included (their files, like its URL, from the county's root: ``nyncj/files/…``).
 The county's build reads its sub-sites' manifests (``CLUSTER["manifests"]``) and lists their
 documents as :class:`ClusterDocument` in its catalogue, department pages and open data: one
 document, one 索引号, one URL — the sub-site's.
@@ -47,7 +48,14 @@ def entry(article: Any, prefix: str) -> dict[str, Any]:
             value = getattr(article, key, None)
             out[key] = list(value) if key == "keywords" and value else _iso(value) if key in (
                 "written", "invalid_from") else value
+        out["attachments"] = _attachments(getattr(article, "attachments", None), prefix)
     return out
+
+
+def _attachments(records: Any, prefix: str) -> list[dict[str, str]]:
+    # the file is the site's own (files/…): from the county's root it is under the site's folder
+    return [{"title": str(r.get("title", "")), "file": f"{prefix}{r.get('file', '')}"}
+            for r in records or () if isinstance(r, dict)]
 
 
 def write(path: Path, site: str, articles: list[Any], prefix: str) -> None:
@@ -122,6 +130,7 @@ def documents(paths: list[str], registry: Any, doctype: str | None = "disclosure
                 validity=e.get("validity") or "", written=_date(e.get("written")),
                 replaced_by=e.get("replaced_by"), invalid_from=_date(e.get("invalid_from")),
                 keywords=list(e.get("keywords") or []), summary=e.get("summary") or "",
+                attachments=[a for a in e.get("attachments") or () if isinstance(a, dict)],
             ))
     out.sort(key=lambda d: d.date, reverse=True)
     return out

@@ -22,8 +22,6 @@ from sitesearch.fields import DEFAULT_SITE
 
 REPO_ROOT = cluster_sites.REPO_ROOT
 MANIFEST = "_cluster/manifest.json"  # under each site's output folder
-# The sections that belong to the county whatever site links to them.
-COUNTY_SECTIONS = ("hdjl", "jg")
 
 
 def config_file(publish: bool) -> Path:
@@ -74,10 +72,11 @@ def county_overrides(sites: list[cluster_sites.Site], output_root: Path, *, publ
 
 def _sections(site: cluster_sites.Site, base: dict[str, Any], county_url: str) -> list[list[str]]:
     by_code = {code: (label, url) for label, url, code in base["SECTIONS"]}
+    county = cluster_sites.county_sections(site.content_dir)
     out = []
     for code in site.menu:
         label, url = by_code[code]
-        if code in COUNTY_SECTIONS:  # the county's pages: an address from the root
+        if code in county:  # the county's pages: an address from the root
             url = f"{county_url}/{url}"
         out.append([label, url, code])
     return out
@@ -108,7 +107,9 @@ def subsite_overrides(site: cluster_sites.Site, sites: list[cluster_sites.Site],
         "COLUMN_META": column_meta,
         "SEARCHINDEX": search,
         # the county writes the registry's pages (/jg/) and the list pages of what a sub-site lacks
-        "CATALOGS": {**(base.get("CATALOGS") or {}), "departments": False, "home_template": "subsite_home"},
+        "CATALOGS": {**(base.get("CATALOGS") or {}), "departments": False, "home_template": "subsite_home",
+                     "county_sections": [c for c in cluster_sites.county_sections(site.content_dir)
+                                         if c in cluster_sites.OPTIONAL_SECTIONS]},
         "CLUSTER": {"site": site.id, "prefix": f"{site.id}/", "manifests": []},
         "CLUSTER_SITES": cluster_list(sites, county_url, base),
         "SITE_KIND": site.kind,

@@ -275,3 +275,19 @@ def test_too_large_request_is_json_413(client: FlaskClient) -> None:
     r = api_submit(client, "zx", content="长" * 3000)
     assert r.status_code == 413
     assert check(r, "/messages")["code"] == "payload_too_large"
+
+
+def test_every_resource_module_is_in_the_one_tuple_the_document_is_built_from() -> None:
+    """A new module with PATHS that is not in formsvc.api.RESOURCES would be left out of the document."""
+    import importlib
+    import pkgutil
+
+    import formsvc.api
+
+    declaring = set()
+    for info in pkgutil.iter_modules(formsvc.api.__path__):
+        module = importlib.import_module(f"formsvc.api.{info.name}")
+        if hasattr(module, "PATHS"):
+            declaring.add(module)
+    assert declaring == set(formsvc.api.RESOURCES)
+    assert len(formsvc.api.RESOURCES) == len(declaring)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import shutil
+from datetime import date
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from formsvc import db
+from formsvc.services import content_check
 from portal import check
-from tests.conftest import TEST_SITE
+from tests.conftest import ROOT, TEST_SITE
 from tests.formsvc.workbench.test_notifications import queued
 
 EDITORS = ["bianji@shifan.gov.cn", "zwgk@shifan.gov.cn"]
@@ -89,3 +92,73 @@ def test_no_editor_named_queues_nothing(app: Flask) -> None:
     assert result.exit_code == 0
     assert "未配置 CHECK_MAIL_TO，未发送邮件" in result.output
     assert queued(app) == []
+
+
+# --- the cluster: every site checked, the mail grouped by site ----------------------------------
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Path:
+    """A county (the demo's registry and columns, no documents) and two sub-sites (the demo's)."""
+    repo = tmp_path / "repo"
+    (repo / "content").mkdir(parents=True)
+    for name in ("departments.yml", "columns.yml"):
+        shutil.copy(ROOT / "content" / name, repo / "content" / name)
+    for site_id in ("cgz", "rsj"):
+        shutil.copytree(ROOT / "sites" / site_id, repo / "sites" / site_id)
+    return repo
+
+
+def _run(app: Flask, repo: Path) -> content_check.ContentCheckResult:
+    config = {"CONTENT_DIR": str(repo / "content"), "OUTPUT_DIR": str(repo / "output"),
+              "CHECK_MAIL_TO": EDITORS[:1]}
+    with app.app_context():
+        session = db.new_session()
+        try:
+            return content_check.run(session, config, today=date(2026, 12, 1))
+        finally:
+            session.close()
+
+
+def test_every_site_of_the_cluster_is_checked_and_the_mail_groups_by_site(app: Flask, cluster: Path) -> None:
+    doc = cluster / "sites/cgz/content/xxgk/wj/2026/cgz-2026-102.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("publisher: cgz", "publisher: nosuch"), "utf-8")
+    result = _run(app, cluster)
+    assert list(result.reports) == ["county", "cgz", "rsj"]
+    lines = result.summary().splitlines()
+    assert lines[0].startswith("county：检查通过") and lines[1].startswith("cgz：检查未通过：错误 1 处")
+    assert lines[2].startswith("rsj：检查通过")
+    assert lines[3].startswith("网站群 3 个网站：错误 1 处") and "已排队发送给 bianji@shifan.gov.cn" in lines[3]
+    [error] = [p for p in result.problems["cgz"] if p.is_error]
+    assert error.path.endswith("sites/cgz/content/xxgk/wj/2026/cgz-2026-102.md") and "nosuch" in error.message
+    mail = queued(app)[0].payload
+    groups = mail["problems"].split("\n\n")
+    cgz = next(g for g in groups if g.startswith("【示范县城关镇人民政府（cgz）】错误 1 处"))
+    assert "cgz-2026-102.md" in cgz and "nosuch" in cgz
+    # the county's group holds the missing published folder; no problem appears in two groups
+    county = next(g for g in groups if g.startswith("【示范县人民政府（county）】"))
+    assert "发布目录不存在" in county and "cgz-2026-102.md" not in county
+    assert mail["summary"].startswith("错误 1 处")
+
+
+def test_a_rule_between_sites_is_mailed_under_each_site_it_names(app: Flask, cluster: Path) -> None:
+    original = cluster / "sites/cgz/content/xxgk/wj/2026/cgz-2026-101.md"
+    copy = cluster / "sites/rsj/content/xxgk/wj/2026/copy.md"
+    copy.write_text(original.read_text(encoding="utf-8").replace("publisher: cgz", "publisher: rsj"), "utf-8")
+    result = _run(app, cluster)
+    for site_id in ("cgz", "rsj"):
+        dupes = [p for p in result.problems[site_id] if "01150017-7/2026-00101" in p.message and "重复" in p.message]
+        assert len(dupes) == 1 and dupes[0].path.startswith(f"{cluster}/sites/{site_id}/")
+    assert not [p for p in result.problems["county"] if "重复" in p.message]
+    groups = queued(app)[0].payload["problems"].split("\n\n")
+    assert sum("重复" in g for g in groups) == 2
+
+
+def test_a_broken_site_yml_is_mailed_under_its_site(app: Flask, cluster: Path) -> None:
+    yml = cluster / "sites/rsj/site.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("kind: department", "kind: bureau"), "utf-8")
+    result = _run(app, cluster)
+    assert list(result.reports) == ["county", "cgz"]  # rsj's tree is not checked without its settings
+    assert [str(p).removeprefix(f"{cluster}/") for p in result.problems["rsj"]][0].startswith("sites/rsj/site.yml:")
+    groups = queued(app)[0].payload["problems"].split("\n\n")
+    assert any(g.startswith("【rsj（rsj）】错误 1 处") for g in groups)

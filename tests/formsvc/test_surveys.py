@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from formsvc.config import NAME_MAX
 from formsvc.domain import surveys as survey_defs
 from formsvc.forms import surveys as answers
 from formsvc.models import SurveyCount, SurveyResponse, SurveyText
@@ -202,6 +203,11 @@ def test_a_named_survey_asks_name_and_phone(client: FlaskClient, session: Sessio
     page = soup(client.get("/hdjl/surveys/named"))
     check_page(page)
     assert page.find("input", attrs={"name": "phone"})
+    # the browser's limit is the one the answer is checked against (formsvc.config.NAME_MAX)
+    assert page.find("input", attrs={"name": "name"})["maxlength"] == str(NAME_MAX)
+    too_long = post_answer(client, "named", {**GOOD, "name": "张" * (NAME_MAX + 1), "phone": "13812345678"})
+    assert too_long.status_code == 400 and answers_errors(too_long) == ["name"]
+    assert f"姓名最多 {NAME_MAX} 字" in too_long.get_data(as_text=True)
     response = post_answer(client, "named", {**GOOD, "phone": "12"})
     assert response.status_code == 400
     assert set(answers_errors(response)) == {"name", "phone"}

@@ -29,6 +29,7 @@ def test_sitemap_lists_documents_and_catalogs_with_absolute_urls(built_site):
 def test_robots_txt_points_to_sitemap_and_keeps_crawlers_off_tracking(built_site):
     robots = (built_site / "robots.txt").read_text(encoding="utf-8")
     assert "Sitemap: https://www.shifan.gov.cn/sitemap.xml" in robots
+    assert "sitemap_index" not in robots  # a site without sub-sites has no cluster index
     assert "Disallow: /hdjl/track" in robots
 
 

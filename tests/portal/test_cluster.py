@@ -211,6 +211,29 @@ def test_a_subsite_link_from_the_root_is_the_countys_or_another_sites(repo, href
     assert (problems == []) is ok, problems
 
 
+@pytest.mark.parametrize(("href", "ok"), [
+    ("/cgz/zwdt/", True),
+    ("/cgz/bsfw/", False),  # cgz has no guides: its 办事服务 is the county's
+    ("/cgz/bsfw/gr/", False),
+    ("/cgz/zsyz/xm/", False),
+    ("/cgz/hd/", False),  # nor drafts or interviews: no 互动交流 list of its own
+    ("/cgz/jg/", False),  # the registry's pages are the county's
+    ("/bsfw/", True), ("/hd/", True), ("/jg/", True),
+])
+def test_a_subsite_link_to_its_own_list_pages_names_only_those_it_writes(repo, href, ok):
+    tree = repo / "sites" / "cgz" / "content"
+    add_doc(tree, "zwdt/link-test.md", NEWS.format(column="xzdt", dept="cgz", what="页面", href=href))
+    problems = [p for p in check.run(tree).errors if p.path.endswith("link-test.md")]
+    assert (problems == []) is ok, problems
+    if not ok:
+        assert "不存在的列表页" in problems[0].message and "“/cgz/" in problems[0].message  # its own pages
+
+
+def test_the_countys_participation_list_is_a_page_a_document_may_link(repo):
+    add_doc(repo / "content", "zwdt/link-test.md", NEWS.format(column="yw", dept="xzfb", what="互动", href="/hd/"))
+    assert not [p for p in check.run(repo / "content").errors if p.path.endswith("link-test.md")]
+
+
 def test_check_without_a_site_checks_every_site(repo, capsys):
     assert check.main(["--today", "2026-12-01"]) == 0
     out = capsys.readouterr().out

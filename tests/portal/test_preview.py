@@ -145,3 +145,34 @@ def test_a_power_item_added_then_edited_gets_its_flowchart(preview):
     assert update is not None and update.ok, update.problems
     html = page.read_text(encoding="utf-8")
     assert "现场调查取证" in html.split('class="gp-flow__svg"')[1]  # in the chart, not only the list
+
+
+@pytest.fixture
+def small_preview(tmp_path, site_copy) -> Preview:
+    """The tiny test tree (its two 权力事项 and the guide that implements one) in a preview."""
+    p = Preview(site_copy, tmp_path / "output")
+    assert p.build().problems == []
+    return p
+
+
+def guides_of(page: Path) -> str:
+    html = page.read_text(encoding="utf-8")
+    return html.split("办事指南</th>", 1)[1].split("</tr>", 1)[0]
+
+
+def test_a_guide_moved_to_another_power_item_is_listed_there_and_no_longer_on_the_old(small_preview):
+    guide = small_preview.content / "bsfw" / "spjy-xuke.md"
+    xuke = small_preview.output / "xxgk" / "ql" / "spjy-xuke.html"
+    chufa = small_preview.output / "xxgk" / "ql" / "spjy-chufa.html"
+    assert "bsfw/zn/spjy-xuke.html" in guides_of(xuke) and "本事项无对外办事指南" in guides_of(chufa)
+    guide.write_text(guide.read_text(encoding="utf-8").replace("power: XK-SCJGJ-001", "power: CF-SCJGJ-001"),
+                     encoding="utf-8")
+    update = small_preview.poll()
+    assert update is not None and update.ok and not update.full_rebuild, update.problems
+    assert {"xxgk/ql/spjy-xuke.html", "xxgk/ql/spjy-chufa.html"} <= set(update.written)
+    assert "bsfw/zn/spjy-xuke.html" in guides_of(chufa)
+    assert "本事项无对外办事指南" in guides_of(xuke)
+    # a title change of the guide alone reaches its item's list too
+    set_title(guide, "食品经营许可（预览改名）")
+    assert small_preview.poll().ok
+    assert "食品经营许可（预览改名）" in guides_of(chufa)

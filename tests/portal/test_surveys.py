@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
-from portal import check, surveys
+import pytest
+
+from portal import check, slugs, surveys
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,3 +83,27 @@ def test_scripts_check_reports_survey_errors_and_keeps_them_off_stray_files(tmp_
 
 def test_the_demo_surveys_are_valid() -> None:
     assert set(surveys.load(ROOT / "content")) == {"parking-2026", "school-meals-2026"}
+
+
+@pytest.mark.parametrize(("slug", "document_ok", "survey_ok"), [
+    ("a", True, True),
+    ("a" * 63, True, True),
+    ("a" * 64, True, False),  # a document slug has no cap; a survey's stops at 63
+    ("a" * 200, True, False),
+    ("2026-minyi", True, True),
+    ("-a", False, False),
+    ("Ab", False, False),
+    ("a_b", False, False),
+    ("", False, False),
+])
+def test_one_slug_rule_with_the_surveys_length_cap(slug: str, document_ok: bool, survey_ok: bool) -> None:
+    assert bool(slugs.SLUG_RE.match(slug)) is document_ok
+    assert bool(surveys.SLUG_RE.match(slug)) is survey_ok
+    assert bool(re.fullmatch(slugs.SLUG_RE.pattern, slug)) is document_ok  # as the API documents it
+
+
+def test_a_slug_pattern_needs_a_positive_length() -> None:
+    assert slugs.pattern(1).match("a") and not slugs.pattern(1).match("ab")
+    for bad in (0, -1, True, "63", 2.5):
+        with pytest.raises(ValueError):
+            slugs.pattern(bad)

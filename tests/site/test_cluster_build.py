@@ -116,6 +116,51 @@ def test_every_link_from_the_root_on_every_site_names_a_page_of_the_cluster(out)
     assert not broken, sorted(broken)[:20]
 
 
+def test_a_subsite_without_drafts_or_interviews_writes_no_empty_participation_list(out):
+    """互动交流 is the county's (a sub-site's menu links /hdjl/): an empty /<id>/hd/ would be a
+    page no one reaches that says there is nothing; the county's /hd/ stays (formsvc links it)."""
+    assert (out / "hd" / "index.html").is_file()
+    for site_id in ("cgz", "rsj"):
+        assert not (out / site_id / "hd").exists()
+        assert f"/{site_id}/hd/" not in (out / site_id / "sitemap.xml").read_text(encoding="utf-8")
+        nav = {a.get_text(): a["href"] for a in page(out / site_id / "index.html").select(".gp-nav__link")}
+        assert nav["互动交流"] == "/hdjl/"
+
+
+def test_no_subsite_writes_an_empty_list_page(out):
+    """A township without guides or projects has no 办事服务 or 招商引资 pages of its own: its site
+    map (and its menu, when it names them) link to the county's; no list page of a sub-site says
+    there is nothing to list."""
+    for site_id in ("cgz", "rsj"):
+        for section in ("bsfw", "zsyz", "hd"):
+            assert not (out / site_id / section).exists(), (site_id, section)
+        empty = [p.relative_to(out).as_posix() for p in (out / site_id).rglob("index*.html")
+                 if page(p).select(".gp-doc-list--empty")]
+        assert not empty
+        sitemap = {a.get_text(): a["href"] for a in page(out / site_id / "sitemap.html").select("h2 a")}
+        assert sitemap["办事服务"] == "/bsfw/" and sitemap["招商引资"] == "/zsyz/"
+    assert (out / "bsfw" / "index.html").is_file() and (out / "zsyz" / "index.html").is_file()
+
+
+def test_a_subsite_menu_names_the_countys_section_when_it_has_no_documents_of_it(tmp_path):
+    from portal import sites as cluster_sites
+    from portal.cluster import settings as cluster_settings
+
+    shutil.copytree(ROOT / "sites" / "rsj", tmp_path / "sites" / "rsj")
+    sites = cluster_sites.load_all(tmp_path)
+    assert "bsfw" in sites[0].menu
+    conf = cluster_settings.subsite_overrides(sites[0], sites, tmp_path / "output")
+    assert ["办事服务", "/bsfw/", "bsfw"] in conf["SECTIONS"]
+    assert conf["CATALOGS"]["county_sections"] == ["bsfw", "zsyz", "hd"]
+    for rel in ("bsfw/x.md", "hd/ft/x.md"):  # a guide; an interview (its /hd/ list)
+        doc = tmp_path / "sites" / "rsj" / "content" / rel
+        doc.parent.mkdir(parents=True)
+        doc.write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    conf = cluster_settings.subsite_overrides(sites[0], sites, tmp_path / "output")
+    assert ["办事服务", "bsfw/", "bsfw"] in conf["SECTIONS"]  # its own, under /rsj/
+    assert conf["CATALOGS"]["county_sections"] == ["zsyz"]
+
+
 def test_a_template_override_is_searched_before_the_theme(out):
     assert page(out / "cgz" / "index.html").find("meta", attrs={"name": "gp-override"})["content"] == "cgz"
     assert page(out / "rsj" / "index.html").find("meta", attrs={"name": "gp-override"}) is None
@@ -137,6 +182,21 @@ def test_the_county_catalogue_lists_a_subsite_document_once_at_its_url(out):
     assert data["count"] == len(data["items"])
 
 
+def test_a_subsite_documents_attachments_are_in_the_county_open_data_at_the_subsite(out):
+    county = json.loads((out / "data" / "xxgk.json").read_text(encoding="utf-8"))
+    own = json.loads((out / "cgz" / "data" / "xxgk.json").read_text(encoding="utf-8"))
+    mine = next(r for r in county["items"] if r["index_no"] == CGZ_INDEX_NO)
+    assert mine["attachments"] == [{
+        "title": "城关镇2026年老旧小区改造项目清单",
+        "url": "https://www.shifan.gov.cn/cgz/files/xxgk/2026/cgz-2026-101-fj1.pdf"}]
+    # the county's record says what the sub-site's own says
+    assert mine["attachments"] == next(r for r in own["items"] if r["index_no"] == CGZ_INDEX_NO)["attachments"]
+    listed = [a["url"] for data in (county, own) for r in data["items"] for a in r["attachments"]]
+    assert listed
+    missing = [u for u in listed if not (out / u.removeprefix("https://www.shifan.gov.cn/")).is_file()]
+    assert not missing
+
+
 def test_the_cluster_wide_lists_cover_every_site(out):
     data = json.loads((out / "data" / "cluster.json").read_text(encoding="utf-8"))
     assert [s["id"] for s in data["sites"]] == ["county", "cgz", "rsj"]
@@ -151,6 +211,27 @@ def test_the_cluster_wide_lists_cover_every_site(out):
     assert f"/{CGZ_DOC}" in (out / "cgz" / "sitemap.xml").read_text(encoding="utf-8")
     feed = (out / "feeds" / "cluster.atom.xml").read_text(encoding="utf-8")
     assert feed.count("<entry>") == min(50, data["count"])
+
+
+ORIGIN = "https://www.shifan.gov.cn/"
+
+
+def test_robots_txt_names_the_cluster_sitemap_index_and_every_sitemap_is_reachable(out):
+    robots = (out / "robots.txt").read_text(encoding="utf-8")
+    named = re.findall(r"^Sitemap: (\S+)$", robots, re.M)
+    assert named == [f"{ORIGIN}sitemap_index.xml", f"{ORIGIN}sitemap.xml"]
+    assert all((out / url.removeprefix(ORIGIN)).is_file() for url in named)
+    # a sub-site's own would never be read (it is a folder of the county's address)
+    assert not (out / "cgz" / "robots.txt").exists() and not (out / "rsj" / "robots.txt").exists()
+    # from the index, every site's sitemap, and from each sitemap pages that exist
+    index = re.findall(r"<loc>([^<]+)</loc>", (out / "sitemap_index.xml").read_text(encoding="utf-8"))
+    assert {url.removeprefix(ORIGIN).rpartition("/")[0] for url in index} == {"", "cgz", "rsj"}
+    for url in index:
+        pages = re.findall(r"<loc>([^<]+)</loc>", (out / url.removeprefix(ORIGIN)).read_text(encoding="utf-8"))
+        assert pages
+        for page_url in pages:
+            rel = page_url.removeprefix(ORIGIN)
+            assert (out / rel / "index.html" if rel.endswith("/") or not rel else out / rel).is_file(), page_url
 
 
 def test_each_site_indexes_its_own_documents_with_its_id(out):

@@ -381,3 +381,26 @@ def test_base_renders_for_formsvc_with_autoescape():
     assert len(soup.find_all("h1")) == 1
     bare = env.from_string('{% extends "base.html" %}{% block content %}<h1>x</h1>{% endblock %}')
     assert "<html lang=\"zh-CN\"" in bare.render()  # renders even without any settings
+
+
+def test_item_info_names_the_department_with_or_without_its_page(env):
+    import datetime as dt
+
+    source = '{% from "components/item_info.html" import item_info %}{{ item_info(params) }}'
+    soup = render(env, source, params={"department": "县市场监督管理局", "department_href": "/jg/scjgj.html",
+                                       "date": dt.datetime(2024, 6, 1, 9, 30)})
+    link = soup.select_one(".gp-article__info a")
+    assert link["href"] == "/jg/scjgj.html" and link.get_text() == "县市场监督管理局"
+    assert soup.find("time")["datetime"] == "2024-06-01" and soup.find("time").get_text() == "2024-06-01"
+    plain = render(env, source, params={"department": "<b>nosuch</b>", "department_href": None,
+                                        "date": dt.date(2024, 6, 1)})
+    assert plain.select_one(".gp-article__info a") is None
+    assert "实施主体：" in plain.get_text()
+
+
+def test_a_guide_and_a_power_item_share_the_info_line(built_site):
+    for page, date in (("bsfw/zn/spjy-xuke.html", "2024-05-20"), ("xxgk/ql/spjy-xuke.html", "2024-06-01")):
+        info = BeautifulSoup((built_site / page).read_text(encoding="utf-8"), "html.parser").select_one(".gp-article__info")
+        assert info.get_text(" ", strip=True) == f"实施主体： 示范县市场监督管理局 更新日期： {date}", page
+        assert info.select_one("a")["href"] == "/jg/scjgj.html", page
+        assert info.find("time")["datetime"] == date, page
