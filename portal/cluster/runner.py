@@ -1,7 +1,8 @@
 """Build the cluster: every sub-site in parallel, then the county, then the cluster-wide lists.
 
 One process per site (Pelican, with its settings from ``portal.cluster.settings``), as many at a
-time as there are cores. A site whose fingerprint (``portal.cluster.fingerprint``) did not change
+time as there are cores, each forked by one server that imported Pelican and the plugins once
+(``portal.cluster.forkserver``). A site whose fingerprint (``portal.cluster.fingerprint``) did not change
 since its last good build is skipped; the county is built after its sub-sites because its
 catalogue lists their documents (their manifests are part of its fingerprint). A broken site.yml
 stops everything at once with its line and a Chinese message; a site that fails is reported with
@@ -10,14 +11,17 @@ its build's output, the others are still built, and the run ends with exit statu
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,34 +48,90 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-# the site builds under way, ended by :func:`stop_all` when the run is interrupted
-RUNNING: set[subprocess.Popen[bytes]] = set()
-_RUNNING_LOCK = threading.Lock()
+class Builds:
+    """The site builds of one run, forked by ``portal.cluster.forkserver`` (started here).
+
+    Thread-safe: each worker thread of the run calls :meth:`run` and waits for its own build.
+    """
+
+    def __init__(self, publish: bool = False) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "portal.cluster.forkserver", str(cluster_settings.config_file(publish))],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cluster_sites.REPO_ROOT)
+        self._lock = threading.Lock()
+        self._turns: dict[int, _Turn] = {}
+        self._next = 0
+        self._reader = threading.Thread(target=self._read, name="forkserver-answers", daemon=True)
+        self._reader.start()
+
+    def run(self, args: list[str], log_path: Path) -> tuple[int, float, float]:
+        """One site's build (Pelican's arguments); (exit status, wall seconds, CPU seconds)."""
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.write_bytes(b"")
+        start = time.perf_counter()
+        turn = _Turn()
+        with self._lock:
+            self._next += 1
+            self._turns[self._next] = turn
+            request = {"id": self._next, "argv": args, "log": str(log_path)}
+            try:
+                assert self.proc.stdin is not None
+                self.proc.stdin.write(json.dumps(request, ensure_ascii=False).encode() + b"\n")
+                self.proc.stdin.flush()
+            except OSError:  # the server is gone; its end is reported below
+                self._turns.pop(self._next)
+                turn.done.set()
+        turn.done.wait()
+        if turn.status is None:
+            with log_path.open("a", encoding="utf-8") as log:
+                log.write(f"生成进程意外退出（退出码 {self.proc.poll()}），网站未生成\n")
+            return 1, time.perf_counter() - start, 0.0
+        return turn.status, time.perf_counter() - start, turn.cpu
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            answer = json.loads(line)
+            with self._lock:
+                turn = self._turns[answer["id"]]
+                if "pid" in answer:
+                    turn.pid = answer["pid"]
+                    continue
+                del self._turns[answer["id"]]
+            turn.status, turn.cpu = answer["status"], answer["cpu"]
+            turn.done.set()
+        with self._lock:  # the server ended: no answer will come for what is left
+            turns, self._turns = list(self._turns.values()), {}
+        for turn in turns:
+            turn.done.set()
+
+    def stop(self) -> None:
+        """End every site build under way (SIGTERM: each ends as an interrupted Pelican build does,
+        without publishing its search index)."""
+        with self._lock:
+            pids = [t.pid for t in self._turns.values() if t.pid is not None]
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    def close(self) -> None:
+        """No more builds: the server ends (with every build it still runs)."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
+        self.proc.wait()
+        self._reader.join()
+        self.proc.stdout.close()
 
 
-def _run(site_id: str, argv: list[str], log_path: Path) -> tuple[int, float, float]:
-    """Run one site's build; (exit status, wall seconds, CPU seconds of it and its children)."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    with log_path.open("wb") as out, _RUNNING_LOCK:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=cluster_sites.REPO_ROOT)
-        RUNNING.add(proc)
-    try:
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    finally:
-        with _RUNNING_LOCK:
-            RUNNING.discard(proc)
-    return proc.returncode, time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+@dataclass
+class _Turn:
+    """One build asked of the server: its pid once started, its status and CPU once ended."""
 
-
-def stop_all() -> None:
-    """End every site build under way (SIGTERM: each ends as an interrupted Pelican build does,
-    without publishing its search index)."""
-    with _RUNNING_LOCK:
-        for proc in RUNNING:
-            if proc.returncode is None:
-                proc.terminate()
+    pid: int | None = None
+    status: int | None = None
+    cpu: float = 0.0
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 class Cluster:
@@ -103,7 +163,7 @@ class Cluster:
         site = next(s for s in self.sites if s.id == site_id)
         return fingerprint.compute([site.root], overrides)
 
-    def build_site(self, site_id: str, force: bool = False) -> Result:
+    def build_site(self, builds: Builds, site_id: str, force: bool = False) -> Result:
         """Build one site unless nothing it depends on changed."""
         overrides = self.overrides(site_id)
         fp = self.fingerprint(site_id, overrides)
@@ -112,7 +172,7 @@ class Cluster:
             return Result(site_id, "skipped")
         fingerprint.forget(self.output_root, site_id)
         log_path = self.output_root / LOG_DIR / f"{site_id}.log"
-        code, wall, cpu = _run(site_id, cluster_settings.pelican_argv(overrides, publish=self.publish), log_path)
+        code, wall, cpu = builds.run(cluster_settings.pelican_args(overrides, publish=self.publish), log_path)
         log = log_path.read_text(encoding="utf-8", errors="replace")
         if code != 0:
             return Result(site_id, "failed", wall, cpu, log)
@@ -126,16 +186,19 @@ class Cluster:
         # largest first, so the last site to finish is a small one (less time with a core idle)
         queue = sorted(subsites, key=lambda s: fingerprint.tree_bytes(s.content_dir), reverse=True)
         pool = ThreadPoolExecutor(max_workers=workers)
+        builds = Builds(self.publish)
         try:
-            done = {r.site: r for r in pool.map(lambda s: self.build_site(s.id, force), queue)}
+            done = {r.site: r for r in pool.map(lambda s: self.build_site(builds, s.id, force), queue)}
             results = [done[s.id] for s in subsites]
             if only in (None, DEFAULT_SITE):
-                results.append(self.build_site(DEFAULT_SITE, force))
+                results.append(self.build_site(builds, DEFAULT_SITE, force))
         except BaseException:  # Ctrl-C or SIGTERM: end the builds under way, start no other
             pool.shutdown(wait=False, cancel_futures=True)
-            stop_all()
+            builds.stop()
+            builds.close()
             raise
         pool.shutdown()
+        builds.close()
         if not any(r.status == "failed" for r in results):
             lists.write(self.output_root, cluster_settings.cluster_list(self.sites, "", self.base),
                         str(self.base.get("SITEURL") or f"https://{self.base['SITE_DOMAIN']}"),
