@@ -12,7 +12,8 @@ inside the child, when its build starts, so no receiver, setting or module state
 build is seen by another (each child starts from the server's untouched memory).
 
 Protocol, one JSON object a line: the runner writes ``{"id": n, "argv": [...], "log": path}``
-(Pelican's arguments, the log file for the build's stdout and stderr) to the server's stdin;
+(Pelican's arguments, the log file for the build's stdout and stderr; ``"fresh": true`` to run
+it in a new interpreter instead, for comparisons) to the server's stdin;
 the server answers ``{"id": n, "pid": p}`` when the child is started and
 ``{"id": n, "status": code, "cpu": seconds}`` when it has ended (``os.wait4``: the CPU of the
 build and of the children it waited for, its search index writer included). End of the
@@ -41,6 +42,8 @@ LATE_IMPORTS = ("portal.report_check", "multiprocessing.connection", "multiproce
                 "multiprocessing.spawn", "multiprocessing.synchronize",
                 "multiprocessing.popen_spawn_posix", "rich.status", "rich.live", "rich.table",
                 "_strptime")
+# the plugin modules preloaded; one with a ``before_build()`` has it called in each child first
+PLUGINS: list[Any] = []
 # unidecode's tables of the CJK block (slugs of Chinese titles), one module per 256 code points
 CJK_TABLES = range(0x4E, 0xA0)
 
@@ -62,17 +65,24 @@ def preload(config: Path) -> None:
                       extension_configs=md.get("extension_configs") or {})
     paths = [str(config.parent / p) for p in conf.get("PLUGIN_PATHS") or ()]
     for plugin in conf.get("PLUGINS") or ():
-        load_legacy_plugin(plugin, paths)  # the module only: register() runs in the child
+        # the module only: register() runs in the child
+        PLUGINS.append(load_legacy_plugin(plugin, paths))
     for name in LATE_IMPORTS:
         importlib.import_module(name)
     for block in CJK_TABLES:
         importlib.import_module(f"unidecode.x{block:03x}")
 
 
-def _child(argv: list[str], log: str, closing: list[int]) -> int:
-    """In the forked child: the log as stdout and stderr, Pelican's main, its exit status."""
+def _child(argv: list[str], log: str, closing: list[int], fresh: bool = False) -> int:
+    """In the forked child: the log as stdout and stderr, Pelican's main, its exit status.
+
+    ``fresh``: run ``python -m pelican`` in a new interpreter instead (how builds started before
+    this server: for same-run comparisons, ``harness.cluster_bench --compare-start``).
+    """
     signal.set_wakeup_fd(-1)
-    for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
+    # as in a new interpreter: Ctrl-C a KeyboardInterrupt, SIGTERM the end
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for sig in (signal.SIGCHLD, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
     for fd in closing:
         os.close(fd)
@@ -83,6 +93,10 @@ def _child(argv: list[str], log: str, closing: list[int]) -> int:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
+    if fresh:
+        os.execv(sys.executable, [sys.executable, "-m", "pelican", *argv])
+    for plugin in PLUGINS:  # what a plugin does while the process still has one thread
+        getattr(plugin, "before_build", lambda: None)()
     from pelican import main
 
     code: Any = 0
@@ -152,7 +166,7 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                 if pid == 0:
                     code = CRASHED
                     try:
-                        code = _child(request["argv"], request["log"], closing)
+                        code = _child(request["argv"], request["log"], closing, bool(request.get("fresh")))
                     finally:
                         os._exit(code)
                 running[pid] = request["id"]

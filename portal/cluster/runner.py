@@ -54,7 +54,8 @@ class Builds:
     Thread-safe: each worker thread of the run calls :meth:`run` and waits for its own build.
     """
 
-    def __init__(self, publish: bool = False) -> None:
+    def __init__(self, publish: bool = False, fresh: bool = False) -> None:
+        self.fresh = fresh  # each build in a new interpreter, as before the server (comparisons)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "portal.cluster.forkserver", str(cluster_settings.config_file(publish))],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cluster_sites.REPO_ROOT)
@@ -73,7 +74,7 @@ class Builds:
         with self._lock:
             self._next += 1
             self._turns[self._next] = turn
-            request = {"id": self._next, "argv": args, "log": str(log_path)}
+            request = {"id": self._next, "argv": args, "log": str(log_path), "fresh": self.fresh}
             try:
                 assert self.proc.stdin is not None
                 self.proc.stdin.write(json.dumps(request, ensure_ascii=False).encode() + b"\n")
@@ -179,14 +180,16 @@ class Cluster:
         fingerprint.store(self.output_root, site_id, fp)
         return Result(site_id, "built", wall, cpu, log)
 
-    def build(self, only: str | None = None, workers: int | None = None, force: bool = False) -> list[Result]:
-        """Build the cluster (or one site) and the cluster-wide lists."""
+    def build(self, only: str | None = None, workers: int | None = None, force: bool = False,
+              fresh: bool = False) -> list[Result]:
+        """Build the cluster (or one site) and the cluster-wide lists (``fresh``: each site in a new
+        interpreter, as before the fork server, for comparisons)."""
         workers = workers or default_workers()
         subsites = [s for s in self.sites if only in (None, s.id)]
         # largest first, so the last site to finish is a small one (less time with a core idle)
         queue = sorted(subsites, key=lambda s: fingerprint.tree_bytes(s.content_dir), reverse=True)
         pool = ThreadPoolExecutor(max_workers=workers)
-        builds = Builds(self.publish)
+        builds = Builds(self.publish, fresh)
         try:
             done = {r.site: r for r in pool.map(lambda s: self.build_site(builds, s.id, force), queue)}
             results = [done[s.id] for s in subsites]
