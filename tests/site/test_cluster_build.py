@@ -267,3 +267,27 @@ def test_sigterm_ends_the_builds_under_way_and_stores_no_fingerprint(tmp_path):
     assert proc.returncode == 130, stdout + stderr
     assert "生成被中断" in stderr
     assert not list((out / "_cluster").glob("*.fingerprint"))
+
+
+def test_a_forked_build_that_fails_reports_its_status_and_log(tmp_path):
+    builds = runner.Builds()
+    try:
+        code, _wall, _cpu = builds.run([str(tmp_path / "nosuch"), "-s", str(cluster_settings.config_file(False)),
+                                        "-o", str(tmp_path / "out")], tmp_path / "nosuch.log")
+    finally:
+        builds.close()
+    assert code == 1
+    assert "You need to specify a path" in (tmp_path / "nosuch.log").read_text(encoding="utf-8")
+    assert builds.proc.returncode == 0  # the server outlives a failed build and ends when told
+
+
+def test_a_build_asked_of_a_server_that_died_fails_with_a_chinese_message(tmp_path):
+    builds = runner.Builds()
+    builds.proc.kill()
+    builds.proc.wait()
+    try:
+        code, _wall, cpu = builds.run(["unused"], tmp_path / "site.log")
+    finally:
+        builds.close()
+    assert (code, cpu) == (1, 0.0)
+    assert "生成进程意外退出" in (tmp_path / "site.log").read_text(encoding="utf-8")
