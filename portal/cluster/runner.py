@@ -62,6 +62,7 @@ class Builds:
         self._lock = threading.Lock()
         self._turns: dict[int, _Turn] = {}
         self._next = 0
+        self.server_cpu = 0.0  # the server's own CPU seconds, known once it has ended
         self._reader = threading.Thread(target=self._read, name="forkserver-answers", daemon=True)
         self._reader.start()
 
@@ -93,6 +94,9 @@ class Builds:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             answer = json.loads(line)
+            if "server_cpu" in answer:
+                self.server_cpu = answer["server_cpu"]
+                continue
             with self._lock:
                 turn = self._turns[answer["id"]]
                 if "pid" in answer:
@@ -143,6 +147,7 @@ class Cluster:
         self.publish = publish
         self.repo = repo
         self.sites = cluster_sites.load_all(repo)  # SiteError: a broken site.yml
+        self.server_cpu = 0.0  # the fork server's own CPU in the last build()
         self.base = cluster_settings.base_settings(publish)
 
     @property
@@ -202,6 +207,7 @@ class Cluster:
             raise
         pool.shutdown()
         builds.close()
+        self.server_cpu = builds.server_cpu
         if not any(r.status == "failed" for r in results):
             lists.write(self.output_root, cluster_settings.cluster_list(self.sites, "", self.base),
                         str(self.base.get("SITEURL") or f"https://{self.base['SITE_DOMAIN']}"),
@@ -214,13 +220,13 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def report(results: list[Result], wall: float, stream: Any = sys.stdout) -> None:
-    """One line per site, then the totals (wall and CPU seconds)."""
+def report(results: list[Result], wall: float, stream: Any = sys.stdout, server_cpu: float = 0.0) -> None:
+    """One line per site, then the totals (wall and CPU seconds, the fork server's included)."""
     labels = {"built": "已生成", "skipped": "未改动，跳过", "failed": "生成失败"}
     for r in results:
         times = f"（{r.wall:.1f} 秒，CPU {r.cpu:.1f} 秒）" if r.status != "skipped" else ""
         print(f"{r.site}: {labels[r.status]}{times}", file=stream)
-    cpu = sum(r.cpu for r in results)
+    cpu = sum(r.cpu for r in results) + server_cpu
     built = sum(r.status == "built" for r in results)
     print(f"网站群：生成 {built} 个网站，跳过 {sum(r.status == 'skipped' for r in results)} 个，"
           f"用时 {wall:.1f} 秒，CPU {cpu:.1f} 秒", file=stream)

@@ -279,6 +279,7 @@ def test_a_forked_build_that_fails_reports_its_status_and_log(tmp_path):
     assert code == 1
     assert "You need to specify a path" in (tmp_path / "nosuch.log").read_text(encoding="utf-8")
     assert builds.proc.returncode == 0  # the server outlives a failed build and ends when told
+    assert builds.server_cpu > 0  # its imports: counted once a run, in no build's figure
 
 
 def test_a_build_asked_of_a_server_that_died_fails_with_a_chinese_message(tmp_path):
