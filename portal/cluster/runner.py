@@ -55,16 +55,26 @@ class Builds:
     """
 
     def __init__(self, publish: bool = False, fresh: bool = False) -> None:
+        self.publish = publish
         self.fresh = fresh  # each build in a new interpreter, as before the server (comparisons)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "portal.cluster.forkserver", str(cluster_settings.config_file(publish))],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cluster_sites.REPO_ROOT)
+        self.proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._turns: dict[int, _Turn] = {}
         self._next = 0
+        self._closed = False
         self.server_cpu = 0.0  # the server's own CPU seconds, known once it has ended
         self._reader = threading.Thread(target=self._read, name="forkserver-answers", daemon=True)
-        self._reader.start()
+
+    def start(self) -> subprocess.Popen[bytes] | None:
+        """The server, started at the first build (a run that builds nothing does not pay its
+        imports); None once the run is closed."""
+        if self.proc is None and not self._closed:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "portal.cluster.forkserver",
+                 str(cluster_settings.config_file(self.publish))],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cluster_sites.REPO_ROOT)
+            self._reader.start()
+        return self.proc
 
     def run(self, args: list[str], log_path: Path) -> tuple[int, float, float]:
         """One site's build (Pelican's arguments); (exit status, wall seconds, CPU seconds)."""
@@ -73,25 +83,30 @@ class Builds:
         start = time.perf_counter()
         turn = _Turn()
         with self._lock:
+            proc = self.start()
             self._next += 1
             self._turns[self._next] = turn
             request = {"id": self._next, "argv": args, "log": str(log_path), "fresh": self.fresh}
             try:
-                assert self.proc.stdin is not None
-                self.proc.stdin.write(json.dumps(request, ensure_ascii=False).encode() + b"\n")
-                self.proc.stdin.flush()
+                if proc is None or self._closed:
+                    raise BrokenPipeError
+                assert proc.stdin is not None
+                proc.stdin.write(json.dumps(request, ensure_ascii=False).encode() + b"\n")
+                proc.stdin.flush()
             except OSError:  # the server is gone; its end is reported below
                 self._turns.pop(self._next)
                 turn.done.set()
         turn.done.wait()
         if turn.status is None:
+            reason = ("生成已停止" if proc is None or self._closed
+                      else f"生成进程意外退出（退出码 {proc.poll()}）")
             with log_path.open("a", encoding="utf-8") as log:
-                log.write(f"生成进程意外退出（退出码 {self.proc.poll()}），网站未生成\n")
+                log.write(f"{reason}，网站未生成\n")
             return 1, time.perf_counter() - start, 0.0
         return turn.status, time.perf_counter() - start, turn.cpu
 
     def _read(self) -> None:
-        assert self.proc.stdout is not None
+        assert self.proc is not None and self.proc.stdout is not None
         for line in self.proc.stdout:
             answer = json.loads(line)
             if "server_cpu" in answer:
@@ -121,12 +136,17 @@ class Builds:
 
     def close(self) -> None:
         """No more builds: the server ends (with every build it still runs)."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        with self._lock:
+            self._closed = True  # a build asked after this fails: the run is over (interrupted)
+            proc = self.proc
+        if proc is None:
+            return
+        assert proc.stdin is not None and proc.stdout is not None
         with contextlib.suppress(OSError):
-            self.proc.stdin.close()
-        self.proc.wait()
+            proc.stdin.close()
+        proc.wait()
         self._reader.join()
-        self.proc.stdout.close()
+        proc.stdout.close()
 
 
 @dataclass

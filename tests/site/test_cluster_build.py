@@ -278,17 +278,28 @@ def test_a_forked_build_that_fails_reports_its_status_and_log(tmp_path):
         builds.close()
     assert code == 1
     assert "You need to specify a path" in (tmp_path / "nosuch.log").read_text(encoding="utf-8")
-    assert builds.proc.returncode == 0  # the server outlives a failed build and ends when told
+    assert builds.proc is not None and builds.proc.returncode == 0  # the server outlives a failed build and ends when told
     assert builds.server_cpu > 0  # its imports: counted once a run, in no build's figure
 
 
 def test_a_build_asked_of_a_server_that_died_fails_with_a_chinese_message(tmp_path):
     builds = runner.Builds()
-    builds.proc.kill()
-    builds.proc.wait()
+    server = builds.start()
+    assert server is not None
+    server.kill()
+    server.wait()
     try:
         code, _wall, cpu = builds.run(["unused"], tmp_path / "site.log")
     finally:
         builds.close()
     assert (code, cpu) == (1, 0.0)
     assert "生成进程意外退出" in (tmp_path / "site.log").read_text(encoding="utf-8")
+
+
+def test_a_run_that_builds_nothing_starts_no_server_and_a_closed_run_builds_nothing(tmp_path):
+    builds = runner.Builds()
+    builds.close()
+    assert builds.proc is None and builds.server_cpu == 0.0
+    code, _wall, cpu = builds.run(["unused"], tmp_path / "late.log")
+    assert (code, cpu, builds.proc) == (1, 0.0, None)
+    assert "生成已停止" in (tmp_path / "late.log").read_text(encoding="utf-8")
