@@ -189,8 +189,15 @@ class Cluster:
         site = next(s for s in self.sites if s.id == site_id)
         return fingerprint.compute([site.root], overrides)
 
-    def build_site(self, builds: Builds, site_id: str, force: bool = False) -> Result:
-        """Build one site unless nothing it depends on changed."""
+    def build_site(self, site_id: str, force: bool = False, builds: Builds | None = None) -> Result:
+        """Build one site unless nothing it depends on changed (``builds``: the run's fork server;
+        without one, a server of its own for this build)."""
+        if builds is None:
+            own = Builds(self.publish)
+            try:
+                return self.build_site(site_id, force, own)
+            finally:
+                own.close()
         overrides = self.overrides(site_id)
         fp = self.fingerprint(site_id, overrides)
         out = cluster_settings.site_output(self.output_root, site_id)
@@ -216,10 +223,10 @@ class Cluster:
         pool = ThreadPoolExecutor(max_workers=workers)
         builds = Builds(self.publish, fresh)
         try:
-            done = {r.site: r for r in pool.map(lambda s: self.build_site(builds, s.id, force), queue)}
+            done = {r.site: r for r in pool.map(lambda s: self.build_site(s.id, force, builds), queue)}
             results = [done[s.id] for s in subsites]
             if only in (None, DEFAULT_SITE):
-                results.append(self.build_site(builds, DEFAULT_SITE, force))
+                results.append(self.build_site(DEFAULT_SITE, force, builds))
         except BaseException:  # Ctrl-C or SIGTERM: end the builds under way, start no other
             pool.shutdown(wait=False, cancel_futures=True)
             builds.stop()
