@@ -24,6 +24,7 @@ server.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import json
 import os
@@ -132,8 +133,16 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     open_requests = True
 
     def answer(obj: dict[str, Any]) -> None:
-        answers.write(json.dumps(obj).encode() + b"\n")
-        answers.flush()
+        # the runner gone: nobody reads; its end of the requests follows, which ends the builds
+        with contextlib.suppress(OSError, ValueError):
+            answers.write(json.dumps(obj).encode() + b"\n")
+            answers.flush()
+
+    def interrupted(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    # SIGTERM to the server alone (not to its group): its builds end with it
+    signal.signal(signal.SIGTERM, interrupted)
 
     def reap() -> None:
         while running:
@@ -147,31 +156,37 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                     "cpu": usage.ru_utime + usage.ru_stime})
 
     closing = [requests.fileno(), answers.fileno(), wake_r, wake_w]
-    while open_requests or running:
-        ready, _, _ = select.select([requests.fileno(), wake_r] if open_requests else [wake_r], [], [])
-        if wake_r in ready:
-            os.read(wake_r, 4096)
-        reap()
-        if open_requests and requests.fileno() in ready:
-            chunk = os.read(requests.fileno(), 65536)
-            if not chunk:  # the runner is gone or done: end what is still running
-                open_requests = False
-                for pid in running:
-                    os.kill(pid, signal.SIGTERM)
-                continue
-            buffer += chunk
-            while b"\n" in buffer:
-                line, buffer = buffer.split(b"\n", 1)
-                request = json.loads(line)
-                pid = os.fork()
-                if pid == 0:
-                    code = CRASHED
-                    try:
-                        code = _child(request["argv"], request["log"], closing, bool(request.get("fresh")))
-                    finally:
-                        os._exit(code)
-                running[pid] = request["id"]
-                answer({"id": request["id"], "pid": pid})
+    try:
+        while open_requests or running:
+            ready, _, _ = select.select([requests.fileno(), wake_r] if open_requests else [wake_r], [], [])
+            if wake_r in ready:
+                os.read(wake_r, 4096)
+            reap()
+            if open_requests and requests.fileno() in ready:
+                chunk = os.read(requests.fileno(), 65536)
+                if not chunk:  # the runner is gone or done: end what is still running
+                    open_requests = False
+                    for pid in running:
+                        os.kill(pid, signal.SIGTERM)
+                    continue
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    request = json.loads(line)
+                    pid = os.fork()
+                    if pid == 0:
+                        code = CRASHED
+                        try:
+                            code = _child(request["argv"], request["log"], closing, bool(request.get("fresh")))
+                        finally:
+                            os._exit(code)
+                    running[pid] = request["id"]
+                    answer({"id": request["id"], "pid": pid})
+    except BaseException:  # SIGTERM, or the server's own failure: no build outlives it
+        for pid in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        raise
     # the server's own CPU (its imports, forks and waits), which no build's figure includes
     own = resource.getrusage(resource.RUSAGE_SELF)
     answer({"server_cpu": own.ru_utime + own.ru_stime})

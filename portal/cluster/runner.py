@@ -99,7 +99,7 @@ class Builds:
         turn.done.wait()
         if turn.status is None:
             reason = ("生成已停止" if proc is None or self._closed
-                      else f"生成进程意外退出（退出码 {proc.poll()}）")
+                      else f"生成进程意外退出（退出码 {_exit_status(proc)}）")
             with log_path.open("a", encoding="utf-8") as log:
                 log.write(f"{reason}，网站未生成\n")
             return 1, time.perf_counter() - start, 0.0
@@ -147,6 +147,14 @@ class Builds:
         proc.wait()
         self._reader.join()
         proc.stdout.close()
+
+
+def _exit_status(proc: subprocess.Popen[bytes]) -> int | None:
+    """The server's exit status once it has closed its answers (it is ending), None if it hangs."""
+    try:
+        return proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 @dataclass
