@@ -12,6 +12,8 @@ its own seed) and builds it with ``portal.cluster.runner`` into a fresh output f
 
 ``--serial`` also builds the same cluster cold with one worker, right after: on a shared machine
 the speed-up measured in one run says more about parallelism than wall against CPU.
+``--compare-start`` also builds it cold with each site in a new interpreter (``python -m
+pelican``, as before ``portal.cluster.forkserver``): the CPU the fork server saves, same run.
 
 The province size of issue 26 is ``--sites 100 --docs 1000`` (about 100,000 documents; hours of
 CPU on two cores: run it on a quiet machine). Figures in docs/performance.md.
@@ -64,7 +66,9 @@ def timed(cluster: runner.Cluster, **kwargs: Any) -> dict[str, Any]:
     failed = [r for r in results if r.status == "failed"]
     if failed:
         raise SystemExit(f"{failed[0].site} 生成失败:\n{failed[0].log[-3000:]}")
-    return {"wall": round(wall, 2), "cpu": round(sum(r.cpu for r in results), 2),
+    # the fork server's own CPU (its imports, once a run) is part of what the build cost
+    return {"wall": round(wall, 2), "cpu": round(sum(r.cpu for r in results) + cluster.server_cpu, 2),
+            "server_cpu": round(cluster.server_cpu, 2),
             "built": [r.site for r in results if r.status == "built"]}
 
 
@@ -82,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="同时生成的网站数，默认 CPU 核数")
     parser.add_argument("--serial", action="store_true",
                         help="另用 1 个进程冷生成一次，在同一负载下比较墙钟（并行加速比）")
+    parser.add_argument("--compare-start", action="store_true",
+                        help="另用每个网站一个新解释器（fork 服务器之前的做法）冷生成一次，在同一负载下比较 CPU")
     parser.add_argument("--dir", type=Path, help="工作目录（默认临时目录，结束后删除）")
     parser.add_argument("--json", type=Path, help="把结果另存为 JSON")
     args = parser.parse_args(argv)
@@ -100,6 +106,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"冷生成：墙钟 {cold['wall']} 秒，CPU {cold['cpu']} 秒（{workers} 个进程并行），"
               f"目标 ≤ {cold['target_wall']} 秒（1.15 × CPU ÷ {workers}），"
               f"墙钟 / (CPU ÷ {workers}) = {cold['ratio']}，每篇文档 CPU {cold['cpu_ms_per_doc']} ms")
+        if args.compare_start:
+            fresh = timed(runner.Cluster(workdir / "output-fresh", repo=repo), workers=workers, force=True,
+                          fresh=True)
+            fresh["cpu_ms_per_doc"] = round(fresh["cpu"] * 1000 / total, 2)
+            cold["fresh"] = fresh
+            print(f"同样的冷生成，每个网站一个新解释器（未用 fork 服务器）：墙钟 {fresh['wall']} 秒，"
+                  f"CPU {fresh['cpu']} 秒，每篇文档 CPU {fresh['cpu_ms_per_doc']} ms；"
+                  f"fork 服务器省下 CPU {1 - cold['cpu'] / fresh['cpu']:.1%}")
         if args.serial:
             serial = timed(runner.Cluster(workdir / "output-serial", repo=repo), workers=1, force=True)
             cold["serial"] = serial

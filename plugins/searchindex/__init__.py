@@ -1,3 +1,3 @@
-from .searchindex import register
+from .searchindex import before_build, register
 
-__all__ = ["register"]
+__all__ = ["before_build", "register"]

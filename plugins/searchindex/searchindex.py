@@ -43,6 +43,7 @@ import html
 import logging
 import multiprocessing
 import os
+import queue as queue_module
 import re
 import resource
 import signal
@@ -275,17 +276,22 @@ class _Worker:
     BATCH = 64  # documents per message: fewer pickles and wake-ups than one at a time
 
     def __init__(self, conf: dict[str, Any]) -> None:
-        # spawn, not fork: Pelican's console runs a spinner thread, and a forked child could
-        # inherit a lock that thread holds
-        ctx = multiprocessing.get_context("spawn")
-        self.inbox = ctx.Queue()  # put() never blocks: a feeder thread writes to the pipe
-        self._answer, send = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(
-            target=stream_build, name="searchindex", daemon=True,
-            args=(str(conf["dir"]), conf["site"], bool(conf["full"]), int(conf["limitmb"]),
-                  int(conf["keep"]), self.inbox, send, os.getpid()))
-        self.proc.start()
-        send.close()
+        global _SPARE
+        args = (str(conf["dir"]), conf["site"], bool(conf["full"]), int(conf["limitmb"]), int(conf["keep"]))
+        if _SPARE is not None:  # forked before the build started: it waits for these settings
+            self.inbox, self._answer, self.proc = _SPARE
+            _SPARE = None
+            self.inbox.put(args)
+        else:
+            # spawn, not fork: Pelican's console runs a spinner thread, and a forked child could
+            # inherit a lock that thread holds
+            ctx = multiprocessing.get_context("spawn")
+            self.inbox = ctx.Queue()  # put() never blocks: a feeder thread writes to the pipe
+            self._answer, send = ctx.Pipe(duplex=False)
+            self.proc = ctx.Process(target=stream_build, name="searchindex", daemon=True,
+                                    args=(*args, self.inbox, send, os.getpid()))
+            self.proc.start()
+            send.close()
         # When the build stops early the feeder thread can be stuck writing to a full pipe that
         # nobody reads any more; nothing it holds is wanted then, so exiting must not wait for it.
         # A finished build loses nothing: the worker answers only after reading END.
@@ -334,6 +340,57 @@ class _Worker:
 
 _WORKER: _Worker | None = None
 _EXIT_HOOKED = False
+# (inbox, answer pipe, process) of a writer forked by before_build(), not yet given a build
+_SPARE: tuple[Any, Any, Any] | None = None
+
+
+def _await_settings(inbox: Any, outbox: Any, parent_pid: int) -> None:
+    """The spare writer: wait for the build's index settings, then index as a spawned one does."""
+    while True:
+        try:
+            args = inbox.get(timeout=2)
+        except queue_module.Empty:
+            if os.getppid() != parent_pid:  # the build is gone without needing an index
+                return
+            continue
+        if args is None:
+            return
+        stream_build(*args, inbox, outbox, parent_pid)
+        return
+
+
+def before_build() -> None:
+    """Fork the index writer now, while this process has one thread and before Pelican starts.
+
+    ``portal.cluster.forkserver`` calls it in each site's build process: the process has Pelican,
+    the plugins and ``sitesearch`` imported already, so a writer forked here pays neither an
+    interpreter's start nor the imports (a spawned one costs about 0.3 CPU-seconds a site), and no
+    thread of Pelican's exists yet whose lock it could inherit. A build that needs no writer
+    leaves it to the exit hook.
+    """
+    global _SPARE
+    ctx = multiprocessing.get_context("fork")
+    inbox = ctx.Queue()
+    answer, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_await_settings, name="searchindex", daemon=True,
+                       args=(inbox, send, os.getpid()))
+    proc.start()
+    send.close()
+    _SPARE = (inbox, answer, proc)
+    _hook_exit()
+
+
+def _stop_spare() -> None:
+    global _SPARE
+    spare, _SPARE = _SPARE, None
+    if spare is not None:
+        inbox, _answer, proc = spare
+        inbox.put(None)
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        inbox.close()
 
 
 def _stop_worker() -> None:
@@ -344,14 +401,24 @@ def _stop_worker() -> None:
         worker.stop()
 
 
-def _start_worker(conf: dict[str, Any]) -> _Worker:
-    global _WORKER, _EXIT_HOOKED
-    _WORKER = _Worker(conf)
+def _at_exit() -> None:
+    _stop_worker()
+    _stop_spare()
+
+
+def _hook_exit() -> None:
+    global _EXIT_HOOKED
     if not _EXIT_HOOKED:
         # Registered after multiprocessing's own exit hook, so it runs first: a build that
         # raised ends its worker here rather than leaving multiprocessing to find it.
-        atexit.register(_stop_worker)
+        atexit.register(_at_exit)
         _EXIT_HOOKED = True
+
+
+def _start_worker(conf: dict[str, Any]) -> _Worker:
+    global _WORKER
+    _WORKER = _Worker(conf)
+    _hook_exit()
     return _WORKER
 
 

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         if r.status == "failed":
             print(f"--- {r.site} ---\n{r.log.rstrip()}", file=sys.stderr)
-    runner.report(results, time.perf_counter() - start)
+    runner.report(results, time.perf_counter() - start, server_cpu=cluster.server_cpu)
     if any(r.status == "failed" for r in results):
         print("有网站生成失败，见上面的信息", file=sys.stderr)
         return 1

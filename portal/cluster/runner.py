@@ -1,7 +1,8 @@
 """Build the cluster: every sub-site in parallel, then the county, then the cluster-wide lists.
 
 One process per site (Pelican, with its settings from ``portal.cluster.settings``), as many at a
-time as there are cores. A site whose fingerprint (``portal.cluster.fingerprint``) did not change
+time as there are cores, each forked by one server that imported Pelican and the plugins once
+(``portal.cluster.forkserver``). A site whose fingerprint (``portal.cluster.fingerprint``) did not change
 since its last good build is skipped; the county is built after its sub-sites because its
 catalogue lists their documents (their manifests are part of its fingerprint). A broken site.yml
 stops everything at once with its line and a Chinese message; a site that fails is reported with
@@ -10,14 +11,17 @@ its build's output, the others are still built, and the run ends with exit statu
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,34 +48,123 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-# the site builds under way, ended by :func:`stop_all` when the run is interrupted
-RUNNING: set[subprocess.Popen[bytes]] = set()
-_RUNNING_LOCK = threading.Lock()
+class Builds:
+    """The site builds of one run, forked by ``portal.cluster.forkserver`` (started here).
+
+    Thread-safe: each worker thread of the run calls :meth:`run` and waits for its own build.
+    """
+
+    def __init__(self, publish: bool = False, fresh: bool = False) -> None:
+        self.publish = publish
+        self.fresh = fresh  # each build in a new interpreter, as before the server (comparisons)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self._turns: dict[int, _Turn] = {}
+        self._next = 0
+        self._closed = False
+        self.server_cpu = 0.0  # the server's own CPU seconds, known once it has ended
+        self._reader = threading.Thread(target=self._read, name="forkserver-answers", daemon=True)
+
+    def start(self) -> subprocess.Popen[bytes] | None:
+        """The server, started at the first build (a run that builds nothing does not pay its
+        imports); None once the run is closed."""
+        if self.proc is None and not self._closed:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "portal.cluster.forkserver",
+                 str(cluster_settings.config_file(self.publish))],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cluster_sites.REPO_ROOT)
+            self._reader.start()
+        return self.proc
+
+    def run(self, args: list[str], log_path: Path) -> tuple[int, float, float]:
+        """One site's build (Pelican's arguments); (exit status, wall seconds, CPU seconds)."""
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.write_bytes(b"")
+        start = time.perf_counter()
+        turn = _Turn()
+        with self._lock:
+            proc = self.start()
+            self._next += 1
+            self._turns[self._next] = turn
+            request = {"id": self._next, "argv": args, "log": str(log_path), "fresh": self.fresh}
+            try:
+                if proc is None or self._closed:
+                    raise BrokenPipeError
+                assert proc.stdin is not None
+                proc.stdin.write(json.dumps(request, ensure_ascii=False).encode() + b"\n")
+                proc.stdin.flush()
+            except OSError:  # the server is gone; its end is reported below
+                self._turns.pop(self._next)
+                turn.done.set()
+        turn.done.wait()
+        if turn.status is None:
+            reason = ("生成已停止" if proc is None or self._closed
+                      else f"生成进程意外退出（退出码 {_exit_status(proc)}）")
+            with log_path.open("a", encoding="utf-8") as log:
+                log.write(f"{reason}，网站未生成\n")
+            return 1, time.perf_counter() - start, 0.0
+        return turn.status, time.perf_counter() - start, turn.cpu
+
+    def _read(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        for line in self.proc.stdout:
+            answer = json.loads(line)
+            if "server_cpu" in answer:
+                self.server_cpu = answer["server_cpu"]
+                continue
+            with self._lock:
+                turn = self._turns[answer["id"]]
+                if "pid" in answer:
+                    turn.pid = answer["pid"]
+                    continue
+                del self._turns[answer["id"]]
+            turn.status, turn.cpu = answer["status"], answer["cpu"]
+            turn.done.set()
+        with self._lock:  # the server ended: no answer will come for what is left
+            turns, self._turns = list(self._turns.values()), {}
+        for turn in turns:
+            turn.done.set()
+
+    def stop(self) -> None:
+        """End every site build under way (SIGTERM: each ends as an interrupted Pelican build does,
+        without publishing its search index)."""
+        with self._lock:
+            pids = [t.pid for t in self._turns.values() if t.pid is not None]
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    def close(self) -> None:
+        """No more builds: the server ends (with every build it still runs)."""
+        with self._lock:
+            self._closed = True  # a build asked after this fails: the run is over (interrupted)
+            proc = self.proc
+        if proc is None:
+            return
+        assert proc.stdin is not None and proc.stdout is not None
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        proc.wait()
+        self._reader.join()
+        proc.stdout.close()
 
 
-def _run(site_id: str, argv: list[str], log_path: Path) -> tuple[int, float, float]:
-    """Run one site's build; (exit status, wall seconds, CPU seconds of it and its children)."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    with log_path.open("wb") as out, _RUNNING_LOCK:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=cluster_sites.REPO_ROOT)
-        RUNNING.add(proc)
+def _exit_status(proc: subprocess.Popen[bytes]) -> int | None:
+    """The server's exit status once it has closed its answers (it is ending), None if it hangs."""
     try:
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    finally:
-        with _RUNNING_LOCK:
-            RUNNING.discard(proc)
-    return proc.returncode, time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+        return proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        return None
 
 
-def stop_all() -> None:
-    """End every site build under way (SIGTERM: each ends as an interrupted Pelican build does,
-    without publishing its search index)."""
-    with _RUNNING_LOCK:
-        for proc in RUNNING:
-            if proc.returncode is None:
-                proc.terminate()
+@dataclass
+class _Turn:
+    """One build asked of the server: its pid once started, its status and CPU once ended."""
+
+    pid: int | None = None
+    status: int | None = None
+    cpu: float = 0.0
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 class Cluster:
@@ -82,6 +175,7 @@ class Cluster:
         self.publish = publish
         self.repo = repo
         self.sites = cluster_sites.load_all(repo)  # SiteError: a broken site.yml
+        self.server_cpu = 0.0  # the fork server's own CPU in the last build()
         self.base = cluster_settings.base_settings(publish)
 
     @property
@@ -103,8 +197,15 @@ class Cluster:
         site = next(s for s in self.sites if s.id == site_id)
         return fingerprint.compute([site.root], overrides)
 
-    def build_site(self, site_id: str, force: bool = False) -> Result:
-        """Build one site unless nothing it depends on changed."""
+    def build_site(self, site_id: str, force: bool = False, builds: Builds | None = None) -> Result:
+        """Build one site unless nothing it depends on changed (``builds``: the run's fork server;
+        without one, a server of its own for this build)."""
+        if builds is None:
+            own = Builds(self.publish)
+            try:
+                return self.build_site(site_id, force, own)
+            finally:
+                own.close()
         overrides = self.overrides(site_id)
         fp = self.fingerprint(site_id, overrides)
         out = cluster_settings.site_output(self.output_root, site_id)
@@ -112,30 +213,36 @@ class Cluster:
             return Result(site_id, "skipped")
         fingerprint.forget(self.output_root, site_id)
         log_path = self.output_root / LOG_DIR / f"{site_id}.log"
-        code, wall, cpu = _run(site_id, cluster_settings.pelican_argv(overrides, publish=self.publish), log_path)
+        code, wall, cpu = builds.run(cluster_settings.pelican_args(overrides, publish=self.publish), log_path)
         log = log_path.read_text(encoding="utf-8", errors="replace")
         if code != 0:
             return Result(site_id, "failed", wall, cpu, log)
         fingerprint.store(self.output_root, site_id, fp)
         return Result(site_id, "built", wall, cpu, log)
 
-    def build(self, only: str | None = None, workers: int | None = None, force: bool = False) -> list[Result]:
-        """Build the cluster (or one site) and the cluster-wide lists."""
+    def build(self, only: str | None = None, workers: int | None = None, force: bool = False,
+              fresh: bool = False) -> list[Result]:
+        """Build the cluster (or one site) and the cluster-wide lists (``fresh``: each site in a new
+        interpreter, as before the fork server, for comparisons)."""
         workers = workers or default_workers()
         subsites = [s for s in self.sites if only in (None, s.id)]
         # largest first, so the last site to finish is a small one (less time with a core idle)
         queue = sorted(subsites, key=lambda s: fingerprint.tree_bytes(s.content_dir), reverse=True)
         pool = ThreadPoolExecutor(max_workers=workers)
+        builds = Builds(self.publish, fresh)
         try:
-            done = {r.site: r for r in pool.map(lambda s: self.build_site(s.id, force), queue)}
+            done = {r.site: r for r in pool.map(lambda s: self.build_site(s.id, force, builds), queue)}
             results = [done[s.id] for s in subsites]
             if only in (None, DEFAULT_SITE):
-                results.append(self.build_site(DEFAULT_SITE, force))
+                results.append(self.build_site(DEFAULT_SITE, force, builds))
         except BaseException:  # Ctrl-C or SIGTERM: end the builds under way, start no other
             pool.shutdown(wait=False, cancel_futures=True)
-            stop_all()
+            builds.stop()
+            builds.close()
             raise
         pool.shutdown()
+        builds.close()
+        self.server_cpu = builds.server_cpu
         # a run that built nothing leaves the lists as they are (they name when they were made)
         built = any(r.status == "built" for r in results)
         if not any(r.status == "failed" for r in results) and (built or not lists.present(self.output_root)):
@@ -150,13 +257,13 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def report(results: list[Result], wall: float, stream: Any = sys.stdout) -> None:
-    """One line per site, then the totals (wall and CPU seconds)."""
+def report(results: list[Result], wall: float, stream: Any = sys.stdout, server_cpu: float = 0.0) -> None:
+    """One line per site, then the totals (wall and CPU seconds, the fork server's included)."""
     labels = {"built": "已生成", "skipped": "未改动，跳过", "failed": "生成失败"}
     for r in results:
         times = f"（{r.wall:.1f} 秒，CPU {r.cpu:.1f} 秒）" if r.status != "skipped" else ""
         print(f"{r.site}: {labels[r.status]}{times}", file=stream)
-    cpu = sum(r.cpu for r in results)
+    cpu = sum(r.cpu for r in results) + server_cpu
     built = sum(r.status == "built" for r in results)
     print(f"网站群：生成 {built} 个网站，跳过 {sum(r.status == 'skipped' for r in results)} 个，"
           f"用时 {wall:.1f} 秒，CPU {cpu:.1f} 秒", file=stream)

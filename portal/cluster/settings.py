@@ -140,12 +140,16 @@ def overrides_for(site_id: str, sites: list[cluster_sites.Site], output_root: Pa
     return subsite_overrides(by_id[site_id], sites, output_root, publish=publish, base=base)
 
 
-def pelican_argv(overrides: dict[str, Any], *, publish: bool = False) -> list[str]:
-    """The command that builds one site: Pelican's own, in a process of its own."""
-    argv = [sys.executable, "-m", "pelican", overrides["PATH"], "-s", str(config_file(publish)),
-            "-o", overrides["OUTPUT_PATH"]]
+def pelican_args(overrides: dict[str, Any], *, publish: bool = False) -> list[str]:
+    """Pelican's arguments for one site's build (what ``pelican.main`` takes)."""
+    args = [overrides["PATH"], "-s", str(config_file(publish)), "-o", overrides["OUTPUT_PATH"]]
     # one -e with every pair: a second -e would replace the first's
-    argv.append("-e")
-    argv += [f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in overrides.items()
+    args.append("-e")
+    args += [f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in overrides.items()
              if key not in ("PATH", "OUTPUT_PATH")]
-    return argv
+    return args
+
+
+def pelican_argv(overrides: dict[str, Any], *, publish: bool = False) -> list[str]:
+    """The command that builds one site on its own: Pelican's, in a process of its own."""
+    return [sys.executable, "-m", "pelican", *pelican_args(overrides, publish=publish)]

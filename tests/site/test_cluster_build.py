@@ -16,6 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from portal.cluster import runner
+from portal.cluster import settings as cluster_settings
 from tests.conftest import ROOT
 
 CGZ_DOC = "cgz/xxgk/wj/cgz-2026-101.html"
@@ -167,6 +168,45 @@ def test_a_template_override_is_searched_before_the_theme(out):
     assert page(out / "index.html").find("meta", attrs={"name": "gp-override"}) is None
 
 
+def test_two_sites_forked_by_one_server_keep_their_own_settings_and_menus(out):
+    """Both sub-sites are built by children of one fork server: neither sees the other's settings,
+    menu or template override (Pelican registers the plugins in each child, after the fork)."""
+    def nav(site_id: str) -> list[str]:
+        return [a["href"] for a in page(out / site_id / "index.html").select(".gp-nav__link")]
+
+    assert nav("cgz") == ["/cgz/", "/cgz/zwdt/", "/cgz/xxgk/", "/hdjl/", "/jg/"]
+    assert nav("rsj") == ["/rsj/", "/rsj/zwdt/", "/rsj/xxgk/", "/rsj/bsfw/", "/hdjl/", "/jg/"]
+    names = {site_id: page(out / site_id / "index.html").find("meta", attrs={"name": "SiteName"})["content"]
+             for site_id in ("cgz", "rsj")}
+    assert names == {"cgz": "示范县城关镇人民政府", "rsj": "示范县人力资源和社会保障局"}
+    logs = {site_id: (out / "_cluster" / "logs" / f"{site_id}.log").read_text(encoding="utf-8")
+            for site_id in ("cgz", "rsj")}
+    assert all("Done: Processed" in log for log in logs.values()), logs
+    assert "\x1b[" not in logs["cgz"] + logs["rsj"]  # the server's console is no terminal
+
+
+# what differs between two builds of the same tree: the time each was written
+TIMESTAMPS = re.compile(rb'"generated": "[^"]*"|<updated>[^<]*</updated>')
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): TIMESTAMPS.sub(b"", p.read_bytes())
+            for p in sorted(root.rglob("*")) if p.is_file() and "_cluster/logs" not in p.as_posix()}
+
+
+def test_a_forked_build_writes_what_pelican_on_its_own_writes(repo, out, tmp_path):
+    """The fork server changes how a build starts, not what it writes: rsj built by
+    ``python -m pelican`` with the same settings is the same tree, byte for byte but the times."""
+    alone = runner.Cluster(tmp_path / "alone", repo=repo)
+    argv = cluster_settings.pelican_argv(alone.overrides("rsj"))
+    run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    forked, own = tree(out / "rsj"), tree(tmp_path / "alone" / "rsj")
+    assert sorted(forked) == sorted(own)
+    assert [name for name in forked if forked[name] != own[name]] == []
+    assert any(name.endswith(".html") for name in forked) and "_cluster/manifest.json" in forked
+
+
 def test_the_county_catalogue_lists_a_subsite_document_once_at_its_url(out):
     rows = []
     for listing in sorted((out / "xxgk" / "ml").glob("index*.html")):
@@ -313,3 +353,39 @@ def test_sigterm_ends_the_builds_under_way_and_stores_no_fingerprint(tmp_path):
     assert proc.returncode == 130, stdout + stderr
     assert "生成被中断" in stderr
     assert not list((out / "_cluster").glob("*.fingerprint"))
+
+
+def test_a_forked_build_that_fails_reports_its_status_and_log(tmp_path):
+    builds = runner.Builds()
+    try:
+        code, _wall, _cpu = builds.run([str(tmp_path / "nosuch"), "-s", str(cluster_settings.config_file(False)),
+                                        "-o", str(tmp_path / "out")], tmp_path / "nosuch.log")
+    finally:
+        builds.close()
+    assert code == 1
+    assert "You need to specify a path" in (tmp_path / "nosuch.log").read_text(encoding="utf-8")
+    assert builds.proc is not None and builds.proc.returncode == 0  # the server outlives a failed build and ends when told
+    assert builds.server_cpu > 0  # its imports: counted once a run, in no build's figure
+
+
+def test_a_build_asked_of_a_server_that_died_fails_with_a_chinese_message(tmp_path):
+    builds = runner.Builds()
+    server = builds.start()
+    assert server is not None
+    server.kill()
+    server.wait()
+    try:
+        code, _wall, cpu = builds.run(["unused"], tmp_path / "site.log")
+    finally:
+        builds.close()
+    assert (code, cpu) == (1, 0.0)
+    assert "生成进程意外退出" in (tmp_path / "site.log").read_text(encoding="utf-8")
+
+
+def test_a_run_that_builds_nothing_starts_no_server_and_a_closed_run_builds_nothing(tmp_path):
+    builds = runner.Builds()
+    builds.close()
+    assert builds.proc is None and builds.server_cpu == 0.0
+    code, _wall, cpu = builds.run(["unused"], tmp_path / "late.log")
+    assert (code, cpu, builds.proc) == (1, 0.0, None)
+    assert "生成已停止" in (tmp_path / "late.log").read_text(encoding="utf-8")
