@@ -43,6 +43,7 @@ PAGES_FILE = "pages.pickle"
 FORMAT = 1
 # attributes of content objects that are the build's machinery, not what a page shows
 _SKIPPED_ATTRS = frozenset({"_context", "settings"})
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def cache_dir(output_root: Path, site_id: str) -> Path:
@@ -130,6 +131,8 @@ class Entry:
     check_key: str  # ReaderCache.check_key when it was checked
     checked: bytes  # a pickled Checked
     html: str | None = None  # its Markdown as sanitised HTML
+    mtime: int = 0  # the file's modification time (a fixed page without a date is dated by it)
+    search: bytes | None = None  # its pickled sitesearch Document (plugins/searchindex)
 
 
 class ReaderCache:
@@ -160,17 +163,22 @@ class ReaderCache:
         except OSError:  # check_file reports it
             return Checked(*check_file(path, site, relpath)), None
         digest = hashlib.sha1(raw).hexdigest()
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            mtime = 0
         key = self.check_key(site)
         shown = site.display(relpath)
         old = self.old.get(relpath)
-        html = old.html if old is not None and old.digest == digest else None
-        if old is not None and old.digest == digest and old.check_key == key:
+        same = old is not None and old.digest == digest
+        html = old.html if same else None
+        if old is not None and same and old.check_key == key:
             self.hits += 1
             checked: Checked = pickle.loads(old.checked)
             if checked.list_links:
                 site.list_links.setdefault(shown, []).extend(checked.list_links)
             site.unreadable_index_nos.update(checked.unreadable)
-            self.new[relpath] = old
+            self.new[relpath] = old if old.mtime == mtime else dataclasses.replace(old, mtime=mtime, search=None)
             return checked, html
         links_before = len(site.list_links.get(shown, ()))
         unreadable_before = set(site.unreadable_index_nos)
@@ -178,13 +186,24 @@ class ReaderCache:
         checked = Checked(doc, problems, list(site.list_links.get(shown, ())[links_before:]),
                           sorted(site.unreadable_index_nos - unreadable_before))
         self.new[relpath] = Entry(digest, key, pickle.dumps(_without_node(checked, raw), pickle.HIGHEST_PROTOCOL),
-                                  html)
+                                  html, mtime, old.search if same and old is not None and old.mtime == mtime else None)
         return checked, html
 
     def remember_html(self, relpath: str, html: str) -> None:
         entry = self.new.get(relpath)
         if entry is not None:
             entry.html = html
+
+    def search_document(self, relpath: str, make: Callable[[], Any]) -> Any:
+        """A document's search document (``make()``, or the last build's when the file is the
+        same: it is made as soon as the document is read, from the file and the base alone)."""
+        entry = self.new.get(relpath)
+        if entry is not None and entry.search is not None:
+            return pickle.loads(entry.search)
+        doc = make()
+        if entry is not None:
+            entry.search = pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
+        return doc
 
     def save(self) -> None:
         """Keep the documents this build read (a removed document leaves the cache with it)."""
@@ -203,21 +222,25 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     ``memo`` holds each container's and object's summary by identity for one build, keeping the
     objects alive so that no id is reused.
     """
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value if type(value) in (bool, int, float, str, type(None)) else (type(value).__name__, str(value))
+    t = type(value)
+    if t in _PLAIN:
+        return value
+    if isinstance(value, (bool, int, float, str)):  # Markup, enums: their type shows in the page
+        return (t.__name__, str(value))
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if depth > 12:
-        return ("deep", type(value).__qualname__)
+        return ("deep", t.__qualname__)
     hit = memo.get(id(value))
     if hit is not None:
         return hit[1]
-    memo[id(value)] = (value, ("cycle", type(value).__qualname__))  # a reference back to itself
+    memo[id(value)] = (value, ("cycle", t.__qualname__))  # a reference back to itself
     fp: Any
-    if isinstance(value, dict):
-        fp = tuple((stable(k, memo, depth + 1), stable(v, memo, depth + 1)) for k, v in value.items())
-    elif isinstance(value, (list, tuple)):
-        fp = tuple(stable(v, memo, depth + 1) for v in value)
+    if t is dict or isinstance(value, dict):
+        fp = tuple((k if type(k) in _PLAIN else stable(k, memo, depth + 1),
+                    v if type(v) in _PLAIN else stable(v, memo, depth + 1)) for k, v in value.items())
+    elif t is list or t is tuple or isinstance(value, (list, tuple)):
+        fp = tuple(v if type(v) in _PLAIN else stable(v, memo, depth + 1) for v in value)
     elif isinstance(value, (set, frozenset)):
         fp = ("set", tuple(sorted((stable(v, memo, depth + 1) for v in value), key=repr)))
     elif isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
@@ -227,11 +250,11 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     elif getattr(value, "relative_source_path", None) is not None and hasattr(value, "metadata"):
         fp = ("doc", value.relative_source_path, doc_digest(value, memo, depth))
     elif hasattr(value, "__dict__"):
-        fp = (type(value).__qualname__,
+        fp = (t.__qualname__,
               stable({k: v for k, v in vars(value).items() if k not in _SKIPPED_ATTRS}, memo, depth + 1))
     else:
         text = repr(value)
-        fp = (type(value).__qualname__, text if " at 0x" not in text else "")
+        fp = (t.__qualname__, text if " at 0x" not in text else "")
     memo[id(value)] = (value, fp)
     return fp
 
