@@ -171,3 +171,17 @@ def test_a_damaged_cache_builds_everything_with_the_same_output(cluster, tmp_pat
     # and the caches are whole again
     with (folder / incremental.PAGES_FILE).open("rb") as f:
         assert pickle.load(f)[1]["pages"]
+
+
+def test_a_content_error_fails_the_run_and_the_fix_is_built_like_a_full_build(cluster, tmp_path):
+    repo, out = cluster
+    doc = disclosure(repo, "s002", 3)
+    good = doc.read_text(encoding="utf-8")
+    doc.write_text(re.sub(r"^title: .*\n", "", good, count=1, flags=re.M), encoding="utf-8")
+    run = cluster_cmd(repo, out, "--workers", "2")
+    assert run.returncode == 1
+    assert doc.name in run.stderr and "title" in run.stderr
+    doc.write_text(good + "\n改正后的一段。\n", encoding="utf-8")
+    stdout = build(repo, out)
+    assert "已生成" in line(stdout, "s002")
+    assert_same_as_a_full_build(repo, out, tmp_path)
