@@ -3,9 +3,10 @@
 A site's inputs are its content (every file's path, size and modification time), its site.yml and
 its own templates and images, the code and theme every site shares (theme/, plugins/, portal/,
 sitesearch/, the message kinds and their time limits, pelicanconf/publishconf, the county's
-registry and columns) and its computed settings. The county's also holds its sub-sites'
-manifests, byte for byte: a sub-site's edit that changes no title, URL or date leaves the county
-as it is. The fingerprint of the last good build is kept in ``<output>/_cluster/<site>.fingerprint``.
+registry and columns) and its computed settings. The county's also holds what it lists of its
+sub-sites' manifests (their 信息公开 entries, ``manifest.LISTED``): a sub-site's edit that changes
+no such title, URL or date, or any edit of another type of document, leaves the county as it is.
+The fingerprint of the last good build is kept in ``<output>/_cluster/<site>.fingerprint``.
 
 Beside it, the same file keeps the site's *base* fingerprint: everything but its documents (the
 ``.md`` files of its content folder outside ``files/``) and the manifests. When only documents
@@ -22,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from portal.cluster import manifest
 from portal.schema import FILES_DIR
 from portal.sites import REPO_ROOT
 
@@ -89,11 +91,8 @@ def compute_parts(site_inputs: list[Path], settings: dict[str, Any], manifests: 
             h.update(f"{path}\0{size}\0{mtime}\n".encode())
     base.update(shared_digest().encode())
     base.update(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode())
-    for m in manifests:
-        try:
-            docs.update(hashlib.sha256(Path(m).read_bytes()).digest())
-        except FileNotFoundError:
-            docs.update(b"missing")
+    for m in manifests:  # what the county lists of them: a news item's edit leaves it as it is
+        docs.update(hashlib.sha256(manifest.listed(Path(m))).digest())
     base_fp = base.hexdigest()
     return hashlib.sha256(f"{base_fp}\0{docs.hexdigest()}".encode()).hexdigest(), base_fp
 

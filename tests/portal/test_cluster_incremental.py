@@ -3,6 +3,7 @@ agree on, without building a site (the builds themselves: tests/site/test_cluste
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
@@ -127,3 +128,22 @@ def test_the_runner_keeps_both_fingerprints(tmp_path):
     fingerprint.stored_path(tmp_path, "s002").write_bytes(b"\xff\xfe")  # damaged: a full build
     assert fingerprint.stored_base(tmp_path, "s002") is None
     assert not fingerprint.unchanged(tmp_path, "s002", "full", tmp_path)
+
+
+def test_the_county_depends_on_the_listed_entries_of_a_manifest_only(tmp_path):
+    from portal.cluster import manifest
+
+    path = tmp_path / "s001" / "_cluster" / "manifest.json"
+    path.parent.mkdir(parents=True)
+
+    def write(news_title: str, doc_title: str) -> bytes:
+        path.write_text(json.dumps({"version": 1, "site": "s001", "documents": [
+            {"type": "news", "title": news_title, "url": "s001/zwdt/a.html"},
+            {"type": manifest.LISTED, "title": doc_title, "url": "s001/xxgk/wj/b.html"}]}), encoding="utf-8")
+        return manifest.listed(path)
+
+    first = write("新闻", "文件")
+    assert write("新闻（改）", "文件") == first
+    assert write("新闻", "文件（改）") != first
+    path.unlink()
+    assert manifest.listed(path) != first  # never built: nothing listed
