@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from jinja2 import FileSystemBytecodeCache
 
+from portal.listing import newest_first
+
 AUTHOR = "示范县人民政府办公室"
 SITENAME = "示范县人民政府"
 SITE_SHORT_NAME = "示范县政府网"
@@ -67,7 +69,7 @@ THEME = "theme"
 THEME_STATIC_DIR = "theme"
 OUTPUT_PATH = "output"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["yamlmeta", "catalogs", "exports", "searchindex", "clustermanifest", "powers"]
+PLUGINS = ["yamlmeta", "catalogs", "exports", "searchindex", "clustermanifest", "powers", "incremental"]
 # Whoosh index written with the site (output/_search, versioned with an atomic CURRENT pointer)
 # by a worker process on the second core while Pelican reads and renders. See docs/search.md.
 SEARCHINDEX = {"background": True}
@@ -77,6 +79,8 @@ SEARCHINDEX = {"background": True}
 # Every Markdown file under content/ is read, so one in a folder no type owns fails the build
 # exactly as scripts/check reports it, instead of being dropped without a word.
 ARTICLE_PATHS = [""]
+# newest first; same-dated documents by source path, so that every build lists them alike
+ARTICLE_ORDER_BY = newest_first
 PAGE_PATHS: list[str] = []
 STATIC_PATHS = ["files"]
 ARTICLE_EXCLUDES = ["files"]  # attachments, copied as they are (STATIC_PATHS)

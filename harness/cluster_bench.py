@@ -8,7 +8,11 @@ its own seed) and builds it with ``portal.cluster.runner`` into a fresh output f
    wall ≤ 1.15 × CPU ÷ cores, CPU ms per document);
 2. again without a change: every site skipped;
 3. one edit of a sub-site document's body: that site only (the county's lists do not change);
-4. one edit of a title: that site and the county (its catalogue lists the title).
+4. one edit of a title: that site and the county (its catalogue lists the title);
+5. a new document (a copy of a news item), then 6. a removed one, in the same sub-site.
+
+Steps 3–6 are incremental builds (``portal.cluster.incremental``): each prints wall and CPU seconds
+(all build processes) and which sites were built, and incrementally.
 
 ``--serial`` also builds the same cluster cold with one worker, right after: on a shared machine
 the speed-up measured in one run says more about parallelism than wall against CPU.
@@ -69,7 +73,8 @@ def timed(cluster: runner.Cluster, **kwargs: Any) -> dict[str, Any]:
     # the fork server's own CPU (its imports, once a run) is part of what the build cost
     return {"wall": round(wall, 2), "cpu": round(sum(r.cpu for r in results) + cluster.server_cpu, 2),
             "server_cpu": round(cluster.server_cpu, 2),
-            "built": [r.site for r in results if r.status == "built"]}
+            "built": [r.site for r in results if r.status == "built"],
+            "incremental": [r.site for r in results if r.status == "built" and r.mode == "incremental"]}
 
 
 def edit(path: Path, old_re: str, new: str) -> None:
@@ -124,13 +129,25 @@ def main(argv: list[str] | None = None) -> int:
         doc = next((repo / "sites" / "s001" / "content" / "xxgk").rglob("*.md"))
         edit(doc, r"\Z", "\n补充说明：本文件内容有更新。\n")
         body = timed(cluster, workers=workers)
-        print(f"改一篇文档的正文：墙钟 {body['wall']} 秒，生成 {body['built']}")
+        print(f"改一篇文档的正文：墙钟 {body['wall']} 秒，CPU {body['cpu']} 秒，生成 {body['built']}"
+              f"（增量 {body['incremental']}）")
         edit(doc, r"^title: (.*)$", r"title: \1（修订）")
         title = timed(cluster, workers=workers)
-        print(f"改一篇文档的标题：墙钟 {title['wall']} 秒，生成 {title['built']}")
+        print(f"改一篇文档的标题：墙钟 {title['wall']} 秒，CPU {title['cpu']} 秒，生成 {title['built']}"
+              f"（增量 {title['incremental']}）")
+        news = sorted((repo / "sites" / "s001" / "content" / "zwdt").rglob("*.md"))
+        shutil.copy(news[0], news[0].with_name("bench-new-" + news[0].name))
+        added = timed(cluster, workers=workers)
+        print(f"新增一篇文档：墙钟 {added['wall']} 秒，CPU {added['cpu']} 秒，生成 {added['built']}"
+              f"（增量 {added['incremental']}）")
+        news[1].unlink()
+        removed = timed(cluster, workers=workers)
+        print(f"删除一篇文档：墙钟 {removed['wall']} 秒，CPU {removed['cpu']} 秒，生成 {removed['built']}"
+              f"（增量 {removed['incremental']}）")
         usage = resource.getrusage(resource.RUSAGE_SELF)
         figures = {"sites": args.sites, "docs_per_site": args.docs, "cold": cold, "unchanged": unchanged,
-                   "edit_body": body, "edit_title": title, "cores": os.cpu_count(),
+                   "edit_body": body, "edit_title": title, "new_document": added,
+                   "removed_document": removed, "cores": os.cpu_count(),
                    "runner_cpu": round(usage.ru_utime + usage.ru_stime, 2),
                    "loadavg": os.getloadavg()}
         print(f"（负载 {figures['loadavg'][0]:.1f}：机器由多人共用，墙钟偏大）")

@@ -38,6 +38,9 @@ class Document:
     body: str
     body_line: int  # 1-based line where the Markdown body starts
     node: yaml.Node | None = field(default=None, repr=False)
+    # the YAML text of a copy kept without its node (portal.cluster.incremental's cache: nodes are
+    # most of a document's size there): line_of composes it again when first asked
+    head: str | None = field(default=None, repr=False)
 
     def line_of(self, *keys: str | int) -> int:
         """Line (1-based) of a key path such as ``("materials", 2, "form")``.
@@ -46,6 +49,12 @@ class Document:
         a missing key reports where its parent is.
         """
         line = 2  # first line inside the opening fence
+        if self.node is None and self.head is not None:
+            loader = _Loader(self.head)
+            try:
+                self.node = loader.get_single_node()
+            finally:
+                loader.dispose()
         node = self.node
         for key in keys:
             child = _child(node, key)

@@ -161,3 +161,15 @@ def list_folders(items: Iterable[tuple[str, dict[str, Any]]], news_columns: Iter
             add("power_category", meta.get("power_type"))
             add("power_department", meta.get("department"))
     return found
+
+
+def newest_first(article: Any) -> tuple[int, int, int, str]:
+    """Pelican's ``ARTICLE_ORDER_BY``: newest first, documents of the same time by source path.
+
+    Pelican collects the files to read in a set, so without the path two builds of one tree list
+    same-dated documents in different orders (and an incremental build could never match a
+    full one byte for byte).
+    """
+    d = article.date
+    return (-d.toordinal(), -(d.hour * 3600 + d.minute * 60 + d.second), -d.microsecond,
+            str(article.relative_source_path))

@@ -62,6 +62,7 @@ from pelican.utils import (
 
 from portal import schema
 from portal import surveys as survey_defs
+from portal.cluster import incremental
 from sitesearch import fields as F
 from sitesearch import layout
 from sitesearch.indexer import DOCS, END, Document, build, stream_build
@@ -481,8 +482,14 @@ def article_read(content: Any) -> None:
         return
     worker = _WORKER or _start_worker(conf)
     registry = getattr(content, "_context", {}).get("departments")
-    worker.add(article_document(content, sections_of(settings), registry,
-                                (conf["site"], conf["site_name"])))
+
+    def make() -> Document:
+        return article_document(content, sections_of(settings), registry, (conf["site"], conf["site_name"]))
+
+    # an incremental build (plugins/incremental) keeps each file's search document
+    cache = incremental.ACTIVE.reader
+    relpath = getattr(content, "relpath", None)
+    worker.add(cache.search_document(relpath, make) if cache is not None and relpath else make())
 
 
 class SearchIndexGenerator:

@@ -23,6 +23,7 @@ from formsvc import config as formsvc_config
 from formsvc.domain import kinds
 from portal import columns as portal_columns
 from portal import departments, freshness, frontmatter, report, schema, vocab
+from portal.cluster import incremental
 from portal.sanitize import sanitize
 
 log = logging.getLogger(__name__)
@@ -121,9 +122,16 @@ class YamlMarkdownReader(BaseReader):
         if not relpath.endswith(".md"):  # reported by check_stray_files
             return "", {"status": "skip", "title": relpath}
         check = _checker()
+        cache = incremental.ACTIVE.reader if check is not None and STATE.site is not None else None
+        html = None
         if check is not None and STATE.site is not None:
-            # the same reading and rules as scripts/check, so the two never disagree
-            doc, problems = check.check_file(path, STATE.site, relpath)
+            # the same reading and rules as scripts/check, so the two never disagree; an
+            # incremental build reuses the last build's answer for a file whose bytes are the same
+            if cache is not None:
+                checked, html = cache.check(path, relpath, STATE.site, check.check_file)
+                doc, problems = checked.doc, checked.problems
+            else:
+                doc, problems = check.check_file(path, STATE.site, relpath)
             STATE.problems.extend(problems)
         else:
             try:
@@ -139,8 +147,13 @@ class YamlMarkdownReader(BaseReader):
         STATE.documents.append((relpath, doc))
 
         try:
-            self._md.reset()
-            content = mark_signature(sanitize(self._md.convert(doc.body)))
+            if html is not None:
+                content = html
+            else:
+                self._md.reset()
+                content = mark_signature(sanitize(self._md.convert(doc.body)))
+                if cache is not None:
+                    cache.remember_html(relpath, content)
             return content, self.metadata_for(doc_type, relpath, doc.meta)
         except Exception as exc:  # Pelican would log it and publish the site without this page
             _record_problem(relpath, 1, f"无法生成这篇文档的页面（{type(exc).__name__}: {exc}）")

@@ -3,9 +3,15 @@
 A site's inputs are its content (every file's path, size and modification time), its site.yml and
 its own templates and images, the code and theme every site shares (theme/, plugins/, portal/,
 sitesearch/, the message kinds and their time limits, pelicanconf/publishconf, the county's
-registry and columns) and its computed settings. The county's also holds its sub-sites'
-manifests, byte for byte: a sub-site's edit that changes no title, URL or date leaves the county
-as it is. The fingerprint of the last good build is kept in ``<output>/_cluster/<site>.fingerprint``.
+registry and columns) and its computed settings. The county's also holds what it lists of its
+sub-sites' manifests (their 信息公开 entries, ``manifest.LISTED``): a sub-site's edit that changes
+no such title, URL or date, or any edit of another type of document, leaves the county as it is.
+The fingerprint of the last good build is kept in ``<output>/_cluster/<site>.fingerprint``.
+
+Beside it, the same file keeps the site's *base* fingerprint: everything but its documents (the
+``.md`` files of its content folder outside ``files/``) and the manifests. When only documents
+(and manifests) changed since the last good build, the build may be incremental
+(``portal.cluster.incremental``); when the base changed it is a full build.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from portal.cluster import manifest
+from portal.schema import FILES_DIR
 from portal.sites import REPO_ROOT
 
 SHARED = ("theme", "plugins", "portal", "sitesearch", "formsvc/domain", "pelicanconf.py", "publishconf.py",
@@ -67,36 +75,60 @@ def shared_digest() -> str:
     return _SHARED_CACHE["v"]
 
 
+def is_document(path: str, content_dir: Path) -> bool:
+    """Whether a file is one of the site's documents (an edit a build can take incrementally)."""
+    rel = os.path.relpath(path, content_dir)
+    return path.endswith(".md") and not rel.startswith((os.pardir, f"{FILES_DIR}{os.sep}"))
+
+
+def compute_parts(site_inputs: list[Path], settings: dict[str, Any], manifests: Iterable[Path] = (),
+                  content_dir: Path | None = None) -> tuple[str, str]:
+    """(the fingerprint of one site's build, its base: the same without documents and manifests)."""
+    base, docs = hashlib.sha256(), hashlib.sha256()
+    for root in site_inputs:
+        for path, size, mtime in _files(Path(root)):
+            h = docs if content_dir is not None and is_document(path, content_dir) else base
+            h.update(f"{path}\0{size}\0{mtime}\n".encode())
+    base.update(shared_digest().encode())
+    base.update(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode())
+    for m in manifests:  # what the county lists of them: a news item's edit leaves it as it is
+        docs.update(hashlib.sha256(manifest.listed(Path(m))).digest())
+    base_fp = base.hexdigest()
+    return hashlib.sha256(f"{base_fp}\0{docs.hexdigest()}".encode()).hexdigest(), base_fp
+
+
 def compute(site_inputs: list[Path], settings: dict[str, Any], manifests: Iterable[Path] = ()) -> str:
     """The fingerprint of one site's build."""
-    h = tree_digest(site_inputs)
-    h.update(shared_digest().encode())
-    h.update(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode())
-    for m in manifests:
-        try:
-            h.update(hashlib.sha256(Path(m).read_bytes()).digest())
-        except FileNotFoundError:
-            h.update(b"missing")
-    return h.hexdigest()
+    return compute_parts(site_inputs, settings, manifests)[0]
 
 
 def stored_path(output_root: Path, site_id: str) -> Path:
     return Path(output_root) / STORE / f"{site_id}.fingerprint"
 
 
+def _stored(output_root: Path, site_id: str) -> list[str]:
+    try:
+        return stored_path(output_root, site_id).read_text(encoding="ascii").split()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return []
+
+
 def unchanged(output_root: Path, site_id: str, fingerprint: str, site_output: Path) -> bool:
     """True when the last good build of this site had this fingerprint and its output is there."""
-    try:
-        stored = stored_path(output_root, site_id).read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        return False
-    return stored == fingerprint and (Path(site_output) / "index.html").is_file()
+    stored = _stored(output_root, site_id)
+    return stored[:1] == [fingerprint] and (Path(site_output) / "index.html").is_file()
 
 
-def store(output_root: Path, site_id: str, fingerprint: str) -> None:
+def stored_base(output_root: Path, site_id: str) -> str | None:
+    """The base fingerprint of the last good build of this site (None: no good build known)."""
+    stored = _stored(output_root, site_id)
+    return stored[1] if len(stored) == 2 else None
+
+
+def store(output_root: Path, site_id: str, fingerprint: str, base: str = "") -> None:
     path = stored_path(output_root, site_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(fingerprint + "\n", encoding="ascii")
+    path.write_text(f"{fingerprint}\n{base}\n" if base else f"{fingerprint}\n", encoding="ascii")
 
 
 def forget(output_root: Path, site_id: str) -> None:

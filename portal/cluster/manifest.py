@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 
 MANIFEST_VERSION = 1
 CHINA = ZoneInfo("Asia/Shanghai")
+# the one type of document the county's build lists from its sub-sites' manifests (catalogue,
+# department pages, data/xxgk.json): an edit of any other document leaves the county as it is
+LISTED = "disclosure"
 # the metadata a disclosure entry carries besides the common fields (the 目录's columns, the open
 # data record's fields)
 DISCLOSURE_KEYS = ("topic", "genre", "doc_no", "validity", "written", "replaced_by", "invalid_from",
@@ -108,7 +111,14 @@ def _date(text: str | None) -> Any:
     return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
 
 
-def documents(paths: list[str], registry: Any, doctype: str | None = "disclosure") -> list[ClusterDocument]:
+def listed(path: Path) -> bytes:
+    """What of a manifest the county's build reads (its ``LISTED`` entries), as bytes to hash."""
+    data = read(Path(path))
+    entries = [e for e in data.get("documents", []) if e.get("type") == LISTED]
+    return json.dumps([data.get("site"), entries], ensure_ascii=False, sort_keys=True, default=str).encode()
+
+
+def documents(paths: list[str], registry: Any, doctype: str | None = LISTED) -> list[ClusterDocument]:
     """The documents of the given manifests (of one type, or all), newest first."""
     out = []
     for path in paths:

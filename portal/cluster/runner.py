@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from portal import sites as cluster_sites
-from portal.cluster import fingerprint, lists
+from portal.cluster import fingerprint, incremental, lists
 from portal.cluster import settings as cluster_settings
 from sitesearch.fields import DEFAULT_SITE
 
@@ -42,6 +42,7 @@ class Result:
     wall: float = 0.0
     cpu: float = 0.0
     log: str = ""
+    mode: str = ""  # a build's: "full" or "incremental" (only the documents that changed)
 
 
 def default_workers() -> int:
@@ -190,16 +191,19 @@ class Cluster:
         return cluster_settings.subsite_overrides(site, self.sites, self.output_root,
                                                   publish=self.publish, base=self.base)
 
-    def fingerprint(self, site_id: str, overrides: dict[str, Any]) -> str:
+    def fingerprint(self, site_id: str, overrides: dict[str, Any]) -> tuple[str, str]:
+        """(the site's fingerprint, its base: the same without its documents and manifests)."""
+        content = Path(overrides["PATH"])
         if site_id == DEFAULT_SITE:
-            inputs = [Path(overrides["PATH"])]
-            return fingerprint.compute(inputs, overrides, [Path(m) for m in overrides["CLUSTER"]["manifests"]])
+            return fingerprint.compute_parts([content], overrides,
+                                             [Path(m) for m in overrides["CLUSTER"]["manifests"]], content)
         site = next(s for s in self.sites if s.id == site_id)
-        return fingerprint.compute([site.root], overrides)
+        return fingerprint.compute_parts([site.root], overrides, content_dir=content)
 
     def build_site(self, site_id: str, force: bool = False, builds: Builds | None = None) -> Result:
-        """Build one site unless nothing it depends on changed (``builds``: the run's fork server;
-        without one, a server of its own for this build)."""
+        """Build one site unless nothing it depends on changed; incrementally when only its
+        documents (or, for the county, its sub-sites' manifests) did (``builds``: the run's fork
+        server; without one, a server of its own for this build)."""
         if builds is None:
             own = Builds(self.publish)
             try:
@@ -207,18 +211,27 @@ class Cluster:
             finally:
                 own.close()
         overrides = self.overrides(site_id)
-        fp = self.fingerprint(site_id, overrides)
+        fp, base = self.fingerprint(site_id, overrides)
         out = cluster_settings.site_output(self.output_root, site_id)
         if not force and fingerprint.unchanged(self.output_root, site_id, fp, out):
             return Result(site_id, "skipped")
+        cache = incremental.cache_dir(self.output_root, site_id)
+        partial = (not force and fingerprint.stored_base(self.output_root, site_id) == base
+                   and incremental.usable(cache) and (out / "index.html").is_file())
         fingerprint.forget(self.output_root, site_id)
+        if not partial:  # nothing of the last build's reading may be used (its pages: deleted if gone)
+            incremental.forget_reading(cache)
+        run = {**overrides, "INCREMENTAL": {"dir": str(cache), "full": not partial}}
+        if partial:  # publishconf empties the output first: the pages kept are the point here
+            run["DELETE_OUTPUT_DIRECTORY"] = False
         log_path = self.output_root / LOG_DIR / f"{site_id}.log"
-        code, wall, cpu = builds.run(cluster_settings.pelican_args(overrides, publish=self.publish), log_path)
+        code, wall, cpu = builds.run(cluster_settings.pelican_args(run, publish=self.publish), log_path)
         log = log_path.read_text(encoding="utf-8", errors="replace")
+        mode = "incremental" if partial else "full"
         if code != 0:
-            return Result(site_id, "failed", wall, cpu, log)
-        fingerprint.store(self.output_root, site_id, fp)
-        return Result(site_id, "built", wall, cpu, log)
+            return Result(site_id, "failed", wall, cpu, log, mode)
+        fingerprint.store(self.output_root, site_id, fp, base)
+        return Result(site_id, "built", wall, cpu, log, mode)
 
     def build(self, only: str | None = None, workers: int | None = None, force: bool = False,
               fresh: bool = False) -> list[Result]:
@@ -262,7 +275,8 @@ def report(results: list[Result], wall: float, stream: Any = sys.stdout, server_
     labels = {"built": "已生成", "skipped": "未改动，跳过", "failed": "生成失败"}
     for r in results:
         times = f"（{r.wall:.1f} 秒，CPU {r.cpu:.1f} 秒）" if r.status != "skipped" else ""
-        print(f"{r.site}: {labels[r.status]}{times}", file=stream)
+        how = "（增量：只处理改动的文档和页面）" if r.status == "built" and r.mode == "incremental" else ""
+        print(f"{r.site}: {labels[r.status]}{how}{times}", file=stream)
     cpu = sum(r.cpu for r in results) + server_cpu
     built = sum(r.status == "built" for r in results)
     print(f"网站群：生成 {built} 个网站，跳过 {sum(r.status == 'skipped' for r in results)} 个，"

@@ -1,0 +1,104 @@
+"""Pelican plugin ``incremental``: a publishing build that reads and renders only what changed.
+
+Inert unless the build has the setting ``INCREMENTAL`` (set by ``portal.cluster.runner``)::
+
+    INCREMENTAL = {"dir": "<output root>/_cluster/cache/<site>", "full": False}
+
+With it, the reader (``plugins/yamlmeta``) reuses the parse, checks and HTML of every document
+whose bytes did not change, and the writer renders a page only when what its template is given
+changed since the last build (``portal.cluster.incremental``); pages the last build wrote and this
+one did not are deleted. ``"full": True`` reads and writes everything (and still deletes what is
+gone). The caches are saved only when the whole build has succeeded. Feeds, JSON exports, the
+sitemap, the manifest and the search index (itself incremental by content hash) are written by
+their plugins on every build, from every document.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.utils import sanitised_join
+from pelican.writers import Writer
+
+from portal.cluster import incremental
+
+log = logging.getLogger(__name__)
+PREFIX = "incremental:"
+
+
+STATE = incremental.ACTIVE  # plugins/yamlmeta reads STATE.reader
+
+
+def start(pelican: Any) -> None:
+    conf = pelican.settings.get("INCREMENTAL")
+    STATE.reader = STATE.pages = STATE.output = None
+    if not conf:
+        return
+    folder = Path(conf["dir"])
+    full = bool(conf.get("full"))
+    STATE.reader = incremental.ReaderCache(folder, full=full)
+    STATE.pages = incremental.PageDigests(folder, full=full)
+    STATE.output = Path(pelican.settings["OUTPUT_PATH"]).resolve()
+
+
+class SelectiveWriter(Writer):
+    """Pelican's writer, skipping pages whose template gets what it got last time."""
+
+    def write_file(self, name: Any, template: Any, context: dict[str, Any], relative_urls: bool = False,
+                   paginated: Any = None, template_name: Any = None, override_output: bool = False,
+                   url: Any = None, **kwargs: Any) -> Any:
+        pages = STATE.pages
+        pelican_paginates = (paginated if paginated is not None else
+                             {k: v for k, v in kwargs.items() if k in {"articles", "dates"}})
+        if (pages is None or not name
+                or (pelican_paginates and template_name in self.settings["PAGINATED_TEMPLATES"])):
+            # Pelican's own pagination writes pages under other names: always written
+            return super().write_file(name, template, context, relative_urls, paginated, template_name,
+                                      override_output, url, **kwargs)
+        digest = pages.digest(name, template, context, (relative_urls, template_name), kwargs)
+        path = sanitised_join(self.output_path, name)
+        if pages.unchanged(name, digest, path):
+            pages.skipped += 1
+            # the page is the one on disk; whoever collects the written pages (the sitemap)
+            # is told about it as if it had been written
+            local = context.copy()
+            local["output_file"] = name
+            local.update(kwargs)
+            signals.content_written.send(path, context=local)
+            return None
+        pages.written += 1
+        return super().write_file(name, template, context, relative_urls, paginated, template_name,
+                                  override_output, url, **kwargs)
+
+
+def get_writer(pelican: Any) -> type | None:
+    return SelectiveWriter if pelican.settings.get("INCREMENTAL") else None
+
+
+def finish(pelican: Any) -> None:
+    """The build succeeded: delete the pages that are gone, keep the caches for the next build."""
+    if STATE.pages is None or STATE.reader is None or STATE.output is None:
+        return
+    pages, reader = STATE.pages, STATE.reader
+    for name in pages.gone():
+        path = Path(sanitised_join(str(STATE.output), name))
+        path.unlink(missing_ok=True)
+        # the folders a removed page leaves empty go too (a fresh build would not make them)
+        parent = path.parent
+        while parent != STATE.output and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    reader.save()
+    pages.save()
+    log.info("%s %d documents reused, %d read; %d pages written, %d unchanged, %d deleted", PREFIX,
+             reader.hits, len(reader.new) - reader.hits, pages.written, pages.skipped, len(pages.gone()))
+    STATE.reader = STATE.pages = STATE.output = None
+
+
+def register() -> None:
+    signals.initialized.connect(start)
+    signals.get_writer.connect(get_writer)
+    signals.finalized.connect(finish)

@@ -1,0 +1,365 @@
+"""What a site's publishing build keeps on disk so that its next build does only what changed.
+
+Two files per site, in ``<output root>/_cluster/cache/<site>/`` (the runner's folder, kept by
+publishconf's emptying of the output):
+
+- ``reader.pickle``: per document, the hash of its bytes, what ``portal.check.check_file`` found
+  (the parsed document, its problems, the list links and unreadable 索引号 it noted on the
+  ``check.Site``) and the HTML its Markdown became. A document whose bytes did not change is
+  neither parsed nor converted again; its check is reused only while the set of files and the
+  day are the same (links and file fields are checked against the set of files, dates against
+  the day), otherwise it is checked again and only its Markdown is reused. Cross-document rules
+  (``check_site``) and everything after reading run on every build, on every document.
+- ``pages.pickle``: per page written through Pelican's writer, a hash of what its template is
+  given (``page_digest``). A page whose hash did not change and whose file is there is not
+  rendered again; a page the previous build wrote and this one did not is deleted.
+
+Nothing here decides *whether* a build may be incremental: the runner
+(``portal.cluster.runner``) does, from the fingerprints, and empties this folder before any build
+that is not. A cache file that cannot be read (damaged, another version of Python, Pelican or
+Markdown) counts as empty: every document is read and every page written, as in a full build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = "_cluster/cache"  # under the cluster's output root, one folder per site
+READER_FILE = "reader.pickle"
+PAGES_FILE = "pages.pickle"
+FORMAT = 1
+# attributes of content objects that are the build's machinery, not what a page shows
+_SKIPPED_ATTRS = frozenset({"_context", "settings"})
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def cache_dir(output_root: Path, site_id: str) -> Path:
+    return Path(output_root) / CACHE_DIR / site_id
+
+
+def usable(folder: Path) -> bool:
+    """Whether a site's last build left both caches (whether they can be read is the build's
+    business: an unreadable one counts as empty)."""
+    return (Path(folder) / READER_FILE).is_file() and (Path(folder) / PAGES_FILE).is_file()
+
+
+def forget_reading(folder: Path) -> None:
+    """Before a full build: the documents are read again (the pages' list stays, to delete what
+    is gone)."""
+    (Path(folder) / READER_FILE).unlink(missing_ok=True)
+
+
+def _versions() -> tuple[Any, ...]:
+    import markdown
+    import pelican
+
+    return (FORMAT, sys.version, pelican.__version__, markdown.__version__)
+
+
+def _load(path: Path) -> dict[str, Any]:
+    """A cache file's entries; empty when it is missing, damaged or from other versions."""
+    try:
+        with path.open("rb") as f:
+            header, entries = pickle.load(f)
+    except FileNotFoundError:
+        return {}
+    except Exception as exc:  # a damaged file is a cold start, never a failed build
+        log.warning("incremental: %s unreadable (%s: %s); building without it", path, type(exc).__name__, exc)
+        return {}
+    if header != _versions() or not isinstance(entries, dict):
+        return {}
+    return entries
+
+
+def _save(path: Path, entries: dict[str, Any]) -> None:
+    """Write beside the target and rename: an interrupted build leaves the old file or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as f:
+        pickle.dump((_versions(), entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+# ---- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    """What checking one document found (and did to the ``check.Site``)."""
+
+    doc: Any  # portal.frontmatter.Document, or None when unreadable
+    problems: list[Any]
+    list_links: list[tuple[int, str]] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+
+def _without_node(checked: Checked, raw: bytes) -> Checked:
+    """The check to keep: the document's YAML node (most of its size, needed only for the line
+    of a problem) is left out, its YAML text kept so that ``Document.line_of`` can compose it."""
+    doc = checked.doc
+    if getattr(doc, "node", None) is None:
+        return checked
+    from portal import frontmatter
+
+    try:
+        head = frontmatter.split(raw.decode("utf-8"))[0]
+    except (UnicodeDecodeError, frontmatter.FrontMatterError):
+        return checked
+    return dataclasses.replace(checked, doc=dataclasses.replace(doc, node=None, head=head))
+
+
+@dataclass
+class Entry:
+    """One document as the last build read it. The check is kept pickled: the build changes the
+    objects it hands to Pelican (metadata lists, attributes), and the cache must keep what the
+    file said."""
+
+    digest: str  # sha1 of the file's bytes
+    check_key: str  # ReaderCache.check_key when it was checked
+    checked: bytes  # a pickled Checked
+    html: str | None = None  # its Markdown as sanitised HTML
+    mtime: int = 0  # the file's modification time (a fixed page without a date is dated by it)
+    search: bytes | None = None  # its pickled sitesearch Document (plugins/searchindex)
+
+
+class ReaderCache:
+    """The documents of the last build, and those of this one as they are read."""
+
+    def __init__(self, folder: Path, *, full: bool = False) -> None:
+        self.path = Path(folder) / READER_FILE
+        self.old: dict[str, Entry] = {} if full else _load(self.path)
+        self.new: dict[str, Entry] = {}
+        self._check_key: str | None = None
+        self.hits = 0
+
+    def check_key(self, site: Any) -> str:
+        """What every document's check depends on besides its own bytes (see the module's doc)."""
+        if self._check_key is None:
+            h = hashlib.sha1()
+            h.update(f"{site.content_dir}\0{site.today.isoformat()}\0{site.cluster_id}\0".encode())
+            h.update("\0".join(sorted(site.files)).encode())
+            self._check_key = h.hexdigest()
+        return self._check_key
+
+    def check(self, path: Path, relpath: str, site: Any,
+              check_file: Callable[..., tuple[Any, list[Any]]]) -> tuple[Checked, str | None]:
+        """``check_file``'s answer for one document and its HTML when known, reused when neither
+        the file nor the tree changed; the HTML is handed back with :meth:`remember_html`."""
+        try:
+            raw = path.read_bytes()
+        except OSError:  # check_file reports it
+            return Checked(*check_file(path, site, relpath)), None
+        digest = hashlib.sha1(raw).hexdigest()
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            mtime = 0
+        key = self.check_key(site)
+        shown = site.display(relpath)
+        old = self.old.get(relpath)
+        same = old is not None and old.digest == digest
+        html = old.html if same else None
+        if old is not None and same and old.check_key == key:
+            self.hits += 1
+            checked: Checked = pickle.loads(old.checked)
+            if checked.list_links:
+                site.list_links.setdefault(shown, []).extend(checked.list_links)
+            site.unreadable_index_nos.update(checked.unreadable)
+            self.new[relpath] = old if old.mtime == mtime else dataclasses.replace(old, mtime=mtime, search=None)
+            return checked, html
+        links_before = len(site.list_links.get(shown, ()))
+        unreadable_before = set(site.unreadable_index_nos)
+        doc, problems = check_file(path, site, relpath)
+        checked = Checked(doc, problems, list(site.list_links.get(shown, ())[links_before:]),
+                          sorted(site.unreadable_index_nos - unreadable_before))
+        self.new[relpath] = Entry(digest, key, pickle.dumps(_without_node(checked, raw), pickle.HIGHEST_PROTOCOL),
+                                  html, mtime, old.search if same and old is not None and old.mtime == mtime else None)
+        return checked, html
+
+    def remember_html(self, relpath: str, html: str) -> None:
+        entry = self.new.get(relpath)
+        if entry is not None:
+            entry.html = html
+
+    def search_document(self, relpath: str, make: Callable[[], Any]) -> Any:
+        """A document's search document (``make()``, or the last build's when the file is the
+        same: it is made as soon as the document is read, from the file and the base alone)."""
+        entry = self.new.get(relpath)
+        if entry is not None and entry.search is not None:
+            return pickle.loads(entry.search)
+        doc = make()
+        if entry is not None:
+            entry.search = pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
+        return doc
+
+    def save(self) -> None:
+        """Keep the documents this build read (a removed document leaves the cache with it)."""
+        _save(self.path, self.new)
+
+
+# ---- rendering ---------------------------------------------------------------------------------------
+
+
+def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
+    """A summary of a template's argument that is the same in every process for the same page.
+
+    Like ``portal.preview.fingerprint`` but without identities: a document counts as its
+    source path and a hash of its attributes (``doc_digest``), another object as its type and
+    attributes, a function as its name (functions are code, and code changes force a full build).
+    ``memo`` holds each container's and object's summary by identity for one build, keeping the
+    objects alive so that no id is reused.
+    """
+    t = type(value)
+    if t in _PLAIN:
+        return value
+    if isinstance(value, (bool, int, float, str)):  # Markup, enums: their type shows in the page
+        return (t.__name__, str(value))
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if depth > 12:
+        return ("deep", t.__qualname__)
+    hit = memo.get(id(value))
+    if hit is not None:
+        return hit[1]
+    memo[id(value)] = (value, ("cycle", t.__qualname__))  # a reference back to itself
+    fp: Any
+    if t is dict or isinstance(value, dict):
+        fp = tuple((k if type(k) in _PLAIN else stable(k, memo, depth + 1),
+                    v if type(v) in _PLAIN else stable(v, memo, depth + 1)) for k, v in value.items())
+    elif t is list or t is tuple or isinstance(value, (list, tuple)):
+        fp = tuple(v if type(v) in _PLAIN else stable(v, memo, depth + 1) for v in value)
+    elif isinstance(value, (set, frozenset)):
+        fp = ("set", tuple(sorted((stable(v, memo, depth + 1) for v in value), key=repr)))
+    elif isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
+        fp = ("code", getattr(value, "__module__", ""), getattr(value, "__qualname__", repr(value)))
+    elif isinstance(value, types.ModuleType):
+        fp = ("module", value.__name__)
+    elif getattr(value, "relative_source_path", None) is not None and hasattr(value, "metadata"):
+        fp = ("doc", value.relative_source_path, doc_digest(value, memo, depth))
+    elif hasattr(value, "__dict__"):
+        fp = (t.__qualname__,
+              stable({k: v for k, v in vars(value).items() if k not in _SKIPPED_ATTRS}, memo, depth + 1))
+    else:
+        text = repr(value)
+        fp = (t.__qualname__, text if " at 0x" not in text else "")
+    memo[id(value)] = (value, fp)
+    return fp
+
+
+def doc_digest(doc: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> str:
+    """A hash of everything a document carries (its HTML, metadata and the documents it names)."""
+    attrs = {k: v for k, v in vars(doc).items() if k not in _SKIPPED_ATTRS}
+    return hashlib.sha1(repr(stable(attrs, memo, depth + 1)).encode()).hexdigest()
+
+
+class PageDigests:
+    """The hashes of the pages of the last build and of this one."""
+
+    def __init__(self, folder: Path, *, full: bool) -> None:
+        self.path = Path(folder) / PAGES_FILE
+        kept = _load(self.path)
+        self.old: dict[str, str] = kept.get("pages") or {}
+        # per template file: (hash of its source, the names it reads, the templates it names)
+        self.templates_old: dict[str, tuple[str, frozenset[str], tuple[Any, ...]]] = kept.get("templates") or {}
+        self.templates: dict[str, tuple[str, frozenset[str], tuple[Any, ...]]] = {}
+        self.full = full  # write every page (a full build), but still delete what is gone
+        self.new: dict[str, str] = {}
+        self.memo: dict[int, tuple[Any, Any]] = {}
+        self._globals: dict[str, frozenset[str]] = {}
+        self._shared_hashes: dict[int, tuple[Any, str]] = {}
+        self.written = 0
+        self.skipped = 0
+
+    def template_globals(self, template: Any) -> frozenset[str]:
+        """The names a template (with what it extends, includes and imports) reads from its context."""
+        name = template.name
+        if name not in self._globals:
+            env = template.environment
+            seen: set[str] = set()
+            names: set[str] = set()
+            todo = [name]
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                own, refs = self._analyse(env, current)
+                names |= own
+                for ref in refs:
+                    if ref is None:  # a name computed at render time: assume it reads everything
+                        names.add("*")
+                    else:
+                        todo.append(ref)
+            self._globals[name] = frozenset(names)
+        return self._globals[name]
+
+    def _analyse(self, env: Any, name: str) -> tuple[frozenset[str], tuple[Any, ...]]:
+        """One template file's own names and references; parsed again only when its source changed."""
+        if name in self.templates:
+            return self.templates[name][1:]
+        source = env.loader.get_source(env, name)[0]
+        digest = hashlib.sha1(source.encode()).hexdigest()
+        kept = self.templates_old.get(name)
+        if kept is None or kept[0] != digest:
+            from jinja2 import meta
+
+            ast = env.parse(source)
+            kept = (digest, frozenset(meta.find_undeclared_variables(ast)),
+                    tuple(meta.find_referenced_templates(ast)))
+        self.templates[name] = kept
+        return kept[1:]
+
+    def digest(self, name: str, template: Any, context: dict[str, Any], args: tuple[Any, ...],
+               kwargs: dict[str, Any]) -> str:
+        """What this page's template is given: its arguments and the shared names it reads."""
+        used = self.template_globals(template)
+        if "*" in used:
+            used = frozenset(k for k in context if not k.isupper())
+        shared = sorted(k for k in used if k not in kwargs and k in context)
+        parts = (template.name, name, stable(args, self.memo), stable(kwargs, self.memo),
+                 tuple((k, self._shared(context[k])) for k in shared))
+        return hashlib.sha1(repr(parts).encode()).hexdigest()
+
+    def _shared(self, value: Any) -> str:
+        """A hash of a shared value (the registry, the list of every document): once per build."""
+        hit = self._shared_hashes.get(id(value))
+        if hit is None or hit[0] is not value:
+            hit = (value, hashlib.sha1(repr(stable(value, self.memo)).encode()).hexdigest())
+            self._shared_hashes[id(value)] = hit
+        return hit[1]
+
+    def unchanged(self, name: str, digest: str, path: str) -> bool:
+        self.new[name] = digest
+        return not self.full and self.old.get(name) == digest and os.path.isfile(path)
+
+    def gone(self) -> list[str]:
+        """Pages the last build wrote and this one did not."""
+        return sorted(set(self.old) - set(self.new))
+
+    def save(self) -> None:
+        _save(self.path, {"pages": self.new, "templates": self.templates})
+
+
+class Active:
+    """The caches of the build under way in this process (Pelican's signals are global: one build
+    at a time). Set by plugins/incremental, read by plugins/yamlmeta; all None outside such a build."""
+
+    reader: ReaderCache | None = None
+    pages: PageDigests | None = None
+    output: Path | None = None
+
+
+ACTIVE = Active()

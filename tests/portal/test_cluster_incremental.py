@@ -1,0 +1,149 @@
+"""What an incremental build keeps (``portal.cluster.incremental``): the parts a fresh process must
+agree on, without building a site (the builds themselves: tests/site/test_cluster_incremental.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from portal import frontmatter
+from portal.cluster import fingerprint, incremental
+from tests.conftest import ROOT
+
+TEXT = """---
+title: 示例
+index_no: "01150017-7/2026-00001"
+materials:
+  - name: 身份证
+    form: files/a.pdf
+---
+正文
+"""
+
+
+def test_a_cached_document_reports_the_same_lines_without_its_yaml_node(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text(TEXT, encoding="utf-8")
+    doc = frontmatter.parse(path)
+    checked = incremental.Checked(doc, [])
+    kept = pickle.loads(pickle.dumps(incremental._without_node(checked, path.read_bytes())))
+    assert kept.doc.node is None and kept.doc.meta == doc.meta
+    for keys in [("index_no",), ("materials", 0, "form"), ("nothing",), ("materials", 5)]:
+        assert kept.doc.line_of(*keys) == doc.line_of(*keys), keys
+
+
+SUMMARY = """
+import hashlib, json, sys
+from datetime import date
+from portal.cluster import incremental
+class Thing:
+    def __init__(self):
+        self.names = {"乙", "甲", "丙"}
+        self.when = date(2026, 12, 6)
+        self.settings = object()  # machinery: left out
+value = {"items": [Thing(), ("a", 1, 2.5, None, True)], "frozen": frozenset({"x", "y", "z"})}
+print(hashlib.sha1(repr(incremental.stable(value, {})).encode()).hexdigest())
+"""
+
+
+def test_a_page_summary_is_the_same_in_every_process():
+    """Sets iterate in another order in every process (string hashes are randomised)."""
+    seen = set()
+    for seed in ("1", "2", "3"):
+        run = subprocess.run([sys.executable, "-c", SUMMARY], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "PYTHONHASHSEED": seed}, check=True)
+        seen.add(run.stdout.strip())
+    assert len(seen) == 1
+
+
+def test_a_page_summary_changes_with_what_the_page_shows():
+    class Doc:
+        def __init__(self, title: str) -> None:
+            self.relative_source_path = "xxgk/a.md"
+            self.metadata = {"title": title}
+            self.title = title
+            self._context = {"anything": object()}
+
+    def digest(value: object) -> str:
+        return repr(incremental.stable(value, {}))
+
+    assert digest({"article": Doc("甲")}) == digest({"article": Doc("甲")})
+    assert digest({"article": Doc("甲")}) != digest({"article": Doc("乙")})
+    assert digest([date(2026, 1, 1)]) != digest([date(2026, 1, 2)])
+    assert digest({"n": 1}) != digest({"n": "1"})
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pickle", b"\x80\x05garbage"])
+def test_an_unreadable_cache_counts_as_empty(tmp_path, content):
+    (tmp_path / incremental.READER_FILE).write_bytes(content)
+    (tmp_path / incremental.PAGES_FILE).write_bytes(content)
+    assert incremental.ReaderCache(tmp_path).old == {}
+    pages = incremental.PageDigests(tmp_path, full=False)
+    assert pages.old == {} and pages.gone() == []
+
+
+def test_a_cache_of_another_version_counts_as_empty(tmp_path):
+    with (tmp_path / incremental.PAGES_FILE).open("wb") as f:
+        pickle.dump(((0, "python 2"), {"pages": {"index.html": "x"}}), f)
+    assert incremental.PageDigests(tmp_path, full=False).old == {}
+
+
+def test_documents_and_the_rest_of_a_site(tmp_path):
+    content = tmp_path / "content"
+    (content / "xxgk").mkdir(parents=True)
+    (content / "files").mkdir()
+    doc = content / "xxgk" / "a.md"
+    doc.write_text(TEXT, encoding="utf-8")
+    (content / "files" / "notes.md").write_text("附件", encoding="utf-8")
+    (content / "columns.yml").write_text("{}", encoding="utf-8")
+    assert fingerprint.is_document(str(doc), content)
+    assert not fingerprint.is_document(str(content / "files" / "notes.md"), content)
+    assert not fingerprint.is_document(str(content / "columns.yml"), content)
+
+    def parts() -> tuple[str, str]:
+        return fingerprint.compute_parts([tmp_path], {"SITENAME": "x"}, content_dir=content)
+
+    full, base = parts()
+    doc.write_text(TEXT + "更多\n", encoding="utf-8")
+    full2, base2 = parts()
+    assert full2 != full and base2 == base  # a document: an incremental build
+    (content / "files" / "notes.md").write_text("附件二", encoding="utf-8")
+    assert parts()[1] != base  # an attachment: a full build
+
+
+def test_the_runner_keeps_both_fingerprints(tmp_path):
+    fingerprint.store(tmp_path, "s001", "full", "base")
+    assert fingerprint.stored_base(tmp_path, "s001") == "base"
+    (tmp_path / "index.html").write_text("x", encoding="utf-8")
+    assert fingerprint.unchanged(tmp_path, "s001", "full", tmp_path)
+    fingerprint.forget(tmp_path, "s001")
+    assert fingerprint.stored_base(tmp_path, "s001") is None
+    fingerprint.stored_path(tmp_path, "s002").parent.mkdir(parents=True, exist_ok=True)
+    fingerprint.stored_path(tmp_path, "s002").write_bytes(b"\xff\xfe")  # damaged: a full build
+    assert fingerprint.stored_base(tmp_path, "s002") is None
+    assert not fingerprint.unchanged(tmp_path, "s002", "full", tmp_path)
+
+
+def test_the_county_depends_on_the_listed_entries_of_a_manifest_only(tmp_path):
+    from portal.cluster import manifest
+
+    path = tmp_path / "s001" / "_cluster" / "manifest.json"
+    path.parent.mkdir(parents=True)
+
+    def write(news_title: str, doc_title: str) -> bytes:
+        path.write_text(json.dumps({"version": 1, "site": "s001", "documents": [
+            {"type": "news", "title": news_title, "url": "s001/zwdt/a.html"},
+            {"type": manifest.LISTED, "title": doc_title, "url": "s001/xxgk/wj/b.html"}]}), encoding="utf-8")
+        return manifest.listed(path)
+
+    first = write("新闻", "文件")
+    assert write("新闻（改）", "文件") == first
+    assert write("新闻", "文件（改）") != first
+    path.unlink()
+    assert manifest.listed(path) != first  # never built: nothing listed

@@ -1,0 +1,187 @@
+"""The publishing build after an edit (``python -m portal.cluster build``, issue 26): a site whose
+documents alone changed is built incrementally (``portal.cluster.incremental``), and what it
+leaves in the output is, file by file, what a fresh full build of the same tree writes.
+
+A cluster of three ``harness.synth`` sites (the county and two sub-sites) is built once; each step
+edits it, runs the runner, then builds the same tree with ``--force`` into a new folder and
+compares the two. Not compared: ``_search/`` (the search index: version folders and Whoosh
+segments differ by name and time; its documents are compared instead) and ``_cluster/`` at the
+root (the runner's logs, fingerprints and caches). Normalised: the time a build wrote the JSON
+exports (``"generated"``) and each feed's own ``<updated>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from harness.cluster_bench import make_repo
+from portal.cluster import incremental
+from tests.site.test_cluster_build import cluster_cmd
+
+DOCS = 30
+NOT_COMPARED = ("_search/", "_cluster/")
+
+
+GENERATED = re.compile(rb'"generated": "[^"]*"')  # data/*.json: when the file was written
+FEED_UPDATED = re.compile(rb"<updated>[^<]*</updated>")  # a feed's own (before its first entry)
+
+
+def normalised(rel: str, data: bytes) -> bytes:
+    """A file with its build time left out: the only bytes two builds of one tree may differ in."""
+    if rel.endswith(".json"):
+        return GENERATED.sub(b'"generated": ""', data, count=1)
+    if rel.endswith(".atom.xml"):
+        head, sep, rest = data.partition(b"<entry>")
+        return FEED_UPDATED.sub(b"<updated></updated>", head, count=1) + sep + rest
+    return data
+
+
+def tree(root: Path) -> dict[str, str]:
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith(NOT_COMPARED):
+            out[rel] = hashlib.sha1(normalised(rel, path.read_bytes())).hexdigest()
+    return out
+
+
+def indexed(output: Path) -> dict[str, dict[str, str]]:
+    """Each site's live search documents: path → path and content hash."""
+    from whoosh import index as whoosh_index
+
+    from sitesearch import indexer, layout
+
+    out = {}
+    for site in ("county", "s001", "s002"):
+        ix = whoosh_index.open_dir(str(layout.current_dir(output / "_search", site)))
+        out[site] = indexer._live_keys(ix)
+        ix.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("incremental")
+    repo, out = root / "repo", root / "out"
+    make_repo(repo, 3, DOCS)
+    run = cluster_cmd(repo, out, "--workers", "2")
+    assert run.returncode == 0, run.stdout + run.stderr
+    return repo, out
+
+
+def build(repo: Path, out: Path) -> str:
+    run = cluster_cmd(repo, out, "--workers", "2")
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run.stdout
+
+
+def assert_same_as_a_full_build(repo: Path, out: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    run = cluster_cmd(repo, fresh, "--workers", "2", "--force")
+    assert run.returncode == 0, run.stdout + run.stderr
+    mine, theirs = tree(out), tree(fresh)
+    assert sorted(set(mine) - set(theirs)) == [], "left over"
+    assert sorted(set(theirs) - set(mine)) == [], "missing"
+    assert [p for p in mine if mine[p] != theirs[p]] == []
+    assert indexed(out) == indexed(fresh)
+
+
+def line(stdout: str, site: str) -> str:
+    return next((x for x in stdout.splitlines() if x.startswith(f"{site}: ")), "")
+
+
+def disclosure(repo: Path, site: str, n: int = 0) -> Path:
+    return sorted((repo / "sites" / site / "content" / "xxgk").rglob("*.md"))[n]
+
+
+def news(repo: Path, site: str, n: int = 0) -> Path:
+    return sorted((repo / "sites" / site / "content" / "zwdt").rglob("*.md"))[n]
+
+
+def test_a_body_edit_rebuilds_that_site_incrementally_only(cluster, tmp_path):
+    repo, out = cluster
+    doc = disclosure(repo, "s001")
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n补充说明：本文件内容有更新。\n", encoding="utf-8")
+    stdout = build(repo, out)
+    assert "增量" in line(stdout, "s001")
+    assert "跳过" in line(stdout, "s002") and "跳过" in line(stdout, "county")
+    assert "本文件内容有更新" in (out / "s001" / doc_url(out, "s001", doc)).read_text(encoding="utf-8")
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+def doc_url(out: Path, site: str, doc: Path) -> str:
+    """Where a disclosure document is published: its name under xxgk/wj/ (synth's layout)."""
+    found = list((out / site / "xxgk").rglob(doc.stem + ".html"))
+    assert found, doc
+    return found[0].relative_to(out / site).as_posix()
+
+
+def test_a_title_a_new_and_a_removed_document_update_the_site_and_the_countys_lists(cluster, tmp_path):
+    repo, out = cluster
+    doc = disclosure(repo, "s001", 1)
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(re.sub(r"^title: (.*)$", r"title: \1（修订）", text, count=1, flags=re.M), encoding="utf-8")
+    added = news(repo, "s002", 0)
+    shutil.copy(added, added.with_name("zz-new-" + added.name))
+    removed = news(repo, "s002", 1)
+    removed_url = [p for p in (out / "s002" / "zwdt").rglob(removed.stem + ".html")]
+    assert removed_url
+    removed.unlink()
+    stdout = build(repo, out)
+    for site in ("s001", "s002", "county"):  # the county lists s001's document by its title
+        assert "增量" in line(stdout, site), stdout
+    assert not removed_url[0].exists()
+    county_lists = "".join(p.read_text(encoding="utf-8") for p in (out / "xxgk" / "ml").glob("index*.html"))
+    assert "（修订）" in county_lists
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+def test_an_attachment_edit_falls_back_to_a_full_build_of_its_site(cluster, tmp_path):
+    repo, out = cluster
+    files = sorted((repo / "sites" / "s001" / "content" / "files").rglob("*.pdf"))
+    assert files
+    shutil.copy(files[0], files[0].with_name("extra-" + files[0].name))
+    with files[0].open("ab") as f:
+        f.write(b"\n%% revised\n")
+    stdout = build(repo, out)
+    assert "已生成" in line(stdout, "s001") and "增量" not in line(stdout, "s001")
+    assert "跳过" in line(stdout, "s002")
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_damaged_cache_builds_everything_with_the_same_output(cluster, tmp_path, damage):
+    repo, out = cluster
+    folder = incremental.cache_dir(out, "s002")
+    for name in (incremental.READER_FILE, incremental.PAGES_FILE):
+        path = folder / name
+        data = path.read_bytes()
+        path.write_bytes(b"not a pickle" if damage == "garbage" else data[: len(data) // 2])
+    doc = news(repo, "s002", 2)
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n又一段正文。\n", encoding="utf-8")
+    stdout = build(repo, out)
+    assert "已生成" in line(stdout, "s002"), stdout
+    assert_same_as_a_full_build(repo, out, tmp_path)
+    # and the caches are whole again
+    with (folder / incremental.PAGES_FILE).open("rb") as f:
+        assert pickle.load(f)[1]["pages"]
+
+
+def test_a_content_error_fails_the_run_and_the_fix_is_built_like_a_full_build(cluster, tmp_path):
+    repo, out = cluster
+    doc = disclosure(repo, "s002", 3)
+    good = doc.read_text(encoding="utf-8")
+    doc.write_text(re.sub(r"^title: .*\n", "", good, count=1, flags=re.M), encoding="utf-8")
+    run = cluster_cmd(repo, out, "--workers", "2")
+    assert run.returncode == 1
+    assert doc.name in run.stderr and "title" in run.stderr
+    doc.write_text(good + "\n改正后的一段。\n", encoding="utf-8")
+    stdout = build(repo, out)
+    assert "已生成" in line(stdout, "s002")
+    assert_same_as_a_full_build(repo, out, tmp_path)
