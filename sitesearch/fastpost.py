@@ -190,7 +190,10 @@ def write_missing(version_dir: str | os.PathLike[str]) -> int:
         with ix.reader() as top:
             segments = {}
             for leaf, _offset in top.leaf_readers():
-                segments[leaf.segment().segment_id()] = leaf
+                segment = leaf.segment()
+                if segment is None:  # an index without documents (a new site's): nothing to map
+                    continue
+                segments[segment.segment_id()] = leaf
             for segment_id, leaf in segments.items():
                 if not path_for(version_dir, segment_id).exists():
                     write(leaf, path_for(version_dir, segment_id))

@@ -467,8 +467,11 @@ USE_FAST_POSTINGS = True
 def _fast(folder: str | None, reader: Any) -> fastpost.FastPostings | None:
     if folder is None or not USE_FAST_POSTINGS:
         return None
+    segment = reader.segment()
+    if segment is None:  # an index without documents
+        return None
     try:
-        path = fastpost.path_for(folder, reader.segment().segment_id())
+        path = fastpost.path_for(folder, segment.segment_id())
         return fastpost.FastPostings(path, reader.doc_count_all()) if path.exists() else None
     except (OSError, ValueError, AttributeError, fastpost.Unusable) as exc:
         log.warning("search: fast postings of %s not used: %s", folder, exc)

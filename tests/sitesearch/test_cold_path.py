@@ -231,3 +231,16 @@ def test_an_empty_segment_s_file_is_written_and_read(tmp_path):
         assert fast.get("公开") is None
     finally:
         fast.close()
+
+
+def test_a_site_without_documents_builds_an_empty_index_that_answers(tmp_path):
+    # a new sub-site whose content/ is still empty: Whoosh's empty index has no segment at all
+    root = tmp_path / "idx"
+    indexer.build(root, [], site="xz")
+    version = layout.current_dir(root, "xz")
+    assert fastpost.write_missing(version) == 0
+    assert not list(Path(version).glob(f"*{fastpost.SUFFIX}"))
+    try:
+        assert query.search(query.parse_params({"q": "公开", "site": "xz"}), root).total == 0
+    finally:
+        query.close_all()
