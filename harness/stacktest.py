@@ -300,6 +300,24 @@ def check_static(port: int, log: Callable[[str], None]) -> None:
     log("static pages, headers, 404 and the proxy: ok")
 
 
+def check_build_files_hidden(port: int, output: Path, log: Callable[[str], None]) -> None:
+    """The build's own files under output/ (the search index, the cluster's manifests, logs and
+    caches) are on disk for formsvc and the runner, never pages a browser may fetch."""
+    def files(paths: Any) -> list[Path]:  # dotfiles have their own rule (403)
+        return [p for p in sorted(paths) if p.is_file() and not p.name.startswith(".")][:1]
+
+    own = files((output / "_search").rglob("*")) + files((output / "_cluster").rglob("*"))
+    own += files(output.glob("*/_cluster/*"))
+    if not own:
+        raise Failure("the build wrote no _search/ or _cluster/ file to try")
+    for path in own:
+        url = "/" + path.relative_to(output).as_posix()
+        status, _headers, body = request(port, "GET", url)
+        if status != 404 or "<h1" not in body.decode("utf-8", "replace"):
+            raise Failure(f"{url} → {status}: the build's own files must not be served")
+    log(f"the build's own files are not served ({len(own)} tried): ok")
+
+
 def submission(n: int) -> dict[str, Any]:
     return {"kind": ("zx", "jy", "ts")[n % 3], "name": "张三", "phone": f"138{n:08d}",
             "department": ("rsj", "mzj", "jyj", "wsjkj")[n % 4],
@@ -427,6 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         output = stack.site()
         port = stack.nginx(output, upstream)
         check_static(port, log)
+        check_build_files_hidden(port, output, log)
         check_load(port, database_url, args.addresses, args.per_address, log)
         check_rate_limit(port, database_url, log)
         check_address_cap(port, log)
