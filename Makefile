@@ -15,7 +15,7 @@ SERVE_ENV := $(if $(filter command line,$(origin CONTENT)),FORMSVC_CONTENT_DIR=$
 
 # one pytest worker per core (at most 4), the browser tests together on one of them (docs/testing.md);
 # `make test PYTEST_PARALLEL=` runs them all in one process
-PYTEST_PARALLEL ?= -n auto --dist loadgroup
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: run build check preview bench stack-test test lint clean help
 

@@ -51,19 +51,27 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return max(1, min(len(os.sched_getaffinity(0)), workers.MAX_WORKERS))
 
 
-E2E = ROOT / "tests" / "e2e"
+# node ids (relative to the repository) of the browser tests
+E2E_PREFIX = "tests/e2e/"
 
 
-# tryfirst: before xdist's own hook, which reads the groups (and conftest files further down run
-# before it anyway)
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The groups of ``--dist loadgroup`` (docs/testing.md): each file's tests run on one worker
-    in file order, as without workers; every browser test on one worker (one demo build, one
-    server, one Chromium, and the journeys see each other's data as they do without workers)."""
-    for item in items:
-        group = "e2e" if E2E in item.path.parents else str(item.path)
-        item.add_marker(pytest.mark.xdist_group(group))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` (docs/testing.md), with every browser test in one unit: each file's
+    tests run on one worker in file order, as without workers; the browser tests all on one
+    worker (one demo build, one server, one Chromium, and the journeys see each other's data as
+    they do without workers). (xdist's own ``loadgroup`` cannot do it under pytest 9.2: the node
+    ids it marks with the group are read-only there.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return E2E_PREFIX if path.startswith(E2E_PREFIX) else path
+
+    return FileScheduling(config, log)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
