@@ -57,12 +57,14 @@ E2E_PREFIX = "tests/e2e/"
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``--dist loadfile`` (docs/testing.md), with every browser test in one unit: each file's
-    tests run on one worker in file order, as without workers; the browser tests all on one
-    worker (one demo build, one server, one Chromium, and the journeys see each other's data as
-    they do without workers). (xdist's own ``loadgroup`` cannot do it under pytest 9.2: the node
-    ids it marks with the group are read-only there.)"""
-    if config.getvalue("dist") != "loadfile":
+    """``--dist loadfile`` (docs/testing.md; ``-n`` alone too), with every browser test in one
+    unit: each file's tests run on one worker in file order, as without workers; the browser
+    tests all on one worker (one demo build, one server, one Chromium, and the journeys see each
+    other's data as they do without workers). (xdist's own ``loadgroup`` cannot do it under
+    pytest 9.2: the node ids it marks with the group are read-only there.)"""
+    # a bare ``-n 2`` (xdist's "load") too: spreading the browser tests would start a server per
+    # worker and let each clear the screenshots of the other
+    if config.getvalue("dist") not in ("load", "loadfile"):
         return None
     from xdist.scheduler import LoadScopeScheduling
 
