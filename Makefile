@@ -13,6 +13,10 @@ OUTPUT  ?= output
 SERVE_ENV := $(if $(filter command line,$(origin CONTENT)),FORMSVC_CONTENT_DIR=$(abspath $(CONTENT))) \
              $(if $(filter command line,$(origin OUTPUT)),FORMSVC_OUTPUT_DIR=$(abspath $(OUTPUT)))
 
+# one pytest worker per core (at most 4), the browser tests together on one of them (docs/testing.md);
+# `make test PYTEST_PARALLEL=` runs them all in one process
+PYTEST_PARALLEL ?= -n auto --dist loadfile
+
 .PHONY: run build check preview bench stack-test test lint clean help
 
 help:
@@ -71,7 +75,7 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	@test -x /usr/bin/chromium || echo "注意：未安装 chromium，浏览器测试（tests/e2e）将跳过；安装：apt-get install chromium fonts-noto-cjk"
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
 
 clean:
 	rm -rf output instance/*.sqlite3* .pytest_cache

@@ -35,64 +35,29 @@ import pytest
 
 from harness import stop
 from tests.e2e import support
+from tests.e2e.support import ARTIFACTS, CHROMIUM, unavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-CHROMIUM = Path(os.environ.get("GP_E2E_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(os.environ.get("GP_E2E_ARTIFACTS", HERE / "artifacts"))
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run",
                "--lang=zh-CN"]  # the browser's own words (file picker …) in Chinese, as at home
 SERVER_START_SECONDS = 60
 
 
-def unavailable() -> str | None:
-    """Why the browser tests cannot run here, or None."""
-    if os.environ.get("GP_E2E") == "0":
-        return "GP_E2E=0 is set"
-    if not CHROMIUM.is_file():
-        return f"{CHROMIUM} not found (install Debian's chromium: apt-get install chromium fonts-noto-cjk)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is not installed (pip install -e '.[test]')"
-    return None
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     reason = unavailable()
     mine = [item for item in items if HERE in item.path.parents]
+    support.COLLECTED["e2e"] = support.COLLECTED["e2e"] or bool(mine)
     if reason and mine and os.environ.get("GP_E2E_REQUIRED") == "1":
         raise pytest.UsageError(f"GP_E2E_REQUIRED=1 but the browser tests cannot run: {reason}")
     for item in mine:
         item.add_marker(pytest.mark.e2e)
         if reason:
             item.add_marker(pytest.mark.skip(reason=f"browser tests skipped: {reason}"))
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    reason = unavailable()
-    if reason:
-        terminalreporter.write_line(f"e2e: browser tests (tests/e2e) SKIPPED: {reason}", yellow=True)
-        return
-    if not support.WEIGHTS:
-        return
-    rows = sorted(support.WEIGHTS.items(), key=lambda kv: -sum(kv[1].values()))
-    terminalreporter.section("page weight (HTML + CSS + JS, uncompressed; heaviest first)")
-    lines = []
-    for name, w in rows:
-        total = sum(w.values())
-        lines.append(f"{total / 1024:7.1f} KB  html {w['html'] / 1024:6.1f}  css {w['css'] / 1024:5.1f}"
-                     f"  js {w['js'] / 1024:5.1f}  {name}")
-    for line in lines[:10]:
-        terminalreporter.write_line(line)
-    terminalreporter.write_line(f"(all {len(lines)} pages in {ARTIFACTS / 'page-weight.txt'}; "
-                                f"screenshots in {ARTIFACTS})")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "page-weight.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 # --- the site and the server ---------------------------------------------------------------------

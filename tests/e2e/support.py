@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, Route
 
 HERE = Path(__file__).resolve().parent
+CHROMIUM = Path(os.environ.get("GP_E2E_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(os.environ.get("GP_E2E_ARTIFACTS", HERE / "artifacts"))
 AXE_JS = HERE / "vendor" / "axe-core" / "axe.min.js"
 # WCAG 2.1 level A and AA, nothing else (best-practice rules are advice, not the standard)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -38,6 +41,47 @@ def production_csp() -> str:
 PRODUCTION_CSP = production_csp()
 # Page weights measured by the page tests (page type → bytes), printed at the end of the run.
 WEIGHTS: dict[str, dict[str, int]] = {}
+# whether this run collected browser tests (the summary says why they were skipped only then)
+COLLECTED = {"e2e": False}
+
+
+def unavailable() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    if os.environ.get("GP_E2E") == "0":
+        return "GP_E2E=0 is set"
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} not found (install Debian's chromium: apt-get install chromium fonts-noto-cjk)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[test]')"
+    return None
+
+
+def terminal_summary(terminalreporter: Any) -> None:
+    """The page weights (or why the browser tests were skipped), at the end of the run; called
+    by tests/conftest.py, which in a parallel run has the figures of every worker."""
+    if not COLLECTED["e2e"]:
+        return
+    reason = unavailable()
+    if reason:
+        terminalreporter.write_line(f"e2e: browser tests (tests/e2e) SKIPPED: {reason}", yellow=True)
+        return
+    if not WEIGHTS:
+        return
+    rows = sorted(WEIGHTS.items(), key=lambda kv: -sum(kv[1].values()))
+    terminalreporter.section("page weight (HTML + CSS + JS, uncompressed; heaviest first)")
+    lines = []
+    for name, w in rows:
+        total = sum(w.values())
+        lines.append(f"{total / 1024:7.1f} KB  html {w['html'] / 1024:6.1f}  css {w['css'] / 1024:5.1f}"
+                     f"  js {w['js'] / 1024:5.1f}  {name}")
+    for line in lines[:10]:
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"(all {len(lines)} pages in {ARTIFACTS / 'page-weight.txt'}; "
+                                f"screenshots in {ARTIFACTS})")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "page-weight.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 LOAD_FAILED = re.compile(r"^Failed to load resource: the server responded with a status of (\d+)")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 
@@ -53,3 +54,14 @@ def fuzz_settings(max_examples: int) -> settings:
         # the first failure is enough; shrinking a web request takes long and says little more
         report_multiple_bugs=False,
     )
+
+
+def terminal_summary(terminalreporter: Any) -> None:
+    """The tally, at the end of the run; called by tests/conftest.py, which in a parallel run has
+    the counts of every worker."""
+    if not TALLY:
+        return
+    terminalreporter.write_sep("-", "fuzz cases generated")
+    for suite, n in sorted(TALLY.items()):
+        terminalreporter.write_line(f"{suite}: {n}")
+    terminalreporter.write_line(f"total: {sum(TALLY.values())} (FUZZ_CASES={TOTAL})")

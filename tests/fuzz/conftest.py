@@ -1,5 +1,5 @@
 """Fixtures of the fuzz tests: the formsvc app on a migrated database (shared with tests/formsvc)
-with rate limits out of the way, and the tally of generated cases printed after the run."""
+with rate limits out of the way. (tests/conftest.py prints the tally of generated cases.)"""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from tests.formsvc.conftest import (  # noqa: F401 - fixtures re-exported for th
     database_url,
     session,
 )
-from tests.fuzz import budget
 from tests.sitesearch.conftest import CORPUS
 
 
@@ -31,13 +30,3 @@ def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
            "SEARCH_INDEX_DIR": str(tmp_path / "_search"),
            "SEARCH_LETTERS_DIR": str(tmp_path / "letters")}
     query.close_all()
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not budget.TALLY:
-        return
-    terminalreporter.write_sep("-", "fuzz cases generated")
-    for suite, n in sorted(budget.TALLY.items()):
-        terminalreporter.write_line(f"{suite}: {n}")
-    terminalreporter.write_line(f"total: {sum(budget.TALLY.values())} "
-                                f"(FUZZ_CASES={budget.TOTAL})")
