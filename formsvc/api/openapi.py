@@ -12,9 +12,10 @@ from typing import Any
 
 from flask import jsonify
 
-from formsvc.api import RESOURCES, open311
+from formsvc.api import open311
 from formsvc.api.blueprint import bp
 from formsvc.api.oas import STR, error_response, obj
+from formsvc.api.resources import RESOURCES
 from formsvc.web import api_keys
 
 KEY_SCHEME = "apiKey"

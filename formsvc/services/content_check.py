@@ -37,10 +37,12 @@ class ContentCheckResult:
 
     @property
     def errors(self) -> int:
+        """How many problems are errors, over every site."""
         return sum(p.is_error for ps in self.problems.values() for p in ps)
 
     @property
     def warnings(self) -> int:
+        """How many problems are warnings, over every site."""
         return sum(not p.is_error for ps in self.problems.values() for p in ps)
 
     def summary(self) -> str:
