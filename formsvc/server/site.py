@@ -8,6 +8,7 @@ formsvc paths to gunicorn (``formsvc.server.wsgi:app``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,13 @@ from werkzeug.wrappers import Request, Response
 NOT_BUILT = """<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><title>门户尚未生成</title>
 <h1>门户尚未生成</h1><p>请先运行 <code>make build</code>（或 <code>make run</code>）生成 output/ 目录。
 互动交流服务可访问 <a href="/hdjl/">/hdjl/</a>。</p></html>"""
+
+
+# The build's own files in output/ and a sub-site's output/<id>/: the search index's versions and
+# the cluster runner's manifests, logs and caches. Not pages: 404 here as in nginx
+# (deploy/nginx/portal-locations.conf holds this pattern too; tests/formsvc/test_site.py checks
+# the two are the same).
+BUILD_FILES = re.compile(r"^/(?:[a-z0-9-]+/)?_(?:search|cluster)(?:/|$)")
 
 
 class StaticSite:
@@ -40,6 +48,8 @@ class StaticSite:
             return Response("不支持该请求方法", 405, {"Allow": "GET, HEAD"},
                             mimetype="text/plain")
         path = request.path
+        if BUILD_FILES.match(path):
+            return self._not_found(request)
         found = self._resolve(self.root, path)
         if found is None and self.theme_static and path.startswith("/theme/"):
             found = self._resolve(self.theme_static, path[len("/theme/"):])

@@ -9,7 +9,8 @@ from flask import Flask
 from werkzeug.test import Client
 
 from formsvc.server.serve import prepare
-from formsvc.server.site import PortalApp
+from formsvc.server.site import BUILD_FILES, PortalApp
+from tests.conftest import ROOT
 
 
 @pytest.fixture
@@ -46,6 +47,22 @@ def test_missing_files_get_the_404_page(portal: Client) -> None:
     assert r.status_code == 404 and "页面不存在" in r.get_data(as_text=True)
     assert portal.get("/../../etc/passwd").status_code == 404
     assert portal.post("/index.html").status_code == 405
+
+
+@pytest.mark.parametrize("path", ["/_search/CURRENT", "/_cluster/manifest.json", "/cgz/_cluster/manifest.json",
+                                  "/_cluster/logs/county.log", "/_cluster"])
+def test_the_builds_own_files_are_never_served(portal: Client, tmp_path: Path, path: str) -> None:
+    target = tmp_path / "output" / path.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_text("internal", encoding="utf-8")
+    r = portal.get(path)
+    assert r.status_code == 404 and "页面不存在" in r.get_data(as_text=True)
+
+
+def test_nginx_hides_the_same_paths_as_the_dev_server() -> None:
+    conf = (ROOT / "deploy" / "nginx" / "portal-locations.conf").read_text(encoding="utf-8")
+    assert f"location ~ {BUILD_FILES.pattern} {{ return 404; }}" in conf
 
 
 def test_theme_assets_fall_back_to_the_theme(portal: Client) -> None:
