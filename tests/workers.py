@@ -33,21 +33,20 @@ def _admin(url: str) -> Engine:
 
 def create_database(base_url: str, url: str) -> None:
     """(Re-)create the empty database ``url`` names (a crashed run may have left it behind)."""
-    name = make_url(url).database
-    admin = _admin(base_url)
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
+    _execute(base_url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)',
+             f'CREATE DATABASE "{make_url(url).database}"')
 
 
 def drop_database(base_url: str, url: str) -> None:
-    name = make_url(url).database
+    """Drop the database ``url`` names, if it is there (the worker's, at the end of its run)."""
+    _execute(base_url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def _execute(base_url: str, *statements: str) -> None:
     admin = _admin(base_url)
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for statement in statements:
+                conn.execute(text(statement))
     finally:
         admin.dispose()
