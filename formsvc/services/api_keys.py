@@ -28,7 +28,7 @@ from formsvc.services import admin_events
 from formsvc.services.errors import ServiceError
 
 PREFIX = "cpk"
-_KEY = re.compile(rf"^{PREFIX}_([0-9a-f]{{12}})_([A-Za-z0-9_-]{{43}})$")
+_KEY = re.compile(rf"{PREFIX}_([0-9a-f]{{12}})_([A-Za-z0-9_-]{{43}})")
 # last_used_at is written at most this often per key: a busy key would otherwise write its row on
 # every request
 _TOUCH_EVERY = timedelta(minutes=1)
@@ -48,6 +48,13 @@ class KeyUse:
     channel: str
     rate_limit: str  # "" = the service default (API_KEY_RATE_LIMIT)
     lineage: int = 0  # the rotation chain (ApiKey.lineage): whose messages it reads on behalf
+
+
+def parts(presented: str) -> tuple[str, str] | None:
+    """(key_id, secret) of a well-formed key, else None. The secret's alphabet has ``_``, so a
+    key is not split on it; the whole string must match (a trailing newline is not a key)."""
+    match = _KEY.fullmatch(presented)
+    return (match.group(1), match.group(2)) if match else None
 
 
 def _hash(secret: str) -> str:
@@ -139,10 +146,10 @@ def rotate(session: Session, key_id: str, by: Staff | None = None) -> tuple[ApiK
 def authenticate(session: Session, presented: str, now: datetime | None = None) -> KeyUse:
     """The key of ``presented`` (the bearer token), or ApiKeyError ``invalid_api_key`` for a
     malformed, unknown or revoked one (one answer for all three). Notes the use."""
-    match = _KEY.match(presented)
-    row = session.scalar(select(ApiKey).where(ApiKey.key_id == match.group(1))) if match else None
-    if (match is None or row is None or row.revoked_at is not None
-            or not hmac.compare_digest(row.secret_hash, _hash(match.group(2)))):
+    found = parts(presented)
+    row = session.scalar(select(ApiKey).where(ApiKey.key_id == found[0])) if found else None
+    if (found is None or row is None or row.revoked_at is not None
+            or not hmac.compare_digest(row.secret_hash, _hash(found[1]))):
         session.rollback()
         raise ApiKeyError("invalid_api_key", "API 密钥无效或已吊销")
     use = KeyUse(row.id, row.name, frozenset(row.scope_list), row.channel, row.rate_limit,
