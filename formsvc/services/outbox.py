@@ -58,7 +58,7 @@ def templates() -> list[str]:
 
 
 def _text(template: str) -> jinja2.Template:
-    if not _TEMPLATE_NAME.match(template) or not (MAIL_TEXTS / f"{template}.txt").is_file():
+    if not _TEMPLATE_NAME.fullmatch(template) or not (MAIL_TEXTS / f"{template}.txt").is_file():
         template = GENERIC
     return _texts.get_template(f"{template}.txt")
 

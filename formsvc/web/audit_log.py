@@ -214,7 +214,7 @@ def _after_rollback(session: Session) -> None:
 
 def _assign_request_id() -> None:
     given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if _REQUEST_ID.match(given) else secrets.token_hex(16)
+    g.request_id = given if _REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
 
 
 def _after_request(resp: Response) -> Response:
