@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from formsvc.cli.common import session
 from formsvc.domain import participation as p
 from formsvc.models import Contribution, ContributionEvent
-from formsvc.services import comment_search, county_numbers, departments, masking
+from formsvc.services import contribution_search, county_numbers, departments, masking
 from formsvc.services import participation as svc
 from formsvc.services.submission import text_hash
 from portal import participation as content
@@ -132,7 +132,7 @@ def seed_demo(s: Session, config: dict) -> int:
         added += 1
     s.commit()
     for row in published:  # after the commit, as moderation.publish does: the index is a copy
-        comment_search.sync_comment(s, config, row)
+        contribution_search.sync(s, config, row)
     return added
 
 

@@ -20,8 +20,7 @@ from formsvc.models import Contribution
 from formsvc.services import participation as svc
 from formsvc.services.workbench import moderation
 from portal.participation import load_consultations
-from sitesearch import comments as search_comments
-from sitesearch import indexer, query
+from sitesearch import contributions, indexer, query
 from tests.formsvc.workbench.helpers import make_staff, run
 from tests.sitesearch.conftest import make_doc
 
@@ -88,7 +87,7 @@ def test_a_hidden_comment_is_left_out_while_the_index_still_holds_it(
             s.close()
     assert comment_hits(wbclient, "助餐点") == []
     # a forged entry that does not point at a comment is never shown either
-    search_comments.index_comment(wbapp.config["SEARCH_LETTERS_DIR"], {
+    contributions.index(wbapp.config["SEARCH_LETTERS_DIR"], "comment", {
         "id": 999999, "draft_title": "伪造", "text": "助餐点伪造条目", "url": "/elsewhere"})
     assert comment_hits(wbclient, "助餐点") == []
 
