@@ -23,6 +23,7 @@ from formsvc.models import AdminEvent, OutboxNotification
 from formsvc.services import notify, outbox
 from tests.formsvc.conftest import csrf_from, soup
 from tests.formsvc.workbench.helpers import login, make_staff, submit
+from tests.formsvc.workbench.test_notifications import queued
 
 CITIZEN = "zhangsan.mail@example.com"
 
@@ -51,15 +52,6 @@ def _drain(app: Flask, backend: Any) -> outbox.SendResult:
         s = db.new_session()
         try:
             return outbox.drain(s, app.config, backend)
-        finally:
-            s.close()
-
-
-def _rows(app: Flask) -> list[OutboxNotification]:
-    with app.app_context():
-        s = db.new_session()
-        try:
-            return list(s.scalars(select(OutboxNotification).order_by(OutboxNotification.id)))
         finally:
             s.close()
 
@@ -119,11 +111,11 @@ def test_retry_queues_the_mail_once_records_it_and_sends_it(wbapp: Flask) -> Non
     client, admin_id = _admin(wbapp)
     page = soup(client.get("/hdjl/staff/admin/failed-mail"))
     token = csrf_from(page)
-    first = _rows(wbapp)[0]
+    first = queued(wbapp)[0]
     r = client.post(f"/hdjl/staff/admin/failed-mail/{first.id}/retry",
                     data={"csrf_token": token})
     assert r.status_code == 303 and r.headers["Location"].endswith("/admin/failed-mail")
-    again, other = _rows(wbapp)
+    again, other = queued(wbapp)
     assert (again.status, again.attempts) == ("pending", 0)
     assert other.status == "failed"  # only the row asked for
     assert _events(wbapp) == [(f"staff:{admin_id}", "outbox_retry", f"outbox:{first.id}")]
@@ -145,7 +137,7 @@ def test_retry_queues_the_mail_once_records_it_and_sends_it(wbapp: Flask) -> Non
     assert _drain(wbapp, kept).sent == 1
     assert [m["Subject"] for m in kept.sent] == [outbox.render(first.template,
                                                                first.payload)[0]]
-    assert _rows(wbapp)[0].status == "sent"
+    assert queued(wbapp)[0].status == "sent"
 
 
 @pytest.mark.parametrize("target", ["unknown", "sent", "sms", "not-a-number"])
@@ -166,11 +158,11 @@ def test_retry_refuses_what_is_not_a_failed_mail(wbapp: Flask, target: str) -> N
         s.close()
     client, _ = _admin(wbapp)
     token = csrf_from(soup(client.get("/hdjl/staff/admin/failed-mail")))
-    before = [(r.id, r.status, r.attempts) for r in _rows(wbapp)]
+    before = [(r.id, r.status, r.attempts) for r in queued(wbapp)]
     r = client.post(f"/hdjl/staff/admin/failed-mail/{ids[target]}/retry",
                     data={"csrf_token": token})
     assert r.status_code == 404
-    assert [(r.id, r.status, r.attempts) for r in _rows(wbapp)] == before
+    assert [(r.id, r.status, r.attempts) for r in queued(wbapp)] == before
     assert _events(wbapp) == []
 
 
