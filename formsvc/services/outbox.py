@@ -313,6 +313,13 @@ class FailedNotice:
         return masked_recipient(self.row.recipient)
 
     @property
+    def error(self) -> str:
+        """The last attempt's error, the recipient masked in it too (an SMTP server's refusal
+        names the address)."""
+        error = self.row.last_error or ""
+        return error.replace(self.row.recipient, self.recipient) if self.row.recipient else error
+
+    @property
     def subject(self) -> str:
         """The subject the recipient would have read (an SMS: its text's name)."""
         if self.row.channel != "email":

@@ -1,9 +1,9 @@
 """The administrator's screens: staff accounts, the API keys of trusted systems and the mail the
-outbox gave up (发送失败的邮件), so an office runs without the command line. Admin role only (anyone else gets a 404, as for every screen a
-role does not have). The views parse the form and call the same services as the commands
-(``services/staff_admin.py`` over ``services/auth.py``; ``services/api_keys.py``;
-``services/outbox.py``); each change
-is an ``admin_event`` row and an audit-log line.
+outbox gave up (发送失败的邮件), so an office runs without the command line. Admin role only
+(anyone else gets a 404, as for every screen a role does not have). The views parse the form and
+call the same services as the commands (``services/staff_admin.py`` over ``services/auth.py``;
+``services/api_keys.py``; ``services/outbox.py``); each change is an ``admin_event`` row and an
+audit-log line.
 
 A new password or key is shown once, in the answer to the POST that made it (no redirect: it is
 never kept in the session, a URL or a flash); the page is ``no-store`` like every workbench page.

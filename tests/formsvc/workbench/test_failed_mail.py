@@ -8,6 +8,7 @@ failed, on a text message.
 from __future__ import annotations
 
 import json
+import smtplib
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,11 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
 class Down:
     def send(self, mail: EmailMessage) -> None:
         raise ConnectionRefusedError("mail server down")
+
+
+class Refused:
+    def send(self, mail: EmailMessage) -> None:
+        raise smtplib.SMTPRecipientsRefused({mail["To"]: (550, b"5.1.1 user unknown")})
 
 
 class Kept:
@@ -99,6 +105,17 @@ def test_the_screen_lists_failed_mail_masked(wbapp: Flask) -> None:
                for r in rows)
     assert all(r.find("td", attrs={"data-label": "最后尝试"}).get_text(strip=True) != "—"
                for r in rows)
+
+
+def test_an_error_naming_the_address_is_masked_too(wbapp: Flask) -> None:
+    submit(wbapp.test_client(), "zx", email=CITIZEN)
+    assert _drain(wbapp, Refused()).failed == 2
+    assert CITIZEN in queued(wbapp)[0].last_error + queued(wbapp)[1].last_error  # as stored
+    client, _ = _admin(wbapp)
+    page = client.get("/hdjl/staff/admin/failed-mail")
+    assert CITIZEN not in page.get_data(as_text=True)
+    assert "z***@example.com" in soup(page).find(id="failed-mail").get_text()
+    assert "user unknown" in page.get_data(as_text=True)
 
 
 def test_an_empty_list_says_so(wbapp: Flask) -> None:
