@@ -165,7 +165,7 @@ def as_date(value: Any) -> date | None:
 def parse_datetime_str(text: str) -> datetime | None:
     """Parse ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM[:SS]`` (YAML leaves the latter as a string)."""
     text = text.strip()
-    if not (DATE_STR_RE.match(text) or DATETIME_STR_RE.match(text)):
+    if not (DATE_STR_RE.fullmatch(text) or DATETIME_STR_RE.fullmatch(text)):
         return None
     day, _, clock = text.replace("T", " ").partition(" ")
     try:
@@ -496,10 +496,10 @@ def _check_string_kind(f: Field, text: str, keys: tuple, name: str, ctx: _Ctx) -
                     else "；路径从 content/ 里面写起，不写 content/" if text.startswith("content/") else "")
             ctx.error(ctx.line(*keys), f"{name} 指向的文件 content/{text} 不存在{hint}")
     elif kind in ("index_no", "ref"):
-        if not INDEX_NO_RE.match(text):
+        if not INDEX_NO_RE.fullmatch(text):
             ctx.error(ctx.line(*keys), f"{name} “{text}” 格式不对，应为 组织机构代码/年份-5位序号，"
                                        "如 01150001-1/2024-00012")
-    elif kind == "doc_no" and not DOC_NO_RE.match(text):
+    elif kind == "doc_no" and not DOC_NO_RE.fullmatch(text):
         if DOC_NO_WRONG_BRACKETS_RE.search(text):
             fixed = DOC_NO_WRONG_BRACKETS_RE.sub(
                 lambda m: "〔" + NON_DIGIT_RE.sub("", m.group(0)) + "〕", text)
@@ -537,7 +537,7 @@ def _check_date(f: Field, value: Any, keys: tuple, name: str, ctx: _Ctx) -> None
     expected = KIND_NAMES[f.kind]
     if isinstance(value, str):
         text = value.strip()
-        ok = DATE_STR_RE.match(text) or (f.kind == "datetime" and DATETIME_STR_RE.match(text))
+        ok = DATE_STR_RE.fullmatch(text) or (f.kind == "datetime" and DATETIME_STR_RE.fullmatch(text))
         if ok and parse_datetime_str(text) is not None:
             return
         if ok:
@@ -611,12 +611,12 @@ def _check_path(t: DocType, relpath: str, meta: dict, ctx: _Ctx) -> None:
     inner = relpath[len(t.directory) + 1:].split("/")
     stem = inner[-1].rsplit(".", 1)[0]
     for part in (inner[:-1] + [stem]) if t is schema.PAGE else [stem]:
-        if not SLUG_RE.match(part):
+        if not SLUG_RE.fullmatch(part):
             ctx.error(1, f"文件名 “{part}” 不符合要求：只能用小写英文字母、数字和连字符 -，"
                          "且以字母或数字开头（文件名就是网址）")
             break
     if t is schema.DISCLOSURE:
-        if len(inner) != 2 or not YEAR_RE.match(inner[0]):
+        if len(inner) != 2 or not YEAR_RE.fullmatch(inner[0]):
             ctx.error(1, "信息公开文件应放在 xxgk/wj/<年份>/ 目录下，如 xxgk/wj/2024/xxx.md")
         elif (published := as_date(meta.get("date"))) and int(inner[0]) != published.year:
             ctx.warn(1, f"文件放在 {inner[0]} 年目录下，但发布日期是 {published.year} 年")
@@ -656,7 +656,7 @@ def _check_disclosure(doc: Document, ctx: _Ctx) -> None:
     published = as_date(meta.get("date"))
     written = as_date(meta.get("written"))
     index_no = meta.get("index_no")
-    m = INDEX_NO_RE.match(index_no.strip()) if isinstance(index_no, str) else None
+    m = INDEX_NO_RE.fullmatch(index_no.strip()) if isinstance(index_no, str) else None
     if m:
         publisher = meta.get("publisher")
         dept = site.registry.get(publisher) if site and isinstance(publisher, str) else None
@@ -716,7 +716,7 @@ def _check_power(doc: Document, ctx: _Ctx) -> None:
     meta = doc.meta
     code = meta.get("code")
     code = str(code) if isinstance(code, int) and not isinstance(code, bool) else code
-    if isinstance(code, str) and code.strip() and not powerflow.POWER_CODE_RE.match(code.strip()):
+    if isinstance(code, str) and code.strip() and not powerflow.POWER_CODE_RE.fullmatch(code.strip()):
         ctx.error(ctx.line("code"), f"code（事项编码）“{code}” 格式不对：用大写字母、数字，以 - 分段，"
                                     "如 XK-SCJG-001")
     category = meta.get("power_type")
@@ -992,7 +992,7 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
                                f"index_no（索引号）{idx} 与 {others} 重复；索引号一经赋予不得重复使用"))
     for relpath, doc, t in typed:
         ref = doc.meta.get("replaced_by")
-        if t is schema.DISCLOSURE and isinstance(ref, str) and INDEX_NO_RE.match(ref.strip()):
+        if t is schema.DISCLOSURE and isinstance(ref, str) and INDEX_NO_RE.fullmatch(ref.strip()):
             if ref.strip() not in by_index and ref.strip() not in site.unreadable_index_nos:
                 out.append(Problem(site.display(relpath), doc.line_of("replaced_by"),
                                    f"replaced_by（替代或修改文件）{ref} 不是任何信息公开文件的索引号"))
@@ -1090,7 +1090,7 @@ def check_registry(content_dir: Path, root: Path | None = None) -> list[Problem]
         prefix = f"机构 {code} 的 " if isinstance(code, str) and code else f"第 {i + 1} 个机构的 "
         _check_mapping(REGISTRY_FIELDS, entry, (i,), prefix, ctx, by_key)
         if isinstance(code, str) and code:
-            if not DEPT_CODE_RE.match(code):
+            if not DEPT_CODE_RE.fullmatch(code):
                 ctx.error(ctx.line(i, "code"), f"机构代码 “{code}” 只能用小写英文字母和数字，以字母开头")
             if code in codes:
                 ctx.error(ctx.line(i, "code"), f"机构代码 {code} 重复（第 {codes[code]} 行已使用）")
@@ -1098,7 +1098,7 @@ def check_registry(content_dir: Path, root: Path | None = None) -> list[Problem]
                 codes[code] = ctx.line(i, "code")
         org = entry.get("org_code")
         if isinstance(org, str) and org:
-            if not ORG_CODE_RE.match(org):
+            if not ORG_CODE_RE.fullmatch(org):
                 ctx.error(ctx.line(i, "org_code"),
                           f"{prefix}org_code（组织机构代码）“{org}” 格式不对，应为 8 位数字或大写字母、"
                           "连字符、1 位校验码，如 01150001-1")

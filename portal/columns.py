@@ -317,7 +317,7 @@ def _columns(value: Any, nodes: tuple[Any, Any], classes: dict[str, Freshness],
         who = f"栏目 {ident} " if ident else f"第 {i + 1} 个栏目"
         _unknown_keys(item, node, COLUMN_KEYS, who, problems)
         id_line = _line(_child(node, "id")[0] or node)
-        if ident and not ID_RE.match(ident):
+        if ident and not ID_RE.fullmatch(ident):
             problems.append((id_line, f"栏目代码 “{ident}” 只能用小写英文字母、数字和连字符，以字母开头"))
         name = _text(item, node, "name", who, problems)
         parent = _text(item, node, "parent", who, problems)

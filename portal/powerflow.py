@@ -92,7 +92,7 @@ def problems(raw: Any) -> list[tuple[int, str, str]]:
         return out  # an item that is not a mapping: reported by the field rules
     index: dict[str, int] = {}
     for i, s in enumerate(steps):
-        if s.id and not STEP_ID_RE.match(s.id):
+        if s.id and not STEP_ID_RE.fullmatch(s.id):
             out.append((i, "id", f"环节代码 “{s.id}” 只能用小写字母、数字和 -，以字母开头，如 shouli"))
         if s.id in index:
             out.append((i, "id", f"环节代码 “{s.id}” 与第 {index[s.id] + 1} 个环节重复"))

@@ -137,7 +137,7 @@ def fill_page(relpath: str, html: str, docs: list[tuple[str, Document]],
     replaced by the tables, the service's figures from the year's data file and the content's
     counted from ``docs`` now. Other pages, and a report without its data file (the checker
     reports that), come back unchanged."""
-    m = REPORT_PAGE.match(relpath)
+    m = REPORT_PAGE.fullmatch(relpath)
     path = Path(content_dir) / data_file(int(m.group(1))) if m else None
     if path is None or not path.is_file():
         return html

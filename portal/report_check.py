@@ -114,7 +114,7 @@ def _annual_reports(docs: list[tuple[str, Document]], site: Site,
     out: list[Problem] = []
     years = set()
     for rel, doc in docs:
-        m = REPORT_PAGE.match(rel)
+        m = REPORT_PAGE.fullmatch(rel)
         if not m:
             continue
         year = int(m.group(1))

@@ -213,7 +213,7 @@ def build(type_name: str, content_dir: Path, *, title: str | None = None, dept: 
             raise ScaffoldError("新建页面需要用 --slug 指定路径，如 --slug xxgk/zn（对应网址 /xxgk/zn.html）")
         slug = default_slug(content_dir, doc_type, today)
     parts = slug.split("/") if doc_type is schema.PAGE else [slug]
-    bad = [p for p in parts if not SLUG_RE.match(p)]
+    bad = [p for p in parts if not SLUG_RE.fullmatch(p)]
     if bad:
         raise ScaffoldError(f"文件名 {slug} 不符合要求：只能用小写英文字母、数字和连字符 -，且以字母或数字开头")
     pub_year = year or today.year

@@ -182,7 +182,7 @@ def load(site_dir: Path, registry: dept_registry.Registry | None = None) -> Site
     def fail(key: str, message: str) -> SiteError:
         return SiteError(path, _line(node, key), message)
 
-    if not SITE_ID.match(site_id) or site_id == DEFAULT_SITE:
+    if not SITE_ID.fullmatch(site_id) or site_id == DEFAULT_SITE:
         raise SiteError(path, 1, f"网站文件夹名 {site_id} 不能用作网站代码：只能用小写字母、数字、- 和 _，"
                                  f"以字母或数字开头，最多 40 个字符，且不能是 {DEFAULT_SITE}")
     for key in data:
@@ -196,7 +196,7 @@ def load(site_dir: Path, registry: dept_registry.Registry | None = None) -> Site
     kind = data["kind"]
     if kind not in KINDS:
         raise fail("kind", f"kind 应是 {'、'.join(f'{k}（{v}）' for k, v in KINDS.items())} 之一，而不是 {kind}")
-    if not SITE_ID_CODE_RE.match(data["site_id_code"]):
+    if not SITE_ID_CODE_RE.fullmatch(data["site_id_code"]):
         raise fail("site_id_code", "网站标识码 site_id_code 应是 10 位数字或字母（由国务院办公厅政府网站"
                                    "管理平台分配），写在引号里")
     registry = registry if registry is not None else dept_registry.load(REPO_ROOT / CONTENT_DIR)
@@ -213,7 +213,7 @@ def load(site_dir: Path, registry: dept_registry.Registry | None = None) -> Site
                              f"（与白色文字的对比度不低于 {MIN_CONTRAST}:1）")
     logo = data.get("logo") or ""
     if logo:
-        if not isinstance(logo, str) or not LOGO_RE.match(logo):
+        if not isinstance(logo, str) or not LOGO_RE.fullmatch(logo):
             raise fail("logo", "标志 logo 应是 static/ 下的一个 SVG 文件名，如 logo.svg")
         if not (site_dir / STATIC_DIR / logo).is_file():
             raise fail("logo", f"找不到标志文件 {site_dir.name}/{STATIC_DIR}/{logo}")

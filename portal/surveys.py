@@ -160,7 +160,7 @@ class _Lines:
 def parse_text(text: str, slug: str, departments: Iterable[str] | None = None) -> Parsed:
     """Read and check one survey. ``departments``: the registry's codes (None: not checked)."""
     out = Parsed(None)
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.fullmatch(slug):
         out.problems.append((1, f"调查的文件名“{slug}”只能用小写英文字母、数字和连字符（它就是网址的一部分）"))
     loader = _Loader(text)
     try:
@@ -263,7 +263,7 @@ def _questions(raw: Any, lines: _Lines, err: list[tuple[int, str]]) -> list[Ques
                                                   f"{'、'.join(sorted(QUESTION_KEYS))}"))
         before = len(err)
         qid = q.get("id")
-        if not isinstance(qid, str) or not QUESTION_ID_RE.match(qid):
+        if not isinstance(qid, str) or not QUESTION_ID_RE.fullmatch(qid):
             err.append((lines.of(*path, "id") if "id" in q else lines.of(*path),
                         f"{prefix}id（编号）应以小写英文字母开头，只用小写字母、数字和连字符，如 satisfaction"))
         elif qid in seen:

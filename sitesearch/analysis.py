@@ -136,7 +136,7 @@ def query_tokens(word: str, *, phrase: bool = False) -> list[str]:
 
 def is_single_char(token: str) -> bool:
     """A one-character Chinese token: matched by prefix (see ``index_tokens``)."""
-    return len(token) == 1 and bool(_CJK_RUN.match(token))
+    return len(token) == 1 and bool(_CJK_RUN.fullmatch(token))
 
 
 def normalize_doc_no(text: str) -> str | None:

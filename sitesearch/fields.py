@@ -58,9 +58,9 @@ FACETS: tuple[tuple[str, str | None], ...] = (
 # Letters are published by formsvc into their own index (see sitesearch.letters).
 LETTER_DOCTYPE = "letter"
 LETTER_SECTION = "hdjl"
-# Published comments on drafts (意见征集) go into the same index (see sitesearch.comments).
+# Published comments on drafts (意见征集) go into the same index (see sitesearch.contributions).
 COMMENT_DOCTYPE = "comment"
-# Answered interview questions (在线访谈 网友提问) too (see sitesearch.questions).
+# Answered interview questions (在线访谈 网友提问) too (see sitesearch.contributions).
 QUESTION_DOCTYPE = "question"
 
 

@@ -36,7 +36,7 @@ class IndexMissing(Exception):
 
 def check_site(site: object) -> str:
     """``site`` if it is a valid site id (a folder name and a filter value), else ValueError."""
-    if not isinstance(site, str) or not SITE_ID.match(site):
+    if not isinstance(site, str) or not SITE_ID.fullmatch(site):
         raise ValueError(f"站点标识 {site!r} 无效：只能由小写字母、数字、- 和 _ 组成，"
                          "以字母或数字开头，不超过 40 个字符")
     return site
@@ -57,7 +57,7 @@ def live(index_dir: str | os.PathLike[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for line in text.splitlines():
         parts = line.split()
-        if len(parts) == 2 and SITE_ID.match(parts[0]) and _VERSION.match(parts[1]):
+        if len(parts) == 2 and SITE_ID.fullmatch(parts[0]) and _VERSION.fullmatch(parts[1]):
             out.pop(parts[0], None)
             out[parts[0]] = parts[1]
     return out
@@ -96,7 +96,7 @@ def versions(index_dir: str | os.PathLike[str], site: str) -> list[str]:
     root = site_dir(index_dir, site)
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if _VERSION.match(p.name) and p.is_dir())
+    return sorted(p.name for p in root.iterdir() if _VERSION.fullmatch(p.name) and p.is_dir())
 
 
 def new_version_dir(index_dir: str | os.PathLike[str], site: str) -> Path:
@@ -138,7 +138,7 @@ def publish(index_dir: str | os.PathLike[str], site: str, version: Path) -> None
 def _remove_unsited_versions(root: Path) -> None:
     """Delete the version folders of the layout before sites (an index straight in v000012/)."""
     for entry in root.iterdir():
-        if (_VERSION.match(entry.name) and entry.is_dir()
+        if (_VERSION.fullmatch(entry.name) and entry.is_dir()
                 and any(p.suffix == ".toc" for p in entry.iterdir())):
             shutil.rmtree(entry, ignore_errors=True)
 

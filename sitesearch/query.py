@@ -125,13 +125,13 @@ def parse_params(args: Any, *, max_per_page: int = MAX_PER_PAGE) -> SearchParams
     if sort not in SORTS:
         raise SearchError("bad_sort", "排序方式只能是 relevance（相关度）或 date（日期）")
     year = get("year")
-    if year and not _YEAR.match(year):
+    if year and not _YEAR.fullmatch(year):
         raise SearchError("bad_year", "年份应为四位数字，如 2024")
     for name, label in (("section", "栏目"), ("dept", "部门"), ("topic", "主题分类")):
         if len(get(name)) > 60:
             raise SearchError(f"bad_{name}", f"{label}参数太长")
     site = get("site")
-    if site and not F.SITE_ID.match(site):
+    if site and not F.SITE_ID.fullmatch(site):
         raise SearchError("bad_site", "站点参数有误：应为站点标识，如 county")
     return SearchParams(
         q=q, site=site, section=get("section"), dept=get("dept"), year=year, topic=get("topic"), sort=sort,
@@ -211,7 +211,7 @@ def needles_for(words: list[Word]) -> list[str]:
 def _folded(text: str, needles: list[str]) -> str:
     # Chinese characters fold to themselves: for all-Chinese needles (the usual case) the raw text
     # finds the same places, and folding a long body costs more than the rest of the snippet
-    if all(_IDEOGRAPHS.match(n) for n in needles):
+    if all(_IDEOGRAPHS.fullmatch(n) for n in needles):
         return text
     return normalize(text)
 
@@ -770,7 +770,7 @@ class Snapshot:
         needle = " ".join(normalize(phrase).split())
         # Chinese characters fold to themselves, so an all-Chinese phrase (the usual case) can be
         # looked for in the raw text; folding every candidate's text costs more than reading it
-        raw = bool(_IDEOGRAPHS.match(needle))
+        raw = bool(_IDEOGRAPHS.fullmatch(needle))
         keep = np.zeros(len(ids), bool)
         for i, docnum in enumerate(ids):
             stored = self.stored(int(docnum))

@@ -65,7 +65,7 @@ def list_requests() -> Any:
 def get_request(service_request_id: str) -> Any:
     """One request, as a list of one (as the spec answers)."""
     found = requests_query.find(get_session(), requests_query.Query(
-        numbers=[service_request_id])) if codes.NUMBER_RE.match(service_request_id) else []
+        numbers=[service_request_id])) if codes.NUMBER_RE.fullmatch(service_request_id) else []
     if not found:
         return _error(404, "没有该编号的诉求，或该类诉求不通过 Open311 公开")
     return jsonify(found)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from formsvc.domain import annual_report as report_rows
+from formsvc.domain import kinds
 from formsvc.domain import procedure as rules
 from formsvc.domain.applicants import CITIZEN, ORG_TYPES, ORGANIZATION, REPORT_COLUMNS
 from formsvc.domain.outcomes import OUTCOMES
@@ -83,7 +84,8 @@ def add_disclosure_request(session: Session, column: str, received: date,
                            report_row: str = "", *, duplicate_of: int | None = None,
                            kind: str = "ysqgk", working_days: int = 5,
                            department: Department | None = None,
-                           pause: str = "", calendar: Calendar | None = None) -> Message:
+                           pause: str = "", calendar: Calendar | None = None,
+                           config: Mapping[str, Any] | None = None) -> Message:
     """A request as the office's records would hold it once handled (flushed, not committed):
     received on ``received``, answered with ``outcome`` on ``finished`` (or refused, for
     ``outcome="rejected"``; or closed as 视为放弃 after a 补正 left unanswered, for
@@ -91,20 +93,24 @@ def add_disclosure_request(session: Session, column: str, received: date,
     "third_party") stops its clock once on the way: answered or ended before ``finished``,
     still open when the request is. Its history is what the procedure would have written: the
     submission, 分办 (or 不予受理), the pause's steps and the reply, each event at its day (the
-    county's ``calendar`` moves the due date as a 补正 or a consultation does). For demo data and
-    tests."""
+    county's ``calendar`` moves the due date as a 补正 or a consultation does). Its due date
+    is counted as a submission's: the kind's time limit (after ``config``'s TIME_LIMITS) in
+    working days of ``calendar``. For demo data and tests."""
     n = session.scalar(select(func.count()).select_from(Message)) or 0
     rejected = outcome == "rejected"
     abandoned = outcome == ABANDONED
     closed = "rejected" if rejected else "closed" if abandoned else "replied"
     actors = _demo_actors(session, department)  # before the new row, which has no status yet
+    calendar = calendar or Calendar.from_file(None)
+    limit = kinds.time_limit(kinds.KINDS_BY_CODE[kind], config or {})
+    count = deadlines.first_count(calendar, received, limit)
     m = Message(
         tracking_number=f"GK{received:%Y%m%d}-D{n + 1:05d}", query_code_hash="-", kind=kind,
         department=department, project_slug="", name="示例申请人", phone="13800000000",
         email="", address="", subject=f"示例申请 {n + 1}", content="申请公开示例信息。",
         consent_publish=False, details=dict(_DETAILS[column]),
         submitted_at=datetime(received.year, received.month, received.day, 1, tzinfo=UTC),
-        received_on=received, due_date=received + timedelta(days=28), time_limit_days=20,
+        received_on=received, due_date=count.due, time_limit_days=limit,
         extension_days=0, text_hash=f"demo{n + 1}", duplicate_of_id=duplicate_of, reply_text="",
         rating="", rating_comment="", client_ip="")
     if finished and rejected:
@@ -131,7 +137,7 @@ def add_disclosure_request(session: Session, column: str, received: date,
     if pause and not rejected:
         session.add(_demo_pause(timeline, pause, finished if abandoned else None,
                                 None if finished is None else finished - timedelta(days=3),
-                                calendar or Calendar.from_file(None)))
+                                calendar))
     if finished and not (rejected or abandoned):
         timeline.apply("reply", "handler", _at(finished),
                        f"答复结果：{OUTCOMES[outcome]}（{DEMO_OUTCOME_NOTE}）")
@@ -238,7 +244,8 @@ def _demo_pause_kind(report_row: str, k: int) -> str:
 
 
 def seed_disclosure_year(session: Session, year: int = DEMO_YEAR,
-                         calendar: Calendar | None = None) -> int:
+                         calendar: Calendar | None = None,
+                         config: Mapping[str, Any] | None = None) -> int:
     """The demo county's 依申请公开 requests of ``year`` (every outcome row, every applicant
     type, some carried in from the year before and into the next) and its review and
     litigation cases; nothing when the year has requests already. Returns the requests added."""
@@ -264,18 +271,19 @@ def seed_disclosure_year(session: Session, year: int = DEMO_YEAR,
                 finished = received + timedelta(days=14 + (i + k) % 15)
                 add_disclosure_request(session, col, received, finished, outcome, report_row,
                                        department=office, working_days=10 + (i + k) % 10,
-                                       pause=_demo_pause_kind(report_row, k), calendar=calendar)
+                                       pause=_demo_pause_kind(report_row, k), calendar=calendar,
+                                       config=config)
                 added += 1
             i += 1
     # into the next year with its 补正 still awaited at the end of this one
     add_disclosure_request(session, CITIZEN, date(year, 12, 18), department=office,
-                           pause="correction", calendar=calendar)
+                           pause="correction", calendar=calendar, config=config)
     added += 1
     # carried in from the year before, one answered and one still open
     for col, finished in ((CITIZEN, date(year, 1, 9)), ("legal_service", None)):
         add_disclosure_request(session, col, date(year - 1, 12, 22), finished,
                                "disclosed" if finished else "", department=office,
-                               calendar=calendar)
+                               calendar=calendar, config=config)
         added += 1
     for kind, received, result, decided in (
             ("review", date(year, 3, 2), "upheld", date(year, 5, 8)),

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from formsvc.cli.common import session
 from formsvc.domain import participation as p
 from formsvc.models import Contribution, ContributionEvent
-from formsvc.services import county_numbers, departments, masking
+from formsvc.services import contribution_search, county_numbers, departments, masking
 from formsvc.services import participation as svc
 from formsvc.services.submission import text_hash
 from portal import participation as content
@@ -78,7 +78,8 @@ DEMO_QUESTIONS = (
 
 
 def seed_demo(s: Session, config: dict) -> int:
-    """Add the demo comments and questions once (nothing when any contribution exists)."""
+    """Add the demo comments and questions once (nothing when any contribution exists); the
+    published comments go into the search as moderation puts them there."""
     if s.scalar(select(func.count()).select_from(Contribution)):
         return 0
     drafts = content.load_consultations(config["CONTENT_DIR"])
@@ -86,6 +87,7 @@ def seed_demo(s: Session, config: dict) -> int:
     numbers = county_numbers.public_numbers(s, config)
     now = datetime.now(UTC)
     added = 0
+    published: list[Contribution] = []
 
     def add(kind: str, target_type: str, slug: str, dept_code: str, article: int | None,
             name: str, phone: str, text: str, submitted: datetime) -> Contribution:
@@ -115,6 +117,7 @@ def seed_demo(s: Session, config: dict) -> int:
             row.moderated_at = row.submitted_at
             s.add(ContributionEvent(contribution_id=row.id, created_at=row.submitted_at,
                                     actor="system", action="publish", note="示范数据"))
+            published.append(row)
         if adoption:
             row.adoption, row.adoption_reason = adoption, reason
             s.add(ContributionEvent(contribution_id=row.id, created_at=row.submitted_at,
@@ -128,6 +131,8 @@ def seed_demo(s: Session, config: dict) -> int:
             now - timedelta(hours=added))
         added += 1
     s.commit()
+    for row in published:  # after the commit, as moderation.publish does: the index is a copy
+        contribution_search.sync(s, config, row)
     return added
 
 

@@ -84,7 +84,7 @@ def demo_disclosure(year: int) -> None:
     from formsvc.web.runtime import calendar
 
     with session() as s:
-        n = demo.seed_disclosure_year(s, year, calendar())
+        n = demo.seed_disclosure_year(s, year, calendar(), current_app.config)
     click.echo(f"已添加 {year} 年示例申请 {n} 件" if n else f"{year} 年已有依申请公开申请，未添加示例数据")
 
 

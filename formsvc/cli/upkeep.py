@@ -63,14 +63,13 @@ def purge_personal_data(dry_run: bool) -> None:
 
 def rebuild_letters_index() -> None:
     """Rebuild the published letters' search index from the database, and say so."""
-    from formsvc.services import comment_search, question_search, search
+    from formsvc.services import contribution_search, search
 
     with session() as s:
         n = search.reindex_letters(s, current_app.config)
-        comments = comment_search.reindex_comments(s, current_app.config)
-        questions = question_search.reindex_questions(s, current_app.config)
+        counts = contribution_search.reindex(s, current_app.config)
     click.echo(f"已重建公开信件的搜索索引：{n} 件（{search.letters_dir(current_app.config)}）；"
-               f"公开的意见 {comments} 条，已回答的网友提问 {questions} 条")
+               f"公开的意见 {counts['comment']} 条，已回答的网友提问 {counts['question']} 条")
 
 
 @click.command("reindex-letters")

@@ -110,7 +110,7 @@ _PERIOD_RE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$")
 def parse_period(text: str | None) -> Period:
     """The period a key names; ValueError with a Chinese message for anything else."""
     # NFKC: full-width digits and dashes from a Chinese input method read as ASCII
-    m = _PERIOD_RE.match(unicodedata.normalize("NFKC", text).strip()) \
+    m = _PERIOD_RE.fullmatch(unicodedata.normalize("NFKC", text).strip()) \
         if isinstance(text, str) else None
     if not m or not 2000 <= int(m.group(1)) <= 2100:
         raise ValueError("统计期格式应为 2026-11（月）、2026-Q4（季度）或 2026（年）")

@@ -33,7 +33,7 @@ def normalize_phone(value: str) -> str:
 def is_phone(value: str) -> bool:
     """A mobile number or a landline with area code."""
     v = normalize_phone(value)
-    return bool(MOBILE_RE.match(v) or LANDLINE_RE.match(v))
+    return bool(MOBILE_RE.fullmatch(v) or LANDLINE_RE.fullmatch(v))
 
 
 SMS_MOBILE_MESSAGE = "短信通知只能发到手机号码：请填写 11 位手机号码，或不勾选短信通知"
@@ -41,14 +41,14 @@ SMS_MOBILE_MESSAGE = "短信通知只能发到手机号码：请填写 11 位手
 
 def sms_needs_mobile(form: Form, field: Field) -> None:
     """短信通知 ticked: the phone field must hold a mobile number."""
-    if field.data and not MOBILE_RE.match(normalize_phone(form["phone"].data or "")):
+    if field.data and not MOBILE_RE.fullmatch(normalize_phone(form["phone"].data or "")):
         raise ValidationError(SMS_MOBILE_MESSAGE)
 
 
 def is_resident_id(value: str) -> bool:
     """18-digit 居民身份证 number with a valid GB 11643 check character and birth date."""
     v = (value or "").upper()
-    if not re.match(r"^\d{17}[\dX]$", v):
+    if not re.fullmatch(r"\d{17}[\dX]", v):
         return False
     y, m, d = int(v[6:10]), int(v[10:12]), int(v[12:14])
     if not (1900 <= y <= 2100 and 1 <= m <= 12 and 1 <= d <= 31):
@@ -102,7 +102,7 @@ def phone(form: Form, field: Field) -> None:
 
 def email(form: Form, field: Field) -> None:
     """WTForms validator: the field, when filled, holds an e-mail address."""
-    if field.data and not EMAIL_RE.match(field.data):
+    if field.data and not EMAIL_RE.fullmatch(field.data):
         raise ValidationError(EMAIL_MESSAGE)
 
 

@@ -67,7 +67,7 @@ def parse(order: Any, config: Mapping[str, Any],
     if errors:
         return errors
     external_id = order["external_id"].strip()
-    if not EXTERNAL_ID_RE.match(external_id):
+    if not EXTERNAL_ID_RE.fullmatch(external_id):
         errors["external_id"] = [f"应为 1 至 {channels.EXTERNAL_ID_MAX} 位字母、数字、点、"
                                  "短横线或下划线，以字母或数字开头"]
     received_at = _moment(order["received_at"])

@@ -13,10 +13,11 @@ CLI_ACTOR = "cli"
 
 
 class AdminEvent(Base):
-    """One change to an account or an API key (append-only, like a message's ``Event``): who
-    did it (``staff:<id>`` on the admin screens, ``cli`` from the operator commands), what
-    (``staff_create``, ``staff_disable`` …, ``api_key_rotate``), to whom (``staff:<id>`` or
-    ``api_key:<key_id>``) and a short note (old → new role). Never a password or a key."""
+    """One change to an account or an API key, or a failed mail sent again (append-only, like a
+    message's ``Event``): who did it (``staff:<id>`` on the admin screens, ``cli`` from the
+    operator commands), what (``staff_create``, ``staff_disable`` …, ``api_key_rotate``,
+    ``outbox_retry``), to whom (``staff:<id>``, ``api_key:<key_id>`` or ``outbox:<id>``) and a
+    short note (old → new role). Never a password or a key."""
 
     __tablename__ = "admin_event"
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from formsvc.config import NAME_MAX
 from formsvc.db import Base, UTCDateTime, utcnow
 from formsvc.models.message import JSONType
 
@@ -47,8 +48,9 @@ class SurveyResponse(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # {question id: [option numbers]} or {question id: "text"}
     answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    # asked only when the survey is not anonymous; never published
-    name: Mapped[str] = mapped_column(String(50), default="")
+    # asked only when the survey is not anonymous; never published. As long as the form allows
+    # (formsvc/forms/surveys.py checks NAME_MAX), so a name the form took is stored whole.
+    name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
 
 

@@ -1,5 +1,5 @@
-"""The one writer of ``admin_event`` rows: every change to an account or an API key, from the
-admin screens or the operator commands, adds its row in the change's own transaction (the audit
+"""The one writer of ``admin_event`` rows: every change to an account or an API key, and every
+failed mail sent again, from the admin screens or the operator commands, adds its row in the change's own transaction (the audit
 log writes its line after that commit, formsvc/web/audit_log.py)."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ ACTION_LABELS: dict[str, str] = {
     "api_key_create": "创建 API 密钥",
     "api_key_revoke": "吊销 API 密钥",
     "api_key_rotate": "轮换 API 密钥",
+    "outbox_retry": "重新发送失败的邮件",
 }
 
 

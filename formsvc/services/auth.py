@@ -52,7 +52,7 @@ def create_staff(session: Session, *, username: str, password: str, role: str,
     command line); raises AuthError with a Chinese message on bad input. Recorded in
     ``admin_event`` in the same transaction."""
     username = username.strip()
-    if not username or len(username) > 64 or not USERNAME_RE.match(username):
+    if not username or len(username) > 64 or not USERNAME_RE.fullmatch(username):
         raise AuthError("invalid_username", "用户名不能为空，不超过 64 个字符，不含空格")
     if role not in ROLE_LABELS:
         raise AuthError("invalid_role", "角色应为：" + "、".join(

@@ -107,7 +107,7 @@ def queue(session: Session, recipient: str, template: str, data: Mapping[str, An
 
 def wants_sms(notify_sms: bool, phone: str) -> bool:
     """The citizen asked for SMS notices and gave a number that can receive them."""
-    return bool(notify_sms) and bool(channels.MOBILE_RE.match(phone or ""))
+    return bool(notify_sms) and bool(channels.MOBILE_RE.fullmatch(phone or ""))
 
 
 def sms_row(phone: str, template: str, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,9 @@ claimed ("sending") before its mail goes out, so two overlapping runs never send
 
 SMS rows (``channel = "sms"``) go the same way through an SMS provider (services/sms/:
 ``SMS_BACKEND`` http, file or console); ``send-mail`` drains both channels.
+
+Rows given up are listed by :func:`failed` (a message's texts on its workbench page, every mail
+on the admin screen 发送失败的邮件) and a failed mail goes out again by :func:`retry`.
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ from sqlalchemy.orm import Session
 
 from formsvc.db import utcnow
 from formsvc.models import OutboxNotification
+from formsvc.models.staff import Staff
 from formsvc.models.workbench import MailAttempt
-from formsvc.services import sms
+from formsvc.services import admin_events, sms
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ def templates() -> list[str]:
 
 
 def _text(template: str) -> jinja2.Template:
-    if not _TEMPLATE_NAME.match(template) or not (MAIL_TEXTS / f"{template}.txt").is_file():
+    if not _TEMPLATE_NAME.fullmatch(template) or not (MAIL_TEXTS / f"{template}.txt").is_file():
         template = GENERIC
     return _texts.get_template(f"{template}.txt")
 
@@ -286,3 +290,86 @@ def _drain(session: Session, config: Mapping[str, Any], channel: str,
             row.payload = {k: v for k, v in row.payload.items() if k not in SECRET_KEYS}
         session.commit()
     return result
+
+
+# --- rows given up --------------------------------------------------------------------------------
+
+FAILED = "failed"
+# Only mail is sent again: an SMS row given up has lost its receipt's query code (SECRET_KEYS),
+# and a gateway's permanent refusal (an invalid number) cannot change.
+RETRYABLE_CHANNELS = frozenset({"email"})
+
+
+@dataclass(frozen=True)
+class FailedNotice:
+    """A row given up, with the time of its last attempt (the row itself does not keep it)."""
+
+    row: OutboxNotification
+    last_attempt_at: datetime | None
+
+    @property
+    def recipient(self) -> str:
+        """The address or number, masked: enough to tell recipients apart, not to copy one."""
+        return masked_recipient(self.row.recipient)
+
+    @property
+    def error(self) -> str:
+        """The last attempt's error, the recipient masked in it too (an SMTP server's refusal
+        names the address)."""
+        error = self.row.last_error or ""
+        return error.replace(self.row.recipient, self.recipient) if self.row.recipient else error
+
+    @property
+    def subject(self) -> str:
+        """The subject the recipient would have read (an SMS: its text's name)."""
+        if self.row.channel != "email":
+            return self.row.template
+        return render(self.row.template, self.row.payload or {})[0]
+
+
+def masked_recipient(recipient: str) -> str:
+    """``z***@example.gov.cn`` for an address, ``139****0000`` for a number."""
+    local, at, domain = recipient.partition("@")
+    if at:
+        return f"{local[:1]}***@{domain}"
+    if len(recipient) > 7:
+        return f"{recipient[:3]}{'*' * (len(recipient) - 7)}{recipient[-4:]}"
+    return "*" * len(recipient)
+
+
+def failed(session: Session, channel: str, message_id: int | None = None,
+           limit: int = 500) -> list[FailedNotice]:
+    """The rows of ``channel`` given up, newest first (of one message, or all)."""
+    last = (select(func.max(MailAttempt.attempted_at))
+            .where(MailAttempt.outbox_id == OutboxNotification.id).scalar_subquery())
+    query = (select(OutboxNotification, last)
+             .where(OutboxNotification.status == FAILED, OutboxNotification.channel == channel)
+             .order_by(OutboxNotification.id.desc()).limit(limit))
+    if message_id is not None:
+        query = query.where(OutboxNotification.message_id == message_id)
+    return [FailedNotice(row, at) for row, at in session.execute(query)]
+
+
+class RetryRefused(LookupError):
+    """The row does not exist, is not failed (sent or retried meanwhile) or is not mail."""
+
+
+def retry(session: Session, outbox_id: int, by: Staff | None) -> OutboxNotification:
+    """Put a failed mail back in the queue with a fresh round of MAIL_MAX_ATTEMPTS attempts
+    (its earlier attempts stay in ``mail_attempt``); the next send-mail run sends it. Recorded
+    as an ``admin_event`` in the same transaction."""
+    # conditional, so two admins pressing the button at once queue it (and record it) once
+    queued = session.execute(
+        update(OutboxNotification)
+        .where(OutboxNotification.id == outbox_id, OutboxNotification.status == FAILED,
+               OutboxNotification.channel.in_(RETRYABLE_CHANNELS))
+        .values(status="pending", attempts=0)
+        .execution_options(synchronize_session=False)).rowcount
+    if queued != 1:
+        session.rollback()
+        raise RetryRefused(outbox_id)
+    row = session.get(OutboxNotification, outbox_id, populate_existing=True)
+    assert row is not None
+    admin_events.add(session, by, "outbox_retry", f"outbox:{row.id}", row.template)
+    session.commit()
+    return row

@@ -18,11 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 import pelicanconf
-from formsvc.domain import participation
 from formsvc.models import Contribution
 from formsvc.models.workbench import Letter
 from formsvc.services import county_numbers, letters, masking
@@ -94,9 +93,6 @@ def search(config: Mapping[str, Any], args: Mapping[str, Any], max_per_page: int
 
 
 _LETTER_URL = re.compile(r"/hdjl/letters/([0-9]+)$")
-# what a contribution's hit must look like: its kind and its address's anchor
-_CONTRIBUTION_URLS = {F.COMMENT_DOCTYPE: ("comment", re.compile(r"#comment-([0-9]+)$")),
-                      F.QUESTION_DOCTYPE: ("question", re.compile(r"#q([0-9]+)$"))}
 
 
 def published_only(session: Callable[[], Session],
@@ -104,18 +100,20 @@ def published_only(session: Callable[[], Session],
     """``result`` without the letters, comments and questions that are not published (withdrawn
     or hidden, and the index could not be updated): the database decides what is public, the
     index is only a copy."""
-    # imported here: question_search imports this module (letters_dir)
-    from formsvc.services.question_search import SEARCHABLE as QUESTION_SHOWN
+    # imported here: contribution_search imports this module (letters_dir)
+    from formsvc.services.contribution_search import KINDS
 
+    # what a contribution's hit must look like: its kind and its address's anchor
+    by_doctype = {k.doctype: k for k in KINDS.values()}
     letter_hits = {id(h): int(m.group(1)) for h in result.hits
                    if h.doctype == F.LETTER_DOCTYPE and (m := _LETTER_URL.search(h.url))}
     contribution_hits: dict[int, tuple[str, int]] = {}
     odd = set()  # a comment or question hit whose address is not one's: never shown unchecked
     for h in result.hits:
-        if h.doctype in _CONTRIBUTION_URLS:
-            kind, pattern = _CONTRIBUTION_URLS[h.doctype]
-            if m := pattern.search(h.url):
-                contribution_hits[id(h)] = (kind, int(m.group(1)))
+        if h.doctype in by_doctype:
+            kind = by_doctype[h.doctype]
+            if m := kind.anchor.search(h.url):
+                contribution_hits[id(h)] = (kind.kind, int(m.group(1)))
             else:
                 odd.add(id(h))
     if not letter_hits and not contribution_hits and not odd:
@@ -126,8 +124,7 @@ def published_only(session: Callable[[], Session],
     shown = {(kind, cid) for kind, cid in session().execute(
         select(Contribution.kind, Contribution.id).where(
             Contribution.id.in_({cid for _kind, cid in contribution_hits.values()}),
-            ((Contribution.kind == "comment") & (Contribution.status == participation.PUBLISHED))
-            | QUESTION_SHOWN))} if contribution_hits else set()
+            or_(*(k.shown_sql for k in KINDS.values()))))} if contribution_hits else set()
     stale = {key for key, letter_id in letter_hits.items() if letter_id not in live}
     stale |= {key for key, found in contribution_hits.items() if found not in shown} | odd
     if stale:

@@ -41,7 +41,7 @@ def find(session: Session, number: str, code: str) -> Message:
     """The message with this number if the code matches; NotFound otherwise (either way)."""
     number = codes.normalize_number(number)
     message = None
-    if codes.NUMBER_RE.match(number):
+    if codes.NUMBER_RE.fullmatch(number):
         # everything the citizen's page shows in one round trip: the department joined, the
         # events in the same statement's rows (three lazy loads cost a third of a lookup)
         message = session.scalars(
@@ -60,7 +60,7 @@ def find_on_behalf(session: Session, number: str, lineage: int) -> Message:
     that does not exist and one that another system or a citizen submitted."""
     number = codes.normalize_number(number)
     message = None
-    if codes.NUMBER_RE.match(number):
+    if codes.NUMBER_RE.fullmatch(number):
         chain = select(ApiKey.id).where(or_(ApiKey.id == lineage, ApiKey.lineage_id == lineage))
         message = session.scalars(
             select(Message).options(joinedload(Message.department), joinedload(Message.events))

@@ -1,8 +1,9 @@
-"""The administrator's screens: staff accounts and the API keys of trusted systems, so an office
-runs without the command line. Admin role only (anyone else gets a 404, as for every screen a
-role does not have). The views parse the form and call the same services as the commands
-(``services/staff_admin.py`` over ``services/auth.py``; ``services/api_keys.py``); each change
-is an ``admin_event`` row and an audit-log line.
+"""The administrator's screens: staff accounts, the API keys of trusted systems and the mail the
+outbox gave up (发送失败的邮件), so an office runs without the command line. Admin role only
+(anyone else gets a 404, as for every screen a role does not have). The views parse the form and
+call the same services as the commands (``services/staff_admin.py`` over ``services/auth.py``;
+``services/api_keys.py``; ``services/outbox.py``); each change is an ``admin_event`` row and an
+audit-log line.
 
 A new password or key is shown once, in the answer to the POST that made it (no redirect: it is
 never kept in the session, a URL or a flash); the page is ``no-store`` like every workbench page.
@@ -17,7 +18,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from formsvc.db import get_session
 from formsvc.domain.channels import CHANNELS, KEY_CHANNELS, SCOPES
 from formsvc.models.staff import ROLE_LABELS, Staff
-from formsvc.services import admin_events, api_keys, departments, staff_admin
+from formsvc.services import admin_events, api_keys, departments, notify, outbox, staff_admin
 from formsvc.services.auth import AuthError
 from formsvc.staff.views import _staff, _staff_form, bp
 from formsvc.web.audit_log import record
@@ -168,3 +169,23 @@ def api_key_action(key_id: str, action: str) -> Any:
         abort(404)  # unknown or already revoked: nothing to act on
     flash(f"已吊销密钥 {row.key_id}（{row.name}），使用它的请求随即被拒绝")
     return redirect(url_for("staff.api_key_list"), code=303)
+
+
+@bp.get("/admin/failed-mail")
+def failed_mail() -> Any:
+    """The mail the outbox gave up (recipients masked), each with the error of its last attempt."""
+    _admin()
+    return render_template("staff/admin_failed_mail.html",
+                           notices=outbox.failed(get_session(), notify.EMAIL))
+
+
+@bp.post("/admin/failed-mail/<int:outbox_id>/retry")
+def failed_mail_retry(outbox_id: int) -> Any:
+    """Queue one failed mail again; the next send-mail run sends it."""
+    admin = _admin()
+    try:
+        row = outbox.retry(get_session(), outbox_id, by=admin)
+    except outbox.RetryRefused:
+        abort(404)  # unknown, not mail, or sent or queued again meanwhile: nothing to act on
+    flash(f"邮件 #{row.id} 已重新加入发送队列，下一次发送时寄出")
+    return redirect(url_for("staff.failed_mail"), code=303)

@@ -87,7 +87,7 @@ def intake_receipt(number: str) -> Any:
     except wb.NotFound:
         abort(404)
     view = tracking.public_view(message, current_app.config, calendar())
-    sms = channels.MOBILE_RE.match(message.phone or "") is not None
+    sms = channels.MOBILE_RE.fullmatch(message.phone or "") is not None
     return render_template("staff/intake_receipt.html", view=view, m=message,
                            code=receipts.fresh_code("intake_receipt", message.tracking_number),
                            sms=sms)

@@ -147,7 +147,8 @@ def staff_nav(staff: Staff | None) -> list[tuple[str, str]]:
     if staff.county_wide or staff.department_id:
         items.append(("staff.surveys", "网上调查"))
     if staff.role == "admin":  # formsvc/staff/admin.py
-        items += [("staff.staff_accounts", "账户管理"), ("staff.api_key_list", "API 密钥")]
+        items += [("staff.staff_accounts", "账户管理"), ("staff.api_key_list", "API 密钥"),
+                  ("staff.failed_mail", "发送失败的邮件")]
     return items
 
 

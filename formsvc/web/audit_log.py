@@ -11,7 +11,7 @@ invalid form, a message out of scope) by an ``after_request`` hook.
 
 Each line has the same keys: time (ISO 8601, UTC), actor (username), actor_id, role, action,
 message (tracking number), department (code), ip, request_id, outcome and target (the account
-``staff:<id>`` or key ``api_key:<key_id>`` an admin changed: an ``AdminEvent`` row, written by
+``staff:<id>``, key ``api_key:<key_id>`` or mail ``outbox:<id>`` an admin changed: an ``AdminEvent`` row, written by
 the admin screens and the account and key commands; actor ``cli`` for a command). Never the citizen's
 personal data: no name, phone, address, subject or text.
 
@@ -214,7 +214,7 @@ def _after_rollback(session: Session) -> None:
 
 def _assign_request_id() -> None:
     given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if _REQUEST_ID.match(given) else secrets.token_hex(16)
+    g.request_id = given if _REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
 
 
 def _after_request(resp: Response) -> Response:

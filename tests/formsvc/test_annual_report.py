@@ -271,6 +271,36 @@ def test_the_demo_county_has_a_year_of_every_outcome_and_applicant(app: Flask,
     assert sum(k["cells"]["total"] for k in cases["kinds"]) == 6
 
 
+def test_the_demo_due_dates_come_from_the_time_limits_in_working_days(session: Session) -> None:
+    from sqlalchemy import select
+
+    from formsvc.domain import kinds
+    from formsvc.domain.workdays import Calendar
+    from formsvc.models import ClockPause
+    from formsvc.services import deadlines
+
+    calendar = Calendar.from_file(None)
+    # received on the Friday before the National Day week
+    received = date(2025, 9, 26)
+    first = add_request(session, "citizen", received, calendar=calendar)
+    local = add_request(session, "citizen", received, calendar=calendar,
+                        config={"TIME_LIMITS": {"ysqgk": 15}})
+    limit = kinds.KINDS_BY_CODE["ysqgk"].time_limit
+    assert (first.time_limit_days, local.time_limit_days) == (limit, 15)
+    assert first.due_date == deadlines.first_count(calendar, received, limit).due
+    assert local.due_date == deadlines.first_count(calendar, received, 15).due
+    # 20 working days: past the holiday week and its two make-up Saturdays and Sundays, not the
+    # 24 October that 28 calendar days gave
+    assert first.due_date == date(2025, 10, 30)
+    # the seeded year: every request not paused is due its time limit in working days later
+    demo.seed_disclosure_year(session, 2025, calendar)
+    paused = set(session.scalars(select(ClockPause.message_id))) | {first.id, local.id}
+    for m in session.scalars(select(Message).where(Message.kind == "ysqgk")):
+        if m.id not in paused:
+            assert m.due_date == deadlines.first_count(calendar, m.received_on, limit).due, \
+                m.tracking_number
+
+
 # the events each way a demo pause ends writes (services/workbench/procedure.py,
 # services/procedure.py)
 PAUSE_EVENTS = {("correction", "answered"): ["request_correction", "correction_received"],

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from formsvc import db
 from formsvc.config import NAME_MAX
 from formsvc.domain import surveys as survey_defs
 from formsvc.forms import surveys as answers
@@ -214,6 +215,19 @@ def test_a_named_survey_asks_name_and_phone(client: FlaskClient, session: Sessio
     assert post_answer(client, "named", {**GOOD, "name": "张三", "phone": "138 1234 5678"}).status_code == 303
     row = session.scalars(select(SurveyResponse)).one()
     assert (row.name, row.phone) == ("张三", "13812345678")
+
+
+def test_a_name_of_the_longest_allowed_length_is_stored_whole(client: FlaskClient, app: Flask,
+                                                             session: Session) -> None:
+    # the column is as long as the form allows (a PostgreSQL VARCHAR shorter than the form's
+    # limit refused such an answer with a 500; SQLite stores any length)
+    longest = "欧阳" + "张" * (NAME_MAX - 2)
+    assert post_answer(client, "named", {**GOOD, "name": longest,
+                                         "phone": "13812345678"}).status_code == 303
+    assert session.scalars(select(SurveyResponse.name)).one() == longest
+    with db.get_engine(app).connect() as conn:
+        [column] = [c for c in inspect(conn).get_columns("survey_response") if c["name"] == "name"]
+    assert column["type"].length == NAME_MAX
 
 
 def answers_errors(response: Any) -> list[str]:

@@ -95,15 +95,16 @@ def test_the_demo_surveys_are_valid() -> None:
     ("Ab", False, False),
     ("a_b", False, False),
     ("", False, False),
+    ("a\n", False, False),  # `$` matches before a final newline: the code calls fullmatch
 ])
 def test_one_slug_rule_with_the_surveys_length_cap(slug: str, document_ok: bool, survey_ok: bool) -> None:
-    assert bool(slugs.SLUG_RE.match(slug)) is document_ok
-    assert bool(surveys.SLUG_RE.match(slug)) is survey_ok
+    assert bool(slugs.SLUG_RE.fullmatch(slug)) is document_ok
+    assert bool(surveys.SLUG_RE.fullmatch(slug)) is survey_ok
     assert bool(re.fullmatch(slugs.SLUG_RE.pattern, slug)) is document_ok  # as the API documents it
 
 
 def test_a_slug_pattern_needs_a_positive_length() -> None:
-    assert slugs.pattern(1).match("a") and not slugs.pattern(1).match("ab")
+    assert slugs.pattern(1).fullmatch("a") and not slugs.pattern(1).fullmatch("ab")
     for bad in (0, -1, True, "63", 2.5):
         with pytest.raises(ValueError):
             slugs.pattern(bad)

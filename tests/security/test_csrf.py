@@ -218,6 +218,21 @@ def admin_api_key_action(app: Flask, client: FlaskClient) -> Prepared:
     return f"/hdjl/staff/admin/api-keys/{key_id}/revoke", {"csrf_token": token}
 
 
+def failed_mail_retry(app: Flask, client: FlaskClient) -> Prepared:
+    from formsvc.models import OutboxNotification
+
+    token = _logged_in(app, client)
+    with app.app_context():
+        s = db.new_session()
+        row = OutboxNotification(channel="email", recipient="a@gov.test", template="notice",
+                                 payload={}, status="failed", attempts=3)
+        s.add(row)
+        s.commit()
+        outbox_id = row.id
+        s.close()
+    return f"/hdjl/staff/admin/failed-mail/{outbox_id}/retry", {"csrf_token": token}
+
+
 def survey_answer(app: Flask, client: FlaskClient) -> Prepared:
     # the open survey of rsj in the test content (tests/formsvc/conftest.py)
     return "/hdjl/surveys/rsj-open", {"csrf_token": _token(client, "/hdjl/surveys/rsj-open"),
@@ -304,6 +319,8 @@ CASES: dict[str, tuple[str, Callable[[Flask, FlaskClient], Prepared], bool]] = {
     "admin-api-keys": ("/hdjl/staff/admin/api-keys", admin_api_keys, True),
     "admin-api-key-action": ("/hdjl/staff/admin/api-keys/<key_id>/<action>",
                              admin_api_key_action, True),
+    "admin-failed-mail-retry": ("/hdjl/staff/admin/failed-mail/<int:outbox_id>/retry",
+                                failed_mail_retry, True),
     "survey": ("/hdjl/surveys/<slug>", survey_answer, True),  # 网上调查: an answer
     "survey-text": ("/hdjl/staff/surveys/<slug>/texts/<int:text_id>", survey_text, True),
     "comment": ("/hdjl/yjzj/<slug>/new", contribution("/hdjl/yjzj/open-draft/new", article="1"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from formsvc.models import Message
 from formsvc.models.staff import DEPARTMENT_ROLES, Staff
@@ -25,7 +25,7 @@ from formsvc.services.workbench.context import (
     Context,
     NotFound,
     get_message,
-    scope_clause,
+    messages_with_events,
     text_field,
 )
 from formsvc.services.workbench.routing import active_department, dispatch_steps
@@ -80,9 +80,7 @@ def dispatch_many(ctx: Context, staff: Staff, numbers: Iterable[str], department
     note = text_field(note, "分办说明", required=False)
     # one look-up for the batch: the messages in scope (with their events, which each step
     # appends to), and the department's recipients, the same for every message
-    found = {m.tracking_number: m for m in ctx.session.scalars(
-        select(Message).where(Message.tracking_number.in_(wanted), scope_clause(staff))
-        .options(selectinload(Message.events)))}
+    found = messages_with_events(ctx, staff, wanted)
     recipients = notify.department_recipients(ctx.session, dept, ctx.config)
     done: list[Message] = []
     refused: list[str] = []

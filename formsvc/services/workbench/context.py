@@ -7,13 +7,13 @@ exactly as for one that does not exist, so guessing a number or an id shows noth
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from formsvc.config import county_date
 from formsvc.db import utcnow
@@ -104,6 +104,17 @@ def get_message(ctx: Context, staff: Staff, number: str) -> Message:
     if message is None:
         raise NotFound(number)
     return message
+
+
+def messages_with_events(ctx: Context, staff: Staff, numbers: Iterable[str]) -> dict[str, Message]:
+    """The messages of ``numbers`` (as typed: stripped, upper case) that ``staff`` may see, by
+    number, with their events loaded: an action appends an event, and loading them then would
+    flush the changes made so far, so that one action flushes (and refreshes its statistics)
+    twice."""
+    wanted = [(n or "").strip().upper() for n in numbers]
+    return {m.tracking_number: m for m in ctx.session.scalars(
+        select(Message).where(Message.tracking_number.in_(wanted), scope_clause(staff))
+        .options(selectinload(Message.events)))}
 
 
 # Who may read the reporter's details of a kind that is never published (举报): the handling

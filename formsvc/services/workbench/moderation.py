@@ -19,7 +19,7 @@ from formsvc.domain import participation as p
 from formsvc.domain import personal_data
 from formsvc.models import Contribution, ContributionEvent
 from formsvc.models.staff import Staff
-from formsvc.services import comment_search, county_numbers, masking, question_search
+from formsvc.services import contribution_search, county_numbers, masking
 from formsvc.services.workbench.context import (
     REPLY_MAX,
     ActionError,
@@ -111,8 +111,7 @@ def publish(ctx: Context, staff: Staff, contribution_id: int, text: str | None =
     row.public_text, row.status, row.hide_reason = public, p.PUBLISHED, ""
     _event(ctx, staff, row, "publish")
     ctx.commit()
-    comment_search.sync_comment(ctx.session, ctx.config, row)  # after the commit: a copy
-    question_search.sync_question(ctx.session, ctx.config, row)
+    contribution_search.sync(ctx.session, ctx.config, row)  # after the commit: a copy
     return row
 
 
@@ -123,8 +122,7 @@ def hide(ctx: Context, staff: Staff, contribution_id: int, reason: str | None) -
     row.status, row.hide_reason, row.public_text = p.HIDDEN, reason, ""
     _event(ctx, staff, row, "hide", reason)
     ctx.commit()
-    comment_search.sync_comment(ctx.session, ctx.config, row)
-    question_search.sync_question(ctx.session, ctx.config, row)
+    contribution_search.sync(ctx.session, ctx.config, row)
     return row
 
 
@@ -141,7 +139,7 @@ def adopt(ctx: Context, staff: Staff, contribution_id: int, adoption: str | None
     row.adoption, row.adoption_reason = adoption, reason
     _event(ctx, staff, row, "adopt", f"{p.ADOPTION_LABELS[adoption]}：{reason}".rstrip("："))
     ctx.commit()
-    comment_search.sync_comment(ctx.session, ctx.config, row)  # the 采纳情况 is searchable
+    contribution_search.sync(ctx.session, ctx.config, row)  # the 采纳情况 is searchable
     return row
 
 
@@ -156,5 +154,5 @@ def answer(ctx: Context, staff: Staff, contribution_id: int, text: str | None) -
         row.public_text, row.status, row.hide_reason = masked_text(ctx, row), p.PUBLISHED, ""
     _event(ctx, staff, row, "answer")
     ctx.commit()
-    question_search.sync_question(ctx.session, ctx.config, row)  # answered: now searchable
+    contribution_search.sync(ctx.session, ctx.config, row)  # answered: now searchable
     return row

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from formsvc.models import Department, Event, Message, OutboxNotification
 from formsvc.models.staff import Staff
 from formsvc.models.workbench import ExtensionRequest, ReplyDraft
-from formsvc.services import deadlines, lifecycle, notify, procedure
+from formsvc.services import deadlines, lifecycle, notify, outbox, procedure
 from formsvc.services.deadlines import Deadline
 from formsvc.services.lifecycle import Status
 from formsvc.services.workbench.context import Context, scope_clause
@@ -236,10 +236,8 @@ def watch_list(ctx: Context, staff: Staff) -> list[DepartmentWatch]:
 
 def undelivered_sms(session: Session, message: Message) -> list[OutboxNotification]:
     """The message's SMS notices given up (a gateway's permanent refusal, or every attempt
-    failed), oldest first: staff then reach the citizen another way."""
-    return list(session.scalars(select(OutboxNotification).where(
-        OutboxNotification.message_id == message.id, OutboxNotification.channel == notify.SMS,
-        OutboxNotification.status == "failed").order_by(OutboxNotification.id)))
+    failed), newest first: staff then reach the citizen another way."""
+    return [n.row for n in outbox.failed(session, notify.SMS, message_id=message.id)]
 
 
 def staff_names(session: Session, events: Iterable[Event]) -> dict[str, str]:

@@ -13,7 +13,9 @@ from formsvc.services import notify
 from formsvc.services.workbench.context import (
     ActionError,
     Context,
+    NotFound,
     get_message,
+    messages_with_events,
     note_only,
     noted_action,
     text_field,
@@ -25,9 +27,15 @@ from formsvc.services.workbench.replies import draft_of
 def dispatch(ctx: Context, staff: Staff, number: str, department_code: str,
              note: str = "") -> Message:
     """分办: send a new message to the department that must answer it."""
-    message = get_message(ctx, staff, number)
+    # everything read before the first change, as for a bulk 分办: the changes then flush once,
+    # at the commit, and the statistics of each key are refreshed once
+    message = messages_with_events(ctx, staff, [number]).get((number or "").strip().upper())
+    if message is None:
+        raise NotFound(number)
     dept = active_department(ctx, department_code)
-    dispatch_steps(ctx, staff, message, dept, text_field(note, "分办说明", required=False))
+    note = text_field(note, "分办说明", required=False)
+    recipients = notify.department_recipients(ctx.session, dept, ctx.config)
+    dispatch_steps(ctx, staff, message, dept, note, recipients)
     ctx.commit()
     return message
 

@@ -65,6 +65,7 @@ PAGES = {
     "/hdjl/staff/participation": set(ACCOUNTS) - {"intake"},
     "/hdjl/staff/admin/staff": {"admin"},
     "/hdjl/staff/admin/api-keys": {"admin"},
+    "/hdjl/staff/admin/failed-mail": {"admin"},
 }
 # 代录 of another kind than zx, and 依申请公开 (written procedure): 404 for everyone
 INTAKE_CLOSED = ("/hdjl/staff/intake/ysqgk", "/hdjl/staff/intake/nosuchkind")
@@ -102,6 +103,8 @@ MATRIX_ROUTES = {
     "/hdjl/staff/admin/staff/<int:staff_id>/<action>": "test_admin_posts",
     "/hdjl/staff/admin/api-keys": "test_pages (GET), test_admin_posts (POST)",
     "/hdjl/staff/admin/api-keys/<key_id>/<action>": "test_admin_posts",
+    "/hdjl/staff/admin/failed-mail": "test_pages",
+    "/hdjl/staff/admin/failed-mail/<int:outbox_id>/retry": "test_admin_posts",
 }
 # Workbench routes that must work without a login.
 STAFF_LOGIN_FREE = {
@@ -147,7 +150,7 @@ API_ROUTES = {
 SAMPLE_ARGS = {"kind_code": "zx", "staff_id": "1", "key_id": "000000000000", "stored_name": "0" * 32 + ".pdf", "token": "x", "letter_id": "1",
                "attachment_id": "1", "action": "note",
                "filename": "staff.css", "service_request_id": "ZX-0", "slug": "x",
-               "contribution_id": "1", "text_id": "1", "tracking_number": "ZX20200101-ABCDEF"}
+               "contribution_id": "1", "text_id": "1", "outbox_id": "1", "tracking_number": "ZX20200101-ABCDEF"}
 
 # Valid form data for each action, so that only scope and role decide the answer.
 FORM = {
@@ -492,7 +495,7 @@ def test_bulk_dispatch(wbapp: Flask, wbclient: FlaskClient, setup: dict[str, str
 def test_admin_posts(wbapp: Flask, setup: dict[str, str], account: str) -> None:
     """Every POST of the admin screens: the admin only; for anyone else they do not exist, and
     nothing changes."""
-    from formsvc.models import AdminEvent, ApiKey
+    from formsvc.models import AdminEvent, ApiKey, OutboxNotification
     from formsvc.models.staff import Staff
     from formsvc.services import api_keys
 
@@ -501,6 +504,10 @@ def test_admin_posts(wbapp: Flask, setup: dict[str, str], account: str) -> None:
         _, key = api_keys.create(s, name="客户端", scopes=["submit"], channel="api")
         key_id = key.split("_")[1]
         target = s.scalar(select(Staff.id).where(Staff.username == "h_other"))
+        mail = OutboxNotification(channel="email", recipient="a@gov.test", template="notice",
+                                  payload={}, status="failed", attempts=3)
+        s.add(mail)
+        s.commit()
         before = len(s.scalars(select(AdminEvent.id)).all())
         s.close()
     client = wbapp.test_client()
@@ -513,7 +520,8 @@ def test_admin_posts(wbapp: Flask, setup: dict[str, str], account: str) -> None:
              (f"/hdjl/staff/admin/staff/{target}/disable", {}),
              ("/hdjl/staff/admin/api-keys", {"name": "新密钥", "scope": "track",
                                              "channel": "api"}),
-             (f"/hdjl/staff/admin/api-keys/{key_id}/rotate", {})]
+             (f"/hdjl/staff/admin/api-keys/{key_id}/rotate", {}),
+             (f"/hdjl/staff/admin/failed-mail/{mail.id}/retry", {})]
     for path, data in posts:
         r = client.post(path, data={"csrf_token": token, **data})
         assert r.status_code == (404 if account != "admin" else r.status_code), (account, path)

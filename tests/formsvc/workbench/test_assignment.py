@@ -223,49 +223,88 @@ def _stats_rows(s: Any, table: Any) -> list[tuple[Any, ...]]:
     return sorted(r for r in rows if any(v for v in r[2:] if isinstance(v, int)))
 
 
-def test_bulk_dispatch_looks_the_batch_up_once(staff: Flask, wbclient: FlaskClient) -> None:
-    """The messages and the department's recipients are read once per batch, not per message;
-    the summary counts (message_stats, kept by a flush hook) still match a recount."""
+def _dispatched(app: Flask, numbers: list[str], bulk: bool) -> tuple[list[str], Any, Any]:
+    """Dispatch ``numbers`` to rsj as "disp" (in one call, or one call each), counting the SQL
+    statements; (statements, message_stats as kept, message_stats recounted)."""
     from formsvc.domain.workdays import Calendar
     from formsvc.models.message import MessageStats
     from formsvc.models.staff import Staff
     from formsvc.services import stats
 
-    numbers = [submit(wbclient, "zx", department="", content=f"第 {i} 件留言，请尽快处理。")[0]
-               for i in range(5)]
     statements: list[str] = []
-    with staff.app_context():
-        engine = db.get_engine(staff)
+    with app.app_context():
+        engine = db.get_engine(app)
 
         def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             statements.append(" ".join(statement.split()))
 
         s = db.new_session()
         disp = s.scalar(select(Staff).where(Staff.username == "disp"))
-        ctx = wb.Context(s, staff.config, Calendar.from_file(staff.config["HOLIDAYS_FILE"]))
+        ctx = wb.Context(s, app.config, Calendar.from_file(app.config["HOLIDAYS_FILE"]))
         event.listen(engine, "before_cursor_execute", count)
         try:
-            wb.dispatch_many(ctx, disp, numbers, "rsj", "同类问题")
+            if bulk:
+                wb.dispatch_many(ctx, disp, numbers, "rsj", "同类问题")
+            else:
+                for number in numbers:
+                    wb.dispatch(ctx, disp, number, "rsj", "同类问题")
         finally:
             event.remove(engine, "before_cursor_execute", count)
         s.close()
-        selects = [st for st in statements if st.startswith("SELECT")]
-        assert sum(" FROM staff " in st for st in selects) == 1, selects
-        assert sum(" FROM message WHERE message.tracking_number IN " in st
-                   for st in selects) == 1, selects
-        assert sum(" FROM event " in st for st in selects) == 1, selects
-        # every message still gets its mail to each recipient (rsj's mailbox and rsj_h)
         s = db.new_session()
-        rows = s.execute(select(OutboxNotification.recipient, Message.tracking_number).join(
-            Message).where(OutboxNotification.template == "dispatched")).all()
         kept = _stats_rows(s, MessageStats)
         with engine.begin() as conn:
             stats.rebuild(conn)
         recounted = _stats_rows(s, MessageStats)
         s.close()
+    return statements, kept, recounted
+
+
+def _dispatch_mails(app: Flask) -> list[tuple[str, str]]:
+    with app.app_context():
+        s = db.new_session()
+        try:
+            return [tuple(r) for r in s.execute(
+                select(OutboxNotification.recipient, Message.tracking_number).join(Message)
+                .where(OutboxNotification.template == "dispatched"))]
+        finally:
+            s.close()
+
+
+def test_bulk_dispatch_looks_the_batch_up_once(staff: Flask, wbclient: FlaskClient) -> None:
+    """The messages and the department's recipients are read once per batch, not per message;
+    the summary counts (message_stats, kept by a flush hook) still match a recount."""
+    numbers = [submit(wbclient, "zx", department="", content=f"第 {i} 件留言，请尽快处理。")[0]
+               for i in range(5)]
+    statements, kept, recounted = _dispatched(staff, numbers, bulk=True)
+    selects = [st for st in statements if st.startswith("SELECT")]
+    assert sum(" FROM staff " in st for st in selects) == 1, selects
+    assert sum(" FROM message WHERE message.tracking_number IN " in st
+               for st in selects) == 1, selects
+    assert sum(" FROM event " in st for st in selects) == 1, selects
+    # every message still gets its mail to each recipient (rsj's mailbox and rsj_h)
+    rows = _dispatch_mails(staff)
     assert {n for _, n in rows} == set(numbers)
     recipients = {r for r, _ in rows}
     assert "rsj_h@gov.test" in recipients and len(rows) == len(recipients) * len(numbers)
+    assert kept == recounted
+
+
+def test_one_dispatch_flushes_once(staff: Flask, wbclient: FlaskClient) -> None:
+    """One 分办 reads before it changes anything, so its changes flush once, at the commit: one
+    UPDATE of the message (status and department together) and the statistics of each key it
+    touches (no department, then rsj) refreshed once, not again at a second flush."""
+    number = submit(wbclient, "zx", department="", content="一件留言，请尽快处理。")[0]
+    statements, kept, recounted = _dispatched(staff, [number], bulk=False)
+    rows = _dispatch_mails(staff)
+    assert {n for _, n in rows} == {number} and "rsj_h@gov.test" in {r for r, _ in rows}
+    updates = [st for st in statements if st.startswith("UPDATE message ")]
+    assert len(updates) == 1 and "status" in updates[0] and "department_id" in updates[0]
+    assert sum(st.startswith("UPDATE message_stats ") for st in statements) == 2, statements
+    assert sum(" FROM event " in st for st in statements) == 1, statements
+    # reads: message, its events, department, recipients, the statistics keys; writes: the
+    # message, two events (分办 and its note), one mail per recipient, three per statistics key
+    assert len(statements) == 5 + 3 + len(rows) + 6, statements
     assert kept == recounted
 
 

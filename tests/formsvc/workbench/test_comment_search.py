@@ -20,8 +20,7 @@ from formsvc.models import Contribution
 from formsvc.services import participation as svc
 from formsvc.services.workbench import moderation
 from portal.participation import load_consultations
-from sitesearch import comments as search_comments
-from sitesearch import indexer, query
+from sitesearch import contributions, indexer, query
 from tests.formsvc.workbench.helpers import make_staff, run
 from tests.sitesearch.conftest import make_doc
 
@@ -88,7 +87,7 @@ def test_a_hidden_comment_is_left_out_while_the_index_still_holds_it(
             s.close()
     assert comment_hits(wbclient, "助餐点") == []
     # a forged entry that does not point at a comment is never shown either
-    search_comments.index_comment(wbapp.config["SEARCH_LETTERS_DIR"], {
+    contributions.index(wbapp.config["SEARCH_LETTERS_DIR"], "comment", {
         "id": 999999, "draft_title": "伪造", "text": "助餐点伪造条目", "url": "/elsewhere"})
     assert comment_hits(wbclient, "助餐点") == []
 
@@ -117,3 +116,30 @@ def test_reindex_letters_rebuilds_the_comments_too(wbapp: Flask, wbclient: Flask
             assert s.scalar(select(Contribution.status).where(Contribution.id == cid)) == "published"
         finally:
             s.close()
+
+
+def test_the_demo_comments_are_searchable_once_seeded(wbapp: Flask, tmp_path: Path,
+                                                      database_url: str) -> None:
+    # ``wbapp`` only for its teardown, which empties the tables the demo app wrote to
+    from formsvc import create_app
+    from formsvc.services import departments
+    from tests.formsvc.conftest import ROOT, make_config
+
+    demo = create_app(make_config(tmp_path, database_url, ROOT / "content",
+                                  SEARCH_INDEX_DIR=wbapp.config["SEARCH_INDEX_DIR"],
+                                  SEARCH_LETTERS_DIR=str(tmp_path / "demo-letters")))
+    try:
+        with demo.app_context():
+            s = db.new_session()
+            departments.sync(s, demo.config["CONTENT_DIR"])
+            s.close()
+            assert "已添加示例意见和提问" in demo.test_cli_runner().invoke(
+                args=["demo-participation"]).output
+        client = demo.test_client()
+        (hit,) = comment_hits(client, "租赁合同")  # published, with 采纳情况: no reindex needed
+        assert hit["url"].startswith("/hdjl/yjzj/xiaoxue-ruxue-banfa#comment-")
+        assert "郑芳" not in str(hit) and "13812340005" not in str(hit)
+        assert len(comment_hits(client, "助餐")) == 2  # both published comments that say so
+        assert comment_hits(client, "交通费") == []  # the one awaiting moderation
+    finally:
+        db.get_engine(demo).dispose()

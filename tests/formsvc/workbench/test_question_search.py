@@ -21,8 +21,7 @@ from formsvc.models.staff import Staff
 from formsvc.services import participation as svc
 from formsvc.services.workbench import moderation
 from portal.participation import load_interviews
-from sitesearch import indexer, query
-from sitesearch import questions as search_questions
+from sitesearch import contributions, indexer, query
 from tests.formsvc.workbench.helpers import make_staff, run
 from tests.sitesearch.conftest import make_doc
 
@@ -119,8 +118,9 @@ def test_a_forged_question_entry_is_never_shown(wbapp: Flask, wbclient: FlaskCli
     run(wbapp, "mz_h", moderation.answer, qid, ANSWER)
     letters = wbapp.config["SEARCH_LETTERS_DIR"]
     # not a question's address; a comment's anchor on a question; another contribution's id
-    search_questions.index_question(letters, {"id": 999998, "text": "助餐补贴伪造", "url": "/elsewhere"})
-    search_questions.index_question(letters, {"id": 999999, "text": "助餐补贴伪造",
+    contributions.index(letters, "question", {"id": 999998, "text": "助餐补贴伪造",
+                                              "url": "/elsewhere"})
+    contributions.index(letters, "question", {"id": 999999, "text": "助餐补贴伪造",
                                               "url": f"/hdjl/ft/live#comment-{qid}"})
     assert [h["url"] for h in question_hits(wbclient, "助餐补贴")] == [f"/hdjl/ft/live#q{qid}"]
 
@@ -128,9 +128,9 @@ def test_a_forged_question_entry_is_never_shown(wbapp: Flask, wbclient: FlaskCli
 def test_a_bad_question_entry_fails_before_the_index_is_touched(wbapp: Flask) -> None:
     letters = wbapp.config["SEARCH_LETTERS_DIR"]
     with pytest.raises(KeyError):
-        search_questions.index_question(letters, {"text": "没有编号"})
+        contributions.index(letters, "question", {"text": "没有编号"})
     with pytest.raises(ValueError):
-        search_questions.index_question(letters, {"id": 1, "text": "错站点", "site": "../x"})
+        contributions.index(letters, "question", {"id": 1, "text": "错站点", "site": "../x"})
     assert not Path(letters).exists()
 
 
