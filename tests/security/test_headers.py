@@ -32,7 +32,6 @@ from formsvc.db import migrate
 from formsvc.server.serve import make_wsgi
 from formsvc.services import auth, departments
 from formsvc.web import security
-from sitesearch import query
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx" / "security-headers.conf"
@@ -172,9 +171,6 @@ def app(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         session.close()
     yield app
     db.get_engine(app).dispose()
-    # /search opened the index's snapshot in this thread's cache (sitesearch.query), which holds
-    # its segment files open for a worker's lifetime: closed here, not at interpreter exit
-    query.close_all()
 
 
 class Buffered(Client):

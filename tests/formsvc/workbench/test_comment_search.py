@@ -21,7 +21,7 @@ from formsvc.services import participation as svc
 from formsvc.services.workbench import moderation
 from portal.participation import load_consultations
 from sitesearch import comments as search_comments
-from sitesearch import indexer, query
+from sitesearch import indexer
 from tests.formsvc.workbench.helpers import make_staff, run
 from tests.sitesearch.conftest import make_doc
 
@@ -32,7 +32,6 @@ TEXT = "我叫张三，电话13812345678，建议第二条增加农村助餐点�
 def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
     indexer.build(tmp_path / "_search", [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
     yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search")}
-    query.close_all()
 
 
 def comment_hits(client: FlaskClient, q: str) -> list[dict[str, Any]]:
