@@ -217,13 +217,10 @@ class _ClusterView:
         ``<repo>/sites/<id>/content``, the county's has the sub-sites in ``sites/`` beside it
         (``county``: the county's tree when it is not ``<repo>/content``)."""
         here = Path(content_dir).resolve()
-        own = DEFAULT_SITE
-        repo = here.parent
-        if county is not None and here == Path(county).resolve():
-            pass
-        elif (here.name == cluster_sites.CONTENT_DIR and here.parent.parent.name == cluster_sites.SITES_DIR
-              and (here.parent / cluster_sites.SITE_FILE).is_file()):
-            own, repo = here.parent.name, here.parent.parent.parent
+        subsite = (here.name == cluster_sites.CONTENT_DIR and here.parent.parent.name == cluster_sites.SITES_DIR
+                   and (here.parent / cluster_sites.SITE_FILE).is_file()
+                   and (county is None or here != Path(county).resolve()))
+        own, repo = (here.parent.name, here.parent.parent.parent) if subsite else (DEFAULT_SITE, here.parent)
         sub_ids = cluster_sites.discover(repo)
         if not sub_ids:
             return None
