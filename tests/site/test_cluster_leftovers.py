@@ -5,7 +5,6 @@ output, what an operator put in ``.well-known/`` and the cluster-wide lists are 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -40,9 +39,9 @@ def cluster(tmp_path_factory) -> tuple[Path, Path, Path]:
     root = tmp_path_factory.mktemp("leftovers")
     repo, out = root / "repo", root / "out"
     make_repo(repo, 2, DOCS)
-    pdf = sorted((repo / "sites" / "s001" / "content" / "files").rglob("*.pdf"))[0]
-    extra = pdf.with_name("extra-" + pdf.name)
-    shutil.copy(pdf, extra)
+    extra = repo / "sites" / "s001" / "content" / "files" / "xxgk" / "extra.pdf"
+    extra.parent.mkdir(parents=True, exist_ok=True)
+    extra.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     build(repo, out)
     return repo, out, extra
 
