@@ -55,7 +55,7 @@ def make_repo(root: Path, sites: int, docs: int) -> int:
     total = sum(synth.generate(root / "content", docs, seed=1).values())
     for i in range(1, sites):
         site = root / "sites" / f"s{i:03d}"
-        total += sum(synth.generate(site / "content", docs, seed=100 + i).values())
+        total += sum(synth.generate(site / "content", docs, seed=100 + i, site=site.name).values())
         (site / "site.yml").write_text(SITE_YML.format(
             n=i, dept=DEPARTMENTS[i % len(DEPARTMENTS)], code=f"{9000000000 + i}",
             accent=ACCENTS[i % len(ACCENTS)]), encoding="utf-8")

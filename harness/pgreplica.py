@@ -20,6 +20,7 @@ failover section of docs/deploy.md says how to run on alone).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import json
 import os
@@ -33,7 +34,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from harness.stacktest import free_port
+from harness.ports import reserved_port
 
 REPLICA_NAME = "replica1"
 REPLICATION_ROLE = "replicator"
@@ -112,19 +113,22 @@ class Pair:
         returns when the replica streams synchronously."""
         root = Path(root or tempfile.mkdtemp(prefix="portal-pg-replica-"))
         root.mkdir(parents=True, exist_ok=True)
-        ports = set()
-        while len(ports) < 2:
-            port = free_port()
-            if port != 5432:
-                ports.add(port)
-        p1, p2 = sorted(ports)
-        pair = cls(root, pg_version(), Node("primary", p1), Node("replica", p2),
-                   secrets.token_urlsafe(16), secrets.token_urlsafe(16))
-        try:
-            pair._create()
-        except BaseException:
-            pair.down(remove=False)
-            raise
+        # each port kept from everyone else until its server listens (a parallel test worker
+        # asking the OS for a port meanwhile is given another: harness.ports)
+        with contextlib.ExitStack() as held:
+            ports = set()
+            while len(ports) < 2:
+                port = held.enter_context(reserved_port())
+                if port != 5432:
+                    ports.add(port)
+            p1, p2 = sorted(ports)
+            pair = cls(root, pg_version(), Node("primary", p1), Node("replica", p2),
+                       secrets.token_urlsafe(16), secrets.token_urlsafe(16))
+            try:
+                pair._create()
+            except BaseException:
+                pair.down(remove=False)
+                raise
         return pair
 
     @classmethod

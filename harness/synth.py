@@ -248,8 +248,10 @@ def counts_for(n: int) -> dict[str, int]:
     return counts
 
 
-def generate(dest: Path | str, n: int, seed: int = 1) -> dict[str, int]:
-    """Write a content tree of n documents into dest (created; must be empty or absent)."""
+def generate(dest: Path | str, n: int, seed: int = 1, site: str = "") -> dict[str, int]:
+    """Write a content tree of n documents into dest (created; must be empty or absent);
+    ``site``: the sub-site id when the tree is one (``sites/<id>/content``): its links to its own
+    pages are under ``/<id>/``, as a root link from a sub-site names the county's page."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REAL_CONTENT / schema.DEPARTMENTS_FILE, dest / schema.DEPARTMENTS_FILE)
@@ -257,7 +259,7 @@ def generate(dest: Path | str, n: int, seed: int = 1) -> dict[str, int]:
     w = Writer(random.Random(seed), registry)
     counts = counts_for(n)
     disclosures = _disclosures(w, dest, counts["disclosure"])
-    _news(w, dest, counts["news"], disclosures)
+    _news(w, dest, counts["news"], disclosures, f"/{site}/" if site else "/")
     _guides(w, dest, counts["guide"])
     _projects(w, dest, counts["project"])
     _investment(w, dest, counts["investment"])
@@ -332,7 +334,7 @@ def _disclosures(w: Writer, dest: Path, count: int) -> list[tuple[str, str, str]
     return out
 
 
-def _news(w: Writer, dest: Path, count: int, disclosures: list[tuple[str, str, str]]) -> None:
+def _news(w: Writer, dest: Path, count: int, disclosures: list[tuple[str, str, str]], root: str) -> None:
     columns = tuple(portal_columns.default().news)
     # the columns of content/columns.yml, weighted as a county publishes; 专题 and new ones get 5
     weights = tuple({"yw": 30, "bmdt": 30, "xzdt": 15, "tzgg": 20}.get(c, 5) for c in columns)
@@ -363,7 +365,7 @@ def _news(w: Writer, dest: Path, count: int, disclosures: list[tuple[str, str, s
         older = [d for d in disclosures[:: max(1, len(disclosures) // 50)]]
         if older and w.rng.random() < 0.15:
             url, dtitle, _ = w.pick(older)
-            links = (f"/{url}|{dtitle}",)
+            links = (f"{root}{url}|{dtitle}",)
         body = w.body(dept.name, published.year, 1500, headings=column == "ldjh", links=links)
         _write(dest / "zwdt" / f"{w.slug('')}.md", meta, body)
 

@@ -203,29 +203,37 @@ def _display_prefix(content_dir: Path, root: Path | None) -> str:
 class _ClusterView:
     """The other sites of the cluster, as a tree's link check sees them (built when first asked)."""
 
-    def __init__(self, own_id: str, sub_ids: frozenset[str], today: date) -> None:
+    def __init__(self, own_id: str, trees: dict[str, Path], today: date) -> None:
         self.own_id = own_id
-        self.sub_ids = sub_ids
+        self.trees = trees  # every site's content tree, the county's first
+        self.sub_ids = frozenset(site_id for site_id in trees if site_id != DEFAULT_SITE)
         self.today = today
         self._sites: dict[str, Site] = {}
 
     @classmethod
-    def of(cls, content_dir: Path, today: date) -> _ClusterView | None:
-        sub_ids = frozenset(cluster_sites.discover())
+    def of(cls, content_dir: Path, today: date, county: Path | None = None) -> _ClusterView | None:
+        """The cluster this tree is a site of, found from where the tree lies, wherever the
+        repository is (formsvc's ``CONTENT_DIR`` need not be this checkout's): a sub-site's tree is
+        ``<repo>/sites/<id>/content``, the county's has the sub-sites in ``sites/`` beside it
+        (``county``: the county's tree when it is not ``<repo>/content``)."""
+        here = Path(content_dir).resolve()
+        subsite = (here.name == cluster_sites.CONTENT_DIR and here.parent.parent.name == cluster_sites.SITES_DIR
+                   and (here.parent / cluster_sites.SITE_FILE).is_file()
+                   and (county is None or here != Path(county).resolve()))
+        own, repo = (here.parent.name, here.parent.parent.parent) if subsite else (DEFAULT_SITE, here.parent)
+        sub_ids = cluster_sites.discover(repo)
         if not sub_ids:
             return None
-        here = Path(content_dir).resolve()
-        if here == (cluster_sites.REPO_ROOT / cluster_sites.CONTENT_DIR).resolve():
-            return cls(DEFAULT_SITE, sub_ids, today)
-        if here.parent.parent == cluster_sites.sites_root().resolve() and here.parent.name in sub_ids:
-            return cls(here.parent.name, sub_ids, today)
-        return None
+        county_tree = here if own == DEFAULT_SITE else Path(county or repo / cluster_sites.CONTENT_DIR)
+        trees = {DEFAULT_SITE: county_tree}
+        trees.update({site_id: cluster_sites.content_dir(site_id, repo=repo) for site_id in sub_ids})
+        return cls(own, trees, today)
 
     def site(self, site_id: str, own: Site) -> Site:
         if site_id == self.own_id:
             return own
         if site_id not in self._sites:
-            other = Site(cluster_sites.content_dir(site_id), own.registry, today=self.today)
+            other = Site(self.trees[site_id], own.registry, today=self.today)
             other.cluster = None  # its own links are its own check's
             other.cluster_id = site_id
             self._sites[site_id] = other
@@ -236,7 +244,7 @@ class Site:
     """What a document check needs to know about the rest of the tree, computed once."""
 
     def __init__(self, content_dir: Path, registry: Registry, root: Path | None = None, *,
-                 today: date | None = None) -> None:
+                 today: date | None = None, county: Path | None = None) -> None:
         self.content_dir = Path(content_dir)
         self.registry = registry
         self.today = today or today_in_china()
@@ -263,7 +271,7 @@ class Site:
         # links to list pages, by file shown: (line, target), checked in check_site
         self.list_links: dict[str, list[tuple[int, str]]] = {}
         # the repository's cluster when this tree is one of its sites (links between sites)
-        self.cluster = _ClusterView.of(self.content_dir, self.today)
+        self.cluster = _ClusterView.of(self.content_dir, self.today, county)
         # this tree's site id in the cluster (``county`` outside one)
         self.cluster_id = self.cluster.own_id if self.cluster is not None else DEFAULT_SITE
 
@@ -1167,8 +1175,10 @@ class Report:
         return [p for p in self.problems if not p.is_error]
 
 
-def run(content_dir: Path, today: date | None = None, root: Path | None = None) -> Report:
-    """Check everything under content_dir; see check_tree."""
+def run(content_dir: Path, today: date | None = None, root: Path | None = None, *,
+        county: Path | None = None) -> Report:
+    """Check everything under content_dir; see check_tree (``county``: the cluster's county tree
+    when it is not ``<repo>/content``, for the links between sites)."""
     content_dir = Path(content_dir)
     problems = (check_registry(content_dir, root) + check_columns(content_dir, root)
                 + check_surveys(content_dir, root))
@@ -1177,7 +1187,7 @@ def run(content_dir: Path, today: date | None = None, root: Path | None = None) 
     except Exception:  # departments.load trips on wrong kinds (duties: 1) that check_registry
         # has just reported with their lines; check the documents without the registry
         registry = Registry([])
-    site = Site(content_dir, registry, root, today=today)
+    site = Site(content_dir, registry, root, today=today, county=county)
     docs: list[tuple[str, Document]] = []
     counts = {t.name: 0 for t in schema.DOC_TYPES}
     urls: list[tuple[str, str]] = []

@@ -30,7 +30,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -173,11 +173,15 @@ class Preview:
     """One Pelican site kept in memory, rebuilt per document."""
 
     def __init__(self, content: Path, output: Path, settings_file: Path | None = None,
-                 overrides: dict[str, Any] | None = None) -> None:
+                 overrides: dict[str, Any] | None = None,
+                 decide: Callable[[], dict[str, Any]] | None = None) -> None:
         self.content = Path(content).resolve()
         self.output = Path(output).resolve()
         self.settings_file = Path(settings_file or REPO_ROOT / "pelicanconf.py")
-        self.overrides = dict(overrides or {})
+        # settings that depend on the documents (a sub-site's: which sections are the county's,
+        # portal.sites.county_sections), decided again on every pass; a new answer is a full build
+        self.decide = decide
+        self.overrides = dict(overrides or {}) if decide is None else decide()
         self.versions: dict[str, int] = {}
         self.prints: dict[str, Any] = {}
         self.problems: dict[str, list[str]] = {}  # relpath → problems shown for it
@@ -212,6 +216,8 @@ class Preview:
         with self.lock:
             # before reading: a file saved during the build is seen by the next poll
             snapshot = scan(self.content)
+            if self.decide is not None:
+                self.overrides = self.decide()
             settings = self.settings()
             self.pelican = pelican = Pelican(settings)
             yamlmeta = reader_plugin()
@@ -280,7 +286,8 @@ class Preview:
         from it and are picked up by the next poll.
         """
         changed, removed = sorted(set(changed)), sorted(set(removed))
-        if any(not self.is_document(p) for p in (*changed, *removed)):
+        if any(not self.is_document(p) for p in (*changed, *removed)) or (
+                self.decide is not None and self.decide() != self.overrides):
             return self.build()
         started = time.perf_counter()
         with self.lock:
@@ -594,25 +601,32 @@ def _stop(signum: int, frame: Any) -> None:
     raise Stopped(signum)
 
 
-def site_preview(site_id: str | None, content: Path | None,
-                 output: Path | None) -> tuple[Path, Path, dict[str, Any]]:
-    """(content, output, settings) of the site to preview: the county's, or a sub-site's settings
-    (``portal.cluster.settings``) served from the preview's root, so its links work there."""
+def site_preview(site_id: str | None, content: Path | None, output: Path | None,
+                 repo: Path | None = None) -> tuple[Path, Path, Callable[[], dict[str, Any]] | None]:
+    """(content, output, decide) of the site to preview: the county's (``decide`` None), or a
+    sub-site's, whose ``decide()`` computes its settings (``portal.cluster.settings``) served from
+    the preview's root, so its links work there; called again on every pass, as the sections that
+    are the county's follow its documents."""
     from portal import sites as cluster_sites
     from portal.cluster import settings as cluster_settings
 
-    content = cluster_sites.content_dir(site_id, content)
+    content = cluster_sites.content_dir(site_id, content, repo=repo)
     if site_id in (None, DEFAULT_SITE):
-        return content, Path(output or REPO_ROOT / "output"), {}
-    sites = cluster_sites.load_all()
+        return content, Path(output or REPO_ROOT / "output"), None
+    sites = cluster_sites.load_all(repo)
     site = next(s for s in sites if s.id == site_id)
     output = Path(output or REPO_ROOT / "output" / "_preview" / site_id)
-    overrides = cluster_settings.subsite_overrides(site, sites, output)
-    for key in ("PATH", "OUTPUT_PATH", "SEARCHINDEX"):
-        overrides.pop(key)
-    overrides.update(SITEURL="", FEED_DOMAIN="", SITE_LOGO=f"/theme/{site.logo}" if site.logo else "",
-                     CLUSTER={**overrides["CLUSTER"], "prefix": ""})
-    return content, output, overrides
+    base = cluster_settings.base_settings(publish=False)
+
+    def decide() -> dict[str, Any]:
+        overrides = cluster_settings.subsite_overrides(site, sites, output, base=base)
+        for key in ("PATH", "OUTPUT_PATH", "SEARCHINDEX"):
+            overrides.pop(key)
+        overrides.update(SITEURL="", FEED_DOMAIN="", SITE_LOGO=f"/theme/{site.logo}" if site.logo else "",
+                         CLUSTER={**overrides["CLUSTER"], "prefix": ""})
+        return overrides
+
+    return content, output, decide
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -637,12 +651,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        content, output, overrides = site_preview(args.site, args.content, args.output)
+        content, output, decide = site_preview(args.site, args.content, args.output)
     except SiteError as exc:
         print(f"[预览] {exc}", file=sys.stderr, flush=True)
         return 2
     args.content = content
-    preview = Preview(content, output, args.settings, overrides)
+    preview = Preview(content, output, args.settings, decide=decide)
     print(f"[预览] 正在完整生成 {args.content} …", flush=True)
     try:
         update = preview.build()

@@ -20,9 +20,10 @@ def unpublished(report: check.Report, published: Path) -> list[check.Problem]:
             for shown, url in report.urls if not (Path(published) / url).is_file()]
 
 
-def run(content_dir: Path, published: Path | None = None, today: date | None = None) -> check.Report:
+def run(content_dir: Path, published: Path | None = None, today: date | None = None, *,
+        county: Path | None = None) -> check.Report:
     """check.run, plus the warnings of :func:`unpublished` when a published folder is given."""
-    report = check.run(content_dir, today)
+    report = check.run(content_dir, today, county=county)
     if published is not None:
         report.problems = sorted(set(report.problems) | set(unpublished(report, published)))
     return report

@@ -15,6 +15,7 @@ import pytest
 from tests import workers
 from tests.e2e import support as e2e_support
 from tests.fuzz import budget as fuzz_budget
+from tests.search_snapshots import close_search_snapshots  # noqa: F401 (autouse: every test)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Pelican loads in-repo plugins as top-level modules from plugins/; tests import them the same

@@ -70,7 +70,7 @@ def run(today: date | None = None, published_root: Path | None = None, repo: Pat
     reports = {}
     for site_id, content_dir in trees.items():
         out = site_output(published_root, site_id) if published_root is not None else None
-        reports[site_id] = published.run(content_dir, out, today)
+        reports[site_id] = published.run(content_dir, out, today, county=trees[DEFAULT_SITE])
     own.extend(duplicate_index_numbers(trees))
     return reports, sorted(set(own))
 

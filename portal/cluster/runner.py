@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from portal import sites as cluster_sites
-from portal.cluster import fingerprint, incremental, lists
+from portal.cluster import fingerprint, incremental, leftovers, lists
 from portal.cluster import settings as cluster_settings
 from sitesearch.fields import DEFAULT_SITE
 
@@ -246,11 +246,18 @@ class Cluster:
         if partial:  # publishconf empties the output first: the pages kept are the point here
             run["DELETE_OUTPUT_DIRECTORY"] = False
         log_path = self.output_root / LOG_DIR / f"{site_id}.log"
+        # a full build leaves what a fresh one would: what it did not write again is deleted after
+        # (publishconf empties the output first; an incremental build deletes its own)
+        before = None if partial or self.publish else leftovers.note(
+            cluster_settings.site_output(self.output_root, site_id),
+            leftovers.kept(site_id, (s.id for s in self.sites), self.base), self.base)
         code, wall, cpu = builds.run(cluster_settings.pelican_args(run, publish=self.publish), log_path)
         log = log_path.read_text(encoding="utf-8", errors="replace")
         mode = "incremental" if partial else "full"
         if code != 0:
             return Result(site_id, "failed", wall, cpu, log, mode)
+        if before is not None:
+            leftovers.prune(before)
         fingerprint.store(self.output_root, site_id, plan.fingerprint, plan.base)
         return Result(site_id, "built", wall, cpu, log, mode)
 

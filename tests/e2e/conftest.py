@@ -34,6 +34,7 @@ from urllib.request import urlopen
 import pytest
 
 from harness import stop
+from harness.ports import reserved_port
 from tests.e2e import support
 from tests.e2e.support import ARTIFACTS, CHROMIUM, unavailable
 
@@ -155,12 +156,6 @@ guests:
     return content
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(e2e_root: Path, site_output: Path, e2e_content: Path) -> Iterator[Server]:
     """`make run` on a free port: scripts/serve (migrations, department sync, portal + formsvc)."""
@@ -182,34 +177,34 @@ def server(e2e_root: Path, site_output: Path, e2e_content: Path) -> Iterator[Ser
         "FORMSVC_LOGIN_RATE_LIMIT": "10000 per hour",
         "PYTHONUNBUFFERED": "1",
     })
-    port = _free_port()
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "scripts" / "serve"), "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(f"scripts/serve did not listen within {SERVER_START_SECONDS} s:\n"
-                            + log.read_text(errors="replace"))
-            # waits on the process (and notices when it dies), not a blind sleep
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=0.1)
-                pytest.fail(f"scripts/serve exited with {proc.returncode}:\n"
-                            + log.read_text(errors="replace"))
-        srv = Server(f"http://127.0.0.1:{port}", log, site_output, env)
-        for route in OPTIONAL_ROUTES:
-            try:
-                with urlopen(srv.url(route), timeout=30) as r:
-                    srv.optional[route] = r.status
-            except HTTPError as exc:
-                srv.optional[route] = exc.code
-        yield srv
-    finally:
-        stop(proc)
+    with reserved_port() as port:  # no other worker's server takes it before serve binds it
+        with open(log, "wb") as fh:
+            proc = subprocess.Popen(
+                [sys.executable, str(ROOT / "scripts" / "serve"), "--host", "127.0.0.1", "--port", str(port)],
+                cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + SERVER_START_SECONDS
+            while True:
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+                if time.monotonic() > deadline:
+                    pytest.fail(f"scripts/serve did not listen within {SERVER_START_SECONDS} s:\n"
+                                + log.read_text(errors="replace"))
+                # waits on the process (and notices when it dies), not a blind sleep
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=0.1)
+                    pytest.fail(f"scripts/serve exited with {proc.returncode}:\n"
+                                + log.read_text(errors="replace"))
+            srv = Server(f"http://127.0.0.1:{port}", log, site_output, env)
+            for route in OPTIONAL_ROUTES:
+                try:
+                    with urlopen(srv.url(route), timeout=30) as r:
+                        srv.optional[route] = r.status
+                except HTTPError as exc:
+                    srv.optional[route] = exc.code
+            yield srv
+        finally:
+            stop(proc)
 
 
 @pytest.fixture(scope="session")

@@ -162,3 +162,17 @@ def test_a_broken_site_yml_is_mailed_under_its_site(app: Flask, cluster: Path) -
     assert [str(p).removeprefix(f"{cluster}/") for p in result.problems["rsj"]][0].startswith("sites/rsj/site.yml:")
     groups = queued(app)[0].payload["problems"].split("\n\n")
     assert any(g.startswith("【rsj（rsj）】错误 1 处") for g in groups)
+
+
+def test_links_between_sites_are_checked_wherever_the_repository_lies(app: Flask, cluster: Path) -> None:
+    """CONTENT_DIR outside this checkout: a link to another site of the cluster is checked against
+    that site's tree, as ``scripts/check`` does."""
+    rsj = cluster / "sites/rsj/content"
+    page = next(url for _shown, url in check.run(rsj).urls if url.startswith("xxgk/wj/"))
+    doc = cluster / "sites/cgz/content/xxgk/wj/2026/cgz-2026-102.md"
+    doc.write_text(doc.read_text(encoding="utf-8")
+                   + f"\n[人社局的文件](/rsj/{page})、[没有的文件](/rsj/xxgk/wj/2026/nosuch.html)\n", "utf-8")
+    result = _run(app, cluster)
+    [error] = [p for p in result.problems["cgz"] if p.is_error]
+    assert "/rsj/xxgk/wj/2026/nosuch.html" in error.message and "网站群中网站 rsj" in error.message
+    assert [p for p in check.run(cluster / "sites/cgz/content").problems if p.is_error] == [error]

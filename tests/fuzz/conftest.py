@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sitesearch import indexer, query
+from sitesearch import indexer
 from tests.formsvc.conftest import (  # noqa: F401 - fixtures re-exported for this package
     app,
     client,
@@ -29,4 +29,3 @@ def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
            "LOGIN_RATE_LIMIT": "1000000 per hour",
            "SEARCH_INDEX_DIR": str(tmp_path / "_search"),
            "SEARCH_LETTERS_DIR": str(tmp_path / "letters")}
-    query.close_all()

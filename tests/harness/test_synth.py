@@ -78,3 +78,15 @@ def test_plain_conversion_keeps_every_document_and_its_text(tree, tmp_path):
     assert doc.meta["materials"][0]["name"] in plain
     t = schema.doc_type_for(rel)
     assert f"Slug: {schema.url_for(t, rel, doc.meta)[:-5].replace('/', '-')}" in plain
+
+
+def test_a_subsite_tree_links_its_own_pages_under_its_folder(tmp_path):
+    """In a cluster a root link from a sub-site names the county's page (check.Site.route): the
+    sub-site's links to its own documents carry its folder, and its tree passes the check there."""
+    from harness.cluster_bench import make_repo
+
+    make_repo(tmp_path, 2, 200)
+    content = tmp_path / "sites" / "s001" / "content"
+    bodies = "".join(p.read_text(encoding="utf-8") for p in (content / "zwdt").rglob("*.md"))
+    assert "](/s001/xxgk/wj/" in bodies and "](/xxgk/wj/" not in bodies
+    assert check.run(content).errors == []

@@ -11,11 +11,11 @@ however it was started.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.ports import reserved_port
 from tests.conftest import ROOT, TEST_SITE
 from tests.portal.util import edit
 
@@ -130,8 +131,10 @@ def slow_start(tmp_path: Path, monkeypatch) -> None:
 class Run:
     """One command in its own session, with the marker in its environment."""
 
-    def __init__(self, cmd: list[str], cwd: Path, **env: str) -> None:
+    def __init__(self, cmd: list[str], cwd: Path, *, held: contextlib.ExitStack | None = None,
+                 **env: str) -> None:
         self.marker = uuid.uuid4().hex
+        self.held = held or contextlib.ExitStack()  # kept until the run ends (its port)
         # wide lines: Pelican's log handler wraps at the terminal's width
         self.env = {**os.environ, MARKER: self.marker, "COLUMNS": "400", **env}
         self.proc = subprocess.Popen(cmd, cwd=cwd, env=self.env, stdout=subprocess.PIPE,
@@ -140,13 +143,14 @@ class Run:
 
     def finish(self, timeout: float = 60.0) -> tuple[int, str]:
         """Exit status and output; a run that does not end in time is killed and fails the test."""
-        try:
-            out, _ = self.proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            for pid in living(self.marker):
-                os.kill(pid, signal.SIGKILL)
-            out, _ = self.proc.communicate()
-            pytest.fail(f"still running after {timeout} s:\n{out[-3000:]}")
+        with self.held:
+            try:
+                out, _ = self.proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                for pid in living(self.marker):
+                    os.kill(pid, signal.SIGKILL)
+                out, _ = self.proc.communicate()
+                pytest.fail(f"still running after {timeout} s:\n{out[-3000:]}")
         return self.proc.returncode, out
 
     def signal(self, sig: int, group: bool) -> None:
@@ -157,21 +161,17 @@ class Run:
             os.kill(self.proc.pid, sig)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def pelican(content: Path, out: Path, settings: Path = ROOT / "pelicanconf.py", **env: str) -> Run:
     return Run([str(BIN / "pelican"), str(content), "-s", str(settings), "-o", str(out)],
                cwd=content.parent, **env)
 
 
 def preview(content: Path, out: Path, settings: Path = ROOT / "pelicanconf.py", **env: str) -> Run:
+    held = contextlib.ExitStack()
+    port = held.enter_context(reserved_port())  # the preview's until the run ends (harness.ports)
     return Run([sys.executable, str(ROOT / "scripts" / "preview"), "--content", str(content),
-                "--output", str(out), "--settings", str(settings), "--port", str(free_port())],
-               cwd=content.parent, **env)
+                "--output", str(out), "--settings", str(settings), "--port", str(port)],
+               cwd=content.parent, held=held, **env)
 
 
 def settings_with_test_plugin(tmp_path: Path, mode: str) -> tuple[Path, dict[str, str]]:
@@ -223,9 +223,10 @@ def test_pelican_with_content_errors_exits_1_with_the_errors(broken_tree, tmp_pa
 def test_make_build_and_make_run_stop_at_content_errors(broken_tree, tmp_path, target):
     venv = Path(sys.prefix)
     # -o: never reinstall the environment from a test; VENV: the environment running the tests
-    run = Run(["make", "-s", "-o", f"{venv}/.installed", target, f"VENV={venv}",
-               f"CONTENT={broken_tree}", f"OUTPUT={tmp_path / 'out'}", f"PORT={free_port()}"], cwd=ROOT)
-    status, out = run.finish()
+    with reserved_port() as port:  # free when make run checks it (harness.ports)
+        run = Run(["make", "-s", "-o", f"{venv}/.installed", target, f"VENV={venv}",
+                   f"CONTENT={broken_tree}", f"OUTPUT={tmp_path / 'out'}", f"PORT={port}"], cwd=ROOT)
+        status, out = run.finish()
     assert status != 0, out[-3000:]
     # make's own exit status is 2 for any failed recipe; the build's is in its message
     assert re.search(r"\[Makefile:\d+: build\] Error 1", out), out[-3000:]

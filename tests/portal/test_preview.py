@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from harness import synth
-from portal.preview import Preview, fingerprint
+from portal.preview import Preview, fingerprint, site_preview
+from tests.conftest import ROOT
 
 
 def newest_news(content: Path) -> Path:
@@ -176,3 +178,70 @@ def test_a_guide_moved_to_another_power_item_is_listed_there_and_no_longer_on_th
     set_title(guide, "食品经营许可（预览改名）")
     assert small_preview.poll().ok
     assert "食品经营许可（预览改名）" in guides_of(chufa)
+
+
+GUIDE = """---
+title: 就业登记
+base_code: "000133101000"
+impl_code: "11990123011500144X400013310100001"
+item_type: 公共服务
+basis:
+  - 《就业服务与就业管理规定》第六十二条
+department: rsj
+audience:
+  - 个人
+life_events:
+  - 就业创业
+conditions:
+  - 在示范县就业的劳动者
+materials:
+  - name: 居民身份证
+    form: 原件
+    copies: 1
+    required: true
+    source: 申请人自备
+steps:
+  - name: 申请
+    description: 到窗口提交材料。
+legal_limit: 10个工作日
+promised_limit: 5个工作日
+case_type: 即办件
+fees:
+  charged: false
+place: 示范县政务服务中心二楼人社窗口
+hours: 周一至周五 8:30-12:00，14:30-17:30
+visits: 0
+phone: 0123-6613008
+complaint_phone: 0123-6613100
+result: 就业登记
+date: 2026-11-20
+---
+办理前可先拨打咨询电话确认材料。
+"""
+
+
+def test_a_subsite_preview_takes_its_first_guide_without_a_restart(tmp_path):
+    """``make preview SITE=rsj``: while rsj has no guides its 办事服务 is the county's (no list
+    page of its own); its first guide makes the section its own on the next pass."""
+    repo = tmp_path / "repo"
+    (repo / "content").mkdir(parents=True)
+    for name in ("departments.yml", "columns.yml"):
+        shutil.copy(ROOT / "content" / name, repo / "content" / name)
+    shutil.copytree(ROOT / "sites" / "rsj", repo / "sites" / "rsj")
+    content, output, decide = site_preview("rsj", None, tmp_path / "out", repo=repo)
+    p = Preview(content, output, decide=decide)
+    p.build()
+    assert "bsfw" in p.overrides["CATALOGS"]["county_sections"]
+    assert not (output / "bsfw").exists()
+    (content / "bsfw").mkdir()
+    (content / "bsfw" / "jiuye-dengji.md").write_text(GUIDE, encoding="utf-8")
+    update = p.poll()
+    assert update is not None and update.full_rebuild and update.problems == []
+    assert "bsfw" not in p.overrides["CATALOGS"]["county_sections"]
+    assert (output / "bsfw" / "index.html").is_file() and (output / "bsfw" / "zn" / "jiuye-dengji.html").is_file()
+    assert ["办事服务", "bsfw/", "bsfw"] in p.overrides["SECTIONS"]  # the menu names its own
+    # its last guide removed: the county's again
+    (content / "bsfw" / "jiuye-dengji.md").unlink()
+    update = p.poll()
+    assert update is not None and update.full_rebuild
+    assert "bsfw" in p.overrides["CATALOGS"]["county_sections"]

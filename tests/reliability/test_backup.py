@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from formsvc import db
 from formsvc.db import backup
 from formsvc.models import Attachment, Event, Message, OutboxNotification
-from sitesearch import indexer, query
+from sitesearch import indexer
 from tests.formsvc.conftest import good_data
 from tests.reliability.conftest import bare_app, migrated_app
 from tests.reliability.county import fill, snapshot, statuses
@@ -80,21 +80,18 @@ def test_restore_rebuilds_the_letters_search(tmp_path: Path, content_dir: Path,
     defect 7), so the restored county's published letters are found again."""
     site = tmp_path / "site-index"
     indexer.build(site, [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
-    try:
-        src = migrated_app(tmp_path, new_database("sqlite", "src"), content_dir, "src",
-                           SEARCH_INDEX_DIR=str(site))
-        fill(src)
-        archive = tmp_path / "county.tar.gz"
-        assert src.test_cli_runner().invoke(args=["backup", str(archive)]).exit_code == 0
-        dst = bare_app(tmp_path, new_database("sqlite", "dst"), content_dir, "dst",
+    src = migrated_app(tmp_path, new_database("sqlite", "src"), content_dir, "src",
                        SEARCH_INDEX_DIR=str(site))
-        r = dst.test_cli_runner().invoke(args=["restore", str(archive)])
-        assert r.exit_code == 0, r.output
-        assert "已重建公开信件的搜索索引：1 件" in r.output
-        found = dst.test_client().get("/api/v1/search", query_string={"q": "公交站点"})
-        assert [h["type"] for h in found.get_json()["items"]] == ["letter"]
-    finally:
-        query.close_all()
+    fill(src)
+    archive = tmp_path / "county.tar.gz"
+    assert src.test_cli_runner().invoke(args=["backup", str(archive)]).exit_code == 0
+    dst = bare_app(tmp_path, new_database("sqlite", "dst"), content_dir, "dst",
+                   SEARCH_INDEX_DIR=str(site))
+    r = dst.test_cli_runner().invoke(args=["restore", str(archive)])
+    assert r.exit_code == 0, r.output
+    assert "已重建公开信件的搜索索引：1 件" in r.output
+    found = dst.test_client().get("/api/v1/search", query_string={"q": "公交站点"})
+    assert [h["type"] for h in found.get_json()["items"]] == ["letter"]
 
 
 def test_restore_refuses_a_database_with_data(tmp_path: Path, content_dir: Path,

@@ -23,7 +23,8 @@ from formsvc import db
 from formsvc.models import OutboxNotification
 from formsvc.models.workbench import MailAttempt
 from formsvc.services import outbox
-from harness.loadtest import count_rows, free_port
+from harness.loadtest import count_rows
+from harness.ports import reserved_port
 from tests.formsvc.conftest import csrf_from, good_data, post_form, soup
 from tests.formsvc.workbench.helpers import login, make_staff, post_action
 from tests.reliability.conftest import ENGINES, bare_app, migrated_app
@@ -177,23 +178,23 @@ def test_sqlite_locked_by_another_process_is_a_503_and_recovers(
 def test_mail_server_down_then_up_delivers_every_mail_exactly_once(
         engine: str, tmp_path: Path, content_dir: Path,
         new_database: Callable[[str, str], str]) -> None:
-    dead = free_port()  # nothing listens there
-    app = migrated_app(tmp_path, new_database(engine, "mail"), content_dir, "mail",
-                       MAIL_SERVER="127.0.0.1", MAIL_PORT=dead, MAIL_MAX_ATTEMPTS=8)
-    for n in range(20):
-        assert api_submit(app, n, email=f"citizen{n}@example.com").status_code == 201
-    runner = app.test_cli_runner()
-    ctx = app.app_context()  # send-mail runs in the app context flask's CLI gives it
-    ctx.push()
+    with reserved_port() as dead:  # nothing listens there (and no other worker's server will)
+        app = migrated_app(tmp_path, new_database(engine, "mail"), content_dir, "mail",
+                           MAIL_SERVER="127.0.0.1", MAIL_PORT=dead, MAIL_MAX_ATTEMPTS=8)
+        for n in range(20):
+            assert api_submit(app, n, email=f"citizen{n}@example.com").status_code == 201
+        runner = app.test_cli_runner()
+        ctx = app.app_context()  # send-mail runs in the app context flask's CLI gives it
+        ctx.push()
 
-    r = runner.invoke(args=["send-mail"])
-    assert r.exit_code == 0, r.output
-    assert "发送成功 0，稍后重试 40" in r.output and "ConnectionRefusedError" in r.output
-    r = runner.invoke(args=["send-mail"])  # a minute has not passed: back-off, no new attempt
-    assert "稍后重试 0" in r.output and "等待重试时间 40" in r.output
-    app.config["MAIL_BACKOFF_MINUTES"] = 0  # (as if the back-off had passed)
-    r = runner.invoke(args=["send-mail"])
-    assert "稍后重试 40" in r.output
+        r = runner.invoke(args=["send-mail"])
+        assert r.exit_code == 0, r.output
+        assert "发送成功 0，稍后重试 40" in r.output and "ConnectionRefusedError" in r.output
+        r = runner.invoke(args=["send-mail"])  # a minute has not passed: back-off, no new attempt
+        assert "稍后重试 0" in r.output and "等待重试时间 40" in r.output
+        app.config["MAIL_BACKOFF_MINUTES"] = 0  # (as if the back-off had passed)
+        r = runner.invoke(args=["send-mail"])
+        assert "稍后重试 40" in r.output
 
     # the server is back; two send-mail runs overlap (cron and an operator)
     with FakeSMTP(delay=0.01) as smtp:

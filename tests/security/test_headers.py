@@ -32,7 +32,7 @@ from formsvc.db import migrate
 from formsvc.server.serve import make_wsgi
 from formsvc.services import auth, departments
 from formsvc.web import security
-from sitesearch import query
+from harness.ports import reserved_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx" / "security-headers.conf"
@@ -101,12 +101,6 @@ http {{
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.skipif(not NGINX.is_file(), reason="nginx is not installed (apt-get install nginx)")
 def test_nginx_sends_each_header_once_static_and_proxied(tmp_path: Path) -> None:
     """The deployed include files in a real nginx in front of a service that sends the headers
@@ -119,30 +113,30 @@ def test_nginx_sends_each_header_once_static_and_proxied(tmp_path: Path) -> None
             shutil.copy(conf, tmp_path / "portal" / conf.name)
     (tmp_path / "output").mkdir()
     (tmp_path / "output" / "index.html").write_text("<h1>首页</h1>", encoding="utf-8")
-    port = _free_port()
-    (tmp_path / "nginx.conf").write_text(NGINX_TEST_CONF.format(
-        root=tmp_path, upstream=upstream.server_port, port=port), encoding="utf-8")
-    proc = subprocess.Popen([str(NGINX), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
-                             "-g", "daemon off;"], stderr=subprocess.PIPE)
-    try:
-        for _ in range(100):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
-                break
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=0.05)
-                pytest.fail(f"nginx exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-        production = security.headers({"HSTS_MAX_AGE": security.PRODUCTION_HSTS_MAX_AGE})
-        for path in ("/", "/hdjl/"):
-            with urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
-                for name, value in production.items():
-                    assert r.headers.get_all(name) == [value], (path, name, r.headers.get_all(name))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        if proc.stderr:
-            proc.stderr.close()
-        upstream.shutdown()
-        upstream.server_close()
+    with reserved_port() as port:  # nginx binds it; no other worker is given it meanwhile
+        (tmp_path / "nginx.conf").write_text(NGINX_TEST_CONF.format(
+            root=tmp_path, upstream=upstream.server_port, port=port), encoding="utf-8")
+        proc = subprocess.Popen([str(NGINX), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                                 "-g", "daemon off;"], stderr=subprocess.PIPE)
+        try:
+            for _ in range(100):
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
+                    break
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=0.05)
+                    pytest.fail(f"nginx exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            production = security.headers({"HSTS_MAX_AGE": security.PRODUCTION_HSTS_MAX_AGE})
+            for path in ("/", "/hdjl/"):
+                with urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+                    for name, value in production.items():
+                        assert r.headers.get_all(name) == [value], (path, name, r.headers.get_all(name))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            if proc.stderr:
+                proc.stderr.close()
+            upstream.shutdown()
+            upstream.server_close()
 
 
 def _upstream_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -172,9 +166,6 @@ def app(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         session.close()
     yield app
     db.get_engine(app).dispose()
-    # /search opened the index's snapshot in this thread's cache (sitesearch.query), which holds
-    # its segment files open for a worker's lifetime: closed here, not at interpreter exit
-    query.close_all()
 
 
 class Buffered(Client):

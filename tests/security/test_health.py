@@ -24,7 +24,7 @@ from formsvc.db import utcnow
 from formsvc.models.outbox import OutboxNotification
 from formsvc.web import health
 from formsvc.web.extensions import limiter
-from sitesearch import indexer, query
+from sitesearch import indexer
 from tests.formsvc.conftest import api_submit, make_config
 from tests.sitesearch.conftest import make_doc
 
@@ -56,12 +56,9 @@ def test_healthy_without_search(app: Flask) -> None:
 
 def test_search_ok_when_the_index_is_there(app: Flask) -> None:
     indexer.build(Path(app.config["SEARCH_INDEX_DIR"]), [make_doc(1)])
-    try:
-        assert check(app.test_client().get(URL), 200)["search"] == "ok"
-        (Path(app.config["SEARCH_INDEX_DIR"]) / "CURRENT").write_text("v999999\n")  # broken
-        assert check(app.test_client().get(URL), 200)["search"] == "unavailable"
-    finally:
-        query.close_all()
+    assert check(app.test_client().get(URL), 200)["search"] == "ok"
+    (Path(app.config["SEARCH_INDEX_DIR"]) / "CURRENT").write_text("v999999\n")  # broken
+    assert check(app.test_client().get(URL), 200)["search"] == "unavailable"
 
 
 def test_outbox_figures(app: Flask) -> None:

@@ -342,7 +342,7 @@ def test_sigterm_ends_the_builds_under_way_and_stores_no_fingerprint(tmp_path):
         shutil.copytree(ROOT / "sites" / site_id, repo / "sites" / site_id)
     # cgz made large enough to be still under way when the signal comes: a forked build of the
     # demo's few documents can end between its log's appearance and the signal
-    synth.generate(repo / "sites" / "cgz" / "content", 400, seed=7)
+    synth.generate(repo / "sites" / "cgz" / "content", 400, seed=7, site="cgz")
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "portal.cluster", "build", "--repo", str(repo),
                              "--output", str(out), "--workers", "1"], cwd=ROOT,

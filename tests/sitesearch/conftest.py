@@ -62,7 +62,6 @@ def index_dir(tmp_path) -> Path:
     path = tmp_path / "_search"
     indexer.build(path, CORPUS)
     yield path
-    query.close_all()
 
 
 @pytest.fixture

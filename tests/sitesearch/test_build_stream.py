@@ -113,7 +113,6 @@ def test_a_build_flushed_in_segments_reads_like_one_segment(tmp_path):
         ref = indexer.build(tmp_path / "ref", docs) and query.search(params, tmp_path / "ref")
         assert ([(h.url, h.score) for h in ours.hits] == [(h.url, h.score) for h in ref.hits])
         assert ours.total == ref.total and ours.total > 0
-    query.close_all()
 
 
 def test_a_cancelled_full_build_publishes_nothing_and_releases_the_lock(index_dir):
@@ -153,7 +152,6 @@ def test_a_cold_streamed_build_indexes_what_the_site_has_and_drops_strays(tmp_pa
     assert "/xxgk/wj/doc-40.html" not in paths
     assert query.search(query.parse_params({"q": "审批"}), index_dir).total == 3
     assert query.search(query.parse_params({"q": "草稿"}), index_dir).total == 0
-    query.close_all()
 
 
 def test_a_streamed_build_with_a_live_index_is_incremental(index_dir):
@@ -161,7 +159,6 @@ def test_a_streamed_build_with_a_live_index_is_incremental(index_dir):
     kind, report = run_stream(index_dir, [docs[:2]], [d.path for d in docs], docs[2:])
     assert kind == "ok" and "incremental" in report and " 1 (re)indexed, 1 removed" in report
     assert query.search(query.parse_params({"q": "森林防火"}), index_dir).total == 1
-    query.close_all()
 
 
 def test_a_failed_streamed_build_reports_the_error_and_keeps_the_live_index(index_dir):

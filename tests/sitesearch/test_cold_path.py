@@ -28,7 +28,6 @@ def cluster(tmp_path) -> Path:
     indexer.build(root, list(synthetic.documents(240, site=SITE)), site=SITE)
     indexer.build(root, list(synthetic.documents(60, 7, 240, site="xz", site_name="乡镇")), site="xz")
     yield root
-    query.close_all()
 
 
 def _leaves(version: Path):
@@ -240,7 +239,4 @@ def test_a_site_without_documents_builds_an_empty_index_that_answers(tmp_path):
     version = layout.current_dir(root, "xz")
     assert fastpost.write_missing(version) == 0
     assert not list(Path(version).glob(f"*{fastpost.SUFFIX}"))
-    try:
-        assert query.search(query.parse_params({"q": "公开", "site": "xz"}), root).total == 0
-    finally:
-        query.close_all()
+    assert query.search(query.parse_params({"q": "公开", "site": "xz"}), root).total == 0

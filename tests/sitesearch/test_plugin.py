@@ -105,7 +105,6 @@ def test_a_rebuild_reindexes_only_what_changed(tmp_path, caplog):
     line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("searchindex:"))
     assert "incremental" in line and " 1 (re)indexed" in line
     assert [h.url for h in find(out, "防汛抗旱").hits] == ["/zwdt/yw/2024-gzhy.html"]
-    query.close_all()
 
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="searchindex"):
@@ -167,7 +166,6 @@ def test_the_background_index_equals_the_one_written_after_rendering(tmp_path):
     for a in articles:  # after the build every link is resolved: the text must not change
         assert html_to_text(a.content) == html_to_text(_content_html(a)), a.relpath
         assert html_to_text(str(a.summary)) == html_to_text(_summary_html(a)), a.relpath
-    query.close_all()
 
 
 def test_a_failed_index_build_fails_the_build_and_the_previous_index_stays_live(tmp_path):
@@ -186,4 +184,3 @@ def test_a_failed_index_build_fails_the_build_and_the_previous_index_stays_live(
     assert "原索引继续使用" in str(failed.value)
     assert layout.current_name(out / "_search", SITE) == "v000001"
     assert find(out, "政务公开工作要点").total >= 1
-    query.close_all()

@@ -181,7 +181,6 @@ def test_phrase_with_letters_and_full_width_text(tmp_path):
     found = query.search(query.parse_params({"q": '"hpv疫苗"'}), index_dir)
     assert [h.url for h in found.hits] == ["/xxgk/wj/doc-1.html"]
     assert "<mark>ＨＰＶ疫苗</mark>" in found.hits[0].snippet_html
-    query.close_all()
 
 
 def test_posting_lists_decode_as_the_public_matcher_reads_them(tmp_path):

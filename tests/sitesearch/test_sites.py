@@ -43,7 +43,6 @@ def cluster(tmp_path):
     indexer.build(root, EDU_DOCS, site=EDU)
     indexer.build(root, TOWN_DOCS, site=TOWN)
     yield root
-    query.close_all()
 
 
 def find(root, letters_dir=None, **args) -> query.SearchResult:
@@ -146,7 +145,6 @@ def test_a_site_lists_a_url_once(tmp_path):
     assert [build.add(d) for d in twice] == [True] * len(CORPUS) + [False]
     build.publish()
     assert find(tmp_path / "stream", q="审批").total == 3
-    query.close_all()
 
 
 def test_a_build_refuses_another_sites_document(tmp_path):
@@ -187,7 +185,6 @@ def test_the_layout_before_sites_is_replaced_by_the_first_build(tmp_path):
     assert report.full and layout.live(root) == {SITE: "v000001"}
     assert not legacy.exists() and (root / SITE / "v000001").is_dir()
     assert find(root, q="审批").total == 3
-    query.close_all()
 
 
 def test_letters_belong_to_the_county_portal_unless_they_say_otherwise(cluster, tmp_path):
@@ -272,7 +269,6 @@ def test_one_site_alone_shows_no_site_filter(tmp_path):
     assert "示范县人民政府" not in soup.select_one(".gp-meta-line").get_text()
     data = client.get("/api/v1/search?q=审批").get_json()  # the API says it all the same
     assert data["items"][0]["site"] == {"code": SITE, "name": "示范县人民政府"}
-    query.close_all()
 
 
 # --- the plugin ------------------------------------------------------------------------------------
@@ -288,7 +284,6 @@ def test_the_build_takes_its_site_from_the_settings(tmp_path):
     result = find(out / "_search", q="政务公开工作要点")
     assert (result.hits[0].site, result.hits[0].site_name) == (TOWN, TOWN_NAME)
     assert find(out / "_search", section="jg").total == 0  # the county portal has the departments
-    query.close_all()
 
 
 def test_a_bad_site_setting_stops_the_build(tmp_path):
@@ -319,7 +314,6 @@ def test_another_sites_document_is_left_to_that_sites_index(tmp_path, monkeypatc
     assert "/xxgk/wj/zfxxgk-gzyd.html" not in urls
     assert urls  # the site's own documents are there
     assert find(out / "_search", q="食品经营许可").total >= 1
-    query.close_all()
 
 
 def test_an_article_names_its_site_or_is_the_builds():

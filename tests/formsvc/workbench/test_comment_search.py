@@ -20,7 +20,7 @@ from formsvc.models import Contribution
 from formsvc.services import participation as svc
 from formsvc.services.workbench import moderation
 from portal.participation import load_consultations
-from sitesearch import contributions, indexer, query
+from sitesearch import contributions, indexer
 from tests.formsvc.workbench.helpers import make_staff, run
 from tests.sitesearch.conftest import make_doc
 
@@ -31,7 +31,6 @@ TEXT = "我叫张三，电话13812345678，建议第二条增加农村助餐点�
 def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
     indexer.build(tmp_path / "_search", [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
     yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search")}
-    query.close_all()
 
 
 def comment_hits(client: FlaskClient, q: str) -> list[dict[str, Any]]:

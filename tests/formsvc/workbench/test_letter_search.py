@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from formsvc.services import workbench as wb
-from sitesearch import indexer, query
+from sitesearch import indexer
 from tests.formsvc.workbench.helpers import make_staff, publish, run, submit
 from tests.sitesearch.conftest import make_doc
 
@@ -26,7 +26,6 @@ from tests.sitesearch.conftest import make_doc
 def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
     indexer.build(tmp_path / "_search", [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
     yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search")}
-    query.close_all()
 
 
 def letter_hits(client: FlaskClient, q: str) -> list[str]:

@@ -43,13 +43,12 @@ TEXT = (f"我是{NAME}，家住{ADDRESS}，电话 {PHONE[:3]} {PHONE[3:7]} {PHON
 @pytest.fixture
 def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """A one-document site index, so that the search pages answer (letters are indexed too)."""
-    from sitesearch import indexer, query
+    from sitesearch import indexer
     from tests.sitesearch.conftest import make_doc
 
     indexer.build(tmp_path / "_search", [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
     yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search"),
            "SEARCH_LETTERS_DIR": str(tmp_path / "letters")}
-    query.close_all()
 
 
 def assert_clean(body: str, where: str) -> None:

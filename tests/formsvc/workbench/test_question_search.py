@@ -21,7 +21,7 @@ from formsvc.models.staff import Staff
 from formsvc.services import participation as svc
 from formsvc.services.workbench import moderation
 from portal.participation import load_interviews
-from sitesearch import contributions, indexer, query
+from sitesearch import contributions, indexer
 from tests.formsvc.workbench.helpers import make_staff, run
 from tests.sitesearch.conftest import make_doc
 
@@ -33,7 +33,6 @@ ANSWER = "到社区服务中心登记即可领取助餐券，咨询请拨1391234
 def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
     indexer.build(tmp_path / "_search", [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
     yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search")}
-    query.close_all()
 
 
 def question_hits(client: FlaskClient, q: str) -> list[dict[str, Any]]:
