@@ -11,13 +11,16 @@ documents too; the county's build reads the manifests for them (``plugins/catalo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from portal.cluster import manifest
+from portal.cluster.fingerprint import STORE
 from portal.cluster.settings import MANIFEST, site_output
 from sitesearch.fields import DEFAULT_SITE
 
@@ -34,11 +37,41 @@ def _write(path: Path, text: str) -> None:
 
 
 LIST_FILES = ("data/cluster.json", "feeds/cluster.atom.xml", SITEMAP_INDEX)
+DIGEST = f"{STORE}/lists.digest"  # what the lists in the output were written from (made_of)
 
 
 def present(output_root: Path) -> bool:
     """True when all three lists are in the output."""
     return all((Path(output_root) / name).is_file() for name in LIST_FILES)
+
+
+def made_of(output_root: Path, sites: list[dict[str, str]], origin: str, title: str,
+            digests: manifest.Digests) -> str:
+    """A hash of everything the lists are written from: the sites, the origin, the title and
+    every manifest's bytes (not the time they were made)."""
+    h = hashlib.sha256(json.dumps([OPEN_DATA_VERSION, FEED_ITEMS, sites, origin, title],
+                                  ensure_ascii=False, sort_keys=True).encode())
+    for s in sites:
+        h.update(digests.of(site_output(output_root, s["id"]) / MANIFEST)[0].encode())
+    return h.hexdigest()
+
+
+def update(output_root: Path, sites: list[dict[str, str]], origin: str, title: str,
+           digests: manifest.Digests) -> bool:
+    """Write the lists unless they are there and made of the same manifests; True when written.
+
+    A body edit leaves its site's manifest as it was (same title, URL, date): rewriting 100,000
+    documents' lists then cost ≈ 1.3 CPU-s for the same bytes but the time they name."""
+    stamp = Path(output_root) / DIGEST
+    current = made_of(output_root, sites, origin, title, digests)
+    with contextlib.suppress(OSError):
+        if stamp.read_text(encoding="ascii") == current and present(output_root):
+            return False
+    stamp.unlink(missing_ok=True)  # a run ended half-way through writing them: written again next time
+    write(output_root, sites, origin, title)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(current, encoding="ascii")
+    return True
 
 
 def collect(output_root: Path, site_ids: list[str]) -> list[dict[str, Any]]:
