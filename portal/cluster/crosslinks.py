@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from portal.cluster.fingerprint import STORE, documents
+from portal.cluster.manifest import write_atomic
 
 SUFFIX = ".names"
 
@@ -62,11 +63,7 @@ def known_sites(output_root: Path) -> set[str]:
 
 
 def store(output_root: Path, site_id: str, current: Iterable[str]) -> None:
-    path = _path(output_root, site_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("\n".join(sorted(current)), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(_path(output_root, site_id), "\n".join(sorted(current)))
 
 
 def forget(output_root: Path, site_id: str) -> None:

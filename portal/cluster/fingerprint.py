@@ -150,10 +150,7 @@ class Trees:
             if now.get(root) == token:
                 self._known[key] = [token, base.hex(), docs.hex()]
         self._walked = {}
-        self.store.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.store.with_name(self.store.name + ".tmp")
-        tmp.write_text(json.dumps(self._known), encoding="utf-8")
-        tmp.replace(self.store)
+        manifest.write_atomic(self.store, json.dumps(self._known))
 
 
 def is_document(path: str, content_dir: Path) -> bool:

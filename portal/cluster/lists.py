@@ -29,13 +29,6 @@ OPEN_DATA_VERSION = 1
 SITEMAP_INDEX = "sitemap_index.xml"  # at the county's root; its robots.txt names it
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 LIST_FILES = ("data/cluster.json", "feeds/cluster.atom.xml", SITEMAP_INDEX)
 DIGEST = f"{STORE}/lists.digest"  # what the lists in the output were written from (made_of)
 
@@ -95,7 +88,7 @@ def write(output_root: Path, sites: list[dict[str, str]], origin: str, title: st
     ids = [s["id"] for s in sites]
     docs = collect(output_root, ids)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    _write(output_root / LIST_FILES[0], json.dumps({
+    manifest.write_atomic(output_root / LIST_FILES[0], json.dumps({
         "version": OPEN_DATA_VERSION, "title": f"{title}网站群文档目录", "generated": now,
         "sites": [{"id": s["id"], "name": s["name"], "kind": s["kind"], "url": origin + s["url"]}
                   for s in sites],
@@ -109,14 +102,14 @@ def write(output_root: Path, sites: list[dict[str, str]], origin: str, title: st
         f"<id>{escape(origin)}/{escape(e['url'])}</id><updated>{escape(e.get('date') or now)}</updated>"
         f"<author><name>{escape(names.get(e['site'], e['site']))}</name></author></entry>"
         for e in docs[:FEED_ITEMS])
-    _write(output_root / LIST_FILES[1],
+    manifest.write_atomic(output_root / LIST_FILES[1],
            '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
            f"<title>{escape(title)}网站群最新信息</title><link href=\"{escape(origin)}/\"/>"
            f"<id>{escape(origin)}/feeds/cluster.atom.xml</id><updated>{now}</updated>{entries}</feed>\n")
     maps = "".join(
         f"<sitemap><loc>{escape(origin)}{'' if s['id'] == DEFAULT_SITE else '/' + s['id']}/sitemap.xml</loc></sitemap>"
         for s in sites)
-    _write(output_root / SITEMAP_INDEX,
+    manifest.write_atomic(output_root / SITEMAP_INDEX,
            '<?xml version="1.0" encoding="utf-8"?>\n'
            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>\n')
     return len(docs)

@@ -31,6 +31,15 @@ DISCLOSURE_KEYS = ("topic", "genre", "doc_no", "validity", "written", "replaced_
                    "keywords", "summary")
 
 
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file of the runner's or a build's so that a reader never sees half of it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
 def _iso(value: Any) -> str | None:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
@@ -68,10 +77,7 @@ def write(path: Path, site: str, articles: list[Any], prefix: str) -> None:
     data = {"version": MANIFEST_VERSION, "site": site,
             "documents": sorted((entry(a, prefix) for a in articles if getattr(a, "doctype", "") != "page"),
                                 key=lambda e: e["url"])}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=0, default=str), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=0, default=str))
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -175,10 +181,7 @@ class Digests:
         """Keep the hashes for the next run (atomically; a run that hashed nothing new writes nothing)."""
         if not self._changed:
             return
-        self.store.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.store.with_name(self.store.name + ".tmp")
-        tmp.write_text(json.dumps(self._known), encoding="utf-8")
-        tmp.replace(self.store)
+        write_atomic(self.store, json.dumps(self._known))
         self._changed = False
 
 

@@ -65,9 +65,15 @@ def tokens(folders: Iterable[Path], keep: Callable[[str], bool] = lambda _path: 
     """A token for each folder (or file) git can vouch for; the others are missing from the answer.
     ``keep``: whether a file reported under a folder counts (the walk's own rule: no ``.pyc``)."""
     by_top: dict[str, dict[Path, str]] = {}
+    tops: dict[str, str | None] = {}
     for folder in folders:
         real = os.path.realpath(folder)
-        top = _top(Path(real))
+        # one rev-parse a parent (a site's folder is in its parent's work tree, or git reports it
+        # there as a folder of its own: a nested repository, walked)
+        parent = os.path.dirname(real)
+        if parent not in tops:
+            tops[parent] = _top(Path(parent))
+        top = tops[parent]
         if top is not None and real.startswith(top + os.sep):
             by_top.setdefault(top, {})[Path(folder)] = os.path.relpath(real, top).replace(os.sep, "/")
     out: dict[Path, str] = {}
@@ -95,12 +101,14 @@ def _tokens(top: str, rels: dict[Path, str], keep: Callable[[str], bool]) -> dic
         path = _path(record)
         if not path.endswith("/") and not keep(path):
             continue
+        # a submodule: its files' changes are not in its line (walked, as a nested repository)
+        whole = path.endswith("/") or (record[:1] in "1u" and not record.split(" ", 3)[2].startswith("N"))
         parts = path.rstrip("/").split("/")
         for n in range(1, len(parts) + 1):  # the folders asked for that hold it
             rel = "/".join(parts[:n])
             if rel not in wanted:
                 continue
-            if path.endswith("/"):  # a folder git does not list file by file (a nested repository)
+            if whole:  # a folder git does not list file by file
                 broken.add(rel)
             lines[rel].append(f"{record}\0{_status(top, path)}")
     out = {}
