@@ -44,6 +44,16 @@ def _top(folder: Path) -> str | None:
     return os.path.realpath(out.decode(errors="surrogateescape").strip()) if out else None
 
 
+def _known_top(folder: str, tops: dict[str, str | None]) -> str | None:
+    """The work tree of a folder below one already asked about, when no ``.git`` lies between."""
+    for top in {t for t in tops.values() if t is not None}:
+        if folder.startswith(top + os.sep):
+            between = os.path.relpath(folder, top).split(os.sep)
+            if not any(os.path.exists(os.path.join(top, *between[:n], ".git")) for n in range(1, len(between) + 1)):
+                return top
+    return None
+
+
 def _path(record: str) -> str:
     kind = record[:1]
     if kind == "1":  # 1 XY sub mH mI mW hH hI path
@@ -72,7 +82,7 @@ def tokens(folders: Iterable[Path], keep: Callable[[str], bool] = lambda _path: 
         # there as a folder of its own: a nested repository, walked)
         parent = os.path.dirname(real)
         if parent not in tops:
-            tops[parent] = _top(Path(parent))
+            tops[parent] = _known_top(parent, tops) or _top(Path(parent))
         top = tops[parent]
         if top is not None and real.startswith(top + os.sep):
             by_top.setdefault(top, {})[Path(folder)] = os.path.relpath(real, top).replace(os.sep, "/")
