@@ -73,7 +73,8 @@ def _status(top: str, rel: str) -> str:
 
 def tokens(folders: Iterable[Path], keep: Callable[[str], bool] = lambda _path: True) -> dict[Path, str]:
     """A token for each folder (or file) git can vouch for; the others are missing from the answer.
-    ``keep``: whether a file reported under a folder counts (the walk's own rule: no ``.pyc``)."""
+    ``keep``: whether a file reported under a folder counts, by its path below the folder (the
+    walk's own rule: no ``.pyc``; "" for the folder itself, a file)."""
     by_top: dict[str, dict[Path, str]] = {}
     tops: dict[str, str | None] = {}
     for folder in folders:
@@ -109,8 +110,6 @@ def _tokens(top: str, rels: dict[Path, str], keep: Callable[[str], bool]) -> dic
         if not record or record.startswith("#"):
             continue
         path = _path(record)
-        if not path.endswith("/") and not keep(path):
-            continue
         # a submodule: its files' changes are not in its line (walked, as a nested repository)
         whole = path.endswith("/") or (record[:1] in "1u" and not record.split(" ", 3)[2].startswith("N"))
         parts = path.rstrip("/").split("/")
@@ -120,6 +119,8 @@ def _tokens(top: str, rels: dict[Path, str], keep: Callable[[str], bool]) -> dic
                 continue
             if whole:  # a folder git does not list file by file
                 broken.add(rel)
+            elif not keep("/".join(parts[n:])):  # the walk's rule, below the folder walked
+                continue
             lines[rel].append(f"{record}\0{_status(top, path)}")
     out = {}
     for folder, rel in rels.items():

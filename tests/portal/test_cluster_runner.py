@@ -299,3 +299,21 @@ def test_a_folder_git_does_not_list_file_by_file_is_walked(cluster_repo, tmp_pat
     first = fingerprints(cluster_repo, out, ask_git=True)
     (nested / "a.md").write_text("乙乙", encoding="utf-8")
     assert fingerprints(cluster_repo, out, ask_git=True)["cgz"] != first["cgz"]
+
+
+def test_the_walks_rule_applies_below_the_folder_not_above_it(cluster_repo, tmp_path):
+    # the work tree's top above a dot folder holding the repository: its files still count
+    top = tmp_path / "top"
+    shutil.move(cluster_repo, top / ".work" / "repo")
+    repo = top / ".work" / "repo"
+    git(top, "init", "-q")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "站点")
+    (repo / "sites" / "cgz" / "__pycache__").mkdir()
+    out = tmp_path / "out"
+    first = fingerprints(repo, out, ask_git=True)
+    (repo / "sites" / "cgz" / "__pycache__" / "x.pyc").write_bytes(b"\0")  # not the walk's: no change
+    assert fingerprints(repo, out, ask_git=True) == first
+    doc = sorted((repo / "sites" / "cgz" / "content" / "zwdt").rglob("*.md"))[0]
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    assert fingerprints(repo, out, ask_git=True)["cgz"] != first["cgz"]
