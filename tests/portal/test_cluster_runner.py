@@ -317,3 +317,36 @@ def test_the_walks_rule_applies_below_the_folder_not_above_it(cluster_repo, tmp_
     doc = sorted((repo / "sites" / "cgz" / "content" / "zwdt").rglob("*.md"))[0]
     doc.write_text(doc.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
     assert fingerprints(repo, out, ask_git=True)["cgz"] != first["cgz"]
+
+
+def test_a_folder_changed_while_it_was_walked_is_not_kept_under_either_token(cluster_repo, tmp_path, monkeypatch):
+    git(cluster_repo, "init", "-q")
+    git(cluster_repo, "add", "-A")
+    git(cluster_repo, "commit", "-q", "-m", "站点")
+    walked: list[Path] = []
+    real_parts = fingerprint._tree_parts
+    monkeypatch.setattr(fingerprint, "_tree_parts", lambda root, cd: walked.append(root) or real_parts(root, cd))
+    store = tmp_path / "trees.json"
+    cgz = cluster_repo / "sites" / "cgz"
+    doc = sorted((cgz / "content" / "zwdt").rglob("*.md"))[0]
+
+    def run(change: Callable[[], Any] = lambda: None) -> tuple[bytes, bytes]:
+        trees = fingerprint.Trees(store)
+        trees.ask_git([cgz])
+        change()  # after git was asked, before the walk
+        parts = trees.parts(cgz, cgz / "content")
+        trees.save()
+        return parts
+
+    def truth() -> tuple[bytes, ...]:
+        return tuple(hashlib.sha256(b).digest() for b in real_parts(cgz, cgz / "content"))
+
+    run()
+    walked.clear()
+    assert run() == truth() and walked == []  # kept: not walked again
+    store.unlink()
+    run(lambda: doc.write_text(doc.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8"))
+    git(cluster_repo, "checkout", "--", str(doc))  # back to the token git gave before the edit
+    walked.clear()
+    assert run() == truth()  # what was walked after the edit was not kept under that token
+    assert walked == [cgz]
