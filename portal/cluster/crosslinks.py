@@ -17,12 +17,14 @@ the cheapest that finds every such link:
   loses its fingerprint: it is built in full, every document checked again.
 
 A match is a candidate, not a proof (a stem may be common): such a site is rebuilt for nothing,
-never left unchecked. The search reads every other site's documents, and only when a file is gone.
+never left unchecked. The search (GNU grep, else the same in Python) reads every other site's
+documents, and only in a run where a file is gone.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -82,14 +84,40 @@ def needles(gone: Iterable[str]) -> set[bytes]:
 
 def linking(trees: dict[str, Path], found: set[bytes]) -> set[str]:
     """The sites (of ``trees``: id → content folder) a document of which holds one of ``found``."""
+    if not trees or not found:
+        return set()
+    matched = _grep(trees, found)
+    if matched is None:  # no grep: the same search in Python (≈ 26 µs a document against ≈ 1)
+        matched = {site_id for site_id, content_dir in trees.items() if _holds(content_dir, found)}
+    return matched
+
+
+def _grep(trees: dict[str, Path], found: set[bytes]) -> set[str] | None:
+    # every .md file (a superset of the documents: files/ and dot folders too), bytes as bytes
+    args = ["grep", "-rlFZ", "--include=*.md"]
+    for needle in sorted(found):
+        args += ["-e", os.fsdecode(needle)]
+    folders = {os.path.join(str(content_dir), ""): site_id for site_id, content_dir in trees.items()}
+    try:
+        run = subprocess.run([*args, "--", *folders], capture_output=True, check=False,
+                             env={**os.environ, "LC_ALL": "C"})
+    except OSError:
+        return None
+    if run.returncode not in (0, 1) and not run.stdout:  # grep failed (a folder gone: still its matches)
+        return None
     out = set()
-    for site_id, content_dir in trees.items():
-        for path in documents(content_dir):
-            try:
-                data = Path(path).read_bytes()
-            except OSError:  # gone meanwhile: its own site's build sees it
-                continue
-            if any(n in data for n in found):
-                out.add(site_id)
-                break
+    for path in run.stdout.split(b"\0"):
+        name = os.fsdecode(path)
+        out.update(site_id for folder, site_id in folders.items() if name.startswith(folder))
     return out
+
+
+def _holds(content_dir: Path, found: set[bytes]) -> bool:
+    for path in documents(content_dir):
+        try:
+            data = Path(path).read_bytes()
+        except OSError:  # gone meanwhile: its own site's build sees it
+            continue
+        if any(n in data for n in found):
+            return True
+    return False

@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -350,3 +351,16 @@ def test_a_folder_changed_while_it_was_walked_is_not_kept_under_either_token(clu
     walked.clear()
     assert run() == truth()  # what was walked after the edit was not kept under that token
     assert walked == [cgz]
+
+
+def test_the_search_for_a_gone_file_finds_the_same_sites_with_grep_and_without(cluster_repo, monkeypatch):
+    trees = {"county": cluster_repo / "content",
+             **{p.name: p / "content" for p in (cluster_repo / "sites").iterdir()}}
+    (cluster_repo / "sites" / "hxz" / "content" / "zwdt" / "链接.md").write_text(
+        f"见[附件](/cgz/files/{quote('甲乙丙附件')}.pdf)", encoding="utf-8")
+    found = crosslinks.needles(["xxgk/wj/2026/cgz-2026-101.md", "files/甲乙丙附件.pdf"])
+    with_grep = crosslinks.linking(trees, found)
+    assert {"rsj", "hxz"} <= with_grep  # (and cgz, whose own documents name its file)
+    monkeypatch.setattr(crosslinks.subprocess, "run", lambda *a, **k: (_ for _ in ()).throw(OSError("no grep")))
+    assert crosslinks.linking(trees, found) == with_grep
+    assert crosslinks.linking(trees, {b"nowhere-at-all"}) == set()
