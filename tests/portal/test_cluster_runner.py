@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -364,3 +366,48 @@ def test_the_search_for_a_gone_file_finds_the_same_sites_with_grep_and_without(c
     monkeypatch.setattr(crosslinks.subprocess, "run", lambda *a, **k: (_ for _ in ()).throw(OSError("no grep")))
     assert crosslinks.linking(trees, found) == with_grep
     assert crosslinks.linking(trees, {b"nowhere-at-all"}) == set()
+
+
+def old_items(out: Path, ids: list[str], origin: str) -> str:
+    """data/cluster.json's items as lists.write wrote them before it kept each site's rows."""
+    docs = []
+    for site_id in ids:
+        docs.extend({**e, "site": site_id} for e in manifest.read(out / site_id / "m.json")["documents"])
+    docs.sort(key=lambda e: e.get("date") or "", reverse=True)
+    return json.dumps([{**{k: v for k, v in e.items() if v not in (None, "", [])}, "url": f"{origin}/{e['url']}"}
+                       for e in docs], ensure_ascii=False, separators=(",", ":"))
+
+
+def test_the_lists_kept_rows_write_what_one_sort_of_every_document_wrote(tmp_path, monkeypatch):
+    monkeypatch.setattr(lists, "MANIFEST", "m.json")
+    out = tmp_path / "out"
+    dates = ["2026-01-02T08:00:00", "2026-01-01", None, "2026-01-02T08:00:00", ""]
+    sites = [{"id": i, "name": f"网站{i}", "kind": "部门网站", "url": f"/{i}/"} for i in ("county", "a", "b")]
+    monkeypatch.setattr(lists, "site_output", lambda root, site_id: Path(root) / site_id)
+    for n, s in enumerate(sites):
+        docs = [{"type": "news" if k % 2 else manifest.LISTED, "title": f"{s['id']}标题{k}<&>",
+                 "url": f"{s['id']}/x/{k}.html", "date": dates[(k + n) % len(dates)], "summary": "",
+                 "keywords": [] if k % 3 else ["词"], "attachments": [{"title": "附件", "file": "f.pdf"}]}
+                for k in range(12)]
+        manifest.write_atomic(out / s["id"] / "m.json", json.dumps({"version": 1, "site": s["id"], "documents": docs}))
+    digests = manifest.Digests(out / runner.MANIFEST_DIGESTS)
+    for use in (None, digests, digests):  # no rows kept; rows made and kept; rows read back
+        assert lists.write(out, sites, "https://x.gov.cn/", "示范县", use) == 36
+        text = (out / lists.LIST_FILES[0]).read_text(encoding="utf-8")
+        data = json.loads(text)
+        assert text == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        assert json.dumps(data["items"], ensure_ascii=False, separators=(",", ":")) == old_items(
+            out, ["county", "a", "b"], "https://x.gov.cn")
+        feed = (out / lists.LIST_FILES[1]).read_text(encoding="utf-8")
+        assert feed.count("<entry>") == 36 and "county标题0&lt;&amp;&gt;" in feed
+        titles = re.findall(r"<entry><title>([^<]*)</title>", feed)
+        assert titles == [escape(i["title"]) for i in json.loads(old_items(out, ["county", "a", "b"], ""))]
+    assert (out / lists.ROWS).is_file()
+    write_manifest(out / "a" / "m.json", "a", "新闻（改）", "文件")  # one site's rows made again
+    lists.write(out, sites, "https://x.gov.cn", "示范县", digests)
+    items = json.loads((out / lists.LIST_FILES[0]).read_text(encoding="utf-8"))["items"]
+    assert json.dumps(items, ensure_ascii=False, separators=(",", ":")) == old_items(
+        out, ["county", "a", "b"], "https://x.gov.cn")
+    assert [i["title"] for i in items if i["site"] == "a"] == ["新闻（改）", "文件"]
+    (out / lists.ROWS).write_bytes(b"damaged")
+    assert lists.write(out, sites, "https://x.gov.cn", "示范县", digests) == 26
