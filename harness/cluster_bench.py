@@ -11,8 +11,7 @@ its own seed) and builds it with ``portal.cluster.runner`` into a fresh output f
 4. one edit of a title: that site and the county (its catalogue lists the title);
 5. a new document (a copy of a news item), then 6. a removed one, in the same sub-site.
 
-``--git`` commits the synthetic repository first, so the runner finds what changed with ``git
-status`` as in the project's own repository (``portal.cluster.worktree``). Steps 3–6 are incremental builds (``portal.cluster.incremental``): each prints wall and CPU seconds
+Steps 3–6 are incremental builds (``portal.cluster.incremental``): each prints wall and CPU seconds
 (all build processes) and which sites were built, and incrementally.
 
 ``--serial`` also builds the same cluster cold with one worker, right after: on a shared machine
@@ -32,7 +31,6 @@ import os
 import re
 import resource
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -62,13 +60,6 @@ def make_repo(root: Path, sites: int, docs: int) -> int:
             n=i, dept=DEPARTMENTS[i % len(DEPARTMENTS)], code=f"{9000000000 + i}",
             accent=ACCENTS[i % len(ACCENTS)]), encoding="utf-8")
     return total
-
-
-def commit(repo: Path) -> None:
-    """The synthetic repository as one commit (the edits below are then changes of a work tree)."""
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "合成的网站群"]):
-        subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.cn", *args],
-                       cwd=repo, check=True)
 
 
 def timed(cluster: runner.Cluster, **kwargs: Any) -> dict[str, Any]:
@@ -102,8 +93,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="另用 1 个进程冷生成一次，在同一负载下比较墙钟（并行加速比）")
     parser.add_argument("--compare-start", action="store_true",
                         help="另用每个网站一个新解释器（fork 服务器之前的做法）冷生成一次，在同一负载下比较 CPU")
-    parser.add_argument("--git", action="store_true",
-                        help="把合成的仓库提交到 git（生成器借 git status 找出改动的网站，如正式仓库）")
     parser.add_argument("--dir", type=Path, help="工作目录（默认临时目录，结束后删除）")
     parser.add_argument("--json", type=Path, help="把结果另存为 JSON")
     args = parser.parse_args(argv)
@@ -113,8 +102,6 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         total = make_repo(repo, args.sites, args.docs)
         print(f"合成 {args.sites} 个网站、{total} 篇文档：{time.perf_counter() - t0:.1f} 秒")
-        if args.git:
-            commit(repo)
         cluster = runner.Cluster(output, repo=repo)
         workers = args.workers or runner.default_workers()
         cold = timed(cluster, workers=workers, force=True)

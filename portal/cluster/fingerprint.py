@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from portal.cluster import manifest, worktree
+from portal.cluster import manifest
 from portal.schema import FILES_DIR
 from portal.sites import REPO_ROOT
 
@@ -87,70 +87,14 @@ def tree_bytes(root: Path) -> int:
 _SHARED_CACHE: dict[str, str] = {}
 
 
-def shared_digest(trees: Trees | None = None) -> str:
+def shared_digest() -> str:
     """The code, theme and registries every site's build uses (computed once per run)."""
     if "v" not in _SHARED_CACHE:
-        trees = trees or Trees(None)
         h = hashlib.sha256()
         for p in SHARED:
-            h.update(trees.parts(REPO_ROOT / p, None)[0])
+            h.update(b"".join(_tree_parts(REPO_ROOT / p, None)))
         _SHARED_CACHE["v"] = h.hexdigest()
     return _SHARED_CACHE["v"]
-
-
-def kept(path: str) -> bool:
-    """Whether the walk hashes a file ('/'-separated path below the folder walked)."""
-    *folders, name = path.split("/")
-    return not (any(f in SKIPPED_DIRS or f.startswith(".") for f in folders)
-                or name.endswith((".pyc", "~")) or name.startswith(".#"))
-
-
-class Trees:
-    """The two hashes of each folder a fingerprint covers (its documents', the rest's), kept between
-    runs under the folder's git token (``portal.cluster.worktree``): a folder whose token is the
-    one of its last walk is not walked (104,000 files stat-ed cost ≈ 0.5 CPU-s at 100 × 1,000);
-    a folder without a token (no git, not in a work tree) is walked every run."""
-
-    def __init__(self, store: Path | None) -> None:
-        self.store = store
-        self.tokens: dict[Path, str] = {}
-        known: Any = {}
-        if store is not None:
-            try:
-                known = json.loads(Path(store).read_text(encoding="utf-8"))
-            except (OSError, ValueError):  # none yet, or damaged: every folder walked
-                known = {}
-        self._known: dict[str, list[str]] = known if isinstance(known, dict) else {}
-        self._walked: dict[str, tuple[Path, str, bytes, bytes]] = {}  # kept by save() if still true
-
-    def ask_git(self, folders: Iterable[Path]) -> None:
-        """One ``git status`` for every folder of the run (before any ``parts``)."""
-        self.tokens.update(worktree.tokens(folders, kept))
-
-    def parts(self, root: Path, content_dir: Path | None) -> tuple[bytes, bytes]:
-        """(the hash of the folder's files but its documents, the hash of its documents)."""
-        key = f"{root}\0{content_dir or ''}"
-        token = self.tokens.get(root)
-        known = self._known.get(key)
-        if token is not None and isinstance(known, list) and len(known) == 3 and known[0] == token:
-            return bytes.fromhex(known[1]), bytes.fromhex(known[2])
-        base, docs = (hashlib.sha256(b).digest() for b in _tree_parts(root, content_dir))
-        if token is not None:
-            self._walked[key] = (root, token, base, docs)
-        return base, docs
-
-    def save(self) -> None:
-        """Keep the hashes of the folders walked whose token is still the one asked before the walk:
-        a file changed meanwhile (the county is walked after its sub-sites' builds) may or may not
-        be in the hashes, so they are not kept under either token."""
-        if self.store is None or not self._walked:
-            return
-        now = worktree.tokens({root for root, *_ in self._walked.values()}, kept)
-        for key, (root, token, base, docs) in self._walked.items():
-            if now.get(root) == token:
-                self._known[key] = [token, base.hex(), docs.hex()]
-        self._walked = {}
-        manifest.write_atomic(self.store, json.dumps(self._known))
 
 
 def is_document(path: str, content_dir: Path) -> bool:
@@ -167,18 +111,15 @@ def documents(content_dir: Path) -> Iterator[str]:
 
 
 def compute_parts(site_inputs: list[Path], settings: dict[str, Any], manifests: Iterable[Path] = (),
-                  content_dir: Path | None = None, digests: manifest.Digests | None = None,
-                  trees: Trees | None = None) -> tuple[str, str]:
+                  content_dir: Path | None = None, digests: manifest.Digests | None = None) -> tuple[str, str]:
     """(the fingerprint of one site's build, its base: the same without documents and manifests;
-    ``digests``: the manifests' hashes kept between runs, else each manifest is read; ``trees``:
-    the folders' hashes kept between runs, else each folder is walked)."""
-    trees = trees or Trees(None)
+    ``digests``: the manifests' hashes kept between runs, else each manifest is read)."""
     base, docs = hashlib.sha256(), hashlib.sha256()
     for root in site_inputs:
-        root_base, root_docs = trees.parts(Path(root), content_dir)
+        root_base, root_docs = _tree_parts(Path(root), content_dir)
         base.update(root_base)
         docs.update(root_docs)
-    base.update(shared_digest(trees).encode())
+    base.update(shared_digest().encode())
     base.update(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode())
     for m in manifests:  # what the county lists of them: a news item's edit leaves it as it is
         docs.update(digests.listed(Path(m)) if digests is not None

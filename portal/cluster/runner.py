@@ -32,7 +32,6 @@ from sitesearch.fields import DEFAULT_SITE
 
 LOG_DIR = "_cluster/logs"
 MANIFEST_DIGESTS = f"{fingerprint.STORE}/manifests.json"  # manifest.Digests between runs
-TREES = f"{fingerprint.STORE}/trees.json"  # fingerprint.Trees between runs
 
 
 @dataclass
@@ -200,7 +199,6 @@ class Cluster:
         self.server_cpu = 0.0  # the fork server's own CPU in the last build()
         self.base = cluster_settings.base_settings(publish)
         self.digests = manifest.Digests(self.output_root / MANIFEST_DIGESTS)
-        self.trees = fingerprint.Trees(self.output_root / TREES)
 
     @property
     def ids(self) -> list[str]:
@@ -220,9 +218,9 @@ class Cluster:
         if site_id == DEFAULT_SITE:
             return fingerprint.compute_parts([content], overrides,
                                              [Path(m) for m in overrides["CLUSTER"]["manifests"]], content,
-                                             self.digests, self.trees)
+                                             self.digests)
         site = next(s for s in self.sites if s.id == site_id)
-        return fingerprint.compute_parts([site.root], overrides, content_dir=content, trees=self.trees)
+        return fingerprint.compute_parts([site.root], overrides, content_dir=content)
 
     def plan(self, site_id: str, force: bool = False) -> Plan | None:
         """What building this site needs, or None when nothing it depends on changed."""
@@ -235,12 +233,6 @@ class Cluster:
         partial = (not force and fingerprint.stored_base(self.output_root, site_id) == base
                    and incremental.usable(cache) and (out / "index.html").is_file())
         return Plan(site_id, overrides, fp, base, cache, partial, crosslinks.names(Path(overrides["PATH"])))
-
-    def ask_git(self) -> None:
-        """What git knows of every folder the fingerprints cover, in one status: a folder it vouches
-        for as unchanged since its last walk is not walked again (``fingerprint.Trees``)."""
-        self.trees.ask_git([self.content_dir(DEFAULT_SITE).resolve(), *(s.root for s in self.sites),
-                            *(fingerprint.REPO_ROOT / p for p in fingerprint.SHARED)])
 
     def content_dir(self, site_id: str) -> Path:
         if site_id == DEFAULT_SITE:
@@ -315,7 +307,6 @@ class Cluster:
         # fingerprints: ≈ 0.5 CPU-s at 100 × 1,000); ended unused when nothing is to be built
         builds.start()
         try:
-            self.ask_git()
             plans = {s.id: self.plan(s.id, force) for s in subsites}
             self.recheck_links(plans, force)
         except BaseException:
@@ -348,7 +339,6 @@ class Cluster:
                          str(self.base.get("SITEURL") or f"https://{self.base['SITE_DOMAIN']}"),
                          str(self.base["SITENAME"]), self.digests)
         self.digests.save()
-        self.trees.save()
         return results
 
 

@@ -12,10 +12,7 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
@@ -224,135 +221,6 @@ def test_a_server_started_for_a_run_that_then_builds_nothing_is_ended_not_awaite
     # ended by the signal in its imports (or in its loop), not after a clean end of them
     assert builds.proc.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM)
     assert builds.server_cpu > 0  # what it cost is still counted
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=编辑", "-c", "user.email=editor@example.cn", *args], cwd=repo,
-                   check=True, capture_output=True)
-
-
-def fingerprints(repo: Path, out: Path, ask_git: bool) -> dict[str, tuple[str, str]]:
-    """Every site's (fingerprint, base) as a run computes them, with git's help or by the walk."""
-    cluster = runner.Cluster(out, repo=repo)
-    if ask_git:
-        cluster.ask_git()
-    found = {site_id: cluster.fingerprint(site_id, cluster.overrides(site_id)) for site_id in cluster.ids}
-    cluster.trees.save()
-    return found
-
-
-def test_with_git_a_run_walks_only_the_folders_git_reports_and_decides_as_the_walk(
-        cluster_repo, tmp_path, monkeypatch):
-    git(cluster_repo, "init", "-q")
-    (cluster_repo / ".gitignore").write_text("*.tmp\n", encoding="utf-8")
-    git(cluster_repo, "add", "-A")
-    git(cluster_repo, "commit", "-q", "-m", "站点")
-    walked: list[Path] = []
-    real_parts = fingerprint._tree_parts
-    monkeypatch.setattr(fingerprint, "_tree_parts", lambda root, cd: walked.append(root) or real_parts(root, cd))
-    out = tmp_path / "out"
-    with_git = fingerprints(cluster_repo, out, ask_git=True)
-    assert with_git == fingerprints(cluster_repo, out, ask_git=False)
-    walked.clear()
-    assert fingerprints(cluster_repo, out, ask_git=True) == with_git
-    assert [p for p in walked if cluster_repo in p.parents] == []  # git vouched for every folder
-    cgz, rsj = cluster_repo / "sites" / "cgz", cluster_repo / "sites" / "rsj"
-    doc = sorted((cgz / "content" / "zwdt").rglob("*.md"))[0]
-    county = cluster_repo / "content"
-    steps: list[tuple[Any, Callable[[], Any]]] = [  # (the folder it touches, the step)
-        (cgz, lambda: doc.write_text(doc.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")),  # an edit
-        (cgz, lambda: git(cluster_repo, "add", "-A")),  # staged
-        (cgz, lambda: git(cluster_repo, "commit", "-q", "-m", "改")),  # committed
-        (cgz, lambda: (cgz / "content" / "zwdt" / "new.md").write_text("新", encoding="utf-8")),  # untracked
-        (cgz, lambda: (cgz / "content" / "zwdt" / "new.md").unlink()),
-        (cgz, lambda: git(cluster_repo, "mv", str(doc), str(doc.with_name("renamed.md")))),  # renamed
-        (cgz, lambda: git(cluster_repo, "commit", "-q", "-m", "改名")),
-        (rsj, lambda: (rsj / "site.yml").write_text((rsj / "site.yml").read_text(encoding="utf-8")
-                                                    .replace("accent:", "accent: blue\n#", 1), encoding="utf-8")),
-        (set(), lambda: (rsj / "templates").mkdir()),  # no file: the settings name it (a new fingerprint)
-        (rsj, lambda: (rsj / "templates" / "subsite_home.html").write_text("{# 覆盖 #}", encoding="utf-8")),
-        (rsj, lambda: (rsj / "content" / "notes.tmp").write_text("忽略的文件", encoding="utf-8")),  # ignored by git
-        (county, lambda: (county / "zwdt" / "county.md").write_text("县", encoding="utf-8")),
-        (cgz, lambda: git(cluster_repo, "checkout", "-q", "HEAD~1")),  # another commit (the rest is not committed)
-    ]
-    for n, (touched, step) in enumerate(steps):
-        fingerprints(cluster_repo, out, ask_git=True)
-        step()
-        walked.clear()
-        after = fingerprints(cluster_repo, out, ask_git=True)
-        repo_walked = {p for p in walked if cluster_repo in p.parents}
-        assert after == fingerprints(cluster_repo, out, ask_git=False), n
-        # only the folder the step touched is walked again
-        assert repo_walked == (touched if isinstance(touched, set) else {touched}), (n, repo_walked)
-
-
-def test_a_folder_git_does_not_list_file_by_file_is_walked(cluster_repo, tmp_path):
-    git(cluster_repo, "init", "-q")
-    git(cluster_repo, "add", "-A")
-    git(cluster_repo, "commit", "-q", "-m", "站点")
-    nested = cluster_repo / "sites" / "cgz" / "content" / "xxgk" / "nested"
-    nested.mkdir()
-    git(nested, "init", "-q")  # a repository of its own: git reports the folder, not its files
-    (nested / "a.md").write_text("甲", encoding="utf-8")
-    out = tmp_path / "out"
-    cluster = runner.Cluster(out, repo=cluster_repo)
-    cluster.ask_git()
-    assert cluster_repo / "sites" / "cgz" not in cluster.trees.tokens
-    assert cluster_repo / "sites" / "rsj" in cluster.trees.tokens
-    first = fingerprints(cluster_repo, out, ask_git=True)
-    (nested / "a.md").write_text("乙乙", encoding="utf-8")
-    assert fingerprints(cluster_repo, out, ask_git=True)["cgz"] != first["cgz"]
-
-
-def test_the_walks_rule_applies_below_the_folder_not_above_it(cluster_repo, tmp_path):
-    # the work tree's top above a dot folder holding the repository: its files still count
-    top = tmp_path / "top"
-    shutil.move(cluster_repo, top / ".work" / "repo")
-    repo = top / ".work" / "repo"
-    git(top, "init", "-q")
-    git(top, "add", "-A")
-    git(top, "commit", "-q", "-m", "站点")
-    (repo / "sites" / "cgz" / "__pycache__").mkdir()
-    out = tmp_path / "out"
-    first = fingerprints(repo, out, ask_git=True)
-    (repo / "sites" / "cgz" / "__pycache__" / "x.pyc").write_bytes(b"\0")  # not the walk's: no change
-    assert fingerprints(repo, out, ask_git=True) == first
-    doc = sorted((repo / "sites" / "cgz" / "content" / "zwdt").rglob("*.md"))[0]
-    doc.write_text(doc.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
-    assert fingerprints(repo, out, ask_git=True)["cgz"] != first["cgz"]
-
-
-def test_a_folder_changed_while_it_was_walked_is_not_kept_under_either_token(cluster_repo, tmp_path, monkeypatch):
-    git(cluster_repo, "init", "-q")
-    git(cluster_repo, "add", "-A")
-    git(cluster_repo, "commit", "-q", "-m", "站点")
-    walked: list[Path] = []
-    real_parts = fingerprint._tree_parts
-    monkeypatch.setattr(fingerprint, "_tree_parts", lambda root, cd: walked.append(root) or real_parts(root, cd))
-    store = tmp_path / "trees.json"
-    cgz = cluster_repo / "sites" / "cgz"
-    doc = sorted((cgz / "content" / "zwdt").rglob("*.md"))[0]
-
-    def run(change: Callable[[], Any] = lambda: None) -> tuple[bytes, bytes]:
-        trees = fingerprint.Trees(store)
-        trees.ask_git([cgz])
-        change()  # after git was asked, before the walk
-        parts = trees.parts(cgz, cgz / "content")
-        trees.save()
-        return parts
-
-    def truth() -> tuple[bytes, ...]:
-        return tuple(hashlib.sha256(b).digest() for b in real_parts(cgz, cgz / "content"))
-
-    run()
-    walked.clear()
-    assert run() == truth() and walked == []  # kept: not walked again
-    store.unlink()
-    run(lambda: doc.write_text(doc.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8"))
-    git(cluster_repo, "checkout", "--", str(doc))  # back to the token git gave before the edit
-    walked.clear()
-    assert run() == truth()  # what was walked after the edit was not kept under that token
-    assert walked == [cgz]
 
 
 def test_the_search_for_a_gone_file_finds_the_same_sites_with_grep_and_without(cluster_repo, monkeypatch):
