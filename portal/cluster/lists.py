@@ -33,7 +33,7 @@ SITEMAP_INDEX = "sitemap_index.xml"  # at the county's root; its robots.txt name
 
 LIST_FILES = ("data/cluster.json", "feeds/cluster.atom.xml", SITEMAP_INDEX)
 DIGEST = f"{STORE}/lists.digest"  # what the lists in the output were written from (made_of)
-ROWS = f"{STORE}/lists.rows"  # each site's rows (Rows)
+ROWS = f"{STORE}/rows"  # each site's rows (Rows), a file a site
 ROWS_VERSION = 1
 # a document in the lists: (sort key, its JSON in data/cluster.json, title, URL from the root,
 # date, site)
@@ -87,40 +87,48 @@ def _rows(output_root: Path, site_id: str, origin: str) -> list[Row]:
 
 
 class Rows:
-    """Each site's rows, kept between runs (``_cluster/lists.rows``) under its manifest's hash and
-    the origin: a run that rewrites the lists after one site's build serialises that site's
-    documents only (100,000 documents' JSON cost ≈ 0.7 CPU-s, their manifests' parsing ≈ 0.4)."""
+    """Each site's rows, kept between runs (``_cluster/rows/<site>.pickle``) under its manifest's
+    hash and the origin: a run that rewrites the lists after one site's build serialises and
+    stores that site's documents only (100,000 documents' JSON cost ≈ 0.7 CPU-s, their manifests'
+    parsing ≈ 0.4)."""
 
-    def __init__(self, store: Path | None) -> None:
-        self.store = store
-        self._kept: dict[str, tuple[tuple[str, str], list[Row]]] = {}
-        if store is not None:
-            try:
-                with Path(store).open("rb") as f:
-                    kept = pickle.load(f)  # noqa: S301 (the runner's own file, in its output)
-                if isinstance(kept, dict) and kept.get("version") == ROWS_VERSION:
-                    self._kept = kept["sites"]
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError, ValueError):
-                self._kept = {}  # none yet, or damaged: every site's rows made again
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._made: dict[str, tuple[tuple[str, str], list[Row]]] = {}  # to store
+
+    def _kept(self, site_id: str, key: tuple[str, str]) -> list[Row] | None:
+        assert self.folder is not None
+        try:
+            with (self.folder / f"{site_id}.pickle").open("rb") as f:
+                version, kept_key, rows = pickle.load(f)  # noqa: S301 (the runner's own file, in its output)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+            return None  # none yet, or damaged: made again
+        return rows if (version, tuple(kept_key)) == (ROWS_VERSION, key) else None
 
     def of(self, output_root: Path, site_id: str, origin: str, digests: manifest.Digests | None) -> list[Row]:
-        if digests is None:
+        if digests is None or self.folder is None:
             return _rows(output_root, site_id, origin)
         key = (digests.of(site_output(output_root, site_id) / MANIFEST)[0], origin)
-        kept = self._kept.get(site_id)
-        if kept is None or kept[0] != key:
-            kept = self._kept[site_id] = (key, _rows(output_root, site_id, origin))
-        return kept[1]
+        rows = self._kept(site_id, key)
+        if rows is None:
+            rows = _rows(output_root, site_id, origin)
+            self._made[site_id] = (key, rows)
+        return rows
 
     def save(self, site_ids: list[str]) -> None:
-        if self.store is None:
+        """Store the rows made in this run; forget those of sites no longer in the cluster."""
+        if self.folder is None:
             return
-        sites = {i: self._kept[i] for i in site_ids if i in self._kept}
-        self.store.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.store.with_name(self.store.name + ".tmp")
-        with tmp.open("wb") as f:
-            pickle.dump({"version": ROWS_VERSION, "sites": sites}, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self.store)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for site_id, (key, rows) in self._made.items():
+            tmp = self.folder / f"{site_id}.pickle.tmp"
+            with tmp.open("wb") as f:
+                pickle.dump((ROWS_VERSION, key, rows), f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(self.folder / f"{site_id}.pickle")
+        self._made = {}
+        for path in self.folder.glob("*.pickle"):
+            if path.name[: -len(".pickle")] not in site_ids:
+                path.unlink(missing_ok=True)
 
 
 def write(output_root: Path, sites: list[dict[str, str]], origin: str, title: str,

@@ -270,12 +270,12 @@ def test_the_lists_kept_rows_write_what_one_sort_of_every_document_wrote(tmp_pat
         assert feed.count("<entry>") == 36 and "county标题0&lt;&amp;&gt;" in feed
         titles = re.findall(r"<entry><title>([^<]*)</title>", feed)
         assert titles == [escape(i["title"]) for i in json.loads(old_items(out, ["county", "a", "b"], ""))]
-    assert (out / lists.ROWS).is_file()
+    assert sorted(p.name for p in (out / lists.ROWS).iterdir()) == ["a.pickle", "b.pickle", "county.pickle"]
     write_manifest(out / "a" / "m.json", "a", "新闻（改）", "文件")  # one site's rows made again
     lists.write(out, sites, "https://x.gov.cn", "示范县", digests)
     items = json.loads((out / lists.LIST_FILES[0]).read_text(encoding="utf-8"))["items"]
     assert json.dumps(items, ensure_ascii=False, separators=(",", ":")) == old_items(
         out, ["county", "a", "b"], "https://x.gov.cn")
     assert [i["title"] for i in items if i["site"] == "a"] == ["新闻（改）", "文件"]
-    (out / lists.ROWS).write_bytes(b"damaged")
+    (out / lists.ROWS / "a.pickle").write_bytes(b"damaged")
     assert lists.write(out, sites, "https://x.gov.cn", "示范县", digests) == 26
