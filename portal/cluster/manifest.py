@@ -135,7 +135,7 @@ class Digests:
 
     A sub-site's build rewrites its manifest (a new file: ``write`` replaces it), so a manifest
     whose status is the one recorded holds what was hashed; only the manifests of the sites built
-    since are read and parsed again (99 manifests of 1,000 documents cost ≈ 0.5 CPU-s to parse).
+    since are read and parsed again (99 manifests of 1,000 documents cost 0.6 CPU-s to parse).
     """
 
     def __init__(self, store: Path) -> None:

@@ -304,7 +304,7 @@ class Cluster:
         subsites = [s for s in self.sites if only in (None, s.id)]
         builds = Builds(self.publish, fresh)
         # the server's imports (≈ 0.6 CPU-s) on the other core while this one plans (the sites'
-        # fingerprints: ≈ 0.5 CPU-s at 100 × 1,000); ended unused when nothing is to be built
+        # fingerprints: ≈ 0.34 CPU-s at 100 × 1,000); ended unused when nothing is to be built
         builds.start()
         try:
             plans = {s.id: self.plan(s.id, force) for s in subsites}
