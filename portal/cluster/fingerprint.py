@@ -135,13 +135,13 @@ def _tree_parts(root: Path, content_dir: Path | None) -> tuple[bytes, bytes]:
     base: list[str] = []
     docs: list[str] = []
     # is_document's rule as string prefixes of the walk's own paths (relpath a file cost 5 µs)
-    prefix = files = None
+    prefix = files = ""  # no content folder: every file is the base's
     if content_dir is not None:
         prefix = os.path.normpath(os.path.join(str(root), os.path.relpath(content_dir, root))) + os.sep
         files = f"{prefix}{FILES_DIR}{os.sep}"
     for path, size, mtime in _files(root):
         line = f"{path}\0{size}\0{mtime}\n"
-        if prefix is not None and path.endswith(".md") and path.startswith(prefix) and not path.startswith(files):
+        if prefix and path.endswith(".md") and path.startswith(prefix) and not path.startswith(files):
             docs.append(line)
         else:
             base.append(line)
