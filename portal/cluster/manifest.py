@@ -12,7 +12,9 @@ document, one 索引号, one URL — the sub-site's.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,15 @@ LISTED = "disclosure"
 # data record's fields)
 DISCLOSURE_KEYS = ("topic", "genre", "doc_no", "validity", "written", "replaced_by", "invalid_from",
                    "keywords", "summary")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file of the runner's or a build's so that a reader never sees half of it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def _iso(value: Any) -> str | None:
@@ -66,10 +77,7 @@ def write(path: Path, site: str, articles: list[Any], prefix: str) -> None:
     data = {"version": MANIFEST_VERSION, "site": site,
             "documents": sorted((entry(a, prefix) for a in articles if getattr(a, "doctype", "") != "page"),
                                 key=lambda e: e["url"])}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=0, default=str), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=0, default=str))
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -113,9 +121,68 @@ def _date(text: str | None) -> Any:
 
 def listed(path: Path) -> bytes:
     """What of a manifest the county's build reads (its ``LISTED`` entries), as bytes to hash."""
-    data = read(Path(path))
+    return _listed(read(Path(path)))
+
+
+def _listed(data: dict[str, Any]) -> bytes:
     entries = [e for e in data.get("documents", []) if e.get("type") == LISTED]
     return json.dumps([data.get("site"), entries], ensure_ascii=False, sort_keys=True, default=str).encode()
+
+
+class Digests:
+    """Two hashes of each manifest, kept between runs under its file's status (size, times, inode):
+    all of it (the cluster-wide lists) and what the county lists of it (the county's fingerprint).
+
+    A sub-site's build rewrites its manifest (a new file: ``write`` replaces it), so a manifest
+    whose status is the one recorded holds what was hashed; only the manifests of the sites built
+    since are read and parsed again (99 manifests of 1,000 documents cost 0.6 CPU-s to parse).
+    """
+
+    def __init__(self, store: Path) -> None:
+        self.store = Path(store)
+        try:
+            known = json.loads(self.store.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # none yet, or damaged: every manifest read again
+            known = {}
+        self._known: dict[str, list[Any]] = known if isinstance(known, dict) else {}
+        self._changed = False
+
+    def of(self, path: Path) -> tuple[str, str]:
+        """(the hash of the manifest's bytes, the hash of its listed entries)."""
+        key = str(path)
+        try:
+            st = os.stat(key)
+        except FileNotFoundError:  # never built: an empty manifest, not remembered
+            self._forget(key)
+            return "", hashlib.sha256(listed(Path(path))).hexdigest()
+        status = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        known = self._known.get(key)
+        if isinstance(known, list) and len(known) == 6 and known[:4] == status:
+            return known[4], known[5]
+        raw = Path(path).read_bytes()
+        try:
+            entries = _listed(json.loads(raw))
+        except (ValueError, AttributeError):  # damaged: the county's build reports it; its bytes stand for it
+            entries = b"damaged\0" + raw
+        digests = (hashlib.sha256(raw).hexdigest(), hashlib.sha256(entries).hexdigest())
+        self._known[key] = [*status, *digests]
+        self._changed = True
+        return digests
+
+    def listed(self, path: Path) -> bytes:
+        """The hash of what the county lists of a manifest (as ``sha256(listed(path)).digest()``)."""
+        return bytes.fromhex(self.of(path)[1])
+
+    def _forget(self, key: str) -> None:
+        if self._known.pop(key, None) is not None:
+            self._changed = True
+
+    def save(self) -> None:
+        """Keep the hashes for the next run (atomically; a run that hashed nothing new writes nothing)."""
+        if not self._changed:
+            return
+        write_atomic(self.store, json.dumps(self._known))
+        self._changed = False
 
 
 def documents(paths: list[str], registry: Any, doctype: str | None = LISTED) -> list[ClusterDocument]:

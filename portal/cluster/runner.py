@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from portal import sites as cluster_sites
-from portal.cluster import fingerprint, incremental, leftovers, lists
+from portal.cluster import crosslinks, fingerprint, incremental, leftovers, lists, manifest
 from portal.cluster import settings as cluster_settings
 from sitesearch.fields import DEFAULT_SITE
 
 LOG_DIR = "_cluster/logs"
+MANIFEST_DIGESTS = f"{fingerprint.STORE}/manifests.json"  # manifest.Digests between runs
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Plan:
     base: str
     cache: Path
     partial: bool  # incremental: only its documents (or the county's manifests) changed
+    names: set[str] = field(default_factory=set)  # its files, kept after a good build (crosslinks)
 
 
 def default_workers() -> int:
@@ -79,8 +81,8 @@ class Builds:
         self._reader = threading.Thread(target=self._read, name="forkserver-answers", daemon=True)
 
     def start(self) -> subprocess.Popen[bytes] | None:
-        """The server, started at the first build (a run that builds nothing does not pay its
-        imports); None once the run is closed."""
+        """The server, started at the first build unless the run started it before (``Cluster.build``:
+        while it plans); None once the run is closed."""
         if self.proc is None and not self._closed:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "portal.cluster.forkserver",
@@ -148,15 +150,21 @@ class Builds:
                 os.kill(pid, signal.SIGTERM)
 
     def close(self) -> None:
-        """No more builds: the server ends (with every build it still runs)."""
+        """No more builds: the server ends (with every build it still runs); started early for a
+        run that then built nothing, it is ended where its imports are (its CPU still counted)."""
         with self._lock:
             self._closed = True  # a build asked after this fails: the run is over (interrupted)
-            proc = self.proc
+            proc, idle = self.proc, self._next == 0
         if proc is None:
             return
         assert proc.stdin is not None and proc.stdout is not None
         with contextlib.suppress(OSError):
             proc.stdin.close()
+        if idle:  # no answer will tell its CPU: what the runner's waited-for children cost meanwhile
+            before = children_cpu()
+            proc.terminate()
+            proc.wait()
+            self.server_cpu = children_cpu() - before
         proc.wait()
         self._reader.join()
         proc.stdout.close()
@@ -190,6 +198,7 @@ class Cluster:
         self.sites = cluster_sites.load_all(repo)  # SiteError: a broken site.yml
         self.server_cpu = 0.0  # the fork server's own CPU in the last build()
         self.base = cluster_settings.base_settings(publish)
+        self.digests = manifest.Digests(self.output_root / MANIFEST_DIGESTS)
 
     @property
     def ids(self) -> list[str]:
@@ -208,7 +217,8 @@ class Cluster:
         content = Path(overrides["PATH"])
         if site_id == DEFAULT_SITE:
             return fingerprint.compute_parts([content], overrides,
-                                             [Path(m) for m in overrides["CLUSTER"]["manifests"]], content)
+                                             [Path(m) for m in overrides["CLUSTER"]["manifests"]], content,
+                                             self.digests)
         site = next(s for s in self.sites if s.id == site_id)
         return fingerprint.compute_parts([site.root], overrides, content_dir=content)
 
@@ -222,7 +232,38 @@ class Cluster:
         cache = incremental.cache_dir(self.output_root, site_id)
         partial = (not force and fingerprint.stored_base(self.output_root, site_id) == base
                    and incremental.usable(cache) and (out / "index.html").is_file())
-        return Plan(site_id, overrides, fp, base, cache, partial)
+        return Plan(site_id, overrides, fp, base, cache, partial, crosslinks.names(Path(overrides["PATH"])))
+
+    def content_dir(self, site_id: str) -> Path:
+        if site_id == DEFAULT_SITE:
+            return cluster_sites.content_dir(None, repo=self.repo)
+        return next(s for s in self.sites if s.id == site_id).content_dir
+
+    def recheck_links(self, plans: dict[str, Plan | None], force: bool = False) -> set[str]:
+        """Send every site that may link to a file gone from another site to a full build
+        (``portal.cluster.crosslinks``); the sites sent, whose plans in ``plans`` are made again."""
+        trees = {site_id: self.content_dir(site_id) for site_id in self.ids}
+        found: set[bytes] = set()
+        owners = set()
+        # a site keeps its files while its fingerprint does: only a site to be built, and the
+        # county (planned after its sub-sites, so looked at now), can have lost one
+        for site_id in [DEFAULT_SITE, *(i for i, p in plans.items() if p is not None)]:
+            before = crosslinks.stored(self.output_root, site_id)
+            plan = plans.get(site_id)
+            gone = before - (plan.names if plan is not None else crosslinks.names(trees[site_id])) if before else set()
+            if gone:
+                found |= crosslinks.needles(gone)
+                owners.add(site_id)  # its own build checks its links to itself again
+        removed = crosslinks.known_sites(self.output_root) - set(trees)
+        found |= {f"/{site_id}/".encode() for site_id in removed}
+        linking = crosslinks.linking({i: t for i, t in trees.items() if i not in owners}, found) if found else set()
+        for site_id in linking:
+            fingerprint.forget(self.output_root, site_id)
+            if site_id in plans:
+                plans[site_id] = self.plan(site_id, force)
+        for site_id in removed:  # dealt with: the sites linking to it have lost their fingerprints
+            crosslinks.forget(self.output_root, site_id)
+        return linking
 
     def build_site(self, site_id: str, force: bool = False, builds: Builds | None = None,
                    plan: Plan | None = None) -> Result:
@@ -259,6 +300,7 @@ class Cluster:
         if before is not None:
             leftovers.prune(before)
         fingerprint.store(self.output_root, site_id, plan.fingerprint, plan.base)
+        crosslinks.store(self.output_root, site_id, plan.names)
         return Result(site_id, "built", wall, cpu, log, mode)
 
     def build(self, only: str | None = None, workers: int | None = None, force: bool = False,
@@ -267,7 +309,16 @@ class Cluster:
         interpreter, as before the fork server, for comparisons)."""
         workers = workers or default_workers()
         subsites = [s for s in self.sites if only in (None, s.id)]
-        plans = {s.id: self.plan(s.id, force) for s in subsites}
+        builds = Builds(self.publish, fresh)
+        # the server's imports (≈ 0.6 CPU-s) on the other core while this one plans (the sites'
+        # fingerprints: ≈ 0.34 CPU-s at 100 × 1,000); ended unused when nothing is to be built
+        builds.start()
+        try:
+            plans = {s.id: self.plan(s.id, force) for s in subsites}
+            self.recheck_links(plans, force)
+        except BaseException:
+            builds.close()
+            raise
         # largest first, so the last site to finish is a small one (less time with a core idle);
         # only the sites to build are measured: walking every site's files again cost as much as
         # the fingerprints (1 CPU-s at 100 × 1,000)
@@ -275,7 +326,6 @@ class Cluster:
                        key=lambda s: fingerprint.tree_bytes(s.content_dir), reverse=True)
         done = {s.id: Result(s.id, "skipped") for s in subsites if plans[s.id] is None}
         pool = ThreadPoolExecutor(max_workers=workers)
-        builds = Builds(self.publish, fresh)
         try:
             done.update({r.site: r for r in pool.map(lambda s: self.build_site(s.id, force, builds, plans[s.id]),
                                                     queue)})
@@ -290,12 +340,12 @@ class Cluster:
         pool.shutdown()
         builds.close()
         self.server_cpu = builds.server_cpu
-        # a run that built nothing leaves the lists as they are (they name when they were made)
-        built = any(r.status == "built" for r in results)
-        if not any(r.status == "failed" for r in results) and (built or not lists.present(self.output_root)):
-            lists.write(self.output_root, cluster_settings.cluster_list(self.sites, "", self.base),
-                        str(self.base.get("SITEURL") or f"https://{self.base['SITE_DOMAIN']}"),
-                        str(self.base["SITENAME"]))
+        # lists made of the same manifests are left as they are (they name when they were made)
+        if not any(r.status == "failed" for r in results):
+            lists.update(self.output_root, cluster_settings.cluster_list(self.sites, "", self.base),
+                         str(self.base.get("SITEURL") or f"https://{self.base['SITE_DOMAIN']}"),
+                         str(self.base["SITENAME"]), self.digests)
+        self.digests.save()
         return results
 
 
