@@ -40,10 +40,16 @@ log = logging.getLogger(__name__)
 CACHE_DIR = "_cluster/cache"  # under the cluster's output root, one folder per site
 READER_FILE = "reader.pickle"
 PAGES_FILE = "pages.pickle"
-FORMAT = 1
+FORMAT = 2
 # attributes of content objects that are the build's machinery, not what a page shows
 _SKIPPED_ATTRS = frozenset({"_context", "settings"})
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+# A container of more items (or a text of more characters) is summarised by a hash of its summary,
+# computed once per build: a list page's input holds the list of every page of its list (the
+# pager), a rendered facet sidebar, the registry; spelled out, each page's hash would repeat them
+# (quadratic in the length of a list: 2,250 catalogue pages of 2,250 links each at 45,000 entries).
+_LONG = 16
+_LONG_TEXT = 256
 
 
 def cache_dir(output_root: Path, site_id: str) -> Path:
@@ -226,7 +232,8 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     if t in _PLAIN:
         return value
     if isinstance(value, (bool, int, float, str)):  # Markup, enums: their type shows in the page
-        return (t.__name__, str(value))
+        text = str(value)
+        return (t.__name__, text if len(text) < _LONG_TEXT else _hashed(value, text, memo))
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if depth > 12:
@@ -255,8 +262,18 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     else:
         text = repr(value)
         fp = (t.__qualname__, text if " at 0x" not in text else "")
+    if isinstance(fp, tuple) and len(fp) > _LONG:
+        fp = ("#", hashlib.sha1(repr(fp).encode()).hexdigest())
     memo[id(value)] = (value, fp)
     return fp
+
+
+def _hashed(value: Any, text: str, memo: dict[int, tuple[Any, Any]]) -> str:
+    """A long text's hash, once per object (a rendered sidebar is handed to every page of its list)."""
+    hit = memo.get(id(value))
+    if hit is None:
+        hit = memo[id(value)] = (value, "#" + hashlib.sha1(text.encode()).hexdigest())
+    return hit[1]
 
 
 def doc_digest(doc: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> str:
