@@ -8,7 +8,6 @@ The JSON formats are documented in ``docs/open-data.md``; change both together.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 
 from portal import columns as portal_columns
+from portal import jsonfile
 from portal.cluster import manifest as cluster_manifest
 from portal.cluster.lists import SITEMAP_INDEX
 from sitesearch.fields import DEFAULT_SITE
@@ -192,7 +192,7 @@ class ExportsGenerator:
         """Write one open-data file under output/data/."""
         path = self.output_path / "data" / filename
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        path.write_text(jsonfile.dumps_lines(data, "items"), encoding="utf-8")
         log.debug("%s wrote %s", PREFIX, path)
 
     def write_feeds(self, writer, base: str) -> None:
