@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -243,10 +244,15 @@ class Sitemap:
     def write(self, pelican) -> None:
         """After the build: write sitemap.xml and robots.txt."""
         output = Path(pelican.settings["OUTPUT_PATH"]).resolve()
+        # the writer's paths are joined to OUTPUT_PATH: cut it off as text (resolving each of
+        # 12,000 paths cost 1 CPU-s), resolve only what is not under it as written
+        written = os.path.normpath(os.path.abspath(pelican.settings["OUTPUT_PATH"])) + os.sep
         base = public_url(pelican.settings)
         urls = []
         for path, lastmod in sorted(self.pages.items()):
-            rel = Path(path).resolve().relative_to(output).as_posix()
+            absolute = os.path.normpath(os.path.abspath(path))
+            rel = (absolute[len(written):].replace(os.sep, "/") if absolute.startswith(written)
+                   else Path(path).resolve().relative_to(output).as_posix())
             if rel == "404.html":
                 continue
             if rel == "index.html" or rel.endswith("/index.html"):

@@ -44,11 +44,12 @@ FORMAT = 2
 # attributes of content objects that are the build's machinery, not what a page shows
 _SKIPPED_ATTRS = frozenset({"_context", "settings"})
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-# A container of more items (or a text of more characters) is summarised by a hash of its summary,
-# computed once per build: a list page's input holds the list of every page of its list (the
-# pager), a rendered facet sidebar, the registry; spelled out, each page's hash would repeat them
-# (quadratic in the length of a list: 2,250 catalogue pages of 2,250 links each at 45,000 entries).
-_LONG = 16
+# A container whose summary is longer than this (or a text of more characters) is summarised by a
+# hash of it, computed once per build: a list page's input holds the list of every page of its
+# list (the pager), a rendered facet sidebar, rows shown on four lists each; spelled out, each
+# page's hash would repeat them (quadratic in the length of a list: 2,250 catalogue pages of 2,250
+# links each at 45,000 entries), hashed each is written out once.
+_LONG = 96
 _LONG_TEXT = 256
 
 
@@ -262,8 +263,10 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     else:
         text = repr(value)
         fp = (t.__qualname__, text if " at 0x" not in text else "")
-    if isinstance(fp, tuple) and len(fp) > _LONG:
-        fp = ("#", hashlib.sha1(repr(fp).encode()).hexdigest())
+    if isinstance(fp, tuple) and fp:
+        text = repr(fp)
+        if len(text) > _LONG:
+            fp = ("#", hashlib.sha1(text.encode()).hexdigest())
     memo[id(value)] = (value, fp)
     return fp
 
