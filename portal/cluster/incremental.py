@@ -353,6 +353,12 @@ class PageDigests:
                  tuple((k, self._shared(context[k])) for k in shared))
         return hashlib.sha1(repr(parts).encode()).hexdigest()
 
+    def feed_digest(self, path: str, elements: Any, context: dict[str, Any], args: tuple[Any, ...]) -> str:
+        """What a feed shows: its entries (documents, by their digests) and the names Pelican's
+        feed writer reads from the context (the rest are settings: changing them is a full build)."""
+        names = tuple(context.get(k) for k in ("SITENAME", "SITEURL", "FEED_DOMAIN"))
+        return hashlib.sha1(repr(("feed", path, args, names, stable(elements, self.memo))).encode()).hexdigest()
+
     def _shared(self, value: Any) -> str:
         """A hash of a shared value (the registry, the list of every document): once per build."""
         hit = self._shared_hashes.get(id(value))
