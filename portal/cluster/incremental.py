@@ -232,16 +232,21 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     t = type(value)
     if t in _PLAIN:
         return value
+    hit = memo.get(id(value))  # first: most values of a list page were seen on another page
+    if hit is not None:
+        return hit[1]
     if isinstance(value, (bool, int, float, str)):  # Markup, enums: their type shows in the page
         text = str(value)
-        return (t.__name__, text if len(text) < _LONG_TEXT else _hashed(value, text, memo))
+        if len(text) < _LONG_TEXT:
+            return (t.__name__, text)
+        # a rendered sidebar, handed to every page of its list: hashed once
+        fp = (t.__name__, "#" + hashlib.sha1(text.encode()).hexdigest())
+        memo[id(value)] = (value, fp)
+        return fp
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if depth > 12:
         return ("deep", t.__qualname__)
-    hit = memo.get(id(value))
-    if hit is not None:
-        return hit[1]
     memo[id(value)] = (value, ("cycle", t.__qualname__))  # a reference back to itself
     fp: Any
     if t is dict or isinstance(value, dict):
@@ -269,14 +274,6 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
             fp = ("#", hashlib.sha1(text.encode()).hexdigest())
     memo[id(value)] = (value, fp)
     return fp
-
-
-def _hashed(value: Any, text: str, memo: dict[int, tuple[Any, Any]]) -> str:
-    """A long text's hash, once per object (a rendered sidebar is handed to every page of its list)."""
-    hit = memo.get(id(value))
-    if hit is None:
-        hit = memo[id(value)] = (value, "#" + hashlib.sha1(text.encode()).hexdigest())
-    return hit[1]
 
 
 def doc_digest(doc: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> str:

@@ -142,6 +142,46 @@ def test_a_title_a_new_and_a_removed_document_update_the_site_and_the_countys_li
     assert_same_as_a_full_build(repo, out, tmp_path)
 
 
+def catalogue_page_of(out: Path, title: str) -> str:
+    """The county's 信息公开目录 page (``xxgk/ml/index*.html``) that lists a title, or ""."""
+    for page in sorted((out / "xxgk" / "ml").glob("index*.html")):
+        if f">{title}</a>" in page.read_text(encoding="utf-8"):
+            return page.name
+    return ""
+
+
+def front(doc: Path, key: str) -> str:
+    return re.search(rf"^{key}: (.*)$", doc.read_text(encoding="utf-8"), flags=re.M).group(1)
+
+
+def test_a_disclosure_moved_down_the_catalogue_and_a_removed_one_update_the_countys_pages(cluster, tmp_path):
+    """The county's catalogue pages show a sub-site's entry by its date: the newest document of
+    s001 dated back to the first day of its year leaves the first page of the 目录 for a later one
+    (the pages between are rendered again, the others kept); a removed 信息公开 document of s002
+    leaves the county's lists."""
+    repo, out = cluster
+    docs = sorted((repo / "sites" / "s001" / "content" / "xxgk").rglob("*.md"), key=lambda d: front(d, "date"))
+    moved = docs[-1]
+    title, year = front(moved, "title"), front(moved, "date")[:4]
+    assert catalogue_page_of(out, title) == "index.html"
+    text = moved.read_text(encoding="utf-8")
+    text = re.sub(r"^date: .*$", f"date: {year}-01-01 08:00", text, count=1, flags=re.M)
+    moved.write_text(re.sub(r"^written: .*$", f"written: {year}-01-01", text, count=1, flags=re.M),
+                     encoding="utf-8")
+    s002 = sorted((repo / "sites" / "s002" / "content" / "xxgk").rglob("*.md"))
+    referenced = {front(d, "replaced_by") for d in s002 if "\nreplaced_by: " in d.read_text(encoding="utf-8")}
+    removed = next(d for d in s002 if front(d, "index_no") not in referenced)
+    removed_title = front(removed, "title")
+    assert catalogue_page_of(out, removed_title)
+    removed.unlink()
+    stdout = build(repo, out)
+    for site in ("s001", "s002", "county"):
+        assert "增量" in line(stdout, site), stdout
+    assert catalogue_page_of(out, title) not in ("", "index.html")
+    assert catalogue_page_of(out, removed_title) == ""
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
 def test_an_attachment_edit_falls_back_to_a_full_build_of_its_site(cluster, tmp_path):
     repo, out = cluster
     files = sorted((repo / "sites" / "s001" / "content" / "files").rglob("*.pdf"))
