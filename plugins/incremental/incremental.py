@@ -8,9 +8,10 @@ With it, the reader (``plugins/yamlmeta``) reuses the parse, checks and HTML of 
 whose bytes did not change, and the writer renders a page only when what its template is given
 changed since the last build (``portal.cluster.incremental``); pages the last build wrote and this
 one did not are deleted. ``"full": True`` reads and writes everything (and still deletes what is
-gone). The caches are saved only when the whole build has succeeded. Feeds, JSON exports, the
-sitemap, the manifest and the search index (itself incremental by content hash) are written by
-their plugins on every build, from every document.
+gone). Feeds are written the same way, only when their entries changed. The caches are saved
+only when the whole build has succeeded. JSON exports, the sitemap, the manifest and the search
+index (itself incremental by content hash) are written by their plugins on every build, from
+every document.
 """
 
 from __future__ import annotations
