@@ -8,13 +8,15 @@ With it, the reader (``plugins/yamlmeta``) reuses the parse, checks and HTML of 
 whose bytes did not change, and the writer renders a page only when what its template is given
 changed since the last build (``portal.cluster.incremental``); pages the last build wrote and this
 one did not are deleted. ``"full": True`` reads and writes everything (and still deletes what is
-gone). The caches are saved only when the whole build has succeeded. Feeds, JSON exports, the
-sitemap, the manifest and the search index (itself incremental by content hash) are written by
-their plugins on every build, from every document.
+gone). Feeds are written the same way, only when their entries changed. The caches are saved
+only when the whole build has succeeded. JSON exports, the sitemap, the manifest and the search
+index (itself incremental by content hash) are written by their plugins on every build, from
+every document.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,13 @@ def start(pelican: Any) -> None:
     STATE.reader = STATE.pages = STATE.output = None
     if not conf:
         return
+    # A build allocates millions of small objects it keeps to the end (documents, rows, page
+    # digests): Python's default collector traverses them again and again (10–15 % of an
+    # incremental build's CPU at 1,000 documents and at the county's 45,000 entries). What was
+    # imported before the build (the fork server's modules) is never garbage: frozen, never
+    # traversed; the young generation collected 70 times less often.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     folder = Path(conf["dir"])
     full = bool(conf.get("full"))
     STATE.reader = incremental.ReaderCache(folder, full=full)
@@ -72,6 +81,21 @@ class SelectiveWriter(Writer):
         pages.written += 1
         return super().write_file(name, template, context, relative_urls, paginated, template_name,
                                   override_output, url, **kwargs)
+
+
+    def write_feed(self, elements: Any, context: dict[str, Any], path: Any = None, url: Any = None,
+                   feed_type: str = "atom", override_output: bool = False, feed_title: Any = None) -> Any:
+        """Pelican's feed, skipped when its entries and names are those of the last build (the
+        feed's own ``<updated>`` then stays that of the build that changed it)."""
+        pages = STATE.pages
+        if pages is None or not path:
+            return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+        digest = pages.feed_digest(path, elements, context, (url, feed_type, feed_title))
+        if pages.unchanged(path, digest, sanitised_join(self.output_path, path)):
+            pages.skipped += 1
+            return None
+        pages.written += 1
+        return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
 
 
 def get_writer(pelican: Any) -> type | None:

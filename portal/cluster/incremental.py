@@ -40,10 +40,17 @@ log = logging.getLogger(__name__)
 CACHE_DIR = "_cluster/cache"  # under the cluster's output root, one folder per site
 READER_FILE = "reader.pickle"
 PAGES_FILE = "pages.pickle"
-FORMAT = 1
+FORMAT = 2
 # attributes of content objects that are the build's machinery, not what a page shows
 _SKIPPED_ATTRS = frozenset({"_context", "settings"})
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+# A container whose summary is longer than this (or a text of more characters) is summarised by a
+# hash of it, computed once per build: a list page's input holds the list of every page of its
+# list (the pager), a rendered facet sidebar, rows shown on four lists each; spelled out, each
+# page's hash would repeat them (quadratic in the length of a list: 2,250 catalogue pages of 2,250
+# links each at 45,000 entries), hashed each is written out once.
+_LONG = 96
+_LONG_TEXT = 256
 
 
 def cache_dir(output_root: Path, site_id: str) -> Path:
@@ -225,15 +232,21 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     t = type(value)
     if t in _PLAIN:
         return value
+    hit = memo.get(id(value))  # first: most values of a list page were seen on another page
+    if hit is not None:
+        return hit[1]
     if isinstance(value, (bool, int, float, str)):  # Markup, enums: their type shows in the page
-        return (t.__name__, str(value))
+        text = str(value)
+        if len(text) < _LONG_TEXT:
+            return (t.__name__, text)
+        # a rendered sidebar, handed to every page of its list: hashed once
+        fp = (t.__name__, "#" + hashlib.sha1(text.encode()).hexdigest())
+        memo[id(value)] = (value, fp)
+        return fp
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if depth > 12:
         return ("deep", t.__qualname__)
-    hit = memo.get(id(value))
-    if hit is not None:
-        return hit[1]
     memo[id(value)] = (value, ("cycle", t.__qualname__))  # a reference back to itself
     fp: Any
     if t is dict or isinstance(value, dict):
@@ -255,6 +268,10 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     else:
         text = repr(value)
         fp = (t.__qualname__, text if " at 0x" not in text else "")
+    if isinstance(fp, tuple) and fp:
+        text = repr(fp)
+        if len(text) > _LONG:
+            fp = ("#", hashlib.sha1(text.encode()).hexdigest())
     memo[id(value)] = (value, fp)
     return fp
 
@@ -332,6 +349,12 @@ class PageDigests:
         parts = (template.name, name, stable(args, self.memo), stable(kwargs, self.memo),
                  tuple((k, self._shared(context[k])) for k in shared))
         return hashlib.sha1(repr(parts).encode()).hexdigest()
+
+    def feed_digest(self, path: str, elements: Any, context: dict[str, Any], args: tuple[Any, ...]) -> str:
+        """What a feed shows: its entries (documents, by their digests) and the names Pelican's
+        feed writer reads from the context (the rest are settings: changing them is a full build)."""
+        names = tuple(context.get(k) for k in ("SITENAME", "SITEURL", "FEED_DOMAIN"))
+        return hashlib.sha1(repr(("feed", path, args, names, stable(elements, self.memo))).encode()).hexdigest()
 
     def _shared(self, value: Any) -> str:
         """A hash of a shared value (the registry, the list of every document): once per build."""

@@ -147,3 +147,26 @@ def test_the_county_depends_on_the_listed_entries_of_a_manifest_only(tmp_path):
     assert write("新闻", "文件（改）") != first
     path.unlink()
     assert manifest.listed(path) != first  # never built: nothing listed
+
+
+def test_a_long_list_is_summarised_by_a_hash_that_still_sees_every_item():
+    """A pager's list of every page of a long list is handed to each of its pages: its summary is
+    a hash (short), and changing any one link changes it."""
+    pages = [f"/xxgk/ml/index_{n}.html" for n in range(2, 2000)]
+    memo: dict[int, tuple[object, object]] = {}
+    summary = incremental.stable({"pagination": {"number": 7, "pages": pages}}, memo)
+    assert len(repr(summary)) < 200
+    assert incremental.stable({"pagination": {"number": 7, "pages": list(pages)}}, {}) == summary
+    changed = [*pages[:1500], "/xxgk/ml/index_x.html", *pages[1501:]]
+    assert incremental.stable({"pagination": {"number": 7, "pages": changed}}, {}) != summary
+
+
+def test_a_long_markup_text_is_hashed_once_and_told_apart():
+    from markupsafe import Markup
+
+    sidebar = Markup("<nav>" + "<a href='/xxgk/ml/zt/01/'>综合政务</a>" * 50 + "</nav>")
+    memo: dict[int, tuple[object, object]] = {}
+    first = incremental.stable([sidebar], memo)
+    assert incremental.stable([sidebar], memo) == first == incremental.stable([Markup(str(sidebar))], {})
+    assert incremental.stable([Markup(str(sidebar).replace("综合政务", "国防"))], {}) != first
+    assert incremental.stable([str(sidebar)], {}) != first  # a plain text is another value

@@ -142,6 +142,64 @@ def test_a_title_a_new_and_a_removed_document_update_the_site_and_the_countys_li
     assert_same_as_a_full_build(repo, out, tmp_path)
 
 
+def catalogue_page_of(out: Path, title: str) -> str:
+    """The county's 信息公开目录 page (``xxgk/ml/index*.html``) that lists a title, or ""."""
+    for page in sorted((out / "xxgk" / "ml").glob("index*.html")):
+        if f">{title}</a>" in page.read_text(encoding="utf-8"):
+            return page.name
+    return ""
+
+
+def front(doc: Path, key: str) -> str:
+    return re.search(rf"^{key}: (.*)$", doc.read_text(encoding="utf-8"), flags=re.M).group(1)
+
+
+def catalogue_move(repo: Path) -> tuple[Path, str]:
+    """A 信息公开 document of s001 and a date in its own year that moves it to another page of the
+    county's 目录 (20 a page, newest first): dated back to the first day of its year off the first
+    page, or forward to the last day onto it."""
+    docs = [d for tree in (repo / "content", repo / "sites" / "s001" / "content", repo / "sites" / "s002" / "content")
+            for d in (tree / "xxgk").rglob("*.md") if "/xxgk/wj/" in d.as_posix()]
+    dates = {d: front(d, "date") for d in docs}
+    ranked = sorted(docs, key=lambda d: dates[d], reverse=True)
+    for rank, doc in enumerate(ranked):
+        if "/sites/s001/" not in doc.as_posix():
+            continue
+        year = dates[doc][:4]
+        for when in (f"{year}-01-01 08:00", f"{year}-12-31 17:00"):
+            after = sum(dates[d] > when for d in docs if d != doc)
+            if (rank < 20) != (after < 20):
+                return doc, when
+    raise AssertionError("no document of s001 changes its catalogue page within its year")
+
+
+def test_a_disclosure_moved_across_the_catalogue_and_a_removed_one_update_the_countys_pages(cluster, tmp_path):
+    """The county's catalogue pages show a sub-site's entry by its date: a document of s001
+    dated so that it changes its page of the 目录 (the pages between are rendered again, the
+    others kept); a removed 信息公开 document of s002 leaves the county's lists."""
+    repo, out = cluster
+    moved, when = catalogue_move(repo)
+    title = front(moved, "title")
+    before = catalogue_page_of(out, title)
+    assert before
+    text = re.sub(r"^date: .*$", f"date: {when}", moved.read_text(encoding="utf-8"), count=1, flags=re.M)
+    moved.write_text(re.sub(r"^written: .*$", f"written: {when[:10]}", text, count=1, flags=re.M),
+                     encoding="utf-8")
+    s002 = sorted((repo / "sites" / "s002" / "content" / "xxgk").rglob("*.md"))
+    # one that no other document names (by 索引号 or by a link): removing it is no content error
+    texts = "".join(d.read_text(encoding="utf-8") for d in (repo / "sites" / "s002" / "content").rglob("*.md"))
+    removed = next(d for d in s002 if texts.count(front(d, "index_no")) == 1 and d.stem + ".html" not in texts)
+    removed_title = front(removed, "title")
+    assert catalogue_page_of(out, removed_title)
+    removed.unlink()
+    stdout = build(repo, out)
+    for site in ("s001", "s002", "county"):
+        assert "增量" in line(stdout, site), stdout
+    assert catalogue_page_of(out, title) not in ("", before)
+    assert catalogue_page_of(out, removed_title) == ""
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
 def test_an_attachment_edit_falls_back_to_a_full_build_of_its_site(cluster, tmp_path):
     repo, out = cluster
     files = sorted((repo / "sites" / "s001" / "content" / "files").rglob("*.pdf"))

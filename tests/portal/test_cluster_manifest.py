@@ -1,0 +1,50 @@
+"""The county reads its sub-sites' manifests once a build (``portal.cluster.manifest``)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from portal.cluster import manifest
+
+
+def entry(n: int, title: str = "") -> dict[str, object]:
+    return {"type": "disclosure", "title": title or f"第{n}号文件", "url": f"s001/xxgk/wj/{n}.html",
+            "index_no": f"000000000/2026-{n:05d}", "department": None, "date": f"2026-01-{n:02d}"}
+
+
+def write(path: Path, entries: list[dict[str, object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"version": 1, "site": "s001", "documents": entries}, ensure_ascii=False),
+                    encoding="utf-8")
+
+
+def test_the_same_manifests_are_read_once_and_a_rewritten_one_again(tmp_path):
+    path = tmp_path / "s001" / "_cluster" / "manifest.json"
+    write(path, [entry(1), entry(2)])
+    first = manifest.documents([str(path)], None)
+    assert [d.title for d in first] == ["第2号文件", "第1号文件"]
+    assert manifest.documents([str(path)], None) is first
+    write(path, [entry(1), entry(2, "第2号文件（修订）")])
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # even within one clock tick
+    again = manifest.documents([str(path)], None)
+    assert [d.title for d in again] == ["第2号文件（修订）", "第1号文件"]
+    assert manifest.documents([str(path)], None, doctype=None) is not again  # another question
+    assert manifest.documents([str(path), str(tmp_path / "none.json")], None) is not again
+
+
+def test_a_manifest_is_one_document_a_line_and_reads_back(tmp_path):
+    class Article:
+        def __init__(self, n: int) -> None:
+            import datetime as dt
+
+            self.doctype, self.title, self.url = "news", f"新闻{n}", f"zwdt/{n}.html"
+            self.date = dt.datetime(2026, 1, n)
+
+    path = tmp_path / "manifest.json"
+    manifest.write(path, "s001", [Article(1), Article(2)], "s001/")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and lines[1].startswith('{"type":"news"')
+    assert [e["title"] for e in manifest.read(path)["documents"]] == ["新闻1", "新闻2"]
