@@ -30,6 +30,7 @@ import mmap
 import os
 import struct
 from array import array
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -109,27 +110,53 @@ _FLUSH = 1 << 20
 def write(reader: Any, path: Path) -> None:
     """Write the fast postings of one leaf reader's ``text`` field to ``path`` (atomically).
 
-    Streams: the term dictionary is read first (each term's UTF-8 and document count, from its
-    term info: no postings decoded), which fixes every array's size and place; then each term's
-    postings are decoded in file order and written at once. Memory is the terms (the file's own
-    header arrays and blob) plus one posting list, not the segment's postings (263 MB for a
-    50,000-document site when they were gathered first).
+    Reads the segment back: the term dictionary first (each term's UTF-8 and document count, from
+    its term info: no postings decoded), then each term's postings, decoded in file order. Memory
+    is the terms plus one posting list, not the segment's postings (263 MB for a 50,000-document
+    site when they were gathered first). Segments the build did not write itself (a merge's, an
+    index written before these files) get theirs this way; see ``write_terms`` for the others.
     """
+    terms = ((raw, info.doc_frequency()) for raw, info in reader.iter_field(F.TEXT))
+    _write(terms, lambda raw: leaf_postings(reader, F.TEXT, raw.decode("utf-8")),
+           reader.doc_count_all(), path)
+
+
+def write_terms(terms: Mapping[bytes, list[Any]], doc_count: int, path: Path) -> None:
+    """The same file as ``write``, from the postings a writer still holds for the segment.
+
+    ``terms``: each ``text`` term's UTF-8 and its postings as one flat list ``[docnum, weight,
+    value, …]``, docnums ascending (``sitesearch.indexer``'s pool); ``doc_count``: the segment's
+    documents. The full build calls it as it flushes a segment instead of decoding from disk
+    every posting list it has just encoded (Whoosh's zlib-and-pickle blocks); the bytes are the
+    same (``tests/sitesearch/test_cold_path.py`` compares them).
+    """
+    def postings(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
+        flat = terms[raw]
+        return np.array(flat[0::3], "<i4"), np.array(flat[1::3], "<f4")
+
+    _write(((raw, len(flat) // 3) for raw, flat in terms.items()), postings, doc_count, path)
+
+
+def _write(terms: Iterable[tuple[bytes, int]],
+           postings: Callable[[bytes], tuple[np.ndarray, np.ndarray]], doc_count: int,
+           path: Path) -> None:
+    """Write the file of ``terms`` (UTF-8, document count) whose (ids, tf) ``postings`` gives,
+    one term at a time in file order: the counts fix every array's size and place first."""
     raws = bytearray()
     ends = array("q")
     hashes = array("Q")
     counts = array("q")
-    for raw, info in reader.iter_field(F.TEXT):
+    for raw, count in terms:
         raws += raw
         ends.append(len(raws))
         hashes.append(term_hash(raw))
-        counts.append(info.doc_frequency())
+        counts.append(count)
     nterms = len(hashes)
     term_end = np.frombuffer(ends, np.int64) if nterms else np.zeros(0, np.int64)
     term_start = np.concatenate(([0], term_end[:-1])) if nterms else term_end
     h = np.frombuffer(hashes, np.uint64) if nterms else np.zeros(0, np.uint64)
-    # file order: by hash, then by the term's UTF-8 (a stable sort keeps the lexicon's order,
-    # which is by UTF-8, for equal hashes; sorted again in case a codec's is not)
+    # file order: by hash, then by the term's UTF-8 (equal hashes sorted by their bytes, whatever
+    # order the terms came in)
     order = np.argsort(h, kind="stable")
     sorted_h = h[order]
     for same in np.flatnonzero(sorted_h[1:] == sorted_h[:-1]):
@@ -146,7 +173,7 @@ def write(reader: Any, path: Path) -> None:
     try:
         header = _Region(fd, 0)
         header.write(MAGIC)
-        header.write(np.array([nterms, npost, blob, reader.doc_count_all()], "<u8").tobytes())
+        header.write(np.array([nterms, npost, blob, doc_count], "<u8").tobytes())
         header.flush()
         region = {name: _Region(fd, offset) for name, _dtype, _count, offset in arrays}
         region["hashes"].write(sorted_h.astype("<u8").tobytes())
@@ -155,8 +182,8 @@ def write(reader: Any, path: Path) -> None:
         for i, expected in zip(order.tolist(), df.tolist(), strict=True):
             raw = bytes(raws[term_start[i]:term_end[i]])
             region["blob"].write(raw)
-            ids, tf = leaf_postings(reader, F.TEXT, raw.decode("utf-8"))
-            if len(ids) != expected:  # the arrays' places were fixed by the term infos
+            ids, tf = postings(raw)
+            if len(ids) != expected:  # the arrays' places were fixed by the counts
                 raise ValueError(f"{raw!r}: {len(ids)} postings, term info says {expected}")
             region["ids"].write(ids.astype("<i4", copy=False).tobytes())
             region["tf"].write(tf.astype("<f4", copy=False).tobytes())

@@ -266,6 +266,11 @@ class _TermPool:
         if last is not None:
             yield last
 
+    def held(self, fieldname: str) -> dict[bytes, list[Any]] | None:
+        """Every posting of a field by term, as ``add_items`` gathered them; None once the pool
+        has spilled (the field's postings are then spread over the run files)."""
+        return None if self._runs else self._fields.get(fieldname, {})
+
     def cleanup(self) -> None:
         for run in self._runs:
             run.close()
@@ -333,6 +338,7 @@ class _FullBuildWriter(SegmentWriter):
         # spelling words and term vectors, which this schema has not, are left to Whoosh's own
         # add_document
         self._plain = not any(f.separate_spelling() or f.vector for _n, f in self.schema.items())
+        self._text: dict[bytes, list[Any]] | None = None
 
     def add_document(self, **fields: Any) -> None:
         """``SegmentWriter.add_document`` with the postings handed over a field at a time."""
@@ -387,6 +393,18 @@ class _FullBuildWriter(SegmentWriter):
                         out[docnum] = byte_to_length(lbyte)
         _write_postings(self.fieldwriter, self.schema, self.pool.iter_terms(), stored)
         self.fieldwriter.close()
+        # kept for the fast postings (the pool is emptied before the segment is assembled)
+        self._text = self.pool.held(F.TEXT) if self._plain else None
+
+    def _assemble_segment(self) -> None:
+        """Whoosh's, then the segment's fast postings from the pool instead of decoding back the
+        blocks just written; ``FullBuild.publish`` writes those of a pool that spilled. After
+        the assembly: the compound file takes in every file named after the segment."""
+        super()._assemble_segment()
+        text, self._text = self._text, None
+        if text is not None:
+            fastpost.write_terms(text, self.docnum, fastpost.path_for(
+                self.storage.folder, self.newsegment.segment_id()))
 
 
 class FullBuild:

@@ -198,6 +198,36 @@ def test_the_streaming_writer_writes_the_bytes_the_gathering_one_did(cluster, tm
     assert not list(tmp_path.glob("*.tmp"))
 
 
+@pytest.mark.parametrize("limitmb", [128, 1])  # 1 MB: the pool spills, the segment is read back
+@pytest.mark.parametrize("coarse", [False, True])
+def test_a_full_build_writes_from_its_pool_the_bytes_read_back_from_the_segment(
+        tmp_path, monkeypatch, limitmb, coarse):
+    if coarse:  # many terms share a hash: their order is the bytes', whatever order they came in
+        monkeypatch.setattr(fastpost, "term_hash", lambda raw: len(raw) % 5)
+    read_back: list[str] = []
+    write = fastpost.write
+    monkeypatch.setattr(fastpost, "write", lambda reader, path: (read_back.append(path.name),
+                                                                write(reader, path)))
+    docs = [*synthetic.documents(299, site=SITE), make_doc(999, body="")]
+    build = indexer.FullBuild(tmp_path / "idx", segment_docs=100, limitmb=limitmb)
+    for doc in docs:
+        build.add(doc)
+    build.publish()
+    version = layout.current_dir(tmp_path / "idx", SITE)
+    ix, reader, leaves = _leaves(version)
+    try:
+        assert len(leaves) == 3
+        for n, leaf in enumerate(leaves):
+            built = fastpost.path_for(version, leaf.segment().segment_id())
+            write(leaf, tmp_path / f"{n}.gpf")
+            assert built.read_bytes() == (tmp_path / f"{n}.gpf").read_bytes()
+    finally:
+        reader.close()
+        ix.close()
+    # only a spilled pool's segments were decoded back (at 1 MB each segment's pool spills)
+    assert len(read_back) == (3 if limitmb == 1 else 0)
+
+
 def test_a_term_whose_postings_disagree_with_its_term_info_leaves_no_file(cluster, tmp_path,
                                                                           monkeypatch):
     def one_short(reader, fieldname, text, terms_map=None):
