@@ -14,9 +14,15 @@ from typing import Any
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def dumps_lines(data: dict[str, Any], key: str) -> str:
-    """``data`` as JSON, ``data[key]`` (a list) last and each of its items on a line of its own."""
+def encode(item: Any) -> str:
+    """One item of a ``dumps_lines`` list as its line (for callers that keep lines they made)."""
+    return _ENCODER.encode(item)
+
+
+def dumps_lines(data: dict[str, Any], key: str, lines: list[str] | None = None) -> str:
+    """``data`` as JSON, ``data[key]`` (a list) last and each of its items on a line of its own;
+    ``lines``, when given, are its items already encoded (``encode``)."""
     head = _ENCODER.encode({k: v for k, v in data.items() if k != key})
-    items = data[key]
-    body = "[\n" + ",\n".join(map(_ENCODER.encode, items)) + "\n]" if items else "[]"
+    items = list(map(_ENCODER.encode, data[key])) if lines is None else lines
+    body = "[\n" + ",\n".join(items) + "\n]" if items else "[]"
     return f"{head[:-1]}{',' if len(head) > 2 else ''}{_ENCODER.encode(key)}:{body}}}\n"

@@ -18,6 +18,7 @@ from pelican import signals
 
 from portal import columns as portal_columns
 from portal import jsonfile
+from portal.cluster import incremental
 from portal.cluster import manifest as cluster_manifest
 from portal.cluster.lists import SITEMAP_INDEX
 from sitesearch.fields import DEFAULT_SITE
@@ -151,7 +152,23 @@ class ExportsGenerator:
             return own
         # the cluster's sub-sites' 信息公开 documents (their manifests) in the county's xxgk.json
         manifests = (self.settings.get("CLUSTER") or {}).get("manifests") or []
-        return own + cluster_manifest.documents(manifests, self.context.get("departments"), name)
+        return own + cluster_manifest.documents(manifests, self.context.get("departments"), name,
+                                                incremental.ACTIVE.derived)
+
+    def _disclosure_lines(self, items: list[Any], base: str) -> list[str]:
+        """``items``' lines of data/xxgk.json; a sub-site's documents' lines kept in the county's
+        incremental cache under its manifest's hash (an edit encodes one manifest's, not 45,000)."""
+        derived = incremental.ACTIVE.derived
+        manifests = (self.settings.get("CLUSTER") or {}).get("manifests") or []
+        line_of: dict[int, str] = {}
+        if derived is not None and manifests:
+            registry = self.context.get("departments")
+            depts = cluster_manifest.departments_key(registry)
+            for path, digest, docs in cluster_manifest.sources(manifests, registry, "disclosure", derived):
+                lines = derived.get("xxgk.json", path, (digest, base, depts),
+                                    lambda docs=docs: [jsonfile.encode(disclosure_record(d, base)) for d in docs])
+                line_of.update(zip(map(id, docs), lines, strict=True))
+        return [line_of.get(id(a)) or jsonfile.encode(disclosure_record(a, base)) for a in items]
 
     def generate_output(self, writer) -> None:
         """Write the open-data JSON files and the section feeds."""
@@ -166,13 +183,16 @@ class ExportsGenerator:
         }
         for filename, (doctype, to_record, title) in exports.items():
             items = sorted(self._by_type(doctype), key=lambda a: a.date, reverse=True)
-            self.write_json(filename, {
+            data = {
                 "version": OPEN_DATA_VERSION,
                 "title": f"{self.settings.get('SITENAME', '')}{title}",
                 "generated": generated,
                 "count": len(items),
-                "items": [to_record(a, base) for a in items],
-            })
+            }
+            if doctype == "disclosure":
+                self.write_json(filename, {**data, "items": []}, self._disclosure_lines(items, base))
+            else:
+                self.write_json(filename, {**data, "items": [to_record(a, base) for a in items]})
         registry = self.context.get("departments") or []
         self.write_json("departments.json", {
             "version": OPEN_DATA_VERSION,
@@ -189,11 +209,11 @@ class ExportsGenerator:
             ],
         })
 
-    def write_json(self, filename: str, data: dict[str, Any]) -> None:
-        """Write one open-data file under output/data/."""
+    def write_json(self, filename: str, data: dict[str, Any], lines: list[str] | None = None) -> None:
+        """Write one open-data file under output/data/ (``lines``: its items, encoded)."""
         path = self.output_path / "data" / filename
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(jsonfile.dumps_lines(data, "items"), encoding="utf-8")
+        path.write_text(jsonfile.dumps_lines(data, "items", lines), encoding="utf-8")
         log.debug("%s wrote %s", PREFIX, path)
 
     def write_feeds(self, writer, base: str) -> None:

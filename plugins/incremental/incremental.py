@@ -36,7 +36,7 @@ STATE = incremental.ACTIVE  # plugins/yamlmeta reads STATE.reader
 
 def start(pelican: Any) -> None:
     conf = pelican.settings.get("INCREMENTAL")
-    STATE.reader = STATE.pages = STATE.output = None
+    STATE.reader = STATE.pages = STATE.derived = STATE.output = None
     if not conf:
         return
     # A build allocates millions of small objects it keeps to the end (documents, rows, page
@@ -50,6 +50,7 @@ def start(pelican: Any) -> None:
     full = bool(conf.get("full"))
     STATE.reader = incremental.ReaderCache(folder, full=full)
     STATE.pages = incremental.PageDigests(folder, full=full)
+    STATE.derived = incremental.Derived(folder, full=full)
     STATE.output = Path(pelican.settings["OUTPUT_PATH"]).resolve()
 
 
@@ -117,9 +118,11 @@ def finish(pelican: Any) -> None:
             parent = parent.parent
     reader.save()
     pages.save()
+    if STATE.derived is not None:
+        STATE.derived.save()
     log.info("%s %d documents reused, %d read; %d pages written, %d unchanged, %d deleted", PREFIX,
              reader.hits, len(reader.new) - reader.hits, pages.written, pages.skipped, len(pages.gone()))
-    STATE.reader = STATE.pages = STATE.output = None
+    STATE.reader = STATE.pages = STATE.derived = STATE.output = None
 
 
 def register() -> None:

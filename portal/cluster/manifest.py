@@ -205,44 +205,77 @@ def _signature(paths: list[str]) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def documents(paths: list[str], registry: Any, doctype: str | None = LISTED) -> list[ClusterDocument]:
+def documents(paths: list[str], registry: Any, doctype: str | None = LISTED,
+              derived: Any = None) -> list[ClusterDocument]:
     """The documents of the given manifests (of one type, or all), newest first.
 
     Read once per build: a second call with the same manifests (unchanged on disk), registry and
     type returns the same list (the county's catalogue and ``data/xxgk.json`` both list the
     sub-sites' 信息公开 documents: ~100 files and 45,000 entries at 100 × 1,000). Callers must
-    not change it.
+    not change it. With ``derived`` (``portal.cluster.incremental.Derived``, the county's
+    incremental build) a manifest whose bytes are those of the last build is not parsed again.
     """
+    return _sources(paths, registry, doctype, derived)["documents"]
+
+
+def sources(paths: list[str], registry: Any, doctype: str | None = LISTED,
+            derived: Any = None) -> list[tuple[str, str, list[ClusterDocument]]]:
+    """What ``documents`` lists, by manifest: (its path, a hash of its bytes, its documents in the
+    manifest's order), for callers that keep what they derive from a manifest under its hash."""
+    return _sources(paths, registry, doctype, derived)["sources"]
+
+
+def _sources(paths: list[str], registry: Any, doctype: str | None, derived: Any) -> dict[str, Any]:
     key = (_signature(paths), id(registry), doctype)
     if _READ.get("key") == key and _READ.get("registry") is registry:
-        return _READ["documents"]
-    out = _read_documents(paths, registry, doctype)
-    _READ.update(key=key, registry=registry, documents=out)
-    return out
-
-
-def _read_documents(paths: list[str], registry: Any, doctype: str | None) -> list[ClusterDocument]:
-    out = []
+        return _READ
+    by_path = []
     for path in paths:
-        data = read(Path(path))
-        for e in data.get("documents", []):
-            if doctype is not None and e.get("type") != doctype:
-                continue
-            date = _date(e.get("date"))
-            if isinstance(date, dt.date) and not isinstance(date, dt.datetime):
-                date = dt.datetime.combine(date, dt.time())
-            if date is not None and date.tzinfo is None:  # like Pelican's dates (TIMEZONE)
-                date = date.replace(tzinfo=CHINA)
-            code = e.get("department")
-            out.append(ClusterDocument(
-                site=str(data.get("site", "")), doctype=str(e.get("type", "")), title=str(e["title"]),
-                url=str(e["url"]), date=date, index_no=e.get("index_no"),
-                dept=registry.get(code) if registry is not None and code else None, department=code,
-                topic=e.get("topic") or "", genre=e.get("genre") or "", doc_no=e.get("doc_no"),
-                validity=e.get("validity") or "", written=_date(e.get("written")),
-                replaced_by=e.get("replaced_by"), invalid_from=_date(e.get("invalid_from")),
-                keywords=list(e.get("keywords") or []), summary=e.get("summary") or "",
-                attachments=[a for a in e.get("attachments") or () if isinstance(a, dict)],
-            ))
+        try:
+            raw = Path(path).read_bytes()
+        except FileNotFoundError:  # never built: an empty manifest
+            raw = None
+        digest = hashlib.sha1(raw).hexdigest() if raw is not None else "none"
+        if derived is None:
+            docs = _parse(raw, path, doctype)
+        else:
+            docs = derived.get(f"documents:{doctype}", str(path), digest,
+                               lambda raw=raw, path=path: _parse(raw, path, doctype))
+        for d in docs:  # the registry is the build's (a cached document's is the last build's)
+            d.dept = registry.get(d.department) if registry is not None and d.department else None
+        by_path.append((str(path), digest, docs))
+    out = [d for _path, _digest, docs in by_path for d in docs]
     out.sort(key=lambda d: d.date, reverse=True)
+    _READ.clear()
+    _READ.update(key=key, registry=registry, documents=out, sources=by_path)
+    return _READ
+
+
+def departments_key(registry: Any) -> tuple[tuple[str, str], ...]:
+    """What of the departments registry the county shows of a sub-site's document (its
+    publisher's code and name): part of the key of what it derives from a manifest."""
+    return tuple((d.code, d.name) for d in registry or ())
+
+
+def _parse(raw: bytes | None, path: str, doctype: str | None) -> list[ClusterDocument]:
+    """A manifest's documents (of one type, or all) in its order, without their departments."""
+    data = json.loads(raw) if raw is not None else {"site": Path(path).parents[1].name, "documents": []}
+    out = []
+    for e in data.get("documents", []):
+        if doctype is not None and e.get("type") != doctype:
+            continue
+        date = _date(e.get("date"))
+        if isinstance(date, dt.date) and not isinstance(date, dt.datetime):
+            date = dt.datetime.combine(date, dt.time())
+        if date is not None and date.tzinfo is None:  # like Pelican's dates (TIMEZONE)
+            date = date.replace(tzinfo=CHINA)
+        out.append(ClusterDocument(
+            site=str(data.get("site", "")), doctype=str(e.get("type", "")), title=str(e["title"]),
+            url=str(e["url"]), date=date, index_no=e.get("index_no"), department=e.get("department"),
+            topic=e.get("topic") or "", genre=e.get("genre") or "", doc_no=e.get("doc_no"),
+            validity=e.get("validity") or "", written=_date(e.get("written")),
+            replaced_by=e.get("replaced_by"), invalid_from=_date(e.get("invalid_from")),
+            keywords=list(e.get("keywords") or []), summary=e.get("summary") or "",
+            attachments=[a for a in e.get("attachments") or () if isinstance(a, dict)],
+        ))
     return out

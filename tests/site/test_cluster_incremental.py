@@ -243,3 +243,23 @@ def test_a_content_error_fails_the_run_and_the_fix_is_built_like_a_full_build(cl
     stdout = build(repo, out)
     assert "已生成" in line(stdout, "s002")
     assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+def test_the_countys_kept_manifest_entries_damaged_or_gone_are_derived_again(cluster, tmp_path):
+    """The county keeps what it derived from each sub-site's manifest (documents, catalogue rows,
+    xxgk.json lines) under the manifest's hash: a damaged file of it and a missing one are made
+    again from the manifest, and the edit shows like in a full build."""
+    repo, out = cluster
+    kept = sorted((incremental.cache_dir(out, "county") / incremental.DERIVED_DIR).glob("*.pickle"))
+    assert len(kept) == 2  # s001's and s002's manifests
+    kept[0].write_bytes(b"not a pickle")
+    kept[1].unlink()
+    doc = disclosure(repo, "s002", 2)
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(re.sub(r"^title: (.*)$", r"title: \1（再修订）", text, count=1, flags=re.M), encoding="utf-8")
+    stdout = build(repo, out)
+    assert "增量" in line(stdout, "county"), stdout
+    assert any("（再修订）" in p.read_text(encoding="utf-8") for p in (out / "xxgk" / "ml").glob("index*.html"))
+    assert "（再修订）" in (out / "data" / "xxgk.json").read_text(encoding="utf-8")
+    assert_same_as_a_full_build(repo, out, tmp_path)
+    assert len(list(kept[0].parent.glob("*.pickle"))) == 2
