@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from formsvc.models import Message
 from formsvc.models.staff import Staff
 from formsvc.services import auth
 from formsvc.services import workbench as wb
+from sitesearch import indexer
 from tests.formsvc.conftest import api_submit, csrf_from, soup
+from tests.sitesearch.conftest import make_doc
 
 PASSWORD = "correct-horse-battery"
 
@@ -153,3 +156,25 @@ def answered(app: Flask, client: FlaskClient, reply: str = "您好，社保卡�
     run(app, "rsj_h", wb.save_draft, number, reply)
     run(app, "rsj_h", wb.send_reply, number)
     return number
+
+
+def search_config(tmp_path: Path) -> dict[str, Any]:
+    """App settings with a site index of one document, for the tests of what the workbench puts
+    in the search beside it (letters, comments, interview questions)."""
+    indexer.build(tmp_path / "_search", [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
+    return {"SEARCH_INDEX_DIR": str(tmp_path / "_search")}
+
+
+def search_hits(client: FlaskClient, q: str, doctype: str) -> list[dict[str, Any]]:
+    """The hits of one type on the search API's first page."""
+    r = client.get("/api/v1/search", query_string={"q": q})
+    assert r.status_code == 200, r.get_json()
+    return [h for h in r.get_json()["items"] if h["type"] == doctype]
+
+
+def reindex_letters(app: Flask) -> str:
+    """``flask reindex-letters``'s output (it must succeed)."""
+    with app.app_context():
+        r = app.test_cli_runner().invoke(args=["reindex-letters"])
+    assert r.exit_code == 0, r.output
+    return r.output

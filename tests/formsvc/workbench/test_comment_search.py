@@ -20,23 +20,25 @@ from formsvc.models import Contribution
 from formsvc.services import participation as svc
 from formsvc.services.workbench import moderation
 from portal.participation import load_consultations
-from sitesearch import contributions, indexer
-from tests.formsvc.workbench.helpers import make_staff, run
-from tests.sitesearch.conftest import make_doc
+from sitesearch import contributions
+from tests.formsvc.workbench.helpers import (
+    make_staff,
+    reindex_letters,
+    run,
+    search_config,
+    search_hits,
+)
 
 TEXT = "我叫张三，电话13812345678，建议第二条增加农村助餐点的建设标准。"
 
 
 @pytest.fixture
 def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    indexer.build(tmp_path / "_search", [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
-    yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search")}
+    yield search_config(tmp_path)
 
 
 def comment_hits(client: FlaskClient, q: str) -> list[dict[str, Any]]:
-    r = client.get("/api/v1/search", query_string={"q": q})
-    assert r.status_code == 200, r.get_json()
-    return [h for h in r.get_json()["items"] if h["type"] == "comment"]
+    return search_hits(client, q, "comment")
 
 
 def commented(app: Flask, kind: str = "comment", text: str = TEXT) -> int:
@@ -103,10 +105,8 @@ def test_reindex_letters_rebuilds_the_comments_too(wbapp: Flask, wbclient: Flask
     run(wbapp, "mz_h", moderation.publish, cid)
     shutil.rmtree(wbapp.config["SEARCH_LETTERS_DIR"])  # lost, or a restored database
     assert comment_hits(wbclient, "助餐点") == []
-    with wbapp.app_context():
-        r = wbapp.test_cli_runner().invoke(args=["reindex-letters"])
-    assert r.exit_code == 0, r.output
-    assert "已重建公开信件的搜索索引：0 件" in r.output and "公开的意见 1 条" in r.output
+    output = reindex_letters(wbapp)
+    assert "已重建公开信件的搜索索引：0 件" in output and "公开的意见 1 条" in output
     (hit,) = comment_hits(wbclient, "助餐点")
     assert hit["url"].endswith(f"#comment-{cid}")
     with wbapp.app_context():

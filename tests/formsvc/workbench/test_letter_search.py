@@ -17,21 +17,24 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from formsvc.services import workbench as wb
-from sitesearch import indexer
-from tests.formsvc.workbench.helpers import make_staff, publish, run, submit
-from tests.sitesearch.conftest import make_doc
+from tests.formsvc.workbench.helpers import (
+    make_staff,
+    publish,
+    reindex_letters,
+    run,
+    search_config,
+    search_hits,
+    submit,
+)
 
 
 @pytest.fixture
 def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    indexer.build(tmp_path / "_search", [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
-    yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search")}
+    yield search_config(tmp_path)
 
 
 def letter_hits(client: FlaskClient, q: str) -> list[str]:
-    r = client.get("/api/v1/search", query_string={"q": q})
-    assert r.status_code == 200, r.get_json()
-    return [h["url"] for h in r.get_json()["items"] if h["type"] == "letter"]
+    return [h["url"] for h in search_hits(client, q, "letter")]
 
 
 def published(app: Flask, client: FlaskClient) -> str:
@@ -59,9 +62,7 @@ def test_reindex_letters_rebuilds_the_index_from_the_database(wbapp: Flask,
     published(wbapp, wbclient)
     shutil.rmtree(wbapp.config["SEARCH_LETTERS_DIR"])  # lost, or a restored database
     assert letter_hits(wbclient, "公交站点") == []
-    with wbapp.app_context():
-        r = wbapp.test_cli_runner().invoke(args=["reindex-letters"])
-    assert r.exit_code == 0, r.output
-    assert "已重建公开信件的搜索索引：1 件" in r.output
+    output = reindex_letters(wbapp)
+    assert "已重建公开信件的搜索索引：1 件" in output
     (url,) = letter_hits(wbclient, "公交站点")
     assert url.startswith("/hdjl/letters/")

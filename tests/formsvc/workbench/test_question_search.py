@@ -21,9 +21,14 @@ from formsvc.models.staff import Staff
 from formsvc.services import participation as svc
 from formsvc.services.workbench import moderation
 from portal.participation import load_interviews
-from sitesearch import contributions, indexer
-from tests.formsvc.workbench.helpers import make_staff, run
-from tests.sitesearch.conftest import make_doc
+from sitesearch import contributions
+from tests.formsvc.workbench.helpers import (
+    make_staff,
+    reindex_letters,
+    run,
+    search_config,
+    search_hits,
+)
 
 TEXT = "我叫张三，电话13812345678，想问独居老人的助餐补贴怎么申请？"
 ANSWER = "到社区服务中心登记即可领取助餐券，咨询请拨13912345678。"
@@ -31,14 +36,11 @@ ANSWER = "到社区服务中心登记即可领取助餐券，咨询请拨1391234
 
 @pytest.fixture
 def app_config(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    indexer.build(tmp_path / "_search", [make_doc(1, title="路灯维护管理办法", body="路灯维修。")])
-    yield {"SEARCH_INDEX_DIR": str(tmp_path / "_search")}
+    yield search_config(tmp_path)
 
 
 def question_hits(client: FlaskClient, q: str) -> list[dict[str, Any]]:
-    r = client.get("/api/v1/search", query_string={"q": q})
-    assert r.status_code == 200, r.get_json()
-    return [h for h in r.get_json()["items"] if h["type"] == "question"]
+    return search_hits(client, q, "question")
 
 
 def asked(app: Flask, text: str = TEXT) -> int:
@@ -141,9 +143,7 @@ def test_reindex_letters_rebuilds_the_answered_questions_too(wbapp: Flask,
     run(wbapp, "mz_h", moderation.publish, unanswered)
     shutil.rmtree(wbapp.config["SEARCH_LETTERS_DIR"])  # lost, or a restored database
     assert question_hits(wbclient, "助餐补贴") == []
-    with wbapp.app_context():
-        r = wbapp.test_cli_runner().invoke(args=["reindex-letters"])
-    assert r.exit_code == 0, r.output
-    assert "已回答的网友提问 1 条" in r.output
+    output = reindex_letters(wbapp)
+    assert "已回答的网友提问 1 条" in output
     (hit,) = question_hits(wbclient, "助餐")
     assert hit["url"].endswith(f"#q{qid}")
