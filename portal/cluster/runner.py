@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,6 +200,9 @@ class Cluster:
         self.server_cpu = 0.0  # the fork server's own CPU in the last build()
         self.base = cluster_settings.base_settings(publish)
         self.digests = manifest.Digests(self.output_root / MANIFEST_DIGESTS)
+        # told each step of a run as it happens ("planned", "start s001", "end s001", "lists"…):
+        # where an edit's seconds go (harness.edit_timeline); nothing by default
+        self.trace: Callable[[str], None] = _untraced
 
     @property
     def ids(self) -> list[str]:
@@ -292,7 +296,9 @@ class Cluster:
         before = None if partial or self.publish else leftovers.note(
             cluster_settings.site_output(self.output_root, site_id),
             leftovers.kept(site_id, (s.id for s in self.sites), self.base), self.base)
+        self.trace(f"start {site_id}")
         code, wall, cpu = builds.run(cluster_settings.pelican_args(run, publish=self.publish), log_path)
+        self.trace(f"end {site_id}")
         log = log_path.read_text(encoding="utf-8", errors="replace")
         mode = "incremental" if partial else "full"
         if code != 0:
@@ -315,7 +321,9 @@ class Cluster:
         builds.start()
         try:
             plans = {s.id: self.plan(s.id, force) for s in subsites}
+            self.trace("planned")
             self.recheck_links(plans, force)
+            self.trace("links checked")
         except BaseException:
             builds.close()
             raise
@@ -340,13 +348,19 @@ class Cluster:
         pool.shutdown()
         builds.close()
         self.server_cpu = builds.server_cpu
+        self.trace("server closed")
         # lists made of the same manifests are left as they are (they name when they were made)
         if not any(r.status == "failed" for r in results):
             lists.update(self.output_root, cluster_settings.cluster_list(self.sites, "", self.base),
                          str(self.base.get("SITEURL") or f"https://{self.base['SITE_DOMAIN']}"),
                          str(self.base["SITENAME"]), self.digests)
+            self.trace("lists")
         self.digests.save()
         return results
+
+
+def _untraced(_step: str) -> None:
+    pass
 
 
 def children_cpu() -> float:
