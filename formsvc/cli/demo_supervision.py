@@ -14,16 +14,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from formsvc.domain import kinds
 from formsvc.domain.supervision import NOTICE_ANSWER_DAYS, Period
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Department, Message
 from formsvc.models.staff import Staff
 from formsvc.models.supervision import SupervisionNotice
 from formsvc.services import lifecycle, warnings
-from formsvc.services.deadlines import working_days_between
+from formsvc.services.deadlines import first_count, working_days_between
 
 # messages per department (in the registry's order): two fall below STATS_MIN_COUNT (5)
 VOLUMES = (12, 9, 8, 6, 3, 2)
+# the demo's messages are 咨询: their time limit is the kinds table's (after TIME_LIMITS)
+KIND = "zx"
 SUBJECTS = ("小区路灯不亮", "道路破损修补", "社保卡补办", "营业执照变更", "噪音扰民",
             "供暖不热", "校车接送", "农贸市场卫生")
 
@@ -44,19 +47,20 @@ def seed_month(session: Session, config: Mapping[str, Any], calendar: Calendar,
     depts = list(session.scalars(select(Department).where(Department.active.is_(True))
                                  .order_by(Department.position).limit(len(VOLUMES))))
     supervisor = session.scalar(select(Staff).where(Staff.role == "supervisor").order_by(Staff.id))
+    limit = kinds.time_limit(kinds.KINDS_BY_CODE[KIND], config)
     added = 0
     for d_i, (dept, volume) in enumerate(zip(depts, VOLUMES, strict=False)):
         for k in range(volume):
             n = added + 1
             day = period.start + timedelta(days=(k * 3 + d_i) % ((period.end - period.start).days
                                                                   + 1))
-            due = calendar.add_working_days(day, 10).due
+            due = first_count(calendar, day, limit).due
             m = Message(
-                tracking_number=f"{prefix}-{n:05d}", query_code_hash="-", kind="zx",
+                tracking_number=f"{prefix}-{n:05d}", query_code_hash="-", kind=KIND,
                 department=None, project_slug="", name="示例群众", phone="13800000000",
                 email="", address="", subject=SUBJECTS[(n + d_i) % len(SUBJECTS)],
                 content="示例留言内容，请相关部门办理。", consent_publish=False, details={},
-                submitted_at=_at(day, 0), received_on=day, due_date=due, time_limit_days=10,
+                submitted_at=_at(day, 0), received_on=day, due_date=due, time_limit_days=limit,
                 extension_days=0, text_hash=f"demo-sup-{period.key}-{n}", reply_text="",
                 rating="", rating_comment="", client_ip="", channel="web")
             session.add(m)
@@ -71,13 +75,15 @@ def seed_month(session: Session, config: Mapping[str, Any], calendar: Calendar,
                                 note=f"{dept.name}签收", now=_at(sign_day, 2))
                 m.signed_at = _at(sign_day, 2)
                 m.sign_working_days = max(0, working_days_between(calendar, day, sign_day))
-            # one in six still open (overdue by now), one in six answered late
+            # one in six still open (overdue once its due date has passed)
             if (n + 2 * d_i) % 6 == 0:
                 added += 1
                 continue
+            # one in six answered late (two working days past the due date), the rest within
+            # the time limit, on one of its last four working days
             late = (n + d_i) % 6 == 1
             replied = calendar.add_working_days(due, 2).due if late else \
-                calendar.add_working_days(day, 4 + n % 4).due
+                calendar.add_working_days(day, max(1, limit - n % 4)).due
             if replied > today:
                 added += 1
                 continue
