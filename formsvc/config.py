@@ -73,9 +73,20 @@ def load_site_settings(path: Path | str) -> dict[str, Any]:
     return {k: getattr(module, k) for k in _SITE_SETTINGS if hasattr(module, k)}
 
 
+def setting(config: Mapping[str, Any], name: str) -> Any:
+    """``config[name]``, or the default this module declares for it when ``config`` lacks it (a
+    plain mapping in a script or a test): the default is written here only. An unknown ``name``
+    raises KeyError."""
+    if name in config:
+        return config[name]
+    if not name.isupper() or name not in globals():
+        raise KeyError(name)
+    return globals()[name]
+
+
 def county_zone(config: Mapping[str, Any]) -> ZoneInfo:
     """The county's time zone (``TIMEZONE``): receipt dates, reply dates and "today" are in it."""
-    return ZoneInfo(config.get("TIMEZONE", TIMEZONE))
+    return ZoneInfo(setting(config, "TIMEZONE"))
 
 
 def county_date(config: Mapping[str, Any], moment: datetime) -> date:

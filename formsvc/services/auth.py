@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import case, literal, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from formsvc.config import setting
 from formsvc.db import UTCDateTime, utcnow
 from formsvc.models import Department
 from formsvc.models.staff import COUNTY_ROLES, DEPARTMENT_ROLES, ROLE_LABELS, Staff
@@ -144,8 +145,8 @@ def login(session: Session, config: Mapping[str, Any], username: str, password: 
             staff.password_hash = hash_password(password)
         session.commit()
         return staff
-    lock_until = now + timedelta(minutes=int(config.get("LOGIN_LOCKOUT_MINUTES", 15)))
-    reaching = Staff.failed_logins + 1 >= int(config.get("LOGIN_MAX_FAILURES", 5))
+    lock_until = now + timedelta(minutes=int(setting(config, "LOGIN_LOCKOUT_MINUTES")))
+    reaching = Staff.failed_logins + 1 >= int(setting(config, "LOGIN_MAX_FAILURES"))
     rows = session.execute(
         update(Staff)
         .where(Staff.username == name,
@@ -171,8 +172,8 @@ def fingerprint(staff: Staff) -> str:
 
 def session_fresh(config: Mapping[str, Any], login_at: float, seen_at: float, now: float) -> bool:
     """Idle and absolute limits of a staff session (seconds since the epoch)."""
-    idle = float(config.get("STAFF_SESSION_IDLE_MINUTES", 30)) * 60
-    absolute = float(config.get("STAFF_SESSION_MAX_HOURS", 10)) * 3600
+    idle = float(setting(config, "STAFF_SESSION_IDLE_MINUTES")) * 60
+    absolute = float(setting(config, "STAFF_SESSION_MAX_HOURS")) * 3600
     return now - seen_at <= idle and now - login_at <= absolute
 
 

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from formsvc.config import setting
 from formsvc.domain.procedure import THIRD_PARTY_MAX_DAYS
 from formsvc.domain.workdays import Calendar, Count
 from formsvc.services.lifecycle import OPEN_STATUSES, TRANSITIONS
@@ -23,7 +24,6 @@ from formsvc.services.lifecycle import OPEN_STATUSES, TRANSITIONS
 if TYPE_CHECKING:
     from formsvc.models import Message
 
-DEFAULT_DUE_SOON_DAYS = 2
 # Longer spans are not counted day by day: the answer is only "far away" anyway.
 _MAX_SPAN = 400
 
@@ -55,7 +55,7 @@ def working_days_between(calendar: Calendar, start: date, end: date) -> int:
 
 def due_soon_days(config: Mapping[str, Any]) -> int:
     """DUE_SOON_DAYS: how many working days ahead count as due soon."""
-    return int(config.get("DUE_SOON_DAYS", DEFAULT_DUE_SOON_DAYS))
+    return int(setting(config, "DUE_SOON_DAYS"))
 
 
 def deadline(calendar: Calendar, status: str, due: date, today: date, soon_days: int,

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
 
-from formsvc.config import county_zone
+from formsvc.config import county_zone, setting
 from formsvc.db import utcnow
 from formsvc.domain.supervision import RULE, Period, ScoringRule
 from formsvc.domain.workdays import Calendar
@@ -174,8 +174,7 @@ def stored(session: Session, config: Mapping[str, Any], period: Period,
         PerformanceScore.period == period.key, PerformanceScore.rule_version == rule.version)).all()
     if not rows:
         return None
-    result = Scores(period, rule.version, int(config.get("STATS_MIN_COUNT",
-                                                          stats.DEFAULT_MIN_COUNT)))
+    result = Scores(period, rule.version, int(setting(config, "STATS_MIN_COUNT")))
     for p, code, name in rows:
         result.rows.append(ScoreRow(p.department_id, code, name, dict(p.figures), p.score,
                                     p.ranked, p.rank))

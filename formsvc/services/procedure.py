@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from formsvc.config import county_date
+from formsvc.config import county_date, setting
 from formsvc.db import utcnow
 from formsvc.domain import procedure as rules
 from formsvc.domain.workdays import Calendar
@@ -58,7 +58,7 @@ def is_paused(message: Message) -> bool:
 
 def correction_days(config: Mapping[str, Any]) -> int:
     """CORRECTION_DAYS: the applicant's default period to 补正, in working days."""
-    return int(config.get("CORRECTION_DAYS", 15))
+    return int(setting(config, "CORRECTION_DAYS"))
 
 
 def pause_view(message: Message) -> dict[str, Any] | None:

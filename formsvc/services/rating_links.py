@@ -15,6 +15,7 @@ from flask import current_app, has_app_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from formsvc.config import setting
 from formsvc.models import Message
 from formsvc.services.errors import ServiceError
 
@@ -30,7 +31,7 @@ class LinkError(ServiceError):
 
 def link_days(config: Mapping[str, Any]) -> int:
     """RATING_LINK_DAYS: how long a reply mail's rating link works."""
-    return int(config.get("RATING_LINK_DAYS", 30))
+    return int(setting(config, "RATING_LINK_DAYS"))
 
 
 def _serializer(config: Mapping[str, Any]) -> URLSafeTimedSerializer:

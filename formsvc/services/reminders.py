@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from formsvc.config import county_zone
+from formsvc.config import county_zone, setting
 from formsvc.db import utcnow
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Event, Message
@@ -98,7 +98,7 @@ def close_unrated(session: Session, config: Mapping[str, Any], calendar: Calenda
                   now: datetime | None = None) -> int:
     """办结 replies the citizen has not rated within RATING_WINDOW_DAYS working days."""
     ctx = workbench.Context(session, config, calendar, now or utcnow())
-    window = int(config.get("RATING_WINDOW_DAYS", 10))
+    window = int(setting(config, "RATING_WINDOW_DAYS"))
     tz = county_zone(config)
     closed = 0
     for m in session.scalars(select(Message).where(Message.status == Status.REPLIED,

@@ -44,6 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
+from formsvc.config import setting
 from formsvc.db import upsert
 from formsvc.db.prepared import Prepared
 from formsvc.domain.channels import CHANNELS
@@ -54,8 +55,6 @@ from formsvc.models import ClockPause, Department, Message
 from formsvc.models.message import MessageStats
 from formsvc.services.deadlines import working_days_between
 from formsvc.services.lifecycle import OPEN_STATUSES, Status
-
-DEFAULT_MIN_COUNT = 5
 
 
 class Ratio:
@@ -403,7 +402,7 @@ def compute(session: Session, config: Mapping[str, Any], calendar: Calendar, tod
     ``channels=False`` leaves the counts by channel out (the one figure that reads ``message``'s
     index over the whole period: the performance table does not show it).
     """
-    min_count = int(config.get("STATS_MIN_COUNT", DEFAULT_MIN_COUNT))
+    min_count = int(setting(config, "STATS_MIN_COUNT"))
     result = Stats(date_from, date_to, today, min_count)
     depts = list(session.scalars(select(Department).order_by(Department.position)))
     by_id = {d.id: DepartmentStats(d.code, d.name) for d in depts}

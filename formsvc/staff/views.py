@@ -25,7 +25,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from formsvc.config import county_date
+from formsvc.config import county_date, setting
 from formsvc.db import get_session, utcnow
 from formsvc.domain import channels, consent, kinds
 from formsvc.domain.annual_report import CASE_KINDS, CASE_RESULTS, REPORT_ROW_CHOICES
@@ -61,7 +61,7 @@ bp = Blueprint("staff", __name__, url_prefix="/hdjl/staff", static_folder="stati
 
 def login_limit() -> str:
     """LOGIN_RATE_LIMIT, read per request (tests change it)."""
-    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
+    return setting(current_app.config, "LOGIN_RATE_LIMIT")
 
 
 def _ctx() -> wb.Context:

@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import func, select, text
 
 from formsvc import db
+from formsvc.config import setting
 from formsvc.db import get_engine, utcnow
 from formsvc.models.outbox import OutboxNotification
 
@@ -44,7 +45,7 @@ def check(app: Flask) -> dict[str, Any]:
     With ``DATABASE_REPLICA_URL`` the replica is reported too (``replica``, ``replica_lag_seconds``)
     without deciding the status: this server's writes and most reads use the primary.
     """
-    timeout = float(app.config.get("HEALTH_DB_TIMEOUT", 2.0))
+    timeout = float(setting(app.config, "HEALTH_DB_TIMEOUT"))
     database = _database(app, timeout)
     report = {"status": "ok" if database.get("database") == "ok" else "unavailable",
               **database, "search": _search(app)}

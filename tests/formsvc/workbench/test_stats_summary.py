@@ -16,6 +16,7 @@ from sqlalchemy import Column, Engine, MetaData, Table, insert, inspect, select,
 from sqlalchemy.orm import Session
 
 from formsvc import db
+from formsvc.config import setting
 from formsvc.db import migrate
 from formsvc.domain.channels import CHANNELS
 from formsvc.domain.ratings import SATISFIED
@@ -40,7 +41,7 @@ TODAYS = (date(2025, 6, 15), date(2026, 1, 1))
 def reference(session: Session, config: dict[str, Any], calendar: Calendar, today: date,
               date_from: date | None = None, date_to: date | None = None) -> stats.Stats:
     """The figures counted the plain way: every message, its reply date from replied_at."""
-    min_count = int(config.get("STATS_MIN_COUNT", stats.DEFAULT_MIN_COUNT))
+    min_count = int(setting(config, "STATS_MIN_COUNT"))
     result = stats.Stats(date_from, date_to, today, min_count, channels=dict.fromkeys(CHANNELS, 0))
     by_id = {d.id: stats.DepartmentStats(d.code, d.name)
              for d in session.scalars(select(Department).order_by(Department.position))}
