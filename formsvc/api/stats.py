@@ -12,6 +12,7 @@ from formsvc.api.oas import COUNT, DATE, STR, error_response, json_response, obj
 from formsvc.config import county_date
 from formsvc.db import get_session, utcnow
 from formsvc.domain.channels import CHANNELS
+from formsvc.domain.supervision import SIGN_WITHIN_WORKING_DAYS
 from formsvc.services import stats
 from formsvc.web import errors
 from formsvc.web.filters import stats_period
@@ -46,8 +47,9 @@ SCHEMAS: dict[str, Any] = {
         "satisfaction_rate": {**_RATE, "description": "满意率 = (满意 + 基本满意) ÷ 评价数"},
         "mean_working_days": {"type": ["number", "null"], "description": "平均答复用时（工作日）"},
         "signed": {**COUNT, "description": "承办单位已签收数"},
-        "responded": {**COUNT, "description": "分办后 1 个工作日内签收数"},
-        "response_rate": {**_RATE, "description": "响应率 = 1 个工作日内签收数 ÷ 收件数"},
+        "responded": {**COUNT, "description": f"分办后 {SIGN_WITHIN_WORKING_DAYS} 个工作日内签收数"},
+        "response_rate": {**_RATE, "description": f"响应率 = {SIGN_WITHIN_WORKING_DAYS} 个工作日内签收数 "
+                                                   "÷ 收件数"},
     }),
     "Stats": obj({
         "period": obj({"from": {"type": ["string", "null"], "format": "date"},

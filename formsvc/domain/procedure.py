@@ -35,4 +35,5 @@ PAUSE_EXPLANATIONS: dict[str, str] = {
 CONSULTATION_STARTED_NOTE = "依法征求第三方意见，征求意见期间暂停计算答复期限"
 CORRECTION_ABANDONED_NOTE = ("申请人在补正期限内未补正，依据《政府信息公开条例》第三十条视为放弃申请，"
                              "本机关不再处理该政府信息公开申请")
-THIRD_PARTY_LAPSED_NOTE = "第三方在 15 个工作日内未提出意见，由本机关依法决定是否公开（《政府信息公开条例》第三十二条）"
+THIRD_PARTY_LAPSED_NOTE = (f"第三方在 {THIRD_PARTY_MAX_DAYS} 个工作日内未提出意见，由本机关依法决定是否公开"
+                           "（《政府信息公开条例》第三十二条）")

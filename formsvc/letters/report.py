@@ -10,7 +10,7 @@ from flask import Response, current_app, render_template, request
 import pelicanconf
 from formsvc.config import county_date
 from formsvc.db import get_session, utcnow
-from formsvc.domain.supervision import Period, month_of, parse_period
+from formsvc.domain.supervision import SIGN_WITHIN_WORKING_DAYS, Period, month_of, parse_period
 from formsvc.letters.charts import trend_chart
 from formsvc.letters.views import bp
 from formsvc.services import monthly_report, performance, report_files, report_pdf
@@ -36,7 +36,8 @@ def charts(report: monthly_report.MonthlyReport) -> list[dict[str, Any]]:
 def page_context(report: monthly_report.MonthlyReport) -> dict[str, Any]:
     """What the report's templates read."""
     return {"report": report, "charts": charts(report), "percent": percent,
-            "score_grade": performance.score_grade, "SCORE_GRADES": performance.SCORE_GRADES}
+            "score_grade": performance.score_grade, "SCORE_GRADES": performance.SCORE_GRADES,
+            "SIGN_WITHIN_WORKING_DAYS": SIGN_WITHIN_WORKING_DAYS}
 
 
 def html(report: monthly_report.MonthlyReport, template: str, **extra: Any) -> str:

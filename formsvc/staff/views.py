@@ -30,8 +30,8 @@ from formsvc.db import get_session, utcnow
 from formsvc.domain import channels, consent, kinds
 from formsvc.domain.annual_report import CASE_KINDS, CASE_RESULTS, REPORT_ROW_CHOICES
 from formsvc.domain.outcomes import OUTCOMES
-from formsvc.domain.procedure import PAUSE_LABELS
-from formsvc.domain.supervision import NOTICE_KINDS
+from formsvc.domain.procedure import CORRECTION_WINDOW_DAYS, PAUSE_LABELS, THIRD_PARTY_MAX_DAYS
+from formsvc.domain.supervision import NOTICE_KINDS, SIGN_WITHIN_WORKING_DAYS
 from formsvc.domain.workdays import schedule_warning
 from formsvc.forms import fields, work_orders
 from formsvc.forms.text import clean_text
@@ -497,6 +497,9 @@ def _render_message(number: str, errors: list[dict[str, str]] | None = None,
         "reply_accept": ",".join(sorted(set(uploads.REPLY_ACCEPTED.values()))),
         "correction_days": procedure.correction_days(current_app.config),
         "PAUSE_LABELS": PAUSE_LABELS,
+        # the time rules the hints quote, from the tables that apply them
+        "CORRECTION_WINDOW_DAYS": CORRECTION_WINDOW_DAYS, "THIRD_PARTY_MAX_DAYS": THIRD_PARTY_MAX_DAYS,
+        "SIGN_WITHIN_WORKING_DAYS": SIGN_WITHIN_WORKING_DAYS,
         "can_sign": wb.can_sign(staff, message), "notices": wb.notices_of(db, message),
         "undelivered_sms": wb.undelivered_sms(db, message) if message.notify_sms else [],
         "NOTICE_KINDS": NOTICE_KINDS,

@@ -19,6 +19,8 @@ from formsvc import db
 from formsvc.config import county_date
 from formsvc.db import migrate
 from formsvc.domain import notices
+from formsvc.domain import procedure as rules
+from formsvc.domain.supervision import SIGN_WITHIN_WORKING_DAYS
 from formsvc.domain.workdays import Calendar
 from formsvc.models import Attachment, ClockPause, Message, OutboxNotification
 from formsvc.services import deadlines, outbox, procedure, rating_links
@@ -98,6 +100,20 @@ def set_pause(app: Flask, number: str, **values: Any) -> None:
 
 
 # --- 补正 -------------------------------------------------------------------------------------------
+
+
+def test_the_hints_quote_the_time_rules_the_workbench_applies(staff: Flask,
+                                                              wbclient: FlaskClient) -> None:
+    """The 补正 and consultation hints and the 签收 hint read their working days from the rules'
+    tables (a number typed into the template would not follow a change of the rule)."""
+    number, _code = disclosure(staff, wbclient)
+    login(wbclient, "xzfb_h")
+    page = text_of(wbclient.get(f"/hdjl/staff/m/{number}"))
+    assert f"收到申请之日起 {rules.CORRECTION_WINDOW_DAYS} 个工作日内一次性告知" in page
+    assert f"收到征求意见书之日起 {rules.THIRD_PARTY_MAX_DAYS} 个工作日内提出意见" in page
+    assert f"分办后 {SIGN_WITHIN_WORKING_DAYS} 个工作日内签收计入响应率" in page
+    assert f"第三方在 {rules.THIRD_PARTY_MAX_DAYS} 个工作日内未提出意见" in rules.THIRD_PARTY_LAPSED_NOTE
+
 
 
 def test_correction_asked_in_the_workbench_stops_the_clock(staff: Flask,

@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from formsvc import db
-from formsvc.domain.supervision import RULE, parse_period
+from formsvc.domain.supervision import RULE, SIGN_WITHIN_WORKING_DAYS, parse_period
 from formsvc.domain.workdays import Calendar
 from formsvc.models.supervision import PerformanceScore
 from formsvc.services import monthly_report, performance, report_pdf
@@ -111,6 +111,8 @@ def test_public_page_and_bad_months(month: Flask) -> None:
     html = soup(page)
     assert "2026年11月" in html.find("h1").get_text()
     assert html.find(id="score-table") and html.find(id="trend-received")
+    # the 口径 quotes the rule the figures are counted with
+    assert f"响应率指分办后 {SIGN_WITHIN_WORKING_DAYS} 个工作日内签收" in html.get_text()
     assert not html.find(id="late-table") and "rsj 超期未答复" not in page.get_data(as_text=True)
     for bad in ("2026-13", "abc", "2026-Q4", "2999-01", "2026-11-01", "2026-12", "-1"):
         r = client.get("/hdjl/report", query_string={"month": bad})
