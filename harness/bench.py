@@ -23,7 +23,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import REPO_ROOT, stop, synth
+from harness.ports import reserved_port
 
 VENV_BIN = Path(sys.executable).parent
 DATE_LINE = re.compile(r'^date: "?(\d{4}-\d{2}-\d{2}[ \d:]*)"?$', re.M)
@@ -170,12 +170,6 @@ def bench_build(n: int, seed: int, workdir: Path, plain: bool = True) -> dict[st
 # ---- edit-to-preview ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def fetch(url: str, timeout: float = 5.0) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
@@ -213,12 +207,16 @@ SAMPLES = (  # (directory, list page the newest document is on)
 
 
 def bench_preview(n: int, seed: int, workdir: Path, rounds: int = 2) -> dict[str, Any]:
+    with reserved_port() as port:  # the preview's until it has stopped (harness.ports)
+        return _bench_preview(n, seed, workdir, rounds, port)
+
+
+def _bench_preview(n: int, seed: int, workdir: Path, rounds: int, port: int) -> dict[str, Any]:
     from portal import schema
 
     content, _ = corpus(workdir, n, seed)
     out = workdir / f"out-preview-n{n}"
     shutil.rmtree(out, ignore_errors=True)
-    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(workdir / f"preview-n{n}.log", "ab")  # noqa: SIM115 (closed below)
     started = time.perf_counter()

@@ -41,11 +41,12 @@ import time
 import traceback
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from harness import REPO_ROOT, stop
+from harness.ports import reserved_port
 
 VENV_BIN = Path(sys.executable).parent
 WORKERS = 4
@@ -152,12 +153,6 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_http(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -175,7 +170,8 @@ class Gunicorn:
     """gunicorn on loopback with deploy/gunicorn.conf.py; stopped on exit."""
 
     def __init__(self, app: str, env: dict[str, str], log: Path, workers: int = WORKERS) -> None:
-        self.port = free_port()
+        self._port = ExitStack()  # the port stays ours until gunicorn has stopped (harness.ports)
+        self.port = self._port.enter_context(reserved_port())
         self.app = app
         self.env = {**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{self.port}",
                     "GUNICORN_WORKERS": str(workers), "GUNICORN_ACCESSLOG": "",
@@ -194,6 +190,7 @@ class Gunicorn:
     def __exit__(self, *exc: Any) -> None:
         if self.proc is not None:
             stop(self.proc, timeout=30)
+        self._port.close()
 
     @property
     def base(self) -> str:

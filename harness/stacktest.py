@@ -21,6 +21,7 @@ Needs the Debian packages nginx (or nginx-light), postgresql and redis-server.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import http.client
 import json
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import REPO_ROOT
+from harness.ports import reserved_port
 
 VENV_BIN = Path(sys.executable).parent
 WORKERS = 4
@@ -51,12 +53,6 @@ SECURITY_HEADERS = ("X-Content-Type-Options", "X-Frame-Options", "Content-Securi
 
 class Failure(Exception):
     pass
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_port(port: int, timeout: float, what: str, proc: subprocess.Popen | None = None) -> None:
@@ -103,7 +99,13 @@ class Stack:
         self.tmp = tmp
         self.log = log
         self.stops: list[Callable[[], None]] = []
+        self.ports = contextlib.ExitStack()  # released once the servers on them have stopped
         self.as_root = os.geteuid() == 0
+
+    def port(self) -> int:
+        """A loopback port for one of the stack's servers, kept from everyone else until the
+        stack closes (harness.ports: PostgreSQL, Redis, gunicorn and nginx bind it all the same)."""
+        return self.ports.enter_context(reserved_port())
 
     def spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None,
               user: str | None = None) -> subprocess.Popen:
@@ -133,11 +135,12 @@ class Stack:
             except Exception as exc:  # noqa: BLE001 (keep tearing down the rest)
                 self.log(f"cleanup: {exc}")
         self.stops.clear()
+        self.ports.close()
 
     # ---- services -----------------------------------------------------------------------------
 
     def postgres(self) -> str:
-        port = free_port()
+        port = self.port()
         data = self.tmp / "pg"
         sock = self.tmp / "pgsock"
         sock.mkdir()
@@ -175,7 +178,7 @@ class Stack:
         server = shutil.which("redis-server")
         if server is None:
             raise Failure("redis-server not found: apt-get install redis-server")
-        port = free_port()
+        port = self.port()
         proc = self.spawn("redis", [server, "--port", str(port), "--bind", "127.0.0.1",
                                     "--save", "", "--appendonly", "no", "--dir", str(self.tmp)])
         wait_port(port, 20, "Redis", proc)
@@ -204,7 +207,7 @@ class Stack:
                                text=True, timeout=120)
             if r.returncode:
                 raise Failure(f"{' '.join(cmd[:3])} failed:\n{r.stdout}\n{r.stderr}")
-        port = free_port()
+        port = self.port()
         proc = self.spawn("gunicorn", [str(VENV_BIN / "gunicorn"), "-c",
                                        str(REPO_ROOT / "deploy" / "gunicorn.conf.py"),
                                        "formsvc.server.wsgi:app"],
@@ -236,7 +239,7 @@ class Stack:
         for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (prefix / d).mkdir()
             os.chmod(prefix / d, 0o777)
-        port = free_port()
+        port = self.port()
         mime = "/etc/nginx/mime.types"
         conf = f"""
 daemon off;
