@@ -38,6 +38,12 @@ SCHEMAS: dict[str, Any] = {
                            "description": f"待发送的通知数（最多数到 {health.OUTBOX_COUNT_CAP}）"},
         "oldest_pending_minutes": {"type": "integer", "minimum": 0,
                                    "description": "最早一条待发送通知已等待的分钟数（没有时为 0）"},
+        "holidays": {"type": "string", "enum": ["ok", "missing", "unreadable"],
+                     "description": "法定节假日安排：missing 表示计算办理期限所需年份的安排尚未收录"
+                                    "（年份见 holidays_missing，期限暂按周末和固定日期的节日计算）；"
+                                    "unreadable 表示节假日文件无法读取；不影响 status"},
+        "holidays_missing": {"type": "array", "items": {"type": "integer"},
+                             "description": "尚未收录法定节假日安排的年份（今年；11 月 1 日起含明年）"},
         "replica": {"type": "string",
                     "enum": ["ok", "not_in_recovery", "unavailable", "timeout"],
                     "description": "只读副本（配置了 DATABASE_REPLICA_URL 时才有）："
@@ -46,7 +52,7 @@ SCHEMAS: dict[str, Any] = {
         "replica_lag_seconds": {"type": ["number", "null"], "minimum": 0,
                                 "description": "副本落后主库的秒数（已重放完收到的日志时为 0；"
                                                "无法得知时为 null）"},
-    }, required=["status", "database", "search"]),
+    }, required=["status", "database", "search", "holidays", "holidays_missing"]),
 }
 
 PATHS: dict[str, Any] = {

@@ -280,23 +280,30 @@ class Calendar:
         for year in sorted(unknown):
             msg = (f"{year} 年的法定节假日安排尚未收录，期限暂按周末和元旦、劳动节、国庆节计算，"
                    f"国务院公布安排后请更新节假日文件")
-            log.warning("formsvc.domain.workdays: no holiday data for %s, counting weekends only", year)
+            log.warning("formsvc.domain.workdays: no holiday schedule for %s, counting weekends and "
+                        "the fixed-date holidays only", year)
             count.warnings.append(msg)
         return count
 
 
+def missing_schedules(calendar: Calendar, today: date) -> list[int]:
+    """The years whose schedule due dates counted ``today`` need and ``calendar`` lacks: this
+    year's always, next year's from 1 November (due dates counted from then may fall in it)."""
+    return [y for y in (today.year, today.year + 1)
+            if not calendar.knows(y) and (y == today.year
+                                          or (today.month, today.day) >= SCHEDULE_EXPECTED)]
+
+
 def schedule_warning(calendar: Calendar, today: date) -> str:
-    """What staff and ``scripts/check`` are told when a schedule that should be in is missing:
-    this year's always, next year's from 1 November; "" when nothing is missing."""
-    missing = [y for y in (today.year, today.year + 1)
-               if not calendar.knows(y) and (y == today.year
-                                             or (today.month, today.day) >= SCHEDULE_EXPECTED)]
+    """What staff, ``scripts/check``, the health check's readers and the startup log are told
+    when a schedule that should be in is missing (``missing_schedules``); "" when none is."""
+    missing = missing_schedules(calendar, today)
     if not missing:
         return ""
     years = "、".join(f"{y} 年" for y in missing)
     return (f"{years}的法定节假日安排尚未收录：办理期限暂按周末和元旦、劳动节、国庆节计算，"
-            f"春节等节日和调休不计。国务院公布安排后，请写入 formsvc/domain/holidays/"
-            f"{missing[-1]}.yml（或节假日文件）。")
+            f"春节等节日和调休不计。国务院公布安排后，请照抄通知写入 formsvc/domain/holidays/"
+            f"{missing[-1]}.yml（格式见该目录的 README.md；或写入节假日文件）并重新部署。")
 
 
 def _read_yaml(path: Path) -> dict[Any, Any]:

@@ -3,8 +3,10 @@
 
 200 when the database answers ``SELECT 1`` within HEALTH_DB_TIMEOUT seconds, 503 otherwise. A
 missing or broken search index is "degraded", still 200: forms, tracking and the workbench work
-without it. The outbox figures tell monitoring that mail is stuck. No personal data, no big counts
-(at most OUTBOX_COUNT_CAP pending rows are counted), no rate limit, no session.
+without it. The outbox figures tell monitoring that mail is stuck; ``holidays`` that due dates are
+being counted without a year's holiday schedule (``workdays.missing_schedules``), which also
+leaves the status alone: submissions still work, only their due dates may be wrong. No personal
+data, no big counts (at most OUTBOX_COUNT_CAP pending rows are counted), no rate limit, no session.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from flask import Flask
 from sqlalchemy import func, select, text
 
 from formsvc import db
-from formsvc.config import setting
+from formsvc.config import county_date, setting
 from formsvc.db import get_engine, utcnow
+from formsvc.domain.workdays import HolidayFileError, missing_schedules
 from formsvc.models.outbox import OutboxNotification
 
 # "outbox_pending" stops counting here: the check stays cheap when mail has been down for days
@@ -48,7 +51,7 @@ def check(app: Flask) -> dict[str, Any]:
     timeout = float(setting(app.config, "HEALTH_DB_TIMEOUT"))
     database = _database(app, timeout)
     report = {"status": "ok" if database.get("database") == "ok" else "unavailable",
-              **database, "search": _search(app)}
+              **database, "search": _search(app), **_holidays(app)}
     if db.has_replica(app):
         report.update(_replica(app, timeout))
     return report
@@ -135,6 +138,19 @@ def _minutes_since(value: datetime | None) -> int:
     if value is None:
         return 0
     return max(0, int((utcnow() - value).total_seconds() // 60))
+
+
+def _holidays(app: Flask) -> dict[str, Any]:
+    """``holidays``: ok; missing (the years in ``holidays_missing``); unreadable (the holiday
+    file; ``scripts/check`` and the startup log name its error, this report never does)."""
+    from formsvc.web.runtime import calendar
+
+    try:
+        with app.app_context():
+            missing = missing_schedules(calendar(), county_date(app.config, utcnow()))
+    except HolidayFileError:
+        return {"holidays": "unreadable", "holidays_missing": []}
+    return {"holidays": "missing" if missing else "ok", "holidays_missing": missing}
 
 
 def _search(app: Flask) -> str:

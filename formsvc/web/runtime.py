@@ -6,20 +6,24 @@ worked out once per app (building the ``Path`` each time cost more than the ``st
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import current_app
+from flask import Flask, current_app
 
-from formsvc.domain.workdays import Calendar
+from formsvc.config import county_date
+from formsvc.db import utcnow
+from formsvc.domain.workdays import Calendar, HolidayFileError, schedule_warning
 from formsvc.services import projects as projects_svc
 from portal import departments as registry
 from portal import participation
 from portal.schema import CONSULTATION, INTERVIEW
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _mtime(path: str) -> float:
@@ -58,6 +62,22 @@ def calendar() -> Calendar:
     """The calendar with the override file; re-read when the file changes (editors update it)."""
     return _current("formsvc.calendar", lambda: Path(current_app.config["HOLIDAYS_FILE"]),
                     Calendar.from_file)
+
+
+def init_app(app: Flask) -> None:
+    """Say in the startup log what the calendar lacks: a year's holiday schedule that due dates
+    need (``schedule_warning``: which year, and where to add it), or a holiday file that cannot
+    be read. The server starts all the same; the workbench, ``scripts/check`` and the health
+    check (``holidays``) say it too."""
+    try:
+        # read here, not kept: calendar() keeps the file's path from the first request on
+        cal = Calendar.from_file(app.config["HOLIDAYS_FILE"])
+    except HolidayFileError as exc:
+        log.error("formsvc: 节假日文件无法读取，办理期限无法计算：%s", exc)
+        return
+    warning = schedule_warning(cal, county_date(app.config, utcnow()))
+    if warning:
+        log.warning("formsvc: %s", warning)
 
 
 def projects() -> dict[str, projects_svc.Project]:

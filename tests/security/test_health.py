@@ -9,7 +9,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +48,42 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
     return {"SEARCH_INDEX_DIR": str(tmp_path / "_search")}
 
 
-def test_healthy_without_search(app: Flask) -> None:
+def _today(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
+    """The health check's clock at 10:00 county time on ``day``."""
+    monkeypatch.setattr("formsvc.web.health.utcnow",
+                        lambda: datetime(day.year, day.month, day.day, 2, tzinfo=UTC))
+
+
+def test_healthy_without_search(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    _today(monkeypatch, date(2026, 10, 15))  # 2026's schedule is known; 2027's not yet expected
     body = check(app.test_client().get(URL), 200)
     assert body == {"status": "ok", "database": "ok", "search": "unavailable",
-                    "outbox_pending": 0, "oldest_pending_minutes": 0}
+                    "outbox_pending": 0, "oldest_pending_minutes": 0,
+                    "holidays": "ok", "holidays_missing": []}
+
+
+def test_a_missing_holiday_schedule_is_reported_not_fatal(app: Flask,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Due dates counted without a year's schedule: monitoring is told which years, the server
+    still takes traffic (its due dates skip weekends and the fixed-date holidays)."""
+    client = app.test_client()
+    _today(monkeypatch, date(2031, 6, 1))  # a year no schedule covers
+    body = check(client.get(URL), 200)
+    assert body["status"] == "ok"
+    assert (body["holidays"], body["holidays_missing"]) == ("missing", [2031])
+    _today(monkeypatch, date(2031, 11, 5))  # from 1 November next year's is expected too
+    assert check(client.get(URL), 200)["holidays_missing"] == [2031, 2032]
+    holidays = Path(app.config["HOLIDAYS_FILE"])
+    holidays.write_text("2031:\n  holidays:\n    - {date: 2031-01-01, name: 元旦}\n"
+                        "2032:\n  holidays:\n    - {date: 2032-01-01, name: 元旦}\n",
+                        encoding="utf-8")
+    body = check(client.get(URL), 200)
+    assert (body["holidays"], body["holidays_missing"]) == ("ok", [])
+    holidays.write_text("2031: [\n", encoding="utf-8")  # an editor's broken file
+    os.utime(holidays, (1, 1))  # a new mtime even within the file system's resolution
+    body = check(client.get(URL), 200)
+    assert (body["status"], body["holidays"], body["holidays_missing"]) == ("ok", "unreadable", [])
+    assert str(holidays) not in client.get(URL).get_data(as_text=True)
 
 
 def test_search_ok_when_the_index_is_there(app: Flask) -> None:
