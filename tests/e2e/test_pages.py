@@ -8,8 +8,11 @@ guide and its checklist …), not by hard-coded slugs, so editing content/ does 
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +22,8 @@ from tests.e2e import support
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
+
+    from tests.e2e.conftest import Server
 
 
 STATIC = [
@@ -33,17 +38,20 @@ STATIC = [
 
 # --- pages of the service: reached by doing what a citizen does -----------------------------------
 
-def _goto(path: str) -> Callable[[Page], int]:
-    def load(page: Page) -> int:
+Load = Callable[["Page", "Server"], int]
+
+
+def _goto(path: str) -> Load:
+    def load(page: Page, _server: Server) -> int:
         response = page.goto(path)
         assert response is not None
         return response.status
     return load
 
 
-def _submit_empty(kind: str) -> Callable[[Page], int]:
+def _submit_empty(kind: str) -> Load:
     """The form page after pressing 提交 with nothing filled in."""
-    def load(page: Page) -> int:
+    def load(page: Page, _server: Server) -> int:
         page.goto(f"/hdjl/{kind}/new")
         with page.expect_navigation() as nav:
             page.locator("form.gp-form button[type=submit]").click()
@@ -51,7 +59,7 @@ def _submit_empty(kind: str) -> Callable[[Page], int]:
     return load
 
 
-def _review(page: Page) -> int:
+def _review(page: Page, _server: Server) -> int:
     page.goto("/hdjl/ysqgk/new")
     support.fill_disclosure(page)
     with page.expect_navigation() as nav:
@@ -59,7 +67,56 @@ def _review(page: Page) -> int:
     return nav.value.status
 
 
-def _receipt(page: Page) -> int:
+# 办理期限如何计算 on the receipt and the tracking page has a table of the days not counted when
+# the five working days cross a weekend or a holiday (six receipts in seven), none when they do
+# not (a Sunday's receipt), and a warning under it when they reach into a year whose holiday
+# schedule is missing (late December). Besides today's, whatever the weekday, each of these is
+# checked every day: the message just submitted is moved to a fixed receipt date.
+def _first_unknown_year() -> int:
+    from formsvc.domain.workdays import Calendar  # the schedules the server counts with
+
+    calendar = Calendar.from_file(None)
+    return next(y for y in range(date.today().year, date.today().year + 50)
+                if not calendar.knows(y))
+
+
+@dataclass(frozen=True)
+class Window:
+    received: Callable[[], date]
+    table: bool  # the table of days not counted
+    warning: bool  # the missing schedule's warning
+
+
+WINDOWS: dict[str, Window] = {
+    # a Sunday: Monday to Friday, nothing skipped
+    "plain": Window(lambda: date(2026, 11, 29), table=False, warning=False),
+    # 国庆节 and 中秋节 skipped, the make-up Saturday 10-10 counted
+    "holidays": Window(lambda: date(2026, 9, 30), table=True, warning=False),
+    # 元旦 and a weekend in a year no schedule covers
+    "unknown-year": Window(lambda: date(_first_unknown_year() - 1, 12, 28), table=True,
+                           warning=True),
+}
+
+
+def receive_on(server: Server, number: str, day: date) -> None:
+    """Move a message's receipt date to ``day`` and its due date with it (counted as the server
+    counts: its holiday file, the message's time limit), straight in the server's database: no
+    form submits on another day than today."""
+    from formsvc.domain.workdays import Calendar
+    from formsvc.services.deadlines import first_count
+
+    instance = Path(server.env["FORMSVC_INSTANCE_PATH"])
+    calendar = Calendar.from_file(instance / "holidays.yml")
+    with contextlib.closing(sqlite3.connect(instance / "formsvc.sqlite3")) as conn, conn:
+        (limit,) = conn.execute("SELECT time_limit_days FROM message WHERE tracking_number = ?",
+                                (number,)).fetchone()
+        due = first_count(calendar, day, limit).due
+        assert conn.execute("UPDATE message SET received_on = ?, due_date = ? "
+                            "WHERE tracking_number = ?",
+                            (day.isoformat(), due.isoformat(), number)).rowcount == 1
+
+
+def _submit(page: Page) -> int:
     page.goto("/hdjl/zx/new")
     support.fill_message(page, "老年人优待证办理材料")
     with page.expect_navigation() as nav:
@@ -67,18 +124,37 @@ def _receipt(page: Page) -> int:
     return nav.value.status
 
 
-def _status(page: Page) -> int:
-    _receipt(page)
-    number, code = support.receipt_numbers(page)
-    page.get_by_role("link", name="查询办理进度").click()
-    page.get_by_label("查询码").fill(code)
-    with page.expect_navigation() as nav:
-        page.get_by_role("button", name="查询").click()
-    assert number in page.locator("h1").inner_text()
-    return nav.value.status
+def _receipt(window: str = "") -> Load:
+    """The receipt shown after submitting; with ``window``, reloaded once the message has that
+    window's receipt date."""
+    def load(page: Page, server: Server) -> int:
+        status = _submit(page)
+        if not window:
+            return status
+        receive_on(server, support.receipt_numbers(page)[0], WINDOWS[window].received())
+        response = page.reload()
+        assert response is not None
+        return response.status
+    return load
 
 
-def _track_errors(page: Page) -> int:
+def _status(window: str = "") -> Load:
+    """The tracking page of the message just submitted (with ``window``'s receipt date)."""
+    def load(page: Page, server: Server) -> int:
+        _submit(page)
+        number, code = support.receipt_numbers(page)
+        if window:
+            receive_on(server, number, WINDOWS[window].received())
+        page.get_by_role("link", name="查询办理进度").click()
+        page.get_by_label("查询码").fill(code)
+        with page.expect_navigation() as nav:
+            page.get_by_role("button", name="查询").click()
+        assert number in page.locator("h1").inner_text()
+        return nav.value.status
+    return load
+
+
+def _track_errors(page: Page, _server: Server) -> int:
     page.goto("/hdjl/track")
     with page.expect_navigation() as nav:
         page.get_by_role("button", name="查询").click()
@@ -87,9 +163,10 @@ def _track_errors(page: Page) -> int:
 
 @dataclass(frozen=True)
 class Service:
-    load: Callable[[Page], int]
+    load: Load
     status: int = 200
     route: str = ""  # one of conftest.OPTIONAL_ROUTES: skip, naming it, until it is served
+    window: Window | None = None  # what 办理期限如何计算 must show
 
 
 SERVICE: dict[str, Service] = {
@@ -97,10 +174,12 @@ SERVICE: dict[str, Service] = {
     **{f"form-{k}": Service(_goto(f"/hdjl/{k}/new")) for k in ("zx", "jy", "ts", "tz", "ysqgk")},
     **{f"form-{k}-errors": Service(_submit_empty(k), 400) for k in ("zx", "jy", "ts", "tz", "ysqgk")},
     "ysqgk-review": Service(_review),
-    "receipt": Service(_receipt),
+    "receipt": Service(_receipt()),
+    **{f"receipt-{w}": Service(_receipt(w), window=WINDOWS[w]) for w in WINDOWS},
     "track": Service(_goto("/hdjl/track")),
     "track-errors": Service(_track_errors, 400),
-    "track-status": Service(_status),
+    "track-status": Service(_status()),
+    **{f"track-status-{w}": Service(_status(w), window=WINDOWS[w]) for w in WINDOWS},
     "letters": Service(_goto("/hdjl/letters"), route="/hdjl/letters"),
     "stats": Service(_goto("/hdjl/stats"), route="/hdjl/stats"),
     "search": Service(_goto("/search?q=%E7%A4%BE%E4%BF%9D"), route="/search?q=test"),
@@ -169,7 +248,13 @@ def test_service_page(name: str, open_page, server, artifacts) -> None:
     if spec.route and (why := server.missing(spec.route)):
         pytest.skip(why)
     page = open_page()
-    assert spec.load(page) == spec.status, page.url
+    assert spec.load(page, server) == spec.status, page.url
+    if spec.window is not None:  # the case the window is there for, or its check proves nothing
+        due = page.locator("section.gp-due")
+        assert due.count() == 1
+        assert due.locator("table").count() == int(spec.window.table), due.inner_text()
+        assert due.locator(".gp-due__warning").count() == int(spec.window.warning), \
+            due.inner_text()
     if spec.status == 400:  # a form with errors: the summary is announced and takes the focus
         assert page.locator(".gp-error-summary").get_attribute("role") == "alert"
         assert page.evaluate("document.activeElement.classList.contains('gp-error-summary')")
