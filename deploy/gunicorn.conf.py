@@ -33,6 +33,16 @@ proc_name = "formsvc"
 limit_request_line = 8190
 
 
+def when_ready(server):  # noqa: ARG001
+    """Once per start, in the server's log: a holiday schedule that due dates need and lack."""
+    try:
+        from formsvc.server.wsgi import app
+        from formsvc.web.runtime import log_calendar_state
+    except Exception:  # noqa: BLE001 (an app that fails to import fails loudly in the worker)
+        return
+    log_calendar_state(app)
+
+
 def post_fork(server, worker):  # noqa: ARG001
     """Database connections opened in the master must not be shared with the forked workers."""
     try:

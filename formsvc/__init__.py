@@ -45,7 +45,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         _register_blueprints,
         _call("formsvc.web.errors", "register"),
         _call("formsvc.web.security", "init_app"),  # the headers every response carries
-        _call("formsvc.web.runtime", "init_app"),  # a missing holiday schedule, in the startup log
         _call("formsvc.cli", "register"),
     ]
     for step in steps:

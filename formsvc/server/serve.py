@@ -17,7 +17,7 @@ from formsvc.cli.common import session
 from formsvc.db import migrate
 from formsvc.server.site import make_portal_app
 from formsvc.services import departments
-from formsvc.web import security
+from formsvc.web import runtime, security
 from portal import ports
 
 
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     # plain http on this machine: a Secure cookie would not come back from other browsers
     app = create_app({"SESSION_COOKIE_SECURE": False})
     prepare(app, demo_staff=args.demo_staff)
+    runtime.log_calendar_state(app)  # a missing holiday schedule, before the first request
     output = Path(app.config["OUTPUT_DIR"])
     if not (output / "index.html").is_file():
         print(f"注意：{output} 中没有生成的门户，请先运行 make build；互动交流服务照常可用。",

@@ -64,11 +64,13 @@ def calendar() -> Calendar:
                     Calendar.from_file)
 
 
-def init_app(app: Flask) -> None:
-    """Say in the startup log what the calendar lacks: a year's holiday schedule that due dates
-    need (``schedule_warning``: which year, and where to add it), or a holiday file that cannot
-    be read. The server starts all the same; the workbench, ``scripts/check`` and the health
-    check (``holidays``) say it too."""
+def log_calendar_state(app: Flask) -> None:
+    """Say in the server's startup log what the calendar lacks: a year's holiday schedule that
+    due dates need (``schedule_warning``: which year, and where to add it), or a holiday file
+    that cannot be read. The server starts all the same; the workbench, ``scripts/check`` and
+    the health check (``holidays``) say it too. Called once when a server starts (gunicorn's
+    ``when_ready``, ``scripts/serve``), not by ``create_app``: the timers' commands (send-mail
+    every minute) would repeat it all day."""
     try:
         # read here, not kept: calendar() keeps the file's path from the first request on
         cal = Calendar.from_file(app.config["HOLIDAYS_FILE"])
