@@ -278,8 +278,9 @@ class Calendar:
                 count.skipped.append(info)
         count.due = d
         for year in sorted(unknown):
-            msg = (f"{year} 年的法定节假日安排尚未收录，期限暂按周末和元旦、劳动节、国庆节计算，"
-                   f"国务院公布安排后请更新节假日文件")
+            # shown to citizens on the receipt: what the date rests on, not the operators' task
+            # (``schedule_warning`` tells staff and the health check to add the year's file)
+            msg = f"{year} 年的法定节假日安排尚未收录，期限暂按周末和元旦、劳动节、国庆节计算"
             log.warning("formsvc.domain.workdays: no holiday schedule for %s, counting weekends and "
                         "the fixed-date holidays only", year)
             count.warnings.append(msg)
