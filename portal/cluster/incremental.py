@@ -10,6 +10,8 @@ publishconf's emptying of the output):
   day are the same (links and file fields are checked against the set of files, dates against
   the day), otherwise it is checked again and only its Markdown is reused. Cross-document rules
   (``check_site``) and everything after reading run on every build, on every document.
+  Beside it, ``links.json``: the files of other sites its documents link to (reused checks'
+  included), which the runner takes into its index (``portal.cluster.crosslinks``).
 - ``pages.pickle``: per page written through Pelican's writer, a hash of what its template is
   given (``page_digest``). A page whose hash did not change and whose file is there is not
   rendered again; a page the previous build wrote and this one did not is deleted.
