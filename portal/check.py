@@ -253,23 +253,28 @@ class Site:
         self.files: frozenset[str] = frozenset(self._walk())
         self.department_urls = frozenset(f"jg/{d.code}.html" for d in registry)
         self.columns = columns.load(self.content_dir)
-        urls: set[str] = set()
-        news_slugs: set[str] = set()
+        # each page's URL (a news item's slug) → the file it is made from (``source``)
+        urls: dict[str, str] = {}
+        news_slugs: dict[str, str] = {}
         for rel in self.files:
             if not rel.endswith(".md"):
                 continue
             t = doc_type_of(rel)
             if t is schema.NEWS:
-                news_slugs.add(schema.slug_for(t, rel))
+                news_slugs[schema.slug_for(t, rel)] = rel
             elif t is not None:
-                urls.add(schema.url_for(t, rel, {}))
-        self.document_urls = frozenset(urls)
+                urls[schema.url_for(t, rel, {})] = rel
+        self.document_urls = urls
         # A news URL holds its column, known only after parsing; accept any column for the slug.
-        self.news_slugs = frozenset(news_slugs)
+        self.news_slugs = news_slugs
         # 索引号 of disclosure files whose front matter could not be read (see check_file)
         self.unreadable_index_nos: set[str] = set()
         # links to list pages, by file shown: (line, target), checked in check_site
         self.list_links: dict[str, list[tuple[int, str]]] = {}
+        # by file shown: the files of other sites of the cluster its links resolved to, as (site
+        # id, ``source``): what the runner keeps to find the sites a gone file breaks
+        # (portal.cluster.crosslinks)
+        self.cross_links: dict[str, list[tuple[str, str]]] = {}
         # the repository's cluster when this tree is one of its sites (links between sites)
         self.cluster = _ClusterView.of(self.content_dir, self.today, county)
         # this tree's site id in the cluster (``county`` outside one)
@@ -300,19 +305,30 @@ class Site:
 
     def resolves(self, path: str) -> bool:
         """Whether a site-absolute path (``/xxgk/zn.html``) is served by the static site."""
+        return self.source(path) is not None
+
+    def source(self, path: str) -> str | None:
+        """The file of this tree that makes a site-absolute path resolve (its document, its
+        attachment), "" when the path resolves whatever the tree's files (the home page, a page
+        the build writes itself, a department's page), None when it does not resolve: as long as
+        that file is there, so is the page."""
         p = path.lstrip("/")
-        if p in ("", "index.html") or p in self.document_urls or p in self.department_urls:
-            return True
+        if p in ("", "index.html") or p in self.department_urls:
+            return ""
+        if (doc := self.document_urls.get(p)) is not None:
+            return doc
         if p.startswith(schema.FILES_DIR + "/"):
-            return p in self.files
+            return p if p in self.files else None
         if p in GENERATED_PATHS or p.startswith(GENERATED_PREFIXES):
-            return True
+            return ""
         # a guide's printable materials checklist sits beside it: bsfw/zn/<slug>-qd.html
-        if p.endswith("-qd.html") and p[: -len("-qd.html")] + ".html" in self.document_urls:
-            return True
+        if p.endswith("-qd.html") and (doc := self.document_urls.get(p[: -len("-qd.html")] + ".html")):
+            return doc
         parts = p.split("/")
-        return len(parts) == 3 and parts[0] == schema.NEWS.section and parts[1] in self.columns.news \
-            and parts[2].endswith(".html") and parts[2][:-5] in self.news_slugs
+        if len(parts) == 3 and parts[0] == schema.NEWS.section and parts[1] in self.columns.news \
+                and parts[2].endswith(".html"):
+            return self.news_slugs.get(parts[2][:-5])
+        return None
 
     def route(self, path: str) -> tuple[Site, str]:
         """The site of the cluster that serves a root-relative path, and the path on that site.
@@ -778,8 +794,9 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
     body = doc.body
     if "<!--" in body:  # links in comments are not published; keep line numbers by keeping newlines
         body = HTML_COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
-    if ctx.site is not None:
-        ctx.site.list_links.pop(ctx.path, None)  # this file's links are read again below
+    if ctx.site is not None:  # this file's links are read again below
+        ctx.site.list_links.pop(ctx.path, None)
+        ctx.site.cross_links.pop(ctx.path, None)
     if t in BODY_REQUIRED and not body.strip():
         ctx.error(doc.body_line - 1, "正文为空：请在元数据块结束标记 --- 之后填写正文"
                                      "（模板里的 <!-- … --> 提示不算正文）")
@@ -798,6 +815,7 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
     # where the page is published, to resolve relative links; unknown for a news item without a
     # valid column (reported already)
     url = "" if t is schema.NEWS and column not in ctx.site.columns.news else schema.url_for(t, rel, doc.meta)
+    linked: list[tuple[str, str]] = []
     for n, text in enumerate(body.split("\n")):
         if body_check.FENCE_RE.match(text):
             in_fence = not in_fence
@@ -809,11 +827,13 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
         if ref:
             targets.append(ref.group(1))
         for target in targets:
-            problem = _link_problem(target, rel, ctx.site, url)
+            problem = _link_problem(target, rel, ctx.site, url, linked)
             if problem == LIST_PAGE:  # known once every document is read: see check_site
                 ctx.site.list_links.setdefault(ctx.path, []).append((doc.body_line + n, _absolute(target, url)))
             elif problem:
                 ctx.error(doc.body_line + n, problem)
+    if linked:
+        ctx.site.cross_links[ctx.path] = sorted(set(linked))
 
 
 def _absolute(target: str, url: str) -> str:
@@ -828,11 +848,14 @@ def _absolute(target: str, url: str) -> str:
     return shown + ("/" if path.endswith("/") and not shown.endswith("/") else "") + sep + rest
 
 
-def _link_problem(target: str, relpath: str, site: Site, url: str = "") -> str | None:
+def _link_problem(target: str, relpath: str, site: Site, url: str = "",
+                  linked: list[tuple[str, str]] | None = None) -> str | None:
     """Why an internal link does not resolve, or None (external links pass).
 
     A relative link is resolved against the page's own ``url`` (as a browser does) when known.
     LIST_PAGE for a list page (``/xxgk/ml/zt/01/``): which exist depends on every document.
+    A link that resolves in another site of the cluster adds (its id, the file the page is made
+    from: ``Site.source``) to ``linked``.
     """
     if (problem := body_check.link_message(target)) is not None:
         return problem
@@ -845,14 +868,14 @@ def _link_problem(target: str, relpath: str, site: Site, url: str = "") -> str |
                 return f"链接 {target} 指向的文件 content/{resolved} 不存在"
             return None
     if OWN_SITE_RE.match(target):  # the portal's own address: check the page it names
-        return _link_problem(_absolute(target, url), relpath, site)
+        return _link_problem(_absolute(target, url), relpath, site, linked=linked)
     if target.startswith("//") or body_check.SCHEME_RE.match(target) or target.startswith("#"):
         return None
     if not target.startswith("/"):
         if not url or not QUERY_RE.split(target, maxsplit=1)[0]:
             return None
         shown = _absolute(target, url)
-        problem = _link_problem(shown, relpath, site)
+        problem = _link_problem(shown, relpath, site, linked=linked)
         if problem is None or problem == LIST_PAGE:
             return problem
         return (f"相对链接 {target} 在网页 /{url} 上指向 {shown}，找不到对应的页面；"
@@ -861,7 +884,10 @@ def _link_problem(target: str, relpath: str, site: Site, url: str = "") -> str |
     if path.startswith(SERVICE_PREFIXES):
         return None
     owner, local = site.route(path)
-    if owner.resolves(local):
+    source = owner.source(local)
+    if source is not None:
+        if owner is not site and linked is not None:
+            linked.append((owner.cluster_id, source))
         return None
     if owner is not site:  # a page of another site of the cluster
         if owner.is_list_page(local):  # its list folders are that site's check's business

@@ -10,6 +10,8 @@ publishconf's emptying of the output):
   day are the same (links and file fields are checked against the set of files, dates against
   the day), otherwise it is checked again and only its Markdown is reused. Cross-document rules
   (``check_site``) and everything after reading run on every build, on every document.
+  Beside it, ``links.json``: the files of other sites its documents link to (reused checks'
+  included), which the runner takes into its index (``portal.cluster.crosslinks``).
 - ``pages.pickle``: per page written through Pelican's writer, a hash of what its template is
   given (``page_digest``). A page whose hash did not change and whose file is there is not
   rendered again; a page the previous build wrote and this one did not is deleted.
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import os
 import pickle
@@ -46,7 +49,10 @@ CACHE_DIR = "_cluster/cache"  # under the cluster's output root, one folder per 
 READER_FILE = "reader.pickle"
 PAGES_FILE = "pages.pickle"
 DERIVED_DIR = "derived"
-FORMAT = 2
+# what the documents of the last good build link to in other sites (ReaderCache.save), taken by
+# the runner into its index (portal.cluster.crosslinks)
+LINKS_FILE = "links.json"
+FORMAT = 3  # 3: a document's check carries its links into other sites (Checked.cross_links)
 # attributes of content objects that are the build's machinery, not what a page shows
 _SKIPPED_ATTRS = frozenset({"_context", "settings"})
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -117,6 +123,7 @@ class Checked:
     problems: list[Any]
     list_links: list[tuple[int, str]] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+    cross_links: list[tuple[str, str]] = field(default_factory=list)  # check.Site.cross_links
 
 
 def _without_node(checked: Checked, raw: bytes) -> Checked:
@@ -157,6 +164,8 @@ class ReaderCache:
         self.new: dict[str, Entry] = {}
         self._check_key: str | None = None
         self.hits = 0
+        # (site id, file) of other sites the documents read link to, reused checks' included
+        self.links: set[tuple[str, str]] = set()
 
     def check_key(self, site: Any) -> str:
         """What every document's check depends on besides its own bytes (see the module's doc)."""
@@ -173,7 +182,7 @@ class ReaderCache:
         the file nor the tree changed; the HTML is handed back with :meth:`remember_html`."""
         try:
             raw = path.read_bytes()
-        except OSError:  # check_file reports it
+        except OSError:  # check_file reports it (the build fails: no links to keep)
             return Checked(*check_file(path, site, relpath)), None
         digest = hashlib.sha1(raw).hexdigest()
         try:
@@ -190,6 +199,9 @@ class ReaderCache:
             checked: Checked = pickle.loads(old.checked)
             if checked.list_links:
                 site.list_links.setdefault(shown, []).extend(checked.list_links)
+            if checked.cross_links:
+                site.cross_links[shown] = list(checked.cross_links)
+                self.links.update(checked.cross_links)
             site.unreadable_index_nos.update(checked.unreadable)
             self.new[relpath] = old if old.mtime == mtime else dataclasses.replace(old, mtime=mtime, search=None)
             return checked, html
@@ -197,7 +209,9 @@ class ReaderCache:
         unreadable_before = set(site.unreadable_index_nos)
         doc, problems = check_file(path, site, relpath)
         checked = Checked(doc, problems, list(site.list_links.get(shown, ())[links_before:]),
-                          sorted(site.unreadable_index_nos - unreadable_before))
+                          sorted(site.unreadable_index_nos - unreadable_before),
+                          list(site.cross_links.get(shown, ())))
+        self.links.update(checked.cross_links)
         self.new[relpath] = Entry(digest, key, pickle.dumps(_without_node(checked, raw), pickle.HIGHEST_PROTOCOL),
                                   html, mtime, old.search if same and old is not None and old.mtime == mtime else None)
         return checked, html
@@ -219,8 +233,13 @@ class ReaderCache:
         return doc
 
     def save(self) -> None:
-        """Keep the documents this build read (a removed document leaves the cache with it)."""
+        """Keep the documents this build read (a removed document leaves the cache with it), and
+        the files of other sites they link to."""
         _save(self.path, self.new)
+        links = self.path.with_name(LINKS_FILE)
+        tmp = links.with_name(links.name + ".tmp")
+        tmp.write_text(json.dumps(sorted(self.links), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, links)
 
 
 # ---- rendering ---------------------------------------------------------------------------------------

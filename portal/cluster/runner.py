@@ -244,11 +244,10 @@ class Cluster:
         return next(s for s in self.sites if s.id == site_id).content_dir
 
     def recheck_links(self, plans: dict[str, Plan | None], force: bool = False) -> set[str]:
-        """Send every site that may link to a file gone from another site to a full build
+        """Send every site that links to a file gone from another site to a full build
         (``portal.cluster.crosslinks``); the sites sent, whose plans in ``plans`` are made again."""
         trees = {site_id: self.content_dir(site_id) for site_id in self.ids}
-        found: set[bytes] = set()
-        owners = set()
+        lost: dict[str, set[str]] = {}
         # a site keeps its files while its fingerprint does: only a site to be built, and the
         # county (planned after its sub-sites, so looked at now), can have lost one
         for site_id in [DEFAULT_SITE, *(i for i, p in plans.items() if p is not None)]:
@@ -256,11 +255,24 @@ class Cluster:
             plan = plans.get(site_id)
             gone = before - (plan.names if plan is not None else crosslinks.names(trees[site_id])) if before else set()
             if gone:
-                found |= crosslinks.needles(gone)
-                owners.add(site_id)  # its own build checks its links to itself again
+                lost[site_id] = gone
         removed = crosslinks.known_sites(self.output_root) - set(trees)
-        found |= {f"/{site_id}/".encode() for site_id in removed}
-        linking = crosslinks.linking({i: t for i, t in trees.items() if i not in owners}, found) if found else set()
+        linking: set[str] = set()
+        unindexed: dict[str, Path] = {}
+        # a site that lost a file checks all its documents again (its files changed): its links
+        # to itself, and into another site, are checked anyway
+        for site_id in (trees if lost or removed else ()):
+            if site_id in lost:
+                continue
+            linked = crosslinks.links(self.output_root, site_id)
+            if linked is None:
+                unindexed[site_id] = trees[site_id]
+            elif crosslinks.breaks(linked, lost, removed):
+                linking.add(site_id)
+        if unindexed:
+            found = crosslinks.needles(name for gone in lost.values() for name in gone)
+            found |= {f"/{site_id}/".encode() for site_id in removed}
+            linking |= crosslinks.linking(unindexed, found)
         for site_id in linking:
             fingerprint.forget(self.output_root, site_id)
             if site_id in plans:
@@ -285,6 +297,7 @@ class Cluster:
             return Result(site_id, "skipped")
         cache, partial = plan.cache, plan.partial
         fingerprint.forget(self.output_root, site_id)
+        crosslinks.before_build(cache)
         if not partial:  # nothing of the last build's reading may be used (its pages: deleted if gone)
             incremental.forget_reading(cache)
         run = {**plan.overrides, "INCREMENTAL": {"dir": str(cache), "full": not partial}}
@@ -305,6 +318,8 @@ class Cluster:
             return Result(site_id, "failed", wall, cpu, log, mode)
         if before is not None:
             leftovers.prune(before)
+        # before the fingerprint: a site kept unbuilt always has the index of its last build
+        crosslinks.keep_links(self.output_root, site_id, cache)
         fingerprint.store(self.output_root, site_id, plan.fingerprint, plan.base)
         crosslinks.store(self.output_root, site_id, plan.names)
         return Result(site_id, "built", wall, cpu, log, mode)

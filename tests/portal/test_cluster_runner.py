@@ -149,8 +149,9 @@ def cluster_repo(tmp_path: Path) -> Path:
     return root
 
 
-def as_built(cluster: runner.Cluster, out: Path) -> None:
-    """What a good build of every site leaves for the runner (its fingerprints, its file names)."""
+def as_built(cluster: runner.Cluster, out: Path, indexed: bool = False) -> None:
+    """What a good build of every site leaves for the runner (its fingerprints, its file names;
+    ``indexed``: the index of its links into other sites too, as a build since it was made)."""
     for site_id in cluster.ids:
         plan = cluster.plan(site_id, force=True)
         assert plan is not None
@@ -159,6 +160,8 @@ def as_built(cluster: runner.Cluster, out: Path) -> None:
         (site_out / "index.html").write_text("x", encoding="utf-8")
         fingerprint.store(out, site_id, plan.fingerprint, plan.base)
         crosslinks.store(out, site_id, plan.names)
+        if indexed:
+            crosslinks.store_links(out, site_id, crosslinks.checked(cluster.content_dir(site_id)))
 
 
 def plans(cluster: runner.Cluster) -> dict[str, runner.Plan | None]:
@@ -206,6 +209,94 @@ def test_a_file_gone_from_the_county_or_a_removed_site_reaches_the_sub_sites(clu
     assert cluster.recheck_links(planned) == {"cgz"}
     assert crosslinks.stored(out, "rsj") is None  # dealt with once
     assert cluster.recheck_links(plans(cluster)) == set()
+
+
+LINKS = """
+[甲](/cgz/xxgk/wj/cgz-2026-101.html)、[乙](https://www.shifan.gov.cn/cgz/zwdt/xzdt/cgz-shequ-shitang.html?a=1#b)、
+[丙](/cgz/zwdt/xzdt/cgz%2Ddongji%2Danquan.html)、[附件](/cgz/files/xxgk/2026/cgz-2026-101-fj1.pdf)、
+<a href="/rsj/xxgk/wj/rsj-2026-101.html">丁</a>、[戊][r]、[己](../../rsj/zwdt/bmdt/rsj-jineng-peixun.html)、
+[庚](/cgz/zwdt/)、[辛](/cgz/)、[壬](/jg/cgz.html)、[癸](/zwdt/yw/2024-gzhy.html)、[自己](/hxz/xxgk/wj/hxz-2026-101.html)
+<!-- [注释里的](/rsj/xxgk/wj/rsj-2026-102.html) -->
+
+[r]: /rsj/zwdt/bmdt/rsj-nongmingong-gongzi.html
+"""
+
+
+def test_a_sites_index_holds_the_file_behind_every_link_into_another_site_however_written(cluster_repo):
+    hxz = cluster_repo / "sites" / "hxz" / "content"
+    doc = hxz / "zwdt" / "hxz-shuiku-xunjian.md"
+    doc.write_text(doc.read_text(encoding="utf-8") + LINKS, encoding="utf-8")
+    assert crosslinks.checked(hxz) == {
+        ("cgz", "xxgk/wj/2026/cgz-2026-101.md"),  # absolute
+        ("cgz", "zwdt/cgz-shequ-shitang.md"),  # the portal's own address, a query and a fragment
+        ("cgz", "zwdt/cgz-dongji-anquan.md"),  # percent-encoded
+        ("cgz", "files/xxgk/2026/cgz-2026-101-fj1.pdf"),  # an attachment
+        ("rsj", "xxgk/wj/2026/rsj-2026-101.md"),  # HTML
+        ("rsj", "zwdt/rsj-nongmingong-gongzi.md"),  # a reference definition
+        ("rsj", "zwdt/rsj-jineng-peixun.md"),  # relative to the page (/hxz/zwdt/xzdt/…)
+        ("cgz", ""),  # its home page: made from no file, gone only with the site
+        ("county", ""),  # a department's page of the county
+        ("county", "zwdt/2024-gzhy.md"),  # a sub-site's root link is the county's
+    }  # not: another site's list page (not checked), its own pages, a link in a comment
+    (cluster_repo / "content" / "zwdt" / "2024-gzhy.md").unlink()
+    assert ("county", "zwdt/2024-gzhy.md") not in crosslinks.checked(hxz)  # only what resolves
+
+
+def test_with_an_index_a_gone_file_sends_only_the_sites_that_link_to_it(cluster_repo, tmp_path):
+    out = tmp_path / "out"
+    hxz = sorted((cluster_repo / "sites" / "hxz" / "content" / "zwdt").rglob("*.md"))[0]
+    # the stem in a text, not a link: the index tells them apart (a search for the stem cannot)
+    hxz.write_text(hxz.read_text(encoding="utf-8") + "\n参见 cgz-2026-101 号文件。\n", encoding="utf-8")
+    cgz_doc = sorted((cluster_repo / "sites" / "cgz" / "content" / "zwdt").rglob("*.md"))[0]
+    cgz_doc.write_text(cgz_doc.read_text(encoding="utf-8") + "\n见[县里的](/zwdt/yw/2024-gzhy.html)。\n",
+                       encoding="utf-8")
+    cluster = runner.Cluster(out, repo=cluster_repo)
+    as_built(cluster, out, indexed=True)
+    assert crosslinks.links(out, "rsj") == {("cgz", "xxgk/wj/2026/cgz-2026-101.md")}
+    cgz = cluster_repo / "sites" / "cgz" / "content"
+    (cgz / "xxgk" / "wj" / "2026" / "cgz-2026-101.md").rename(cgz / "xxgk" / "wj" / "2026" / "cgz-2026-111.md")
+    planned = plans(cluster)
+    assert cluster.recheck_links(planned) == {"rsj"}
+    assert planned["rsj"] is not None and not planned["rsj"].partial and planned["hxz"] is None
+    as_built(cluster, out, indexed=True)
+    (cluster_repo / "content" / "zwdt" / "2024-gzhy.md").unlink()  # the county's, linked from cgz
+    assert cluster.recheck_links(plans(cluster)) == {"cgz"}
+    as_built(cluster, out, indexed=True)
+    shutil.rmtree(cluster_repo / "sites" / "rsj")  # a site nobody links to: nobody is sent
+    cluster = runner.Cluster(out, repo=cluster_repo)
+    assert cluster.recheck_links(plans(cluster)) == set()
+    assert crosslinks.stored(out, "rsj") is None and crosslinks.links(out, "rsj") is None
+
+
+def test_a_removed_site_sends_every_site_linking_to_any_of_its_pages(cluster_repo, tmp_path):
+    out = tmp_path / "out"
+    cgz_doc = sorted((cluster_repo / "sites" / "cgz" / "content" / "zwdt").rglob("*.md"))[0]
+    cgz_doc.write_text(cgz_doc.read_text(encoding="utf-8") + "\n见[人社局](/rsj/)。\n", encoding="utf-8")
+    cluster = runner.Cluster(out, repo=cluster_repo)
+    as_built(cluster, out, indexed=True)
+    assert crosslinks.links(out, "cgz") == {("rsj", "")}
+    shutil.rmtree(cluster_repo / "sites" / "rsj")
+    cluster = runner.Cluster(out, repo=cluster_repo)
+    assert cluster.recheck_links(plans(cluster)) == {"cgz"}
+    assert cluster.recheck_links(plans(cluster)) == set()  # dealt with once
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbage"])
+def test_a_site_without_a_readable_index_is_searched_as_before_one(cluster_repo, tmp_path, damage):
+    out = tmp_path / "out"
+    hxz = sorted((cluster_repo / "sites" / "hxz" / "content" / "zwdt").rglob("*.md"))[0]
+    hxz.write_text(hxz.read_text(encoding="utf-8") + "\n参见 cgz-2026-101 号文件。\n", encoding="utf-8")
+    cluster = runner.Cluster(out, repo=cluster_repo)
+    as_built(cluster, out, indexed=True)
+    index = out / fingerprint.STORE / "hxz.links"
+    if damage == "missing":
+        index.unlink()
+    else:
+        index.write_text("[[\"cgz\"", encoding="utf-8")
+    cgz = cluster_repo / "sites" / "cgz" / "content"
+    (cgz / "xxgk" / "wj" / "2026" / "cgz-2026-101.md").unlink()
+    # rsj by its index; hxz, without one, by the stem in its documents (a candidate: rebuilt)
+    assert cluster.recheck_links(plans(cluster)) == {"rsj", "hxz"}
 
 
 def test_the_stem_of_a_gone_file_is_looked_for_as_written_and_percent_encoded():
