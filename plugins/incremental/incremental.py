@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,26 @@ class SelectiveWriter(Writer):
         pages.written += 1
         return super().write_file(name, template, context, relative_urls, paginated, template_name,
                                   override_output, url, **kwargs)
+
+    def write_page(self, name: str, digest: str, template: Any, context: dict[str, Any],
+                   arguments: Callable[[], dict[str, Any]]) -> Any:
+        """A page whose digest its generator made (a list page: of its list's and its items'
+        digests, ``PageDigests.list_page_digest``), written with ``write_file``'s ``arguments()``
+        only when the digest changed: a page kept costs neither its arguments nor their hash.
+        A page kept is announced with the shared context (as ``write_file`` announces a kept page,
+        without the page's own arguments)."""
+        pages = STATE.pages
+        if pages is None:
+            return super().write_file(name, template, context, **arguments())
+        path = sanitised_join(self.output_path, name)
+        if pages.unchanged(name, digest, path):
+            pages.skipped += 1
+            local = context.copy()
+            local["output_file"] = name
+            signals.content_written.send(path, context=local)
+            return None
+        pages.written += 1
+        return super().write_file(name, template, context, **arguments())
 
 
     def write_feed(self, elements: Any, context: dict[str, Any], path: Any = None, url: Any = None,

@@ -282,6 +282,11 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     return fp
 
 
+def value_digest(value: Any) -> str:
+    """A hash of a value by its summary (``stable``): the same in every process for the same value."""
+    return hashlib.sha1(repr(stable(value, {})).encode()).hexdigest()
+
+
 def doc_digest(doc: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> str:
     """A hash of everything a document carries (its HTML, metadata and the documents it names)."""
     attrs = {k: v for k, v in vars(doc).items() if k not in _SKIPPED_ATTRS}
@@ -355,6 +360,12 @@ class PageDigests:
         parts = (template.name, name, stable(args, self.memo), stable(kwargs, self.memo),
                  tuple((k, self._shared(context[k])) for k in shared))
         return hashlib.sha1(repr(parts).encode()).hexdigest()
+
+    def list_page_digest(self, common: str, name: str, number: int, start: int, end: int,
+                         items: list[Any]) -> str:
+        """A page of a paginated list: its list's digest (``digest`` of what every page of the list
+        is given), its name, number and place in the list, and its items' summaries (``stable``)."""
+        return hashlib.sha1(repr((common, name, number, start, end, items)).encode()).hexdigest()
 
     def feed_digest(self, path: str, elements: Any, context: dict[str, Any], args: tuple[Any, ...]) -> str:
         """What a feed shows: its entries (documents, by their digests) and the names Pelican's
