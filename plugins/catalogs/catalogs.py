@@ -353,7 +353,8 @@ class CatalogGenerator(Generator):
         # at the sub-site's URL, in the county's catalogue and department pages
         manifests = (self.settings.get("CLUSTER") or {}).get("manifests") or []
         derived = incremental.ACTIVE.derived
-        others = cluster_manifest.documents(manifests, registry, derived=derived)
+        others = cluster_manifest.documents(manifests, registry, derived=derived,
+                                            digests=incremental.ACTIVE.manifests)
         if others and derived is not None:
             self.keep_rows(manifests, registry, derived)
         if others:
@@ -386,7 +387,8 @@ class CatalogGenerator(Generator):
         def make(docs: list[Any]) -> list[str]:
             return [incremental.value_digest(catalog_row(d, base)) for d in docs]
 
-        for path, identity, docs in cluster_manifest.sources(manifests, registry, derived=derived):
+        for path, identity, docs in cluster_manifest.sources(manifests, registry, derived=derived,
+                                                             digests=incremental.ACTIVE.manifests):
             digests = derived.get("catalogue row digests", path, (identity, *key), lambda docs=docs: make(docs))
             self._row_digests.update(zip(map(id, docs), digests, strict=True))
 

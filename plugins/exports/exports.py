@@ -153,7 +153,7 @@ class ExportsGenerator:
         # the cluster's sub-sites' 信息公开 documents (their manifests) in the county's xxgk.json
         manifests = (self.settings.get("CLUSTER") or {}).get("manifests") or []
         return own + cluster_manifest.documents(manifests, self.context.get("departments"), name,
-                                                incremental.ACTIVE.derived)
+                                                incremental.ACTIVE.derived, incremental.ACTIVE.manifests)
 
     def _disclosure_lines(self, items: list[Any], base: str) -> list[str]:
         """``items``' lines of data/xxgk.json; a sub-site's documents' lines kept in the county's
@@ -164,8 +164,9 @@ class ExportsGenerator:
         if derived is not None and manifests:
             registry = self.context.get("departments")
             depts = cluster_manifest.departments_key(registry)
-            for path, digest, docs in cluster_manifest.sources(manifests, registry, "disclosure", derived):
-                lines = derived.get("xxgk.json", path, (digest, base, depts),
+            for path, identity, docs in cluster_manifest.sources(manifests, registry, "disclosure", derived,
+                                                                 incremental.ACTIVE.manifests):
+                lines = derived.get("xxgk.json", path, (identity, base, depts),
                                     lambda docs=docs: [jsonfile.encode(disclosure_record(d, base)) for d in docs])
                 line_of.update(zip(map(id, docs), lines, strict=True))
         return [line_of.get(id(a)) or jsonfile.encode(disclosure_record(a, base)) for a in items]

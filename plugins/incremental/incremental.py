@@ -2,7 +2,9 @@
 
 Inert unless the build has the setting ``INCREMENTAL`` (set by ``portal.cluster.runner``)::
 
-    INCREMENTAL = {"dir": "<output root>/_cluster/cache/<site>", "full": False}
+    INCREMENTAL = {"dir": "<output root>/_cluster/cache/<site>", "full": False,
+                   "manifests": "<output root>/_cluster/manifests.json"}  # the county's
+
 
 With it, the reader (``plugins/yamlmeta``) reuses the parse, checks and HTML of every document
 whose bytes did not change, and the writer renders a page only when what its template is given
@@ -26,7 +28,7 @@ from pelican import signals
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
-from portal.cluster import incremental
+from portal.cluster import incremental, manifest
 
 log = logging.getLogger(__name__)
 PREFIX = "incremental:"
@@ -37,7 +39,7 @@ STATE = incremental.ACTIVE  # plugins/yamlmeta reads STATE.reader
 
 def start(pelican: Any) -> None:
     conf = pelican.settings.get("INCREMENTAL")
-    STATE.reader = STATE.pages = STATE.derived = STATE.output = None
+    STATE.reader = STATE.pages = STATE.derived = STATE.output = STATE.manifests = None
     if not conf:
         return
     # A build allocates millions of small objects it keeps to the end (documents, rows, page
@@ -53,6 +55,8 @@ def start(pelican: Any) -> None:
     STATE.pages = incremental.PageDigests(folder, full=full)
     STATE.derived = incremental.Derived(folder, full=full)
     STATE.output = Path(pelican.settings["OUTPUT_PATH"]).resolve()
+    if conf.get("manifests"):  # the county: its sub-sites' manifests as the runner hashed them
+        STATE.manifests = manifest.Digests(Path(conf["manifests"]))
 
 
 class SelectiveWriter(Writer):
@@ -143,7 +147,7 @@ def finish(pelican: Any) -> None:
         STATE.derived.save()
     log.info("%s %d documents reused, %d read; %d pages written, %d unchanged, %d deleted", PREFIX,
              reader.hits, len(reader.new) - reader.hits, pages.written, pages.skipped, len(pages.gone()))
-    STATE.reader = STATE.pages = STATE.derived = STATE.output = None
+    STATE.reader = STATE.pages = STATE.derived = STATE.output = STATE.manifests = None
 
 
 def register() -> None:

@@ -444,6 +444,8 @@ class Active:
     pages: PageDigests | None = None
     derived: Derived | None = None
     output: Path | None = None
+    # the manifests' identities as the runner found them (``manifest.Digests``), when it handed them
+    manifests: Any = None
 
 
 ACTIVE = Active()
