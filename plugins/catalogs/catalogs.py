@@ -358,7 +358,7 @@ class CatalogGenerator(Generator):
         if others and derived is not None:
             self.keep_rows(manifests, registry, derived)
         if others:
-            articles = sorted([*articles, *others], key=lambda a: a.date, reverse=True)
+            articles = cluster_manifest.newest_first([*articles, *others])
         index = Index(articles)
         # fixed pages that exist, so list pages only link to what the build writes
         self.context["site_pages"] = frozenset(index.pages_by_url)

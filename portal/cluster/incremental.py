@@ -406,6 +406,7 @@ class Derived:
         self.folder = Path(folder) / DERIVED_DIR
         self.full = full
         self.values: dict[str, dict[str, tuple[Any, Any]]] = {}
+        self.asked: dict[str, set[str]] = {}
         self.changed: set[str] = set()
 
     def _file(self, source: str) -> Path:
@@ -416,6 +417,7 @@ class Derived:
         values = self.values.get(source)
         if values is None:
             values = self.values[source] = {} if self.full else _load(self._file(source))
+        self.asked.setdefault(source, set()).add(kind)
         kept = values.get(kind)
         if kept is not None and kept[0] == key:
             return kept[1]
@@ -425,7 +427,13 @@ class Derived:
         return value
 
     def save(self) -> None:
-        """Write what was made again; forget the inputs this build did not ask for."""
+        """Write what was made again, without the kinds of values this build did not ask for (an
+        older version's: each is read back on every build); forget the inputs it did not ask for."""
+        for source, values in self.values.items():
+            asked = self.asked.get(source, set())
+            if set(values) - asked:
+                self.values[source] = {k: v for k, v in values.items() if k in asked}
+                self.changed.add(source)
         for source in self.changed:
             _save(self._file(source), self.values[source])
         self.changed.clear()

@@ -15,7 +15,8 @@ import datetime as dt
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -114,6 +115,15 @@ class ClusterDocument:
     summary: str = ""
     attachments: list[Any] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # kept by the county 45,000 at a time (incremental.Derived): as its values, which unpickle
+        # faster than an object's attributes, and without its department (the build's registry
+        # gives it, manifest.sources)
+        return (ClusterDocument, tuple(None if name == "dept" else getattr(self, name) for name in _FIELDS))
+
+
+_FIELDS = tuple(f.name for f in fields(ClusterDocument))
 
 
 def _date(text: str | None) -> Any:
@@ -259,11 +269,21 @@ def _sources(paths: list[str], registry: Any, doctype: str | None, derived: Any,
         for d in docs:  # the registry is the build's (a cached document's is the last build's)
             d.dept = registry.get(d.department) if registry is not None and d.department else None
         by_path.append((path, identity, docs))
-    out = [d for _path, _identity, docs in by_path for d in docs]
-    out.sort(key=lambda d: d.date, reverse=True)
+    out = newest_first(d for _path, _identity, docs in by_path for d in docs)
     _READ.clear()
     _READ.update(key=key, registry=registry, documents=out, sources=by_path)
     return _READ
+
+
+def newest_first(items: Iterable[Any]) -> list[Any]:
+    """Documents (a site's own and its manifests') newest first, like ``sorted`` by their dates
+    (stable), by the instant each date names: every date here has its zone, and comparing 45,000
+    dates of as many zone objects cost 0.16 CPU-s, their timestamps 0.03."""
+    return sorted(items, key=_instant, reverse=True)
+
+
+def _instant(item: Any) -> float:
+    return item.date.timestamp()
 
 
 def _bytes(path: str) -> bytes | None:
