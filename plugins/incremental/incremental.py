@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+from collections import ChainMap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,10 @@ def start(pelican: Any) -> None:
 class SelectiveWriter(Writer):
     """Pelican's writer, skipping pages whose template gets what it got last time."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._folders: dict[str, str] = {}  # a list page's folder in the output (write_page)
+
     def write_file(self, name: Any, template: Any, context: dict[str, Any], relative_urls: bool = False,
                    paginated: Any = None, template_name: Any = None, override_output: bool = False,
                    url: Any = None, **kwargs: Any) -> Any:
@@ -93,21 +99,22 @@ class SelectiveWriter(Writer):
         """A page whose digest its generator made (a list page: of its list's and its items'
         digests, ``PageDigests.list_page_digest``), written with ``write_file``'s ``arguments()``
         only when the digest changed: a page kept costs neither its arguments nor their hash.
-        A page kept is announced with the shared context (as ``write_file`` announces a kept page,
-        without the page's own arguments)."""
+        A page kept is announced with the shared context and its name (``write_file`` announces
+        a kept page with its arguments too: a list page has none a receiver reads)."""
         pages = STATE.pages
         if pages is None:
             return super().write_file(name, template, context, **arguments())
-        path = sanitised_join(self.output_path, name)
+        folder, _, file = name.rpartition("/")
+        joined = self._folders.get(folder)
+        if joined is None:  # checked once a folder (10,000 list pages in 100 folders)
+            joined = self._folders[folder] = sanitised_join(self.output_path, folder)
+        path = os.path.join(joined, file)
         if pages.unchanged(name, digest, path):
             pages.skipped += 1
-            local = context.copy()
-            local["output_file"] = name
-            signals.content_written.send(path, context=local)
+            signals.content_written.send(path, context=ChainMap({"output_file": name}, context))
             return None
         pages.written += 1
         return super().write_file(name, template, context, **arguments())
-
 
     def write_feed(self, elements: Any, context: dict[str, Any], path: Any = None, url: Any = None,
                    feed_type: str = "atom", override_output: bool = False, feed_title: Any = None) -> Any:
