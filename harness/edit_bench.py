@@ -48,9 +48,15 @@ def copies(out: Path, listed: int) -> list[str]:
     return paths
 
 
-def build(builds: runner.Builds, out: Path, site: str, overrides: dict[str, Any], full: bool) -> float:
-    """One site's build as the runner makes it; its CPU seconds."""
-    run = {**overrides, "INCREMENTAL": {"dir": str(incremental.cache_dir(out, site)), "full": full}}
+def build(cluster: runner.Cluster, builds: runner.Builds, out: Path, site: str, overrides: dict[str, Any],
+          full: bool) -> float:
+    """One site's build as the runner makes it (the county's after the runner's planning: the
+    manifests' identities hashed and saved for the build); its CPU seconds."""
+    if site == "county":
+        for path in overrides["CLUSTER"]["manifests"]:
+            cluster.digests.of(Path(path))
+        cluster.digests.save()
+    run = {**overrides, "INCREMENTAL": cluster.incremental(site, incremental.cache_dir(out, site), not full)}
     if not full:
         run["DELETE_OUTPUT_DIRECTORY"] = False
     code, _wall, cpu = builds.run(cluster_settings.pelican_args(run), out / runner.LOG_DIR / f"{site}.log")
@@ -78,19 +84,19 @@ def main(argv: list[str] | None = None) -> int:
     s001 = cluster.overrides("s001")
     builds = runner.Builds()
     try:
-        cpu = build(builds, out, "county", county, full=True)
+        cpu = build(cluster, builds, out, "county", county, full=True)
         print(f"县门户全量生成（列出 {args.listed} 个子网站的信息公开文档）：CPU {cpu:.2f} 秒")
         doc = sorted((repo / "sites" / "s001" / "content" / "xxgk").rglob("*.md"))[0]
         listed = out / "x002" / cluster_settings.MANIFEST
         for n in range(1, args.rounds + 1):
             with doc.open("a", encoding="utf-8") as f:
                 f.write(f"\n补充说明（第 {n} 次）。\n")
-            body = build(builds, out, "s001", s001, full=False)
+            body = build(cluster, builds, out, "s001", s001, full=False)
             data = json.loads(listed.read_text(encoding="utf-8"))
             entry = next(e for e in data["documents"] if e["type"] == "disclosure")
             entry["title"] = f"{entry['title'].split('（修订')[0]}（修订{n}）"
             listed.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-            title = build(builds, out, "county", county, full=False)
+            title = build(cluster, builds, out, "county", county, full=False)
             print(f"第 {n} 轮：改正文，s001 增量生成 CPU {body:.2f} 秒；"
                   f"改标题，县门户增量生成 CPU {title:.2f} 秒（负载 {os.getloadavg()[0]:.1f}，{time.strftime('%H:%M:%S')}）")
     finally:

@@ -153,22 +153,25 @@ class ExportsGenerator:
         # the cluster's sub-sites' 信息公开 documents (their manifests) in the county's xxgk.json
         manifests = (self.settings.get("CLUSTER") or {}).get("manifests") or []
         return own + cluster_manifest.documents(manifests, self.context.get("departments"), name,
-                                                incremental.ACTIVE.derived)
+                                                incremental.ACTIVE.derived, incremental.ACTIVE.manifests)
 
-    def _disclosure_lines(self, items: list[Any], base: str) -> list[str]:
-        """``items``' lines of data/xxgk.json; a sub-site's documents' lines kept in the county's
-        incremental cache under its manifest's hash (an edit encodes one manifest's, not 45,000)."""
+    def _disclosure_lines(self, items: list[Any], base: str) -> list[bytes]:
+        """``items``' lines of data/xxgk.json (UTF-8); a sub-site's documents' lines kept in the
+        county's incremental cache under its manifest's identity (an edit encodes one manifest's,
+        not 45,000)."""
         derived = incremental.ACTIVE.derived
         manifests = (self.settings.get("CLUSTER") or {}).get("manifests") or []
-        line_of: dict[int, str] = {}
+        line_of: dict[int, bytes] = {}
         if derived is not None and manifests:
             registry = self.context.get("departments")
             depts = cluster_manifest.departments_key(registry)
-            for path, digest, docs in cluster_manifest.sources(manifests, registry, "disclosure", derived):
-                lines = derived.get("xxgk.json", path, (digest, base, depts),
-                                    lambda docs=docs: [jsonfile.encode(disclosure_record(d, base)) for d in docs])
+            for path, identity, docs in cluster_manifest.sources(manifests, registry, "disclosure", derived,
+                                                                 incremental.ACTIVE.manifests):
+                lines = derived.get("xxgk.json lines", path, (identity, base, depts),
+                                    lambda docs=docs: [jsonfile.encode(disclosure_record(d, base)).encode()
+                                                       for d in docs])
                 line_of.update(zip(map(id, docs), lines, strict=True))
-        return [line_of.get(id(a)) or jsonfile.encode(disclosure_record(a, base)) for a in items]
+        return [line_of.get(id(a)) or jsonfile.encode(disclosure_record(a, base)).encode() for a in items]
 
     def generate_output(self, writer) -> None:
         """Write the open-data JSON files and the section feeds."""
@@ -182,7 +185,7 @@ class ExportsGenerator:
             "ql.json": ("power", power_record, "职权目录"),
         }
         for filename, (doctype, to_record, title) in exports.items():
-            items = sorted(self._by_type(doctype), key=lambda a: a.date, reverse=True)
+            items = cluster_manifest.newest_first(self._by_type(doctype))
             data = {
                 "version": OPEN_DATA_VERSION,
                 "title": f"{self.settings.get('SITENAME', '')}{title}",
@@ -209,11 +212,14 @@ class ExportsGenerator:
             ],
         })
 
-    def write_json(self, filename: str, data: dict[str, Any], lines: list[str] | None = None) -> None:
-        """Write one open-data file under output/data/ (``lines``: its items, encoded)."""
+    def write_json(self, filename: str, data: dict[str, Any], lines: list[bytes] | None = None) -> None:
+        """Write one open-data file under output/data/ (``lines``: its items, encoded as UTF-8)."""
         path = self.output_path / "data" / filename
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(jsonfile.dumps_lines(data, "items", lines), encoding="utf-8")
+        if lines is not None:
+            path.write_bytes(jsonfile.dumps_lines_utf8(data, "items", lines))
+        else:
+            path.write_text(jsonfile.dumps_lines(data, "items"), encoding="utf-8")
         log.debug("%s wrote %s", PREFIX, path)
 
     def write_feeds(self, writer, base: str) -> None:

@@ -2,7 +2,9 @@
 
 Inert unless the build has the setting ``INCREMENTAL`` (set by ``portal.cluster.runner``)::
 
-    INCREMENTAL = {"dir": "<output root>/_cluster/cache/<site>", "full": False}
+    INCREMENTAL = {"dir": "<output root>/_cluster/cache/<site>", "full": False,
+                   "manifests": "<output root>/_cluster/manifests.json"}  # the county's
+
 
 With it, the reader (``plugins/yamlmeta``) reuses the parse, checks and HTML of every document
 whose bytes did not change, and the writer renders a page only when what its template is given
@@ -18,6 +20,9 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+from collections import ChainMap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +30,7 @@ from pelican import signals
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
-from portal.cluster import incremental
+from portal.cluster import incremental, manifest
 
 log = logging.getLogger(__name__)
 PREFIX = "incremental:"
@@ -36,7 +41,7 @@ STATE = incremental.ACTIVE  # plugins/yamlmeta reads STATE.reader
 
 def start(pelican: Any) -> None:
     conf = pelican.settings.get("INCREMENTAL")
-    STATE.reader = STATE.pages = STATE.derived = STATE.output = None
+    STATE.reader = STATE.pages = STATE.derived = STATE.output = STATE.manifests = None
     if not conf:
         return
     # A build allocates millions of small objects it keeps to the end (documents, rows, page
@@ -52,10 +57,16 @@ def start(pelican: Any) -> None:
     STATE.pages = incremental.PageDigests(folder, full=full)
     STATE.derived = incremental.Derived(folder, full=full)
     STATE.output = Path(pelican.settings["OUTPUT_PATH"]).resolve()
+    if conf.get("manifests"):  # the county: its sub-sites' manifests as the runner hashed them
+        STATE.manifests = manifest.Digests(Path(conf["manifests"]))
 
 
 class SelectiveWriter(Writer):
     """Pelican's writer, skipping pages whose template gets what it got last time."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._folders: dict[str, str] = {}  # a list page's folder in the output (write_page)
 
     def write_file(self, name: Any, template: Any, context: dict[str, Any], relative_urls: bool = False,
                    paginated: Any = None, template_name: Any = None, override_output: bool = False,
@@ -83,6 +94,27 @@ class SelectiveWriter(Writer):
         return super().write_file(name, template, context, relative_urls, paginated, template_name,
                                   override_output, url, **kwargs)
 
+    def write_page(self, name: str, digest: str, template: Any, context: dict[str, Any],
+                   arguments: Callable[[], dict[str, Any]]) -> Any:
+        """A page whose digest its generator made (a list page: of its list's and its items'
+        digests, ``PageDigests.list_page_digest``), written with ``write_file``'s ``arguments()``
+        only when the digest changed: a page kept costs neither its arguments nor their hash.
+        A page kept is announced with the shared context and its name (``write_file`` announces
+        a kept page with its arguments too: a list page has none a receiver reads)."""
+        pages = STATE.pages
+        if pages is None:
+            return super().write_file(name, template, context, **arguments())
+        folder, _, file = name.rpartition("/")
+        joined = self._folders.get(folder)
+        if joined is None:  # checked once a folder (10,000 list pages in 100 folders)
+            joined = self._folders[folder] = sanitised_join(self.output_path, folder)
+        path = os.path.join(joined, file)
+        if pages.unchanged(name, digest, path):
+            pages.skipped += 1
+            signals.content_written.send(path, context=ChainMap({"output_file": name}, context))
+            return None
+        pages.written += 1
+        return super().write_file(name, template, context, **arguments())
 
     def write_feed(self, elements: Any, context: dict[str, Any], path: Any = None, url: Any = None,
                    feed_type: str = "atom", override_output: bool = False, feed_title: Any = None) -> Any:
@@ -122,7 +154,7 @@ def finish(pelican: Any) -> None:
         STATE.derived.save()
     log.info("%s %d documents reused, %d read; %d pages written, %d unchanged, %d deleted", PREFIX,
              reader.hits, len(reader.new) - reader.hits, pages.written, pages.skipped, len(pages.gone()))
-    STATE.reader = STATE.pages = STATE.derived = STATE.output = None
+    STATE.reader = STATE.pages = STATE.derived = STATE.output = STATE.manifests = None
 
 
 def register() -> None:

@@ -43,6 +43,11 @@ _SIGNATURE = re.compile(
     r"(?P<note>\s*<p>（[^<]{1,40}）</p>)?\s*$")
 
 
+# a date as the editors write it, zero-padded ("2026-03-01 09:30"): read by fromisoformat (strptime
+# cost 0.2 ms a document, a tenth of an incremental build's reading of a cached one)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?", re.ASCII)
+
+
 class BuildState:
     """What the plugin learns during one build (reset on every ``initialized``)."""
 
@@ -88,6 +93,12 @@ def to_datetime(value: Any) -> SafeDatetime | None:
     if isinstance(value, dt.date):
         return SafeDatetime(value.year, value.month, value.day)
     if isinstance(value, str):
+        text = value.strip()
+        if _ISO_DATE.fullmatch(text):  # what the formats below read, without strptime's cost
+            try:
+                return SafeDatetime.fromisoformat(text)
+            except ValueError:  # no such day: strptime says so below
+                pass
         for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
             try:
                 return SafeDatetime.strptime(value.strip(), fmt)
@@ -109,6 +120,7 @@ class YamlMarkdownReader(BaseReader):
         self._markdown: markdown.Markdown | None = None
         self._folders: dict[str, Path] = {}
         self._content_dir = Path(settings["PATH"]).resolve()
+        self._categories: dict[str, Any] = {}
 
     @property
     def _md(self) -> markdown.Markdown:
@@ -190,7 +202,11 @@ class YamlMarkdownReader(BaseReader):
         url = schema.url_for(doc_type, relpath, meta)
         out["url"] = url
         out["save_as"] = url
-        out["category"] = self.process_metadata("category", doc_type.section or "pages")
+        section = doc_type.section or "pages"
+        category = self._categories.get(section)
+        if category is None:  # one a section: Pelican hashes each document's by its slug, made once
+            category = self._categories[section] = self.process_metadata("category", section)
+        out["category"] = category
         raw_date = meta.get(doc_type.date_field)
         date = to_datetime(raw_date)
         # a date without a time is shown without one (not as an invented 00:00)

@@ -301,6 +301,11 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     return fp
 
 
+def value_digest(value: Any) -> str:
+    """A hash of a value by its summary (``stable``): the same in every process for the same value."""
+    return hashlib.sha1(repr(stable(value, {})).encode()).hexdigest()
+
+
 def doc_digest(doc: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> str:
     """A hash of everything a document carries (its HTML, metadata and the documents it names)."""
     attrs = {k: v for k, v in vars(doc).items() if k not in _SKIPPED_ATTRS}
@@ -375,6 +380,12 @@ class PageDigests:
                  tuple((k, self._shared(context[k])) for k in shared))
         return hashlib.sha1(repr(parts).encode()).hexdigest()
 
+    def list_page_digest(self, common: str, name: str, number: int, start: int, end: int,
+                         items: list[Any]) -> str:
+        """A page of a paginated list: its list's digest (``digest`` of what every page of the list
+        is given), its name, number and place in the list, and its items' summaries (``stable``)."""
+        return hashlib.sha1(repr((common, name, number, start, end, items)).encode()).hexdigest()
+
     def feed_digest(self, path: str, elements: Any, context: dict[str, Any], args: tuple[Any, ...]) -> str:
         """What a feed shows: its entries (documents, by their digests) and the names Pelican's
         feed writer reads from the context (the rest are settings: changing them is a full build)."""
@@ -414,6 +425,7 @@ class Derived:
         self.folder = Path(folder) / DERIVED_DIR
         self.full = full
         self.values: dict[str, dict[str, tuple[Any, Any]]] = {}
+        self.asked: dict[str, set[str]] = {}
         self.changed: set[str] = set()
 
     def _file(self, source: str) -> Path:
@@ -424,6 +436,7 @@ class Derived:
         values = self.values.get(source)
         if values is None:
             values = self.values[source] = {} if self.full else _load(self._file(source))
+        self.asked.setdefault(source, set()).add(kind)
         kept = values.get(kind)
         if kept is not None and kept[0] == key:
             return kept[1]
@@ -433,7 +446,13 @@ class Derived:
         return value
 
     def save(self) -> None:
-        """Write what was made again; forget the inputs this build did not ask for."""
+        """Write what was made again, without the kinds of values this build did not ask for (an
+        older version's: each is read back on every build); forget the inputs it did not ask for."""
+        for source, values in self.values.items():
+            asked = self.asked.get(source, set())
+            if set(values) - asked:
+                self.values[source] = {k: v for k, v in values.items() if k in asked}
+                self.changed.add(source)
         for source in self.changed:
             _save(self._file(source), self.values[source])
         self.changed.clear()
@@ -452,6 +471,8 @@ class Active:
     pages: PageDigests | None = None
     derived: Derived | None = None
     output: Path | None = None
+    # the manifests' identities as the runner found them (``manifest.Digests``), when it handed them
+    manifests: Any = None
 
 
 ACTIVE = Active()

@@ -233,10 +233,22 @@ class Cluster:
         out = cluster_settings.site_output(self.output_root, site_id)
         if not force and fingerprint.unchanged(self.output_root, site_id, fp, out):
             return None
+        if site_id == DEFAULT_SITE:  # the manifests' identities, for the county's build to read
+            self.digests.save()
         cache = incremental.cache_dir(self.output_root, site_id)
         partial = (not force and fingerprint.stored_base(self.output_root, site_id) == base
                    and incremental.usable(cache) and (out / "index.html").is_file())
         return Plan(site_id, overrides, fp, base, cache, partial, crosslinks.names(Path(overrides["PATH"])))
+
+    def incremental(self, site_id: str, cache: Path, partial: bool) -> dict[str, Any]:
+        """A build's ``INCREMENTAL`` setting (plugins/incremental): its cache, whether it is full,
+        and for the county where the manifests' identities are (``manifest.Digests``, saved when
+        its plan was made): what it derived from a manifest is kept under the same identity that
+        decided whether to build it, and a manifest the runner hashed is not hashed again."""
+        conf: dict[str, Any] = {"dir": str(cache), "full": not partial}
+        if site_id == DEFAULT_SITE:
+            conf["manifests"] = str(self.output_root / MANIFEST_DIGESTS)
+        return conf
 
     def content_dir(self, site_id: str) -> Path:
         if site_id == DEFAULT_SITE:
@@ -300,7 +312,7 @@ class Cluster:
         crosslinks.before_build(cache)
         if not partial:  # nothing of the last build's reading may be used (its pages: deleted if gone)
             incremental.forget_reading(cache)
-        run = {**plan.overrides, "INCREMENTAL": {"dir": str(cache), "full": not partial}}
+        run = {**plan.overrides, "INCREMENTAL": self.incremental(site_id, cache, partial)}
         if partial:  # publishconf empties the output first: the pages kept are the point here
             run["DELETE_OUTPUT_DIRECTORY"] = False
         log_path = self.output_root / LOG_DIR / f"{site_id}.log"

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from portal.cluster import manifest
+from portal.cluster import incremental, manifest
 
 
 def entry(n: int, title: str = "") -> dict[str, object]:
@@ -48,3 +48,34 @@ def test_a_manifest_is_one_document_a_line_and_reads_back(tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 4 and lines[1].startswith('{"type":"news"')
     assert [e["title"] for e in manifest.read(path)["documents"]] == ["新闻1", "新闻2"]
+
+
+def test_the_countys_build_reads_no_manifest_the_runner_hashed_until_it_is_written_again(tmp_path, monkeypatch):
+    """One identity for a manifest: the runner's hashes (``Digests``, kept under the file's status)
+    are what the county's build keeps its derived entries under; it reads a manifest only when
+    they must be made again, and hashes it itself when the runner's file is damaged."""
+    path = tmp_path / "s001" / "_cluster" / "manifest.json"
+    write(path, [entry(1), entry(2)])
+    store = tmp_path / "_cluster" / "manifests.json"
+    cache = tmp_path / "cache"
+    runner_side = manifest.Digests(store)
+    runner_side.of(path)
+    runner_side.save()
+
+    def build() -> list[str]:
+        manifest._READ.clear()  # a new build process
+        derived = incremental.Derived(cache)
+        docs = manifest.documents([str(path)], None, derived=derived, digests=manifest.Digests(store))
+        derived.save()
+        return [d.title for d in docs]
+
+    assert build() == ["第2号文件", "第1号文件"]
+    reads: list[Path] = []
+    real_read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real_read_bytes(self))
+    assert build() == ["第2号文件", "第1号文件"] and reads == []
+    write(path, [entry(1), entry(2, "第2号文件（修订）")])  # written again, the runner's hashes not saved
+    assert build() == ["第2号文件（修订）", "第1号文件"] and path in reads
+    store.write_text("[damaged", encoding="utf-8")
+    write(path, [entry(1, "第1号文件（修订）"), entry(2, "第2号文件（修订）")])
+    assert build() == ["第2号文件（修订）", "第1号文件（修订）"]

@@ -142,6 +142,23 @@ def test_a_title_a_new_and_a_removed_document_update_the_site_and_the_countys_li
     assert_same_as_a_full_build(repo, out, tmp_path)
 
 
+def test_a_title_edit_of_the_countys_own_document_updates_its_catalogue_pages(cluster, tmp_path):
+    """The county digests its own documents' catalogue rows in its build (its sub-sites' are kept
+    with their manifests): an edit of its own 信息公开 document shows on every list page that
+    lists it, and only the county is built."""
+    repo, out = cluster
+    doc = sorted(d for d in (repo / "content" / "xxgk").rglob("*.md") if "/xxgk/wj/" in d.as_posix())[2]
+    title = front(doc, "title")
+    assert catalogue_page_of(out, title)
+    doc.write_text(doc.read_text(encoding="utf-8").replace(f"title: {title}", f"title: {title}（县修订）", 1),
+                   encoding="utf-8")
+    stdout = build(repo, out)
+    assert "增量" in line(stdout, "county"), stdout
+    assert "跳过" in line(stdout, "s001") and "跳过" in line(stdout, "s002")
+    assert catalogue_page_of(out, f"{title}（县修订）")
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
 def catalogue_page_of(out: Path, title: str) -> str:
     """The county's 信息公开目录 page (``xxgk/ml/index*.html``) that lists a title, or ""."""
     for page in sorted((out / "xxgk" / "ml").glob("index*.html")):
