@@ -25,18 +25,25 @@ from portal.cluster.settings import MANIFEST
 from sitesearch.fields import DEFAULT_SITE
 
 log = logging.getLogger(__name__)
-# the documents of the build under way: one build per process (Pelican's signals are global)
+# the documents of the build under way, until its manifest is written: one build per process
+# (Pelican's signals are global)
 _ARTICLES: list[Any] = []
+_UNWRITTEN: list[bool] = [False]
 
 
 def collect(generators: list[Any]) -> None:
     """Remember the documents every generator read, once all of them have."""
     _ARTICLES[:] = [a for g in generators for a in getattr(g, "articles", ())]
+    _UNWRITTEN[0] = True
 
 
 def write_manifest(pelican: Any) -> None:
-    """Write the manifest (atomically, once a build) and tell the runner it is final; no writer
-    is returned (Pelican's, or ``plugins/incremental``'s, is the one used)."""
+    """Write the manifest (atomically) and tell the runner it is final; no writer is returned
+    (Pelican's, or ``plugins/incremental``'s, is the one used). Once a build: the preview asks
+    for a writer again at each of its steps, without reading every document again."""
+    if not _UNWRITTEN[0]:
+        return
+    _UNWRITTEN[0] = False
     conf = pelican.settings.get("CLUSTER") or {}
     path = Path(pelican.settings["OUTPUT_PATH"]) / MANIFEST
     manifest.write(path, str(conf.get("site") or DEFAULT_SITE), _ARTICLES, str(conf.get("prefix") or ""))
