@@ -23,7 +23,7 @@ the server answers ``{"id": n, "pid": p}`` when the child is started,
 a line to a pipe of its own, which the server reads), and
 ``{"id": n, "status": code, "cpu": seconds}`` when it has ended (``os.wait4``: the CPU of the
 build and of the children it waited for, its search index writer included), after every word it
-told (its pipe is read to the end before). End of the
+told (what is in its pipe is answered first). End of the
 requests (the runner closed the pipe, or died) ends every build still running (SIGTERM) and the
 server, after a last answer ``{"server_cpu": seconds}`` (its own CPU, in no build's figure).
 SIGTERM to the server ends its builds too.
