@@ -3,8 +3,9 @@
 ``python -m harness.edit_timeline --dir /work/bench/c100 --edit title`` takes a folder that
 ``harness.cluster_bench --dir`` left (``repo/`` and ``output/``, built), makes one edit in a
 sub-site (``--site``, default s001) and runs the runner once in this process, printing each step
-of the run as it happened (``runner.Cluster.trace``: planning, each site's build, the fork
-server's end, the lists) with its time from the start, then wall and CPU seconds: the runner's
+of the run as it happened (``runner.Cluster.trace``: planning, each site's build and when its
+manifest was final, the county's planning, the lists made, the fork server's end, the lists put
+in place) with its time from the start, then wall and CPU seconds: the runner's
 own and its children's (fork server, builds, index writers, grep).
 
 Edits (``--edit``): ``body`` appends a line to a 信息公开 document; ``title`` changes that

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--site", help="只生成这一个网站（网站代码，如 county、nyncj）")
     build.add_argument("--output", type=Path, default=Path("output"), help="发布目录，默认 output/")
     build.add_argument("--publish", action="store_true", help="用 publishconf.py（正式地址）生成")
-    build.add_argument("--workers", type=int, help="同时生成的网站数，默认为 CPU 核数")
+    build.add_argument("--workers", type=int, help="同时生成的子网站数，默认为 CPU 核数（县门户网站在子网站的文档读完后即开始生成，不占名额）")
     build.add_argument("--force", action="store_true", help="全部重新生成，不跳过未改动的网站")
     build.add_argument("--repo", type=Path, help=argparse.SUPPRESS)  # another checkout's sites/ (tests)
     args = parser.parse_args(argv)

@@ -17,9 +17,13 @@ build is seen by another (each child starts from the server's untouched memory).
 Protocol, one JSON object a line: the runner writes ``{"id": n, "argv": [...], "log": path}``
 (Pelican's arguments, the log file for the build's stdout and stderr; ``"fresh": true`` to run
 it in a new interpreter instead, for comparisons) to the server's stdin;
-the server answers ``{"id": n, "pid": p}`` when the child is started and
+the server answers ``{"id": n, "pid": p}`` when the child is started,
+``{"id": n, "event": word}`` for each word the build tells its runner while it runs
+(``portal.cluster.progress``: ``manifest`` once its manifest is final; each child writes its words
+a line to a pipe of its own, which the server reads), and
 ``{"id": n, "status": code, "cpu": seconds}`` when it has ended (``os.wait4``: the CPU of the
-build and of the children it waited for, its search index writer included). End of the
+build and of the children it waited for, its search index writer included), after every word it
+told (what is in its pipe is answered first). End of the
 requests (the runner closed the pipe, or died) ends every build still running (SIGTERM) and the
 server, after a last answer ``{"server_cpu": seconds}`` (its own CPU, in no build's figure).
 SIGTERM to the server ends its builds too.
@@ -39,6 +43,8 @@ import sys
 import traceback
 from pathlib import Path
 from typing import IO, Any
+
+from portal.cluster import progress
 
 # the exit status of a child whose build raised past everything
 CRASHED = 1
@@ -79,11 +85,12 @@ def preload(config: Path) -> None:
         importlib.import_module(f"unidecode.x{block:03x}")
 
 
-def _child(argv: list[str], log: str, closing: list[int], fresh: bool = False) -> int:
+def _child(argv: list[str], log: str, closing: list[int], fresh: bool = False, events: int | None = None) -> int:
     """In the forked child: the log as stdout and stderr, Pelican's main, its exit status.
 
     ``fresh``: run ``python -m pelican`` in a new interpreter instead (how builds started before
-    this server: for same-run comparisons, ``harness.cluster_bench --compare-start``).
+    this server: for same-run comparisons, ``harness.cluster_bench --compare-start``; it tells
+    nothing before its end: the pipe ``events`` closes at the exec).
     """
     signal.set_wakeup_fd(-1)
     # as in a new interpreter: Ctrl-C a KeyboardInterrupt, SIGTERM the end
@@ -103,6 +110,8 @@ def _child(argv: list[str], log: str, closing: list[int], fresh: bool = False) -
         os.execv(sys.executable, [sys.executable, "-m", "pelican", *argv])
     for plugin in PLUGINS:  # what a plugin does while the process still has one thread
         getattr(plugin, "before_build", lambda: None)()
+    if events is not None:  # (the index writer forked above holds it too, and never writes)
+        progress.attach(events)
     from pelican import main
 
     code: Any = 0
@@ -133,6 +142,9 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     # Ctrl-C reaches the whole process group: the runner decides what ends, not the server
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     running: dict[int, int] = {}  # pid → request id
+    # the read end of each build's pipe → (request id, pid, what came after its last whole line)
+    events: dict[int, tuple[int, int, bytes]] = {}
+    pipe_of: dict[int, int] = {}  # pid → the read end of its pipe, while open
     buffer = b""
     open_requests = True
 
@@ -148,6 +160,27 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     # SIGTERM to the server alone (not to its group): its builds end with it
     signal.signal(signal.SIGTERM, interrupted)
 
+    def relay(fd: int) -> bool:
+        """Answer each whole line a build wrote to its pipe; False when nothing more is there now."""
+        try:
+            chunk = os.read(fd, 4096)
+        except BlockingIOError:
+            return False
+        request_id, pid, partial = events[fd]
+        if not chunk:  # every writer gone (the build and its index writer)
+            close(fd)
+            return False
+        *lines, partial = (partial + chunk).split(b"\n")
+        events[fd] = (request_id, pid, partial)
+        for line in lines:
+            answer({"id": request_id, "event": line.decode("ascii", "replace")})
+        return True
+
+    def close(fd: int) -> None:
+        # the number may be a new pipe's soon: forgotten everywhere now
+        os.close(fd)
+        pipe_of.pop(events.pop(fd)[1], None)
+
     def reap() -> None:
         while running:
             try:
@@ -156,16 +189,26 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                 return
             if pid == 0:
                 return
+            fd = pipe_of.get(pid)
+            if fd is not None:  # what it told before it ended is answered first
+                while relay(fd):
+                    pass
+                if fd in events:
+                    close(fd)
             answer({"id": running.pop(pid), "status": os.waitstatus_to_exitcode(status),
                     "cpu": usage.ru_utime + usage.ru_stime})
 
     closing = [requests.fileno(), answers.fileno(), wake_r, wake_w]
     try:
         while open_requests or running:
-            ready, _, _ = select.select([requests.fileno(), wake_r] if open_requests else [wake_r], [], [])
+            watched = [requests.fileno(), wake_r] if open_requests else [wake_r]
+            ready, _, _ = select.select([*watched, *events], [], [])
             if wake_r in ready:
                 os.read(wake_r, 4096)
             reap()
+            for fd in ready:
+                if fd in events:  # (not closed by reap just now)
+                    relay(fd)
             if open_requests and requests.fileno() in ready:
                 chunk = os.read(requests.fileno(), 65536)
                 if not chunk:  # the runner is gone or done: end what is still running
@@ -177,14 +220,20 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                 while b"\n" in buffer:
                     line, buffer = buffer.split(b"\n", 1)
                     request = json.loads(line)
+                    told, tell = os.pipe()
                     pid = os.fork()
                     if pid == 0:
                         code = CRASHED
                         try:
-                            code = _child(request["argv"], request["log"], closing, bool(request.get("fresh")))
+                            code = _child(request["argv"], request["log"], [*closing, told, *events],
+                                          bool(request.get("fresh")), tell)
                         finally:
                             os._exit(code)
+                    os.close(tell)
+                    os.set_blocking(told, False)
                     running[pid] = request["id"]
+                    events[told] = (request["id"], pid, b"")
+                    pipe_of[pid] = told
                     answer({"id": request["id"], "pid": pid})
     except BaseException:  # SIGTERM, or the server's own failure: no build outlives it
         for pid in running:
@@ -209,6 +258,11 @@ def main() -> None:
     os.close(null)
     preload(Path(sys.argv[1]))
     serve(requests, answers)
+    # Its last answer is written and nothing of the server's needs an exit hook: ending here spares
+    # the interpreter's teardown of everything it imported (0.15–0.35 s the runner waited for, at
+    # load 7–9, before it could put the lists in place).
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,26 @@
-"""Build the cluster: every sub-site in parallel, then the county, then the cluster-wide lists.
+"""Build the cluster: every sub-site in parallel, the county, the cluster-wide lists, each as soon
+as what it depends on is known.
 
-One process per site (Pelican, with its settings from ``portal.cluster.settings``), as many at a
-time as there are cores, each forked by one server that imported Pelican and the plugins once
-(``portal.cluster.forkserver``). A site whose fingerprint (``portal.cluster.fingerprint``) did not change
-since its last good build is skipped; the county is built after its sub-sites because its
-catalogue lists their documents (their manifests are part of its fingerprint). A broken site.yml
-stops everything at once with its line and a Chinese message; a site that fails is reported with
-its build's output, the others are still built, and the run ends with exit status 1.
+One process per site (Pelican, with its settings from ``portal.cluster.settings``), as many
+sub-sites at a time as there are cores, each forked by one server that imported Pelican and the
+plugins once (``portal.cluster.forkserver``). A site whose fingerprint
+(``portal.cluster.fingerprint``) did not change since its last good build is skipped.
+
+What depends on what: the county's catalogue lists its sub-sites' documents (their manifests
+are part of its fingerprint), and the cluster-wide lists are made of every site's manifest. A
+build tells the runner when its manifest is final (``portal.cluster.progress``: once its documents
+are read and checked, before its pages are written); so the county is planned and started once
+every sub-site's manifest is final (told, or its build ended, or it was skipped), while the
+sub-sites still write their pages, and the lists are made (``lists.stage``) in a thread of the
+runner once the county's is final too, while the county still renders. They are put in place when
+every build has ended well (as before: a run with a failed build leaves the lists as they were).
+
+A broken site.yml stops everything at once with its line and a Chinese message; a site that fails
+is reported with its build's output, the others are still built, and the run ends with exit
+status 1. A sub-site that fails after its manifest was told leaves that manifest (its documents as
+read and checked) and the county lists them; it has no fingerprint, so the next run builds it
+again and what depends on its manifest follows as after any build. Ctrl-C or SIGTERM ends every
+build under way, the county's too, and puts no list in place.
 """
 
 from __future__ import annotations
@@ -27,7 +41,15 @@ from pathlib import Path
 from typing import Any
 
 from portal import sites as cluster_sites
-from portal.cluster import crosslinks, fingerprint, incremental, leftovers, lists, manifest
+from portal.cluster import (
+    crosslinks,
+    fingerprint,
+    incremental,
+    leftovers,
+    lists,
+    manifest,
+    progress,
+)
 from portal.cluster import settings as cluster_settings
 from sitesearch.fields import DEFAULT_SITE
 
@@ -92,12 +114,16 @@ class Builds:
             self._reader.start()
         return self.proc
 
-    def run(self, args: list[str], log_path: Path) -> tuple[int, float, float]:
-        """One site's build (Pelican's arguments); (exit status, wall seconds, CPU seconds)."""
+    def run(self, args: list[str], log_path: Path,
+            told: Callable[[str], None] | None = None) -> tuple[int, float, float]:
+        """One site's build (Pelican's arguments); (exit status, wall seconds, CPU seconds).
+        ``told`` is called with each word the build tells while it runs (``portal.cluster.progress``),
+        in the thread that reads the server's answers: it must be quick; what it raises is
+        raised here once the build has ended."""
         log_path.parent.mkdir(parents=True, exist_ok=True)
         log_path.write_bytes(b"")
         start = time.perf_counter()
-        turn = _Turn()
+        turn = _Turn(told=told)
         with self._lock:
             proc = self.start()
             self._next += 1
@@ -113,6 +139,8 @@ class Builds:
                 self._turns.pop(self._next)
                 turn.done.set()
         turn.done.wait()
+        if turn.error is not None:
+            raise turn.error
         if turn.status is None:
             reason = ("生成已停止" if proc is None or self._closed
                       else f"生成进程意外退出（退出码 {_exit_status(proc)}）")
@@ -133,7 +161,15 @@ class Builds:
                 if "pid" in answer:
                     turn.pid = answer["pid"]
                     continue
-                del self._turns[answer["id"]]
+                if "status" in answer:
+                    del self._turns[answer["id"]]
+            if "event" in answer:
+                if turn.told is not None and turn.error is None:
+                    try:
+                        turn.told(answer["event"])
+                    except Exception as exc:  # noqa: BLE001  (the build's thread raises it)
+                        turn.error = exc
+                continue
             turn.status, turn.cpu = answer["status"], answer["cpu"]
             turn.done.set()
         with self._lock:  # the server ended: no answer will come for what is left
@@ -181,12 +217,15 @@ def _exit_status(proc: subprocess.Popen[bytes]) -> int | None:
 
 @dataclass
 class _Turn:
-    """One build asked of the server: its pid once started, its status and CPU once ended."""
+    """One build asked of the server: its pid once started, what it tells, its status and CPU once
+    ended."""
 
     pid: int | None = None
     status: int | None = None
     cpu: float = 0.0
     done: threading.Event = field(default_factory=threading.Event)
+    told: Callable[[str], None] | None = None  # what to call with each word the build tells
+    error: Exception | None = None  # what that raised
 
 
 class Cluster:
@@ -294,14 +333,16 @@ class Cluster:
         return linking
 
     def build_site(self, site_id: str, force: bool = False, builds: Builds | None = None,
-                   plan: Plan | None = None) -> Result:
+                   plan: Plan | None = None, manifest_final: Callable[[], None] | None = None) -> Result:
         """Build one site unless nothing it depends on changed; incrementally when only its
         documents (or, for the county, its sub-sites' manifests) did (``builds``: the run's fork
-        server; without one, a server of its own for this build; ``plan``: when already made)."""
+        server; without one, a server of its own for this build; ``plan``: when already made;
+        ``manifest_final``: called when the build tells that its manifest is final, from the
+        thread reading the server's answers)."""
         if builds is None:
             own = Builds(self.publish)
             try:
-                return self.build_site(site_id, force, own, plan)
+                return self.build_site(site_id, force, own, plan, manifest_final)
             finally:
                 own.close()
         plan = plan or self.plan(site_id, force)
@@ -321,8 +362,15 @@ class Cluster:
         before = None if partial or self.publish else leftovers.note(
             cluster_settings.site_output(self.output_root, site_id),
             leftovers.kept(site_id, (s.id for s in self.sites), self.base), self.base)
+
+        def told(word: str) -> None:
+            if word == progress.MANIFEST:
+                self.trace(f"manifest {site_id}")
+                if manifest_final is not None:
+                    manifest_final()
+
         self.trace(f"start {site_id}")
-        code, wall, cpu = builds.run(cluster_settings.pelican_args(run, publish=self.publish), log_path)
+        code, wall, cpu = builds.run(cluster_settings.pelican_args(run, publish=self.publish), log_path, told)
         self.trace(f"end {site_id}")
         log = log_path.read_text(encoding="utf-8", errors="replace")
         mode = "incremental" if partial else "full"
@@ -338,10 +386,12 @@ class Cluster:
 
     def build(self, only: str | None = None, workers: int | None = None, force: bool = False,
               fresh: bool = False) -> list[Result]:
-        """Build the cluster (or one site) and the cluster-wide lists (``fresh``: each site in a new
-        interpreter, as before the fork server, for comparisons)."""
+        """Build the cluster (or one site) and the cluster-wide lists, each as soon as what it
+        depends on is final (module docstring; ``fresh``: each site in a new interpreter, as
+        before the fork server, for comparisons: such a build tells nothing before its end)."""
         workers = workers or default_workers()
         subsites = [s for s in self.sites if only in (None, s.id)]
+        with_county = only in (None, DEFAULT_SITE)
         builds = Builds(self.publish, fresh)
         # the server's imports (≈ 0.6 CPU-s) on the other core while this one plans (the sites'
         # fingerprints: ≈ 0.34 CPU-s at 100 × 1,000); ended unused when nothing is to be built
@@ -360,30 +410,148 @@ class Cluster:
         queue = sorted((s for s in subsites if plans[s.id] is not None),
                        key=lambda s: fingerprint.tree_bytes(s.content_dir), reverse=True)
         done = {s.id: Result(s.id, "skipped") for s in subsites if plans[s.id] is None}
+        turns = _Turns([s.id for s in queue])
         pool = ThreadPoolExecutor(max_workers=workers)
+        # the county is not one of the --workers: it starts while the last sub-sites write their
+        # pages (the longest build, and the last: whatever waits, waits for it)
+        county = ThreadPoolExecutor(max_workers=1)
+        made: _Lists | None = None
         try:
-            done.update({r.site: r for r in pool.map(lambda s: self.build_site(s.id, force, builds, plans[s.id]),
-                                                    queue)})
-            results = [done[s.id] for s in subsites]
-            if only in (None, DEFAULT_SITE):
-                results.append(self.build_site(DEFAULT_SITE, force, builds))
+            for s in queue:
+                pool.submit(self._take_turn, turns, s.id, force, builds, plans[s.id])
+            if with_county:
+                turns.wait_manifests()
+                plan = self.plan(DEFAULT_SITE, force)  # reads the manifests: final now
+                self.trace("planned county")
+                if plan is None:
+                    done[DEFAULT_SITE] = Result(DEFAULT_SITE, "skipped")
+                else:
+                    turns.expect(DEFAULT_SITE)
+                    county.submit(self._take_turn, turns, DEFAULT_SITE, force, builds, plan)
+            turns.wait_manifests()
+            if not turns.failed():  # as before: a run with a failed build writes no list
+                made = _Lists(self)
+            turns.wait_ended()
         except BaseException:  # Ctrl-C or SIGTERM: end the builds under way, start no other
             pool.shutdown(wait=False, cancel_futures=True)
+            county.shutdown(wait=False, cancel_futures=True)
             builds.stop()
             builds.close()
+            if made is not None:
+                made.discard()
             raise
         pool.shutdown()
-        builds.close()
+        county.shutdown()
+        done.update(turns.results)
+        results = [done[s.id] for s in subsites] + ([done[DEFAULT_SITE]] if with_county else [])
+        builds.close()  # while the lists may still be made
         self.server_cpu = builds.server_cpu
         self.trace("server closed")
-        # lists made of the same manifests are left as they are (they name when they were made)
-        if not any(r.status == "failed" for r in results):
-            lists.update(self.output_root, cluster_settings.cluster_list(self.sites, "", self.base),
-                         str(self.base.get("SITEURL") or f"https://{self.base['SITE_DOMAIN']}"),
-                         str(self.base["SITENAME"]), self.digests)
-            self.trace("lists")
+        if made is not None:
+            # lists made of the same manifests are left as they are (they name when they were made)
+            if any(r.status == "failed" for r in results):
+                made.discard()
+            else:
+                made.put_in_place()
+                self.trace("lists")
         self.digests.save()
         return results
+
+    def _take_turn(self, turns: _Turns, site_id: str, force: bool, builds: Builds, plan: Plan) -> None:
+        """One site's build in a worker thread of the run, its end told to ``turns``."""
+        try:
+            result = self.build_site(site_id, force, builds, plan, manifest_final=lambda: turns.final(site_id))
+        except BaseException as exc:  # noqa: BLE001  (raised in the run's thread)
+            turns.ended(site_id, error=exc)
+        else:
+            turns.ended(site_id, result)
+
+
+class _Turns:
+    """Where the builds of a run are: which sites' manifests may still change, which builds have
+    not ended, their results. Told by the builds' threads (and the one reading the server's
+    answers); waited on by the run's thread, which is raised what a build's thread raised."""
+
+    def __init__(self, site_ids: list[str]) -> None:
+        self._changed = threading.Condition()
+        self._unsure = set(site_ids)  # manifests not final yet
+        self._running = set(site_ids)
+        self.results: dict[str, Result] = {}
+        self._error: BaseException | None = None
+
+    def expect(self, site_id: str) -> None:
+        with self._changed:
+            self._unsure.add(site_id)
+            self._running.add(site_id)
+
+    def final(self, site_id: str) -> None:
+        with self._changed:
+            self._unsure.discard(site_id)
+            self._changed.notify_all()
+
+    def ended(self, site_id: str, result: Result | None = None, error: BaseException | None = None) -> None:
+        """A build's end (its manifest is final then, told or not: a build that failed before it
+        leaves its last one)."""
+        with self._changed:
+            self._unsure.discard(site_id)
+            self._running.discard(site_id)
+            if result is not None:
+                self.results[site_id] = result
+            if error is not None and self._error is None:
+                self._error = error
+            self._changed.notify_all()
+
+    def failed(self) -> bool:
+        with self._changed:
+            return any(r.status == "failed" for r in self.results.values())
+
+    def wait_manifests(self) -> None:
+        self._wait(lambda: not self._unsure)
+
+    def wait_ended(self) -> None:
+        self._wait(lambda: not self._running)
+
+    def _wait(self, done: Callable[[], bool]) -> None:
+        with self._changed:
+            while not done() and self._error is None:
+                self._changed.wait()
+            if self._error is not None:
+                raise self._error
+
+
+class _Lists:
+    """The cluster-wide lists made in a thread of the run (``lists.stage``: beside their places)
+    while the last builds run; put in place, or thrown away, once every build has ended."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self._cluster = cluster
+        self._staged: lists.Staged | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._make, name="cluster-lists", daemon=True)
+        self._thread.start()
+
+    def _make(self) -> None:
+        c = self._cluster
+        try:
+            self._staged = lists.stage(c.output_root, cluster_settings.cluster_list(c.sites, "", c.base),
+                                       str(c.base.get("SITEURL") or f"https://{c.base['SITE_DOMAIN']}"),
+                                       str(c.base["SITENAME"]), c.digests)
+            c.trace("lists made")
+        except BaseException as exc:  # noqa: BLE001  (raised in the run's thread)
+            self._error = exc
+
+    def put_in_place(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            self.discard()
+            raise self._error
+        if self._staged is not None:
+            self._staged.commit()
+
+    def discard(self) -> None:
+        self._thread.join()
+        if self._staged is not None:
+            self._staged.discard()
 
 
 def _untraced(_step: str) -> None:

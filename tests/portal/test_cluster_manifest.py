@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
-from portal.cluster import incremental, manifest
+from portal.cluster import incremental, manifest, progress
 
 
 def entry(n: int, title: str = "") -> dict[str, object]:
@@ -79,3 +80,37 @@ def test_the_countys_build_reads_no_manifest_the_runner_hashed_until_it_is_writt
     store.write_text("[damaged", encoding="utf-8")
     write(path, [entry(1, "第1号文件（修订）"), entry(2, "第2号文件（修订）")])
     assert build() == ["第2号文件（修订）", "第1号文件（修订）"]
+
+
+def test_the_plugin_writes_the_manifest_once_a_build_and_tells_the_runner(tmp_path, monkeypatch):
+    """Written when the first writer is asked for (after every document is read), then told; the
+    preview asks for a writer again at each step without reading again: nothing is rewritten."""
+    from clustermanifest import clustermanifest  # plugins/ (tests/conftest.py)
+
+    told: list[str] = []
+    monkeypatch.setattr(progress, "tell", told.append)
+    doc = SimpleNamespace(doctype="news", title="新闻", url="zwdt/a.html", date=None)
+    pelican = SimpleNamespace(settings={"OUTPUT_PATH": str(tmp_path), "CLUSTER": {"site": "s001", "prefix": "s001/"}})
+    clustermanifest.collect([SimpleNamespace(articles=[doc])])
+    assert clustermanifest.write_manifest(pelican) is None  # Pelican's writer stays the one used
+    path = tmp_path / "_cluster" / "manifest.json"
+    assert [e["url"] for e in manifest.read(path)["documents"]] == ["s001/zwdt/a.html"]
+    assert told == [progress.MANIFEST]
+    written = path.stat()
+    clustermanifest.write_manifest(pelican)  # a preview step
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    assert told == [progress.MANIFEST]
+    clustermanifest.collect([SimpleNamespace(articles=[])])  # the next build
+    clustermanifest.write_manifest(pelican)
+    assert manifest.read(path)["documents"] == [] and told == [progress.MANIFEST] * 2
+
+
+def test_telling_without_a_runner_does_nothing_and_a_runner_gone_fails_no_build(monkeypatch):
+    progress.tell(progress.MANIFEST)  # python -m pelican, the preview: no pipe
+    read, write = os.pipe()
+    monkeypatch.setattr(progress, "_FD", write)
+    progress.tell(progress.MANIFEST)
+    assert os.read(read, 100) == b"manifest\n"
+    os.close(read)  # the server is gone
+    progress.tell(progress.MANIFEST)
+    os.close(write)

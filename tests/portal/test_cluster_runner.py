@@ -135,6 +135,42 @@ def test_the_lists_are_written_again_only_when_what_they_are_made_of_changed(tmp
     assert update()
 
 
+def test_lists_made_beside_their_places_change_nothing_until_put_in_place(tmp_path):
+    """The runner makes the lists while the last builds run and puts them in place only once every
+    build has ended well: until then, and when thrown away, the lists served are the last ones."""
+    out = tmp_path / "out"
+    sub = out / "s001" / cluster_settings.MANIFEST
+    write_manifest(out / cluster_settings.MANIFEST, "county", "县新闻", "县文件")
+    write_manifest(sub, "s001", "新闻", "文件")
+    digests = manifest.Digests(out / runner.MANIFEST_DIGESTS)
+
+    def stage() -> lists.Staged | None:
+        return lists.stage(out, SITES, "https://x.gov.cn", "示范县", digests)
+
+    def served() -> dict[str, bytes]:
+        return {name: (out / name).read_bytes() for name in lists.LIST_FILES}
+
+    first = stage()
+    assert first is not None and not lists.present(out)
+    first.commit()
+    before, stamp = served(), (out / lists.DIGEST).read_text(encoding="ascii")
+    assert stage() is None  # made of the same manifests
+    write_manifest(sub, "s001", "新闻（改）", "文件")
+    thrown = stage()
+    assert thrown is not None
+    assert sorted(p.name for p in out.rglob(f"*{lists.STAGED}")) == [
+        f"cluster.atom.xml{lists.STAGED}", f"cluster.json{lists.STAGED}", f"{lists.SITEMAP_INDEX}{lists.STAGED}"]
+    assert served() == before
+    thrown.discard()
+    assert served() == before and not list(out.rglob(f"*{lists.STAGED}"))
+    assert (out / lists.DIGEST).read_text(encoding="ascii") == stamp  # still what is served
+    again = stage()  # the next run: the change is still to be listed
+    assert again is not None
+    again.commit()
+    assert "新闻（改）" in (out / lists.LIST_FILES[0]).read_text(encoding="utf-8")
+    assert not list(out.rglob(f"*{lists.STAGED}")) and stage() is None
+
+
 @pytest.fixture
 def cluster_repo(tmp_path: Path) -> Path:
     """A county (the test tree) and three demo sub-sites; rsj links to a cgz document."""

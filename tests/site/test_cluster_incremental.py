@@ -12,16 +12,24 @@ exports (``"generated"``) and each feed's own ``<updated>``.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import pickle
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from harness.cluster_bench import make_repo
-from portal.cluster import incremental
+from portal.cluster import incremental, lists, runner
+from tests.conftest import ROOT
 from tests.site.test_cluster_build import cluster_cmd
 
 DOCS = 30
@@ -280,3 +288,106 @@ def test_the_countys_kept_manifest_entries_damaged_or_gone_are_derived_again(clu
     assert "（再修订）" in (out / "data" / "xxgk.json").read_text(encoding="utf-8")
     assert_same_as_a_full_build(repo, out, tmp_path)
     assert len(list(kept[0].parent.glob("*.pickle"))) == 2
+
+
+# A page whose writing waits until the test lets it (or breaks it): a named pipe in its place, of
+# the smallest size, that the test holds open without reading (the build's write blocks once
+# 4 KiB are in it, after the build's manifest: pages are written after it; closing it makes the
+# write fail: a build that fails after its manifest was told)
+def gate(out: Path, site: str, doc: Path) -> tuple[Path, int]:
+    page = out / site / doc_url(out, site, doc)
+    page.unlink()
+    os.mkfifo(page)  # not a file: written again by an incremental build (PageDigests.unchanged)
+    fd = os.open(page, os.O_RDONLY | os.O_NONBLOCK)
+    fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 4096)
+    return page, fd
+
+
+def title_edit(repo: Path, site: str, n: int, mark: str) -> Path:
+    doc = disclosure(repo, site, n)
+    doc.write_text(re.sub(r"^title: (.*)$", rf"title: \1{mark}", doc.read_text(encoding="utf-8"), count=1,
+                          flags=re.M), encoding="utf-8")
+    return doc
+
+
+def test_a_site_that_fails_after_its_manifest_was_told_is_listed_by_it_and_built_again(cluster, tmp_path):
+    """s001 tells its manifest is final before it writes its pages: the county is built on it while
+    s001 still writes; then s001 fails on a page. The county lists what the manifest says (the
+    documents as read and checked), the run fails, s001 has no fingerprint and the cluster-wide
+    lists stay as they were. The next run builds s001 again, leaves the county (the same
+    manifest), puts the lists in place, and the output is a full build's."""
+    repo, out = cluster
+    doc = title_edit(repo, "s001", 2, "（三修）")
+    page, held = gate(out, "s001", doc)
+    cluster_ = runner.Cluster(out, repo=repo)
+    steps: list[str] = []
+    county_told = threading.Event()
+
+    def trace(step: str) -> None:
+        steps.append(step)
+        if step == "manifest county":
+            county_told.set()
+
+    cluster_.trace = trace
+    results: list[runner.Result] = []
+    run = threading.Thread(target=lambda: results.extend(cluster_.build(workers=2)))
+    run.start()
+    try:
+        assert county_told.wait(120), steps
+        assert "end s001" not in steps  # still at its page: the county did not wait for its pages
+    finally:
+        os.close(held)  # the page's write fails now
+        run.join(300)
+    page.unlink()
+    assert steps.index("manifest s001") < steps.index("planned county") < steps.index("start county")
+    assert steps.index("manifest county") < steps.index("lists made")
+    assert "lists" not in steps
+    status = {r.site: r.status for r in results}
+    assert status == {"s001": "failed", "s002": "skipped", "county": "built"}, results
+    assert "BrokenPipeError" in next(r.log for r in results if r.site == "s001")
+    assert not (out / "_cluster" / "s001.fingerprint").exists()
+    assert catalogue_page_of(out, front(doc, "title"))  # the county lists the title s001's manifest says
+    assert "（三修）" not in (out / lists.LIST_FILES[0]).read_text(encoding="utf-8")
+    assert not list(out.rglob(f"*{lists.STAGED}"))
+    stdout = build(repo, out)
+    assert "已生成" in line(stdout, "s001") and "增量" not in line(stdout, "s001")  # every document again
+    assert "跳过" in line(stdout, "county"), stdout  # what it lists of s001 is what it listed
+    assert "（三修）" in (out / lists.LIST_FILES[0]).read_text(encoding="utf-8")
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+def test_sigterm_while_the_county_builds_and_a_sub_site_writes_puts_no_list_in_place(cluster, tmp_path):
+    """SIGTERM once the county's build has started while s002 still writes its pages: the run ends
+    (130) with every build under way, s002 has no fingerprint, no list is put in place or left
+    half-made, and the next run leaves what a full build leaves."""
+    repo, out = cluster
+    doc = title_edit(repo, "s002", 4, "（四修）")
+    page, held = gate(out, "s002", doc)
+    county_log = out / runner.LOG_DIR / "county.log"
+    county_log.unlink()
+    proc = subprocess.Popen([sys.executable, "-m", "portal.cluster", "build", "--repo", str(repo),
+                             "--output", str(out), "--workers", "2"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not county_log.exists():  # the county's build has started; s002 waits at its page
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the county's build did not start"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        os.close(held)
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    page.unlink()
+    assert proc.returncode == 130, stdout + stderr
+    assert "生成被中断" in stderr
+    assert not (out / "_cluster" / "s002.fingerprint").exists()
+    assert "（四修）" not in (out / lists.LIST_FILES[0]).read_text(encoding="utf-8")
+    assert not list(out.rglob(f"*{lists.STAGED}"))
+    stdout = build(repo, out)
+    assert "已生成" in line(stdout, "s002"), stdout
+    assert "（四修）" in (out / lists.LIST_FILES[0]).read_text(encoding="utf-8")
+    assert_same_as_a_full_build(repo, out, tmp_path)
