@@ -213,6 +213,42 @@ def test_an_attachment_edit_falls_back_to_a_full_build_of_its_site(cluster, tmp_
     assert_same_as_a_full_build(repo, out, tmp_path)
 
 
+def test_static_files_deleted_by_hand_are_copied_again_by_an_incremental_build(cluster, tmp_path):
+    """An incremental build copies only the static files missing from the output (every one is
+    in the base: a changed one makes a full build); the theme's and an attachment, deleted by
+    hand, are there again after a body edit."""
+    repo, out = cluster
+    theme_file = out / "s001" / "theme" / "css" / "site.css"
+    attachment = sorted((out / "s001" / "files").rglob("*.pdf"))[0]
+    theme_file.unlink()
+    attachment.unlink()
+    doc = disclosure(repo, "s001", 2)
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n又补充一段。\n", encoding="utf-8")
+    stdout = build(repo, out)
+    assert "增量" in line(stdout, "s001"), stdout
+    assert theme_file.is_file() and attachment.is_file()
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+def test_a_changed_static_file_of_a_sub_site_is_copied_by_a_full_build(cluster, tmp_path):
+    """A sub-site's own static file (beside its logo) changed with a document: not an
+    incremental build, the new file is published."""
+    repo, out = cluster
+    static = repo / "sites" / "s002" / "static"
+    static.mkdir(exist_ok=True)
+    (static / "badge.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n', encoding="utf-8")
+    build(repo, out)
+    published = out / "s002" / "theme" / "badge.svg"
+    assert published.is_file()
+    (static / "badge.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="2"/>\n', encoding="utf-8")
+    doc = news(repo, "s002", 3)
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n再补充一段。\n", encoding="utf-8")
+    stdout = build(repo, out)
+    assert "已生成" in line(stdout, "s002") and "增量" not in line(stdout, "s002"), stdout
+    assert 'width="2"' in published.read_text(encoding="utf-8")
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
 def test_a_damaged_cache_builds_everything_with_the_same_output(cluster, tmp_path, damage):
     repo, out = cluster
