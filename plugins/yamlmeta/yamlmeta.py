@@ -18,6 +18,7 @@ from typing import Any
 import markdown
 from pelican import signals
 from pelican.readers import BaseReader
+from pelican.urlwrappers import Author
 from pelican.utils import SafeDatetime
 
 from formsvc import config as formsvc_config
@@ -58,6 +59,8 @@ class BuildState:
         # formsvc.domain.kinds with formsvc's effective config (instance file, FORMSVC_* variables): the
         # pages state the limits the service applies
         self.message_kinds: dict[str, Any] = {}
+        # the one author of every document (the site's AUTHOR), see metadata_for
+        self.author: Author | None = None
 
 
 STATE = BuildState()
@@ -182,6 +185,14 @@ class YamlMarkdownReader(BaseReader):
         out: dict[str, Any] = {}
         for key, value in meta.items():
             out[ATTRIBUTE_RENAMES.get(key, key)] = value
+        # Pelican would give each document an Author of its own from AUTHOR, and each works out
+        # its slug (unidecode, regular expressions) when the articles are grouped: 1,000 times
+        # the same name, 0.05 CPU-s of a 1,000-document build. One Author for the build instead.
+        name = self.settings.get("AUTHOR")
+        if name:
+            if STATE.author is None or STATE.author.name != name:
+                STATE.author = Author(name, self.settings)
+            out["author"] = STATE.author
         out["doctype"] = doc_type.name
         out["doctype_label"] = doc_type.label
         out["template"] = doc_type.template
