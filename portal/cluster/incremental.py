@@ -207,16 +207,17 @@ class ReaderCache:
         if entry is not None:
             entry.html = html
 
-    def search_document(self, relpath: str, make: Callable[[], Any]) -> Any:
-        """A document's search document (``make()``, or the last build's when the file is the
-        same: it is made as soon as the document is read, from the file and the base alone)."""
+    def search_document(self, relpath: str, make: Callable[[], Any]) -> bytes:
+        """A document's search document, pickled (``make()``, or the last build's when the file
+        is the same: it is made as soon as the document is read, from the file and the base
+        alone). Pickled as kept, it goes to the index writer as it is: unpickled there only."""
         entry = self.new.get(relpath)
         if entry is not None and entry.search is not None:
-            return pickle.loads(entry.search)
-        doc = make()
+            return entry.search
+        data = pickle.dumps(make(), pickle.HIGHEST_PROTOCOL)
         if entry is not None:
-            entry.search = pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
-        return doc
+            entry.search = data
+        return data
 
     def save(self) -> None:
         """Keep the documents this build read (a removed document leaves the cache with it)."""
