@@ -115,6 +115,23 @@ def test_a_body_edit_rebuilds_that_site_incrementally_only(cluster, tmp_path):
     assert_same_as_a_full_build(repo, out, tmp_path)
 
 
+def test_an_edit_that_keeps_the_size_is_seen(cluster, tmp_path):
+    """The reader takes a document of the same size and modification time as the one the last
+    build read (as the fingerprint does); an edit of the same size has another time."""
+    repo, out = cluster
+    doc = disclosure(repo, "s002", 4)
+    text = doc.read_text(encoding="utf-8")
+    body_start = text.index("\n---", 3) + 4
+    char = next(c for c in text[body_start:] if "\u4e00" <= c <= "\u9fff")
+    swapped = "甲" if char != "甲" else "乙"
+    at = text.index(char, body_start)
+    doc.write_text(text[:at] + swapped + text[at + 1:], encoding="utf-8")
+    assert doc.stat().st_size == len(text.encode("utf-8"))
+    stdout = build(repo, out)
+    assert "增量" in line(stdout, "s002"), stdout
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
 def doc_url(out: Path, site: str, doc: Path) -> str:
     """Where a disclosure document is published: its name under xxgk/wj/ (synth's layout)."""
     found = list((out / site / "xxgk").rglob(doc.stem + ".html"))
