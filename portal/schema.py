@@ -382,16 +382,19 @@ COLUMNS_FILE = "columns.yml"  # news columns, 专题专栏 and freshness classes
 FILES_DIR = "files"  # attachments, blank forms, images: copied to output/files/
 
 
+# Each type's directory as path parts, the longest first (the first of equal length in DOC_TYPES'
+# order): doc_type_for runs for every document of every build.
+_BY_DIRECTORY: tuple[tuple[tuple[str, ...], DocType], ...] = tuple(sorted(
+    ((PurePosixPath(t.directory).parts, t) for t in DOC_TYPES), key=lambda pair: -len(pair[0])))
+
+
 def doc_type_for(relpath: str | PurePosixPath) -> DocType | None:
     """The type of a content file from its path relative to content/ (longest directory wins)."""
     parts = PurePosixPath(relpath).parts
-    best: DocType | None = None
-    for t in DOC_TYPES:
-        dparts = PurePosixPath(t.directory).parts
-        inside = parts[: len(dparts)] == dparts and len(parts) > len(dparts)
-        if inside and (best is None or len(dparts) > len(PurePosixPath(best.directory).parts)):
-            best = t
-    return best
+    for dparts, t in _BY_DIRECTORY:
+        if len(parts) > len(dparts) and parts[: len(dparts)] == dparts:
+            return t
+    return None
 
 
 def slug_for(doc_type: DocType, relpath: str | PurePosixPath) -> str:

@@ -615,6 +615,7 @@ STREAM_SEGMENT_DOCS = 2500
 
 # Messages from the plugin to ``stream_build`` (a worker process): ("docs", [Document, …]) any
 # number of times, then ("end", (every path of the site in order, [Document, …] not sent yet)).
+# A Document of "docs" may come pickled (bytes): the incremental build keeps them so.
 DOCS = "docs"
 END = "end"
 
@@ -649,6 +650,8 @@ def stream_build(index_dir: str, site: str, full: bool, limitmb: int, keep: int,
                 paths, rest = payload
                 break
             for doc in payload:
+                if isinstance(doc, bytes):
+                    doc = pickle.loads(doc)
                 if writer is not None:
                     if writer.add(doc):
                         sent.add(doc.path)

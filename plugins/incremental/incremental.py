@@ -10,7 +10,8 @@ With it, the reader (``plugins/yamlmeta``) reuses the parse, checks and HTML of 
 whose bytes did not change, and the writer renders a page only when what its template is given
 changed since the last build (``portal.cluster.incremental``); pages the last build wrote and this
 one did not are deleted. ``"full": True`` reads and writes everything (and still deletes what is
-gone). Feeds are written the same way, only when their entries changed. The caches are saved
+gone). Feeds are written the same way, only when their entries changed. Static files (the theme's,
+the attachments) are copied only where missing: a changed one makes a full build. The caches are saved
 only when the whole build has succeeded. JSON exports, the sitemap, the manifest and the search
 index (itself incremental by content hash) are written by their plugins on every build, from
 every document.
@@ -18,6 +19,7 @@ every document.
 
 from __future__ import annotations
 
+import fnmatch
 import gc
 import logging
 import os
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
+from pelican import utils as pelican_utils
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
@@ -131,6 +134,58 @@ class SelectiveWriter(Writer):
         return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
 
 
+def _copy_missing(source: str, destination: str, ignores: list[str]) -> None:
+    """Pelican's ``copy(source, destination, ignores)`` of a file or folder, but only of the
+    files missing at the destination."""
+    if any(fnmatch.fnmatch(os.path.basename(source), pattern) for pattern in ignores):
+        return
+    if not os.path.isdir(source):
+        if not os.path.isfile(destination):
+            pelican_utils.copy(source, destination, ignores)
+        return
+    for folder, subfolders, files in os.walk(source, followlinks=True):
+        subfolders[:] = [d for d in subfolders if not any(fnmatch.fnmatch(d, p) for p in ignores)]
+        target = os.path.normpath(os.path.join(destination, os.path.relpath(folder, source)))
+        for name in files:
+            if not any(fnmatch.fnmatch(name, p) for p in ignores):
+                _copy_missing(os.path.join(folder, name), os.path.join(target, name), ignores)
+
+
+def keep_static_files(generator: Any) -> None:
+    """An incremental build copies only the static files missing from the output.
+
+    Every static file (the theme's, the site's logo, the attachments under ``files/``) is in the
+    site's base fingerprint: when one changes, the build is a full one. So in an incremental
+    build each is the file the last good build copied, and Pelican's copying them all again at
+    every build (≈ 50 files at 1,000 documents, 0.1 s of a sub-site's build) is skipped; one
+    missing from the output (deleted by hand) is copied again, as a missing page is written again.
+    """
+    conf = generator.settings.get("INCREMENTAL")
+    if not conf or conf.get("full"):
+        return
+    output = generator.output_path
+
+    def update_required(staticfile: Any) -> bool:  # the attachments
+        return not os.path.isfile(os.path.join(output, staticfile.save_as))
+
+    def copy_paths(paths: list[str], source: str, destination: str, output_path: str,
+                   final_path: str | None = None) -> None:
+        """``StaticGenerator._copy_paths`` (the theme's static folders), missing files only."""
+        for path in paths:
+            source_path = os.path.join(source, path)
+            if not final_path:
+                target = os.path.join(output_path, destination, path)
+            elif os.path.isfile(source_path):
+                target = os.path.join(output_path, destination, final_path, os.path.basename(path))
+            else:
+                target = os.path.join(output_path, destination, final_path)
+            _copy_missing(os.path.abspath(source_path), os.path.abspath(target),
+                          list(generator.settings["IGNORE_FILES"]))
+
+    generator._file_update_required = update_required
+    generator._copy_paths = copy_paths
+
+
 def get_writer(pelican: Any) -> type | None:
     return SelectiveWriter if pelican.settings.get("INCREMENTAL") else None
 
@@ -160,4 +215,5 @@ def finish(pelican: Any) -> None:
 def register() -> None:
     signals.initialized.connect(start)
     signals.get_writer.connect(get_writer)
+    signals.static_generator_init.connect(keep_static_files)
     signals.finalized.connect(finish)

@@ -306,6 +306,13 @@ class _Worker:
         if len(self._batch) >= self.BATCH:
             self._flush()
 
+    def add_pickled(self, path: str, data: bytes) -> None:
+        """A document already pickled (the incremental build's cache keeps them so)."""
+        self._batch.append(data)
+        self.sent.add(path)
+        if len(self._batch) >= self.BATCH:
+            self._flush()
+
     def _flush(self) -> None:
         if self._batch:
             self.inbox.put((DOCS, self._batch))
@@ -486,10 +493,14 @@ def article_read(content: Any) -> None:
     def make() -> Document:
         return article_document(content, sections_of(settings), registry, (conf["site"], conf["site_name"]))
 
-    # an incremental build (plugins/incremental) keeps each file's search document
+    # an incremental build (plugins/incremental) keeps each file's search document, pickled:
+    # sent as it is kept (a document's path is its relpath)
     cache = incremental.ACTIVE.reader
     relpath = getattr(content, "relpath", None)
-    worker.add(cache.search_document(relpath, make) if cache is not None and relpath else make())
+    if cache is not None and relpath:
+        worker.add_pickled(relpath, cache.search_document(relpath, make))
+    else:
+        worker.add(make())
 
 
 class SearchIndexGenerator:

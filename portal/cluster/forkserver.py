@@ -49,11 +49,14 @@ from portal.cluster import progress
 # the exit status of a child whose build raised past everything
 CRASHED = 1
 # What a build imports only once it runs (seen in sys.modules after a site's build): the
-# checks' report, the search index writer's process machinery, Pelican's spinner, dates.
+# checks' report, the search index writer's process machinery, Pelican's spinner, dates; and
+# what the index writer (a forked process of its own) imports to update a live index (its
+# deletions go through a searcher: 0.01 CPU-s a site).
 LATE_IMPORTS = ("portal.report_check", "multiprocessing.connection", "multiprocessing.queues",
                 "multiprocessing.spawn", "multiprocessing.synchronize",
                 "multiprocessing.popen_spawn_posix", "rich.status", "rich.live", "rich.table",
-                "_strptime")
+                "_strptime", "whoosh.searching", "whoosh.query", "whoosh.highlight",
+                "whoosh.classify", "whoosh.scoring", "whoosh.lang.morph_en", "encodings.latin_1")
 # the plugin modules preloaded; one with a ``before_build()`` has it called in each child first
 PLUGINS: list[Any] = []
 # unidecode's tables of the CJK block (slugs of Chinese titles), one module per 256 code points

@@ -6,7 +6,8 @@ publishconf's emptying of the output):
 - ``reader.pickle``: per document, the hash of its bytes, what ``portal.check.check_file`` found
   (the parsed document, its problems, the list links and unreadable 索引号 it noted on the
   ``check.Site``) and the HTML its Markdown became. A document whose bytes did not change is
-  neither parsed nor converted again; its check is reused only while the set of files and the
+  neither parsed nor converted again (one whose size and modification time did not change is not
+  even read: the runner's fingerprint takes the same test); its check is reused only while the set of files and the
   day are the same (links and file fields are checked against the set of files, dates against
   the day), otherwise it is checked again and only its Markdown is reused. Cross-document rules
   (``check_site``) and everything after reading run on every build, on every document.
@@ -153,6 +154,7 @@ class Entry:
     html: str | None = None  # its Markdown as sanitised HTML
     mtime: int = 0  # the file's modification time (a fixed page without a date is dated by it)
     search: bytes | None = None  # its pickled sitesearch Document (plugins/searchindex)
+    size: int = -1  # the file's size (-1 in an entry kept before it was: the file is read)
 
 
 class ReaderCache:
@@ -180,18 +182,21 @@ class ReaderCache:
               check_file: Callable[..., tuple[Any, list[Any]]]) -> tuple[Checked, str | None]:
         """``check_file``'s answer for one document and its HTML when known, reused when neither
         the file nor the tree changed; the HTML is handed back with :meth:`remember_html`."""
+        old = self.old.get(relpath)
         try:
-            raw = path.read_bytes()
+            stat = os.stat(path)  # before reading: a file changed meanwhile is read again next time
+            if old is not None and old.mtime == stat.st_mtime_ns and old.size == stat.st_size:
+                # the runner's fingerprint takes a file of the same size and time as unchanged;
+                # so does this: the bytes are the ones the last build read (not read again)
+                raw, digest = None, old.digest
+            else:
+                raw = path.read_bytes()
+                digest = hashlib.sha1(raw).hexdigest()
         except OSError:  # check_file reports it (the build fails: no links to keep)
             return Checked(*check_file(path, site, relpath)), None
-        digest = hashlib.sha1(raw).hexdigest()
-        try:
-            mtime = path.stat().st_mtime_ns
-        except OSError:
-            mtime = 0
+        mtime, size = stat.st_mtime_ns, stat.st_size
         key = self.check_key(site)
         shown = site.display(relpath)
-        old = self.old.get(relpath)
         same = old is not None and old.digest == digest
         html = old.html if same else None
         if old is not None and same and old.check_key == key:
@@ -203,8 +208,15 @@ class ReaderCache:
                 site.cross_links[shown] = list(checked.cross_links)
                 self.links.update(checked.cross_links)
             site.unreadable_index_nos.update(checked.unreadable)
-            self.new[relpath] = old if old.mtime == mtime else dataclasses.replace(old, mtime=mtime, search=None)
+            self.new[relpath] = (old if old.mtime == mtime and old.size == size
+                                 else dataclasses.replace(old, mtime=mtime, size=size,
+                                                          search=old.search if old.mtime == mtime else None))
             return checked, html
+        if raw is None:  # checked again (another day, another set of files): its bytes are needed
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                return Checked(*check_file(path, site, relpath)), None
         links_before = len(site.list_links.get(shown, ()))
         unreadable_before = set(site.unreadable_index_nos)
         doc, problems = check_file(path, site, relpath)
@@ -213,7 +225,8 @@ class ReaderCache:
                           list(site.cross_links.get(shown, ())))
         self.links.update(checked.cross_links)
         self.new[relpath] = Entry(digest, key, pickle.dumps(_without_node(checked, raw), pickle.HIGHEST_PROTOCOL),
-                                  html, mtime, old.search if same and old is not None and old.mtime == mtime else None)
+                                  html, mtime, old.search if same and old is not None and old.mtime == mtime else None,
+                                  size)
         return checked, html
 
     def remember_html(self, relpath: str, html: str) -> None:
@@ -221,16 +234,17 @@ class ReaderCache:
         if entry is not None:
             entry.html = html
 
-    def search_document(self, relpath: str, make: Callable[[], Any]) -> Any:
-        """A document's search document (``make()``, or the last build's when the file is the
-        same: it is made as soon as the document is read, from the file and the base alone)."""
+    def search_document(self, relpath: str, make: Callable[[], Any]) -> bytes:
+        """A document's search document, pickled (``make()``, or the last build's when the file
+        is the same: it is made as soon as the document is read, from the file and the base
+        alone). Pickled as kept, it goes to the index writer as it is: unpickled there only."""
         entry = self.new.get(relpath)
         if entry is not None and entry.search is not None:
-            return pickle.loads(entry.search)
-        doc = make()
+            return entry.search
+        data = pickle.dumps(make(), pickle.HIGHEST_PROTOCOL)
         if entry is not None:
-            entry.search = pickle.dumps(doc, pickle.HIGHEST_PROTOCOL)
-        return doc
+            entry.search = data
+        return data
 
     def save(self) -> None:
         """Keep the documents this build read (a removed document leaves the cache with it), and

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+import chinese_calendar
 import pytest
 
+from formsvc.domain import workdays
 from formsvc.domain.workdays import SCHEDULES_DIR, Calendar, HolidayFileError, schedule_warning
+
+
+def test_the_packages_days_are_read_as_its_own_function_answers() -> None:
+    """The calendar looks the package's dates up itself (its function finds its range of years
+    again at every call): every day of the years around it, answered alike."""
+    day, last = date(2000, 1, 1), date(2035, 12, 31)
+    while day <= last:
+        try:
+            expected = chinese_calendar.get_holiday_detail(day)
+        except NotImplementedError:
+            expected = None
+        assert workdays._package_detail(day) == expected, day
+        day += timedelta(days=1)
 
 
 def test_national_day_2025_is_skipped_and_named() -> None:

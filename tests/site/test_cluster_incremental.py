@@ -123,6 +123,23 @@ def test_a_body_edit_rebuilds_that_site_incrementally_only(cluster, tmp_path):
     assert_same_as_a_full_build(repo, out, tmp_path)
 
 
+def test_an_edit_that_keeps_the_size_is_seen(cluster, tmp_path):
+    """The reader takes a document of the same size and modification time as the one the last
+    build read (as the fingerprint does); an edit of the same size has another time."""
+    repo, out = cluster
+    doc = disclosure(repo, "s002", 4)
+    text = doc.read_text(encoding="utf-8")
+    body_start = text.index("\n---", 3) + 4
+    char = next(c for c in text[body_start:] if "\u4e00" <= c <= "\u9fff")
+    swapped = "甲" if char != "甲" else "乙"
+    at = text.index(char, body_start)
+    doc.write_text(text[:at] + swapped + text[at + 1:], encoding="utf-8")
+    assert doc.stat().st_size == len(text.encode("utf-8"))
+    stdout = build(repo, out)
+    assert "增量" in line(stdout, "s002"), stdout
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
 def doc_url(out: Path, site: str, doc: Path) -> str:
     """Where a disclosure document is published: its name under xxgk/wj/ (synth's layout)."""
     found = list((out / site / "xxgk").rglob(doc.stem + ".html"))
@@ -235,6 +252,42 @@ def test_an_attachment_edit_falls_back_to_a_full_build_of_its_site(cluster, tmp_
     stdout = build(repo, out)
     assert "已生成" in line(stdout, "s001") and "增量" not in line(stdout, "s001")
     assert "跳过" in line(stdout, "s002")
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+def test_static_files_deleted_by_hand_are_copied_again_by_an_incremental_build(cluster, tmp_path):
+    """An incremental build copies only the static files missing from the output (every one is
+    in the base: a changed one makes a full build); the theme's and an attachment, deleted by
+    hand, are there again after a body edit."""
+    repo, out = cluster
+    theme_file = out / "s001" / "theme" / "css" / "site.css"
+    attachment = sorted((out / "s001" / "files").rglob("*.pdf"))[0]
+    theme_file.unlink()
+    attachment.unlink()
+    doc = disclosure(repo, "s001", 2)
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n又补充一段。\n", encoding="utf-8")
+    stdout = build(repo, out)
+    assert "增量" in line(stdout, "s001"), stdout
+    assert theme_file.is_file() and attachment.is_file()
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+def test_a_changed_static_file_of_a_sub_site_is_copied_by_a_full_build(cluster, tmp_path):
+    """A sub-site's own static file (beside its logo) changed with a document: not an
+    incremental build, the new file is published."""
+    repo, out = cluster
+    static = repo / "sites" / "s002" / "static"
+    static.mkdir(exist_ok=True)
+    (static / "badge.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n', encoding="utf-8")
+    build(repo, out)
+    published = out / "s002" / "theme" / "badge.svg"
+    assert published.is_file()
+    (static / "badge.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="2"/>\n', encoding="utf-8")
+    doc = news(repo, "s002", 3)
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n再补充一段。\n", encoding="utf-8")
+    stdout = build(repo, out)
+    assert "已生成" in line(stdout, "s002") and "增量" not in line(stdout, "s002"), stdout
+    assert 'width="2"' in published.read_text(encoding="utf-8")
     assert_same_as_a_full_build(repo, out, tmp_path)
 
 

@@ -8,6 +8,7 @@ index and report failures.
 from __future__ import annotations
 
 import os
+import pickle
 import queue
 import re
 from collections import Counter
@@ -159,6 +160,25 @@ def test_a_streamed_build_with_a_live_index_is_incremental(index_dir):
     kind, report = run_stream(index_dir, [docs[:2]], [d.path for d in docs], docs[2:])
     assert kind == "ok" and "incremental" in report and " 1 (re)indexed, 1 removed" in report
     assert query.search(query.parse_params({"q": "森林防火"}), index_dir).total == 1
+
+
+def test_pickled_documents_are_indexed_like_documents(index_dir, tmp_path):
+    """The incremental site build sends the search documents its cache keeps pickled, as they
+    are: the writer reads them like the others, streamed (a cold build) or kept (incremental)."""
+    docs = [*CORPUS[:4], make_doc(9, title="新文件", body="森林防火")]
+    mixed = [pickle.dumps(d) if i % 2 else d for i, d in enumerate(docs)]
+    kind, report = run_stream(index_dir, [mixed[:3]], [d.path for d in docs], docs[3:])
+    assert kind == "ok" and "incremental" in report and " 1 (re)indexed, 1 removed" in report
+    assert query.search(query.parse_params({"q": "森林防火"}), index_dir).total == 1
+    cold, plain = tmp_path / "cold", tmp_path / "plain"
+    kind, report = run_stream(cold, [mixed], [d.path for d in docs], [])
+    assert kind == "ok" and "full build" in report
+    run_stream(plain, [docs], [d.path for d in docs], [])
+    for q in ("森林防火", "审批", "政府信息公开"):
+        params = query.parse_params({"q": q})
+        assert ([h.url for h in query.search(params, cold).hits]
+                == [h.url for h in query.search(params, plain).hits])
+    assert query.search(query.parse_params({"q": "森林防火"}), cold).total == 1
 
 
 def test_a_failed_streamed_build_reports_the_error_and_keeps_the_live_index(index_dir):
