@@ -22,6 +22,15 @@ from tests.formsvc.conftest import make_config
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _every_message_logged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pelican's import makes every logger created after it drop a message it logged before
+    (``pelican.log.LimitFilter``): in a test process that built a site first, the runtime's
+    logger would say a year's warning only once for all these tests. A server never imports
+    Pelican."""
+    monkeypatch.setattr(runtime.log, "filters", [])
+
+
 @pytest.fixture
 def started(tmp_path: Path, database_url: str, content_dir: Path) -> Iterator[Flask]:
     app = create_app(make_config(tmp_path, database_url, content_dir))
