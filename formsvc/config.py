@@ -73,15 +73,16 @@ def load_site_settings(path: Path | str) -> dict[str, Any]:
     return {k: getattr(module, k) for k in _SITE_SETTINGS if hasattr(module, k)}
 
 
-def setting(config: Mapping[str, Any], name: str) -> Any:
-    """``config[name]``, or the default this module declares for it when ``config`` lacks it (a
-    plain mapping in a script or a test): the default is written here only. An unknown ``name``
-    raises KeyError."""
-    if name in config:
-        return config[name]
-    if not name.isupper() or name not in globals():
-        raise KeyError(name)
-    return globals()[name]
+def setting(config: Mapping[str, Any], setting_key: str) -> Any:
+    """``config[setting_key]``, or the default this module declares for it when ``config`` lacks
+    it (a plain mapping in a script or a test): the default is written here only. An unknown key
+    raises KeyError. (The parameter's ``_key`` name is how tests/formsvc/test_layout.py finds the
+    settings read through a helper.)"""
+    if setting_key in config:
+        return config[setting_key]
+    if not setting_key.isupper() or setting_key not in globals():
+        raise KeyError(setting_key)
+    return globals()[setting_key]
 
 
 def county_zone(config: Mapping[str, Any]) -> ZoneInfo:
