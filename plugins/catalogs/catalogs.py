@@ -126,18 +126,24 @@ class Index:
         self.by_dept: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         self.pages_by_url: dict[str, Any] = {}
 
+        # the county's 45,000 sub-sites' entries are all 信息公开 documents: their case first,
+        # with the groups bound to names (a third of the loop's time)
+        by_type, by_dept = self.by_type, self.by_dept
+        by_topic, by_publisher, by_year = self.docs_by_topic, self.docs_by_publisher, self.docs_by_year
         for a in articles:
             doctype = getattr(a, "doctype", "")
-            self.by_type[doctype].append(a)
+            by_type[doctype].append(a)
             dept = getattr(a, "dept", None)
-            if dept is not None and doctype != "page":
-                self.by_dept[dept.code][doctype].append(a)
             if doctype == "disclosure":
-                self.docs_by_topic[a.topic].append(a)
+                by_topic[a.topic].append(a)
                 if dept is not None:
-                    self.docs_by_publisher[dept.code].append(a)
-                self.docs_by_year[a.date.year].append(a)
-            elif doctype == "news":
+                    by_dept[dept.code][doctype].append(a)
+                    by_publisher[dept.code].append(a)
+                by_year[a.date.year].append(a)
+                continue
+            if dept is not None and doctype != "page":
+                by_dept[dept.code][doctype].append(a)
+            if doctype == "news":
                 self.news_by_column[a.column].append(a)
             elif doctype == "guide":
                 if dept is not None:
