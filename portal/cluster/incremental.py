@@ -414,9 +414,13 @@ class PageDigests:
             self._shared_hashes[id(value)] = hit
         return hit[1]
 
-    def unchanged(self, name: str, digest: str, path: str) -> bool:
+    def unchanged(self, name: str, digest: str, path: str, present: Callable[[], bool] | None = None) -> bool:
+        """Whether the page ``name`` is the one on disk: its digest is the last build's and its
+        file is there (``present()``, else a ``stat`` of ``path``); this build's digest noted."""
         self.new[name] = digest
-        return not self.full and self.old.get(name) == digest and os.path.isfile(path)
+        if self.full or self.old.get(name) != digest:
+            return False
+        return present() if present is not None else os.path.isfile(path)
 
     def gone(self) -> list[str]:
         """Pages the last build wrote and this one did not."""
@@ -487,6 +491,9 @@ class Active:
     output: Path | None = None
     # the manifests' identities as the runner found them (``manifest.Digests``), when it handed them
     manifests: Any = None
+    # the files of the list pages the build kept (plugins/incremental ``write_page``), for the
+    # sitemap (plugins/exports) at the build's end: emptied when a build starts, not when it ends
+    kept_lists: list[str] = []
 
 
 ACTIVE = Active()
