@@ -111,11 +111,7 @@ class SelectiveWriter(Writer):
         if pages is None:
             return super().write_file(name, template, context, **arguments())
         folder, _, file = name.rpartition("/")
-        known = self._folders.get(folder)
-        if known is None:  # checked and listed once a folder (10,000 list pages in 100 folders)
-            joined = sanitised_join(self.output_path, folder)
-            known = self._folders[folder] = (joined, _files_in(joined))
-        joined, files = known
+        joined, files = self._folder(folder)
         path = os.path.join(joined, file)
         # whether the kept page's file is there: in the folder's listing instead of a stat a page
         # (each name is given once a build: a page written since the listing is not asked about)
@@ -125,6 +121,34 @@ class SelectiveWriter(Writer):
             return None
         pages.written += 1
         return super().write_file(name, template, context, **arguments())
+
+    def keep_list(self, key: str, digest: str, names: list[str]) -> bool:
+        """Whether a paginated list's pages (``names``, files of one folder) are all kept at once:
+        its digest (``PageDigests.list_digest``) is the last build's and every page's file is
+        there (``PageDigests.keep_list``); they are then added to the sitemap like pages kept one
+        by one (``write_page``). False: its pages are to be written or kept one by one."""
+        pages = STATE.pages
+        if pages is None or not names:
+            return False
+        folder = names[0].rpartition("/")[0]
+        parts = [name.rpartition("/") for name in names]
+        if any(part[0] != folder for part in parts):
+            return False
+        joined, files = self._folder(folder)
+        if not pages.keep_list(key, digest, names, lambda: all(part[2] in files for part in parts)):
+            return False
+        pages.skipped += len(names)
+        STATE.kept_lists.extend(os.path.join(joined, part[2]) for part in parts)
+        return True
+
+    def _folder(self, folder: str) -> tuple[str, frozenset[str]]:
+        """A folder of the output (checked) and the files in it: listed once a build (10,000
+        list pages in 100 folders)."""
+        known = self._folders.get(folder)
+        if known is None:
+            joined = sanitised_join(self.output_path, folder)
+            known = self._folders[folder] = (joined, _files_in(joined))
+        return known
 
     def write_feed(self, elements: Any, context: dict[str, Any], path: Any = None, url: Any = None,
                    feed_type: str = "atom", override_output: bool = False, feed_title: Any = None) -> Any:

@@ -333,6 +333,9 @@ class PageDigests:
         self.path = Path(folder) / PAGES_FILE
         kept = _load(self.path)
         self.old: dict[str, str] = kept.get("pages") or {}
+        # per paginated list (its folder): the digest of what all its pages are given (keep_list)
+        self.lists_old: dict[str, str] = kept.get("lists") or {}
+        self.lists: dict[str, str] = {}
         # per template file: (hash of its source, the names it reads, the templates it names)
         self.templates_old: dict[str, tuple[str, frozenset[str], tuple[Any, ...]]] = kept.get("templates") or {}
         self.templates: dict[str, tuple[str, frozenset[str], tuple[Any, ...]]] = {}
@@ -400,6 +403,25 @@ class PageDigests:
         is given), its name, number and place in the list, and its items' summaries (``stable``)."""
         return hashlib.sha1(repr((common, name, number, start, end, items)).encode()).hexdigest()
 
+    def list_digest(self, common: str, items: list[Any]) -> str:
+        """A whole paginated list: its list's digest (which holds its pager) and all its items'
+        summaries, from which each page's ``list_page_digest`` is made."""
+        return hashlib.sha1(repr((common, items)).encode()).hexdigest()
+
+    def keep_list(self, key: str, digest: str, names: list[str], present: Callable[[], bool]) -> bool:
+        """Whether every page of a paginated list is the one on disk: the list's digest
+        (``list_digest``) is the last build's, so is each page's (made of it), and their files are
+        there (``present()``); then their digests are carried over, none computed again. The
+        list's digest is noted either way."""
+        self.lists[key] = digest
+        if self.full or self.lists_old.get(key) != digest:
+            return False
+        old = [self.old.get(name) for name in names]
+        if None in old or not present():
+            return False
+        self.new.update(zip(names, old, strict=True))
+        return True
+
     def feed_digest(self, path: str, elements: Any, context: dict[str, Any], args: tuple[Any, ...]) -> str:
         """What a feed shows: its entries (documents, by their digests) and the names Pelican's
         feed writer reads from the context (the rest are settings: changing them is a full build)."""
@@ -427,7 +449,7 @@ class PageDigests:
         return sorted(set(self.old) - set(self.new))
 
     def save(self) -> None:
-        _save(self.path, {"pages": self.new, "templates": self.templates})
+        _save(self.path, {"pages": self.new, "templates": self.templates, "lists": self.lists})
 
 
 class Derived:
