@@ -268,7 +268,9 @@ class Sitemap:
         self.pages[path] = _iso(article.date.date()) if article is not None else None
 
     def write(self, pelican) -> None:
-        """After the build: write sitemap.xml and robots.txt."""
+        """After the build: write sitemap.xml and robots.txt (with the list pages an incremental
+        build kept, which are not announced one by one: plugins/incremental ``write_page``)."""
+        self.pages.update(dict.fromkeys(p for p in incremental.ACTIVE.kept_lists if p.endswith(".html")))
         output = Path(pelican.settings["OUTPUT_PATH"]).resolve()
         # the writer's paths are joined to OUTPUT_PATH: cut it off as text (resolving each of
         # 12,000 paths cost 1 CPU-s), resolve only what is not under it as written

@@ -333,6 +333,9 @@ class PageDigests:
         self.path = Path(folder) / PAGES_FILE
         kept = _load(self.path)
         self.old: dict[str, str] = kept.get("pages") or {}
+        # per paginated list (its folder): the digest of what all its pages are given (keep_list)
+        self.lists_old: dict[str, str] = kept.get("lists") or {}
+        self.lists: dict[str, str] = {}
         # per template file: (hash of its source, the names it reads, the templates it names)
         self.templates_old: dict[str, tuple[str, frozenset[str], tuple[Any, ...]]] = kept.get("templates") or {}
         self.templates: dict[str, tuple[str, frozenset[str], tuple[Any, ...]]] = {}
@@ -400,6 +403,25 @@ class PageDigests:
         is given), its name, number and place in the list, and its items' summaries (``stable``)."""
         return hashlib.sha1(repr((common, name, number, start, end, items)).encode()).hexdigest()
 
+    def list_digest(self, common: str, items: list[Any]) -> str:
+        """A whole paginated list: its list's digest (which holds its pager) and all its items'
+        summaries, from which each page's ``list_page_digest`` is made."""
+        return hashlib.sha1(repr((common, items)).encode()).hexdigest()
+
+    def keep_list(self, key: str, digest: str, names: list[str], present: Callable[[], bool]) -> bool:
+        """Whether every page of a paginated list is the one on disk: the list's digest
+        (``list_digest``) is the last build's, so is each page's (made of it), and their files are
+        there (``present()``); then their digests are carried over, none computed again. The
+        list's digest is noted either way."""
+        self.lists[key] = digest
+        if self.full or self.lists_old.get(key) != digest:
+            return False
+        old = [self.old.get(name) for name in names]
+        if None in old or not present():
+            return False
+        self.new.update(zip(names, old, strict=True))
+        return True
+
     def feed_digest(self, path: str, elements: Any, context: dict[str, Any], args: tuple[Any, ...]) -> str:
         """What a feed shows: its entries (documents, by their digests) and the names Pelican's
         feed writer reads from the context (the rest are settings: changing them is a full build)."""
@@ -414,16 +436,20 @@ class PageDigests:
             self._shared_hashes[id(value)] = hit
         return hit[1]
 
-    def unchanged(self, name: str, digest: str, path: str) -> bool:
+    def unchanged(self, name: str, digest: str, path: str, present: Callable[[], bool] | None = None) -> bool:
+        """Whether the page ``name`` is the one on disk: its digest is the last build's and its
+        file is there (``present()``, else a ``stat`` of ``path``); this build's digest noted."""
         self.new[name] = digest
-        return not self.full and self.old.get(name) == digest and os.path.isfile(path)
+        if self.full or self.old.get(name) != digest:
+            return False
+        return present() if present is not None else os.path.isfile(path)
 
     def gone(self) -> list[str]:
         """Pages the last build wrote and this one did not."""
         return sorted(set(self.old) - set(self.new))
 
     def save(self) -> None:
-        _save(self.path, {"pages": self.new, "templates": self.templates})
+        _save(self.path, {"pages": self.new, "templates": self.templates, "lists": self.lists})
 
 
 class Derived:
@@ -487,6 +513,9 @@ class Active:
     output: Path | None = None
     # the manifests' identities as the runner found them (``manifest.Digests``), when it handed them
     manifests: Any = None
+    # the files of the list pages the build kept (plugins/incremental ``write_page``), for the
+    # sitemap (plugins/exports) at the build's end: emptied when a build starts, not when it ends
+    kept_lists: list[str] = []
 
 
 ACTIVE = Active()

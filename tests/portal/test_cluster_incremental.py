@@ -170,3 +170,26 @@ def test_a_long_markup_text_is_hashed_once_and_told_apart():
     assert incremental.stable([sidebar], memo) == first == incremental.stable([Markup(str(sidebar))], {})
     assert incremental.stable([Markup(str(sidebar).replace("综合政务", "国防"))], {}) != first
     assert incremental.stable([str(sidebar)], {}) != first  # a plain text is another value
+
+
+def test_a_list_is_kept_whole_only_with_its_digest_each_pages_digest_and_every_file(tmp_path):
+    """``PageDigests.keep_list``: a paginated list's pages are kept at once only when the list's
+    digest is the last build's, each page has the digest the last build gave it, and every file
+    is there; otherwise nothing is carried over (its pages go one by one), and a full build keeps
+    nothing. The list's digest is noted either way."""
+    names = ["xxgk/ml/index.html", "xxgk/ml/index_2.html"]
+    first = incremental.PageDigests(tmp_path, full=False)
+    assert not first.keep_list("xxgk/ml/", "L1", names, lambda: True)  # no last build
+    first.new.update({names[0]: "P1"})  # the second page was not written (a failed listing?)
+    first.save()
+    second = incremental.PageDigests(tmp_path, full=False)
+    assert not second.keep_list("xxgk/ml/", "L1", names, lambda: True)
+    assert second.new == {}
+    second.new.update({names[0]: "P1", names[1]: "P2"})
+    second.save()
+    for full, digest, present, kept in ((False, "L1", True, True), (False, "L2", True, False),
+                                        (False, "L1", False, False), (True, "L1", True, False)):
+        pages = incremental.PageDigests(tmp_path, full=full)
+        assert pages.keep_list("xxgk/ml/", digest, names, lambda present=present: present) is kept
+        assert pages.new == ({names[0]: "P1", names[1]: "P2"} if kept else {})
+        assert pages.lists == {"xxgk/ml/": digest}

@@ -272,6 +272,24 @@ def test_static_files_deleted_by_hand_are_copied_again_by_an_incremental_build(c
     assert_same_as_a_full_build(repo, out, tmp_path)
 
 
+def test_list_pages_deleted_by_hand_are_written_again_by_an_incremental_build(cluster, tmp_path):
+    """A list page is kept when its digest is the last build's and its file is in its folder's
+    listing (plugins/incremental ``write_page``, one listing a folder): the county's catalogue
+    pages and s001's column lists, deleted by hand (most of them unchanged by the edit), are
+    written again by the incremental builds after a title edit in s001."""
+    repo, out = cluster
+    gone = sorted((out / "xxgk" / "ml").rglob("index*.html")) + sorted((out / "s001" / "zwdt").rglob("index*.html"))
+    assert len(gone) > 10
+    for page in gone:
+        page.unlink()
+    title_edit(repo, "s001", 3, "（手删）")
+    stdout = build(repo, out)
+    for site in ("s001", "county"):
+        assert "增量" in line(stdout, site), stdout
+    assert [p for p in gone if not p.is_file()] == []
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
 def test_a_changed_static_file_of_a_sub_site_is_copied_by_a_full_build(cluster, tmp_path):
     """A sub-site's own static file (beside its logo) changed with a document: not an
     incremental build, the new file is published."""
