@@ -152,7 +152,8 @@ class YamlMarkdownReader(BaseReader):
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)
         self._markdown: markdown.Markdown | None = None
-        self._folders: dict[str, Path] = {}
+        # each folder Pelican names: resolved, and relative to content/ ("" for content/ itself)
+        self._folders: dict[str, tuple[Path, str]] = {}
         self._content_dir = Path(settings["PATH"]).resolve()
 
     @property
@@ -172,13 +173,16 @@ class YamlMarkdownReader(BaseReader):
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         """Parse and check one file; its sanitised HTML and metadata (a skipped stub on errors)."""
         # the folder resolved, not the file: a broken symbolic link is reported, not a crash
-        # (once per folder: resolving cost as much as reading a cached document)
+        # (once per folder: resolving, or a path's relative_to, cost as much as reading a cached
+        # document)
         folder, name = os.path.split(source_path)
-        resolved = self._folders.get(folder)
-        if resolved is None:
-            resolved = self._folders[folder] = Path(folder).resolve()
-        path = resolved / name
-        relpath = path.relative_to(self._content_dir).as_posix()
+        known = self._folders.get(folder)
+        if known is None:
+            resolved = Path(folder).resolve()
+            inside = resolved.relative_to(self._content_dir).as_posix()
+            known = self._folders[folder] = (resolved, "" if inside == "." else inside + "/")
+        path = known[0] / name
+        relpath = known[1] + name
         doc_type = schema.doc_type_for(relpath)
         if not relpath.endswith(".md"):  # reported by check_stray_files
             return "", {"status": "skip", "title": relpath}
