@@ -53,7 +53,9 @@ DERIVED_DIR = "derived"
 # what the documents of the last good build link to in other sites (ReaderCache.save), taken by
 # the runner into its index (portal.cluster.crosslinks)
 LINKS_FILE = "links.json"
-FORMAT = 3  # 3: a document's check carries its links into other sites (Checked.cross_links)
+# 3: a document's check carries its links into other sites (Checked.cross_links); 4: its
+# document is kept without its path (ReaderCache.check puts it back)
+FORMAT = 4
 # attributes of content objects that are the build's machinery, not what a page shows
 _SKIPPED_ATTRS = frozenset({"_context", "settings"})
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -129,17 +131,21 @@ class Checked:
 
 def _without_node(checked: Checked, raw: bytes) -> Checked:
     """The check to keep: the document's YAML node (most of its size, needed only for the line
-    of a problem) is left out, its YAML text kept so that ``Document.line_of`` can compose it."""
+    of a problem) is left out, its YAML text kept so that ``Document.line_of`` can compose it;
+    so is its path (a ``Path`` is parsed again when unpickled, 10 µs a document: the reader
+    knows it), put back by ``ReaderCache.check``."""
     doc = checked.doc
-    if getattr(doc, "node", None) is None:
+    if doc is None:
         return checked
+    if getattr(doc, "node", None) is None:
+        return dataclasses.replace(checked, doc=dataclasses.replace(doc, path=None))
     from portal import frontmatter
 
     try:
         head = frontmatter.split(raw.decode("utf-8"))[0]
     except (UnicodeDecodeError, frontmatter.FrontMatterError):
-        return checked
-    return dataclasses.replace(checked, doc=dataclasses.replace(doc, node=None, head=head))
+        return dataclasses.replace(checked, doc=dataclasses.replace(doc, path=None))
+    return dataclasses.replace(checked, doc=dataclasses.replace(doc, node=None, head=head, path=None))
 
 
 @dataclass
@@ -202,6 +208,8 @@ class ReaderCache:
         if old is not None and same and old.check_key == key:
             self.hits += 1
             checked: Checked = pickle.loads(old.checked)
+            if checked.doc is not None and checked.doc.path is None:
+                checked.doc.path = path  # kept without it (_without_node): the file read then
             if checked.list_links:
                 site.list_links.setdefault(shown, []).extend(checked.list_links)
             if checked.cross_links:

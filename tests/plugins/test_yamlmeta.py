@@ -64,6 +64,26 @@ def test_to_datetime_rejects_nonsense():
     assert yamlmeta.to_datetime("去年") is None
 
 
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d", "%Y年%m月%d日 %H:%M", "%%d %Y", "%a %b %z %Z", "%-d日",
+                                 "%e %Y", "100%", "%Y-%m-%d %%", "%j %U %W %u %V %G", "%-m/%-d %%-d"])
+def test_document_dates_are_what_pelican_makes_of_them(fmt):
+    from pelican.utils import SafeDatetime, set_date_tzinfo
+
+    for naive in (SafeDatetime(2024, 5, 6), SafeDatetime(1999, 12, 31, 23, 59), SafeDatetime(2026, 1, 1, 0, 0, 5)):
+        pelicans = set_date_tzinfo(naive, "Asia/Shanghai")
+        ours = yamlmeta.localised(naive, "Asia/Shanghai")
+        assert ours == pelicans and ours.tzinfo is pelicans.tzinfo
+        assert set_date_tzinfo(ours, "Asia/Shanghai") is ours  # kept as it is by Pelican
+        assert _formatted(ours, fmt) == _formatted(pelicans, fmt)
+
+
+def _formatted(date: dt.datetime, fmt: str) -> str:
+    try:
+        return date.strftime(fmt)
+    except ValueError as exc:  # Pelican's strftime fails on a lone "%": so must ours
+        return f"ValueError: {exc}"
+
+
 def _articles_by_type(output: Path) -> dict[str, list[Path]]:
     return {
         "disclosure": sorted((output / "xxgk" / "wj").glob("*.html")),

@@ -38,6 +38,29 @@ def test_a_cached_document_reports_the_same_lines_without_its_yaml_node(tmp_path
         assert kept.doc.line_of(*keys) == doc.line_of(*keys), keys
 
 
+def test_a_reused_check_gives_the_document_the_check_made(tmp_path):
+    """Kept without its path (a Path costs its parsing again when unpickled), the document a reused
+    check hands back has it again, and everything else the fresh check found."""
+    from portal import check, departments
+
+    content = tmp_path / "content"
+    path = content / "xxgk" / "wj" / "a.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(TEXT, encoding="utf-8")
+    site = check.Site(content, departments.Registry([]), root=tmp_path)
+    first = incremental.ReaderCache(tmp_path / "cache")
+    fresh, _ = first.check(path, "xxgk/wj/a.md", site, check.check_file)
+    first.save()
+    again = incremental.ReaderCache(tmp_path / "cache")
+    site = check.Site(content, departments.Registry([]), root=tmp_path)
+    reused, _ = again.check(path, "xxgk/wj/a.md", site, check.check_file)
+    assert again.hits == 1
+    assert reused.doc.path == fresh.doc.path == path
+    assert (reused.doc.meta, reused.doc.body, reused.doc.body_line) == (fresh.doc.meta, fresh.doc.body, fresh.doc.body_line)
+    assert [str(p) for p in reused.problems] == [str(p) for p in fresh.problems]
+    assert reused.doc.line_of("materials", 0, "form") == fresh.doc.line_of("materials", 0, "form")
+
+
 SUMMARY = """
 import hashlib, json, sys
 from datetime import date
