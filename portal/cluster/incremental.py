@@ -44,6 +44,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from portal.cluster.manifest import write_atomic
+
 log = logging.getLogger(__name__)
 
 CACHE_DIR = "_cluster/cache"  # under the cluster's output root, one folder per site
@@ -258,10 +260,7 @@ class ReaderCache:
         """Keep the documents this build read (a removed document leaves the cache with it), and
         the files of other sites they link to."""
         _save(self.path, self.new)
-        links = self.path.with_name(LINKS_FILE)
-        tmp = links.with_name(links.name + ".tmp")
-        tmp.write_text(json.dumps(sorted(self.links), ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, links)
+        write_atomic(self.path.with_name(LINKS_FILE), json.dumps(sorted(self.links), ensure_ascii=False))
 
 
 # ---- rendering ---------------------------------------------------------------------------------------
