@@ -7,7 +7,8 @@ the runner is told at once (``portal.cluster.progress``), so the county's build 
 cluster-wide lists (``portal.cluster.lists``), which know every site's documents from the
 manifests only, start while this build still writes its pages. A build that fails before that
 point leaves the manifest of its site's last build; one that fails after, the new one (its
-documents, as checked; the runner builds the site again next run).
+documents, as checked; the runner builds the site again next run). A build the runner started
+*held* (``portal.cluster.progress``) waits here, before the manifest, for its word to go on.
 Settings: ``CLUSTER`` (``site``, ``prefix``: the site's folder from the county's root), set by
 ``portal.cluster.settings``; a build without it is the county's.
 """
@@ -41,6 +42,9 @@ def write_manifest(pelican: Any) -> None:
     """Write the manifest (atomically) and tell the runner it is final; no writer is returned
     (Pelican's, or ``plugins/incremental``'s, is the one used). Once a build: the preview asks
     for a writer again at each of its steps, without reading every document again."""
+    # a held build (the county's, started before its runner knew it was needed) goes no further
+    # until told: from here on it writes
+    progress.wait_for_word()
     if not _UNWRITTEN[0]:
         return
     _UNWRITTEN[0] = False

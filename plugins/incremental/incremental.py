@@ -32,7 +32,7 @@ from pelican import utils as pelican_utils
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
-from portal.cluster import incremental, manifest
+from portal.cluster import incremental
 
 log = logging.getLogger(__name__)
 PREFIX = "incremental:"
@@ -43,7 +43,7 @@ STATE = incremental.ACTIVE  # plugins/yamlmeta reads STATE.reader
 
 def start(pelican: Any) -> None:
     conf = pelican.settings.get("INCREMENTAL")
-    STATE.reader = STATE.pages = STATE.derived = STATE.output = STATE.manifests = None
+    STATE.end()
     STATE.kept_lists = []
     if not conf:
         return
@@ -61,7 +61,7 @@ def start(pelican: Any) -> None:
     STATE.derived = incremental.Derived(folder, full=full)
     STATE.output = Path(pelican.settings["OUTPUT_PATH"]).resolve()
     if conf.get("manifests"):  # the county: its sub-sites' manifests as the runner hashed them
-        STATE.manifests = manifest.Digests(Path(conf["manifests"]))
+        STATE.manifests_store = Path(conf["manifests"])
 
 
 class SelectiveWriter(Writer):
@@ -249,7 +249,7 @@ def finish(pelican: Any) -> None:
         STATE.derived.save()
     log.info("%s %d documents reused, %d read; %d pages written, %d unchanged, %d deleted", PREFIX,
              reader.hits, len(reader.new) - reader.hits, pages.written, pages.skipped, len(pages.gone()))
-    STATE.reader = STATE.pages = STATE.derived = STATE.output = STATE.manifests = None
+    STATE.end()
 
 
 def register() -> None:

@@ -16,7 +16,10 @@ build is seen by another (each child starts from the server's untouched memory).
 
 Protocol, one JSON object a line: the runner writes ``{"id": n, "argv": [...], "log": path}``
 (Pelican's arguments, the log file for the build's stdout and stderr; ``"fresh": true`` to run
-it in a new interpreter instead, for comparisons) to the server's stdin;
+it in a new interpreter instead, for comparisons; ``"held": true`` to start it held: it waits for
+the runner's word before it writes, ``portal.cluster.progress``) to the server's stdin, and
+``{"id": n, "word": "go"|"stop"}`` for a held build (the server writes it to a pipe of that
+build's, then closes it);
 the server answers ``{"id": n, "pid": p}`` when the child is started,
 ``{"id": n, "event": word}`` for each word the build tells its runner while it runs
 (``portal.cluster.progress``: ``manifest`` once its manifest is final; each child writes its words
@@ -88,12 +91,14 @@ def preload(config: Path) -> None:
         importlib.import_module(f"unidecode.x{block:03x}")
 
 
-def _child(argv: list[str], log: str, closing: list[int], fresh: bool = False, events: int | None = None) -> int:
+def _child(argv: list[str], log: str, closing: list[int], fresh: bool = False, events: int | None = None,
+           word: int | None = None) -> int:
     """In the forked child: the log as stdout and stderr, Pelican's main, its exit status.
 
     ``fresh``: run ``python -m pelican`` in a new interpreter instead (how builds started before
     this server: for same-run comparisons, ``harness.cluster_bench --compare-start``; it tells
-    nothing before its end: the pipe ``events`` closes at the exec).
+    nothing before its end: the pipe ``events`` closes at the exec). ``word``: a held build's end
+    of the pipe its runner's word comes through.
     """
     signal.set_wakeup_fd(-1)
     # as in a new interpreter: Ctrl-C a KeyboardInterrupt, SIGTERM the end
@@ -114,7 +119,7 @@ def _child(argv: list[str], log: str, closing: list[int], fresh: bool = False, e
     for plugin in PLUGINS:  # what a plugin does while the process still has one thread
         getattr(plugin, "before_build", lambda: None)()
     if events is not None:  # (the index writer forked above holds it too, and never writes)
-        progress.attach(events)
+        progress.attach(events, word)
     from pelican import main
 
     code: Any = 0
@@ -148,6 +153,7 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     # the read end of each build's pipe → (request id, pid, what came after its last whole line)
     events: dict[int, tuple[int, int, bytes]] = {}
     pipe_of: dict[int, int] = {}  # pid → the read end of its pipe, while open
+    held: dict[int, int] = {}  # request id → the write end of its held build's word's pipe
     buffer = b""
     open_requests = True
 
@@ -184,6 +190,15 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         os.close(fd)
         pipe_of.pop(events.pop(fd)[1], None)
 
+    def send_word(request_id: int, word: str) -> None:
+        """The runner's word to a held build (once; one that has ended does not read it)."""
+        fd = held.pop(request_id, None)
+        if fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.write(fd, word.encode("ascii") + b"\n")
+        os.close(fd)
+
     def reap() -> None:
         while running:
             try:
@@ -198,7 +213,10 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                     pass
                 if fd in events:
                     close(fd)
-            answer({"id": running.pop(pid), "status": os.waitstatus_to_exitcode(status),
+            request_id = running.pop(pid)
+            if request_id in held:  # ended before its word (failed, or ended from outside)
+                os.close(held.pop(request_id))
+            answer({"id": request_id, "status": os.waitstatus_to_exitcode(status),
                     "cpu": usage.ru_utime + usage.ru_stime})
 
     closing = [requests.fileno(), answers.fileno(), wake_r, wake_w]
@@ -223,16 +241,27 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                 while b"\n" in buffer:
                     line, buffer = buffer.split(b"\n", 1)
                     request = json.loads(line)
+                    if "word" in request:
+                        send_word(request["id"], str(request["word"]))
+                        continue
                     told, tell = os.pipe()
+                    hear, say = os.pipe() if request.get("held") else (None, None)
+                    # the child keeps none of the server's ends: a held build hears the end of
+                    # its word's pipe when the server is gone, not when its siblings are
+                    others = list(held.values())
                     pid = os.fork()
                     if pid == 0:
                         code = CRASHED
                         try:
-                            code = _child(request["argv"], request["log"], [*closing, told, *events],
-                                          bool(request.get("fresh")), tell)
+                            code = _child(request["argv"], request["log"],
+                                          [*closing, told, *events, *others, *([say] if say is not None else [])],
+                                          bool(request.get("fresh")), tell, hear)
                         finally:
                             os._exit(code)
                     os.close(tell)
+                    if hear is not None and say is not None:
+                        os.close(hear)
+                        held[request["id"]] = say
                     os.set_blocking(told, False)
                     running[pid] = request["id"]
                     events[told] = (request["id"], pid, b"")

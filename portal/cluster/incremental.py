@@ -44,7 +44,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from portal.cluster.manifest import write_atomic
+from portal.cluster.manifest import Digests, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -518,11 +518,26 @@ class Active:
     pages: PageDigests | None = None
     derived: Derived | None = None
     output: Path | None = None
-    # the manifests' identities as the runner found them (``manifest.Digests``), when it handed them
-    manifests: Any = None
+    # where the runner keeps the manifests' identities (``manifest.Digests``), when it handed them:
+    # read when first asked for (``manifests``), so that a held build (``portal.cluster.progress``),
+    # started before the runner decided, reads what the runner saved when it did
+    manifests_store: Path | None = None
+    _manifests: Digests | None = None
     # the files of the list pages the build kept (plugins/incremental ``write_page``), for the
     # sitemap (plugins/exports) at the build's end: emptied when a build starts, not when it ends
     kept_lists: list[str] = []
+
+    @property
+    def manifests(self) -> Digests | None:
+        """The manifests' identities as the runner found them (``manifest.Digests``), or None."""
+        if self._manifests is None and self.manifests_store is not None:
+            self._manifests = Digests(self.manifests_store)
+        return self._manifests
+
+    def end(self) -> None:
+        """No build under way (its start, or its end)."""
+        self.reader = self.pages = self.derived = self.output = None
+        self.manifests_store = self._manifests = None
 
 
 ACTIVE = Active()

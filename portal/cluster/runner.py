@@ -9,10 +9,12 @@ plugins once (``portal.cluster.forkserver``). A site whose fingerprint
 What depends on what: the county's catalogue lists its sub-sites' documents (their manifests
 are part of its fingerprint), and the cluster-wide lists are made of every site's manifest. A
 build tells the runner when its manifest is final (``portal.cluster.progress``: once its documents
-are read and checked, before its pages are written); so the county is planned and started once
-every sub-site's manifest is final (told, or its build ended, or it was skipped), while the
-sub-sites still write their pages, and the lists are made (``lists.stage``) in a thread of the
-runner once the county's is final too, while the county still renders. They are put in place when
+are read and checked, before its pages are written); so the county is planned once every
+sub-site's manifest is final (told, or its build ended, or it was skipped), while the sub-sites
+still write their pages, and the lists are made (``lists.stage``) in a thread of the runner once
+the county's is final too, while the county still renders. The county's incremental build is
+started *held* with the sub-sites' (``Hold``): it reads its own documents meanwhile and is told to
+go on, or to stop unwritten, once it is planned. They are put in place when
 every build has ended well (as before: a run with a failed build leaves the lists as they were).
 
 A broken site.yml stops everything at once with its line and a Chinese message; a site that fails
@@ -55,6 +57,7 @@ from sitesearch.fields import DEFAULT_SITE
 
 LOG_DIR = "_cluster/logs"
 MANIFEST_DIGESTS = f"{fingerprint.STORE}/manifests.json"  # manifest.Digests between runs
+LISTS_NICENESS = 10  # the thread making the cluster-wide lists (_Lists)
 
 
 @dataclass
@@ -114,12 +117,13 @@ class Builds:
             self._reader.start()
         return self.proc
 
-    def run(self, args: list[str], log_path: Path,
-            told: Callable[[str], None] | None = None) -> tuple[int, float, float]:
+    def run(self, args: list[str], log_path: Path, told: Callable[[str], None] | None = None,
+            hold: Hold | None = None) -> tuple[int, float, float]:
         """One site's build (Pelican's arguments); (exit status, wall seconds, CPU seconds).
         ``told`` is called with each word the build tells while it runs (``portal.cluster.progress``),
         in the thread that reads the server's answers: it must be quick; what it raises is
-        raised here once the build has ended."""
+        raised here once the build has ended. With ``hold`` the build is started held: it goes
+        on, or ends, when the run decides (``Hold.decide``)."""
         log_path.parent.mkdir(parents=True, exist_ok=True)
         log_path.write_bytes(b"")
         start = time.perf_counter()
@@ -128,7 +132,9 @@ class Builds:
             proc = self.start()
             self._next += 1
             self._turns[self._next] = turn
-            request = {"id": self._next, "argv": args, "log": str(log_path), "fresh": self.fresh}
+            request = {"id": self._next, "argv": args, "log": str(log_path), "fresh": self.fresh,
+                       "held": hold is not None}
+            request_id = self._next
             try:
                 if proc is None or self._closed:
                     raise BrokenPipeError
@@ -138,6 +144,9 @@ class Builds:
             except OSError:  # the server is gone; its end is reported below
                 self._turns.pop(self._next)
                 turn.done.set()
+                hold = None
+        if hold is not None:  # (outside the lock: the word may be sent at once)
+            hold.attach(lambda word: self._send({"id": request_id, "word": word}))
         turn.done.wait()
         if turn.error is not None:
             raise turn.error
@@ -148,6 +157,15 @@ class Builds:
                 log.write(f"{reason}，网站未生成\n")
             return 1, time.perf_counter() - start, 0.0
         return turn.status, time.perf_counter() - start, turn.cpu
+
+    def _send(self, message: dict[str, Any]) -> None:
+        """A line to the server (the run's word to a held build); none once it is gone."""
+        with self._lock:
+            if self.proc is None or self.proc.stdin is None or self._closed:
+                return
+            with contextlib.suppress(OSError, ValueError):
+                self.proc.stdin.write(json.dumps(message).encode() + b"\n")
+                self.proc.stdin.flush()
 
     def _read(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
@@ -215,6 +233,42 @@ def _exit_status(proc: subprocess.Popen[bytes]) -> int | None:
         return None
 
 
+class Hold:
+    """A build started before the run knows whether it is needed: the county's, while its
+    sub-sites' manifests (part of its fingerprint) may still change. It reads its documents and
+    caches meanwhile (on the core the sub-sites' builds leave idle), then waits before its first
+    write (``portal.cluster.progress``) for the run's word: go on with the plan made once the
+    manifests were final, or stop (nothing written, the site as it was)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._word: str | None = None
+        self._send: Callable[[str], None] | None = None
+        self.plan: Plan | None = None  # the final plan, once told to go
+        self.instead: Plan | None = None  # stopped for a build of another kind (a full one)
+
+    def decide(self, plan: Plan | None, instead: Plan | None = None) -> None:
+        """Go on as ``plan`` (its fingerprint is stored after a good build), or stop (None),
+        with ``instead`` to be built once the held build has ended."""
+        with self._lock:
+            self.plan, self.instead = plan, instead
+            self._word = progress.GO if plan is not None else progress.STOP
+            send = self._send
+        if send is not None:
+            send(self._word)
+
+    def attach(self, send: Callable[[str], None]) -> None:
+        """The build is started: how to send it the word (at once when already decided)."""
+        with self._lock:
+            self._send, word = send, self._word
+        if word is not None:
+            send(word)
+
+    @property
+    def stopped(self) -> bool:
+        return self._word == progress.STOP
+
+
 @dataclass
 class _Turn:
     """One build asked of the server: its pid once started, what it tells, its status and CPU once
@@ -255,13 +309,13 @@ class Cluster:
         return cluster_settings.subsite_overrides(site, self.sites, self.output_root,
                                                   publish=self.publish, base=self.base)
 
-    def fingerprint(self, site_id: str, overrides: dict[str, Any]) -> tuple[str, str]:
-        """(the site's fingerprint, its base: the same without its documents and manifests)."""
+    def fingerprint(self, site_id: str, overrides: dict[str, Any], manifests: bool = True) -> tuple[str, str]:
+        """(the site's fingerprint, its base: the same without its documents and manifests;
+        ``manifests=False``: the county's base alone, its sub-sites' manifests not read)."""
         content = Path(overrides["PATH"])
         if site_id == DEFAULT_SITE:
-            return fingerprint.compute_parts([content], overrides,
-                                             [Path(m) for m in overrides["CLUSTER"]["manifests"]], content,
-                                             self.digests)
+            listed = [Path(m) for m in overrides["CLUSTER"]["manifests"]] if manifests else []
+            return fingerprint.compute_parts([content], overrides, listed, content, self.digests)
         site = next(s for s in self.sites if s.id == site_id)
         return fingerprint.compute_parts([site.root], overrides, content_dir=content)
 
@@ -275,9 +329,41 @@ class Cluster:
         if site_id == DEFAULT_SITE:  # the manifests' identities, for the county's build to read
             self.digests.save()
         cache = incremental.cache_dir(self.output_root, site_id)
-        partial = (not force and fingerprint.stored_base(self.output_root, site_id) == base
-                   and incremental.usable(cache) and (out / "index.html").is_file())
-        return Plan(site_id, overrides, fp, base, cache, partial, crosslinks.names(Path(overrides["PATH"])))
+        return Plan(site_id, overrides, fp, base, cache, self._partial(site_id, base, cache, force),
+                    crosslinks.names(Path(overrides["PATH"])))
+
+    def _partial(self, site_id: str, base: str, cache: Path, force: bool) -> bool:
+        """Whether the site's build may be incremental: only its documents (or manifests) changed."""
+        return (not force and fingerprint.stored_base(self.output_root, site_id) == base
+                and incremental.usable(cache)
+                and (cluster_settings.site_output(self.output_root, site_id) / "index.html").is_file())
+
+    def held_plan(self, force: bool = False) -> Plan | None:
+        """The county's plan before its sub-sites' manifests are final, for a build started held
+        (``Hold``): only when it would be an incremental one (its base unchanged); its fingerprint
+        is known once the manifests are (``decide``)."""
+        if force:
+            return None
+        overrides = self.overrides(DEFAULT_SITE)
+        _fp, base = self.fingerprint(DEFAULT_SITE, overrides, manifests=False)
+        cache = incremental.cache_dir(self.output_root, DEFAULT_SITE)
+        if not self._partial(DEFAULT_SITE, base, cache, force):
+            return None
+        return Plan(DEFAULT_SITE, overrides, "", base, cache, True, crosslinks.names(Path(overrides["PATH"])))
+
+    def decide(self, hold: Hold, held: Plan, force: bool = False) -> None:
+        """The word to the county's held build, once its sub-sites' manifests are final: go on
+        when it is to be built as it was started (incrementally, the same base), stop when it is
+        not to be built, or stop and build it anew (its base changed meanwhile)."""
+        plan = self.plan(DEFAULT_SITE, force)  # reads the manifests: final now
+        self.trace("planned county")
+        if plan is not None and plan.partial and plan.base == held.base:
+            fingerprint.forget(self.output_root, DEFAULT_SITE)  # what it writes from now is unfinished
+            hold.decide(plan)
+            self.trace("go county")
+        else:
+            hold.decide(None, instead=plan)
+            self.trace("stop county")
 
     def incremental(self, site_id: str, cache: Path, partial: bool) -> dict[str, Any]:
         """A build's ``INCREMENTAL`` setting (plugins/incremental): its cache, whether it is full,
@@ -333,23 +419,26 @@ class Cluster:
         return linking
 
     def build_site(self, site_id: str, force: bool = False, builds: Builds | None = None,
-                   plan: Plan | None = None, manifest_final: Callable[[], None] | None = None) -> Result:
+                   plan: Plan | None = None, manifest_final: Callable[[], None] | None = None,
+                   hold: Hold | None = None) -> Result:
         """Build one site unless nothing it depends on changed; incrementally when only its
         documents (or, for the county, its sub-sites' manifests) did (``builds``: the run's fork
         server; without one, a server of its own for this build; ``plan``: when already made;
         ``manifest_final``: called when the build tells that its manifest is final, from the
-        thread reading the server's answers)."""
+        thread reading the server's answers; ``hold``: the build is started held with ``plan``
+        from ``held_plan``, and goes on as the plan it is told, or is skipped)."""
         if builds is None:
             own = Builds(self.publish)
             try:
-                return self.build_site(site_id, force, own, plan, manifest_final)
+                return self.build_site(site_id, force, own, plan, manifest_final, hold)
             finally:
                 own.close()
         plan = plan or self.plan(site_id, force)
         if plan is None:
             return Result(site_id, "skipped")
         cache, partial = plan.cache, plan.partial
-        fingerprint.forget(self.output_root, site_id)
+        if hold is None:  # (a held build's is forgotten when it is told to go on)
+            fingerprint.forget(self.output_root, site_id)
         crosslinks.before_build(cache)
         if not partial:  # nothing of the last build's reading may be used (its pages: deleted if gone)
             incremental.forget_reading(cache)
@@ -370,10 +459,14 @@ class Cluster:
                     manifest_final()
 
         self.trace(f"start {site_id}")
-        code, wall, cpu = builds.run(cluster_settings.pelican_args(run, publish=self.publish), log_path, told)
+        code, wall, cpu = builds.run(cluster_settings.pelican_args(run, publish=self.publish), log_path, told, hold)
         self.trace(f"end {site_id}")
         log = log_path.read_text(encoding="utf-8", errors="replace")
         mode = "incremental" if partial else "full"
+        if hold is not None and hold.stopped:  # not needed after all: it wrote nothing
+            return Result(site_id, "skipped", wall, cpu)
+        if hold is not None and hold.plan is not None:
+            plan = hold.plan
         if code != 0:
             return Result(site_id, "failed", wall, cpu, log, mode)
         if before is not None:
@@ -412,27 +505,54 @@ class Cluster:
         done = {s.id: Result(s.id, "skipped") for s in subsites if plans[s.id] is None}
         turns = _Turns([s.id for s in queue])
         pool = ThreadPoolExecutor(max_workers=workers)
-        # the county is not one of the --workers: it starts while the last sub-sites write their
+        # the county is not one of the --workers: it writes while the last sub-sites write their
         # pages (the longest build, and the last: whatever waits, waits for it)
         county = ThreadPoolExecutor(max_workers=1)
         made: _Lists | None = None
+        # The county's incremental build starts held with its sub-sites' (its reading of its own
+        # documents, ≈ 0.4 s, off the path of an edit: a sub-site's build, then the county's
+        # writing); not needed after all (no manifest's listed entries changed), it is stopped.
+        held = self.held_plan(force) if with_county and queue and not fresh else None
+        hold = Hold() if held is not None else None
         try:
             for s in queue:
                 pool.submit(self._take_turn, turns, s.id, force, builds, plans[s.id])
+            if hold is not None:
+                turns.expect(DEFAULT_SITE)
+                county.submit(self._take_turn, turns, DEFAULT_SITE, force, builds, held, hold)
             if with_county:
-                turns.wait_manifests()
-                plan = self.plan(DEFAULT_SITE, force)  # reads the manifests: final now
-                self.trace("planned county")
-                if plan is None:
-                    done[DEFAULT_SITE] = Result(DEFAULT_SITE, "skipped")
+                turns.wait_manifests([s.id for s in queue])
+                if held is not None and hold is not None:
+                    self.decide(hold, held, force)
                 else:
-                    turns.expect(DEFAULT_SITE)
-                    county.submit(self._take_turn, turns, DEFAULT_SITE, force, builds, plan)
+                    plan = self.plan(DEFAULT_SITE, force)  # reads the manifests: final now
+                    self.trace("planned county")
+                    if plan is None:
+                        done[DEFAULT_SITE] = Result(DEFAULT_SITE, "skipped")
+                    else:
+                        turns.expect(DEFAULT_SITE)
+                        county.submit(self._take_turn, turns, DEFAULT_SITE, force, builds, plan)
             turns.wait_manifests()
             if not turns.failed():  # as before: a run with a failed build writes no list
                 made = _Lists(self)
+                made.start()
             turns.wait_ended()
+            pool.shutdown()
+            county.shutdown()
+            done.update(turns.results)
+            results = [done[s.id] for s in subsites] + ([done[DEFAULT_SITE]] if with_county else [])
+            builds.close()  # while the lists may still be made
+            self.server_cpu = builds.server_cpu
+            self.trace("server closed")
+            if made is not None:
+                # lists made of the same manifests are left as they are (they name when they were made)
+                if any(r.status == "failed" for r in results):
+                    made.discard()
+                else:
+                    made.put_in_place()
+                    self.trace("lists")
         except BaseException:  # Ctrl-C or SIGTERM: end the builds under way, start no other
+            # (until the lists are in place: an interrupted run leaves them as they were)
             pool.shutdown(wait=False, cancel_futures=True)
             county.shutdown(wait=False, cancel_futures=True)
             builds.stop()
@@ -440,27 +560,20 @@ class Cluster:
             if made is not None:
                 made.discard()
             raise
-        pool.shutdown()
-        county.shutdown()
-        done.update(turns.results)
-        results = [done[s.id] for s in subsites] + ([done[DEFAULT_SITE]] if with_county else [])
-        builds.close()  # while the lists may still be made
-        self.server_cpu = builds.server_cpu
-        self.trace("server closed")
-        if made is not None:
-            # lists made of the same manifests are left as they are (they name when they were made)
-            if any(r.status == "failed" for r in results):
-                made.discard()
-            else:
-                made.put_in_place()
-                self.trace("lists")
         self.digests.save()
         return results
 
-    def _take_turn(self, turns: _Turns, site_id: str, force: bool, builds: Builds, plan: Plan) -> None:
-        """One site's build in a worker thread of the run, its end told to ``turns``."""
+    def _take_turn(self, turns: _Turns, site_id: str, force: bool, builds: Builds, plan: Plan,
+                   hold: Hold | None = None) -> None:
+        """One site's build in a worker thread of the run, its end told to ``turns`` (a held one
+        stopped for a build of another kind: that build's end)."""
+        def final() -> None:
+            turns.final(site_id)
+
         try:
-            result = self.build_site(site_id, force, builds, plan, manifest_final=lambda: turns.final(site_id))
+            result = self.build_site(site_id, force, builds, plan, final, hold)
+            if hold is not None and hold.instead is not None:
+                result = self.build_site(site_id, force, builds, hold.instead, final)
         except BaseException as exc:  # noqa: BLE001  (raised in the run's thread)
             turns.ended(site_id, error=exc)
         else:
@@ -505,8 +618,9 @@ class _Turns:
         with self._changed:
             return any(r.status == "failed" for r in self.results.values())
 
-    def wait_manifests(self) -> None:
-        self._wait(lambda: not self._unsure)
+    def wait_manifests(self, of: list[str] | None = None) -> None:
+        """Until every manifest (or those of the sites ``of``) is final."""
+        self._wait(lambda: not (self._unsure if of is None else self._unsure.intersection(of)))
 
     def wait_ended(self) -> None:
         self._wait(lambda: not self._running)
@@ -528,10 +642,17 @@ class _Lists:
         self._staged: lists.Staged | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._make, name="cluster-lists", daemon=True)
+
+    def start(self) -> None:
         self._thread.start()
 
     def _make(self) -> None:
         c = self._cluster
+        # Made while the county's build writes (what an edit waits for the longest) and a sub-site
+        # may still write: at a lower priority (on Linux a thread has its own), the lists take the
+        # CPU the builds leave instead of a share of the county's core (≈ 0.5 CPU-s at 100 × 1,000).
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LISTS_NICENESS)
         try:
             self._staged = lists.stage(c.output_root, cluster_settings.cluster_list(c.sites, "", c.base),
                                        str(c.base.get("SITEURL") or f"https://{c.base['SITE_DOMAIN']}"),
@@ -543,13 +664,13 @@ class _Lists:
     def put_in_place(self) -> None:
         self._thread.join()
         if self._error is not None:
-            self.discard()
-            raise self._error
+            raise self._error  # (the run discards them)
         if self._staged is not None:
             self._staged.commit()
 
     def discard(self) -> None:
-        self._thread.join()
+        if self._thread.ident is not None:  # (started)
+            self._thread.join()
         if self._staged is not None:
             self._staged.discard()
 

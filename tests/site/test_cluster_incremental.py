@@ -12,6 +12,7 @@ exports (``"generated"``) and each feed's own ``<updated>``.
 
 from __future__ import annotations
 
+import array
 import fcntl
 import hashlib
 import os
@@ -21,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import termios
 import threading
 import time
 from pathlib import Path
@@ -374,6 +376,19 @@ def gate(out: Path, site: str, doc: Path) -> tuple[Path, int]:
     return page, fd
 
 
+def wait_at_page(fd: int, proc: subprocess.Popen[str] | None = None) -> None:
+    """Until the build has opened the gated page and filled the pipe (it is blocked writing it):
+    closing the read end then fails its write (before, the build would wait for a reader at
+    ``open``, for ever)."""
+    count = array.array("i", [0])
+    deadline = time.monotonic() + 300
+    while not count[0]:
+        assert proc is None or proc.poll() is None, proc.communicate() if proc else ""
+        assert time.monotonic() < deadline, "the build did not reach its page"
+        time.sleep(0.05)
+        fcntl.ioctl(fd, termios.FIONREAD, count)
+
+
 def title_edit(repo: Path, site: str, n: int, mark: str) -> Path:
     doc = disclosure(repo, site, n)
     doc.write_text(re.sub(r"^title: (.*)$", rf"title: \1{mark}", doc.read_text(encoding="utf-8"), count=1,
@@ -405,12 +420,14 @@ def test_a_site_that_fails_after_its_manifest_was_told_is_listed_by_it_and_built
     run.start()
     try:
         assert county_told.wait(120), steps
+        wait_at_page(held)
         assert "end s001" not in steps  # still at its page: the county did not wait for its pages
     finally:
         os.close(held)  # the page's write fails now
         run.join(300)
     page.unlink()
-    assert steps.index("manifest s001") < steps.index("planned county") < steps.index("start county")
+    # (the county's build started held with s001's, told to go on once planned)
+    assert steps.index("manifest s001") < steps.index("planned county") < steps.index("go county")
     assert steps.index("manifest county") < steps.index("lists made")
     assert "lists" not in steps
     status = {r.site: r.status for r in results}
@@ -434,17 +451,19 @@ def test_sigterm_while_the_county_builds_and_a_sub_site_writes_puts_no_list_in_p
     repo, out = cluster
     doc = title_edit(repo, "s002", 4, "（四修）")
     page, held = gate(out, "s002", doc)
-    county_log = out / runner.LOG_DIR / "county.log"
-    county_log.unlink()
+    county_manifest = out / "_cluster" / "manifest.json"
+    before = county_manifest.stat().st_ino
     proc = subprocess.Popen([sys.executable, "-m", "portal.cluster", "build", "--repo", str(repo),
                              "--output", str(out), "--workers", "2"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 300
-        while not county_log.exists():  # the county's build has started; s002 waits at its page
+        # the county's build writes (told to go on: its manifest is written anew); s002 waits at its page
+        while county_manifest.stat().st_ino == before:
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the county's build did not start"
             time.sleep(0.05)
+        wait_at_page(held, proc)
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
@@ -462,3 +481,128 @@ def test_sigterm_while_the_county_builds_and_a_sub_site_writes_puts_no_list_in_p
     assert "已生成" in line(stdout, "s002"), stdout
     assert "（四修）" in (out / lists.LIST_FILES[0]).read_text(encoding="utf-8")
     assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+def traced_run(repo: Path, out: Path) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """One run of the runner in this process: each site's (status, mode) and the steps traced."""
+    cluster_ = runner.Cluster(out, repo=repo)
+    steps: list[str] = []
+    cluster_.trace = steps.append
+    results = cluster_.build(workers=2)
+    return {r.site: (r.status, r.mode) for r in results}, steps
+
+
+def county_files(out: Path) -> dict[str, int]:
+    """The county's own pages and manifest with their modification times."""
+    files = [*out.glob("*.html"), *(out / "xxgk").rglob("*.html"), out / "_cluster" / "manifest.json"]
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in files}
+
+
+def test_the_countys_build_starts_held_and_writes_once_told_to_go_on(cluster, tmp_path):
+    """A title edit in s001: the county's incremental build is started with s001's, held (it reads
+    its own documents meanwhile), and told to go on once s001's manifest is final and the county's
+    plan is made; it then writes what a full build writes."""
+    repo, out = cluster
+    doc = title_edit(repo, "s001", 5, "（五修）")
+    status, steps = traced_run(repo, out)
+    assert status == {"s001": ("built", "incremental"), "s002": ("skipped", ""),
+                      "county": ("built", "incremental")}, steps
+    assert steps.count("start county") == 1
+    assert (steps.index("manifest s001") < steps.index("planned county") < steps.index("go county")
+            < steps.index("manifest county") < steps.index("lists made"))
+    assert catalogue_page_of(out, front(doc, "title"))
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+def test_a_held_county_build_that_is_not_needed_is_stopped_and_writes_nothing(cluster, tmp_path):
+    """A body edit changes nothing the county lists: its held build is stopped before its first
+    write. Its pages, manifest, fingerprint and search index are the last build's."""
+    repo, out = cluster
+    doc = disclosure(repo, "s001", 6)
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n补充说明：第六篇有更新。\n", encoding="utf-8")
+    before = county_files(out)
+    fingerprint_before = (out / "_cluster" / "county.fingerprint").read_text(encoding="ascii")
+    status, steps = traced_run(repo, out)
+    assert status["county"] == ("skipped", ""), steps
+    assert status["s001"] == ("built", "incremental")
+    assert "stop county" in steps and "go county" not in steps and "manifest county" not in steps
+    assert county_files(out) == before
+    assert (out / "_cluster" / "county.fingerprint").read_text(encoding="ascii") == fingerprint_before
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+def test_a_held_county_build_whose_base_changed_meanwhile_is_stopped_and_built_anew(cluster, tmp_path, monkeypatch):
+    """When the county's plan, made once the manifests are final, is not the one its held build
+    started with (here: another base, as when a county template changes during the run), the held
+    build is stopped and the county built as planned after it."""
+    repo, out = cluster
+    held_plan = runner.Cluster.held_plan
+
+    def stale(self: runner.Cluster, force: bool = False) -> runner.Plan | None:
+        plan = held_plan(self, force)
+        assert plan is not None
+        plan.base = "0" * 64
+        return plan
+
+    monkeypatch.setattr(runner.Cluster, "held_plan", stale)
+    doc = title_edit(repo, "s002", 6, "（六修）")
+    status, steps = traced_run(repo, out)
+    assert status["county"] == ("built", "incremental"), steps
+    assert steps.count("start county") == 2 and "stop county" in steps and "go county" not in steps
+    assert steps.index("stop county") < steps.index("manifest county")
+    assert catalogue_page_of(out, front(doc, "title"))
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
+def test_a_held_build_whose_server_is_gone_ends_unwritten_with_a_message(cluster):
+    """The fork server killed while the county's build is held: the build hears its word's pipe
+    end, writes nothing and ends (status 1) with a Chinese message in its log; the runner's call
+    returns."""
+    repo, out = cluster
+    cluster_ = runner.Cluster(out, repo=repo)
+    held = cluster_.held_plan()
+    assert held is not None
+    before = county_files(out)
+    builds = runner.Builds()
+    log = out / runner.LOG_DIR / "held-test.log"
+    run = {**held.overrides, "INCREMENTAL": cluster_.incremental("county", held.cache, True),
+           "DELETE_OUTPUT_DIRECTORY": False}
+    answer: list[tuple[int, float, float]] = []
+    thread = threading.Thread(target=lambda: answer.append(
+        builds.run(runner.cluster_settings.pelican_args(run), log, hold=runner.Hold())))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 120
+        server = builds.proc
+        while server is None or not forked_by(server.pid):  # the held build is started
+            assert time.monotonic() < deadline and not answer, "the held build did not start"
+            time.sleep(0.05)
+            server = builds.proc
+        child = forked_by(server.pid)[0]
+        server.kill()
+        thread.join(120)
+        assert answer and answer[0][0] != 0
+        while running(child):
+            assert time.monotonic() < deadline, "the held build did not end"
+            time.sleep(0.05)
+    finally:
+        builds.close()
+    assert "生成程序已结束" in log.read_text(encoding="utf-8", errors="replace")
+    assert county_files(out) == before
+    log.unlink()
+
+
+def running(pid: int) -> bool:
+    """Whether a process that is not ours runs (reaped by init once ended, or a zombie)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def forked_by(pid: int) -> list[int]:
+    """The processes a process has started (Linux)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
