@@ -50,7 +50,11 @@ def apply(repo: Path, site: str, kind: str, n: int) -> str:
         if kind == "body":
             text = text.rstrip("\n") + f"\n\n补充说明（第 {n} 次）：本文件内容有更新。\n"
         else:
-            text = re.sub(r"^title: (.*)$", rf"title: \1（修订{n}）", text, count=1, flags=re.M)
+            # the last run's mark replaced, not added to: a title has a length limit (120)
+            title = re.search(r"^title: (.*?)(?:（修订(\d+)）)?$", text, flags=re.M)
+            assert title is not None
+            mark = int(title.group(2) or 0) + 1
+            text = text.replace(title.group(0), f"title: {title.group(1)}（修订{mark}）", 1)
         doc.write_text(text, encoding="utf-8")
         return f"{kind} {doc.relative_to(repo)}"
     news = sorted(p for p in (content / "zwdt").rglob("*.md") if not p.name.startswith("timeline-"))

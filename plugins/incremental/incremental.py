@@ -32,7 +32,7 @@ from pelican import utils as pelican_utils
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
-from portal.cluster import incremental
+from portal.cluster import incremental, progress
 
 log = logging.getLogger(__name__)
 PREFIX = "incremental:"
@@ -62,6 +62,9 @@ def start(pelican: Any) -> None:
     STATE.output = Path(pelican.settings["OUTPUT_PATH"]).resolve()
     if conf.get("manifests"):  # the county: its sub-sites' manifests as the runner hashed them
         STATE.manifests_store = Path(conf["manifests"])
+        if progress.held():  # what it keeps of them read while it waits for its word
+            progress.meanwhile(STATE.derived.preloading((pelican.settings.get("CLUSTER") or {})
+                                                        .get("manifests") or []))
 
 
 class SelectiveWriter(Writer):

@@ -38,7 +38,7 @@ import os
 import pickle
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -491,6 +491,16 @@ class Derived:
         values[kind] = (key, value)
         self.changed.add(source)
         return value
+
+    def preloading(self, sources: list[str]) -> Iterator[str]:
+        """Read what was kept for these inputs, one a step (``get`` reads each when first asked
+        for): the county's build, started held, reads its 99 manifests' kept values (0.47 CPU-s
+        at 100 × 1,000) while it waits for its runner's word (``progress.meanwhile``) instead
+        of after it. Each value is still checked against its key when asked for."""
+        for source in map(str, sources):
+            if not self.full and source not in self.values:
+                self.values[source] = _load(self._file(source))
+                yield source
 
     def save(self) -> None:
         """Write what was made again, without the kinds of values this build did not ask for (an

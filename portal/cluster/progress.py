@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
+from collections.abc import Iterator
 
 MANIFEST = "manifest"
 GO = "go"
@@ -30,6 +32,8 @@ STOP = "stop"
 _FD: int | None = None
 # the read end of the runner's word to a held build; None when not held (or once read)
 _WORD: int | None = None
+# what a held build may do while it waits for its word (``meanwhile``)
+_MEANWHILE: list[Iterator[object]] = []
 
 
 def attach(fd: int, word: int | None = None) -> None:
@@ -47,14 +51,30 @@ def tell(word: str) -> None:
         os.write(_FD, word.encode("ascii") + b"\n")
 
 
+def held() -> bool:
+    """Whether this build was started held and has not heard its word yet."""
+    return _WORD is not None
+
+
+def meanwhile(steps: Iterator[object]) -> None:
+    """Work a held build may do while it waits for its word, each step short (reading a kept
+    cache it will need once it goes on): done a step at a time until the word comes, the rest
+    left to when it is needed. Only a held build gives any (``held``)."""
+    _MEANWHILE.append(steps)
+
+
 def wait_for_word() -> None:
     """In a held build, before its first write: return on ``go``; end the build on ``stop``
     (``SystemExit(0)``: the exit hooks end its search index writer without publishing) or when
     the runner is gone (the pipe ends unanswered: exit status 1). Not held: returns at once."""
     global _WORD
     fd, _WORD = _WORD, None
+    works, _MEANWHILE[:] = list(_MEANWHILE), []
     if fd is None:
         return
+    for work in works:
+        if any(select.select([fd], [], [], 0)[0] for _step in work):  # the word came (or the end)
+            break
     with os.fdopen(fd, "rb") as pipe:
         word = pipe.readline().strip().decode("ascii", "replace")
     if word == GO:

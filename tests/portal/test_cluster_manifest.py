@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+
+import pytest
 
 from portal.cluster import incremental, manifest, progress
 
@@ -114,3 +119,88 @@ def test_telling_without_a_runner_does_nothing_and_a_runner_gone_fails_no_build(
     os.close(read)  # the server is gone
     progress.tell(progress.MANIFEST)
     os.close(write)
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """A build started held: the write end of its word's pipe (``progress.attach``)."""
+    hear, say = os.pipe()
+    monkeypatch.setattr(progress, "_WORD", hear)
+    monkeypatch.setattr(progress, "_MEANWHILE", [])
+    yield say
+    with contextlib.suppress(OSError):
+        os.close(say)
+
+
+def test_a_build_not_held_waits_for_nothing_and_does_no_work_meanwhile(monkeypatch):
+    monkeypatch.setattr(progress, "_WORD", None)
+    steps: list[int] = []
+    assert not progress.held()
+    progress.meanwhile(steps.append(n) or n for n in range(3))
+    progress.wait_for_word()
+    assert steps == []
+
+
+def test_a_held_build_works_meanwhile_until_its_word_comes_then_goes_on(held):
+    """Its steps run one at a time while no word is there; the word, once there, stops them."""
+    steps: list[int] = []
+
+    def work() -> Iterator[int]:
+        for n in range(4):
+            steps.append(n)
+            if n == 1:
+                os.write(held, b"go\n")  # the runner's word comes during the second step
+            yield n
+
+    assert progress.held()
+    progress.meanwhile(work())
+    progress.wait_for_word()
+    assert steps == [0, 1]
+    assert not progress.held()
+    progress.wait_for_word()  # heard: not waited for again
+
+
+def test_a_held_build_does_all_its_work_then_waits_for_its_word(held):
+    steps: list[int] = []
+
+    def work() -> Iterator[int]:
+        for n in range(3):
+            steps.append(n)
+            yield n
+        # every step done and no word yet: it comes later, from another thread
+        threading.Thread(target=os.write, args=(held, b"go\n")).start()
+
+    progress.meanwhile(work())
+    progress.wait_for_word()
+    assert steps == [0, 1, 2]
+
+
+def test_a_held_build_told_to_stop_ends_with_status_0(held):
+    os.write(held, b"stop\n")
+    with pytest.raises(SystemExit) as ended:
+        progress.wait_for_word()
+    assert ended.value.code == 0
+
+
+def test_a_held_build_whose_word_never_comes_ends_with_a_message(held):
+    os.close(held)  # the server gone
+    with pytest.raises(SystemExit) as ended:
+        progress.wait_for_word()
+    assert "生成程序已结束" in str(ended.value.code)
+
+
+def test_values_preloaded_for_a_held_build_are_still_checked_against_their_keys(tmp_path):
+    """``Derived.preloading`` reads each source's kept values a step at a time; ``get`` still
+    makes a value again when its key changed (the manifest rewritten since), and a full build
+    preloads nothing."""
+    cache = tmp_path / "cache"
+    first = incremental.Derived(cache)
+    assert first.get("titles", "a.json", "v1", lambda: ["甲"]) == ["甲"]
+    assert first.get("titles", "b.json", "v1", lambda: ["乙"]) == ["乙"]
+    first.save()
+    again = incremental.Derived(cache)
+    assert list(again.preloading(["a.json", "b.json", "c.json"])) == ["a.json", "b.json", "c.json"]
+    assert set(again.values) == {"a.json", "b.json", "c.json"}
+    assert again.get("titles", "a.json", "v1", lambda: ["不该重算"]) == ["甲"]
+    assert again.get("titles", "b.json", "v2", lambda: ["乙（修订）"]) == ["乙（修订）"]
+    assert list(incremental.Derived(cache, full=True).preloading(["a.json"])) == []
