@@ -35,12 +35,16 @@ DISCLOSURE_KEYS = ("topic", "genre", "doc_no", "validity", "written", "replaced_
                    "keywords", "summary")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file of the runner's or a build's so that a reader never sees half of it."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write a file of the runner's or a build's so that a reader never sees half of it (text as
+    UTF-8; bytes as they are)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):
+        tmp.write_bytes(text)
+    else:
+        tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
 
 
