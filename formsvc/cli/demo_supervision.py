@@ -118,7 +118,7 @@ def _notices(session: Session, calendar: Calendar, supervisor: Staff, prefix: st
         Message.tracking_number.startswith(prefix), Message.replied_on > Message.due_date)
         .order_by(Message.id))
     for m, kind, text, answered in (
-            (open_late, "duban", "该件已超过答复期限，请于三个工作日内办结并书面说明原因。", True),
+            (open_late, "duban", f"该件已超过答复期限，请于 {NOTICE_ANSWER_DAYS} 个工作日内办结并书面说明原因。", True),
             (late_reply, "jiucuo", "答复未说明办理依据，请补充并书面回复。", False)):
         if m is None or m.department_id is None:
             continue

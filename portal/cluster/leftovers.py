@@ -16,8 +16,8 @@ Never touched, in any site's folder: the names that start with ``_`` or ``.`` (`
 runner's fingerprints, logs and incremental caches, a site's manifest; ``_search/``: the search
 index and its versions; ``_preview/``; ``.well-known/``) and ``OUTPUT_RETENTION``'s; in the
 county's, the folders of its sub-sites (each pruned by its own build) and the cluster-wide lists
-(``portal.cluster.lists``, written after the sites). An incremental build deletes the pages it
-no longer writes itself (``plugins/incremental``).
+(``portal.cluster.lists``, made while the last builds run, put in place after). An incremental
+build deletes the pages it no longer writes itself (``plugins/incremental``).
 """
 
 from __future__ import annotations
