@@ -8,8 +8,6 @@ guide and its checklist …), not by hard-coded slugs, so editing content/ does 
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -120,9 +118,8 @@ def receive_on(server: Server, number: str, day: date) -> None:
     from formsvc.domain.workdays import Calendar
     from formsvc.services.deadlines import first_count
 
-    instance = Path(server.env["FORMSVC_INSTANCE_PATH"])
-    calendar = Calendar.from_file(instance / "holidays.yml")
-    with contextlib.closing(sqlite3.connect(instance / "formsvc.sqlite3")) as conn, conn:
+    calendar = Calendar.from_file(Path(server.env["FORMSVC_INSTANCE_PATH"]) / "holidays.yml")
+    with support.server_db(server) as conn:
         (limit,) = conn.execute("SELECT time_limit_days FROM message WHERE tracking_number = ?",
                                 (number,)).fetchone()
         due = first_count(calendar, day, limit).due

@@ -7,11 +7,8 @@ with accounts made by `flask --app formsvc create-staff`.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import sqlite3
 from datetime import date, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tests.e2e import support
@@ -201,8 +198,7 @@ def look(page: Page, artifacts, name: str) -> None:
 def overdue(server, number: str, days: int) -> None:
     """Move a message's due date into the past, straight in the server's database (no workbench
     action sets a past date): the lists then show what an overdue message looks like."""
-    path = Path(server.env["FORMSVC_INSTANCE_PATH"]) / "formsvc.sqlite3"
-    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+    with support.server_db(server) as conn:
         due = (date.today() - timedelta(days=days)).isoformat()
         assert conn.execute("UPDATE message SET due_date = ? WHERE tracking_number = ?",
                             (due, number)).rowcount == 1

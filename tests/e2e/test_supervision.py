@@ -5,12 +5,9 @@ part on the portal. axe finds no violation on the new pages."""
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tests.e2e import support
@@ -79,8 +76,7 @@ def test_a_month_of_supervision(open_page, staff, server, artifacts) -> None:
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
 
     # the department with the open 纠错 notice answers it
-    path = Path(server.env["FORMSVC_INSTANCE_PATH"]) / "formsvc.sqlite3"
-    with contextlib.closing(sqlite3.connect(path)) as conn:
+    with support.server_db(server) as conn:
         code, number = conn.execute(
             "SELECT d.code, m.tracking_number FROM supervision_notice n JOIN department d "
             "ON d.id = n.department_id JOIN message m ON m.id = n.message_id "
