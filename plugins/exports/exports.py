@@ -167,9 +167,11 @@ class ExportsGenerator:
             depts = cluster_manifest.departments_key(registry)
             for path, identity, docs in cluster_manifest.sources(manifests, registry, "disclosure", derived,
                                                                  incremental.ACTIVE.manifests):
+                # made from the manifest read again: the kept documents leave out what only
+                # this file shows (summary, keywords, attachments)
                 lines = derived.get("xxgk.json lines", path, (identity, base, depts),
-                                    lambda docs=docs: [jsonfile.encode(disclosure_record(d, base)).encode()
-                                                       for d in docs])
+                                    lambda path=path: [jsonfile.encode(disclosure_record(d, base)).encode()
+                                                       for d in cluster_manifest.parsed(path, registry)])
                 line_of.update(zip(map(id, docs), lines, strict=True))
         return [line_of.get(id(a)) or jsonfile.encode(disclosure_record(a, base)).encode() for a in items]
 
@@ -217,7 +219,8 @@ class ExportsGenerator:
         path = self.output_path / "data" / filename
         path.parent.mkdir(parents=True, exist_ok=True)
         if lines is not None:
-            path.write_bytes(jsonfile.dumps_lines_utf8(data, "items", lines))
+            with path.open("wb") as f:
+                jsonfile.write_lines_utf8(f, data, "items", lines)
         else:
             path.write_text(jsonfile.dumps_lines(data, "items"), encoding="utf-8")
         log.debug("%s wrote %s", PREFIX, path)

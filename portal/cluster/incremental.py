@@ -176,6 +176,8 @@ class ReaderCache:
         self.hits = 0
         # (site id, file) of other sites the documents read link to, reused checks' included
         self.links: set[tuple[str, str]] = set()
+        # an entry kept from the last build was given what it lacked (its HTML, its search document)
+        self._completed = False
 
     def check_key(self, site: Any) -> str:
         """What every document's check depends on besides its own bytes (see the module's doc)."""
@@ -241,8 +243,9 @@ class ReaderCache:
 
     def remember_html(self, relpath: str, html: str) -> None:
         entry = self.new.get(relpath)
-        if entry is not None:
+        if entry is not None and entry.html != html:
             entry.html = html
+            self._completed = True
 
     def search_document(self, relpath: str, make: Callable[[], Any]) -> bytes:
         """A document's search document, pickled (``make()``, or the last build's when the file
@@ -254,12 +257,20 @@ class ReaderCache:
         data = pickle.dumps(make(), pickle.HIGHEST_PROTOCOL)
         if entry is not None:
             entry.search = data
+            self._completed = True
         return data
+
+    def _same(self) -> bool:
+        return (not self._completed and len(self.new) == len(self.old) and self.path.is_file()
+                and all(self.old.get(relpath) is entry for relpath, entry in self.new.items()))
 
     def save(self) -> None:
         """Keep the documents this build read (a removed document leaves the cache with it), and
-        the files of other sites they link to."""
-        _save(self.path, self.new)
+        the files of other sites they link to. The documents' file is written only when they are
+        not the last build's, every entry the one it kept (the county's 1,000 after a sub-site's
+        edit: 16 MB not written again)."""
+        if not self._same():
+            _save(self.path, self.new)
         write_atomic(self.path.with_name(LINKS_FILE), json.dumps(sorted(self.links), ensure_ascii=False))
 
 
