@@ -34,11 +34,12 @@ import dataclasses
 import hashlib
 import json
 import logging
+import mmap
 import os
 import pickle
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -470,13 +471,22 @@ class PageDigests:
         _save(self.path, {"pages": self.new, "templates": self.templates, "lists": self.lists})
 
 
+@dataclass(frozen=True)
+class _KeptLines:
+    """Where ``Derived.lines`` keeps a list of byte strings: a file of their own (named by a hash
+    of its bytes, so that the pickle never names another version's) and where each ends."""
+
+    name: str
+    ends: tuple[int, ...]
+
+
 class Derived:
     """Values a build derives from one input file (a sub-site's manifest), kept under a key (a
     hash of the file's bytes and of whatever else they depend on) until the next build.
 
-    One file per input in ``derived/`` (45,000 entries at 100 × 1,000 are 80 MB pickled): a
-    build writes only the files of the inputs whose values it made again, and deletes those of
-    inputs it no longer asked for.
+    One file per input in ``derived/`` (45,000 entries at 100 × 1,000 are 80 MB pickled), and
+    one more for its lines (``lines``): a build writes only the files of the inputs whose values
+    it made again, and deletes those of inputs it no longer asked for.
     """
 
     def __init__(self, folder: Path, *, full: bool = False) -> None:
@@ -485,6 +495,7 @@ class Derived:
         self.values: dict[str, dict[str, tuple[Any, Any]]] = {}
         self.asked: dict[str, set[str]] = {}
         self.changed: set[str] = set()
+        self.line_kinds: set[str] = set()  # the kinds asked for as lines (``lines``)
 
     def _file(self, source: str) -> Path:
         return self.folder / (hashlib.sha1(source.encode()).hexdigest() + ".pickle")
@@ -503,6 +514,56 @@ class Derived:
         self.changed.add(source)
         return value
 
+    def lines(self, kind: str, source: str, key: Any, make: Callable[[], list[bytes]]) -> Sequence[bytes | memoryview]:
+        """``get`` for a list of byte strings that the build only writes out (``data/xxgk.json``'s
+        lines): kept in a file of their own and mapped, not read, their pages the file system's
+        cache (read into the build's memory, the county's 45,000 lines were 42 MB of new pages,
+        and new pages cost the kernel's zeroing). A file that is missing or not the size kept
+        counts as missing: the lines are made again."""
+        self.line_kinds.add(kind)
+        kept = self.get(kind, source, key, make)
+        if not isinstance(kept, _KeptLines):
+            return kept
+        mapped = self._map(kept)
+        if mapped is not None:
+            return mapped
+        value = make()
+        self.values[source][kind] = (key, value)
+        self.changed.add(source)
+        return value
+
+    def _map(self, kept: _KeptLines) -> list[memoryview] | None:
+        if not kept.name:
+            return []
+        try:
+            with (self.folder / kept.name).open("rb") as f:
+                if os.fstat(f.fileno()).st_size != kept.ends[-1]:
+                    return None
+                view = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+        except (OSError, ValueError):
+            return None
+        starts = (0, *kept.ends[:-1])
+        return [view[start:end] for start, end in zip(starts, kept.ends, strict=True)]
+
+    def _keep_lines(self, source: str, values: dict[str, tuple[Any, Any]]) -> None:
+        """Lines made again (``lines``) into their file; the pickle names it."""
+        for kind in self.line_kinds & values.keys():
+            key, value = values[kind]
+            if isinstance(value, _KeptLines):
+                continue
+            data = b"".join(value)
+            name = f"{self._file(source).stem}-{hashlib.sha1(data).hexdigest()[:20]}.lines" if data else ""
+            path = self.folder / name
+            if data and (not path.is_file() or path.stat().st_size != len(data)):
+                tmp = path.with_name(name + ".tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
+            ends, end = [], 0
+            for line in value:
+                end += len(line)
+                ends.append(end)
+            values[kind] = (key, _KeptLines(name, tuple(ends)))
+
     def save(self) -> None:
         """Write what was made again, without the kinds of values this build did not ask for (an
         older version's: each is read back on every build); forget the inputs it did not ask for."""
@@ -512,9 +573,13 @@ class Derived:
                 self.values[source] = {k: v for k, v in values.items() if k in asked}
                 self.changed.add(source)
         for source in self.changed:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._keep_lines(source, self.values[source])
             _save(self._file(source), self.values[source])
         self.changed.clear()
         kept = {self._file(source).name for source in self.values}
+        kept |= {value.name for values in self.values.values() for _key, value in values.values()
+                 if isinstance(value, _KeptLines) and value.name}
         if self.folder.is_dir():
             for path in self.folder.iterdir():
                 if path.name not in kept:
