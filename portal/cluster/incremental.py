@@ -18,9 +18,10 @@ publishconf's emptying of the output):
   rendered again; a page the previous build wrote and this one did not is deleted.
 
 - ``derived/``: what the county derived from each sub-site's manifest (its documents, its
-  catalogue rows with their digests, its ``data/xxgk.json`` lines), under a hash of the manifest's
-  bytes and of what else they depend on (``Derived``): an edit re-derives one manifest's entries,
-  not 45,000 (100 sites × 1,000 documents).
+  catalogue rows with their digests, and in a file of their own its ``data/xxgk.json`` lines,
+  mapped when written), under a hash of the manifest's bytes and of what else they depend on
+  (``Derived``): an edit re-derives one manifest's entries, not 45,000 (100 sites × 1,000
+  documents).
 
 Nothing here decides *whether* a build may be incremental: the runner
 (``portal.cluster.runner``) does, from the fingerprints, and empties this folder before any build
@@ -34,6 +35,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import marshal
 import mmap
 import os
 import pickle
@@ -62,11 +64,12 @@ FORMAT = 4
 # attributes of content objects that are the build's machinery, not what a page shows
 _SKIPPED_ATTRS = frozenset({"_context", "settings"})
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-# A container whose summary is longer than this (or a text of more characters) is summarised by a
-# hash of it, computed once per build: a list page's input holds the list of every page of its
-# list (the pager), a rendered facet sidebar, rows shown on four lists each; spelled out, each
-# page's hash would repeat them (quadratic in the length of a list: 2,250 catalogue pages of 2,250
-# links each at 45,000 entries), hashed each is written out once.
+_SHORT = frozenset({int, float, bool, type(None)})  # _PLAIN but text, which may be long
+# A container whose summary is longer than this (its bytes, ``_serial``; a text's characters,
+# _LONG_TEXT) is summarised by a hash of it, computed once per build: a list page's input holds
+# the list of every page of its list (the pager), a rendered facet sidebar, rows shown on four
+# lists each; spelled out, each page's hash would repeat them (quadratic in the length of a list:
+# 2,250 catalogue pages of 2,250 links each at 45,000 entries), hashed each is written out once.
 _LONG = 96
 _LONG_TEXT = 256
 
@@ -289,6 +292,8 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     """
     t = type(value)
     if t in _PLAIN:
+        if t is str and len(value) >= _LONG_TEXT:
+            return _long_text(value, memo)
         return value
     hit = memo.get(id(value))  # first: most values of a list page were seen on another page
     if hit is not None:
@@ -309,9 +314,11 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
     fp: Any
     if t is dict or isinstance(value, dict):
         fp = tuple((k if type(k) in _PLAIN else stable(k, memo, depth + 1),
-                    v if type(v) in _PLAIN else stable(v, memo, depth + 1)) for k, v in value.items())
+                    v if type(v) in _SHORT or type(v) is str and len(v) < _LONG_TEXT
+                    else stable(v, memo, depth + 1)) for k, v in value.items())
     elif t is list or t is tuple or isinstance(value, (list, tuple)):
-        fp = tuple(v if type(v) in _PLAIN else stable(v, memo, depth + 1) for v in value)
+        fp = tuple(v if type(v) in _SHORT or type(v) is str and len(v) < _LONG_TEXT
+                   else stable(v, memo, depth + 1) for v in value)
     elif isinstance(value, (set, frozenset)):
         fp = ("set", tuple(sorted((stable(v, memo, depth + 1) for v in value), key=repr)))
     elif isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)):
@@ -327,22 +334,44 @@ def stable(value: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> Any:
         text = repr(value)
         fp = (t.__qualname__, text if " at 0x" not in text else "")
     if isinstance(fp, tuple) and fp:
-        text = repr(fp)
-        if len(text) > _LONG:
-            fp = ("#", hashlib.sha1(text.encode()).hexdigest())
+        data = _serial(fp)
+        if len(data) > _LONG:
+            fp = ("#", hashlib.sha1(data).hexdigest())
     memo[id(value)] = (value, fp)
     return fp
 
 
+def _serial(summary: Any) -> bytes:
+    """A summary's bytes, to hash: ``marshal``'s format 2, which has no references (equal values
+    give equal bytes whatever their objects) and writes text as UTF-8 (3× faster than ``repr``,
+    which escapes text character by character: the county's 1,000 documents' summaries are
+    5 million characters a build); ``repr`` for what it refuses (a subclass of a plain type)."""
+    try:
+        return marshal.dumps(summary, 2)
+    except ValueError:
+        return repr(summary).encode()
+
+
+def _long_text(text: str, memo: dict[int, tuple[Any, Any]]) -> tuple[str, str]:
+    """A long text (a document's HTML, its summary) as a hash of its UTF-8: its ``repr``, which
+    a container's summary is hashed from, escapes it character by character (19 µs for 2,000
+    Chinese characters, 7 µs encoded and hashed); once a build (a summary is in a document's
+    attributes and its metadata)."""
+    hit = memo.get(id(text))
+    if hit is None:
+        hit = memo[id(text)] = (text, ("str#", hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()))
+    return hit[1]
+
+
 def value_digest(value: Any) -> str:
     """A hash of a value by its summary (``stable``): the same in every process for the same value."""
-    return hashlib.sha1(repr(stable(value, {})).encode()).hexdigest()
+    return hashlib.sha1(_serial(stable(value, {}))).hexdigest()
 
 
 def doc_digest(doc: Any, memo: dict[int, tuple[Any, Any]], depth: int = 0) -> str:
     """A hash of everything a document carries (its HTML, metadata and the documents it names)."""
     attrs = {k: v for k, v in vars(doc).items() if k not in _SKIPPED_ATTRS}
-    return hashlib.sha1(repr(stable(attrs, memo, depth + 1)).encode()).hexdigest()
+    return hashlib.sha1(_serial(stable(attrs, memo, depth + 1))).hexdigest()
 
 
 class PageDigests:
@@ -414,17 +443,21 @@ class PageDigests:
         shared = sorted(k for k in used if k not in kwargs and k in context)
         parts = (template.name, name, stable(args, self.memo), stable(kwargs, self.memo),
                  tuple((k, self._shared(context[k])) for k in shared))
-        return hashlib.sha1(repr(parts).encode()).hexdigest()
+        return hashlib.sha1(_serial(parts)).hexdigest()
 
     def list_page_digest(self, common: str, name: str, number: int, start: int, end: int,
                          items: list[Any]) -> str:
         """A page of a paginated list: its list's digest (``digest`` of what every page of the list
         is given), its name, number and place in the list, and its items' summaries (``stable``)."""
-        return hashlib.sha1(repr((common, name, number, start, end, items)).encode()).hexdigest()
+        return hashlib.sha1(_serial((common, name, number, start, end, items))).hexdigest()
 
-    def list_digest(self, common: str, items: list[Any]) -> str:
+    def list_digest(self, common: str, items: list[Any], hashes: bool = False) -> str:
         """A whole paginated list: its list's digest (which holds its pager) and all its items'
-        summaries, from which each page's ``list_page_digest`` is made."""
+        summaries, from which each page's ``list_page_digest`` is made. ``hashes``: the items
+        are hex digests (``value_digest``), hashed joined, not by their ``repr`` (the county's
+        four lists of 45,000 catalogue rows: 8 ms a list, 1.8 joined)."""
+        if hashes:
+            return hashlib.sha1(f"{common}\0{' '.join(items)}".encode()).hexdigest()
         return hashlib.sha1(repr((common, items)).encode()).hexdigest()
 
     def keep_list(self, key: str, digest: str, names: list[str], present: Callable[[], bool]) -> bool:
@@ -445,13 +478,13 @@ class PageDigests:
         """What a feed shows: its entries (documents, by their digests) and the names Pelican's
         feed writer reads from the context (the rest are settings: changing them is a full build)."""
         names = tuple(context.get(k) for k in ("SITENAME", "SITEURL", "FEED_DOMAIN"))
-        return hashlib.sha1(repr(("feed", path, args, names, stable(elements, self.memo))).encode()).hexdigest()
+        return hashlib.sha1(_serial(("feed", path, args, names, stable(elements, self.memo)))).hexdigest()
 
     def _shared(self, value: Any) -> str:
         """A hash of a shared value (the registry, the list of every document): once per build."""
         hit = self._shared_hashes.get(id(value))
         if hit is None or hit[0] is not value:
-            hit = (value, hashlib.sha1(repr(stable(value, self.memo)).encode()).hexdigest())
+            hit = (value, hashlib.sha1(_serial(stable(value, self.memo))).hexdigest())
             self._shared_hashes[id(value)] = hit
         return hit[1]
 

@@ -282,3 +282,23 @@ def test_derived_lines_are_mapped_from_their_file_and_made_again_when_it_is_not_
     lines("k4", [b"m2"], source="m2")  # m1 no longer asked for: its files go
     assert [p.suffix for p in sorted(folder.iterdir())] == [".lines", ".pickle"]
     assert lines("k4", [b"other"], source="m2") == [b"m2"]
+
+
+def test_a_long_text_counts_by_its_hash_and_equal_values_of_other_objects_alike():
+    """A document's HTML and summary are summarised by a hash of their text (not spelled out in
+    every container that holds them); the summary's bytes depend on the values, not on which
+    objects hold them (``marshal`` without references)."""
+    html = "<p>" + "示范县城关镇人民政府" * 60 + "</p>"
+
+    def doc(text: str) -> dict:
+        return {"_content": text, "metadata": {"summary": text, "tags": ["甲", "甲"]}, "n": 1, "ok": True}
+
+    copy = "".join(list(html))  # equal, another object
+    assert copy is not html
+    assert incremental.value_digest(doc(html)) == incremental.value_digest(doc(copy))
+    assert incremental.value_digest(doc(html)) != incremental.value_digest(doc(html.replace("城关镇", "东关镇")))
+    assert len(repr(incremental.stable(doc(html), {}))) < len(html)
+    # what marshal refuses (a subclass of a plain type) is summarised by its repr, told apart
+    from markupsafe import Markup
+
+    assert incremental._serial(Markup("a")) != incremental._serial("a")
