@@ -9,7 +9,8 @@ against 0.31 CPU-s, 45.4 against 40.1 MB). One item of the file's list a line ke
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, BinaryIO
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -28,9 +29,24 @@ def dumps_lines(data: dict[str, Any], key: str, lines: list[str] | None = None) 
     return f"{head[:-1]}{',' if len(head) > 2 else ''}{_ENCODER.encode(key)}:{body}}}\n"
 
 
-def dumps_lines_utf8(data: dict[str, Any], key: str, lines: list[bytes]) -> bytes:
-    """``dumps_lines`` as UTF-8, its items' lines given as UTF-8 (kept so by callers that keep
-    45,000 of them: neither decoded when read back nor encoded again when written)."""
+def write_lines_utf8(file: BinaryIO, data: dict[str, Any], key: str, lines: Sequence[bytes | memoryview]) -> None:
+    """Write ``dumps_lines`` as UTF-8 to a binary file, its items' lines given as UTF-8 (kept so
+    by callers that keep 45,000 of them: neither decoded when read back nor encoded again when
+    written). Written a slice of lines at a time: joined whole, the county's 40 MB
+    ``data/xxgk.json`` was put together twice in fresh memory (0.17 of its build's 1.5 CPU-s)."""
     head = _ENCODER.encode({k: v for k, v in data.items() if k != key}).encode()
-    body = b"[\n" + b",\n".join(lines) + b"\n]" if lines else b"[]"
-    return b"".join((head[:-1], b"," if len(head) > 2 else b"", _ENCODER.encode(key).encode(), b":", body, b"}\n"))
+    file.write(b"".join((head[:-1], b"," if len(head) > 2 else b"", _ENCODER.encode(key).encode(), b":")))
+    if not lines:
+        file.write(b"[]}\n")
+        return
+    file.write(b"[\n")
+    for start in range(0, len(lines), _SLICE):
+        if start:
+            file.write(b",\n")
+        file.write(b",\n".join(lines[start : start + _SLICE]))
+    file.write(b"\n]}\n")
+
+
+# lines joined at a time by write_lines_utf8 (≈ 2 MB of the county's xxgk.json): memory reused
+# from slice to slice
+_SLICE = 2000

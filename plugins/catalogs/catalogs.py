@@ -281,7 +281,7 @@ class CatalogGenerator(Generator):
         everything = self._digest_of(shown)(items)
         keep_list = getattr(writer, "keep_list", None)
         if keep_list is not None and keep_list(
-                folder, pages.list_digest(common, everything),
+                folder, pages.list_digest(common, everything, hashes=shown is not None),
                 [_page_file(folder, n) for n in range(1, len(hrefs) + 1)]):
             return
         sidebar: list[Markup] = []

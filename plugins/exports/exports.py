@@ -155,22 +155,33 @@ class ExportsGenerator:
         return own + cluster_manifest.documents(manifests, self.context.get("departments"), name,
                                                 incremental.ACTIVE.derived, incremental.ACTIVE.manifests)
 
-    def _disclosure_lines(self, items: list[Any], base: str) -> list[bytes]:
+    def _disclosure_lines(self, items: list[Any], base: str) -> list[bytes | memoryview]:
         """``items``' lines of data/xxgk.json (UTF-8); a sub-site's documents' lines kept in the
         county's incremental cache under its manifest's identity (an edit encodes one manifest's,
-        not 45,000)."""
+        not 45,000), mapped from their files (``Derived.lines``)."""
         derived = incremental.ACTIVE.derived
         manifests = (self.settings.get("CLUSTER") or {}).get("manifests") or []
-        line_of: dict[int, bytes] = {}
+        line_of: dict[int, bytes | memoryview] = {}
         if derived is not None and manifests:
             registry = self.context.get("departments")
             depts = cluster_manifest.departments_key(registry)
             for path, identity, docs in cluster_manifest.sources(manifests, registry, "disclosure", derived,
                                                                  incremental.ACTIVE.manifests):
-                lines = derived.get("xxgk.json lines", path, (identity, base, depts),
-                                    lambda docs=docs: [jsonfile.encode(disclosure_record(d, base)).encode()
-                                                       for d in docs])
+                # made from the manifest read again: the kept documents leave out what only
+                # this file shows (summary, keywords, attachments)
+                lines = derived.lines("xxgk.json lines, mapped", path, (identity, base, depts),
+                                      lambda path=path: [jsonfile.encode(disclosure_record(d, base)).encode()
+                                                         for d in cluster_manifest.parsed(path, registry)])
                 line_of.update(zip(map(id, docs), lines, strict=True))
+            # the county's own (not kept: read again on every build), then every line looked up
+            # without a Python loop over the 45,000
+            for a in self.context.get("articles", []):
+                if getattr(a, "doctype", "") == "disclosure":
+                    line_of[id(a)] = jsonfile.encode(disclosure_record(a, base)).encode()
+            try:
+                return list(map(line_of.__getitem__, map(id, items)))
+            except KeyError:  # a document of neither kind: each encoded as needed
+                pass
         return [line_of.get(id(a)) or jsonfile.encode(disclosure_record(a, base)).encode() for a in items]
 
     def generate_output(self, writer) -> None:
@@ -212,12 +223,13 @@ class ExportsGenerator:
             ],
         })
 
-    def write_json(self, filename: str, data: dict[str, Any], lines: list[bytes] | None = None) -> None:
+    def write_json(self, filename: str, data: dict[str, Any], lines: list[bytes | memoryview] | None = None) -> None:
         """Write one open-data file under output/data/ (``lines``: its items, encoded as UTF-8)."""
         path = self.output_path / "data" / filename
         path.parent.mkdir(parents=True, exist_ok=True)
         if lines is not None:
-            path.write_bytes(jsonfile.dumps_lines_utf8(data, "items", lines))
+            with path.open("wb") as f:
+                jsonfile.write_lines_utf8(f, data, "items", lines)
         else:
             path.write_text(jsonfile.dumps_lines(data, "items"), encoding="utf-8")
         log.debug("%s wrote %s", PREFIX, path)

@@ -51,11 +51,14 @@ def start(pelican: Any) -> None:
     # digests): Python's default collector traverses them again and again (10–15 % of an
     # incremental build's CPU at 1,000 documents and at the county's 45,000 entries). What was
     # imported before the build (the fork server's modules) is never garbage: frozen, never
-    # traversed; the young generation collected 70 times less often.
+    # traversed; the young generation collected 70 times less often. A build that is not full
+    # renders few pages, so leaves little cyclic garbage, and what it allocates (the county's
+    # 45,000 kept entries: 200,000 containers) lives to its end: the collector need not run
+    # (its four passes over 50,000 new objects each were 0.06 of the county's 1.3 CPU-s).
     gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
     folder = Path(conf["dir"])
     full = bool(conf.get("full"))
+    gc.set_threshold(50_000 if full else 1_000_000, 20, 20)
     STATE.reader = incremental.ReaderCache(folder, full=full)
     STATE.pages = incremental.PageDigests(folder, full=full)
     STATE.derived = incremental.Derived(folder, full=full)

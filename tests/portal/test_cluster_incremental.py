@@ -216,3 +216,89 @@ def test_a_list_is_kept_whole_only_with_its_digest_each_pages_digest_and_every_f
         assert pages.keep_list("xxgk/ml/", digest, names, lambda present=present: present) is kept
         assert pages.new == ({names[0]: "P1", names[1]: "P2"} if kept else {})
         assert pages.lists == {"xxgk/ml/": digest}
+
+
+def test_a_reader_cache_of_the_same_documents_is_not_written_again(tmp_path):
+    """The county's 1,000 documents after a sub-site's edit: the same entries, its file not written
+    again; a document changed, one given its search document or one removed writes it."""
+    from portal import check, departments
+
+    content = tmp_path / "content"
+    paths = []
+    for name in ("a", "b"):
+        path = content / "xxgk" / "wj" / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(TEXT.replace("00001", "0000" + str(len(paths) + 1)), encoding="utf-8")
+        paths.append(path)
+
+    def build(names: tuple[str, ...] = ("a", "b"), search: bool = False) -> int:
+        site = check.Site(content, departments.Registry([]), root=tmp_path)
+        cache = incremental.ReaderCache(tmp_path / "cache")
+        for name in names:
+            cache.check(content / "xxgk" / "wj" / f"{name}.md", f"xxgk/wj/{name}.md", site, check.check_file)
+            if search:
+                cache.search_document(f"xxgk/wj/{name}.md", lambda name=name: {"n": name})
+        cache.save()
+        return cache.path.stat().st_mtime_ns
+
+    kept = tmp_path / "cache" / incremental.READER_FILE
+    first = build()
+    os.utime(kept, ns=(1, 1))
+    assert build() == 1  # the same documents: not written again
+    with_search = build(search=True)
+    assert with_search != 1 and build(search=True) == with_search
+    os.utime(kept, ns=(1, 1))
+    paths[0].write_text(TEXT + "补充。\n", encoding="utf-8")
+    assert build() != 1
+    os.utime(kept, ns=(1, 1))
+    assert build(("a",)) != 1 and pickle.loads(kept.read_bytes())[1].keys() == {"xxgk/wj/a.md"}
+    assert first
+
+
+def test_derived_lines_are_mapped_from_their_file_and_made_again_when_it_is_not_the_one_kept(tmp_path):
+    """``Derived.lines`` (the county's data/xxgk.json lines): kept in a file of their own, handed
+    back mapped; made again when the key changed, the file is gone or not the size kept; the file
+    of a source no longer asked for is deleted."""
+    made: list[str] = []
+
+    def lines(key: str, values: list[bytes], source: str = "m1") -> list[bytes]:
+        derived = incremental.Derived(tmp_path)
+        out = [bytes(line) for line in derived.lines("lines", source, key, lambda: made.append(key) or values)]
+        derived.save()
+        return out
+
+    folder = tmp_path / incremental.DERIVED_DIR
+    assert lines("k1", [b'{"a":1}', b'{"b":"\xe4\xb8\x80"}']) == [b'{"a":1}', b'{"b":"\xe4\xb8\x80"}']
+    assert lines("k1", [b"other"]) == [b'{"a":1}', b'{"b":"\xe4\xb8\x80"}'] and made == ["k1"]
+    [kept] = folder.glob("*.lines")
+    assert kept.read_bytes() == b'{"a":1}{"b":"\xe4\xb8\x80"}'
+    assert lines("k2", [b"x", b"yz"]) == [b"x", b"yz"] and made == ["k1", "k2"]
+    [kept] = folder.glob("*.lines")  # the first version's file is gone with its key
+    kept.write_bytes(b"x")  # not the size kept (a damaged cache)
+    assert lines("k2", [b"x", b"yz"]) == [b"x", b"yz"] and made == ["k1", "k2", "k2"]
+    next(folder.glob("*.lines")).unlink()
+    assert lines("k2", [b"x", b"yz"]) == [b"x", b"yz"] and made == ["k1", "k2", "k2", "k2"]
+    assert lines("k3", []) == [] and lines("k3", [b"no"]) == [] and not list(folder.glob("*.lines"))
+    lines("k4", [b"m2"], source="m2")  # m1 no longer asked for: its files go
+    assert [p.suffix for p in sorted(folder.iterdir())] == [".lines", ".pickle"]
+    assert lines("k4", [b"other"], source="m2") == [b"m2"]
+
+
+def test_a_long_text_counts_by_its_hash_and_equal_values_of_other_objects_alike():
+    """A document's HTML and summary are summarised by a hash of their text (not spelled out in
+    every container that holds them); the summary's bytes depend on the values, not on which
+    objects hold them (``marshal`` without references)."""
+    html = "<p>" + "示范县城关镇人民政府" * 60 + "</p>"
+
+    def doc(text: str) -> dict:
+        return {"_content": text, "metadata": {"summary": text, "tags": ["甲", "甲"]}, "n": 1, "ok": True}
+
+    copy = "".join(list(html))  # equal, another object
+    assert copy is not html
+    assert incremental.value_digest(doc(html)) == incremental.value_digest(doc(copy))
+    assert incremental.value_digest(doc(html)) != incremental.value_digest(doc(html.replace("城关镇", "东关镇")))
+    assert len(repr(incremental.stable(doc(html), {}))) < len(html)
+    # what marshal refuses (a subclass of a plain type) is summarised by its repr, told apart
+    from markupsafe import Markup
+
+    assert incremental._serial(Markup("a")) != incremental._serial("a")

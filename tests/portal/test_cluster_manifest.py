@@ -204,3 +204,53 @@ def test_values_preloaded_for_a_held_build_are_still_checked_against_their_keys(
     assert again.get("titles", "a.json", "v1", lambda: ["不该重算"]) == ["甲"]
     assert again.get("titles", "b.json", "v2", lambda: ["乙（修订）"]) == ["乙（修订）"]
     assert list(incremental.Derived(cache, full=True).preloading(["a.json"])) == []
+
+
+def test_the_countys_xxgk_lines_show_what_its_kept_documents_leave_out(tmp_path, monkeypatch):
+    """The county keeps its sub-sites' documents without what only data/xxgk.json shows (summary,
+    keywords, attachments); their lines are made from the manifest read again, kept in a file of
+    their own and handed back mapped, and made again when the manifest or the registry changed."""
+    from exports import exports  # plugins/ (tests/conftest.py)
+
+    class Registry(dict):
+        """What the build asks of the departments registry: its departments, one by its code."""
+
+        def __init__(self, *depts: SimpleNamespace) -> None:
+            super().__init__((d.code, d) for d in depts)
+
+        def __iter__(self):  # type: ignore[override]
+            return iter(self.values())
+
+    path = tmp_path / "s001" / "_cluster" / "manifest.json"
+    full = {**entry(1), "department": "cgz", "summary": "摘要一", "keywords": ["教育"],
+            "attachments": [{"title": "附件", "file": "s001/files/a.pdf"}]}
+    write(path, [full, entry(2)])
+    cache = tmp_path / "cache"
+
+    def build(registry: object) -> tuple[list[dict[str, object]], list[object]]:
+        manifest._READ.clear()  # a new build process
+        derived = incremental.Derived(cache)
+        monkeypatch.setattr(incremental.ACTIVE, "derived", derived)
+        monkeypatch.setattr(incremental.ACTIVE, "manifests", None)
+        gen = exports.ExportsGenerator({"articles": [], "departments": registry},
+                                       {"CLUSTER": {"manifests": [str(path)]}}, "", "", str(tmp_path / "out"))
+        docs = gen._by_type("disclosure")
+        lines = [json.loads(bytes(line)) for line in gen._disclosure_lines(docs, "https://x")]
+        derived.save()
+        return lines, docs
+
+    registry = Registry(SimpleNamespace(code="cgz", name="城关镇"))
+    lines, docs = build(registry)
+    assert [d.summary for d in docs] == ["", ""] and not any(d.keywords or d.attachments for d in docs)
+    first = lines[1]
+    assert (first["summary"], first["keywords"], first["publisher"]) == ("摘要一", ["教育"], {"code": "cgz", "name": "城关镇"})
+    assert first["attachments"] == [{"title": "附件", "url": "https://x/s001/files/a.pdf"}]
+    assert len(list((cache / incremental.DERIVED_DIR).glob("*.lines"))) == 1
+    reads: list[Path] = []
+    real_read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real_read_bytes(self))
+    assert build(registry)[0] == lines and reads == []  # mapped from the kept file, no manifest read
+    renamed = Registry(SimpleNamespace(code="cgz", name="城关镇人民政府"))
+    assert build(renamed)[0][1]["publisher"] == {"code": "cgz", "name": "城关镇人民政府"}
+    write(path, [{**full, "summary": "摘要二"}, entry(2)])
+    assert build(renamed)[0][1]["summary"] == "摘要二"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
 
+from portal import jsonfile
 from portal.jsonfile import dumps_lines
 
 
@@ -32,3 +34,14 @@ def test_each_item_is_one_line_and_nothing_is_escaped_for_ascii():
 def test_values_json_cannot_encode_are_written_as_text():
     when = dt.date(2026, 12, 6)
     assert json.loads(dumps_lines({"items": [{"date": when}]}, "items")) == {"items": [{"date": "2026-12-06"}]}
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 7])
+def test_lines_written_as_utf8_are_the_text_of_dumps_lines(monkeypatch, count):
+    # slices of 3 lines: every way a slice can end (none, inside, at the end of the list)
+    monkeypatch.setattr(jsonfile, "_SLICE", 3)
+    data = {"version": 1, "title": "目录", "items": [{"title": f"第{n}号"} for n in range(count)]}
+    out = io.BytesIO()
+    jsonfile.write_lines_utf8(out, {**data, "items": []}, "items",
+                              [jsonfile.encode(item).encode() for item in data["items"]])
+    assert out.getvalue() == dumps_lines(data, "items").encode()
