@@ -231,7 +231,7 @@ def test_the_countys_xxgk_lines_show_what_its_kept_documents_leave_out(tmp_path,
         manifest._READ.clear()  # a new build process
         derived = incremental.Derived(cache)
         monkeypatch.setattr(incremental.ACTIVE, "derived", derived)
-        monkeypatch.setattr(incremental.ACTIVE, "manifests", None)
+        monkeypatch.setattr(incremental.ACTIVE, "manifests_store", None)
         gen = exports.ExportsGenerator({"articles": [], "departments": registry},
                                        {"CLUSTER": {"manifests": [str(path)]}}, "", "", str(tmp_path / "out"))
         docs = gen._by_type("disclosure")
