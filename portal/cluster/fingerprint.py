@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.cluster import manifest
-from portal.schema import FILES_DIR
+from portal.schema import FILES_DIR, doc_type_for
 from portal.sites import REPO_ROOT
 
 SHARED = ("theme", "plugins", "portal", "sitesearch", "formsvc/domain", "pelicanconf.py", "publishconf.py",
@@ -148,6 +148,21 @@ def _tree_parts(root: Path, content_dir: Path | None) -> tuple[bytes, bytes]:
     return "".join(base).encode(), "".join(docs).encode()
 
 
+def listed(content_dir: Path) -> str:
+    """A hash of the name, size and time of a site's documents of the type the county lists
+    (``manifest.LISTED``, known by their folder): an edit that leaves it as it was (a news item's,
+    a guide's) cannot change what the county lists of the site. A hint for the runner, which
+    starts the county's build before it knows (``runner.Hold``); what decides is the county's
+    fingerprint."""
+    root = str(content_dir) + os.sep
+    lines = []
+    for path, size, mtime in _files(Path(content_dir)):
+        rel = path[len(root):].replace(os.sep, "/")
+        if is_document(path, content_dir) and (kind := doc_type_for(rel)) is not None and kind.name == manifest.LISTED:
+            lines.append(f"{rel}\0{size}\0{mtime}\n")
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
 def compute(site_inputs: list[Path], settings: dict[str, Any], manifests: Iterable[Path] = ()) -> str:
     """The fingerprint of one site's build."""
     return compute_parts(site_inputs, settings, manifests)[0]
@@ -173,13 +188,20 @@ def unchanged(output_root: Path, site_id: str, fingerprint: str, site_output: Pa
 def stored_base(output_root: Path, site_id: str) -> str | None:
     """The base fingerprint of the last good build of this site (None: no good build known)."""
     stored = _stored(output_root, site_id)
-    return stored[1] if len(stored) == 2 else None
+    return stored[1] if len(stored) in (2, 3) else None
 
 
-def store(output_root: Path, site_id: str, fingerprint: str, base: str = "") -> None:
+def stored_listed(output_root: Path, site_id: str) -> str | None:
+    """``listed`` of the site's documents at its last good build (None: not known)."""
+    stored = _stored(output_root, site_id)
+    return stored[2] if len(stored) == 3 else None
+
+
+def store(output_root: Path, site_id: str, fingerprint: str, base: str = "", listed: str = "") -> None:
     path = stored_path(output_root, site_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"{fingerprint}\n{base}\n" if base else f"{fingerprint}\n", encoding="ascii")
+    lines = [fingerprint, *([base] if base else []), *([listed] if base and listed else [])]
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="ascii")
 
 
 def forget(output_root: Path, site_id: str) -> None:

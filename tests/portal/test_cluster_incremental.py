@@ -153,6 +153,37 @@ def test_the_runner_keeps_both_fingerprints(tmp_path):
     assert not fingerprint.unchanged(tmp_path, "s002", "full", tmp_path)
 
 
+def test_the_listed_documents_hint_follows_the_disclosure_documents_only(tmp_path):
+    """``fingerprint.listed`` (the runner's hint for holding the county's build) changes when a
+    信息公开 document is edited, added or removed, not when a news item or an attachment is; it
+    is kept with the fingerprints, and a file written before it has none."""
+    content = tmp_path / "content"
+    disclosure = content / "xxgk" / "wj" / "2026" / "a.md"
+    news = content / "zwdt" / "b.md"
+    for path in (disclosure, news, content / "files" / "c.md"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("甲", encoding="utf-8")
+    first = fingerprint.listed(content)
+    news.write_text("乙乙", encoding="utf-8")
+    (content / "files" / "c.md").write_text("丙丙", encoding="utf-8")
+    (content / "zwdt" / "d.md").write_text("丁", encoding="utf-8")
+    assert fingerprint.listed(content) == first
+    disclosure.write_text("甲（修订）", encoding="utf-8")
+    edited = fingerprint.listed(content)
+    assert edited != first
+    added = disclosure.with_name("e.md")
+    added.write_text("戊", encoding="utf-8")
+    assert fingerprint.listed(content) not in (first, edited)
+    added.unlink()
+    assert fingerprint.listed(content) == edited
+    fingerprint.store(tmp_path, "s001", "full", "base", edited)
+    assert fingerprint.stored_listed(tmp_path, "s001") == edited
+    assert fingerprint.stored_base(tmp_path, "s001") == "base"
+    fingerprint.store(tmp_path, "s001", "full", "base")
+    assert fingerprint.stored_listed(tmp_path, "s001") is None
+    assert fingerprint.stored_base(tmp_path, "s001") == "base"
+
+
 def test_the_county_depends_on_the_listed_entries_of_a_manifest_only(tmp_path):
     from portal.cluster import manifest
 

@@ -531,6 +531,18 @@ def test_a_held_county_build_that_is_not_needed_is_stopped_and_writes_nothing(cl
     assert_same_as_a_full_build(repo, out, tmp_path)
 
 
+def test_a_news_edit_builds_its_site_without_starting_the_countys_build(cluster, tmp_path):
+    """A news item's edit cannot change what the county lists (its 信息公开 documents): its
+    build is not started held, and the run builds the edited site only."""
+    repo, out = cluster
+    item = news(repo, "s002", 1)
+    item.write_text(item.read_text(encoding="utf-8") + "\n补充：新闻有更新。\n", encoding="utf-8")
+    status, steps = traced_run(repo, out)
+    assert status == {"s001": ("skipped", ""), "s002": ("built", "incremental"), "county": ("skipped", "")}
+    assert "start county" not in steps and "planned county" in steps
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
 def test_a_held_county_build_whose_base_changed_meanwhile_is_stopped_and_built_anew(cluster, tmp_path, monkeypatch):
     """When the county's plan, made once the manifests are final, is not the one its held build
     started with (here: another base, as when a county template changes during the run), the held
