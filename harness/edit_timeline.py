@@ -59,7 +59,9 @@ def apply(repo: Path, site: str, kind: str, n: int) -> str:
         return f"{kind} {doc.relative_to(repo)}"
     news = sorted(p for p in (content / "zwdt").rglob("*.md") if not p.name.startswith("timeline-"))
     if kind == "new":
-        target = news[0].with_name(f"timeline-{n}-{news[0].name}")
+        # a name no earlier run left (a copy over one of them is an edit, not a new document)
+        target = next(t for i in range(n, n + 10_000)
+                      if not (t := news[0].with_name(f"timeline-{i}-{news[0].name}")).exists())
         shutil.copy(news[0], target)
         return f"new {target.relative_to(repo)}"
     news[-1].unlink()
