@@ -315,8 +315,8 @@ class Cluster:
         ``manifests=False``: the county's base alone, its sub-sites' manifests not read)."""
         content = Path(overrides["PATH"])
         if site_id == DEFAULT_SITE:
-            listed = [Path(m) for m in overrides["CLUSTER"]["manifests"]] if manifests else []
-            return fingerprint.compute_parts([content], overrides, listed, content, self.digests)
+            paths = [Path(m) for m in overrides["CLUSTER"]["manifests"]] if manifests else []
+            return fingerprint.compute_parts([content], overrides, paths, content, self.digests)
         site = next(s for s in self.sites if s.id == site_id)
         return fingerprint.compute_parts([site.root], overrides, content_dir=content)
 
@@ -662,7 +662,7 @@ class _Lists:
         c = self._cluster
         # Made while the county's build writes (what an edit waits for the longest) and a sub-site
         # may still write: at a lower priority (on Linux a thread has its own), the lists take the
-        # CPU the builds leave instead of a share of the county's core (≈ 0.5 CPU-s at 100 × 1,000).
+        # CPU the builds leave instead of a share of the county's core (≈ 0.4 CPU-s at 100 × 1,000).
         with contextlib.suppress(AttributeError, OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LISTS_NICENESS)
         try:
