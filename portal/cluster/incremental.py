@@ -598,9 +598,7 @@ class Derived:
             name = f"{self._file(source).stem}-{hashlib.sha1(data).hexdigest()[:20]}.lines" if data else ""
             path = self.folder / name
             if data and (not path.is_file() or path.stat().st_size != len(data)):
-                tmp = path.with_name(name + ".tmp")
-                tmp.write_bytes(data)
-                os.replace(tmp, path)
+                write_atomic(path, data)
             ends, end = [], 0
             for line in value:
                 end += len(line)

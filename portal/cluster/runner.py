@@ -357,7 +357,8 @@ class Cluster:
         cache = incremental.cache_dir(self.output_root, DEFAULT_SITE)
         if not self._partial(DEFAULT_SITE, base, cache, force):
             return None
-        return Plan(DEFAULT_SITE, overrides, "", base, cache, True, crosslinks.names(Path(overrides["PATH"])))
+        # no file names: the plan it is told to go on with has them (``decide``), a stopped one stores none
+        return Plan(DEFAULT_SITE, overrides, "", base, cache, True)
 
     def decide(self, hold: Hold, held: Plan, force: bool = False) -> None:
         """The word to the county's held build, once its sub-sites' manifests are final: go on
