@@ -22,6 +22,11 @@ from sitesearch.fields import DEFAULT_SITE
 
 REPO_ROOT = cluster_sites.REPO_ROOT
 MANIFEST = "_cluster/manifest.json"  # under each site's output folder
+# A footer lists every site of a cluster up to this many. Beyond, one link a site on every page is
+# a list nobody reads that every page carries (15 KB a page, 0.4 ms to render, at 100 sites): the
+# footer names the county and the site itself and links to the site map's list of all of them.
+FOOTER_SITES_MAX = 12
+SITES_ANCHOR = "wzq"  # the site map's 网站群 section, which the footer's "all sites" link opens at
 
 
 def config_file(publish: bool) -> Path:
@@ -47,6 +52,22 @@ def cluster_list(sites: list[cluster_sites.Site], county_url: str, base: dict[st
     return out
 
 
+def footer_sites(site_id: str, listed: list[dict[str, str]], county_url: str) -> dict[str, Any]:
+    """The 网站群 in a site's footer: ``sites`` (links) and ``more`` (the whole list's size and
+    address, or None when ``sites`` is the whole list)."""
+    if len(listed) <= FOOTER_SITES_MAX:
+        return {"sites": listed, "more": None}
+    return {"sites": [s for s in listed if s["id"] in (DEFAULT_SITE, site_id)],
+            "more": {"count": len(listed), "url": f"{county_url}/sitemap.html#{SITES_ANCHOR}"}}
+
+
+def _cluster_names(site_id: str, sites: list[cluster_sites.Site], county_url: str,
+                   base: dict[str, Any]) -> dict[str, Any]:
+    listed = cluster_list(sites, county_url, base)
+    return {"CLUSTER_SITES": listed, "CLUSTER_FOOTER": footer_sites(site_id, listed, county_url),
+            "CLUSTER_SITES_ANCHOR": SITES_ANCHOR}
+
+
 def county_overrides(sites: list[cluster_sites.Site], output_root: Path, *, publish: bool = False,
                      base: dict[str, Any] | None = None, repo: Path | None = None) -> dict[str, Any]:
     """What the cluster adds to the county's settings (its tree: ``<repo>/content``)."""
@@ -65,7 +86,7 @@ def county_overrides(sites: list[cluster_sites.Site], output_root: Path, *, publ
         "SEARCHINDEX": search,
         "CLUSTER": {"site": DEFAULT_SITE, "prefix": "",
                     "manifests": [str(site_output(output_root, s.id).resolve() / MANIFEST) for s in sites]},
-        "CLUSTER_SITES": cluster_list(sites, county_url, base),
+        **_cluster_names(DEFAULT_SITE, sites, county_url, base),
         "SERVICE_URL": county_url,
     }
 
@@ -111,7 +132,7 @@ def subsite_overrides(site: cluster_sites.Site, sites: list[cluster_sites.Site],
                      "county_sections": [c for c in cluster_sites.county_sections(site.content_dir)
                                          if c in cluster_sites.OPTIONAL_SECTIONS]},
         "CLUSTER": {"site": site.id, "prefix": f"{site.id}/", "manifests": []},
-        "CLUSTER_SITES": cluster_list(sites, county_url, base),
+        **_cluster_names(site.id, sites, county_url, base),
         "SITE_KIND": site.kind,
         "SITE_DEPARTMENT": site.department,
         "SITE_KIND_LABEL": site.kind_label,

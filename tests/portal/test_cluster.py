@@ -131,6 +131,29 @@ def test_the_county_reads_its_subsites_manifests(repo):
     assert [s["id"] for s in out["CLUSTER_SITES"]] == ["county", "cgz", "rsj"]
 
 
+def test_a_small_clusters_footer_lists_every_site(repo):
+    sites = cluster_sites.load_all(repo)
+    out = cluster_settings.overrides_for("cgz", sites, repo / "output")
+    assert out["CLUSTER_FOOTER"] == {"sites": out["CLUSTER_SITES"], "more": None}
+
+
+def listed_sites(n: int) -> list[dict[str, str]]:
+    return [{"id": "county", "name": "示范县人民政府", "kind": "门户网站", "url": "/"}] + [
+        {"id": f"s{i:03}", "name": f"部门{i}", "kind": "部门网站", "url": f"/s{i:03}/"} for i in range(1, n)]
+
+
+def test_a_large_clusters_footer_names_the_county_and_the_site_and_links_to_the_whole_list():
+    biggest = listed_sites(cluster_settings.FOOTER_SITES_MAX)
+    assert cluster_settings.footer_sites("s003", biggest, "")["sites"] == biggest
+    listed = listed_sites(100)
+    footer = cluster_settings.footer_sites("s042", listed, "https://www.example.gov.cn")
+    assert [s["id"] for s in footer["sites"]] == ["county", "s042"]
+    assert footer["more"] == {"count": 100, "url": "https://www.example.gov.cn/sitemap.html#wzq"}
+    county = cluster_settings.footer_sites("county", listed_sites(cluster_settings.FOOTER_SITES_MAX + 1), "")
+    assert [s["id"] for s in county["sites"]] == ["county"]
+    assert county["more"] == {"count": cluster_settings.FOOTER_SITES_MAX + 1, "url": "/sitemap.html#wzq"}
+
+
 def test_the_publishing_county_build_keeps_the_subsites_in_its_output(repo):
     sites = cluster_sites.load_all(repo)
     out = cluster_settings.county_overrides(sites, repo / "output", publish=True)

@@ -91,6 +91,8 @@ def test_the_county_sitemap_lists_the_cluster_by_kind(out):
     soup = page(out / "sitemap.html")
     section = next(s for s in soup.select("section") if s.h2 and s.h2.get_text() == "网站群")
     assert [h.get_text() for h in section.select("h3")] == ["门户网站", "部门网站", "乡镇网站"]
+    # the footer's 「全部 N 个网站」 link of a large cluster opens the site map here
+    assert section.h2["id"] == cluster_settings.SITES_ANCHOR
     assert [a["href"] for a in section.select("a")] == ["/", "/rsj/", "/cgz/"]
 
 

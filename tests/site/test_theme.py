@@ -383,6 +383,27 @@ def test_base_renders_for_formsvc_with_autoescape():
     assert "<html lang=\"zh-CN\"" in bare.render()  # renders even without any settings
 
 
+@pytest.mark.parametrize("sites", [3, 100])
+def test_the_footer_shows_the_cluster_it_is_given(sites):
+    from portal.cluster import settings as cluster_settings
+
+    listed = [{"id": "county", "name": "示范县人民政府", "kind": "门户网站", "url": "/"}] + [
+        {"id": f"s{i:03}", "name": f"部门网站{i}", "kind": "部门网站", "url": f"/s{i:03}/"} for i in range(1, sites)]
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    child = env.from_string('{% extends "base.html" %}{% block content %}<h1>x</h1>{% endblock %}')
+    soup = BeautifulSoup(child.render(CLUSTER={"site": "s002"},
+                                      CLUSTER_FOOTER=cluster_settings.footer_sites("s002", listed, "")),
+                         "html.parser")
+    links = [(a.get_text(), a["href"], a.get("aria-current")) for a in soup.select(".gp-footer__cluster a")]
+    if sites <= cluster_settings.FOOTER_SITES_MAX:
+        assert [href for _, href, _ in links] == ["/", "/s001/", "/s002/"]
+    else:
+        assert links == [("示范县人民政府（门户网站）", "/", None), ("部门网站2（部门网站）", "/s002/", "true"),
+                         ("全部 100 个网站", "/sitemap.html#wzq", None)]
+    alone = child.render(CLUSTER={"site": "county"}, CLUSTER_FOOTER=cluster_settings.footer_sites("county", listed[:1], ""))
+    assert "gp-footer__cluster" not in alone  # a county without sub-sites has no 网站群
+
+
 def test_item_info_names_the_department_with_or_without_its_page(env):
     import datetime as dt
 
