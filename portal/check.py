@@ -13,7 +13,7 @@ import os
 import posixpath
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
@@ -71,7 +71,9 @@ NON_DIGIT_RE = re.compile(r"\D")
 
 # Types whose body is the page: an empty one (or only the template's comment) publishes a blank page.
 BODY_REQUIRED = (schema.NEWS, schema.DISCLOSURE, schema.INVESTMENT_PAGE, schema.PAGE)
-LIST_PAGE = "list page"  # _link_problem: resolved against every document in check_site
+# _link_problem: a link known to resolve only once every document is read (check_site): a list
+# page (which exist depends on every document), a news item's page (its URL holds its column)
+DEFERRED = "known once every document is read"
 # A link to the portal's own domain (https://www.shifan.gov.cn/xxgk/zn.html) names one of its pages.
 OWN_SITE_RE = re.compile(rf"^(?:https?:)?//{re.escape(SITE_DOMAIN)}(?![\w.-])(/[^#?]*)?", re.I)
 # Paths served by formsvc under the same origin: not part of the static site, never checked.
@@ -255,18 +257,21 @@ class Site:
         self.columns = columns.load(self.content_dir)
         # each page's URL (a news item's slug) → the file it is made from (``source``)
         urls: dict[str, str] = {}
-        news_slugs: dict[str, str] = {}
+        news_slugs: dict[str, list[str]] = {}
         for rel in self.files:
             if not rel.endswith(".md"):
                 continue
             t = doc_type_of(rel)
             if t is schema.NEWS:
-                news_slugs[schema.slug_for(t, rel)] = rel
+                news_slugs.setdefault(schema.slug_for(t, rel), []).append(rel)
             elif t is not None:
                 urls[schema.url_for(t, rel, {})] = rel
         self.document_urls = urls
-        # A news URL holds its column, known only after parsing; accept any column for the slug.
-        self.news_slugs = news_slugs
+        # A news URL holds its column, known only after parsing: its slug here (two items may
+        # share one in two columns), its column in check_site (this tree's links) or column_of
+        # (another site's)
+        self.news_slugs = {slug: sorted(files) for slug, files in news_slugs.items()}
+        self._columns_of: dict[str, Any] = {}
         # 索引号 of disclosure files whose front matter could not be read (see check_file)
         self.unreadable_index_nos: set[str] = set()
         # links to list pages, by file shown: (line, target), checked in check_site
@@ -287,6 +292,12 @@ class Site:
             rel_dir = os.path.relpath(dirpath, base).replace(os.sep, "/")
             for name in filenames:
                 yield name if rel_dir == "." else f"{rel_dir}/{name}"
+
+    @property
+    def folder(self) -> str:
+        """Where the site's pages are under the county's address: "" for the county, "/cgz" for a
+        sub-site."""
+        return "" if self.cluster_id == DEFAULT_SITE else f"/{self.cluster_id}"
 
     def display(self, relpath: str) -> str:
         """The path editors see: relative to the repository root when content/ is inside it."""
@@ -324,11 +335,30 @@ class Site:
         # a guide's printable materials checklist sits beside it: bsfw/zn/<slug>-qd.html
         if p.endswith("-qd.html") and (doc := self.document_urls.get(p[: -len("-qd.html")] + ".html")):
             return doc
-        parts = p.split("/")
+        news = self.news_page(p)
+        return news[1][0] if news is not None else None
+
+    def news_page(self, path: str) -> tuple[str, list[str]] | None:
+        """(column, files) of a site path that names a news item's page, ``zwdt/<column>/<slug>.html``,
+        of a declared column and a slug of this tree's news items (the files of that slug); None
+        for any other path. Which of them is in that column their front matter says
+        (:func:`news_at`)."""
+        parts = path.lstrip("/").split("/")
         if len(parts) == 3 and parts[0] == schema.NEWS.section and parts[1] in self.columns.news \
-                and parts[2].endswith(".html"):
-            return self.news_slugs.get(parts[2][:-5])
+                and parts[2].endswith(".html") and (files := self.news_slugs.get(parts[2][:-5])):
+            return parts[1], files
         return None
+
+    def column_of(self, rel: str) -> Any:
+        """The column a news item of this tree's says it is in (None when unreadable: its own
+        check reports that), read once."""
+        if rel not in self._columns_of:
+            try:
+                self._columns_of[rel] = parse_text((self.content_dir / rel).read_text(encoding="utf-8"),
+                                                   rel).meta.get("column")
+            except (OSError, UnicodeDecodeError, FrontMatterError):
+                self._columns_of[rel] = None
+        return self._columns_of[rel]
 
     def route(self, path: str) -> tuple[Site, str]:
         """The site of the cluster that serves a root-relative path, and the path on that site.
@@ -828,7 +858,7 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
             targets.append(ref.group(1))
         for target in targets:
             problem = _link_problem(target, rel, ctx.site, url, linked)
-            if problem == LIST_PAGE:  # known once every document is read: see check_site
+            if problem == DEFERRED:  # see check_site
                 ctx.site.list_links.setdefault(ctx.path, []).append((doc.body_line + n, _absolute(target, url)))
             elif problem:
                 ctx.error(doc.body_line + n, problem)
@@ -853,7 +883,8 @@ def _link_problem(target: str, relpath: str, site: Site, url: str = "",
     """Why an internal link does not resolve, or None (external links pass).
 
     A relative link is resolved against the page's own ``url`` (as a browser does) when known.
-    LIST_PAGE for a list page (``/xxgk/ml/zt/01/``): which exist depends on every document.
+    DEFERRED for a list page (``/xxgk/ml/zt/01/``: which exist depends on every document) and a
+    news item's page of this site (the column its URL names is checked once every item is read).
     A link that resolves in another site of the cluster adds (its id, the file the page is made
     from: ``Site.source``) to ``linked``.
     """
@@ -876,7 +907,7 @@ def _link_problem(target: str, relpath: str, site: Site, url: str = "",
             return None
         shown = _absolute(target, url)
         problem = _link_problem(shown, relpath, site, linked=linked)
-        if problem is None or problem == LIST_PAGE:
+        if problem is None or problem == DEFERRED:
             return problem
         return (f"相对链接 {target} 在网页 /{url} 上指向 {shown}，找不到对应的页面；"
                 "站内链接请写成以 / 开头的网址，或用 {filename}相对路径.md 的写法")
@@ -886,6 +917,12 @@ def _link_problem(target: str, relpath: str, site: Site, url: str = "",
     owner, local = site.route(path)
     source = owner.source(local)
     if source is not None:
+        if (news := owner.news_page(local)) is not None:
+            if owner is site:
+                return DEFERRED
+            source, elsewhere = news_at(*news, owner.column_of, owner.columns.news)
+            if source is None:
+                return _moved_news(target, owner.folder, elsewhere, local)
         if owner is not site and linked is not None:
             linked.append((owner.cluster_id, source))
         return None
@@ -895,7 +932,7 @@ def _link_problem(target: str, relpath: str, site: Site, url: str = "",
         return (f"站内链接 {target} 指向网站群中网站 {owner.cluster_id} 的页面 {local}，"
                 "该网站没有这个页面；请检查网址")
     if site.is_list_page(local):  # a sub-site's own list pages are under its folder: /cgz/zwdt/
-        return LIST_PAGE
+        return DEFERRED
     if path.startswith("/" + schema.FILES_DIR + "/"):
         return f"链接 {target} 指向的附件 content{path} 不存在"
     return f"站内链接 {target} 找不到对应的页面；请检查网址，或改用 {{filename}}相对路径.md 的写法"
@@ -1039,7 +1076,7 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
                 others = "、".join(site.display(r) for r, _ in holders if r != relpath)
                 out.append(Problem(site.display(relpath), 1,
                                    f"网址 /{url} 与 {others} 相同；请改文件名"))
-    out.extend(_list_link_problems(typed, site))
+    out.extend(_deferred_link_problems(typed, site))
     out.extend(_power_problems(typed, site))
     out.extend(Problem(site.display(f.where) if f.where else site.prefix.rstrip("/") or ".", 0,
                        f.message, WARNING)
@@ -1049,20 +1086,47 @@ def check_site(docs: list[tuple[str, Document]], site: Site,
     return out
 
 
-def _list_link_problems(typed: list[tuple[str, Document, DocType]], site: Site) -> list[Problem]:
-    """Links to list pages the build does not write (/zsyz/tz/, a topic nobody published in)."""
+def news_at(column: str, files: list[str], column_of: Callable[[str], Any],
+            declared: dict[str, str]) -> tuple[str | None, str | None]:
+    """(the file of the news item a page of ``column`` is made from, None when no item of the
+    slug is in it; the column one of them is in instead). An item without a declared column
+    counts as there: its own check reports its column, and no link should add to that."""
+    elsewhere = None
+    for rel in files:
+        found = column_of(rel)
+        if found == column or not isinstance(found, str) or found not in declared:
+            return rel, None
+        elsewhere = elsewhere or found
+    return None, elsewhere
+
+
+def _moved_news(target: str, own: str, column: Any, local: str) -> str:
+    """A link to a news item's page under a column it is not in (it moved, or the link was
+    written by hand)."""
+    right = f"{own}/{schema.NEWS.section}/{column}/{local.rsplit('/', 1)[1]}"
+    return f"站内链接 {target} 指向的新闻不在这个栏目，网页地址是 {right}；请改用这个网址"
+
+
+def _deferred_link_problems(typed: list[tuple[str, Document, DocType]], site: Site) -> list[Problem]:
+    """Links to list pages the build does not write (/zsyz/tz/, a topic nobody published in) and
+    to news items under a column they are not in."""
     folders = listing.list_folders(((t.name, doc.meta) for _, doc, t in typed), site.columns.news)
+    columns = {rel: doc.meta.get("column") for rel, doc, t in typed if t is schema.NEWS}
     if site.cluster_id != DEFAULT_SITE:  # a sub-site writes no list pages of the county's sections
         elsewhere = cluster_sites.county_sections(site.content_dir)
         folders = {f for f in folders if f.split("/", 1)[0] not in elsewhere}
-    own = "" if site.cluster_id == DEFAULT_SITE else f"/{site.cluster_id}"  # its pages' folder
     out = []
     for path, links in site.list_links.items():
         for line, target in links:
             p = site.route(unquote(QUERY_RE.split(target, maxsplit=1)[0]))[1].lstrip("/")
+            if (news := site.news_page(p)) is not None:
+                found, elsewhere = news_at(*news, columns.get, site.columns.news)
+                if found is None:
+                    out.append(Problem(path, line, _moved_news(target, site.folder, elsewhere, p)))
+                continue
             folder = p if p.endswith("/") else p.rsplit("/", 1)[0] + "/"
             if folder not in folders:
-                close = [f"{own}/{f}" for f in _close(folder, folders)] or [f"{own}/xxgk/ml/"]
+                close = [f"{site.folder}/{f}" for f in _close(folder, folders)] or [f"{site.folder}/xxgk/ml/"]
                 out.append(Problem(path, line, f"站内链接 {target} 是不存在的列表页（网站没有这一栏目或分类，"
                                                f"或还没有这一分类的内容）；请检查网址，如 {_quote_list(close)}"))
     return out
@@ -1090,7 +1154,6 @@ def check_stray_files(site: Site) -> list[Problem]:
             hint = f"正文请写成 .md 文件；附件、图片请放到 content/{schema.FILES_DIR}/ 下再链接"
         out.append(Problem(site.display(rel), 1, f"这个文件不会被发布：{hint}"))
     return sorted(out)
-    return out
 
 
 # --- the departments registry ---------------------------------------------------------------------

@@ -226,12 +226,11 @@ class ExportsGenerator:
     def write_json(self, filename: str, data: dict[str, Any], lines: list[bytes | memoryview] | None = None) -> None:
         """Write one open-data file under output/data/ (``lines``: its items, encoded as UTF-8)."""
         path = self.output_path / "data" / filename
-        path.parent.mkdir(parents=True, exist_ok=True)
         if lines is not None:
-            with path.open("wb") as f:
+            with cluster_manifest.replacing(path) as f:
                 jsonfile.write_lines_utf8(f, data, "items", lines)
         else:
-            path.write_text(jsonfile.dumps_lines(data, "items"), encoding="utf-8")
+            cluster_manifest.write_atomic(path, jsonfile.dumps_lines(data, "items"))
         log.debug("%s wrote %s", PREFIX, path)
 
     def write_feeds(self, writer, base: str) -> None:

@@ -28,6 +28,11 @@ or the file is lost) is looked for as before the index: GNU grep (else the same 
 each gone file's stem and ``/<id>/`` of a removed site in its documents. A match there is a
 candidate, not a proof: such a site is rebuilt for nothing, never left unchecked.
 
+Not seen by either: a news item of another site that moved to another column, or whose column
+was dropped from its ``columns.yml`` (its URL holds the column; no file is gone). The linking
+site's link is checked again when that site's document is, or by ``scripts/check``; within a site
+such a link is checked on every build (``check.DEFERRED``).
+
 The index and the reader cache are of the same good build (both written only when it succeeds),
 so a check the next build reuses was made with the links its index holds; a document checked
 again is checked against the other sites' files as they are.

@@ -47,7 +47,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from portal.cluster.manifest import Digests, write_atomic
+from portal.cluster.manifest import Digests, replacing, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -113,12 +113,9 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _save(path: Path, entries: dict[str, Any]) -> None:
-    """Write beside the target and rename: an interrupted build leaves the old file or none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as f:
+    """An interrupted build leaves the old file or none."""
+    with replacing(path) as f:
         pickle.dump((_versions(), entries), f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
 
 
 # ---- reading ---------------------------------------------------------------------------------------

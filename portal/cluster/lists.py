@@ -160,10 +160,8 @@ class Rows:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for site_id, (key, rows) in self._made.items():
-            tmp = self.folder / f"{site_id}.pickle.tmp"
-            with tmp.open("wb") as f:
+            with manifest.replacing(self.folder / f"{site_id}.pickle") as f:
                 pickle.dump((ROWS_VERSION, key, rows), f, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(self.folder / f"{site_id}.pickle")
         self._made = {}
         for path in self.folder.glob("*.pickle"):
             if path.name[: -len(".pickle")] not in site_ids:

@@ -11,15 +11,16 @@ document, one 索引号, one URL — the sub-site's.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from portal import jsonfile
@@ -35,17 +36,27 @@ DISCLOSURE_KEYS = ("topic", "genre", "doc_no", "validity", "written", "replaced_
                    "keywords", "summary")
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write a file of the runner's or a build's so that a reader never sees half of it (text as
-    UTF-8; bytes as they are)."""
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[BinaryIO]:
+    """A file of the runner's or a build's, written so that a reader never sees half of it: a
+    binary file beside ``path`` that takes its place when the block ends, and is removed (the old
+    file left as it was) when the block raises."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    if isinstance(text, bytes):
-        tmp.write_bytes(text)
-    else:
-        tmp.write_text(text, encoding="utf-8")
+    try:
+        with tmp.open("wb") as f:
+            yield f
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     tmp.replace(path)
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """:func:`replacing` for a whole text (as UTF-8) or bytes (as they are)."""
+    with replacing(path) as f:
+        f.write(text.encode("utf-8") if isinstance(text, str) else text)
 
 
 def _iso(value: Any) -> str | None:

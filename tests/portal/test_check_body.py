@@ -116,6 +116,23 @@ def test_relative_links_that_resolve_pass(site: Path) -> None:
     assert errors(site) == []
 
 
+@pytest.mark.parametrize("href", ["/zwdt/tzgg/2024-gzhy.html", "../tzgg/2024-gzhy.html",
+                                  "https://www.shifan.gov.cn/zwdt/tzgg/2024-gzhy.html"])
+def test_a_link_to_a_news_item_under_a_column_it_is_not_in_is_an_error(site: Path, href: str) -> None:
+    f = news(site, "moved", f"第一段。\n\n见[会议]({href})。\n")
+    p = only(errors(site), "指向的新闻不在这个栏目")
+    assert (p.path, p.line) == ("site/zwdt/moved.md", line_of(f, href))
+    assert "网页地址是 /zwdt/yw/2024-gzhy.html" in p.message
+
+
+def test_two_news_items_of_one_name_in_two_columns_are_each_linked_by_their_own(site: Path) -> None:
+    write(site, "zwdt/2023/2024-gzhy.md", NEWS_HEAD.replace("column: yw", "column: tzgg") + "另一条。\n")
+    news(site, "both", "[会议](/zwdt/yw/2024-gzhy.html) [通知](/zwdt/tzgg/2024-gzhy.html)\n")
+    assert [p for p in errors(site) if "both.md" in p.path] == []
+    news(site, "both", "[要闻](/zwdt/bmdt/2024-gzhy.html)\n")
+    assert "指向的新闻不在这个栏目" in only([p for p in errors(site) if "both.md" in p.path]).message
+
+
 @pytest.mark.parametrize("image", ["![图片](/files/bsfw/spjy-shenqingshu.pdf)",
                                    '<img src="/files/bsfw/spjy-shenqingshu.pdf" alt="spjy-shenqingshu">'])
 def test_image_alt_that_says_nothing_is_a_warning(site: Path, image: str) -> None:
@@ -245,6 +262,7 @@ BROKEN = {
     "tongzhi.md": NEWS_HEAD + "放在 content/ 根目录的通知。\n",
     "zwdt/kuozhan.markdown": NEWS_HEAD + "扩展名不对的通知。\n",
     "zwdt/TONGZHI.MD": NEWS_HEAD + "扩展名大写的通知。\n",
+    "zwdt/moved.md": NEWS_HEAD + "见[会议](/zwdt/tzgg/2024-gzhy.html)，在另一个栏目。\n",
     "zwdt/tongzhi.docx": "Word 文件",
     "zwdt/photo.jpg": "图片",
     "files/xxgk/tongzhi.md": NEWS_HEAD + "放进附件目录的通知（警告）。\n",

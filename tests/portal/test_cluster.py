@@ -235,6 +235,23 @@ def test_a_subsite_link_from_the_root_is_the_countys_or_another_sites(repo, href
 
 
 @pytest.mark.parametrize(("href", "ok"), [
+    ("/zwdt/yw/2024-gzhy.html", True),
+    ("/zwdt/tzgg/2024-gzhy.html", False),  # the county's news item is in 要闻
+])
+def test_a_subsite_link_to_a_county_news_item_names_its_column(repo, href, ok):
+    tree = repo / "sites" / "cgz" / "content"
+    add_doc(tree, "zwdt/link-test.md", NEWS.format(column="xzdt", dept="cgz", what="新闻", href=href))
+    site = check.Site(tree, check.load_registry(tree), root=tree.parent)
+    problems = [p for p in check.run(tree).errors if p.path.endswith("link-test.md")]
+    assert (problems == []) is ok, problems
+    if ok:
+        check.check_file(tree / "zwdt/link-test.md", site, "zwdt/link-test.md")
+        assert site.cross_links == {"zwdt/link-test.md": [("county", "zwdt/2024-gzhy.md")]}
+    else:
+        assert "网页地址是 /zwdt/yw/2024-gzhy.html" in problems[0].message and problems[0].line == 9
+
+
+@pytest.mark.parametrize(("href", "ok"), [
     ("/cgz/zwdt/", True),
     ("/cgz/bsfw/", False),  # cgz has no guides: its 办事服务 is the county's
     ("/cgz/bsfw/gr/", False),

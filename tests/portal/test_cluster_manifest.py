@@ -41,6 +41,21 @@ def test_the_same_manifests_are_read_once_and_a_rewritten_one_again(tmp_path):
     assert manifest.documents([str(path), str(tmp_path / "none.json")], None) is not again
 
 
+def test_a_file_written_in_steps_replaces_the_old_one_only_when_whole(tmp_path):
+    path = tmp_path / "data" / "xxgk.json"
+    manifest.write_atomic(path, "旧的")
+    with pytest.raises(OSError), manifest.replacing(path) as f:
+        f.write("新的一半".encode())
+        raise OSError("disk full")
+    assert path.read_text(encoding="utf-8") == "旧的"
+    assert [p.name for p in path.parent.iterdir()] == ["xxgk.json"]  # no temporary file left
+    with manifest.replacing(path) as f:
+        f.write(b"new ")
+        assert path.read_text(encoding="utf-8") == "旧的"  # a reader meanwhile sees the old file
+        f.write(b"whole")
+    assert path.read_bytes() == b"new whole"
+
+
 def test_a_manifest_is_one_document_a_line_and_reads_back(tmp_path):
     class Article:
         def __init__(self, n: int) -> None:

@@ -343,6 +343,32 @@ def test_a_content_error_fails_the_run_and_the_fix_is_built_like_a_full_build(cl
     assert_same_as_a_full_build(repo, out, tmp_path)
 
 
+def test_a_link_to_a_news_item_moved_to_another_column_fails_the_incremental_build(cluster, tmp_path):
+    """The linking document is not read again (its check is kept); its link is checked again."""
+    repo, out = cluster
+    item = news(repo, "s002", 1)
+    column = front(item, "column").strip("'\"")
+    moved = "tzgg" if column != "tzgg" else "yw"
+    text = news(repo, "s002", 2).read_text(encoding="utf-8")
+    head = text[: text.index("\n---\n", 4) + 5]
+    linking = item.parent / "link-to-news.md"
+
+    def link(col: str) -> None:
+        linking.write_text(re.sub(r"^title: .*$", "title: 一篇链接到另一条新闻的新闻", head, count=1, flags=re.M)
+                           + f"详见[这条新闻](/s002/zwdt/{col}/{item.stem}.html)。\n", encoding="utf-8")
+
+    link(column)
+    assert "已生成" in line(build(repo, out), "s002")
+    item.write_text(re.sub(r"^column: .*$", f"column: {moved}", item.read_text(encoding="utf-8"), count=1,
+                           flags=re.M), encoding="utf-8")
+    run = cluster_cmd(repo, out, "--workers", "2")
+    assert run.returncode == 1
+    assert "link-to-news.md" in run.stderr and f"网页地址是 /s002/zwdt/{moved}/{item.stem}.html" in run.stderr
+    link(moved)
+    assert "已生成" in line(build(repo, out), "s002")
+    assert_same_as_a_full_build(repo, out, tmp_path)
+
+
 def test_the_countys_kept_manifest_entries_damaged_or_gone_are_derived_again(cluster, tmp_path):
     """The county keeps what it derived from each sub-site's manifest (documents, catalogue rows,
     xxgk.json lines) under the manifest's hash: a damaged file of it and a missing one are made
