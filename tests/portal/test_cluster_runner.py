@@ -254,7 +254,7 @@ LINKS = """
 [庚](/cgz/zwdt/)、[辛](/cgz/)、[壬](/jg/cgz.html)、[癸](/zwdt/yw/2024-gzhy.html)、[自己](/hxz/xxgk/wj/hxz-2026-101.html)
 <!-- [注释里的](/rsj/xxgk/wj/rsj-2026-102.html) -->
 
-[r]: /rsj/zwdt/bmdt/rsj-nongmingong-gongzi.html
+[r]: /rsj/zwdt/tzgg/rsj-nongmingong-gongzi.html
 """
 
 
