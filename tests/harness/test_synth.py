@@ -90,3 +90,17 @@ def test_a_subsite_tree_links_its_own_pages_under_its_folder(tmp_path):
     bodies = "".join(p.read_text(encoding="utf-8") for p in (content / "zwdt").rglob("*.md"))
     assert "](/s001/xxgk/wj/" in bodies and "](/xxgk/wj/" not in bodies
     assert check.run(content).errors == []
+
+
+def test_site_pairs_builds_one_site_with_each_checkout_in_turn(tmp_path, capsys):
+    from harness import site_pairs
+    from harness.cluster_bench import make_repo
+    from portal.cluster import runner
+    from portal.sites import REPO_ROOT
+
+    make_repo(tmp_path / "repo", 2, 5)
+    assert runner.Cluster(tmp_path / "output", repo=tmp_path / "repo").build(workers=1)
+    assert site_pairs.main(["--dir", str(tmp_path), "--site", "s001", "--other", str(REPO_ROOT), "--pairs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "第 1 对 this：CPU" in out and "第 1 对 other：CPU" in out and "中位数" in out
+    assert site_pairs.main(["--dir", str(tmp_path / "nowhere"), "--other", str(REPO_ROOT)]) == 1
