@@ -274,8 +274,9 @@ class Site:
         self._columns_of: dict[str, Any] = {}
         # 索引号 of disclosure files whose front matter could not be read (see check_file)
         self.unreadable_index_nos: set[str] = set()
-        # links to list pages, by file shown: (line, target), checked in check_site
-        self.list_links: dict[str, list[tuple[int, str]]] = {}
+        # links known only once every document is read (DEFERRED: list pages, this tree's news
+        # items' pages), by file shown: (line, target), checked in check_site
+        self.deferred_links: dict[str, list[tuple[int, str]]] = {}
         # by file shown: the files of other sites of the cluster its links resolved to, as (site
         # id, ``source``): what the runner keeps to find the sites a gone file breaks
         # (portal.cluster.crosslinks)
@@ -825,7 +826,7 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
     if "<!--" in body:  # links in comments are not published; keep line numbers by keeping newlines
         body = HTML_COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
     if ctx.site is not None:  # this file's links are read again below
-        ctx.site.list_links.pop(ctx.path, None)
+        ctx.site.deferred_links.pop(ctx.path, None)
         ctx.site.cross_links.pop(ctx.path, None)
     if t in BODY_REQUIRED and not body.strip():
         ctx.error(doc.body_line - 1, "正文为空：请在元数据块结束标记 --- 之后填写正文"
@@ -859,7 +860,7 @@ def _check_body(t: DocType, doc: Document, ctx: _Ctx) -> None:
         for target in targets:
             problem = _link_problem(target, rel, ctx.site, url, linked)
             if problem == DEFERRED:  # see check_site
-                ctx.site.list_links.setdefault(ctx.path, []).append((doc.body_line + n, _absolute(target, url)))
+                ctx.site.deferred_links.setdefault(ctx.path, []).append((doc.body_line + n, _absolute(target, url)))
             elif problem:
                 ctx.error(doc.body_line + n, problem)
     if linked:
@@ -1100,7 +1101,7 @@ def news_at(column: str, files: list[str], column_of: Callable[[str], Any],
     return None, elsewhere
 
 
-def _moved_news(target: str, own: str, column: Any, local: str) -> str:
+def _moved_news(target: str, own: str, column: str | None, local: str) -> str:
     """A link to a news item's page under a column it is not in (it moved, or the link was
     written by hand)."""
     right = f"{own}/{schema.NEWS.section}/{column}/{local.rsplit('/', 1)[1]}"
@@ -1116,7 +1117,7 @@ def _deferred_link_problems(typed: list[tuple[str, Document, DocType]], site: Si
         elsewhere = cluster_sites.county_sections(site.content_dir)
         folders = {f for f in folders if f.split("/", 1)[0] not in elsewhere}
     out = []
-    for path, links in site.list_links.items():
+    for path, links in site.deferred_links.items():
         for line, target in links:
             p = site.route(unquote(QUERY_RE.split(target, maxsplit=1)[0]))[1].lstrip("/")
             if (news := site.news_page(p)) is not None:

@@ -59,8 +59,9 @@ DERIVED_DIR = "derived"
 # the runner into its index (portal.cluster.crosslinks)
 LINKS_FILE = "links.json"
 # 3: a document's check carries its links into other sites (Checked.cross_links); 4: its
-# document is kept without its path (ReaderCache.check puts it back)
-FORMAT = 4
+# document is kept without its path (ReaderCache.check puts it back); 5: list_links is
+# deferred_links (its news items' pages too)
+FORMAT = 5
 # attributes of content objects that are the build's machinery, not what a page shows
 _SKIPPED_ATTRS = frozenset({"_context", "settings"})
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -127,7 +128,7 @@ class Checked:
 
     doc: Any  # portal.frontmatter.Document, or None when unreadable
     problems: list[Any]
-    list_links: list[tuple[int, str]] = field(default_factory=list)
+    deferred_links: list[tuple[int, str]] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     cross_links: list[tuple[str, str]] = field(default_factory=list)  # check.Site.cross_links
 
@@ -215,8 +216,8 @@ class ReaderCache:
             checked: Checked = pickle.loads(old.checked)
             if checked.doc is not None and checked.doc.path is None:
                 checked.doc.path = path  # kept without it (_without_node): the file read then
-            if checked.list_links:
-                site.list_links.setdefault(shown, []).extend(checked.list_links)
+            if checked.deferred_links:
+                site.deferred_links.setdefault(shown, []).extend(checked.deferred_links)
             if checked.cross_links:
                 site.cross_links[shown] = list(checked.cross_links)
                 self.links.update(checked.cross_links)
@@ -230,10 +231,10 @@ class ReaderCache:
                 raw = path.read_bytes()
             except OSError:
                 return Checked(*check_file(path, site, relpath)), None
-        links_before = len(site.list_links.get(shown, ()))
+        links_before = len(site.deferred_links.get(shown, ()))
         unreadable_before = set(site.unreadable_index_nos)
         doc, problems = check_file(path, site, relpath)
-        checked = Checked(doc, problems, list(site.list_links.get(shown, ())[links_before:]),
+        checked = Checked(doc, problems, list(site.deferred_links.get(shown, ())[links_before:]),
                           sorted(site.unreadable_index_nos - unreadable_before),
                           list(site.cross_links.get(shown, ())))
         self.links.update(checked.cross_links)
